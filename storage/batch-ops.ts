@@ -1,0 +1,271 @@
+/**
+ * @module storage/batch-ops
+ * Whole-batch operations: pick rows, concatenate, project, split. Pure functions over the
+ * columnar model; they never modify their inputs.
+ */
+import type { AnyValue, Batch, Column, Signal } from './model.ts'
+import { cellValue } from './model.ts'
+
+type TypedArray = Uint8Array | Uint32Array | Int32Array | Float64Array | BigInt64Array
+
+/** A zeroed typed array of the same type as `like`, `n` elements long. */
+function newLike<T extends TypedArray>(like: T, n: number): T {
+  return new (like.constructor as new (n: number) => T)(n)
+}
+
+/** A new batch with only `columns` (those the batch has). */
+export function projectBatch(batch: Batch, columns: readonly string[] | undefined): Batch {
+  if (columns === undefined) return batch
+  const out: Record<string, Column> = {}
+  for (const name of columns) {
+    const c = batch.columns[name]
+    if (c !== undefined) out[name] = c
+  }
+  return { signal: batch.signal, length: batch.length, columns: out }
+}
+
+/** A new batch holding rows `rows` (indices into `batch`, in the order given). */
+export function takeRows(batch: Batch, rows: ArrayLike<number>): Batch {
+  const out: Record<string, Column> = {}
+  for (const name in batch.columns) out[name] = takeColumn(batch.columns[name], rows)
+  return { signal: batch.signal, length: rows.length, columns: out }
+}
+
+function takePresent(present: Uint8Array | undefined, rows: ArrayLike<number>): Uint8Array | undefined {
+  if (present === undefined) return undefined
+  const out = new Uint8Array(rows.length)
+  let all = true
+  for (let i = 0; i < rows.length; i++) {
+    out[i] = present[rows[i]]
+    if (out[i] !== 1) all = false
+  }
+  return all ? undefined : out
+}
+
+/** Column `column` restricted to `rows`, in that order. */
+export function takeColumn(column: Column, rows: ArrayLike<number>): Column {
+  const n = rows.length
+  const present = takePresent(column.present, rows)
+  switch (column.kind) {
+    case 'u32':
+    case 'i32':
+    case 'i64':
+    case 'f64':
+    case 'bool': {
+      const values = newLike(column.values, n)
+      const src = column.values
+      for (let i = 0; i < n; i++) values[i] = src[rows[i]]
+      return { kind: column.kind, values, present } as Column
+    }
+    case 'str': {
+      const codes = new Uint32Array(n)
+      for (let i = 0; i < n; i++) codes[i] = column.codes[rows[i]]
+      return { kind: 'str', dict: column.dict, codes, present }
+    }
+    case 'bytes': {
+      const w = column.width
+      const values = new Uint8Array(n * w)
+      for (let i = 0; i < n; i++) {
+        const r = rows[i]
+        values.set(column.values.subarray(r * w, r * w + w), i * w)
+      }
+      return { kind: 'bytes', width: w, values, present }
+    }
+    case 'i64list':
+    case 'f64list': {
+      const offsets = new Uint32Array(n + 1)
+      let total = 0
+      for (let i = 0; i < n; i++) {
+        offsets[i] = total
+        total += column.offsets[rows[i] + 1] - column.offsets[rows[i]]
+      }
+      offsets[n] = total
+      const values = newLike(column.values, total)
+      for (let i = 0; i < n; i++) {
+        const r = rows[i]
+        values.set(column.values.subarray(column.offsets[r], column.offsets[r + 1]) as never, offsets[i])
+      }
+      return { kind: column.kind, offsets, values, present } as Column
+    }
+    case 'any': {
+      const values = new Array<AnyValue | undefined>(n)
+      for (let i = 0; i < n; i++) values[i] = column.values[rows[i]]
+      return { kind: 'any', values, present }
+    }
+  }
+}
+
+/** A column of `rows` rows, none present: fills batches that lack a column others have. */
+function absentColumn(kind: Column['kind'], rows: number, width: number): Column {
+  const present = new Uint8Array(rows)
+  switch (kind) {
+    case 'u32':
+      return { kind, values: new Uint32Array(rows), present }
+    case 'i32':
+      return { kind, values: new Int32Array(rows), present }
+    case 'i64':
+      return { kind, values: new BigInt64Array(rows), present }
+    case 'f64':
+      return { kind, values: new Float64Array(rows), present }
+    case 'bool':
+      return { kind, values: new Uint8Array(rows), present }
+    case 'str':
+      return { kind, dict: [''], codes: new Uint32Array(rows), present }
+    case 'bytes':
+      return { kind, width, values: new Uint8Array(rows * width), present }
+    case 'i64list':
+      return { kind, offsets: new Uint32Array(rows + 1), values: new BigInt64Array(0), present }
+    case 'f64list':
+      return { kind, offsets: new Uint32Array(rows + 1), values: new Float64Array(0), present }
+    case 'any':
+      return { kind, values: new Array<AnyValue | undefined>(rows), present }
+  }
+}
+
+function toAnyColumn(column: Column, rows: number): Column {
+  const values = new Array<AnyValue | undefined>(rows)
+  for (let i = 0; i < rows; i++) values[i] = cellValue(column, i)
+  return { kind: 'any', values, present: column.present }
+}
+
+/**
+ * One batch holding the rows of all `batches` in order. A column missing from some batches is
+ * absent in their rows; a column whose kind differs between batches becomes `any`.
+ */
+export function concatBatches(signal: Signal, batches: readonly Batch[]): Batch {
+  if (batches.length === 1) return batches[0]
+  const total = batches.reduce((n, b) => n + b.length, 0)
+  const shapes = new Map<string, { kind: Column['kind']; width: number }>()
+  for (const b of batches) {
+    for (const name in b.columns) {
+      const c = b.columns[name]
+      const width = c.kind === 'bytes' ? c.width : 0
+      const seen = shapes.get(name)
+      if (seen === undefined) shapes.set(name, { kind: c.kind, width })
+      else if (seen.kind !== c.kind || seen.width !== width) shapes.set(name, { kind: 'any', width: 0 })
+    }
+  }
+  const columns: Record<string, Column> = {}
+  for (const [name, shape] of shapes) {
+    const parts = batches.map((b) => {
+      const c = b.columns[name]
+      if (c === undefined) return absentColumn(shape.kind, b.length, shape.width)
+      return c.kind === shape.kind ? c : toAnyColumn(c, b.length)
+    })
+    columns[name] = concatColumns(parts, total)
+  }
+  return { signal, length: total, columns }
+}
+
+/** Concatenates columns of one kind. */
+function concatColumns(parts: Column[], total: number): Column {
+  const first = parts[0]
+  let present: Uint8Array | undefined
+  if (parts.some((p) => p.present !== undefined)) {
+    present = new Uint8Array(total)
+    let at = 0
+    for (const p of parts) {
+      const n = partLength(p)
+      if (p.present === undefined) present.fill(1, at, at + n)
+      else present.set(p.present, at)
+      at += n
+    }
+  }
+  switch (first.kind) {
+    case 'u32':
+    case 'i32':
+    case 'i64':
+    case 'f64':
+    case 'bool': {
+      const values = newLike(first.values, total)
+      let at = 0
+      for (const p of parts) {
+        values.set((p as typeof first).values as never, at)
+        at += (p as typeof first).values.length
+      }
+      return { kind: first.kind, values, present } as Column
+    }
+    case 'bytes': {
+      const values = new Uint8Array(total * first.width)
+      let at = 0
+      for (const p of parts) {
+        values.set((p as typeof first).values, at)
+        at += (p as typeof first).values.length
+      }
+      return { kind: 'bytes', width: first.width, values, present }
+    }
+    case 'str': {
+      const dict: string[] = []
+      const index = new Map<string, number>()
+      const codes = new Uint32Array(total)
+      let at = 0
+      for (const p of parts as (typeof first)[]) {
+        const remap = new Uint32Array(p.dict.length)
+        for (let i = 0; i < p.dict.length; i++) {
+          let code = index.get(p.dict[i])
+          if (code === undefined) {
+            code = dict.length
+            dict.push(p.dict[i])
+            index.set(p.dict[i], code)
+          }
+          remap[i] = code
+        }
+        for (let i = 0; i < p.codes.length; i++) codes[at + i] = remap[p.codes[i]]
+        at += p.codes.length
+      }
+      return { kind: 'str', dict, codes, present }
+    }
+    case 'i64list':
+    case 'f64list': {
+      const lists = parts as (typeof first)[]
+      const totalValues = lists.reduce((n, p) => n + p.offsets[p.offsets.length - 1], 0)
+      const values = newLike(first.values, totalValues)
+      const offsets = new Uint32Array(total + 1)
+      let row = 0
+      let base = 0
+      for (const p of lists) {
+        const rows = p.offsets.length - 1
+        for (let i = 0; i < rows; i++) offsets[row + i] = base + p.offsets[i] - p.offsets[0]
+        values.set(p.values.subarray(p.offsets[0], p.offsets[rows]) as never, base)
+        base += p.offsets[rows] - p.offsets[0]
+        row += rows
+      }
+      offsets[total] = base
+      return { kind: first.kind, offsets, values, present } as Column
+    }
+    case 'any': {
+      const values: (AnyValue | undefined)[] = []
+      for (const p of parts as (typeof first)[]) for (const v of p.values) values.push(v)
+      return { kind: 'any', values, present }
+    }
+  }
+}
+
+function partLength(c: Column): number {
+  switch (c.kind) {
+    case 'str':
+      return c.codes.length
+    case 'bytes':
+      return c.values.length / c.width
+    case 'i64list':
+    case 'f64list':
+      return c.offsets.length - 1
+    default:
+      return c.values.length
+  }
+}
+
+/** Smallest and largest value of an i64 column over present rows; undefined when none. */
+export function i64Range(column: Column | undefined): { min: bigint; max: bigint } | undefined {
+  if (column === undefined || column.kind !== 'i64') return undefined
+  let min: bigint | undefined
+  let max: bigint | undefined
+  const v = column.values
+  for (let i = 0; i < v.length; i++) {
+    if (column.present !== undefined && column.present[i] !== 1) continue
+    const x = v[i]
+    if (min === undefined || x < min) min = x
+    if (max === undefined || x > max) max = x
+  }
+  return min === undefined || max === undefined ? undefined : { min, max }
+}

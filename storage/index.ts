@@ -1,0 +1,22 @@
+/**
+ * @module storage
+ * BlazeDB storage: the columnar batch model, the BlazeBinary format and the storage engine.
+ * Other components import only this file.
+ */
+export * from './model.ts'
+export { BatchBuilder } from './batch-builder.ts'
+export { concatBatches, projectBatch, takeRows, takeColumn, i64Range } from './batch-ops.ts'
+export { StorageError, type StorageErrorCode } from './errors.ts'
+export { bytesToHex, hexToBytes, isZeroId, TRACE_ID_BYTES, SPAN_ID_BYTES } from './ids.ts'
+export { MemoryStore } from './memory-store.ts'
+export { rowsWithBytes } from './trace-match.ts'
+export {
+  DEFAULT_TENANT,
+  emptyScanStats,
+  type Scan,
+  type ScanCondition,
+  type ScanRequest,
+  type ScanStats,
+  type Store,
+  type StoreStats,
+} from './store.ts'

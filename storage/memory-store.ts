@@ -1,0 +1,80 @@
+/**
+ * @module storage/memory-store
+ * A Store that keeps everything in memory: for tests of the components above storage, and the
+ * reference the on-disk engine is checked against. Nothing is durable.
+ */
+import { concatBatches, i64Range, projectBatch, takeRows } from './batch-ops.ts'
+import { StorageError } from './errors.ts'
+import { SPAN_COLUMNS, TIME_COLUMN, type Batch, type Signal } from './model.ts'
+import { emptyScanStats, type Scan, type ScanRequest, type ScanStats, type Store, type StoreStats } from './store.ts'
+import { rowsWithBytes } from './trace-match.ts'
+
+interface Stored {
+  batch: Batch
+  min: bigint
+  max: bigint
+}
+
+export class MemoryStore implements Store {
+  private readonly data = new Map<string, Stored[]>()
+  private closed = false
+
+  private key(tenant: string, signal: Signal): string {
+    return `${tenant}\u0000${signal}`
+  }
+
+  async append(tenant: string, batch: Batch): Promise<void> {
+    if (this.closed) throw new StorageError('CLOSED', 'cannot append: the store is closed')
+    if (batch.length === 0) return
+    const range = i64Range(batch.columns[TIME_COLUMN[batch.signal]])
+    if (range === undefined) {
+      throw new StorageError('INVALID_ARGUMENT', `cannot append ${batch.signal}: column ${TIME_COLUMN[batch.signal]} is missing`)
+    }
+    const key = this.key(tenant, batch.signal)
+    const list = this.data.get(key) ?? []
+    list.push({ batch, ...range })
+    this.data.set(key, list)
+  }
+
+  scan(request: ScanRequest): Scan {
+    const snapshot = [...(this.data.get(this.key(request.tenant, request.signal)) ?? [])]
+    const stats: ScanStats = emptyScanStats()
+    stats.blocksTotal = snapshot.length
+    async function* iterate(): AsyncGenerator<Batch> {
+      for (const s of snapshot) {
+        if (request.abort?.aborted) throw new StorageError('ABORTED', 'scan aborted', { cause: request.abort.reason })
+        if ((request.start !== undefined && s.max < request.start) || (request.end !== undefined && s.min >= request.end)) {
+          stats.blocksSkipped++
+          continue
+        }
+        stats.blocksRead++
+        stats.rowsRead += s.batch.length
+        yield projectBatch(s.batch, request.columns)
+      }
+    }
+    return { stats, [Symbol.asyncIterator]: iterate }
+  }
+
+  async getTrace(tenant: string, traceId: Uint8Array, range?: { start?: bigint; end?: bigint }): Promise<Batch> {
+    const parts: Batch[] = []
+    for await (const batch of this.scan({ tenant, signal: 'spans', start: range?.start, end: range?.end })) {
+      const rows = rowsWithBytes(batch.columns[SPAN_COLUMNS.traceId], traceId)
+      if (rows.length > 0) parts.push(takeRows(batch, rows))
+    }
+    return parts.length === 0 ? { signal: 'spans', length: 0, columns: {} } : concatBatches('spans', parts)
+  }
+
+  tenants(): string[] {
+    return [...new Set([...this.data.keys()].map((k) => k.split('\u0000')[0]))]
+  }
+
+  stats(tenant: string, signal: Signal): StoreStats {
+    const list = this.data.get(this.key(tenant, signal)) ?? []
+    const rows = list.reduce((n, s) => n + s.batch.length, 0)
+    return { partitions: 0, blocks: list.length, rows, bytesOnDisk: 0, rowsInMemory: rows }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+  }
+}

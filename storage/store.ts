@@ -1,0 +1,84 @@
+/**
+ * @module storage/store
+ * The seam between storage and the components above it: ingest appends through `Store`, the
+ * query engine scans through it. The on-disk engine and the in-memory store both implement it.
+ */
+import type { Batch, Signal } from './model.ts'
+
+/** The tenant used when none is configured. */
+export const DEFAULT_TENANT = 'default'
+
+/**
+ * A condition a scan may use to skip whole blocks. Conditions are hints: a block that may hold
+ * a matching row is returned whole, so the caller still filters rows itself.
+ * `column` is a storage column name (see model.ts); values compare with the column's type:
+ * bigint for i64 columns, number for numeric ones, string for str, Uint8Array for bytes.
+ */
+export type ScanCondition =
+  | { op: 'eq'; column: string; value: string | number | bigint | boolean | Uint8Array }
+  | { op: 'in'; column: string; values: readonly (string | number | bigint | boolean | Uint8Array)[] }
+  | { op: 'lt' | 'le' | 'gt' | 'ge'; column: string; value: number | bigint }
+
+export interface ScanRequest {
+  tenant: string
+  signal: Signal
+  /** Inclusive lower bound on the signal's time column, epoch nanoseconds. */
+  start?: bigint
+  /** Exclusive upper bound on the signal's time column, epoch nanoseconds. */
+  end?: bigint
+  /** Columns to read; all when omitted. Columns a block lacks are simply absent from it. */
+  columns?: readonly string[]
+  /** Conditions that all hold for every row the caller wants (a conjunction). */
+  where?: readonly ScanCondition[]
+  /** Stops the scan: the iterator then throws a StorageError with code ABORTED. */
+  abort?: AbortSignal
+}
+
+/** What a scan did, for the query's execution statistics. */
+export interface ScanStats {
+  blocksTotal: number
+  blocksSkipped: number
+  blocksRead: number
+  rowsRead: number
+  /** Bytes read from disk (compressed and encrypted), 0 for rows still in memory. */
+  bytesRead: number
+}
+
+export function emptyScanStats(): ScanStats {
+  return { blocksTotal: 0, blocksSkipped: 0, blocksRead: 0, rowsRead: 0, bytesRead: 0 }
+}
+
+/**
+ * A scan in progress: iterate it for batches, read `stats` at any time.
+ * The scan sees a snapshot taken when it started: writes after that are not in it, and
+ * compaction or retention running meanwhile does not change what it returns.
+ * Batches may hold rows outside [start, end): the caller filters rows by time as well.
+ */
+export interface Scan extends AsyncIterable<Batch> {
+  readonly stats: ScanStats
+}
+
+/** Where a tenant's data is stored, and how much: for `inspect`, the UI and self-metrics. */
+export interface StoreStats {
+  partitions: number
+  blocks: number
+  rows: number
+  bytesOnDisk: number
+  rowsInMemory: number
+}
+
+/**
+ * The storage engine's public contract.
+ * `append` resolves once the batch is durable (it survives kill -9) and rejects with a
+ * StorageError otherwise; a rejected batch is not stored at all. Appends may run concurrently.
+ */
+export interface Store {
+  append(tenant: string, batch: Batch): Promise<void>
+  scan(request: ScanRequest): Scan
+  /** Every span of one trace, in no particular order; an empty batch when none is stored. */
+  getTrace(tenant: string, traceId: Uint8Array, range?: { start?: bigint; end?: bigint }): Promise<Batch>
+  /** Tenants that have data. */
+  tenants(): string[]
+  stats(tenant: string, signal: Signal): StoreStats
+  close(): Promise<void>
+}
