@@ -1,0 +1,175 @@
+/**
+ * @module cli/config
+ * The server's configuration: defaults, then a JSON config file, then environment variables,
+ * then command-line flags, each overriding the one before. Validated at startup: a bad value
+ * stops the server with a message naming the field.
+ */
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+
+/** What a user writes in the config file (every field optional). */
+export interface Config {
+  /** Where data, the write-ahead log and the generated key file live. */
+  dataDir: string
+  /** Password the encryption key is derived from (scrypt). */
+  password?: string
+  /** File holding the password; created with a random one when neither is set. */
+  keyFile?: string
+  /** host:port for OTLP/gRPC. */
+  otlpGrpcAddr: string
+  /** host:port for OTLP/HTTP. */
+  otlpHttpAddr: string
+  /** host:port for the query API, the web UI and /healthz. */
+  httpAddr: string
+  /** Length of a time partition, e.g. "1h". */
+  partitionDuration: string
+  /** How long each signal is kept, e.g. "7d"; "0" keeps it forever. */
+  retention: { spans: string; logs: string; metrics: string }
+  /** Bearer tokens; when the list is empty, no token is needed and everything is tenant "default". */
+  tokens: TokenConfig[]
+  /** Largest request body accepted by the OTLP endpoints, after decompression, e.g. "16MiB". */
+  maxRequestBytes: string
+}
+
+export type TokenScope = 'ingest' | 'read' | 'admin'
+
+export interface TokenConfig {
+  token: string
+  tenant: string
+  scopes: TokenScope[]
+}
+
+export const DEFAULT_CONFIG: Config = {
+  dataDir: './data',
+  otlpGrpcAddr: '127.0.0.1:4317',
+  otlpHttpAddr: '127.0.0.1:4318',
+  httpAddr: '127.0.0.1:4319',
+  partitionDuration: '1h',
+  retention: { spans: '7d', logs: '7d', metrics: '30d' },
+  tokens: [],
+  maxRequestBytes: '16MiB',
+}
+
+/** Environment variables and the fields they set. */
+export const ENV_VARS = {
+  BLAZEDB_DATA_DIR: 'dataDir',
+  BLAZEDB_PASSWORD: 'password',
+  BLAZEDB_KEY_FILE: 'keyFile',
+  BLAZEDB_OTLP_GRPC_ADDR: 'otlpGrpcAddr',
+  BLAZEDB_OTLP_HTTP_ADDR: 'otlpHttpAddr',
+  BLAZEDB_HTTP_ADDR: 'httpAddr',
+} as const satisfies Record<string, keyof Config>
+
+export class ConfigError extends Error {
+  readonly field: string
+  constructor(field: string, message: string) {
+    super(`invalid configuration: ${field}: ${message}`)
+    this.name = 'ConfigError'
+    this.field = field
+  }
+}
+
+/** Flags that may set a field, as parsed by the command line. */
+export type ConfigFlags = Partial<Record<'config' | 'data-dir' | 'password' | 'key-file' | 'otlp-grpc-addr' | 'otlp-http-addr' | 'http-addr', string>>
+
+/**
+ * The effective configuration.
+ * @example loadConfig({ 'data-dir': '/var/lib/blazedb' }, process.env)
+ */
+export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
+  let config: Config = { ...DEFAULT_CONFIG, retention: { ...DEFAULT_CONFIG.retention } }
+  const file = flags.config ?? env.BLAZEDB_CONFIG
+  if (file !== undefined) config = mergeFile(config, file)
+  for (const [name, field] of Object.entries(ENV_VARS)) {
+    const value = env[name]
+    if (value !== undefined && value !== '') (config as unknown as Record<string, unknown>)[field] = value
+  }
+  const fromFlags: Partial<Config> = {
+    dataDir: flags['data-dir'],
+    password: flags.password,
+    keyFile: flags['key-file'],
+    otlpGrpcAddr: flags['otlp-grpc-addr'],
+    otlpHttpAddr: flags['otlp-http-addr'],
+    httpAddr: flags['http-addr'],
+  }
+  for (const [field, value] of Object.entries(fromFlags)) {
+    if (value !== undefined) (config as unknown as Record<string, unknown>)[field] = value
+  }
+  validateConfig(config)
+  config.dataDir = resolve(config.dataDir)
+  if (config.keyFile !== undefined) config.keyFile = resolve(config.keyFile)
+  return config
+}
+
+function mergeFile(config: Config, file: string): Config {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (error) {
+    throw new ConfigError('config', `cannot read ${file}: ${(error as Error).message}`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError('config', `${file} must hold a JSON object`)
+  }
+  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile']))
+  for (const key of Object.keys(parsed)) {
+    if (!known.has(key)) throw new ConfigError(key, `unknown field in ${file}; known fields: ${[...known].join(', ')}`)
+  }
+  const p = parsed as Partial<Config>
+  return { ...config, ...p, retention: { ...config.retention, ...(p.retention ?? {}) } }
+}
+
+/** Parses "host:port"; port 0 asks the system for a free port. */
+export function parseAddr(field: string, addr: string): { host: string; port: number } {
+  const at = addr.lastIndexOf(':')
+  const host = addr.slice(0, at).replace(/^\[(.*)\]$/, '$1')
+  const port = Number(addr.slice(at + 1))
+  if (at <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(field, `expected host:port, like 127.0.0.1:4318, got ${JSON.stringify(addr)}`)
+  }
+  return { host, port }
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1e6, s: 1e9, m: 60e9, h: 3600e9, d: 86400e9, w: 7 * 86400e9 }
+
+/** Parses a duration like "90s", "1h" or "7d" into nanoseconds; "0" is zero. */
+export function parseDurationNs(field: string, text: string): bigint {
+  if (text === '0') return 0n
+  const m = /^(\d+)(ms|s|m|h|d|w)$/.exec(text)
+  if (m === null) throw new ConfigError(field, `expected a duration like 30s, 1h or 7d, got ${JSON.stringify(text)}`)
+  return BigInt(m[1]) * BigInt(DURATION_UNITS[m[2]])
+}
+
+const SIZE_UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 }
+
+/** Parses a size like "512KiB" or "16MiB" into bytes. */
+export function parseBytes(field: string, text: string): number {
+  const m = /^(\d+)(B|KiB|MiB|GiB)$/.exec(text)
+  if (m === null) throw new ConfigError(field, `expected a size like 512KiB or 16MiB, got ${JSON.stringify(text)}`)
+  return Number(m[1]) * SIZE_UNITS[m[2]]
+}
+
+const SCOPES = new Set<TokenScope>(['ingest', 'read', 'admin'])
+
+export function validateConfig(config: Config): void {
+  if (typeof config.dataDir !== 'string' || config.dataDir === '') throw new ConfigError('dataDir', 'must be a non-empty path')
+  parseAddr('otlpGrpcAddr', config.otlpGrpcAddr)
+  parseAddr('otlpHttpAddr', config.otlpHttpAddr)
+  parseAddr('httpAddr', config.httpAddr)
+  const partition = parseDurationNs('partitionDuration', config.partitionDuration)
+  if (partition < 60_000_000_000n || partition > 7n * 86_400_000_000_000n) {
+    throw new ConfigError('partitionDuration', `must be between 1m and 7d, got ${config.partitionDuration}`)
+  }
+  for (const signal of ['spans', 'logs', 'metrics'] as const) parseDurationNs(`retention.${signal}`, config.retention[signal])
+  parseBytes('maxRequestBytes', config.maxRequestBytes)
+  if (!Array.isArray(config.tokens)) throw new ConfigError('tokens', 'must be a list of {token, tenant, scopes}')
+  config.tokens.forEach((t, i) => {
+    if (typeof t.token !== 'string' || t.token.length < 8) throw new ConfigError(`tokens[${i}].token`, 'must be a string of at least 8 characters')
+    if (typeof t.tenant !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(t.tenant)) {
+      throw new ConfigError(`tokens[${i}].tenant`, 'must be 1 to 64 letters, digits, "-" or "_"')
+    }
+    if (!Array.isArray(t.scopes) || t.scopes.length === 0 || t.scopes.some((s) => !SCOPES.has(s))) {
+      throw new ConfigError(`tokens[${i}].scopes`, `must be a non-empty list of ${[...SCOPES].join(', ')}`)
+    }
+  })
+}

@@ -1,0 +1,81 @@
+/**
+ * @module cli/main
+ * The `blazedb` command: parses the subcommand and its flags and runs it.
+ */
+import { parseArgs } from 'node:util'
+import { ConfigError, loadConfig, type ConfigFlags } from './config.ts'
+import { startServer } from './serve.ts'
+
+const CONFIG_FLAGS = {
+  config: { type: 'string' },
+  'data-dir': { type: 'string' },
+  password: { type: 'string' },
+  'key-file': { type: 'string' },
+  'otlp-grpc-addr': { type: 'string' },
+  'otlp-http-addr': { type: 'string' },
+  'http-addr': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+const USAGE = `Usage: blazedb <command> [flags]
+
+Commands:
+  serve     run the server: OTLP gateway, storage engine, query API and web UI
+  help      show this help
+
+Configuration flags (also: a JSON config file, or environment variables):
+  --config FILE          JSON config file (env BLAZEDB_CONFIG)
+  --data-dir DIR         data directory, default ./data (env BLAZEDB_DATA_DIR)
+  --password TEXT        encryption password (env BLAZEDB_PASSWORD)
+  --key-file FILE        file holding the encryption password (env BLAZEDB_KEY_FILE)
+  --otlp-grpc-addr H:P   OTLP/gRPC listen address, default 127.0.0.1:4317 (env BLAZEDB_OTLP_GRPC_ADDR)
+  --otlp-http-addr H:P   OTLP/HTTP listen address, default 127.0.0.1:4318 (env BLAZEDB_OTLP_HTTP_ADDR)
+  --http-addr H:P        query API, web UI and /healthz, default 127.0.0.1:4319 (env BLAZEDB_HTTP_ADDR)
+A port of 0 picks a free port; the server prints the address it bound.
+`
+
+export async function main(argv: string[]): Promise<number> {
+  const [command = 'help', ...rest] = argv
+  switch (command) {
+    case 'serve':
+      return runServe(rest)
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE)
+      return 0
+    default:
+      process.stderr.write(`blazedb: unknown command ${JSON.stringify(command)}\n\n${USAGE}`)
+      return 2
+  }
+}
+
+async function runServe(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: CONFIG_FLAGS, strict: true })
+  if (values.help === true) {
+    process.stdout.write(USAGE)
+    return 0
+  }
+  const config = loadConfig(values as ConfigFlags, process.env)
+  const server = await startServer(config)
+  await new Promise<void>((resolveSignal) => {
+    process.once('SIGINT', resolveSignal)
+    process.once('SIGTERM', resolveSignal)
+  })
+  await server.close()
+  return 0
+}
+
+export function reportError(error: unknown): number {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`blazedb: ${error.message}\n`)
+    return 2
+  }
+  if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`blazedb: ${error.message}\n\n${USAGE}`)
+    return 2
+  }
+  const e = error as Error & { code?: string }
+  process.stderr.write(`blazedb: ${e.code !== undefined ? `[${e.code}] ` : ''}${e.message ?? String(error)}\n`)
+  return 1
+}
