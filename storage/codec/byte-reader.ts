@@ -1,0 +1,177 @@
+/**
+ * @module storage/codec/byte-reader
+ * Reads what ByteWriter wrote. Every read is bounds-checked: running past the end, an
+ * over-long varint or invalid UTF-8 throws a StorageError with code CORRUPT and the offset.
+ */
+import { StorageError } from '../errors.ts'
+
+const I64 = new BigInt64Array(1)
+const I64_HALVES = new Uint32Array(I64.buffer)
+const F64 = new Float64Array(1)
+const F64_BYTES = new Uint8Array(F64.buffer)
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
+export class ByteReader {
+  readonly buf: Uint8Array
+  pos: number
+  private readonly end: number
+  /** What is being read, for error messages (a file name, "WAL record", ...). */
+  private readonly what: string
+
+  constructor(buf: Uint8Array, what = 'BlazeBinary data', start = 0, end = buf.length) {
+    this.buf = buf
+    this.pos = start
+    this.end = end
+    this.what = what
+  }
+
+  get remaining(): number {
+    return this.end - this.pos
+  }
+
+  fail(reason: string): never {
+    throw new StorageError('CORRUPT', `cannot decode ${this.what}: ${reason} at offset ${this.pos}`, { offset: this.pos })
+  }
+
+  private need(n: number): void {
+    if (n < 0 || this.pos + n > this.end) this.fail(`need ${n} bytes, ${this.end - this.pos} left`)
+  }
+
+  u8(): number {
+    this.need(1)
+    return this.buf[this.pos++]
+  }
+
+  u32(): number {
+    this.need(4)
+    const b = this.buf
+    const p = this.pos
+    this.pos += 4
+    return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0
+  }
+
+  f64(): number {
+    this.need(8)
+    F64_BYTES.set(this.buf.subarray(this.pos, this.pos + 8))
+    this.pos += 8
+    return F64[0]
+  }
+
+  bytes(n: number): Uint8Array {
+    this.need(n)
+    const out = this.buf.subarray(this.pos, this.pos + n)
+    this.pos += n
+    return out
+  }
+
+  /** Unsigned varint up to 2^53. */
+  uvarint(): number {
+    let result = 0
+    let scale = 1
+    for (let i = 0; i < 8; i++) {
+      if (this.pos >= this.end) this.fail('varint runs past the end')
+      const b = this.buf[this.pos++]
+      result += (b & 0x7f) * scale
+      if (b < 0x80) return result
+      scale *= 0x80
+    }
+    return this.fail('varint longer than 8 bytes')
+  }
+
+  /** A varint that must be at most `max` (a count or a length). */
+  count(max: number, what: string): number {
+    const n = this.uvarint()
+    if (n > max) this.fail(`${what} ${n} exceeds ${max}`)
+    return n
+  }
+
+  svarint(): number {
+    const u = this.uvarint()
+    return u % 2 === 0 ? u / 2 : -(u + 1) / 2
+  }
+
+  /** High 32 bits of the last uvarint64Lo read. */
+  hi = 0
+
+  /** Unsigned 64-bit varint: returns the low 32 bits and leaves the high 32 in `hi`. */
+  uvarint64Lo(): number {
+    const b = this.buf
+    let lo = 0
+    let hi = 0
+    let shift = 0
+    for (let i = 0; ; i++) {
+      if (i === 10) this.fail('varint longer than 10 bytes')
+      if (this.pos >= this.end) this.fail('varint runs past the end')
+      const byte = b[this.pos++]
+      const bits = byte & 0x7f
+      if (shift < 28) lo |= bits << shift
+      else if (shift === 28) {
+        lo |= bits << 28
+        hi |= bits >>> 4
+      } else hi |= bits << (shift - 32)
+      if (byte < 0x80) break
+      shift += 7
+    }
+    this.hi = hi >>> 0
+    return lo >>> 0
+  }
+
+  /** Zigzag varint of a signed 64-bit integer. */
+  svarint64(): bigint {
+    let lo = 0
+    let hi = 0
+    let shift = 0
+    for (let i = 0; ; i++) {
+      if (i === 10) this.fail('varint longer than 10 bytes')
+      if (this.pos >= this.end) this.fail('varint runs past the end')
+      const b = this.buf[this.pos++]
+      const bits = b & 0x7f
+      if (shift < 28) lo |= bits << shift
+      else if (shift === 28) {
+        lo |= bits << 28
+        hi |= bits >>> 4
+      } else hi |= bits << (shift - 32)
+      if (b < 0x80) break
+      shift += 7
+    }
+    lo >>>= 0
+    hi >>>= 0
+    const neg = -(lo & 1)
+    I64_HALVES[0] = ((lo >>> 1) | (hi << 31)) ^ neg
+    I64_HALVES[1] = (hi >>> 1) ^ neg
+    return I64[0]
+  }
+
+  string(): string {
+    const n = this.uvarint()
+    this.need(n)
+    const start = this.pos
+    this.pos += n
+    const b = this.buf
+    if (n < 64) {
+      let ascii = true
+      for (let i = start; i < start + n; i++) {
+        if (b[i] > 0x7f) {
+          ascii = false
+          break
+        }
+      }
+      if (ascii) return String.fromCharCode.apply(null, b.subarray(start, start + n) as unknown as number[])
+    }
+    try {
+      return UTF8.decode(b.subarray(start, start + n))
+    } catch {
+      this.pos = start
+      return this.fail('invalid UTF-8 in a string')
+    }
+  }
+
+  blob(): Uint8Array {
+    return this.bytes(this.uvarint())
+  }
+
+  /** Throws unless every byte was consumed. */
+  expectEnd(): void {
+    if (this.pos !== this.end) this.fail(`${this.end - this.pos} unexpected trailing bytes`)
+  }
+}

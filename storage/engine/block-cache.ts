@@ -1,0 +1,59 @@
+/**
+ * @module storage/engine/block-cache
+ * Decoded column chunks, kept for repeated scans within a byte budget (least recently used
+ * goes first). Parts are immutable, so a cached chunk never goes stale; a chunk is keyed by
+ * its part's random file id, block and column.
+ */
+import type { Column } from '../model.ts'
+
+export class BlockCache {
+  private readonly entries = new Map<string, { column: Column; bytes: number }>()
+  private bytes = 0
+  private readonly budget: number
+
+  constructor(budget: number) {
+    this.budget = budget
+  }
+
+  get(key: string): Column | undefined {
+    const e = this.entries.get(key)
+    if (e === undefined) return undefined
+    this.entries.delete(key)
+    this.entries.set(key, e)
+    return e.column
+  }
+
+  set(key: string, column: Column): void {
+    if (this.budget <= 0) return
+    const bytes = columnBytes(column)
+    if (bytes > this.budget / 4) return
+    this.entries.set(key, { column, bytes })
+    this.bytes += bytes
+    for (const [k, e] of this.entries) {
+      if (this.bytes <= this.budget) break
+      this.entries.delete(k)
+      this.bytes -= e.bytes
+    }
+  }
+
+  clear(): void {
+    this.entries.clear()
+    this.bytes = 0
+  }
+}
+
+/** Approximate memory of a decoded column. */
+function columnBytes(c: Column): number {
+  const present = c.present?.length ?? 0
+  switch (c.kind) {
+    case 'str':
+      return present + c.codes.byteLength + c.dict.reduce((n, s) => n + 2 * s.length + 16, 0)
+    case 'any':
+      return present + c.values.length * 64
+    case 'i64list':
+    case 'f64list':
+      return present + c.offsets.byteLength + c.values.byteLength
+    default:
+      return present + c.values.byteLength
+  }
+}

@@ -1,0 +1,383 @@
+/**
+ * @module storage/engine/engine
+ * The BlazeDB storage engine: the Store on disk. Appends go to the write-ahead log (group
+ * commit) and the in-memory head; the head is flushed into encrypted columnar part files per
+ * time partition; background maintenance compacts parts and applies retention.
+ */
+import { existsSync, mkdirSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { concatBatches, projectBatch, takeRows } from '../batch-ops.ts'
+import { StorageError } from '../errors.ts'
+import { BLOCK_CACHE_BYTES, COMPACT_MIN_PARTS, HEAD_FLUSH_INTERVAL_MS, HEAD_FLUSH_ROWS, ZSTD_LEVEL_COMPACT, ZSTD_LEVEL_FLUSH } from '../limits.ts'
+import { SIGNALS, SPAN_COLUMNS, type Batch, type Signal } from '../model.ts'
+import { PartReader, writePart } from '../part/part-file.ts'
+import { emptyScanStats, type Scan, type ScanRequest, type Store, type StoreStats } from '../store.ts'
+import { rowsWithBytes } from '../trace-match.ts'
+import { encodeWalRecord, removeSegmentsBelow, WalWriter } from '../wal/wal.ts'
+import { replayWal } from '../wal/wal-replay.ts'
+import { BlockCache } from './block-cache.ts'
+import { Head } from './head.ts'
+import { acquireLock, releaseLock } from './lock.ts'
+import { openDataKey } from './data-key.ts'
+import { Partition, partitionDirName, type PartHandle } from './partition.ts'
+import { storageOrder } from './row-order.ts'
+import { scanParts } from './scan-parts.ts'
+import { validateBatch, validateTenant } from './validate.ts'
+
+const HOUR_NS = 3_600_000_000_000n
+
+export interface EngineOptions {
+  dataDir: string
+  /** The password the data key is derived from. */
+  password: string
+  /** Length of a time partition in nanoseconds; one hour by default. */
+  partitionDuration?: bigint
+  /** How long each signal is kept, in nanoseconds; 0 or absent keeps it forever. */
+  retention?: Partial<Record<Signal, bigint>>
+  headFlushRows?: number
+  headFlushIntervalMs?: number
+  blockCacheBytes?: number
+  /** Runs flushes on a timer, compaction and retention in the background; true by default. */
+  background?: boolean
+  /** The clock, epoch nanoseconds (retention and sealing use it). */
+  now?: () => bigint
+  log?: (line: string) => void
+}
+
+/** What `inspect` shows of one partition. */
+export interface PartitionInfo {
+  tenant: string
+  signal: Signal
+  start: bigint
+  end: bigint
+  dir: string
+  parts: { file: string; rows: number; blocks: number; bytes: number; rawBytes: number }[]
+}
+
+/**
+ * @example
+ * const engine = await openEngine({ dataDir: './data', password: 'secret' })
+ * await engine.append('default', batch)
+ * for await (const b of engine.scan({ tenant: 'default', signal: 'spans' })) console.log(b.length)
+ * await engine.close()
+ */
+export async function openEngine(options: EngineOptions): Promise<Engine> {
+  mkdirSync(options.dataDir, { recursive: true })
+  acquireLock(options.dataDir)
+  try {
+    const key = await openDataKey(options.dataDir, options.password)
+    const engine = new Engine(options, key)
+    await engine.load()
+    return engine
+  } catch (error) {
+    releaseLock(options.dataDir)
+    throw error
+  }
+}
+
+export class Engine implements Store {
+  private readonly options: EngineOptions
+  private readonly key: Uint8Array
+  private readonly partitionNs: bigint
+  private readonly flushRows: number
+  private readonly partitions = new Map<string, Partition>()
+  private readonly cache: BlockCache
+  private head = new Head()
+  private frozen: Head | undefined
+  private wal!: WalWriter
+  private inflight = 0
+  private drained: (() => void) | undefined
+  private gate: Promise<void> | undefined
+  private maintenance: Promise<void> = Promise.resolve()
+  private flushing: Promise<void> | undefined
+  private timers: NodeJS.Timeout[] = []
+  private closed = false
+
+  constructor(options: EngineOptions, key: Uint8Array) {
+    this.options = options
+    this.key = key
+    this.partitionNs = options.partitionDuration ?? HOUR_NS
+    this.flushRows = options.headFlushRows ?? HEAD_FLUSH_ROWS
+    this.cache = new BlockCache(options.blockCacheBytes ?? BLOCK_CACHE_BYTES)
+  }
+
+  private get walDir(): string {
+    return join(this.options.dataDir, 'wal')
+  }
+
+  private now(): bigint {
+    return this.options.now?.() ?? BigInt(Date.now()) * 1_000_000n
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line)
+  }
+
+  /** Opens partitions, replays the write-ahead log into the head, starts a new segment. */
+  async load(): Promise<void> {
+    const tenantsDir = join(this.options.dataDir, 'tenants')
+    if (existsSync(tenantsDir)) {
+      for (const tenant of readdirSync(tenantsDir)) {
+        for (const signal of SIGNALS) {
+          const dir = join(tenantsDir, tenant, signal)
+          if (!existsSync(dir)) continue
+          for (const name of readdirSync(dir)) {
+            const p = Partition.open(join(dir, name), tenant, signal, this.key)
+            if (p !== undefined) this.partitions.set(partitionKey(tenant, signal, p.start), p)
+          }
+        }
+      }
+    }
+    mkdirSync(this.walDir, { recursive: true })
+    let replayed = 0
+    const { lastSeq, tornBytes } = replayWal(this.walDir, this.key, ({ seq, tenant, batch }) => {
+      replayed += batch.length
+      this.head.add(tenant, batch, this.partitionNs, (start) => {
+        const p = this.partitions.get(partitionKey(tenant, batch.signal, start))
+        return p === undefined || p.flushedWalSeq < seq
+      })
+    })
+    if (tornBytes > 0) this.log(`blazedb: cut a torn write of ${tornBytes} bytes from the end of the write-ahead log`)
+    if (replayed > 0) this.log(`blazedb: replayed ${replayed} rows from the write-ahead log (${this.head.rows} not yet in parts)`)
+    this.wal = await WalWriter.create(this.walDir, lastSeq + 1)
+    if (this.options.background !== false) {
+      const interval = this.options.headFlushIntervalMs ?? HEAD_FLUSH_INTERVAL_MS
+      this.timers.push(setInterval(() => void this.flushIfAny(), interval).unref())
+      this.timers.push(setInterval(() => void this.runMaintenance(async () => void (await this.applyRetention())), 60_000).unref())
+      void this.runMaintenance(async () => void (await this.applyRetention()))
+    }
+  }
+
+  async append(tenant: string, batch: Batch): Promise<void> {
+    if (this.closed) throw new StorageError('CLOSED', 'cannot append: the store is closed')
+    validateTenant(tenant)
+    validateBatch(batch)
+    if (batch.length === 0) return
+    while (this.gate !== undefined) await this.gate
+    // Backpressure: a head twice the flush size waits for the flush in progress.
+    while (this.flushing !== undefined && this.head.rows >= 2 * this.flushRows) await this.flushing
+    if (this.closed) throw new StorageError('CLOSED', 'cannot append: the store is closed')
+    const record = encodeWalRecord(this.key, this.wal.seq, tenant, batch)
+    this.inflight++
+    try {
+      await this.wal.append(record)
+      this.head.add(tenant, batch, this.partitionNs)
+    } finally {
+      if (--this.inflight === 0) this.drained?.()
+    }
+    if (this.head.rows >= this.flushRows) void this.flush()
+  }
+
+  /**
+   * Moves everything in the head into part files. Appends pause only while the head is
+   * swapped and a new WAL segment started; the parts are written in the background.
+   */
+  flush(): Promise<void> {
+    this.flushing ??= this.doFlush().finally(() => (this.flushing = undefined))
+    return this.flushing
+  }
+
+  private async flushIfAny(): Promise<void> {
+    if (this.head.rows > 0 && !this.closed) await this.flush()
+  }
+
+  private async doFlush(): Promise<void> {
+    let open!: () => void
+    this.gate = new Promise((resolve) => (open = resolve))
+    try {
+      if (this.inflight > 0) await new Promise<void>((resolve) => (this.drained = resolve))
+      this.drained = undefined
+      this.frozen = this.head
+      this.head = new Head()
+      await this.wal.rotate()
+    } finally {
+      this.gate = undefined
+      open()
+    }
+    const frozen = this.frozen
+    const upToSeq = this.wal.seq - 1
+    await this.runMaintenance(async () => {
+      for (const [key, hp] of frozen.partitions) {
+        const p = this.partitionFor(hp.tenant, hp.signal, hp.start)
+        const batch = concatBatches(hp.signal, hp.batches.map((b) => b.batch))
+        const reader = await this.writeSorted(p, batch, ZSTD_LEVEL_FLUSH)
+        await p.commit([reader], [], upToSeq, () => frozen.partitions.delete(key))
+      }
+      this.frozen = undefined
+      removeSegmentsBelow(this.walDir, upToSeq + 1)
+      await this.compactWhereDue(false)
+    })
+  }
+
+  private partitionFor(tenant: string, signal: Signal, start: bigint): Partition {
+    const key = partitionKey(tenant, signal, start)
+    let p = this.partitions.get(key)
+    if (p === undefined) {
+      const dir = join(this.options.dataDir, 'tenants', tenant, signal, partitionDirName(start, this.partitionNs))
+      p = Partition.create(dir, tenant, signal, start, start + this.partitionNs, this.key)
+      this.partitions.set(key, p)
+    }
+    return p
+  }
+
+  private async writeSorted(p: Partition, batch: Batch, zstdLevel: number): Promise<PartReader> {
+    const sorted = takeRows(batch, storageOrder(batch))
+    const path = p.newPartPath()
+    await writePart(path, sorted, {
+      key: this.key,
+      identity: { tenant: p.tenant, signal: p.signal, partitionStart: p.start, partitionEnd: p.end },
+      walSeq: p.flushedWalSeq,
+      zstdLevel,
+    })
+    return PartReader.open(path, this.key)
+  }
+
+  /** Runs `task` after every maintenance task before it (flushes, compactions, retention). */
+  private runMaintenance(task: () => Promise<void>): Promise<void> {
+    const run = this.maintenance.then(task)
+    this.maintenance = run.catch((error: Error) => this.log(`blazedb: background maintenance failed: ${error.message}`))
+    return run
+  }
+
+  /**
+   * Merges the parts of partitions that have many, or (`all`) of every partition with more
+   * than one, into one part each, compressed harder.
+   */
+  private async compactWhereDue(all: boolean): Promise<void> {
+    const sealedBefore = this.now() - this.partitionNs / 4n
+    for (const p of [...this.partitions.values()]) {
+      const due = p.parts.length >= COMPACT_MIN_PARTS || (p.parts.length > 1 && (all || p.end < sealedBefore))
+      if (!due || this.closed) continue
+      const inputs = [...p.parts]
+      const batches: Batch[] = []
+      for (const h of inputs) {
+        for await (const b of scanParts([h], this.cache, { signal: p.signal }, emptyScanStats(), false)) batches.push(b)
+      }
+      const reader = await this.writeSorted(p, concatBatches(p.signal, batches), ZSTD_LEVEL_COMPACT)
+      await p.commit([reader], inputs, p.flushedWalSeq)
+    }
+  }
+
+  /** Compacts every partition now (`blazedb vacuum`). */
+  async compact(): Promise<void> {
+    await this.flushIfAny()
+    await this.runMaintenance(() => this.compactWhereDue(true))
+  }
+
+  /** Drops partitions whose whole time range is older than their signal's retention. */
+  async applyRetention(): Promise<number> {
+    const now = this.now()
+    let dropped = 0
+    for (const [key, p] of [...this.partitions]) {
+      const keep = this.options.retention?.[p.signal] ?? 0n
+      if (keep > 0n && p.end <= now - keep) {
+        this.partitions.delete(key)
+        p.drop()
+        dropped++
+      }
+    }
+    if (dropped > 0) this.log(`blazedb: retention dropped ${dropped} partitions`)
+    return dropped
+  }
+
+  scan(request: ScanRequest): Scan {
+    const stats = emptyScanStats()
+    const engine = this
+    async function* iterate(): AsyncGenerator<Batch> {
+      // The snapshot: taken in one synchronous step when iteration starts.
+      const heads = [engine.head, engine.frozen].filter((h) => h !== undefined)
+      const headBatches = heads.flatMap((h) => h.batchesFor(request.tenant, request.signal, request.start, request.end))
+      const parts: PartHandle[] = []
+      for (const p of engine.partitions.values()) {
+        if (p.tenant !== request.tenant || p.signal !== request.signal) continue
+        if ((request.start !== undefined && p.end <= request.start) || (request.end !== undefined && p.start >= request.end)) continue
+        for (const h of p.parts) {
+          h.acquire()
+          parts.push(h)
+        }
+      }
+      try {
+        stats.blocksTotal += headBatches.length
+        for (const hb of headBatches) {
+          if (request.abort?.aborted) throw new StorageError('ABORTED', 'scan aborted', { cause: request.abort.reason })
+          stats.blocksRead++
+          stats.rowsRead += hb.batch.length
+          yield projectBatch(hb.batch, request.columns)
+        }
+        yield* scanParts(parts, engine.cache, request, stats, true)
+      } finally {
+        for (const h of parts) h.release()
+      }
+    }
+    return { stats, [Symbol.asyncIterator]: iterate }
+  }
+
+  async getTrace(tenant: string, traceId: Uint8Array, range?: { start?: bigint; end?: bigint }): Promise<Batch> {
+    const found: Batch[] = []
+    const scan = this.scan({ tenant, signal: 'spans', start: range?.start, end: range?.end, where: [{ op: 'eq', column: SPAN_COLUMNS.traceId, value: traceId }] })
+    for await (const batch of scan) {
+      const rows = rowsWithBytes(batch.columns[SPAN_COLUMNS.traceId], traceId)
+      if (rows.length > 0) found.push(takeRows(batch, rows))
+    }
+    return found.length === 0 ? { signal: 'spans', length: 0, columns: {} } : concatBatches('spans', found)
+  }
+
+  tenants(): string[] {
+    const names = new Set<string>()
+    for (const p of this.partitions.values()) names.add(p.tenant)
+    for (const h of [this.head, this.frozen]) for (const hp of h?.partitions.values() ?? []) names.add(hp.tenant)
+    return [...names].sort()
+  }
+
+  stats(tenant: string, signal: Signal): StoreStats {
+    const out: StoreStats = { partitions: 0, blocks: 0, rows: 0, bytesOnDisk: 0, rowsInMemory: 0 }
+    for (const p of this.partitions.values()) {
+      if (p.tenant !== tenant || p.signal !== signal) continue
+      out.partitions++
+      out.rows += p.rows
+      out.bytesOnDisk += p.bytes
+      out.blocks += p.parts.reduce((n, h) => n + h.reader.index.blocks.length, 0)
+    }
+    for (const h of [this.head, this.frozen]) {
+      for (const hb of h?.batchesFor(tenant, signal, undefined, undefined) ?? []) out.rowsInMemory += hb.batch.length
+    }
+    out.rows += out.rowsInMemory
+    return out
+  }
+
+  /** Partitions and their parts, for `blazedb inspect`. */
+  partitionsInfo(): PartitionInfo[] {
+    return [...this.partitions.values()]
+      .map((p) => ({
+        tenant: p.tenant,
+        signal: p.signal,
+        start: p.start,
+        end: p.end,
+        dir: p.dir,
+        parts: p.parts.map((h) => {
+          const ix = h.reader.index
+          const rawBytes = ix.blocks.reduce((n, b) => n + b.columns.reduce((m, c) => m + c.rawLength, 0), 0)
+          return { file: h.reader.path, rows: ix.rows, blocks: ix.blocks.length, bytes: ix.fileBytes, rawBytes }
+        }),
+      }))
+      .sort((a, b) => (a.tenant + a.signal).localeCompare(b.tenant + b.signal) || (a.start < b.start ? -1 : 1))
+  }
+
+  /** Flushes the head, stops background work, closes files. Appends after this fail with CLOSED. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    for (const t of this.timers) clearInterval(t)
+    await this.flushing?.catch(() => {})
+    await this.flushIfAny().catch((error: Error) => this.log(`blazedb: flush at close failed: ${error.message}`))
+    this.closed = true
+    await this.maintenance
+    await this.wal.close()
+    for (const p of this.partitions.values()) p.close()
+    this.cache.clear()
+    releaseLock(this.options.dataDir)
+  }
+}
+
+function partitionKey(tenant: string, signal: Signal, start: bigint): string {
+  return `${tenant}\u0000${signal}\u0000${start}`
+}

@@ -1,0 +1,64 @@
+/**
+ * @module storage/fs-durable
+ * Writing files so that a crash leaves either the old or the new content, never a mix:
+ * write a temporary file, fsync it, rename it over the target, fsync the directory.
+ */
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { open as openFile, rename } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+
+/** Suffix of files being written; leftovers from a crash are deleted at open. */
+export const TMP_SUFFIX = '.tmp'
+
+/** fsync a directory so that a rename or unlink in it is durable. */
+export function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Writes `data` to `path` atomically and durably. */
+export async function writeFileDurably(path: string, data: string | Uint8Array | readonly Uint8Array[], mode = 0o644): Promise<void> {
+  const tmp = `${path}${TMP_SUFFIX}`
+  const handle = await openFile(tmp, 'w', mode)
+  try {
+    if (Array.isArray(data)) {
+      let position = 0
+      for (const part of data as readonly Uint8Array[]) {
+        await handle.write(part, 0, part.length, position)
+        position += part.length
+      }
+    } else await handle.writeFile(data as string | Uint8Array)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  await rename(tmp, path)
+  syncDir(dirname(path))
+}
+
+/** Synchronous twin of writeFileDurably, for small files written under a lock. */
+export function writeFileDurablySync(path: string, parts: readonly Uint8Array[], mode = 0o644): void {
+  const tmp = `${path}${TMP_SUFFIX}`
+  const fd = openSync(tmp, 'w', mode)
+  try {
+    for (const p of parts) {
+      let at = 0
+      while (at < p.length) at += writeSync(fd, p, at, p.length - at)
+    }
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(tmp, path)
+  syncDir(dirname(path))
+}
+
+/** Deletes leftover temporary files in `dir`. */
+export function removeTmpFiles(dir: string): void {
+  for (const name of readdirSync(dir)) if (name.endsWith(TMP_SUFFIX)) unlinkSync(join(dir, name))
+}
+

@@ -1,0 +1,55 @@
+/**
+ * @module storage/limits
+ * Every number that shapes the storage engine, with the reason for its value.
+ */
+
+/** Deepest nesting of a general value. OTLP values nest arrays and key-value lists; 64 levels
+ * is far past any real attribute and keeps recursive decoding well inside the stack. */
+export const MAX_VALUE_DEPTH = 64
+
+/** Most items in one array or key-value list, so a corrupt count cannot allocate gigabytes. */
+export const MAX_VALUE_ITEMS = 1 << 24
+
+/** Most rows in one batch or block (2^24): counts are checked against it before allocating. */
+export const MAX_ROWS = 1 << 24
+
+/** Most list elements in one column chunk (a 14-bucket histogram over a full block needs under
+ * a million), so that a corrupt length cannot allocate without bound. */
+export const MAX_LIST_VALUES = 1 << 24
+
+/** Most columns in one batch or block. Attribute keys become columns; beyond this many a
+ * batch is refused, which bounds the per-column overhead of a hostile attribute set. */
+export const MAX_COLUMNS = 4096
+
+/** Largest BlazeBinary frame payload (1 GiB): the length field is checked before reading. */
+export const MAX_FRAME_PAYLOAD = 1 << 30
+
+/** Rows per block in a part file. 65,536 rows amortise per-column headers, nonces and tags to
+ * well under a byte per row, and decode in a few milliseconds, which bounds scan latency. */
+export const BLOCK_ROWS = 65_536
+
+/** Rows the in-memory head holds before it is frozen and flushed to part files. The write-ahead
+ * log covers them until then; larger heads make fewer, better-compressed parts. */
+export const HEAD_FLUSH_ROWS = 1_000_000
+
+/** Milliseconds after which a non-empty head is flushed anyway, so that recent data reaches
+ * compressed parts (and the WAL stays short) even under a light load. */
+export const HEAD_FLUSH_INTERVAL_MS = 60_000
+
+/** A partition with at least this many parts is compacted into fewer. */
+export const COMPACT_MIN_PARTS = 4
+
+/** zstd levels: fast when flushing the head, stronger when compacting immutable parts. */
+export const ZSTD_LEVEL_FLUSH = 3
+export const ZSTD_LEVEL_COMPACT = 9
+
+/** Bytes of decoded column chunks kept in memory for repeated scans. */
+export const BLOCK_CACHE_BYTES = 512 * 1024 * 1024
+
+/** scrypt cost: N = 2^15, r = 8, p = 1 takes about 0.1 s and 32 MiB, once at open (the
+ * parameters recommended for interactive logins). */
+export const SCRYPT_N = 1 << 15
+export const SCRYPT_R = 8
+export const SCRYPT_P = 1
+/** Memory scrypt may use: 128 * N * r bytes plus slack. */
+export const SCRYPT_MAXMEM = 64 * 1024 * 1024

@@ -1,0 +1,136 @@
+/**
+ * @module storage/part/block-stats
+ * Per-block, per-column statistics that let a scan skip blocks: min/max of numbers and
+ * timestamps, the distinct values of small string dictionaries, and a bloom filter over ids.
+ */
+import type { Column } from '../model.ts'
+import type { ScanCondition } from '../store.ts'
+
+/** Dictionaries up to this size are kept whole in the block index for equality skipping. */
+export const STATS_DICT_MAX = 64
+
+/** Bloom filter: 10 bits per distinct id and 7 hashes give about 1 % false positives. */
+const BLOOM_BITS_PER_ITEM = 10
+const BLOOM_HASHES = 7
+
+export interface ColumnStats {
+  /** Rows that hold a value. */
+  present: number
+  min?: number | bigint
+  max?: number | bigint
+  /** Every distinct string value, when there are at most STATS_DICT_MAX. */
+  values?: string[]
+  /** Bloom filter over the values of a bytes column. */
+  bloom?: Uint8Array
+}
+
+/** Statistics of one column of a block. */
+export function columnStats(column: Column, rows: number, bloom: boolean): ColumnStats {
+  const p = column.present
+  let present = 0
+  for (let i = 0; i < rows; i++) if (p === undefined || p[i] === 1) present++
+  const stats: ColumnStats = { present }
+  switch (column.kind) {
+    case 'u32':
+    case 'i32':
+    case 'f64':
+    case 'i64': {
+      const v = column.values
+      let min: number | bigint | undefined
+      let max: number | bigint | undefined
+      for (let i = 0; i < rows; i++) {
+        if (p !== undefined && p[i] !== 1) continue
+        const x = v[i]
+        if (x !== x) continue // NaN orders with nothing
+        if (min === undefined || x < min) min = x
+        if (max === undefined || x > max) max = x
+      }
+      if (min !== undefined) {
+        stats.min = min
+        stats.max = max
+      }
+      break
+    }
+    case 'str': {
+      const used = new Set<number>()
+      for (let i = 0; i < rows && used.size <= STATS_DICT_MAX; i++) if (p === undefined || p[i] === 1) used.add(column.codes[i])
+      if (used.size <= STATS_DICT_MAX) stats.values = [...used].map((c) => column.dict[c])
+      break
+    }
+    case 'bytes':
+      if (bloom) stats.bloom = buildBloom(column, rows)
+      break
+  }
+  return stats
+}
+
+/** FNV-1a over a byte range; two seeds give the double-hashing pair. */
+function fnv(bytes: Uint8Array, at: number, width: number, seed: number): number {
+  let h = seed >>> 0
+  for (let i = at; i < at + width; i++) h = Math.imul(h ^ bytes[i], 0x01000193)
+  return h >>> 0
+}
+
+function buildBloom(column: Extract<Column, { kind: 'bytes' }>, rows: number): Uint8Array {
+  const bits = Math.max(64, rows * BLOOM_BITS_PER_ITEM)
+  const filter = new Uint8Array((bits + 7) >>> 3)
+  const m = filter.length * 8
+  for (let i = 0; i < rows; i++) {
+    if (column.present !== undefined && column.present[i] !== 1) continue
+    addToBloom(filter, m, column.values, i * column.width, column.width)
+  }
+  return filter
+}
+
+function addToBloom(filter: Uint8Array, m: number, bytes: Uint8Array, at: number, width: number): void {
+  const h1 = fnv(bytes, at, width, 0x811c9dc5)
+  const h2 = fnv(bytes, at, width, 0x5bd1e995) | 1
+  for (let k = 0; k < BLOOM_HASHES; k++) {
+    const bit = (h1 + Math.imul(k, h2)) >>> 0
+    filter[(bit % m) >>> 3] |= 1 << (bit % m & 7)
+  }
+}
+
+export function bloomMayContain(filter: Uint8Array, id: Uint8Array): boolean {
+  const m = filter.length * 8
+  const h1 = fnv(id, 0, id.length, 0x811c9dc5)
+  const h2 = fnv(id, 0, id.length, 0x5bd1e995) | 1
+  for (let k = 0; k < BLOOM_HASHES; k++) {
+    const bit = (h1 + Math.imul(k, h2)) >>> 0
+    if ((filter[(bit % m) >>> 3] & (1 << (bit % m & 7))) === 0) return false
+  }
+  return true
+}
+
+/** False when the statistics prove that no row of the block can satisfy `cond`. */
+export function mayMatch(stats: ColumnStats | undefined, cond: ScanCondition): boolean {
+  if (stats === undefined || stats.present === 0) return false // no row has the column
+  const values = cond.op === 'in' ? cond.values : [cond.value]
+  switch (cond.op) {
+    case 'eq':
+    case 'in':
+      return values.some((v) => valueMayBePresent(stats, v))
+    case 'lt':
+      return stats.min === undefined || compare(stats.min, cond.value) < 0
+    case 'le':
+      return stats.min === undefined || compare(stats.min, cond.value) <= 0
+    case 'gt':
+      return stats.max === undefined || compare(stats.max, cond.value) > 0
+    case 'ge':
+      return stats.max === undefined || compare(stats.max, cond.value) >= 0
+  }
+}
+
+function valueMayBePresent(stats: ColumnStats, v: string | number | bigint | boolean | Uint8Array): boolean {
+  if (typeof v === 'string') return stats.values === undefined || stats.values.includes(v)
+  if (v instanceof Uint8Array) return stats.bloom === undefined || bloomMayContain(stats.bloom, v)
+  if ((typeof v === 'number' || typeof v === 'bigint') && stats.min !== undefined && stats.max !== undefined) {
+    return compare(stats.min, v) <= 0 && compare(stats.max, v) >= 0
+  }
+  return true
+}
+
+/** Orders numbers and bigints together (a stat may be bigint and a condition a number). */
+function compare(a: number | bigint, b: number | bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
