@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig, type ConfigFlags } from './config.ts'
 import { startServer } from './serve.ts'
+import { runInspect, runVacuum, runVerify } from './storage-commands.ts'
 
 const CONFIG_FLAGS = {
   config: { type: 'string' },
@@ -14,6 +15,7 @@ const CONFIG_FLAGS = {
   'otlp-grpc-addr': { type: 'string' },
   'otlp-http-addr': { type: 'string' },
   'http-addr': { type: 'string' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -21,6 +23,9 @@ const USAGE = `Usage: blazedb <command> [flags]
 
 Commands:
   serve     run the server: OTLP gateway, storage engine, query API and web UI
+  verify    check every checksum and authentication tag of the data directory
+  vacuum    compact every partition now (with the server stopped)
+  inspect   print partitions, parts, blocks, sizes and compression ratios (--json)
   help      show this help
 
 Configuration flags (also: a JSON config file, or environment variables):
@@ -39,23 +44,34 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return runServe(rest)
+    case 'verify':
+    case 'vacuum':
+    case 'inspect': {
+      const { values } = parseArgs({ args: rest, options: CONFIG_FLAGS, strict: true })
+      if (values.help === true) return usage()
+      const config = loadConfig(values as ConfigFlags, process.env)
+      if (command === 'verify') return runVerify(config)
+      if (command === 'vacuum') return runVacuum(config)
+      return runInspect(config, values.json === true)
+    }
     case 'help':
     case '--help':
     case '-h':
-      process.stdout.write(USAGE)
-      return 0
+      return usage()
     default:
       process.stderr.write(`blazedb: unknown command ${JSON.stringify(command)}\n\n${USAGE}`)
       return 2
   }
 }
 
+function usage(): number {
+  process.stdout.write(USAGE)
+  return 0
+}
+
 async function runServe(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: CONFIG_FLAGS, strict: true })
-  if (values.help === true) {
-    process.stdout.write(USAGE)
-    return 0
-  }
+  if (values.help === true) return usage()
   const config = loadConfig(values as ConfigFlags, process.env)
   const server = await startServer(config)
   await new Promise<void>((resolveSignal) => {

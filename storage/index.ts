@@ -20,3 +20,9 @@ export {
   type Store,
   type StoreStats,
 } from './store.ts'
+export { openEngine, Engine, type EngineOptions, type PartitionInfo } from './engine/engine.ts'
+export { verifyDataDir, type VerifyReport } from './engine/verify.ts'
+export { inspectDataDir, type PartitionReport } from './engine/inspect.ts'
+export { readOrCreateKeyFile } from './crypto/keyring.ts'
+export { encodeBatch, decodeBatch, type EncodeBatchOptions } from './codec/batch-codec.ts'
+export * as limits from './limits.ts'

@@ -4,12 +4,12 @@
  * commit) and the in-memory head; the head is flushed into encrypted columnar part files per
  * time partition; background maintenance compacts parts and applies retention.
  */
-import { existsSync, mkdirSync, readdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { concatBatches, projectBatch, takeRows } from '../batch-ops.ts'
 import { StorageError } from '../errors.ts'
 import { BLOCK_CACHE_BYTES, COMPACT_MIN_PARTS, HEAD_FLUSH_INTERVAL_MS, HEAD_FLUSH_ROWS, ZSTD_LEVEL_COMPACT, ZSTD_LEVEL_FLUSH } from '../limits.ts'
-import { SIGNALS, SPAN_COLUMNS, type Batch, type Signal } from '../model.ts'
+import { SPAN_COLUMNS, type Batch, type Signal } from '../model.ts'
 import { PartReader, writePart } from '../part/part-file.ts'
 import { emptyScanStats, type Scan, type ScanRequest, type Store, type StoreStats } from '../store.ts'
 import { rowsWithBytes } from '../trace-match.ts'
@@ -17,6 +17,7 @@ import { encodeWalRecord, removeSegmentsBelow, WalWriter } from '../wal/wal.ts'
 import { replayWal } from '../wal/wal-replay.ts'
 import { BlockCache } from './block-cache.ts'
 import { Head } from './head.ts'
+import { partitionDirs, TENANTS_DIR, WAL_DIR } from './layout.ts'
 import { acquireLock, releaseLock } from './lock.ts'
 import { openDataKey } from './data-key.ts'
 import { Partition, partitionDirName, type PartHandle } from './partition.ts'
@@ -102,7 +103,7 @@ export class Engine implements Store {
   }
 
   private get walDir(): string {
-    return join(this.options.dataDir, 'wal')
+    return join(this.options.dataDir, WAL_DIR)
   }
 
   private now(): bigint {
@@ -115,18 +116,9 @@ export class Engine implements Store {
 
   /** Opens partitions, replays the write-ahead log into the head, starts a new segment. */
   async load(): Promise<void> {
-    const tenantsDir = join(this.options.dataDir, 'tenants')
-    if (existsSync(tenantsDir)) {
-      for (const tenant of readdirSync(tenantsDir)) {
-        for (const signal of SIGNALS) {
-          const dir = join(tenantsDir, tenant, signal)
-          if (!existsSync(dir)) continue
-          for (const name of readdirSync(dir)) {
-            const p = Partition.open(join(dir, name), tenant, signal, this.key)
-            if (p !== undefined) this.partitions.set(partitionKey(tenant, signal, p.start), p)
-          }
-        }
-      }
+    for (const { tenant, signal, dir } of partitionDirs(this.options.dataDir)) {
+      const p = Partition.open(dir, tenant, signal, this.key)
+      if (p !== undefined) this.partitions.set(partitionKey(tenant, signal, p.start), p)
     }
     mkdirSync(this.walDir, { recursive: true })
     let replayed = 0
@@ -213,7 +205,7 @@ export class Engine implements Store {
     const key = partitionKey(tenant, signal, start)
     let p = this.partitions.get(key)
     if (p === undefined) {
-      const dir = join(this.options.dataDir, 'tenants', tenant, signal, partitionDirName(start, this.partitionNs))
+      const dir = join(this.options.dataDir, TENANTS_DIR, tenant, signal, partitionDirName(start, this.partitionNs))
       p = Partition.create(dir, tenant, signal, start, start + this.partitionNs, this.key)
       this.partitions.set(key, p)
     }

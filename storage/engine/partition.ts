@@ -89,23 +89,25 @@ export class Partition {
 
   /**
    * Opens an existing partition: reads and authenticates its manifest, opens its parts, and
-   * deletes files the manifest does not name (left by a crash before the manifest changed).
+   * deletes files the manifest does not name (left by a crash before the manifest changed;
+   * `readOnly` leaves them).
    * Returns undefined for a directory without a manifest (a partition whose first flush crashed).
    */
-  static open(dir: string, tenant: string, signal: Signal, key: Uint8Array): Partition | undefined {
+  static open(dir: string, tenant: string, signal: Signal, key: Uint8Array, options: { readOnly?: boolean } = {}): Partition | undefined {
     const path = join(dir, MANIFEST_FILE)
+    const repair = options.readOnly !== true
     if (!existsSync(path)) {
-      rmSync(dir, { recursive: true, force: true })
+      if (repair) rmSync(dir, { recursive: true, force: true })
       return undefined
     }
-    removeTmpFiles(dir)
+    if (repair) removeTmpFiles(dir)
     const manifest = readManifest(path, key)
     const p = new Partition(dir, tenant, signal, BigInt(manifest.start), BigInt(manifest.end), key)
     p.flushedWalSeq = manifest.flushedWalSeq
     p.nextPartId = manifest.nextPartId
     const live = new Set(manifest.parts)
     for (const name of readdirSync(dir)) {
-      if (name.endsWith(PART_SUFFIX) && !live.has(name)) unlinkSync(join(dir, name))
+      if (repair && name.endsWith(PART_SUFFIX) && !live.has(name)) unlinkSync(join(dir, name))
     }
     try {
       for (const name of manifest.parts) {

@@ -28,10 +28,11 @@ export interface ReplayResult {
 }
 
 /**
- * Calls `onRecord` for every record of every segment in order.
+ * Calls `onRecord` for every record of every segment in order. With `repair: false` a torn
+ * tail is reported in the result but left in place (for `blazedb verify`).
  * Throws StorageError CORRUPT or TAMPERED for damage that is not a torn tail.
  */
-export function replayWal(dir: string, key: Uint8Array, onRecord: (record: WalRecord) => void): ReplayResult {
+export function replayWal(dir: string, key: Uint8Array, onRecord: (record: WalRecord) => void, options: { repair?: boolean } = {}): ReplayResult {
   const segments = listSegments(dir)
   let tornBytes = 0
   segments.forEach((seq, i) => {
@@ -44,7 +45,7 @@ export function replayWal(dir: string, key: Uint8Array, onRecord: (record: WalRe
       if (end === undefined) {
         if (!isLast) throw new StorageError('CORRUPT', `cannot replay ${path}: damaged record at offset ${at} in a closed segment`, { file: path, offset: at })
         tornBytes = buf.length - at
-        truncateSync(path, at)
+        if (options.repair !== false) truncateSync(path, at)
         break
       }
       const sealed = buf.subarray(at + FRAME_HEADER_BYTES, end)
