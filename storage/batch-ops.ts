@@ -9,7 +9,7 @@ import { cellValue } from './model.ts'
 type TypedArray = Uint8Array | Uint32Array | Int32Array | Float64Array | BigInt64Array
 
 /** A zeroed typed array of the same type as `like`, `n` elements long. */
-function newLike<T extends TypedArray>(like: T, n: number): T {
+export function newLike<T extends TypedArray>(like: T, n: number): T {
   return new (like.constructor as new (n: number) => T)(n)
 }
 

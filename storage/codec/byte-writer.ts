@@ -34,6 +34,19 @@ export class ByteWriter {
     this.view = new DataView(next.buffer)
   }
 
+  /** The underlying buffer; valid until the next write that grows it. */
+  get buffer(): Uint8Array {
+    return this.buf
+  }
+
+  /** Reserves `n` bytes and returns their offset in `buffer`, for callers that fill them directly. */
+  alloc(n: number): number {
+    this.reserve(n)
+    const at = this.length
+    this.length += n
+    return at
+  }
+
   u8(v: number): void {
     this.reserve(1)
     this.buf[this.length++] = v

@@ -8,6 +8,7 @@ import type { AnyValue, Column } from '../model.ts'
 import { MAX_LIST_VALUES, MAX_ROWS } from '../limits.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter } from './byte-writer.ts'
+import { newLike, takeColumn } from '../batch-ops.ts'
 import { readValue, writeValue } from './value-codec.ts'
 
 /** Column kind codes. On-disk values: append, never renumber. */
@@ -38,91 +39,99 @@ export const ENCODING = {
 
 const FLAG_SPARSE = 1
 
-/** Rows of `column` that hold a value: all of them, or those marked present. */
-function presentRows(column: Column, rows: number): Uint32Array | undefined {
-  if (column.present === undefined) return undefined
+/** Indices of the rows marked present. */
+function presentRows(present: Uint8Array, rows: number): Uint32Array {
+  const all = new Uint32Array(rows)
   let n = 0
-  for (let i = 0; i < rows; i++) if (column.present[i] === 1) n++
-  const out = new Uint32Array(n)
-  let j = 0
-  for (let i = 0; i < rows; i++) if (column.present[i] === 1) out[j++] = i
-  return out
+  for (let i = 0; i < rows; i++) if (present[i] === 1) all[n++] = i
+  return all.subarray(0, n)
 }
 
 /**
- * Encodes `column` (of `rows` rows).
+ * Encodes `column` (of `rows` rows). A sparse column is written as a presence bitmap followed
+ * by the values of its present rows only, encoded like a dense column.
  * @example const bytes = encodeColumn({ kind: 'u32', values: Uint32Array.of(1, 2) }, 2)
  */
 export function encodeColumn(column: Column, rows: number, w: ByteWriter = new ByteWriter(rows * 2 + 16)): Uint8Array {
-  const sel = presentRows(column, rows)
   w.u8(COLUMN_KIND[column.kind])
-  w.u8(sel === undefined ? 0 : FLAG_SPARSE)
-  if (sel !== undefined) {
-    const bitmap = new Uint8Array((rows + 7) >>> 3)
-    for (let k = 0; k < sel.length; k++) bitmap[sel[k] >>> 3] |= 1 << (sel[k] & 7)
-    w.bytes(bitmap)
+  if (column.present === undefined) {
+    w.u8(0)
+    writeDense(w, column, rows)
+    return w.finish()
   }
-  const n = sel === undefined ? rows : sel.length
-  const at = (k: number): number => (sel === undefined ? k : sel[k])
+  const sel = presentRows(column.present, rows)
+  w.u8(FLAG_SPARSE)
+  const at = w.alloc((rows + 7) >>> 3)
+  const bitmap = w.buffer
+  bitmap.fill(0, at, at + ((rows + 7) >>> 3))
+  for (let k = 0; k < sel.length; k++) bitmap[at + (sel[k] >>> 3)] |= 1 << (sel[k] & 7)
+  writeDense(w, takeColumn(column, sel), sel.length)
+  return w.finish()
+}
+
+/** The values of a dense column of `n` rows. */
+function writeDense(w: ByteWriter, column: Column, n: number): void {
   switch (column.kind) {
     case 'u32':
-      writeU32s(w, n, (k) => column.values[at(k)])
+      writeU32s(w, column.values, n)
       break
-    case 'i32':
-      writeU32s(w, n, (k) => zigzag32(column.values[at(k)]))
+    case 'i32': {
+      const z = new Uint32Array(n)
+      for (let k = 0; k < n; k++) z[k] = zigzag32(column.values[k])
+      writeU32s(w, z, n)
       break
+    }
     case 'bool': {
-      const bits = new Uint8Array((n + 7) >>> 3)
-      for (let k = 0; k < n; k++) if (column.values[at(k)] === 1) bits[k >>> 3] |= 1 << (k & 7)
-      w.bytes(bits)
+      const at = w.alloc((n + 7) >>> 3)
+      const buf = w.buffer
+      buf.fill(0, at, at + ((n + 7) >>> 3))
+      for (let k = 0; k < n; k++) if (column.values[k] === 1) buf[at + (k >>> 3)] |= 1 << (k & 7)
       break
     }
     case 'i64':
-      writeI64s(w, column.values, n, at)
+      writeI64s(w, column.values, n)
       break
     case 'f64':
-      writeF64s(w, n, (k) => column.values[at(k)])
+      writeF64s(w, column.values, n)
       break
     case 'str': {
-      // Only the dictionary entries used by present rows need to be kept: rewrite codes densely.
+      // Only the dictionary entries the rows use are kept: codes are rewritten densely.
       const remap = new Int32Array(column.dict.length).fill(-1)
       const used: string[] = []
       const codes = new Uint32Array(n)
+      const src = column.codes
       for (let k = 0; k < n; k++) {
-        const c = column.codes[at(k)]
-        if (remap[c] === -1) {
-          remap[c] = used.length
+        const c = src[k]
+        let m = remap[c]
+        if (m === -1) {
+          m = remap[c] = used.length
           used.push(column.dict[c])
         }
-        codes[k] = remap[c]
+        codes[k] = m
       }
       w.uvarint(used.length)
       for (const s of used) w.string(s)
-      if (used.length > 1) writeFixed(w, n, (k) => codes[k], widthFor(used.length - 1))
+      if (used.length > 1) writeFixed(w, codes, n, widthFor(used.length - 1))
       break
     }
-    case 'bytes': {
+    case 'bytes':
       w.uvarint(column.width)
-      const width = column.width
-      for (let k = 0; k < n; k++) {
-        const r = at(k)
-        w.bytes(column.values.subarray(r * width, r * width + width))
-      }
+      w.bytes(column.values.subarray(0, n * column.width))
       break
-    }
     case 'i64list':
     case 'f64list': {
       const o = column.offsets
-      writeU32s(w, n, (k) => o[at(k) + 1] - o[at(k)])
-      if (column.kind === 'i64list') writeI64ListValues(w, column, n, at)
-      else writeF64ListValues(w, column, n, at)
+      const lengths = new Uint32Array(n)
+      for (let k = 0; k < n; k++) lengths[k] = o[k + 1] - o[k]
+      writeU32s(w, lengths, n)
+      if (column.kind === 'i64list') writeI64ListValues(w, column, n)
+      else writeF64ListValues(w, column, n)
       break
     }
     case 'any':
-      for (let k = 0; k < n; k++) writeValue(w, column.values[at(k)] as AnyValue)
+      for (let k = 0; k < n; k++) writeValue(w, column.values[k] as AnyValue)
       break
   }
-  return w.finish()
 }
 
 function zigzag32(v: number): number {
@@ -137,25 +146,35 @@ function widthFor(max: number): number {
   return max < 0x100 ? 1 : max < 0x10000 ? 2 : 4
 }
 
-function writeFixed(w: ByteWriter, n: number, get: (k: number) => number, width: number): void {
+function writeFixed(w: ByteWriter, values: Uint32Array, n: number, width: number): void {
   w.u8(width)
-  for (let k = 0; k < n; k++) {
-    const v = get(k)
-    w.u8(v & 0xff)
-    if (width >= 2) w.u8((v >>> 8) & 0xff)
-    if (width === 4) {
-      w.u8((v >>> 16) & 0xff)
-      w.u8(v >>> 24)
+  const at = w.alloc(n * width)
+  const buf = w.buffer
+  if (width === 1) {
+    for (let k = 0; k < n; k++) buf[at + k] = values[k]
+  } else if (width === 2) {
+    for (let k = 0; k < n; k++) {
+      buf[at + 2 * k] = values[k]
+      buf[at + 2 * k + 1] = values[k] >>> 8
+    }
+  } else {
+    for (let k = 0; k < n; k++) {
+      const v = values[k]
+      const p = at + 4 * k
+      buf[p] = v
+      buf[p + 1] = v >>> 8
+      buf[p + 2] = v >>> 16
+      buf[p + 3] = v >>> 24
     }
   }
 }
 
-function writeU32s(w: ByteWriter, n: number, get: (k: number) => number): void {
+function writeU32s(w: ByteWriter, values: Uint32Array, n: number): void {
   let max = 0
   let constant = true
-  const first = n > 0 ? get(0) : 0
+  const first = n > 0 ? values[0] : 0
   for (let k = 0; k < n; k++) {
-    const v = get(k)
+    const v = values[k]
     if (v > max) max = v
     if (v !== first) constant = false
   }
@@ -165,7 +184,7 @@ function writeU32s(w: ByteWriter, n: number, get: (k: number) => number): void {
     return
   }
   w.u8(ENCODING.fixed)
-  writeFixed(w, n, get, widthFor(max))
+  writeFixed(w, values, n, widthFor(max))
 }
 
 const SCRATCH = new BigInt64Array(1)
@@ -179,15 +198,15 @@ function halves(values: BigInt64Array): Uint32Array {
  * i64 values: constant, deltas between neighbours (sorted times), or plain zigzag varints.
  * Works on 32-bit halves: 64-bit subtraction with a borrow, no BigInt on the hot path.
  */
-function writeI64s(w: ByteWriter, values: BigInt64Array, n: number, at: (k: number) => number): void {
+function writeI64s(w: ByteWriter, values: BigInt64Array, n: number): void {
   const u = halves(values)
-  const lo = (k: number): number => u[2 * at(k)]
-  const hi = (k: number): number => u[2 * at(k) + 1]
+  const lo = (k: number): number => u[2 * k]
+  const hi = (k: number): number => u[2 * k + 1]
   let constant = true
   for (let k = 1; k < n && constant; k++) if (lo(k) !== lo(0) || hi(k) !== hi(0)) constant = false
   if (constant) {
     w.u8(ENCODING.const)
-    w.svarint64(n > 0 ? values[at(0)] : 0n)
+    w.svarint64(n > 0 ? values[0] : 0n)
     return
   }
   // Decide between delta and plain on a sample: deltas win when neighbours are close.
@@ -240,7 +259,8 @@ function decimalScale(v: number): number {
  * most 9 fractional digits, the integers v*10^k, as plain or delta zigzag varints. Decimal
  * scaling is exact: a value is only scaled when dividing back gives the same double.
  */
-function writeF64s(w: ByteWriter, n: number, get: (k: number) => number): void {
+function writeF64s(w: ByteWriter, values: Float64Array, n: number): void {
+  const get = (k: number): number => values[k]
   const first = n > 0 ? get(0) : 0
   let constant = true
   let scale = 0
@@ -290,14 +310,14 @@ function writeF64s(w: ByteWriter, n: number, get: (k: number) => number): void {
 
 /** List values, each row as deltas against the previous row when both have the same length
  * (cumulative histogram buckets of one series change little from point to point). */
-function writeI64ListValues(w: ByteWriter, column: Extract<Column, { kind: 'i64list' }>, n: number, at: (k: number) => number): void {
+function writeI64ListValues(w: ByteWriter, column: Extract<Column, { kind: 'i64list' }>, n: number): void {
   const o = column.offsets
   const v = column.values
   let prevStart = -1
   let prevLen = -1
   for (let k = 0; k < n; k++) {
-    const start = o[at(k)]
-    const len = o[at(k) + 1] - start
+    const start = o[k]
+    const len = o[k + 1] - start
     const againstPrev = len === prevLen
     for (let j = 0; j < len; j++) {
       SCRATCH[0] = againstPrev ? v[start + j] - v[prevStart + j] : v[start + j]
@@ -309,14 +329,14 @@ function writeI64ListValues(w: ByteWriter, column: Extract<Column, { kind: 'i64l
 }
 
 /** Double lists: a row equal to the previous one (histogram bounds) costs one byte. */
-function writeF64ListValues(w: ByteWriter, column: Extract<Column, { kind: 'f64list' }>, n: number, at: (k: number) => number): void {
+function writeF64ListValues(w: ByteWriter, column: Extract<Column, { kind: 'f64list' }>, n: number): void {
   const o = column.offsets
   const v = column.values
   let prevStart = -1
   let prevLen = -1
   for (let k = 0; k < n; k++) {
-    const start = o[at(k)]
-    const len = o[at(k) + 1] - start
+    const start = o[k]
+    const len = o[k + 1] - start
     let same = len === prevLen
     for (let j = 0; j < len && same; j++) same = Object.is(v[start + j], v[prevStart + j])
     w.u8(same ? 1 : 0)
@@ -337,131 +357,157 @@ export function decodeColumn(bytes: Uint8Array, rows: number, what = 'column chu
   if (kind === undefined) r.fail(`unknown column kind ${bytes[0]}`)
   const flags = r.u8()
   if ((flags & ~FLAG_SPARSE) !== 0) r.fail(`unknown column flags ${flags}`)
-  let present: Uint8Array | undefined
-  let sel: Uint32Array | undefined
-  if (flags & FLAG_SPARSE) {
-    const bitmap = r.bytes((rows + 7) >>> 3)
-    present = new Uint8Array(rows)
-    let n = 0
-    for (let i = 0; i < rows; i++) if ((bitmap[i >>> 3] >>> (i & 7)) & 1) n++
-    sel = new Uint32Array(n)
-    let j = 0
-    for (let i = 0; i < rows; i++) {
-      if ((bitmap[i >>> 3] >>> (i & 7)) & 1) {
-        present[i] = 1
-        sel[j++] = i
-      }
+  if ((flags & FLAG_SPARSE) === 0) {
+    const column = readDense(r, kind, rows)
+    r.expectEnd()
+    return column
+  }
+  const bitmap = r.bytes((rows + 7) >>> 3)
+  const present = new Uint8Array(rows)
+  const all = new Uint32Array(rows)
+  let n = 0
+  for (let i = 0; i < rows; i++) {
+    if ((bitmap[i >>> 3] >>> (i & 7)) & 1) {
+      present[i] = 1
+      all[n++] = i
     }
   }
-  const n = sel === undefined ? rows : sel.length
-  const at = (k: number): number => (sel === undefined ? k : sel[k])
-  let column: Column
+  if ((rows & 7) !== 0 && bitmap[bitmap.length - 1] >>> (rows & 7) !== 0) r.fail('presence bits set past the last row')
+  const dense = readDense(r, kind, n)
+  r.expectEnd()
+  return scatter(dense, all.subarray(0, n), rows, present)
+}
+
+/** Values of `n` dense rows of `kind`. */
+function readDense(r: ByteReader, kind: Column['kind'], n: number): Column {
   switch (kind) {
-    case 'u32': {
-      const values = new Uint32Array(rows)
-      readU32s(r, n, (k, v) => (values[at(k)] = v))
-      column = { kind, values, present }
-      break
-    }
+    case 'u32':
+      return { kind, values: readU32s(r, n) }
     case 'i32': {
-      const values = new Int32Array(rows)
-      readU32s(r, n, (k, v) => (values[at(k)] = unzigzag32(v)))
-      column = { kind, values, present }
-      break
+      const values = new Int32Array(readU32s(r, n).buffer)
+      for (let k = 0; k < n; k++) values[k] = unzigzag32(values[k])
+      return { kind, values }
     }
     case 'bool': {
       const bits = r.bytes((n + 7) >>> 3)
-      const values = new Uint8Array(rows)
-      for (let k = 0; k < n; k++) values[at(k)] = (bits[k >>> 3] >>> (k & 7)) & 1
-      column = { kind, values, present }
-      break
+      const values = new Uint8Array(n)
+      for (let k = 0; k < n; k++) values[k] = (bits[k >>> 3] >>> (k & 7)) & 1
+      return { kind, values }
     }
     case 'i64': {
-      const values = new BigInt64Array(rows)
-      readI64s(r, n, values, sel)
-      column = { kind, values, present }
-      break
+      const values = new BigInt64Array(n)
+      readI64s(r, n, values)
+      return { kind, values }
     }
     case 'f64': {
-      const values = new Float64Array(rows)
-      readF64s(r, n, values, sel)
-      column = { kind, values, present }
-      break
+      const values = new Float64Array(n)
+      readF64s(r, n, values)
+      return { kind, values }
     }
     case 'str': {
       const size = r.count(Math.min(r.remaining, MAX_ROWS), 'dictionary size')
       const dict = new Array<string>(size)
       for (let i = 0; i < size; i++) dict[i] = r.string()
-      const codes = new Uint32Array(rows)
-      if (size > 1) {
-        readFixed(r, n, (k, v) => {
-          if (v >= size) r.fail(`dictionary code ${v} out of range ${size}`)
-          codes[at(k)] = v
-        })
-      } else if (size === 0 && n > 0) r.fail('empty dictionary for present rows')
-      column = { kind, dict: size === 0 ? [''] : dict, codes, present }
-      break
+      if (size === 0 && n > 0) r.fail('empty dictionary for present rows')
+      if (size <= 1) return { kind, dict: size === 0 ? [''] : dict, codes: new Uint32Array(n) }
+      const codes = new Uint32Array(n)
+      readFixed(r, n, codes)
+      for (let k = 0; k < n; k++) if (codes[k] >= size) r.fail(`dictionary code ${codes[k]} out of range ${size}`)
+      return { kind, dict, codes }
     }
     case 'bytes': {
       const width = r.count(1024, 'byte width')
-      const values = new Uint8Array(rows * width)
-      if (sel === undefined) values.set(r.bytes(n * width))
-      else for (let k = 0; k < n; k++) values.set(r.bytes(width), sel[k] * width)
-      column = { kind, width, values, present }
-      break
+      return { kind, width, values: new Uint8Array(r.bytes(n * width)) }
     }
     case 'i64list':
     case 'f64list': {
-      const lengths = new Uint32Array(n)
-      readU32s(r, n, (k, v) => (lengths[k] = v))
-      const offsets = new Uint32Array(rows + 1)
+      const lengths = readU32s(r, n)
+      const offsets = new Uint32Array(n + 1)
       let total = 0
-      for (let i = 0, k = 0; i < rows; i++) {
-        offsets[i] = total
-        if (sel === undefined || (k < n && sel[k] === i)) {
-          total += lengths[k++]
-          if (total > MAX_LIST_VALUES || (kind === 'i64list' && total > r.remaining)) r.fail(`list lengths exceed the chunk`)
-        }
+      for (let k = 0; k < n; k++) {
+        offsets[k] = total
+        total += lengths[k]
+        if (total > MAX_LIST_VALUES || (kind === 'i64list' && total > r.remaining)) r.fail('list lengths exceed the chunk')
       }
-      offsets[rows] = total
-      column = kind === 'i64list' ? readI64List(r, lengths, offsets, present) : readF64List(r, lengths, offsets, present)
-      break
+      offsets[n] = total
+      return kind === 'i64list' ? readI64List(r, lengths, offsets) : readF64List(r, lengths, offsets)
+    }
+    case 'any': {
+      const values = new Array<AnyValue | undefined>(n)
+      for (let k = 0; k < n; k++) values[k] = readValue(r)
+      return { kind, values }
+    }
+  }
+}
+
+/** A column of `rows` rows with the dense values at rows `sel` and nothing elsewhere. */
+function scatter(dense: Column, sel: Uint32Array, rows: number, present: Uint8Array): Column {
+  const n = sel.length
+  switch (dense.kind) {
+    case 'u32':
+    case 'i32':
+    case 'i64':
+    case 'f64':
+    case 'bool': {
+      const src = dense.values
+      const values = newLike(src, rows)
+      for (let k = 0; k < n; k++) values[sel[k]] = src[k]
+      return { kind: dense.kind, values, present } as Column
+    }
+    case 'str': {
+      const codes = new Uint32Array(rows)
+      for (let k = 0; k < n; k++) codes[sel[k]] = dense.codes[k]
+      return { kind: 'str', dict: dense.dict, codes, present }
+    }
+    case 'bytes': {
+      const w = dense.width
+      const values = new Uint8Array(rows * w)
+      for (let k = 0; k < n; k++) values.set(dense.values.subarray(k * w, k * w + w), sel[k] * w)
+      return { kind: 'bytes', width: w, values, present }
+    }
+    case 'i64list':
+    case 'f64list': {
+      const offsets = new Uint32Array(rows + 1)
+      for (let i = 0, k = 0; i <= rows; i++) {
+        while (k < n && sel[k] < i) k++
+        offsets[i] = dense.offsets[k]
+      }
+      return { kind: dense.kind, offsets, values: dense.values, present } as Column
     }
     case 'any': {
       const values = new Array<AnyValue | undefined>(rows)
-      for (let k = 0; k < n; k++) values[at(k)] = readValue(r)
-      column = { kind, values, present }
-      break
+      for (let k = 0; k < n; k++) values[sel[k]] = dense.values[k]
+      return { kind: 'any', values, present }
     }
   }
-  r.expectEnd()
-  return column
 }
 
-function readFixed(r: ByteReader, n: number, set: (k: number, v: number) => void): void {
+function readFixed(r: ByteReader, n: number, out: Uint32Array): void {
   const width = r.u8()
   if (width !== 1 && width !== 2 && width !== 4) r.fail(`bad fixed width ${width}`)
   const b = r.bytes(n * width)
-  if (width === 1) for (let k = 0; k < n; k++) set(k, b[k])
-  else if (width === 2) for (let k = 0; k < n; k++) set(k, b[2 * k] | (b[2 * k + 1] << 8))
-  else for (let k = 0; k < n; k++) set(k, (b[4 * k] | (b[4 * k + 1] << 8) | (b[4 * k + 2] << 16) | (b[4 * k + 3] << 24)) >>> 0)
+  if (width === 1) for (let k = 0; k < n; k++) out[k] = b[k]
+  else if (width === 2) for (let k = 0; k < n; k++) out[k] = b[2 * k] | (b[2 * k + 1] << 8)
+  else for (let k = 0; k < n; k++) out[k] = (b[4 * k] | (b[4 * k + 1] << 8) | (b[4 * k + 2] << 16) | (b[4 * k + 3] << 24)) >>> 0
 }
 
-function readU32s(r: ByteReader, n: number, set: (k: number, v: number) => void): void {
+function readU32s(r: ByteReader, n: number): Uint32Array {
+  const out = new Uint32Array(n)
   const encoding = r.u8()
   if (encoding === ENCODING.const) {
     const v = r.uvarint()
     if (v > 0xffffffff) r.fail(`constant ${v} exceeds 32 bits`)
-    for (let k = 0; k < n; k++) set(k, v)
-  } else if (encoding === ENCODING.fixed) readFixed(r, n, set)
+    if (v !== 0) out.fill(v)
+  } else if (encoding === ENCODING.fixed) readFixed(r, n, out)
   else r.fail(`unknown u32 encoding ${encoding}`)
+  return out
 }
 
-function readI64s(r: ByteReader, n: number, values: BigInt64Array, sel: Uint32Array | undefined): void {
+function readI64s(r: ByteReader, n: number, values: BigInt64Array): void {
   const encoding = r.u8()
   if (encoding === ENCODING.const) {
     const v = r.svarint64()
-    for (let k = 0; k < n; k++) values[sel === undefined ? k : sel[k]] = v
+    values.fill(v)
     return
   }
   if (encoding !== ENCODING.delta && encoding !== ENCODING.plain) r.fail(`unknown i64 encoding ${encoding}`)
@@ -482,19 +528,18 @@ function readI64s(r: ByteReader, n: number, values: BigInt64Array, sel: Uint32Ar
     }
     accLo = lo
     accHi = hi
-    const i = sel === undefined ? k : sel[k]
-    u[2 * i] = lo
-    u[2 * i + 1] = hi
+    u[2 * k] = lo
+    u[2 * k + 1] = hi
   }
 }
 
-function readF64s(r: ByteReader, n: number, values: Float64Array, sel: Uint32Array | undefined): void {
+function readF64s(r: ByteReader, n: number, values: Float64Array): void {
   const encoding = r.u8()
   if (encoding === ENCODING.const) {
     const v = r.f64()
-    for (let k = 0; k < n; k++) values[sel === undefined ? k : sel[k]] = v
+    for (let k = 0; k < n; k++) values[k] = v
   } else if (encoding === ENCODING.raw) {
-    for (let k = 0; k < n; k++) values[sel === undefined ? k : sel[k]] = r.f64()
+    for (let k = 0; k < n; k++) values[k] = r.f64()
   } else if (encoding === ENCODING.decimal) {
     const scale = r.u8()
     if (scale >= POW10.length) r.fail(`decimal scale ${scale} out of range`)
@@ -506,12 +551,12 @@ function readF64s(r: ByteReader, n: number, values: Float64Array, sel: Uint32Arr
       const d = r.svarint()
       const m = mode === ENCODING.delta && k > 0 ? prev + d : d
       prev = m
-      values[sel === undefined ? k : sel[k]] = m / p
+      values[k] = m / p
     }
   } else r.fail(`unknown f64 encoding ${encoding}`)
 }
 
-function readI64List(r: ByteReader, lengths: Uint32Array, offsets: Uint32Array, present: Uint8Array | undefined): Column {
+function readI64List(r: ByteReader, lengths: Uint32Array, offsets: Uint32Array): Column {
   const values = new BigInt64Array(offsets[offsets.length - 1])
   let pos = 0
   let prevStart = -1
@@ -527,10 +572,10 @@ function readI64List(r: ByteReader, lengths: Uint32Array, offsets: Uint32Array, 
     prevLen = len
     pos += len
   }
-  return { kind: 'i64list', offsets, values, present }
+  return { kind: 'i64list', offsets, values }
 }
 
-function readF64List(r: ByteReader, lengths: Uint32Array, offsets: Uint32Array, present: Uint8Array | undefined): Column {
+function readF64List(r: ByteReader, lengths: Uint32Array, offsets: Uint32Array): Column {
   const values = new Float64Array(offsets[offsets.length - 1])
   let pos = 0
   let prevStart = -1
@@ -546,5 +591,5 @@ function readF64List(r: ByteReader, lengths: Uint32Array, offsets: Uint32Array, 
     prevStart = pos
     pos += len
   }
-  return { kind: 'f64list', offsets, values, present }
+  return { kind: 'f64list', offsets, values }
 }
