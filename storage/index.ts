@@ -20,7 +20,7 @@ export {
   type Store,
   type StoreStats,
 } from './store.ts'
-export { openEngine, Engine, type EngineOptions, type PartitionInfo } from './engine/engine.ts'
+export { openEngine, Engine, type EngineOptions } from './engine/engine.ts'
 export { verifyDataDir, type VerifyReport } from './engine/verify.ts'
 export { inspectDataDir, type PartitionReport } from './engine/inspect.ts'
 export { readOrCreateKeyFile } from './crypto/keyring.ts'

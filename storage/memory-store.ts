@@ -8,6 +8,7 @@ import { StorageError } from './errors.ts'
 import { SPAN_COLUMNS, TIME_COLUMN, type Batch, type Signal } from './model.ts'
 import { emptyScanStats, type Scan, type ScanRequest, type ScanStats, type Store, type StoreStats } from './store.ts'
 import { rowsWithBytes } from './trace-match.ts'
+import { Watchers } from './watchers.ts'
 
 interface Stored {
   batch: Batch
@@ -17,6 +18,7 @@ interface Stored {
 
 export class MemoryStore implements Store {
   private readonly data = new Map<string, Stored[]>()
+  private readonly watchers = new Watchers()
   private closed = false
 
   private key(tenant: string, signal: Signal): string {
@@ -34,6 +36,11 @@ export class MemoryStore implements Store {
     const list = this.data.get(key) ?? []
     list.push({ batch, ...range })
     this.data.set(key, list)
+    this.watchers.notify(tenant, batch)
+  }
+
+  watch(tenant: string, signal: Signal, listener: (batch: Batch) => void): () => void {
+    return this.watchers.add(tenant, signal, listener)
   }
 
   scan(request: ScanRequest): Scan {

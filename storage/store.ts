@@ -77,6 +77,12 @@ export interface Store {
   scan(request: ScanRequest): Scan
   /** Every span of one trace, in no particular order; an empty batch when none is stored. */
   getTrace(tenant: string, traceId: Uint8Array, range?: { start?: bigint; end?: bigint }): Promise<Batch>
+  /**
+   * Calls `listener` with every batch of `signal` appended for `tenant` from now on, right after
+   * it became durable (live views). Returns the function that stops it. Listeners must not
+   * throw or modify the batch, and should be quick: they run on the append path.
+   */
+  watch(tenant: string, signal: Signal, listener: (batch: Batch) => void): () => void
   /** Tenants that have data. */
   tenants(): string[]
   stats(tenant: string, signal: Signal): StoreStats

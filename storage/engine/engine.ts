@@ -17,6 +17,7 @@ import { encodeWalRecord, removeSegmentsBelow, WalWriter } from '../wal/wal.ts'
 import { replayWal } from '../wal/wal-replay.ts'
 import { BlockCache } from './block-cache.ts'
 import { Head } from './head.ts'
+import { describePart, type PartitionReport } from './inspect.ts'
 import { partitionDirs, TENANTS_DIR, WAL_DIR } from './layout.ts'
 import { acquireLock, releaseLock } from './lock.ts'
 import { openDataKey } from './data-key.ts'
@@ -24,6 +25,7 @@ import { Partition, partitionDirName, type PartHandle } from './partition.ts'
 import { storageOrder } from './row-order.ts'
 import { scanParts } from './scan-parts.ts'
 import { validateBatch, validateTenant } from './validate.ts'
+import { Watchers } from '../watchers.ts'
 
 const HOUR_NS = 3_600_000_000_000n
 
@@ -43,16 +45,6 @@ export interface EngineOptions {
   /** The clock, epoch nanoseconds (retention and sealing use it). */
   now?: () => bigint
   log?: (line: string) => void
-}
-
-/** What `inspect` shows of one partition. */
-export interface PartitionInfo {
-  tenant: string
-  signal: Signal
-  start: bigint
-  end: bigint
-  dir: string
-  parts: { file: string; rows: number; blocks: number; bytes: number; rawBytes: number }[]
 }
 
 /**
@@ -83,6 +75,7 @@ export class Engine implements Store {
   private readonly flushRows: number
   private readonly partitions = new Map<string, Partition>()
   private readonly cache: BlockCache
+  private readonly watchers = new Watchers()
   private head = new Head()
   private frozen: Head | undefined
   private wal!: WalWriter
@@ -154,6 +147,7 @@ export class Engine implements Store {
     try {
       await this.wal.append(record)
       this.head.add(tenant, batch, this.partitionNs)
+      this.watchers.notify(tenant, batch)
     } finally {
       if (--this.inflight === 0) this.drained?.()
     }
@@ -314,6 +308,10 @@ export class Engine implements Store {
     return found.length === 0 ? { signal: 'spans', length: 0, columns: {} } : concatBatches('spans', found)
   }
 
+  watch(tenant: string, signal: Signal, listener: (batch: Batch) => void): () => void {
+    return this.watchers.add(tenant, signal, listener)
+  }
+
   tenants(): string[] {
     const names = new Set<string>()
     for (const p of this.partitions.values()) names.add(p.tenant)
@@ -337,8 +335,8 @@ export class Engine implements Store {
     return out
   }
 
-  /** Partitions and their parts, for `blazedb inspect`. */
-  partitionsInfo(): PartitionInfo[] {
+  /** Partitions and their parts, as `blazedb inspect` reports them. */
+  partitionsInfo(): PartitionReport[] {
     return [...this.partitions.values()]
       .map((p) => ({
         tenant: p.tenant,
@@ -346,11 +344,7 @@ export class Engine implements Store {
         start: p.start,
         end: p.end,
         dir: p.dir,
-        parts: p.parts.map((h) => {
-          const ix = h.reader.index
-          const rawBytes = ix.blocks.reduce((n, b) => n + b.columns.reduce((m, c) => m + c.rawLength, 0), 0)
-          return { file: h.reader.path, rows: ix.rows, blocks: ix.blocks.length, bytes: ix.fileBytes, rawBytes }
-        }),
+        parts: p.parts.map((h) => describePart(h.reader.path, h.reader.index)),
       }))
       .sort((a, b) => (a.tenant + a.signal).localeCompare(b.tenant + b.signal) || (a.start < b.start ? -1 : 1))
   }

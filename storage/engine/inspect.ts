@@ -40,7 +40,8 @@ export async function inspectDataDir(dataDir: string, password: string): Promise
   return out
 }
 
-function describePart(file: string, ix: PartIndex): PartitionReport['parts'][number] {
+/** What `inspect` reports of one part. */
+export function describePart(file: string, ix: PartIndex): PartitionReport['parts'][number] {
   const columns: Record<string, number> = {}
   let rawBytes = 0
   for (const b of ix.blocks) {

@@ -103,4 +103,25 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       }
     })
   })
+  describeWatchContract(name, open)
+}
+
+export function describeWatchContract(name: string, open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>): void {
+  describe(`Store watch contract: ${name}`, () => {
+    it('tells watchers of each durable batch of their tenant and signal, until stopped', async () => {
+      const { store, cleanup } = await open()
+      try {
+        const seen: number[] = []
+        const stop = store.watch('acme', 'logs', (b) => seen.push(b.length))
+        await store.append('acme', makeLogs(3))
+        await store.append('other', makeLogs(4))
+        await store.append('acme', makeSpans(5))
+        stop()
+        await store.append('acme', makeLogs(6))
+        expect(seen).toEqual([3])
+      } finally {
+        await cleanup()
+      }
+    })
+  })
 }
