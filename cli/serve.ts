@@ -8,7 +8,8 @@ import { serve as serveHttp, type ServerType } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { AddressInfo } from 'node:net'
 import type { Store } from '../storage/index.ts'
-import { parseAddr, type Config } from './config.ts'
+import { IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
+import { parseAddr, parseBytes, type Config } from './config.ts'
 import { openStore } from './open-store.ts'
 
 export interface RunningServer {
@@ -37,9 +38,19 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     closers.push(() => closeHttp(http.server))
     log(`blazedb: http listening on ${http.address}`)
 
+    // The OTLP gateway: both listeners share one set of self-metrics.
+    const maxRequestBytes = parseBytes('maxRequestBytes', config.maxRequestBytes)
+    const otlp = { store, tokens: config.tokens, maxRequestBytes, metrics: new IngestMetrics() }
+    const otlpHttp = await startOtlpHttp({ ...otlp, ...parseAddr('otlpHttpAddr', config.otlpHttpAddr) })
+    closers.push(() => otlpHttp.close())
+    log(`blazedb: otlp-http listening on ${otlpHttp.address}`)
+    const otlpGrpc = await startOtlpGrpc({ ...otlp, ...parseAddr('otlpGrpcAddr', config.otlpGrpcAddr) })
+    closers.push(() => otlpGrpc.close())
+    log(`blazedb: otlp-grpc listening on ${otlpGrpc.address}`)
+
     return {
       store,
-      addresses: { http: http.address },
+      addresses: { http: http.address, otlpHttp: otlpHttp.address, otlpGrpc: otlpGrpc.address },
       async close() {
         for (const close of closers.reverse()) await close()
         await store.close()

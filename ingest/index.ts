@@ -1,0 +1,17 @@
+/**
+ * @module ingest
+ * The OTLP ingest gateway: OTLP/HTTP and OTLP/gRPC listeners that decode traces, metrics and
+ * logs (protobuf or JSON) straight into storage batches and append them durably.
+ * Other components import only this file. See README.md.
+ */
+export { startOtlpHttp } from './otlp-http/server.ts'
+export { startOtlpGrpc, GRPC_EXPORT_PATHS } from './otlp-grpc/server.ts'
+export type { OtlpServer, OtlpServerOptions } from './options.ts'
+export type { IngestToken } from './auth.ts'
+export { IngestError, type IngestErrorCode } from './errors.ts'
+export { STATUS_TABLE, GRPC_CODE, type FailureAnswer } from './status-table.ts'
+export { IngestMetrics, type IngestStats } from './self-metrics.ts'
+export { OtlpDecoder, STORAGE_SIGNAL, type OtlpEncoding, type OtlpSignal } from './otlp/decoder.ts'
+export type { DecodedBatch } from './otlp/signal-rows.ts'
+export * as limits from './limits.ts'
+export { batchToOtlpJson } from './otlp/json-encode.ts'

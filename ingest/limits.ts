@@ -1,0 +1,54 @@
+/**
+ * @module ingest/limits
+ * Every number the OTLP gateway enforces, with the reason for its value. Options may override
+ * the ones marked "default"; the others protect the decoder itself.
+ */
+
+/** Default largest request body, after decompression (the configuration's `maxRequestBytes`). */
+export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024
+
+/**
+ * Default bound on bytes of request bodies being decoded or appended at once. Decoded columns
+ * take a few times the body size, so 128 MiB of bodies keeps the server well under 1 GiB.
+ * A request that would pass it is answered 429 with Retry-After instead of queued.
+ */
+export const DEFAULT_MAX_INFLIGHT_BYTES = 128 * 1024 * 1024
+
+/** Seconds a client is told to wait (Retry-After, gRPC RetryInfo) when the server is overloaded. */
+export const RETRY_AFTER_SECONDS = 1
+
+/** Nesting of AnyValue arrays and key-value lists; real attributes nest two or three levels. */
+export const MAX_ANY_VALUE_DEPTH = 32
+
+/** Attributes on one record, resource or scope (the SDKs' default limit is 128). */
+export const MAX_ATTRIBUTES_PER_RECORD = 1024
+
+/** Distinct attribute keys in one request: each becomes a column of the batch. */
+export const MAX_ATTRIBUTE_KEYS = 10_000
+
+/** One string or bytes value: 1 MiB holds any real stack trace or log line. */
+export const MAX_STRING_BYTES = 1024 * 1024
+
+/**
+ * Latest timestamp accepted: 2200-01-01T00:00:00Z in epoch nanoseconds. Storage keeps signed
+ * 64-bit nanoseconds (up to year 2262); a record beyond this is a clock or encoding error.
+ */
+export const MAX_TIME_UNIX_NANO = 7_258_118_400_000_000_000n
+
+/**
+ * Strings up to this many bytes are looked up in the decoder's string cache: names, keys and
+ * most attribute values are shorter; longer ones (log bodies) are mostly unique.
+ */
+export const CACHED_STRING_MAX_BYTES = 64
+
+/** Slots of the decoder's string cache (a power of two): 16384 x 64 bytes = 1 MiB of keys. */
+export const STRING_CACHE_SLOTS = 16384
+
+/** Encoded attributes (key and value) up to this many bytes are looked up in the attribute cache. */
+export const CACHED_ATTRIBUTE_MAX_BYTES = 96
+
+/** Slots of the decoder's attribute cache (a power of two): 16384 x 96 bytes = 1.5 MiB of keys. */
+export const ATTRIBUTE_CACHE_SLOTS = 16384
+
+/** Longest message kept in a partial-success answer or an error body. */
+export const MAX_ERROR_MESSAGE_CHARS = 1024

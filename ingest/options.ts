@@ -1,0 +1,75 @@
+/**
+ * @module ingest/options
+ * What the OTLP listeners take, validated once at start (a bad value names the field).
+ */
+import type { Store } from '../storage/index.ts'
+import { TokenTable, type IngestToken } from './auth.ts'
+import { InflightLimiter } from './inflight.ts'
+import { DEFAULT_MAX_INFLIGHT_BYTES, DEFAULT_MAX_REQUEST_BYTES } from './limits.ts'
+import { IngestPipeline } from './pipeline.ts'
+import { IngestMetrics } from './self-metrics.ts'
+
+export interface OtlpServerOptions {
+  /** Where accepted batches are appended. */
+  store: Store
+  /** Bearer tokens; none (the default) means no authentication and DEFAULT_TENANT. */
+  tokens?: readonly IngestToken[]
+  /** Largest request body after decompression (DEFAULT_MAX_REQUEST_BYTES). */
+  maxRequestBytes?: number
+  /** Bound on request bytes in flight before answering 429 / UNAVAILABLE (DEFAULT_MAX_INFLIGHT_BYTES). */
+  maxInflightBytes?: number
+  /** Interface to listen on (127.0.0.1). */
+  host?: string
+  /** Port; 0 (the default) picks a free one. */
+  port?: number
+  /** Counters to add to; pass one instance to both listeners to count them together. */
+  metrics?: IngestMetrics
+}
+
+/** A running listener. */
+export interface OtlpServer {
+  /** host:port it is bound to. */
+  readonly address: string
+  readonly port: number
+  readonly metrics: IngestMetrics
+  close(): Promise<void>
+}
+
+/** Options resolved to the objects a listener runs with. */
+export interface OtlpRuntime {
+  pipeline: IngestPipeline
+  tokens: TokenTable
+  inflight: InflightLimiter
+  maxRequestBytes: number
+  host: string
+  port: number
+}
+
+function positive(field: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`invalid OTLP option ${field}: expected a positive integer, got ${value}`)
+  return value
+}
+
+export function resolveOptions(options: OtlpServerOptions): OtlpRuntime {
+  const port = options.port ?? 0
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`invalid OTLP option port: expected 0..65535, got ${port}`)
+  return {
+    pipeline: new IngestPipeline(options.store, options.metrics ?? new IngestMetrics()),
+    tokens: new TokenTable(options.tokens),
+    inflight: new InflightLimiter(positive('maxInflightBytes', options.maxInflightBytes, DEFAULT_MAX_INFLIGHT_BYTES)),
+    maxRequestBytes: positive('maxRequestBytes', options.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES),
+    host: options.host ?? '127.0.0.1',
+    port,
+  }
+}
+
+/** host:port, with brackets for IPv6. */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
+}
+
+/** The handle of a listener bound to `port` that `close` stops. */
+export function serverHandle(rt: OtlpRuntime, port: number, close: () => Promise<void>): OtlpServer {
+  return { address: formatHostPort(rt.host, port), port, metrics: rt.pipeline.metrics, close }
+}

@@ -1,0 +1,187 @@
+/**
+ * @module ingest/otlp/columns
+ * The columns of one batch under construction (ColumnSet), and attribute columns, which keep
+ * a scalar type until a key carries mixed types. Writers: column-writers.ts.
+ */
+import { cellValue, type AnyValue, type Batch, type Column, type Signal } from '../../storage/index.ts'
+import { IngestError } from '../errors.ts'
+import { MAX_ATTRIBUTE_KEYS } from '../limits.ts'
+import { AnyWriter, BytesWriter, I64Writer, ListWriter, NumWriter, StrWriter, type Writer } from './column-writers.ts'
+
+export { AnyWriter, BytesWriter, I64Writer, ListWriter, NumWriter, StrWriter }
+
+type ScalarWriter = StrWriter | NumWriter<'bool'> | NumWriter<'f64'> | I64Writer | AnyWriter
+type ScalarKind = 'str' | 'bool' | 'f64' | 'i64' | 'any'
+
+function kindOf(value: AnyValue): ScalarKind {
+  switch (typeof value) {
+    case 'string':
+      return 'str'
+    case 'boolean':
+      return 'bool'
+    case 'number':
+      return 'f64'
+    case 'bigint':
+      return 'i64'
+    default:
+      return 'any'
+  }
+}
+
+function scalarWriter(kind: ScalarKind): ScalarWriter {
+  switch (kind) {
+    case 'str':
+      return new StrWriter()
+    case 'i64':
+      return new I64Writer()
+    case 'any':
+      return new AnyWriter()
+    default:
+      return new NumWriter(kind)
+  }
+}
+
+/**
+ * An attribute column: typed while every value has one scalar type, `any` from the first value
+ * of another type on (the same rule as storage's BatchBuilder.setAttribute).
+ */
+export class AttrWriter {
+  kind: ScalarKind | undefined
+  inner: ScalarWriter | undefined
+
+  private writerFor(value: AnyValue): ScalarWriter {
+    const kind = kindOf(value)
+    if (this.inner === undefined) {
+      this.kind = kind
+      this.inner = scalarWriter(kind)
+    } else if (kind !== this.kind && this.kind !== 'any') {
+      this.inner = toAny(this.inner as Exclude<ScalarWriter, AnyWriter>)
+      this.kind = 'any'
+    }
+    return this.inner
+  }
+
+  set(row: number, value: AnyValue): void {
+    const w = this.writerFor(value)
+    if (w instanceof StrWriter) w.set(row, value as string)
+    else if (w instanceof I64Writer) w.set(row, value as bigint)
+    else if (w instanceof AnyWriter) w.set(row, value)
+    else w.set(row, typeof value === 'boolean' ? (value ? 1 : 0) : (value as number))
+  }
+
+  fill(from: number, to: number, value: AnyValue): void {
+    const w = this.writerFor(value)
+    if (w instanceof StrWriter) w.fill(from, to, value as string)
+    else if (w instanceof I64Writer) w.fill(from, to, value as bigint)
+    else if (w instanceof AnyWriter) w.fill(from, to, value)
+    else w.fill(from, to, typeof value === 'boolean' ? (value ? 1 : 0) : (value as number))
+  }
+}
+
+function toAny(writer: Exclude<ScalarWriter, AnyWriter>): AnyWriter {
+  const rows = writer.present.length
+  const column = writer.finish(rows)
+  const out = new AnyWriter()
+  for (let row = 0; row < rows; row++) {
+    const value = cellValue(column, row)
+    if (value !== undefined) out.set(row, value)
+  }
+  return out
+}
+
+/** The columns of one batch under construction, by storage column name. */
+export class ColumnSet {
+  readonly signal: Signal
+  private readonly writers = new Map<string, Writer>()
+  private readonly groups = new Map<string, AttrGroup>()
+  private keys = 0
+
+  constructor(signal: Signal) {
+    this.signal = signal
+  }
+
+  private get<W extends Writer>(name: string, make: () => W): W {
+    let w = this.writers.get(name)
+    if (w === undefined) {
+      w = make()
+      this.writers.set(name, w)
+    }
+    return w as W
+  }
+
+  str(name: string): StrWriter {
+    return this.get(name, () => new StrWriter())
+  }
+  u32(name: string): NumWriter<'u32'> {
+    return this.get(name, () => new NumWriter('u32'))
+  }
+  i32(name: string): NumWriter<'i32'> {
+    return this.get(name, () => new NumWriter('i32'))
+  }
+  f64(name: string): NumWriter<'f64'> {
+    return this.get(name, () => new NumWriter('f64'))
+  }
+  bool(name: string): NumWriter<'bool'> {
+    return this.get(name, () => new NumWriter('bool'))
+  }
+  i64(name: string): I64Writer {
+    return this.get(name, () => new I64Writer())
+  }
+  bytes(name: string, width: number): BytesWriter {
+    return this.get(name, () => new BytesWriter(width))
+  }
+  list(name: string, kind: 'i64list' | 'f64list'): ListWriter {
+    return this.get(name, () => new ListWriter(kind))
+  }
+  any(name: string): AnyWriter {
+    return this.get(name, () => new AnyWriter())
+  }
+
+  /** The attribute columns of one prefix (`a:`, `r:` or `s:`), looked up by bare key. */
+  attrs(prefix: string): AttrGroup {
+    let g = this.groups.get(prefix)
+    if (g === undefined) {
+      g = new AttrGroup(prefix, this)
+      this.groups.set(prefix, g)
+    }
+    return g
+  }
+
+  /** Counts a new attribute key against MAX_ATTRIBUTE_KEYS. */
+  addKey(name: string): void {
+    if (++this.keys > MAX_ATTRIBUTE_KEYS) {
+      throw new IngestError('LIMIT_EXCEEDED', `cannot add attribute ${JSON.stringify(name.slice(0, 100))}: a request may carry ${MAX_ATTRIBUTE_KEYS} distinct attribute keys`)
+    }
+  }
+
+  finish(rows: number): Batch {
+    const columns: Record<string, Column> = {}
+    for (const [name, w] of this.writers) if (w.count > 0) columns[name] = w.finish(rows)
+    for (const g of this.groups.values()) {
+      for (const [key, w] of g.writers) if (w.inner !== undefined) columns[g.prefix + key] = w.inner.finish(rows)
+    }
+    return { signal: this.signal, length: rows, columns }
+  }
+}
+
+/** Attribute columns sharing a prefix, by bare key. */
+export class AttrGroup {
+  readonly prefix: string
+  readonly writers = new Map<string, AttrWriter>()
+  private readonly owner: ColumnSet
+
+  constructor(prefix: string, owner: ColumnSet) {
+    this.prefix = prefix
+    this.owner = owner
+  }
+
+  get(key: string): AttrWriter {
+    let w = this.writers.get(key)
+    if (w === undefined) {
+      this.owner.addKey(key)
+      w = new AttrWriter()
+      this.writers.set(key, w)
+    }
+    return w
+  }
+}

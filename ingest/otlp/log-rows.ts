@@ -1,0 +1,52 @@
+/**
+ * @module ingest/otlp/log-rows
+ * The log record columns both log decoders (protobuf and JSON) write, and the checks that
+ * decide whether a record is stored or rejected.
+ */
+import { LOG_COLUMNS, SPAN_ID_BYTES, TRACE_ID_BYTES, type AnyValue } from '../../storage/index.ts'
+import { SignalRows, timeProblem } from './signal-rows.ts'
+
+const ZERO_ID = new Uint8Array(TRACE_ID_BYTES)
+
+export class LogRows extends SignalRows {
+  readonly time = this.cols.i64(LOG_COLUMNS.timeUnixNano)
+  readonly observedTime = this.cols.i64(LOG_COLUMNS.observedTimeUnixNano)
+  readonly severityNumber = this.cols.u32(LOG_COLUMNS.severityNumber)
+  readonly severityText = this.cols.str(LOG_COLUMNS.severityText)
+  readonly body = this.cols.str(LOG_COLUMNS.body)
+  readonly bodyValue = this.cols.any(LOG_COLUMNS.bodyValue)
+  readonly traceId = this.cols.bytes(LOG_COLUMNS.traceId, TRACE_ID_BYTES)
+  readonly spanId = this.cols.bytes(LOG_COLUMNS.spanId, SPAN_ID_BYTES)
+  readonly eventName = this.cols.str(LOG_COLUMNS.eventName)
+
+  constructor() {
+    super('logs')
+  }
+
+  /** Zeroes the ids of `row` (absent until a decoder copies real ones over them). */
+  startRecord(row: number): void {
+    this.traceId.set(row, ZERO_ID)
+    this.spanId.set(row, ZERO_ID)
+  }
+
+  setBody(row: number, value: AnyValue): void {
+    if (typeof value === 'string') this.body.set(row, value)
+    else this.bodyValue.set(row, value)
+  }
+
+  /**
+   * Completes row `row`. A record without time_unix_nano is placed at its observed time, as the
+   * logs data model recommends for stores that keep one timestamp; one with neither is rejected.
+   */
+  endRecord(row: number, timeLo: number, timeHi: number, observedLo: number, observedHi: number): void {
+    this.observedTime.setWords(row, observedLo, observedHi)
+    if (this.severityNumber.present[row] !== 1) this.severityNumber.set(row, 0)
+    const useObserved = timeLo === 0 && timeHi === 0
+    const problem = useObserved
+      ? timeProblem('time_unix_nano and observed_time_unix_nano', observedLo, observedHi)
+      : timeProblem('time_unix_nano', timeLo, timeHi)
+    if (problem !== undefined) this.reject(row, problem)
+    if (useObserved) this.time.setWords(row, observedLo, observedHi)
+    else this.time.setWords(row, timeLo, timeHi)
+  }
+}

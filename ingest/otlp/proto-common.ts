@@ -1,0 +1,195 @@
+/**
+ * @module ingest/otlp/proto-common
+ * Protobuf decoding of the messages every signal shares (opentelemetry/proto/common/v1 and
+ * resource/v1): AnyValue, KeyValue, InstrumentationScope, Resource.
+ */
+import type { AnyValue } from '../../storage/index.ts'
+import { IngestError, malformed } from '../errors.ts'
+import { MAX_ANY_VALUE_DEPTH } from '../limits.ts'
+import { CachedAttribute, isCacheable } from './attribute-cache.ts'
+import type { AttrGroup } from './columns.ts'
+import { fieldMask, tag, WIRE_I64, WIRE_LEN, WIRE_VARINT, type ProtoReader } from './proto-reader.ts'
+import { checkAttributeCount, setKey, type KeyValues, type Origin } from './signal-rows.ts'
+
+const ANY_VALUE_FIELDS = fieldMask(1, 2, 3, 4, 5, 6, 7)
+const KEY_VALUE_FIELDS = fieldMask(1, 2)
+const LIST_FIELDS = fieldMask(1)
+const SCOPE_FIELDS = fieldMask(1, 2, 3, 4)
+const RESOURCE_FIELDS = fieldMask(1, 2, 3)
+
+/**
+ * Reads an embedded AnyValue message; an empty one is null. `cacheStrings` false for values
+ * that rarely repeat (log bodies), which would only churn the string cache.
+ */
+export function readAnyValue(r: ProtoReader, depth: number, cacheStrings = true): AnyValue {
+  if (depth > MAX_ANY_VALUE_DEPTH) {
+    throw new IngestError('LIMIT_EXCEEDED', `cannot decode an AnyValue nested more than ${MAX_ANY_VALUE_DEPTH} levels deep`)
+  }
+  const outer = r.enter()
+  let value: AnyValue = null
+  while (r.pos < r.limit) {
+    const t = r.varint32()
+    switch (t) {
+      case tag(1, WIRE_LEN):
+        value = r.string(cacheStrings)
+        break
+      case tag(2, WIRE_VARINT):
+        value = r.bool()
+        break
+      case tag(3, WIRE_VARINT):
+        r.varint64()
+        value = r.int64()
+        break
+      case tag(4, WIRE_I64):
+        value = r.double()
+        break
+      case tag(5, WIRE_LEN):
+        value = readArrayValue(r, depth + 1)
+        break
+      case tag(6, WIRE_LEN):
+        value = readKeyValueList(r, depth + 1)
+        break
+      case tag(7, WIRE_LEN):
+        value = r.bytes()
+        break
+      default:
+        r.skip(t, ANY_VALUE_FIELDS, 'AnyValue')
+    }
+  }
+  r.leave(outer)
+  return value
+}
+
+function readArrayValue(r: ProtoReader, depth: number): AnyValue[] {
+  const outer = r.enter()
+  const out: AnyValue[] = []
+  while (r.pos < r.limit) {
+    const t = r.varint32()
+    if (t === tag(1, WIRE_LEN)) out.push(readAnyValue(r, depth))
+    else r.skip(t, LIST_FIELDS, 'ArrayValue')
+  }
+  r.leave(outer)
+  return out
+}
+
+function readKeyValueList(r: ProtoReader, depth: number): { [key: string]: AnyValue } {
+  const outer = r.enter()
+  const out: { [key: string]: AnyValue } = {}
+  const kv: KeyValue = { key: '', value: null }
+  while (r.pos < r.limit) {
+    const t = r.varint32()
+    if (t === tag(1, WIRE_LEN)) {
+      readKeyValue(r, kv, depth)
+      setKey(out, kv.key, kv.value)
+    } else r.skip(t, LIST_FIELDS, 'KeyValueList')
+  }
+  r.leave(outer)
+  return out
+}
+
+/** A reusable holder of one decoded KeyValue. */
+export interface KeyValue {
+  key: string
+  value: AnyValue
+}
+
+/** Reads an embedded KeyValue message into `kv`. */
+export function readKeyValue(r: ProtoReader, kv: KeyValue, depth: number): void {
+  const outer = r.enter()
+  readKeyValueFields(r, kv, depth)
+  r.leave(outer)
+}
+
+function readKeyValueFields(r: ProtoReader, kv: KeyValue, depth: number): void {
+  kv.key = ''
+  kv.value = null
+  while (r.pos < r.limit) {
+    const t = r.varint32()
+    if (t === tag(1, WIRE_LEN)) kv.key = r.string()
+    else if (t === tag(2, WIRE_LEN)) kv.value = readAnyValue(r, depth + 1)
+    else r.skip(t, KEY_VALUE_FIELDS, 'KeyValue')
+  }
+}
+
+/** Reads one attribute (an embedded KeyValue) into row `row` of `group`, through the cache. */
+export function readAttribute(r: ProtoReader, kv: KeyValue, group: AttrGroup, row: number): void {
+  const outer = r.enter()
+  const start = r.pos
+  const end = r.limit
+  const cacheable = end - start <= r.attributes.maxBytes
+  if (cacheable) {
+    const hit = r.attributes.get(r.buf, r.view, start, end)
+    if (hit !== undefined) {
+      r.pos = end
+      r.leave(outer)
+      hit.write(group, row)
+      return
+    }
+  }
+  readKeyValueFields(r, kv, 0)
+  r.leave(outer)
+  if (cacheable && isCacheable(kv.value)) {
+    const entry = new CachedAttribute(kv.key, kv.value)
+    r.attributes.put(r.buf, start, end, entry)
+    entry.write(group, row)
+  } else group.get(kv.key).set(row, kv.value)
+}
+
+/** Reads one attribute into a plain object (event, link and exemplar attributes, metadata). */
+export function readAttributeInto(r: ProtoReader, kv: KeyValue, object: { [key: string]: AnyValue }): void {
+  readKeyValue(r, kv, 0)
+  setKey(object, kv.key, kv.value)
+}
+
+function readAttributeList(r: ProtoReader, kv: KeyValue, into: KeyValues, owner: string): void {
+  readKeyValue(r, kv, 0)
+  into.keys.push(kv.key)
+  into.values.push(kv.value)
+  checkAttributeCount(into.keys.length, owner)
+}
+
+/** Reads an embedded Resource message into `into`. */
+export function readResource(r: ProtoReader, kv: KeyValue, into: Origin): void {
+  const outer = r.enter()
+  while (r.pos < r.limit) {
+    const t = r.varint32()
+    if (t === tag(1, WIRE_LEN)) readAttributeList(r, kv, into.attributes, 'a resource')
+    else if (t === tag(2, WIRE_VARINT)) into.droppedAttributesCount = r.varint32()
+    else r.skip(t, RESOURCE_FIELDS, 'Resource') // 3: entity_refs (development), not stored
+  }
+  r.leave(outer)
+}
+
+/** Reads an embedded InstrumentationScope message into `into`. */
+export function readScope(r: ProtoReader, kv: KeyValue, into: Origin): void {
+  const outer = r.enter()
+  while (r.pos < r.limit) {
+    const t = r.varint32()
+    if (t === tag(1, WIRE_LEN)) into.name = r.string()
+    else if (t === tag(2, WIRE_LEN)) into.version = r.string()
+    else if (t === tag(3, WIRE_LEN)) readAttributeList(r, kv, into.attributes, 'a scope')
+    else if (t === tag(4, WIRE_VARINT)) into.droppedAttributesCount = r.varint32()
+    else r.skip(t, SCOPE_FIELDS, 'InstrumentationScope')
+  }
+  r.leave(outer)
+}
+
+/**
+ * Reads an id field (bytes) into `out` at `offset`: returns false when it is empty (absent),
+ * throws MALFORMED when its length is neither 0 nor `width`.
+ */
+export function readId(r: ProtoReader, out: Uint8Array, offset: number, width: number, what: string): boolean {
+  const end = r.lengthEnd()
+  const n = end - r.pos
+  if (n === 0) return false
+  if (n !== width) throw malformed(`cannot decode ${what}: it is ${n} bytes long, expected ${width}`)
+  for (let i = 0; i < width; i++) out[offset + i] = r.buf[r.pos + i]
+  r.pos = end
+  return true
+}
+
+/** An id as its own bytes (empty when absent), for links and exemplars. */
+export function readIdBytes(r: ProtoReader, width: number, what: string): Uint8Array {
+  const out = new Uint8Array(width)
+  return readId(r, out, 0, width, what) ? out : new Uint8Array(0)
+}

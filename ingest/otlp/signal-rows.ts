@@ -1,0 +1,152 @@
+/**
+ * @module ingest/otlp/signal-rows
+ * What the decoders of all signals and both encodings share: the row counter, the resource and
+ * scope columns filled over the rows they cover, records rejected for partial success, and the
+ * finished batch.
+ */
+import {
+  ATTR_PREFIX,
+  COMMON_COLUMNS,
+  RESOURCE_ATTR_PREFIX,
+  SCOPE_ATTR_PREFIX,
+  takeRows,
+  type AnyValue,
+  type Batch,
+  type Signal,
+} from '../../storage/index.ts'
+import { IngestError } from '../errors.ts'
+import { MAX_ATTRIBUTES_PER_RECORD, MAX_TIME_UNIX_NANO } from '../limits.ts'
+import { ColumnSet, type AttrGroup, type NumWriter } from './columns.ts'
+
+/** Attributes as parallel lists (a resource's or scope's, decoded once and filled per row). */
+export interface KeyValues {
+  keys: string[]
+  values: AnyValue[]
+}
+
+export function emptyKeyValues(): KeyValues {
+  return { keys: [], values: [] }
+}
+
+/** Resource and scope fields: decoded once, filled over every row they cover. */
+export interface Origin {
+  attributes: KeyValues
+  droppedAttributesCount: number
+  name: string
+  version: string
+}
+
+export function emptyOrigin(): Origin {
+  return { attributes: emptyKeyValues(), droppedAttributesCount: 0, name: '', version: '' }
+}
+
+/** A decoded request: the batch of accepted records and what was rejected (partial success). */
+export interface DecodedBatch {
+  batch: Batch
+  accepted: number
+  rejected: number
+  /** Why records were rejected (the first reason and a count), '' when none was. */
+  message: string
+}
+
+const MAX_HI = Number(MAX_TIME_UNIX_NANO >> 32n)
+const MAX_LO = Number(MAX_TIME_UNIX_NANO & 0xffffffffn)
+
+/**
+ * Why a timestamp given as 32-bit words cannot place a record, or undefined when it can.
+ * Zero is "unknown" in OTLP; past MAX_TIME_UNIX_NANO (and every value >= 2^63) is out of range.
+ */
+export function timeProblem(field: string, lo: number, hi: number): string | undefined {
+  if (lo === 0 && hi === 0) return `${field} is 0`
+  if (hi > MAX_HI || (hi === MAX_HI && lo > MAX_LO)) return `${field} is after 2200-01-01`
+  return undefined
+}
+
+/** Words of a bigint timestamp, for `timeProblem`. */
+export function timeWords(value: bigint): [number, number] {
+  const u = BigInt.asUintN(64, value)
+  return [Number(u & 0xffffffffn), Number(u >> 32n)]
+}
+
+/** Throws LIMIT_EXCEEDED when a record, resource or scope has too many attributes. */
+export function checkAttributeCount(count: number, owner: string): void {
+  if (count > MAX_ATTRIBUTES_PER_RECORD) {
+    throw new IngestError('LIMIT_EXCEEDED', `cannot decode ${owner}: more than ${MAX_ATTRIBUTES_PER_RECORD} attributes`)
+  }
+}
+
+export class SignalRows {
+  readonly cols: ColumnSet
+  readonly recordAttrs: AttrGroup
+  private readonly resourceAttrs: AttrGroup
+  private readonly scopeAttrs: AttrGroup
+  readonly flags: NumWriter<'u32'>
+  readonly droppedAttributes: NumWriter<'u32'>
+  /** Rows written so far, rejected ones included. */
+  row = 0
+  private readonly rejectedRows: number[] = []
+  private reason = ''
+
+  constructor(signal: Signal) {
+    this.cols = new ColumnSet(signal)
+    this.recordAttrs = this.cols.attrs(ATTR_PREFIX)
+    this.resourceAttrs = this.cols.attrs(RESOURCE_ATTR_PREFIX)
+    this.scopeAttrs = this.cols.attrs(SCOPE_ATTR_PREFIX)
+    this.flags = this.cols.u32(COMMON_COLUMNS.flags)
+    this.droppedAttributes = this.cols.u32(COMMON_COLUMNS.droppedAttributesCount)
+  }
+
+  /** Fills the resource columns over rows [from, row). */
+  fillResource(from: number, resource: Origin, schemaUrl: string): void {
+    if (from === this.row) return
+    fillAttributes(this.resourceAttrs, from, this.row, resource.attributes)
+    if (resource.droppedAttributesCount !== 0) {
+      this.cols.u32(COMMON_COLUMNS.resourceDroppedAttributesCount).fill(from, this.row, resource.droppedAttributesCount)
+    }
+    if (schemaUrl !== '') this.cols.str(COMMON_COLUMNS.resourceSchemaUrl).fill(from, this.row, schemaUrl)
+  }
+
+  /** Fills the scope columns over rows [from, row). */
+  fillScope(from: number, scope: Origin, schemaUrl: string): void {
+    if (from === this.row) return
+    fillAttributes(this.scopeAttrs, from, this.row, scope.attributes)
+    if (scope.name !== '') this.cols.str(COMMON_COLUMNS.scopeName).fill(from, this.row, scope.name)
+    if (scope.version !== '') this.cols.str(COMMON_COLUMNS.scopeVersion).fill(from, this.row, scope.version)
+    if (scope.droppedAttributesCount !== 0) {
+      this.cols.u32(COMMON_COLUMNS.scopeDroppedAttributesCount).fill(from, this.row, scope.droppedAttributesCount)
+    }
+    if (schemaUrl !== '') this.cols.str(COMMON_COLUMNS.scopeSchemaUrl).fill(from, this.row, schemaUrl)
+  }
+
+  /** Drops record `row` from the batch, for `reason` (reported in the partial success). */
+  reject(row: number, reason: string): void {
+    if (this.rejectedRows[this.rejectedRows.length - 1] === row) return
+    if (this.rejectedRows.length === 0) this.reason = reason
+    this.rejectedRows.push(row)
+  }
+
+  finish(): DecodedBatch {
+    const rejected = this.rejectedRows.length
+    let batch = this.cols.finish(this.row)
+    if (rejected > 0) {
+      const keep: number[] = []
+      for (let row = 0, next = 0; row < this.row; row++) {
+        if (this.rejectedRows[next] === row) next++
+        else keep.push(row)
+      }
+      batch = takeRows(batch, keep)
+    }
+    const message = rejected === 0 ? '' : `${rejected} of ${this.row} records rejected; the first because its ${this.reason}`
+    return { batch, accepted: this.row - rejected, rejected, message }
+  }
+}
+
+function fillAttributes(group: AttrGroup, from: number, to: number, kv: KeyValues): void {
+  for (let i = 0; i < kv.keys.length; i++) group.get(kv.keys[i]).fill(from, to, kv.values[i])
+}
+
+/** Sets `object[key]`, also for the key "__proto__" (which plain assignment would not store). */
+export function setKey(object: { [key: string]: AnyValue }, key: string, value: AnyValue): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
+  else object[key] = value
+}

@@ -1,0 +1,56 @@
+/**
+ * @module ingest/pipeline
+ * The path every export takes, whatever the transport: decode, refuse a request whose records
+ * are all invalid, append durably, count. Success only after `store.append` resolved.
+ */
+import type { Store } from '../storage/index.ts'
+import { IngestError } from './errors.ts'
+import { OtlpDecoder, type OtlpEncoding, type OtlpSignal } from './otlp/decoder.ts'
+import type { IngestMetrics } from './self-metrics.ts'
+import { asIngestError } from './status-table.ts'
+
+/** The outcome of an accepted export: partial success when `rejected` > 0. */
+export interface ExportResult {
+  accepted: number
+  rejected: number
+  message: string
+}
+
+export class IngestPipeline {
+  private readonly decoder = new OtlpDecoder()
+  private readonly store: Store
+  readonly metrics: IngestMetrics
+
+  constructor(store: Store, metrics: IngestMetrics) {
+    this.store = store
+    this.metrics = metrics
+  }
+
+  /**
+   * Decodes and stores one export request for `tenant`. Throws IngestError; nothing is stored
+   * when it throws (one request is one append, and a rejected append stores nothing).
+   */
+  async export(tenant: string, signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array): Promise<ExportResult> {
+    const decoded = this.decoder.decode(signal, encoding, body)
+    if (decoded.accepted === 0 && decoded.rejected > 0) {
+      this.metrics.records(signal, 0, decoded.rejected)
+      throw new IngestError('INVALID_DATA', `cannot store any record of the request: ${decoded.message}`)
+    }
+    if (decoded.accepted > 0) {
+      try {
+        await this.store.append(tenant, decoded.batch)
+      } catch (error) {
+        throw asIngestError(error)
+      }
+    }
+    this.metrics.records(signal, decoded.accepted, decoded.rejected)
+    return { accepted: decoded.accepted, rejected: decoded.rejected, message: decoded.message }
+  }
+
+  /** Counts a failed request and returns it as an IngestError. */
+  failed(error: unknown): IngestError {
+    const e = asIngestError(error)
+    this.metrics.error(e.code)
+    return e
+  }
+}
