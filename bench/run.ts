@@ -1,0 +1,85 @@
+/**
+ * @module bench/run
+ * `npm run bench`: every benchmark on the reference workload, one after another in one process
+ * (so ratios are measured side by side), written to bench/RESULTS.md with the date, the machine
+ * and the command.
+ *
+ *   npm run bench                       default workload (1M spans, 1M logs, 480k points)
+ *   npm run bench -- --small            the small workload (seconds, for a quick look)
+ *   npm run bench -- --only codec,storage
+ */
+import { writeFileSync } from 'node:fs'
+import { cpus, freemem, platform, release, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { fmt } from './support/measure.ts'
+import { DEFAULT_SIZE, SMALL_SIZE, ensureWorkload, type WorkloadSize } from './support/workload.ts'
+
+type Figures = Record<string, unknown>
+
+/** A table of a benchmark's named figures, for benchmarks that return numbers only. */
+function figuresTable(title: string, figures: Figures): string {
+  const rows: string[] = []
+  const walk = (prefix: string, value: unknown): void => {
+    if (typeof value === 'number') rows.push(`| ${prefix} | ${fmt(value, value < 100 ? 2 : 0)} |`)
+    else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(prefix === '' ? k : `${prefix}.${k}`, v)
+    else if (typeof value === 'string') rows.push(`| ${prefix} | ${value} |`)
+  }
+  walk('', figures)
+  return [`### ${title}`, '', '| figure | value |', '|---|---:|', ...rows].join('\n')
+}
+
+interface Bench {
+  name: string
+  run: (workloadDir: string, runs: number) => Promise<string>
+}
+
+const BENCHES: Bench[] = [
+  { name: 'codec', run: async (dir, runs) => (await import('./codec.ts')).run({ workloadDir: dir, runs: Math.max(runs, 5) }).then((r) => r.markdown) },
+  { name: 'storage', run: async (dir, runs) => (await import('./storage.ts')).run({ workloadDir: dir, runs }).then((r) => r.markdown) },
+  {
+    name: 'ingest-decode',
+    run: async (dir) => figuresTable('OTLP decoding: BlazeDB decoder vs protobufjs (records/s)', await (await import('./ingest-decode.ts')).run({ workloadDir: dir })),
+  },
+  {
+    name: 'ingest-http',
+    run: async (dir) => {
+      const { openTempEngine } = await import('./support/temp-engine.ts')
+      const figures = await (await import('./ingest-http.ts')).run({ workloadDir: dir, store: openTempEngine })
+      return figuresTable('OTLP ingest into the storage engine, load generator in a child process', figures)
+    },
+  },
+]
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { small: { type: 'boolean' }, only: { type: 'string' }, runs: { type: 'string' }, workload: { type: 'string' } } })
+  const size: WorkloadSize = values.small === true ? SMALL_SIZE : DEFAULT_SIZE
+  const workloadDir = values.workload ?? ensureWorkload(size)
+  const runs = values.runs === undefined ? 3 : Number(values.runs)
+  const only = values.only?.split(',')
+  const sections: string[] = []
+  for (const bench of BENCHES) {
+    if (only !== undefined && !only.includes(bench.name)) continue
+    process.stderr.write(`bench: ${bench.name}\n`)
+    sections.push(await bench.run(workloadDir, runs))
+  }
+  const cpu = cpus()
+  const header = [
+    '# Benchmark results',
+    '',
+    `- date: ${new Date().toISOString()}`,
+    `- machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB memory (${fmt(freemem() / 2 ** 30, 1)} GiB free at start), ${platform()} ${release()}`,
+    `- runtime: Node.js ${process.version}`,
+    `- command: \`npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}\``,
+    `- workload: ${workloadDir.split('/').pop()} (../shared/workload, seed 42)`,
+    '',
+    'Figures are medians of several runs unless a table says otherwise. The machine is shared and',
+    'has 2 cores: compare ratios measured side by side in one run rather than absolute times.',
+    '',
+  ].join('\n')
+  const out = join(import.meta.dirname, 'RESULTS.md')
+  writeFileSync(out, header + '\n' + sections.join('\n\n') + '\n')
+  process.stderr.write(`bench: wrote ${out}\n`)
+}
+
+if (import.meta.main) await main()
