@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig, type ConfigFlags } from './config.ts'
 import { startServer } from './serve.ts'
+import { runQueryCommand } from './query-command.ts'
 import { runInspect, runVacuum, runVerify } from './storage-commands.ts'
 
 const CONFIG_FLAGS = {
@@ -23,6 +24,7 @@ const USAGE = `Usage: blazedb <command> [flags]
 
 Commands:
   serve     run the server: OTLP gateway, storage engine, query API and web UI
+  query     run a query against a server or a data directory (blazedb query --help)
   verify    check every checksum and authentication tag of the data directory
   vacuum    compact every partition now (with the server stopped)
   inspect   print partitions, parts, blocks, sizes and compression ratios (--json)
@@ -44,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return runServe(rest)
+    case 'query':
+      return runQueryCommand(rest, (t) => process.stdout.write(t), (t) => process.stderr.write(t))
     case 'verify':
     case 'vacuum':
     case 'inspect': {

@@ -9,6 +9,7 @@ import { Hono } from 'hono'
 import type { AddressInfo } from 'node:net'
 import type { Store } from '../storage/index.ts'
 import { IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
+import { createQueryApi } from '../query/index.ts'
 import { parseAddr, parseBytes, type Config } from './config.ts'
 import { openStore } from './open-store.ts'
 
@@ -32,6 +33,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const app = new Hono()
     app.get('/healthz', (c) => c.json({ status: 'ok' }))
     // Components mount their routes on `app` here.
+    app.route('/', createQueryApi({ store, tokens: config.tokens }))
 
     const { host, port } = parseAddr('httpAddr', config.httpAddr)
     const http = await listenHono(app, host, port)

@@ -1,0 +1,111 @@
+/**
+ * @module query/agg-basic
+ * count, countif, sum, avg, min, max, dcount and the row rate (LANGUAGE.md "Aggregate functions").
+ */
+import type { Batch } from '../storage/index.ts'
+import type { CallNode } from './ast.ts'
+import type { AggContext, Aggregator } from './agg.ts'
+import { growTo, numbersOf } from './agg.ts'
+import { QueryError } from './errors.ts'
+import { evalMask, evalShared, where } from './eval-expr.ts'
+import { GroupKeys } from './group-keys.ts'
+import { BYTES_PER_JOIN_KEY } from './limits.ts'
+import type { Scalar, ValueType } from './vec.ts'
+
+export function expectArgs(call: CallNode, ctx: AggContext, count: number, shape: string): void {
+  if (call.args.length !== count) {
+    throw new QueryError('INVALID_ARGUMENT', `cannot aggregate ${call.name}: expected ${shape}, got ${call.args.length} argument(s)`, where(ctx, call.at))
+  }
+}
+
+/** count() and countif(condition): rows per group. */
+export function countAgg(call: CallNode, ctx: AggContext): Aggregator {
+  const conditional = call.name === 'countif'
+  expectArgs(call, ctx, conditional ? 1 : 0, conditional ? 'countif(condition)' : 'count()')
+  let counts = new Float64Array(0)
+  return {
+    add(batch, groups, groupCount) {
+      counts = growTo(counts, groupCount)
+      const mask = conditional ? evalMask(call.args[0], batch, ctx) : undefined
+      for (let i = 0; i < groups.length; i++) if (mask === undefined || mask[i] === 1) counts[groups[i]]++
+    },
+    value: (g) => counts[g] ?? 0,
+    type: () => 'number',
+    bytes: () => counts.length * 8,
+  }
+}
+
+/** rate() without argument: rows per second of the time bucket (or of the query's range). */
+export function rowRateAgg(call: CallNode, ctx: AggContext): Aggregator {
+  const count = countAgg({ ...call, name: 'count' }, ctx)
+  const seconds = ctx.binWidthNs ?? (ctx.rangeStart !== undefined && ctx.rangeEnd !== undefined ? Number(ctx.rangeEnd - ctx.rangeStart) : undefined)
+  if (seconds === undefined) {
+    throw new QueryError('INVALID_ARGUMENT', 'cannot compute rate(): it needs a time bucket (by bin(time, 1m)) or a bounded time range', where(ctx, call.at))
+  }
+  return { ...count, value: (g) => (count.value(g) as number) / (seconds / 1e9) }
+}
+
+type Fold = 'sum' | 'avg' | 'min' | 'max'
+
+/** sum, avg, min, max of a numeric expression; absent values are skipped. */
+export function foldAgg(call: CallNode, ctx: AggContext): Aggregator {
+  expectArgs(call, ctx, 1, `${call.name}(expression)`)
+  const fold = call.name as Fold
+  let acc = new Float64Array(0)
+  let seen = new Float64Array(0)
+  let type: ValueType = 'number'
+  let times = false
+  return {
+    add(batch: Batch, groups, groupCount) {
+      const vec = evalShared(call.args[0], batch, ctx)
+      if (vec.t === 'time' && (fold === 'min' || fold === 'max')) times = true
+      if (vec.t === 'num' && vec.dur === true) type = 'duration'
+      const { v, p } = times && vec.t === 'time' ? { v: Float64Array.from(vec.v, Number), p: vec.p } : numbersOf(vec, batch.length)
+      if (times) type = 'time'
+      acc = growTo(acc, groupCount)
+      seen = growTo(seen, groupCount)
+      for (let i = 0; i < groups.length; i++) {
+        if (p !== undefined && p[i] !== 1) continue
+        const g = groups[i]
+        const x = v[i]
+        if (seen[g] === 0) acc[g] = x
+        else if (fold === 'sum' || fold === 'avg') acc[g] += x
+        else if (fold === 'min' ? x < acc[g] : x > acc[g]) acc[g] = x
+        seen[g]++
+      }
+    },
+    value(g): Scalar {
+      if (!(seen[g] > 0)) return fold === 'sum' ? 0 : null
+      const x = fold === 'avg' ? acc[g] / seen[g] : acc[g]
+      return type === 'time' ? BigInt(Math.round(x)) : x
+    },
+    type: () => type,
+    bytes: () => acc.length * 16,
+  }
+}
+
+/** dcount(x) (also count_distinct): exact number of distinct present values per group. */
+export function distinctAgg(call: CallNode, ctx: AggContext): Aggregator {
+  expectArgs(call, ctx, 1, `${call.name}(expression)`)
+  // One key per (group, value): the value interned, then paired with the group.
+  const pairs = new GroupKeys(2)
+  let counts = new Float64Array(0)
+  let seenPairs = 0
+  return {
+    add(batch, groups, groupCount) {
+      const vec = evalShared(call.args[0], batch, ctx)
+      const n = batch.length
+      const ids = pairs.assign([{ t: 'num', v: Float64Array.from(groups) }, vec], n)
+      counts = growTo(counts, groupCount)
+      for (let i = 0; i < n; i++) {
+        // Pair ids are dense in row order: a new pair is exactly the next id.
+        if (ids[i] !== seenPairs) continue
+        seenPairs++
+        if (pairs.values[ids[i]][1] !== null) counts[groups[i]]++
+      }
+    },
+    value: (g) => counts[g] ?? 0,
+    type: () => 'number',
+    bytes: () => pairs.count * BYTES_PER_JOIN_KEY,
+  }
+}

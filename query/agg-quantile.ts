@@ -1,0 +1,118 @@
+/**
+ * @module query/agg-quantile
+ * Exact percentiles of a numeric expression per group: percentile(x, p) and the shorthands
+ * p50, p75, p90, p95, p99, p999. Definition: nearest rank, the value at rank ceil(p/100 * n)
+ * in ascending order (like SQL percentile_disc), so every answer is a value that occurred.
+ * Every value is kept until the end (the memory budget bounds how many), then each rank is
+ * found by quickselect.
+ */
+import type { CallNode } from './ast.ts'
+import type { AggContext, Aggregator } from './agg.ts'
+import { growTo, numbersOf, sharedState } from './agg.ts'
+import { QueryError } from './errors.ts'
+import { evalShared, where } from './eval-expr.ts'
+import { BYTES_PER_SAMPLE } from './limits.ts'
+import { printExpr } from './printer.ts'
+import type { ValueType, Vec } from './vec.ts'
+
+/** Shorthand names and their percentile. */
+export const PERCENTILE_SHORTHANDS: Readonly<Record<string, number>> = { p50: 50, p75: 75, p90: 90, p95: 95, p99: 99, p999: 99.9 }
+
+/** The 0-based index of the nearest-rank p-th percentile among n values. */
+export function rankIndex(n: number, p: number): number {
+  return Math.min(n, Math.max(1, Math.ceil((p / 100) * n))) - 1
+}
+
+/**
+ * Reorders `a` so that a[k] is the value a full sort would put there, smaller values before
+ * it and larger after (Hoare's quickselect, median-of-three pivots): O(n) on average, where
+ * sorting each group would be O(n log n). Selecting several ranks of one array is fine.
+ * @example const a = Float64Array.of(5, 1, 4, 2, 3); select(a, 1); a[1] // 2
+ */
+export function select(a: Float64Array, k: number): number {
+  let lo = 0
+  let hi = a.length - 1
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1
+    // Median of three as the pivot, so sorted or reversed input stays linear.
+    if (a[mid] < a[lo]) swap(a, mid, lo)
+    if (a[hi] < a[lo]) swap(a, hi, lo)
+    if (a[hi] < a[mid]) swap(a, hi, mid)
+    const pivot = a[mid]
+    let i = lo
+    let j = hi
+    while (i <= j) {
+      while (a[i] < pivot) i++
+      while (a[j] > pivot) j--
+      if (i <= j) swap(a, i++, j--)
+    }
+    if (k <= j) hi = j
+    else if (k >= i) lo = i
+    else break
+  }
+  return a[k]
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i]
+  a[i] = a[j]
+  a[j] = t
+}
+
+export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
+  const shorthand = PERCENTILE_SHORTHANDS[call.name]
+  const p = shorthand ?? percentArg(call, ctx)
+  if (call.args.length !== (shorthand === undefined ? 2 : 1)) {
+    throw new QueryError('INVALID_ARGUMENT', `cannot aggregate ${call.name}: expected ${shorthand === undefined ? 'percentile(expression, p)' : `${call.name}(expression)`}`, where(ctx, call.at))
+  }
+  // Percentiles of one expression share its values: the first of them collects.
+  const { state: samples, owner } = sharedState(ctx, `samples:${printExpr(call.args[0])}`, () => new Samples())
+  return {
+    add(batch, groups, groupCount) {
+      if (owner) samples.add(evalShared(call.args[0], batch, ctx), groups, groupCount)
+    },
+    value(g) {
+      const values = samples.of(g)
+      return values.length === 0 ? null : select(values, rankIndex(values.length, p))
+    },
+    type: () => samples.type,
+    bytes: () => (owner ? samples.total * BYTES_PER_SAMPLE : 0),
+  }
+}
+
+/** The values of one expression per group. */
+class Samples {
+  values: Float64Array[] = []
+  lengths = new Uint32Array(0)
+  total = 0
+  type: ValueType = 'number'
+
+  add(vec: Vec, groups: Uint32Array, groupCount: number): void {
+    if (vec.t === 'num' && vec.dur === true) this.type = 'duration'
+    const { v, p } = numbersOf(vec, groups.length)
+    this.lengths = growTo(this.lengths, groupCount)
+    while (this.values.length < groupCount) this.values.push(new Float64Array(8))
+    const { values, lengths } = this
+    for (let i = 0; i < groups.length; i++) {
+      if (p !== undefined && p[i] !== 1) continue
+      const g = groups[i]
+      const at = lengths[g]++
+      if (at >= values[g].length) values[g] = growTo(values[g], at + 1)
+      values[g][at] = v[i]
+    }
+    this.total += groups.length
+  }
+
+  /** The values of group g, which `select` may reorder. */
+  of(g: number): Float64Array {
+    return this.values[g]?.subarray(0, this.lengths[g]) ?? new Float64Array(0)
+  }
+}
+
+function percentArg(call: CallNode, ctx: AggContext): number {
+  const arg = call.args[1]
+  if (arg?.kind !== 'Literal' || typeof arg.value !== 'number' || !(arg.value > 0 && arg.value <= 100)) {
+    throw new QueryError('INVALID_ARGUMENT', 'cannot aggregate percentile: the second argument must be a number in (0, 100], like percentile(duration, 99.9)', where(ctx, (arg ?? call).at))
+  }
+  return arg.value
+}

@@ -1,0 +1,136 @@
+/**
+ * @module query/eval-compare
+ * Comparisons and string matches producing row masks (1 = true). An absent value makes
+ * every comparison false (LANGUAGE.md "Absent values"). Dictionary strings are matched once
+ * per dictionary entry, then rows by code; numbers and times loop over the typed arrays.
+ */
+import { bytesToHex, hexToBytes } from '../storage/index.ts'
+import type { BinaryOp, CompareOp, StringOp } from './ast.ts'
+import { cell, type Scalar, type Vec } from './vec.ts'
+
+export type MatchOp = CompareOp | StringOp
+
+const FLIP: Record<CompareOp, CompareOp> = { '=': '=', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' }
+
+/**
+ * A mask of the rows where `a op b` holds. `regex` is the compiled pattern for `matches`.
+ * @example compareVec('>', durations, { t: 'const', value: 1e8, type: 'duration' }, n)
+ */
+export function compareVec(op: MatchOp, a: Vec, b: Vec, n: number, regex?: RegExp): Uint8Array {
+  if (a.t === 'const' && b.t !== 'const' && op in FLIP) return compareVec(FLIP[op as CompareOp], b, a, n)
+  const out = new Uint8Array(n)
+  if (b.t === 'const') {
+    const value = b.value
+    if (value === null) return out
+    if (a.t === 'str') return dictMatch(op, a, value, out, regex)
+    if (a.t === 'id' && (op === '=' || op === '!=')) return idConst(op, a, idBytes(value), out)
+    if (a.t === 'num' && typeof value === 'number' && isCompare(op)) return numConst(op, a.v, a.p, value, out)
+    if (a.t === 'time' && (typeof value === 'bigint' || Number.isInteger(value)) && isCompare(op)) {
+      return timeConst(op, a.v, a.p, BigInt(value as number | bigint), out)
+    }
+  } else if (a.t === 'num' && b.t === 'num' && isCompare(op)) {
+    for (let i = 0; i < n; i++) {
+      if ((a.p === undefined || a.p[i] === 1) && (b.p === undefined || b.p[i] === 1)) out[i] = test(op, a.v[i], b.v[i]) ? 1 : 0
+    }
+    return out
+  }
+  for (let i = 0; i < n; i++) out[i] = matchScalar(op, cell(a, i), cell(b, i), regex) ? 1 : 0
+  return out
+}
+
+function isCompare(op: MatchOp): op is CompareOp {
+  return op in FLIP
+}
+
+function test<T extends number | bigint | string>(op: CompareOp, x: T, y: T): boolean {
+  switch (op) {
+    case '=':
+      return x === y
+    case '!=':
+      return x !== y
+    case '<':
+      return x < y
+    case '<=':
+      return x <= y
+    case '>':
+      return x > y
+    case '>=':
+      return x >= y
+  }
+}
+
+function dictMatch(op: MatchOp, a: Extract<Vec, { t: 'str' }>, value: Scalar, out: Uint8Array, regex?: RegExp): Uint8Array {
+  const table = new Uint8Array(a.dict.length)
+  for (let d = 0; d < a.dict.length; d++) table[d] = matchScalar(op, a.dict[d], value, regex) ? 1 : 0
+  const { codes, p } = a
+  if (p === undefined) for (let i = 0; i < codes.length; i++) out[i] = table[codes[i]]
+  else for (let i = 0; i < codes.length; i++) out[i] = table[codes[i]] & p[i]
+  return out
+}
+
+function numConst(op: CompareOp, v: ArrayLike<number>, p: Uint8Array | undefined, c: number, out: Uint8Array): Uint8Array {
+  const n = out.length
+  switch (op) {
+    case '=': for (let i = 0; i < n; i++) out[i] = v[i] === c ? 1 : 0; break
+    case '!=': for (let i = 0; i < n; i++) out[i] = v[i] !== c ? 1 : 0; break
+    case '<': for (let i = 0; i < n; i++) out[i] = v[i] < c ? 1 : 0; break
+    case '<=': for (let i = 0; i < n; i++) out[i] = v[i] <= c ? 1 : 0; break
+    case '>': for (let i = 0; i < n; i++) out[i] = v[i] > c ? 1 : 0; break
+    case '>=': for (let i = 0; i < n; i++) out[i] = v[i] >= c ? 1 : 0; break
+  }
+  if (p !== undefined) for (let i = 0; i < n; i++) out[i] &= p[i]
+  return out
+}
+
+function timeConst(op: CompareOp, v: BigInt64Array, p: Uint8Array | undefined, c: bigint, out: Uint8Array): Uint8Array {
+  for (let i = 0; i < out.length; i++) out[i] = test(op, v[i], c) ? 1 : 0
+  if (p !== undefined) for (let i = 0; i < out.length; i++) out[i] &= p[i]
+  return out
+}
+
+/**
+ * `x op y` on two scalars: false when either is absent. Ids compare with hex strings,
+ * integers (bigint) with numbers; values of different types are unequal and unordered.
+ */
+export function matchScalar(op: MatchOp | BinaryOp, x: Scalar, y: Scalar, regex?: RegExp): boolean {
+  if (x === null || y === null) return false
+  switch (op) {
+    case 'contains':
+      return typeof x === 'string' && typeof y === 'string' && x.includes(y)
+    case 'startswith':
+      return typeof x === 'string' && typeof y === 'string' && x.startsWith(y)
+    case 'endswith':
+      return typeof x === 'string' && typeof y === 'string' && x.endsWith(y)
+    case 'matches':
+      return typeof x === 'string' && regex !== undefined && regex.test(x)
+  }
+  if (x instanceof Uint8Array) x = bytesToHex(x)
+  if (y instanceof Uint8Array) y = bytesToHex(y)
+  if (typeof x === 'bigint' && typeof y === 'number') x = Number(x)
+  if (typeof y === 'bigint' && typeof x === 'number') y = Number(y)
+  if (typeof x !== typeof y || typeof x === 'object') return op === '!=' && typeof x !== typeof y
+  if (typeof x === 'boolean') return op === '=' ? x === y : op === '!=' ? x !== y : false
+  return test(op as CompareOp, x as string, y as string)
+}
+
+function idConst(op: '=' | '!=', a: Extract<Vec, { t: 'id' }>, id: Uint8Array | undefined, out: Uint8Array): Uint8Array {
+  const { w, v, p } = a
+  const hit = op === '=' ? 1 : 0
+  if (id === undefined || id.length !== w) return out.fill(1 - hit)
+  const first = id[0]
+  outer: for (let r = 0; r < out.length; r++) {
+    out[r] = 1 - hit
+    const at = r * w
+    if (v[at] !== first) continue
+    for (let j = 1; j < w; j++) if (v[at + j] !== id[j]) continue outer
+    out[r] = hit
+  }
+  if (p !== undefined) for (let i = 0; i < out.length; i++) out[i] &= p[i]
+  return out
+}
+
+/** The bytes an id compares with, from a hex string literal. */
+export function idBytes(value: Scalar): Uint8Array | undefined {
+  if (value instanceof Uint8Array) return value
+  return typeof value === 'string' ? hexToBytes(value) : undefined
+}

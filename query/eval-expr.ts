@@ -1,0 +1,139 @@
+/**
+ * @module query/eval-expr
+ * Vectorised evaluation of an expression over one batch: every node yields a vector of the
+ * batch's length (or a constant). Predicates yield masks; `where` turns them into selections.
+ */
+import type { Batch } from '../storage/index.ts'
+import type { Expr } from './ast.ts'
+import { QueryError, positionOf } from './errors.ts'
+import { compareVec } from './eval-compare.ts'
+import { arith } from './eval-arith.ts'
+import { fieldVec } from './eval-field.ts'
+import { resolveField, type Scope } from './fields.ts'
+import { callScalar } from './fn-scalar.ts'
+import { printExpr } from './printer.ts'
+import type { Vec } from './vec.ts'
+
+/** What evaluation needs besides the batch. */
+export interface EvalContext {
+  readonly scope: Scope
+  /** "Now" of the query, epoch nanoseconds: `now()` and `last 1h` agree within one query. */
+  readonly now: bigint
+  /** The query text, for error positions. */
+  readonly source: string
+}
+
+export function where(ctx: EvalContext, at: number): { line: number; column: number; source: string } {
+  return { ...positionOf(ctx.source, at), source: ctx.source }
+}
+
+/**
+ * The vector of `e` over `batch`.
+ * @example evalExpr(parseExpression('duration / 1ms'), batch, ctx)
+ */
+export function evalExpr(e: Expr, batch: Batch, ctx: EvalContext): Vec {
+  const n = batch.length
+  switch (e.kind) {
+    case 'Literal':
+      return { t: 'const', value: e.value, type: e.type === 'null' ? 'any' : e.type === 'bool' ? 'bool' : e.type }
+    case 'Field':
+      return fieldVec(batch, resolveField(e.path, ctx.scope, where(ctx, e.at)))
+    case 'Unary':
+      if (e.op === 'not') return maskVec(not(evalMask(e.operand, batch, ctx)))
+      return arith('-', { t: 'const', value: 0, type: 'number' }, evalExpr(e.operand, batch, ctx), n, where(ctx, e.at))
+    case 'In': {
+      const operand = evalExpr(e.operand, batch, ctx)
+      const out = new Uint8Array(n)
+      for (const v of e.values) {
+        const m = compareVec('=', operand, evalExpr(v, batch, ctx), n)
+        for (let i = 0; i < n; i++) out[i] |= m[i]
+      }
+      return maskVec(e.negated ? not(out) : out)
+    }
+    case 'Call':
+      return callScalar(e, batch, ctx, (arg) => evalExpr(arg, batch, ctx))
+    case 'Binary':
+      switch (e.op) {
+        case 'and':
+        case 'or': {
+          const l = evalMask(e.left, batch, ctx)
+          const r = evalMask(e.right, batch, ctx)
+          if (e.op === 'and') for (let i = 0; i < n; i++) l[i] &= r[i]
+          else for (let i = 0; i < n; i++) l[i] |= r[i]
+          return maskVec(l)
+        }
+        case '+':
+        case '-':
+        case '*':
+        case '/':
+        case '%':
+          return arith(e.op, evalExpr(e.left, batch, ctx), evalExpr(e.right, batch, ctx), n, where(ctx, e.at))
+        default:
+          return maskVec(compareVec(e.op, evalExpr(e.left, batch, ctx), evalExpr(e.right, batch, ctx), n, regexOf(e.op, e.right, ctx)))
+      }
+  }
+}
+
+const shared = new WeakMap<Batch, Map<string, Vec>>()
+
+/**
+ * `evalExpr` remembered per batch by canonical text, for operators that evaluate the same
+ * expression several times over one batch (p50, p95 and p99 of `duration` in one `stats`).
+ * The vector is shared: callers must not modify it.
+ */
+export function evalShared(e: Expr, batch: Batch, ctx: EvalContext): Vec {
+  let memo = shared.get(batch)
+  if (memo === undefined) shared.set(batch, (memo = new Map()))
+  const key = printExpr(e)
+  let v = memo.get(key)
+  if (v === undefined) memo.set(key, (v = evalExpr(e, batch, ctx)))
+  return v
+}
+
+/** A fresh mask (1 = true) of a predicate; the caller may modify it. */
+export function evalMask(e: Expr, batch: Batch, ctx: EvalContext): Uint8Array {
+  const v = evalExpr(e, batch, ctx)
+  const n = batch.length
+  if (v.t === 'bool') {
+    const out = Uint8Array.from(v.v)
+    if (v.p !== undefined) for (let i = 0; i < n; i++) out[i] &= v.p[i]
+    return out
+  }
+  if (v.t === 'const' && (typeof v.value === 'boolean' || v.value === null)) return new Uint8Array(n).fill(v.value === true ? 1 : 0)
+  throw new QueryError('INVALID_ARGUMENT', `cannot filter on ${describeKind(e)}: expected a condition, like duration > 100ms`, where(ctx, e.at))
+}
+
+function describeKind(e: Expr): string {
+  return e.kind === 'Field' ? `field ${e.path.join('.')} alone` : 'a value that is not true or false'
+}
+
+function not(mask: Uint8Array): Uint8Array {
+  for (let i = 0; i < mask.length; i++) mask[i] ^= 1
+  return mask
+}
+
+function maskVec(mask: Uint8Array): Vec {
+  return { t: 'bool', v: mask }
+}
+
+const regexCache = new WeakMap<Expr, RegExp>()
+
+function regexOf(op: string, pattern: Expr, ctx: EvalContext): RegExp | undefined {
+  if (op !== 'matches') return undefined
+  if (pattern.kind !== 'Literal' || pattern.type !== 'string') {
+    throw new QueryError('INVALID_ARGUMENT', 'cannot match: the pattern after "matches" must be a string literal', where(ctx, pattern.at))
+  }
+  let re = regexCache.get(pattern)
+  if (re === undefined) {
+    try {
+      re = new RegExp(pattern.value as string, 'u')
+    } catch (error) {
+      throw new QueryError('INVALID_ARGUMENT', `cannot compile regular expression ${JSON.stringify(pattern.value)}: ${(error as Error).message}`, {
+        ...where(ctx, pattern.at),
+        cause: error,
+      })
+    }
+    regexCache.set(pattern, re)
+  }
+  return re
+}

@@ -1,0 +1,64 @@
+/**
+ * @module query/eval-field
+ * Reads a resolved field from a batch as a vector, without copying where the storage column
+ * can be shared. Durations come from the two i64 time columns (i64.ts: exact, no BigInt per row).
+ */
+import type { Batch, Column } from '../storage/index.ts'
+import type { FieldRef } from './fields.ts'
+import { differences } from './i64.ts'
+import { ABSENT, columnVec, present, cell, type Vec } from './vec.ts'
+
+/**
+ * The vector of `ref` over `batch`; ABSENT when the batch lacks the columns.
+ * @example fieldVec(batch, { kind: 'column', column: 'name', type: 'string' })
+ */
+export function fieldVec(batch: Batch, ref: FieldRef): Vec {
+  switch (ref.kind) {
+    case 'column': {
+      const c = batch.columns[ref.column]
+      return columnVec(c, c?.kind === 'i64' && ref.type !== 'number')
+    }
+    case 'duration':
+      return durationVec(batch.columns[ref.start], batch.columns[ref.end])
+    case 'enum':
+      return enumVec(batch.columns[ref.column], ref.names)
+    case 'attr':
+      return coalesce(ref.columns.map((name) => batch.columns[name]).filter((c): c is Column => c !== undefined))
+  }
+}
+
+function durationVec(start: Column | undefined, end: Column | undefined): Vec {
+  if (start?.kind !== 'i64' || end?.kind !== 'i64') return ABSENT
+  const n = start.values.length
+  const out = differences(start.values, end.values)
+  let p: Uint8Array | undefined
+  if (start.present !== undefined || end.present !== undefined) {
+    p = new Uint8Array(n)
+    for (let i = 0; i < n; i++) p[i] = (start.present?.[i] ?? 1) & (end.present?.[i] ?? 1)
+  }
+  return { t: 'num', v: out, p, dur: true }
+}
+
+/** A numeric code column shown as names; the codes array is shared as dictionary codes. */
+function enumVec(c: Column | undefined, names: readonly string[]): Vec {
+  if (c === undefined) return ABSENT
+  if (c.kind !== 'u32') return columnVec(c, false)
+  let max = -1
+  for (let i = 0; i < c.values.length; i++) if (c.values[i] > max) max = c.values[i]
+  const dict = max < names.length ? names : [...names, ...Array.from({ length: max + 1 - names.length }, (_, i) => String(names.length + i))]
+  return { t: 'str', dict, codes: c.values, p: c.present }
+}
+
+/** The first present of several columns, row by row (bare attribute names). */
+function coalesce(columns: Column[]): Vec {
+  if (columns.length === 0) return ABSENT
+  const vecs = columns.map((c) => columnVec(c, false))
+  if (vecs.length === 1 || columns[0].present === undefined) return vecs[0]
+  const n = columns[0].present.length
+  const out = new Array<ReturnType<typeof cell> | undefined>(n)
+  for (let i = 0; i < n; i++) {
+    const v = vecs.find((x) => present(x, i))
+    out[i] = v === undefined ? undefined : cell(v, i)
+  }
+  return { t: 'any', v: out as never }
+}

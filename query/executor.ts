@@ -1,0 +1,120 @@
+/**
+ * @module query/executor
+ * Runs a plan: scans storage (or looks a trace up), filters rows to the time range, streams
+ * the batches through the stages, and gathers execution statistics. Every stage is an async
+ * generator over batches, so rows flow through without being collected, except where an
+ * operator must (sort, stats, the right side of a join) and then within the memory budget.
+ */
+import { projectBatch, takeRows, TIME_COLUMN, type Batch, type Scan, type Store } from '../storage/index.ts'
+import { isLabelColumn } from './agg-series.ts'
+import type { Budget } from './budget.ts'
+import { fieldVec } from './eval-field.ts'
+import type { EvalContext } from './eval-expr.ts'
+import { joinOp } from './op-join.ts'
+import { selectOp } from './op-select.ts'
+import { sortOp } from './op-sort.ts'
+import { statsOp } from './op-stats.ts'
+import { rangeMask, selectRows, whereOp } from './op-where.ts'
+import type { QueryPlan } from './planner.ts'
+import { treeOrder } from './trace-tree.ts'
+
+/** What one run needs besides the plan. */
+export interface RunContext {
+  readonly store: Store
+  readonly tenant: string
+  readonly budget: Budget
+  readonly now: bigint
+  readonly source: string
+  /** Every scan started, for the statistics. */
+  readonly scans: Scan[]
+}
+
+/**
+ * The batches a plan produces. `input`, when given, replaces the scan as the source rows
+ * (live subscriptions feed newly stored batches); they are range-filtered all the same.
+ */
+export async function* runPlan(plan: QueryPlan, run: RunContext, input?: AsyncIterable<Batch>): AsyncGenerator<Batch> {
+  let stream = source(plan, run, input)
+  plan.stages.forEach((stage, k) => {
+    const ctx: EvalContext = { scope: stage.scope, now: run.now, source: run.source }
+    const node = stage.node
+    switch (node.kind) {
+      case 'Where':
+        stream = whereOp(stream, node, ctx)
+        break
+      case 'Select':
+        stream = selectOp(stream, node, ctx)
+        break
+      case 'Sort': {
+        const next = plan.stages[k + 1]?.node
+        stream = sortOp(stream, node.keys, ctx, run.budget, next?.kind === 'Limit' ? next.count : undefined)
+        break
+      }
+      case 'Limit':
+        stream = limitOp(stream, node.count)
+        break
+      case 'Stats':
+        stream = statsOp(stream, node, { ...ctx, rangeStart: plan.start, rangeEnd: plan.end }, run.budget)
+        break
+      case 'Join':
+        stream = joinOp(stream, runPlan(stage.right!, run), node, { ...ctx, scope: stage.out }, run.budget)
+        break
+    }
+  })
+  yield* stream
+}
+
+async function* limitOp(input: AsyncIterable<Batch>, count: number): AsyncGenerator<Batch> {
+  let left = count
+  if (left <= 0) return
+  for await (const batch of input) {
+    if (batch.length <= left) {
+      left -= batch.length
+      yield batch
+    } else {
+      yield takeRows(batch, Array.from({ length: left }, (_, i) => i))
+      left = 0
+    }
+    // Returning ends the upstream generators, which closes the scan.
+    if (left === 0) return
+  }
+}
+
+async function* source(plan: QueryPlan, run: RunContext, input?: AsyncIterable<Batch>): AsyncGenerator<Batch> {
+  const time = { kind: 'column', column: TIME_COLUMN[plan.signal], type: 'time' } as const
+  if (plan.traceId !== undefined) {
+    run.budget.check()
+    const spans = await run.store.getTrace(run.tenant, plan.traceId, { start: plan.start, end: plan.end })
+    const inRange = plan.start === undefined && plan.end === undefined ? spans : selectRows(spans, rangeMask(fieldVec(spans, time), plan.start, plan.end, spans.length))
+    if (inRange === undefined || inRange.length === 0) return
+    const tree = treeOrder(inRange)
+    const ordered = takeRows(inRange, tree.rows)
+    yield { ...ordered, columns: { ...ordered.columns, depth: { kind: 'f64', values: Float64Array.from(tree.depth) } } }
+    return
+  }
+  let batches = input
+  if (batches === undefined) {
+    const scan = run.store.scan({
+      tenant: run.tenant,
+      signal: plan.signal,
+      start: plan.start,
+      end: plan.end,
+      columns: plan.columns,
+      where: plan.where,
+      abort: run.budget.signal,
+    })
+    run.scans.push(scan)
+    batches = scan
+  }
+  const keep = plan.seriesColumns === undefined ? undefined : new Set(plan.seriesColumns)
+  for await (const scanned of batches) {
+    run.budget.check()
+    const batch = keep === undefined ? scanned : projectBatch(scanned, Object.keys(scanned.columns).filter((c) => keep.has(c) || isLabelColumn(c)))
+    if (plan.start === undefined && plan.end === undefined) {
+      yield batch
+      continue
+    }
+    const kept = selectRows(batch, rangeMask(fieldVec(batch, time), plan.start, plan.end, batch.length))
+    if (kept !== undefined) yield kept
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * @module query/join-hash
+ * Row hashes and key equality for hash joins. Equal key values hash equally whatever the
+ * column layout: an id by its bytes, a string by its text (hashed once per dictionary entry),
+ * a number by its double bits, a time by its 64 bits. Hashes are FNV-1a, 32 bits; equal
+ * hashes are confirmed by comparing the values.
+ */
+import { cell, present, type Vec } from './vec.ts'
+
+const FNV_OFFSET = 0x811c9dc5
+const FNV_PRIME = 0x01000193
+
+function hashString(s: string): number {
+  let h = FNV_OFFSET
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME)
+  return h >>> 0
+}
+
+const scratch = new Float64Array(1)
+const scratchWords = new Uint32Array(scratch.buffer)
+
+/** Hashes of each row's key (all keys combined) and whether every key is present. */
+export function hashRows(vecs: readonly Vec[], n: number): { hash: Uint32Array; valid: Uint8Array } {
+  const hash = new Uint32Array(n).fill(FNV_OFFSET)
+  const valid = new Uint8Array(n).fill(1)
+  for (const v of vecs) {
+    const mix = (i: number, x: number) => {
+      hash[i] = Math.imul(hash[i] ^ x, FNV_PRIME)
+    }
+    if (v.t === 'id') {
+      const { w, v: bytes } = v
+      for (let i = 0; i < n; i++) {
+        let h = hash[i]
+        for (let j = i * w; j < i * w + w; j++) h = Math.imul(h ^ bytes[j], FNV_PRIME)
+        hash[i] = h
+      }
+    } else if (v.t === 'str') {
+      const table = Uint32Array.from(v.dict, hashString)
+      for (let i = 0; i < n; i++) mix(i, table[v.codes[i]])
+    } else if (v.t === 'num') {
+      for (let i = 0; i < n; i++) {
+        scratch[0] = v.v[i]
+        mix(i, scratchWords[0] ^ scratchWords[1])
+      }
+    } else if (v.t === 'time') {
+      const words = new Uint32Array(v.v.buffer, v.v.byteOffset, n * 2)
+      for (let i = 0; i < n; i++) mix(i, words[2 * i] ^ words[2 * i + 1])
+    } else {
+      for (let i = 0; i < n; i++) mix(i, hashString(keyText(cell(v, i))))
+    }
+    for (let i = 0; i < n; i++) if (!present(v, i)) valid[i] = 0
+  }
+  return { hash, valid }
+}
+
+function keyText(x: unknown): string {
+  return typeof x === 'string' ? x : JSON.stringify(x, (_k, z) => (typeof z === 'bigint' ? z.toString() : z)) ?? ''
+}
+
+/** True when row i of `a` and row j of `b` hold equal keys. */
+export function sameKeys(a: readonly Vec[], i: number, b: readonly Vec[], j: number): boolean {
+  for (let k = 0; k < a.length; k++) {
+    const x = a[k]
+    const y = b[k]
+    if (x.t === 'id' && y.t === 'id') {
+      if (x.w !== y.w) return false
+      for (let o = 0; o < x.w; o++) if (x.v[i * x.w + o] !== y.v[j * y.w + o]) return false
+      continue
+    }
+    const cx = cell(x, i)
+    const cy = cell(y, j)
+    if (cx === cy) continue
+    if (typeof cx === 'number' && typeof cy === 'number') return false
+    if (keyText(cx) !== keyText(cy)) return false
+  }
+  return true
+}

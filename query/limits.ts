@@ -1,0 +1,53 @@
+/**
+ * @module query/limits
+ * Every number the query engine depends on, with the reason for its value.
+ */
+
+/**
+ * Default memory budget of one query, in bytes of buffered state (join build sides, sort
+ * buffers, group tables, percentile values). 512 MiB holds the build side of a join over a
+ * few million rows on a 2-core machine with room left for ingest; beyond it the query fails
+ * with MEMORY_LIMIT instead of taking the process down.
+ */
+export const DEFAULT_MAX_MEMORY_BYTES = 512 * 1024 * 1024
+
+/** Default time limit of one query: long enough for an hour of data, short enough for a UI. */
+export const DEFAULT_TIMEOUT_MS = 30_000
+
+/** Most rows a query may return; a larger `limit` is an error rather than a huge response. */
+export const MAX_RESULT_ROWS = 100_000
+
+/** Rows a query returns when it has no `limit` and no `stats`: a screenful for a UI. */
+export const DEFAULT_RESULT_ROWS = 1_000
+
+/** Largest number of groups `stats` keeps: group tables are the main memory cost of a query. */
+export const MAX_GROUPS = 1_000_000
+
+/**
+ * The first point of a counter or histogram series counts from zero when its start time is
+ * at most this much before the query's range start: the series began at the edge of the
+ * window, so all of its value was counted inside it. Five minutes is the default lookback of
+ * Prometheus, so both systems agree on a series that began just before a window.
+ */
+export const COUNTER_START_LOOKBACK_NS = 5n * 60n * 1_000_000_000n
+
+/**
+ * Accounting estimates, in bytes, used to check the memory budget without measuring the heap:
+ * one buffered cell of a row, one group of `stats` with its key and one state, one join key.
+ */
+export const BYTES_PER_CELL = 16
+export const BYTES_PER_GROUP = 200
+export const BYTES_PER_JOIN_KEY = 64
+export const BYTES_PER_SAMPLE = 8
+
+/**
+ * Stored rows a live subscription may have waiting to be sent before it gives up: a client
+ * that reads slower than data arrives would otherwise hold them in memory without bound.
+ */
+export const SUBSCRIBE_MAX_PENDING_ROWS = 1_000_000
+
+/** Most distinct values the autocomplete endpoints return. */
+export const MAX_CATALOG_VALUES = 1_000
+
+/** Longest query text accepted, in characters: a query is typed by a person, not generated data. */
+export const MAX_QUERY_LENGTH = 64 * 1024

@@ -1,0 +1,110 @@
+/**
+ * @module query/op-sort
+ * `sort k1 [desc], k2 ...` (LANGUAGE.md "sort"), and top-k when a `limit` follows: then only
+ * the best rows are kept, compacting the buffer as it grows, and once the buffer is full a
+ * batch's rows that cannot beat the current k-th row on the first key are dropped before
+ * they are copied. Absent values sort last in either direction. The sort is stable.
+ */
+import { concatBatches, takeRows, type Batch } from '../storage/index.ts'
+import type { SortKey } from './ast.ts'
+import type { Budget } from './budget.ts'
+import { evalExpr, type EvalContext } from './eval-expr.ts'
+import { BYTES_PER_CELL } from './limits.ts'
+import { cell, type Vec } from './vec.ts'
+
+type Compare = (a: number, b: number) => number
+
+/** A comparator of rows for one key; absent values last. */
+function keyCompare(v: Vec, desc: boolean): Compare {
+  const dir = desc ? -1 : 1
+  const absentLast = (pa: boolean, pb: boolean) => (pa === pb ? 0 : pa ? -1 : 1)
+  if (v.t === 'num' || v.t === 'time') {
+    const { v: x, p } = v
+    return (a, b) => {
+      if (p !== undefined && (p[a] !== 1 || p[b] !== 1)) return absentLast(p[a] === 1, p[b] === 1)
+      return x[a] < x[b] ? -dir : x[a] > x[b] ? dir : 0
+    }
+  }
+  if (v.t === 'str') {
+    const order = [...v.dict.keys()].sort((a, b) => (v.dict[a] < v.dict[b] ? -1 : v.dict[a] > v.dict[b] ? 1 : 0))
+    const rank = new Uint32Array(v.dict.length)
+    order.forEach((code, r) => (rank[code] = r))
+    const { codes, p } = v
+    return (a, b) => {
+      if (p !== undefined && (p[a] !== 1 || p[b] !== 1)) return absentLast(p[a] === 1, p[b] === 1)
+      return (rank[codes[a]] - rank[codes[b]]) * dir
+    }
+  }
+  return (a, b) => {
+    const x = cell(v, a)
+    const y = cell(v, b)
+    if (x === null || y === null) return absentLast(x !== null, y !== null)
+    const sx = typeof x === 'object' ? JSON.stringify(x, (_k, z) => (typeof z === 'bigint' ? Number(z) : z)) : x
+    const sy = typeof y === 'object' ? JSON.stringify(y, (_k, z) => (typeof z === 'bigint' ? Number(z) : z)) : y
+    return (sx as number) < (sy as number) ? -dir : (sx as number) > (sy as number) ? dir : 0
+  }
+}
+
+/** The rows of `batch` in sorted order, at most `limit`. */
+export function sortBatch(batch: Batch, keys: readonly SortKey[], ctx: EvalContext, limit = Infinity): Batch {
+  const compares = keys.map((k) => keyCompare(evalExpr(k.expr, batch, ctx), k.desc))
+  const order = Array.from({ length: batch.length }, (_, i) => i)
+  order.sort((a, b) => {
+    for (const c of compares) {
+      const r = c(a, b)
+      if (r !== 0) return r
+    }
+    return a - b
+  })
+  return takeRows(batch, order.length > limit ? order.slice(0, limit) : order)
+}
+
+export async function* sortOp(input: AsyncIterable<Batch>, keys: readonly SortKey[], ctx: EvalContext, budget: Budget, limit?: number): AsyncGenerator<Batch> {
+  let buffer: Batch[] = []
+  let rows = 0
+  let threshold: { value: number | bigint; desc: boolean } | undefined
+  const owner = {}
+  const compactAt = limit === undefined ? Infinity : Math.max(limit * 4, 10_000)
+  const compact = () => {
+    if (buffer.length === 0) return
+    const sorted = sortBatch(concatBatches(buffer[0].signal, buffer), keys, ctx, limit)
+    buffer = [sorted]
+    rows = sorted.length
+    if (limit !== undefined && sorted.length >= limit && limit > 0) threshold = boundary(sorted, keys[0], ctx, limit - 1)
+  }
+  for await (let batch of input) {
+    if (threshold !== undefined) {
+      const pruned = beating(batch, keys[0], ctx, threshold)
+      if (pruned === undefined) continue
+      batch = pruned
+    }
+    buffer.push(batch)
+    rows += batch.length
+    budget.set(owner, rows * Object.keys(batch.columns).length * BYTES_PER_CELL, 'sort')
+    if (rows > compactAt) compact()
+  }
+  compact()
+  budget.set(owner, 0, 'sort')
+  if (buffer.length > 0 && buffer[0].length > 0) yield buffer[0]
+}
+
+/** The first key's value at row `row` of a sorted batch, if it is a number or time. */
+function boundary(sorted: Batch, key: SortKey, ctx: EvalContext, row: number): { value: number | bigint; desc: boolean } | undefined {
+  const v = evalExpr(key.expr, sorted, ctx)
+  if ((v.t !== 'num' && v.t !== 'time') || (v.p !== undefined && v.p[row] !== 1)) return undefined
+  return { value: v.v[row], desc: key.desc }
+}
+
+/** The rows of `batch` that tie or beat the threshold on the first key; undefined when none. */
+function beating(batch: Batch, key: SortKey, ctx: EvalContext, t: { value: number | bigint; desc: boolean }): Batch | undefined {
+  const v = evalExpr(key.expr, batch, ctx)
+  if (v.t !== 'num' && v.t !== 'time') return batch
+  const rows: number[] = []
+  const { v: x, p } = v
+  for (let i = 0; i < batch.length; i++) {
+    if (p !== undefined && p[i] !== 1) continue
+    if (t.desc ? x[i] >= t.value : x[i] <= t.value) rows.push(i)
+  }
+  if (rows.length === 0) return undefined
+  return rows.length === batch.length ? batch : takeRows(batch, rows)
+}
