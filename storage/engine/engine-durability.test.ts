@@ -120,6 +120,16 @@ describe('Engine durability', () => {
     await expect(openEngine(base(dir))).rejects.toMatchObject({ code: 'TAMPERED' })
   })
 
+  it('flushes rows appended while another flush was under way', async () => {
+    const dir = tempDir()
+    const engine = await openEngine(base(dir, { headFlushRows: 250 }))
+    // Crossing the threshold starts a flush; the appends after it land in the next head.
+    await Promise.all(Array.from({ length: 8 }, (_, i) => engine.append('default', makeSpans(100, { firstSeq: i * 100, firstTrace: i * 25 }))))
+    await engine.flush()
+    expect(engine.stats('default', 'spans')).toMatchObject({ rows: 800, rowsInMemory: 0 })
+    await engine.close()
+  })
+
   it('merges parts when compacting without changing a row', async () => {
     const dir = tempDir()
     const engine = await openEngine(base(dir, { headFlushRows: 100 }))

@@ -127,7 +127,7 @@ export class Engine implements Store {
     this.wal = await WalWriter.create(this.walDir, lastSeq + 1)
     if (this.options.background !== false) {
       const interval = this.options.headFlushIntervalMs ?? HEAD_FLUSH_INTERVAL_MS
-      this.timers.push(setInterval(() => void this.flushIfAny(), interval).unref())
+      this.timers.push(setInterval(() => void this.flushIfAny().catch((error: Error) => this.log(`blazedb: flush failed: ${error.message}`)), interval).unref())
       this.timers.push(setInterval(() => void this.runMaintenance(async () => void (await this.applyRetention())), 60_000).unref())
       void this.runMaintenance(async () => void (await this.applyRetention()))
     }
@@ -151,20 +151,23 @@ export class Engine implements Store {
     } finally {
       if (--this.inflight === 0) this.drained?.()
     }
-    if (this.head.rows >= this.flushRows) void this.flush()
+    if (this.head.rows >= this.flushRows && this.flushing === undefined) void this.flush().catch((error: Error) => this.log(`blazedb: flush failed: ${error.message}`))
   }
 
   /**
    * Moves everything in the head into part files. Appends pause only while the head is
    * swapped and a new WAL segment started; the parts are written in the background.
    */
-  flush(): Promise<void> {
-    this.flushing ??= this.doFlush().finally(() => (this.flushing = undefined))
+  async flush(): Promise<void> {
+    // A flush already under way started before rows appended since: wait for it, then flush those too.
+    while (this.flushing !== undefined) await this.flushing.catch(() => {})
+    if (this.head.rows === 0) return
+    this.flushing = this.doFlush().finally(() => (this.flushing = undefined))
     return this.flushing
   }
 
   private async flushIfAny(): Promise<void> {
-    if (this.head.rows > 0 && !this.closed) await this.flush()
+    if (!this.closed) await this.flush()
   }
 
   private async doFlush(): Promise<void> {
@@ -353,7 +356,6 @@ export class Engine implements Store {
   async close(): Promise<void> {
     if (this.closed) return
     for (const t of this.timers) clearInterval(t)
-    await this.flushing?.catch(() => {})
     await this.flushIfAny().catch((error: Error) => this.log(`blazedb: flush at close failed: ${error.message}`))
     this.closed = true
     await this.maintenance
