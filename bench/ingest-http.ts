@@ -1,28 +1,57 @@
 /**
  * @module bench/ingest-http
  * End-to-end ingest throughput: the OTLP/HTTP and OTLP/gRPC listeners run in this process with
- * a store from a factory (MemoryStore by default, a fresh one per run); a load generator in a
- * child process replays the workload's otlp/*.pb batches. Reports records/s accepted (counted
- * by the server once `append` resolved), p50/p99 export latency and this process's peak RSS.
- * Run alone: `node bench/ingest-http.ts [--workload DIR] [--seconds N] [--connections N]`.
+ * a store from a factory (MemoryStore by default, or the on-disk engine in a fresh temporary
+ * folder with `--engine`, a new store per run); a load generator in a child process replays the
+ * workload's otlp/*.pb batches. Reports records/s accepted (counted by the server once `append`
+ * resolved, over the time the generator was sending), p50/p99 export latency and this process's
+ * peak RSS; with `--runs N`, the median of N runs of each transport and signal.
+ * Run alone: `node bench/ingest-http.ts [--workload DIR] [--engine] [--seconds N] [--connections N]
+ * [--runs N] [--transports http,grpc] [--signals traces,logs,metrics] [--cpu-prof-dir DIR]`.
  */
 import { fork } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { startOtlpGrpc, startOtlpHttp, type OtlpSignal } from '../ingest/index.ts'
-import { MemoryStore, type Store } from '../storage/index.ts'
+import { MemoryStore, openEngine, type Store } from '../storage/index.ts'
 import type { LoadReport, LoadSpec } from './ingest-loadgen.ts'
 import { printFigures, SIGNALS, workloadFromArgs } from './ingest-workload.ts'
+import { median } from './support/measure.ts'
+
+type Transport = 'http' | 'grpc'
 
 export interface HttpBenchOptions {
   workloadDir: string
-  /** Makes the store each run appends to (MemoryStore). */
+  /** Makes the store each run appends to (MemoryStore); ignored with `engine`. */
   store?: () => Store | Promise<Store>
+  /** Appends go to the on-disk engine in a fresh temporary folder, deleted after each run. */
+  engine?: boolean
   /** Seconds per transport and signal (5). */
   seconds?: number
   /** Requests in flight at once, each on its own keep-alive connection (4). */
   connections?: number
+  /** Runs of each transport and signal; figures are their medians (1). */
+  runs?: number
+  transports?: readonly Transport[]
+  signals?: readonly OtlpSignal[]
+  /** Writes a CPU profile of this process while the generator sends, one per run, into this folder. */
+  cpuProfileDir?: string
 }
 
 const UNIT: Record<OtlpSignal, string> = { traces: 'spans', logs: 'logRecords', metrics: 'points' }
+
+interface StoreLease {
+  store: Store
+  dispose(): void
+}
+
+async function engineStore(): Promise<StoreLease> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'blazedb-bench-ingest-'))
+  const store = await openEngine({ dataDir, password: 'bench' })
+  return { store, dispose: () => rmSync(dataDir, { recursive: true, force: true }) }
+}
 
 function runLoad(spec: LoadSpec): Promise<LoadReport> {
   return new Promise((resolve, reject) => {
@@ -38,32 +67,52 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
 }
 
+/** One run of one transport and signal against a new store. */
+async function runOnce(options: HttpBenchOptions, transport: Transport, signal: OtlpSignal, index: number): Promise<{ rate: number; p50: number; p99: number; failures: Record<string, number> }> {
+  const lease: StoreLease = options.engine === true ? await engineStore() : { store: await (options.store ?? (() => new MemoryStore()))(), dispose: () => {} }
+  const server = await (transport === 'http' ? startOtlpHttp : startOtlpGrpc)({ store: lease.store })
+  try {
+    const spec: LoadSpec = { transport, address: server.address, signal, workloadDir: options.workloadDir, connections: options.connections ?? 4, seconds: options.seconds ?? 5 }
+    const profiler = options.cpuProfileDir === undefined ? undefined : new Session()
+    if (profiler !== undefined) {
+      profiler.connect()
+      await profiler.post('Profiler.enable')
+      await profiler.post('Profiler.start')
+    }
+    const report = await runLoad(spec)
+    if (profiler !== undefined) {
+      const { profile } = await profiler.post('Profiler.stop')
+      writeFileSync(join(options.cpuProfileDir as string, `${transport}-${signal}-${index}.cpuprofile`), JSON.stringify(profile))
+      profiler.disconnect()
+    }
+    // The generator's own clock: from its first request to the last answer (not its start-up).
+    const rate = server.metrics.snapshot().accepted[signal] / (report.elapsedMs / 1000)
+    return { rate, p50: percentile(report.latencies, 0.5), p99: percentile(report.latencies, 0.99), failures: report.failures }
+  } finally {
+    await server.close()
+    await lease.store.close()
+    lease.dispose()
+  }
+}
+
 /**
  * Throughput and latency per transport and signal.
- * @example const figures = await run({ workloadDir: '/tmp/workload', seconds: 5 })
+ * @example const figures = await run({ workloadDir: '/tmp/workload', seconds: 5, engine: true })
  */
 export async function run(options: HttpBenchOptions): Promise<Record<string, number | Record<string, number>>> {
-  const makeStore = options.store ?? (() => new MemoryStore())
-  const seconds = options.seconds ?? 5
-  const connections = options.connections ?? 4
   const figures: Record<string, number | Record<string, number>> = {}
-  for (const transport of ['http', 'grpc'] as const) {
-    for (const signal of SIGNALS) {
-      const store = await makeStore()
-      const server = await (transport === 'http' ? startOtlpHttp : startOtlpGrpc)({ store })
-      try {
-        const start = performance.now()
-        const report = await runLoad({ transport, address: server.address, signal, workloadDir: options.workloadDir, connections, seconds })
-        const elapsed = (performance.now() - start) / 1000
-        const key = `${transport}.${signal}`
-        figures[`${key}.${UNIT[signal]}PerSecond`] = server.metrics.snapshot().accepted[signal] / elapsed
-        figures[`${key}.p50LatencyMs`] = percentile(report.latencies, 0.5)
-        figures[`${key}.p99LatencyMs`] = percentile(report.latencies, 0.99)
-        if (Object.keys(report.failures).length > 0) figures[`${key}.failures`] = report.failures
-      } finally {
-        await server.close()
-        await store.close()
-      }
+  for (const transport of options.transports ?? (['http', 'grpc'] as const)) {
+    for (const signal of options.signals ?? SIGNALS) {
+      const results = []
+      for (let i = 0; i < (options.runs ?? 1); i++) results.push(await runOnce(options, transport, signal, i))
+      const key = `${transport}.${signal}`
+      figures[`${key}.${UNIT[signal]}PerSecond`] = median(results.map((r) => r.rate))
+      if (results.length > 1) figures[`${key}.runs`] = Object.fromEntries(results.map((r, i) => [i, Math.round(r.rate)]))
+      figures[`${key}.p50LatencyMs`] = median(results.map((r) => r.p50))
+      figures[`${key}.p99LatencyMs`] = median(results.map((r) => r.p99))
+      const failures: Record<string, number> = {}
+      for (const r of results) for (const [k, n] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + n
+      if (Object.keys(failures).length > 0) figures[`${key}.failures`] = failures
     }
   }
   figures.peakRssMiB = process.resourceUsage().maxRSS / 1024
@@ -73,8 +122,20 @@ export async function run(options: HttpBenchOptions): Promise<Record<string, num
 if (import.meta.main) {
   const arg = (name: string) => {
     const at = process.argv.indexOf(name)
-    return at < 0 ? undefined : Number(process.argv[at + 1])
+    return at < 0 ? undefined : process.argv[at + 1]
   }
-  const figures = await run({ workloadDir: workloadFromArgs(process.argv), seconds: arg('--seconds'), connections: arg('--connections') })
-  printFigures('ingest over OTLP/HTTP and OTLP/gRPC (records/s accepted, latency ms, peak RSS MiB)', figures)
+  const num = (name: string) => (arg(name) === undefined ? undefined : Number(arg(name)))
+  const list = <T extends string>(name: string) => arg(name)?.split(',') as T[] | undefined
+  const engine = process.argv.includes('--engine')
+  const figures = await run({
+    workloadDir: workloadFromArgs(process.argv),
+    engine,
+    seconds: num('--seconds'),
+    connections: num('--connections'),
+    runs: num('--runs'),
+    transports: list<Transport>('--transports'),
+    signals: list<OtlpSignal>('--signals'),
+    cpuProfileDir: arg('--cpu-prof-dir'),
+  })
+  printFigures(`ingest over OTLP/HTTP and OTLP/gRPC into ${engine ? 'the engine' : 'MemoryStore'} (records/s accepted, latency ms, peak RSS MiB)`, figures)
 }

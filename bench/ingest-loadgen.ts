@@ -24,6 +24,8 @@ export interface LoadReport {
   failures: Record<string, number>
   /** Latencies of successful exports, milliseconds, sorted. */
   latencies: number[]
+  /** Milliseconds from the first request to the last answer (loading the workload excluded). */
+  elapsedMs: number
 }
 
 function httpSender(spec: LoadSpec): (body: Buffer) => Promise<string | undefined> {
@@ -54,8 +56,9 @@ function grpcSender(spec: LoadSpec): (body: Buffer) => Promise<string | undefine
 export async function generateLoad(spec: LoadSpec): Promise<LoadReport> {
   const batches = loadBatches(spec.workloadDir, spec.signal)
   const send = spec.transport === 'http' ? httpSender(spec) : grpcSender(spec)
-  const report: LoadReport = { requests: 0, failures: {}, latencies: [] }
-  const deadline = performance.now() + spec.seconds * 1000
+  const report: LoadReport = { requests: 0, failures: {}, latencies: [], elapsedMs: 0 }
+  const begin = performance.now()
+  const deadline = begin + spec.seconds * 1000
   let next = 0
   const worker = async () => {
     while (performance.now() < deadline) {
@@ -68,6 +71,7 @@ export async function generateLoad(spec: LoadSpec): Promise<LoadReport> {
     }
   }
   await Promise.all(Array.from({ length: spec.connections }, worker))
+  report.elapsedMs = performance.now() - begin
   report.latencies.sort((a, b) => a - b)
   return report
 }

@@ -8,10 +8,12 @@
  *   npm run bench -- --small            the small workload (seconds, for a quick look)
  *   npm run bench -- --only codec,storage
  */
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { cpus, freemem, platform, release, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import type { Engine, Store } from '../storage/index.ts'
+import type { BenchFigures } from './query-reference.ts'
 import { fmt } from './support/measure.ts'
 import { DEFAULT_SIZE, SMALL_SIZE, ensureWorkload, type WorkloadSize } from './support/workload.ts'
 
@@ -49,7 +51,42 @@ const BENCHES: Bench[] = [
       return figuresTable('OTLP ingest into the storage engine, load generator in a child process', figures)
     },
   },
+  { name: 'query', run: async (dir, runs) => queryMarkdown(await (await import('./query-reference.ts')).run({ ...onDiskEngine, sizes: sizeOf(dir), runs: Math.max(runs, 10) })) },
+  {
+    name: 'compare',
+    run: async (dir, runs) => {
+      // The comparison's client installs separately (bench/compare/README.md); skipped until it is.
+      if (!existsSync(join(import.meta.dirname, 'compare/node_modules/@duckdb/node-api'))) return '### DuckDB comparison\n\nSkipped: run `npm install --prefix bench/compare` first.'
+      const modulePath = './compare/duckdb.ts'
+      const duckdb = (await import(modulePath)) as { run: (o: { workloadDir: string; runs: number }) => Promise<{ markdown: string }> }
+      return (await duckdb.run({ workloadDir: dir, runs: Math.max(runs, 10) })).markdown
+    },
+  },
 ]
+
+/** The query benchmark on the on-disk engine, loaded through the OTLP decoder, flushed and compacted. */
+const onDiskEngine = {
+  storeFactory: async () => (await import('./support/temp-engine.ts')).openTempEngine(),
+  afterLoad: (store: Store) => (store as Engine).compact(),
+}
+
+/** The workload size encoded in a workload directory's name. */
+function sizeOf(dir: string): WorkloadSize {
+  const [spans, logs, series, points] = (dir.split('/').pop() ?? '').split('-').slice(1).map(Number)
+  return { spans, logs, series, points }
+}
+
+function queryMarkdown(figures: BenchFigures): string {
+  return [
+    `### Reference queries Q1..Q10 on the storage engine (${fmt(figures.sizes.spans)} spans, ${fmt(figures.sizes.logs)} log records, ${fmt(figures.sizes.series * figures.sizes.points)} points; loaded over the OTLP decoder in ${fmt(figures.loadMs / 1000, 1)} s, then flushed and compacted)`,
+    '',
+    '| query | median ms | p95 ms | CPU ms | rows scanned | blocks skipped | floor ms | |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+    ...figures.queries.map((q) => `| ${q.id} | ${fmt(q.medianMs, 1)} | ${fmt(q.p95Ms, 1)} | ${fmt(q.medianCpuMs, 1)} | ${fmt(q.rowsScanned)} | ${q.blocksSkipped}/${q.blocksTotal} | ${q.floorMs} | ${q.withinFloor ? 'ok' : 'MISSED'} |`),
+    '',
+    'Queries as written in test/support/workload-queries.ts; answers are checked against the manifest by test/query-reference.test.ts. "trace" is a trace lookup by id (a tree of 54 spans).',
+  ].join('\n')
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { small: { type: 'boolean' }, only: { type: 'string' }, runs: { type: 'string' }, workload: { type: 'string' } } })
