@@ -4,7 +4,7 @@
  * columnar model; they never modify their inputs.
  */
 import type { AnyValue, Batch, Column, Signal } from './model.ts'
-import { cellValue } from './model.ts'
+import { cellValue, columnLength } from './model.ts'
 
 type TypedArray = Uint8Array | Uint32Array | Int32Array | Float64Array | BigInt64Array
 
@@ -165,7 +165,7 @@ function concatColumns(parts: Column[], total: number): Column {
     present = new Uint8Array(total)
     let at = 0
     for (const p of parts) {
-      const n = partLength(p)
+      const n = columnLength(p)
       if (p.present === undefined) present.fill(1, at, at + n)
       else present.set(p.present, at)
       at += n
@@ -238,20 +238,6 @@ function concatColumns(parts: Column[], total: number): Column {
       for (const p of parts as (typeof first)[]) for (const v of p.values) values.push(v)
       return { kind: 'any', values, present }
     }
-  }
-}
-
-function partLength(c: Column): number {
-  switch (c.kind) {
-    case 'str':
-      return c.codes.length
-    case 'bytes':
-      return c.values.length / c.width
-    case 'i64list':
-    case 'f64list':
-      return c.offsets.length - 1
-    default:
-      return c.values.length
   }
 }
 

@@ -118,24 +118,8 @@ export class ByteReader {
 
   /** Zigzag varint of a signed 64-bit integer. */
   svarint64(): bigint {
-    let lo = 0
-    let hi = 0
-    let shift = 0
-    for (let i = 0; ; i++) {
-      if (i === 10) this.fail('varint longer than 10 bytes')
-      if (this.pos >= this.end) this.fail('varint runs past the end')
-      const b = this.buf[this.pos++]
-      const bits = b & 0x7f
-      if (shift < 28) lo |= bits << shift
-      else if (shift === 28) {
-        lo |= bits << 28
-        hi |= bits >>> 4
-      } else hi |= bits << (shift - 32)
-      if (b < 0x80) break
-      shift += 7
-    }
-    lo >>>= 0
-    hi >>>= 0
+    const lo = this.uvarint64Lo()
+    const hi = this.hi
     const neg = -(lo & 1)
     I64_HALVES[0] = ((lo >>> 1) | (hi << 31)) ^ neg
     I64_HALVES[1] = (hi >>> 1) ^ neg

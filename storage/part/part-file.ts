@@ -18,7 +18,7 @@ import { open, seal } from '../crypto/seal.ts'
 import { StorageError } from '../errors.ts'
 import { writeFileDurably } from '../fs-durable.ts'
 import { BLOCK_ROWS, MAX_FRAME_PAYLOAD } from '../limits.ts'
-import { TIME_COLUMN, TRACE_ID_COLUMN, type AnyValue, type Batch, type Column, type Signal } from '../model.ts'
+import { TIME_COLUMN, TRACE_ID_COLUMN, columnLength, type AnyValue, type Batch, type Column, type Signal } from '../model.ts'
 import { columnStats, type ColumnStats } from './block-stats.ts'
 
 const zstdCompressAsync = promisify(zstdCompress) as (data: Uint8Array, options: ZstdOptions) => Promise<Buffer>
@@ -145,7 +145,7 @@ export async function writePart(path: string, batch: Batch, options: WritePartOp
 
 /** Rows [from, from+rows) of a column, sharing memory where the kind allows. */
 function sliceColumn(column: Column, from: number, rows: number): Column {
-  if (from === 0 && columnRows(column) === rows) return column
+  if (from === 0 && columnLength(column) === rows) return column
   const present = column.present?.subarray(from, from + rows)
   switch (column.kind) {
     case 'str':
@@ -159,20 +159,6 @@ function sliceColumn(column: Column, from: number, rows: number): Column {
       return { kind: 'any', values: column.values.slice(from, from + rows), present }
     default:
       return { kind: column.kind, values: column.values.subarray(from, from + rows), present } as Column
-  }
-}
-
-function columnRows(column: Column): number {
-  switch (column.kind) {
-    case 'str':
-      return column.codes.length
-    case 'bytes':
-      return column.values.length / column.width
-    case 'i64list':
-    case 'f64list':
-      return column.offsets.length - 1
-    default:
-      return column.values.length
   }
 }
 
