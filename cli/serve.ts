@@ -11,6 +11,7 @@ import type { Store } from '../storage/index.ts'
 import { IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
 import { createQueryApi } from '../query/index.ts'
 import { parseAddr, parseBytes, type Config } from './config.ts'
+import { createAdminApi } from './admin-api.ts'
 import { openStore } from './open-store.ts'
 
 export interface RunningServer {
@@ -33,6 +34,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const app = new Hono()
     app.get('/healthz', (c) => c.json({ status: 'ok' }))
     // Components mount their routes on `app` here.
+    const ingestMetrics = new IngestMetrics()
+    app.route('/', createAdminApi(store, config.tokens, ingestMetrics))
     app.route('/', createQueryApi({ store, tokens: config.tokens }))
 
     const { host, port } = parseAddr('httpAddr', config.httpAddr)
@@ -42,7 +45,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
 
     // The OTLP gateway: both listeners share one set of self-metrics.
     const maxRequestBytes = parseBytes('maxRequestBytes', config.maxRequestBytes)
-    const otlp = { store, tokens: config.tokens, maxRequestBytes, metrics: new IngestMetrics() }
+    const otlp = { store, tokens: config.tokens, maxRequestBytes, metrics: ingestMetrics }
     const otlpHttp = await startOtlpHttp({ ...otlp, ...parseAddr('otlpHttpAddr', config.otlpHttpAddr) })
     closers.push(() => otlpHttp.close())
     log(`blazedb: otlp-http listening on ${otlpHttp.address}`)

@@ -34,6 +34,14 @@ function deny(status: 401 | 403, message: string): Response {
  * @example app.use('/api/*', requireRead([{ token: 's3cret-token', tenant: 'acme', scopes: ['read'] }]))
  */
 export function requireRead(tokens: readonly AccessToken[]): MiddlewareHandler<ApiEnv> {
+  return requireScope(tokens, 'read')
+}
+
+/**
+ * Middleware for calls that need `scope` (`admin` satisfies every scope): checks the token and
+ * sets the `tenant` variable to the token's tenant.
+ */
+export function requireScope(tokens: readonly AccessToken[], scope: 'read' | 'admin'): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const asked = c.req.query('tenant')
     if (tokens.length === 0) {
@@ -45,10 +53,10 @@ export function requireRead(tokens: readonly AccessToken[]): MiddlewareHandler<A
     if (m === null) return deny(401, 'cannot authorize: expected an Authorization: Bearer <token> header')
     const found = tokens.find((t) => sameToken(t.token, m[1]))
     if (found === undefined) return deny(401, 'cannot authorize: unknown token')
-    if (!found.scopes.includes('read') && !found.scopes.includes('admin')) {
-      return deny(403, `cannot authorize: the token has scopes [${found.scopes.join(', ')}], reading needs read`)
+    if (!found.scopes.includes(scope) && !found.scopes.includes('admin')) {
+      return deny(403, `cannot authorize: the token has scopes [${found.scopes.join(', ')}], this call needs ${scope}`)
     }
-    if (asked !== undefined && asked !== found.tenant) return deny(403, `cannot authorize: the token cannot read tenant ${JSON.stringify(asked)}`)
+    if (asked !== undefined && asked !== found.tenant) return deny(403, `cannot authorize: the token cannot reach tenant ${JSON.stringify(asked)}`)
     c.set('tenant', found.tenant)
     return next()
   }

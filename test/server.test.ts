@@ -4,7 +4,7 @@
  * acknowledged record on disk, verified.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -109,6 +109,49 @@ describe('blazedb serve', () => {
     const again = await startServerProcess(dataDir)
     expect((await fetch(`http://${again.http}/healthz`)).status).toBe(200)
     expect(await again.stop()).toBe(0)
+  })
+
+  it('keeps tenants apart across ingest, query and admin calls when tokens are configured', async () => {
+    const config = join(root, 'tokens.json')
+    writeFileSync(
+      config,
+      JSON.stringify({
+        tokens: [
+          { token: 'acme-ingest-token', tenant: 'acme', scopes: ['ingest'] },
+          { token: 'acme-read-token', tenant: 'acme', scopes: ['read'] },
+          { token: 'acme-admin-token', tenant: 'acme', scopes: ['admin'] },
+          { token: 'globex-all-token', tenant: 'globex', scopes: ['ingest', 'read'] },
+        ],
+      }),
+    )
+    const server = await startServerProcess(join(root, 'data-tenants'), {}, ['--config', config])
+    try {
+      const body = bodies('traces')[0]
+      const send = (token?: string): Promise<Response> =>
+        fetch(`http://${server.otlpHttp}/v1/traces`, { method: 'POST', body, headers: { 'Content-Type': 'application/x-protobuf', ...(token ? { Authorization: `Bearer ${token}` } : {}) } })
+      expect((await send()).status).toBe(401)
+      expect((await send('acme-read-token')).status).toBe(403)
+      expect((await send('acme-ingest-token')).status).toBe(200)
+      const count = async (token: string): Promise<Response> =>
+        fetch(`http://${server.http}/api/v1/query`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ query: 'spans | stats count()' }) })
+      const acme = await count('acme-read-token')
+      expect(acme.status).toBe(200)
+      expect(((await acme.json()) as { rows: unknown }).rows).toEqual([[1000]])
+      const globex = await count('globex-all-token')
+      expect(((await globex.json()) as { rows: unknown }).rows).toEqual([[0]])
+      expect((await count('acme-ingest-token')).status).toBe(403)
+      const admin = (path: string, token: string, method = 'GET'): Promise<Response> => fetch(`http://${server.http}/api/v1/admin/${path}`, { method, headers: { Authorization: `Bearer ${token}` } })
+      expect((await admin('storage', 'acme-read-token')).status).toBe(403)
+      const vacuum = await admin('vacuum', 'acme-admin-token', 'POST')
+      expect(vacuum.status).toBe(200)
+      expect(((await vacuum.json()) as { partsAfter: number }).partsAfter).toBe(1)
+      const storage = (await (await admin('storage', 'acme-admin-token')).json()) as { tenant: string; signals: { spans: { rows: number } }; partitions: { tenant: string }[] }
+      expect(storage.tenant).toBe('acme')
+      expect(storage.signals.spans.rows).toBe(1000)
+      expect(storage.partitions.every((p) => p.tenant === 'acme')).toBe(true)
+    } finally {
+      expect(await server.stop()).toBe(0)
+    }
   })
 
   it('refuses to start with a wrong password, saying why', async () => {
