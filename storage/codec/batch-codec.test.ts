@@ -13,8 +13,8 @@ describe('BlazeBinary batch', () => {
   it('round-trips random batches of every column kind exactly', () => {
     for (let seed = 1; seed <= 150; seed++) {
       const batch = randomBatch(seed)
-      for (const compress of [false, true]) {
-        const decoded = decodeBatch(encodeBatch(batch, { compress }))
+      for (const [compress, compact] of [[false, true], [true, true], [false, false]]) {
+        const decoded = decodeBatch(encodeBatch(batch, { compress, compact }))
         expect(decoded.length).toBe(batch.length)
         expect(rowsOf(decoded)).toEqual(rowsOf(batch))
       }

@@ -9,14 +9,14 @@ import { MAX_COLUMNS, MAX_FRAME_PAYLOAD, MAX_ROWS } from '../limits.ts'
 import { SIGNALS, type Batch, type Column, type Signal } from '../model.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter } from './byte-writer.ts'
-import { decodeColumn, encodeColumn } from './column-codec.ts'
+import { decodeColumn, encodeColumn, type ColumnEncodeOptions } from './column-codec.ts'
 import { decodeFrame, encodeFrame, FRAME_FLAG, FRAME_TYPE } from './frame.ts'
 
 /** Signal codes. On-disk values: append, never renumber. */
 export const SIGNAL_CODE: Readonly<Record<Signal, number>> = { spans: 1, logs: 2, metrics: 3 }
 
-/** Writes the batch payload (no frame) into `w`. */
-export function writeBatchPayload(w: ByteWriter, batch: Batch): void {
+/** Writes the batch payload (no frame) into `w`; `compact: false` trades size for speed. */
+export function writeBatchPayload(w: ByteWriter, batch: Batch, options: ColumnEncodeOptions = {}): void {
   const names = Object.keys(batch.columns)
   if (names.length > MAX_COLUMNS) {
     throw new StorageError('INVALID_ARGUMENT', `cannot encode batch: ${names.length} columns, the limit is ${MAX_COLUMNS}`)
@@ -28,7 +28,7 @@ export function writeBatchPayload(w: ByteWriter, batch: Batch): void {
   for (const name of names) {
     w.string(name)
     scratch.length = 0
-    const chunk = encodeColumn(batch.columns[name], batch.length, scratch)
+    const chunk = encodeColumn(batch.columns[name], batch.length, scratch, options)
     w.blob(chunk)
   }
 }
@@ -58,7 +58,7 @@ export function readBatchPayload(r: ByteReader): Batch {
   return { signal, length: rows, columns }
 }
 
-export interface EncodeBatchOptions {
+export interface EncodeBatchOptions extends ColumnEncodeOptions {
   /** zstd-compress the payload (smaller, slower); off by default. */
   compress?: boolean
 }
@@ -69,7 +69,7 @@ export interface EncodeBatchOptions {
  */
 export function encodeBatch(batch: Batch, options: EncodeBatchOptions = {}): Uint8Array {
   const w = new ByteWriter(batch.length * 32 + 256)
-  writeBatchPayload(w, batch)
+  writeBatchPayload(w, batch, options)
   let payload = w.finish()
   let flags = 0
   if (options.compress === true) {

@@ -39,6 +39,36 @@ export const ENCODING = {
 
 const FLAG_SPARSE = 1
 
+export interface ColumnEncodeOptions {
+  /** Spend time on the smallest encoding (decimal doubles): true for part files, false for
+   * the write-ahead log, where every microsecond is on the append path. Default true. */
+  compact?: boolean
+}
+
+/** The present rows `sel` of a sparse column as a dense column (presence not carried). */
+function gather(column: Column, sel: Uint32Array): Column {
+  const n = sel.length
+  switch (column.kind) {
+    case 'u32':
+    case 'i32':
+    case 'i64':
+    case 'f64':
+    case 'bool': {
+      const src = column.values
+      const values = newLike(src, n)
+      for (let k = 0; k < n; k++) values[k] = src[sel[k]]
+      return { kind: column.kind, values } as Column
+    }
+    case 'str': {
+      const codes = new Uint32Array(n)
+      for (let k = 0; k < n; k++) codes[k] = column.codes[sel[k]]
+      return { kind: 'str', dict: column.dict, codes }
+    }
+    default:
+      return { ...takeColumn(column, sel), present: undefined } as Column
+  }
+}
+
 /** Indices of the rows marked present. */
 function presentRows(present: Uint8Array, rows: number): Uint32Array {
   const all = new Uint32Array(rows)
@@ -52,11 +82,12 @@ function presentRows(present: Uint8Array, rows: number): Uint32Array {
  * by the values of its present rows only, encoded like a dense column.
  * @example const bytes = encodeColumn({ kind: 'u32', values: Uint32Array.of(1, 2) }, 2)
  */
-export function encodeColumn(column: Column, rows: number, w: ByteWriter = new ByteWriter(rows * 2 + 16)): Uint8Array {
+export function encodeColumn(column: Column, rows: number, w: ByteWriter = new ByteWriter(rows * 2 + 16), options: ColumnEncodeOptions = {}): Uint8Array {
+  const compact = options.compact !== false
   w.u8(COLUMN_KIND[column.kind])
   if (column.present === undefined) {
     w.u8(0)
-    writeDense(w, column, rows)
+    writeDense(w, column, rows, compact)
     return w.finish()
   }
   const sel = presentRows(column.present, rows)
@@ -65,12 +96,12 @@ export function encodeColumn(column: Column, rows: number, w: ByteWriter = new B
   const bitmap = w.buffer
   bitmap.fill(0, at, at + ((rows + 7) >>> 3))
   for (let k = 0; k < sel.length; k++) bitmap[at + (sel[k] >>> 3)] |= 1 << (sel[k] & 7)
-  writeDense(w, takeColumn(column, sel), sel.length)
+  writeDense(w, gather(column, sel), sel.length, compact)
   return w.finish()
 }
 
 /** The values of a dense column of `n` rows. */
-function writeDense(w: ByteWriter, column: Column, n: number): void {
+function writeDense(w: ByteWriter, column: Column, n: number, compact: boolean): void {
   switch (column.kind) {
     case 'u32':
       writeU32s(w, column.values, n)
@@ -92,7 +123,7 @@ function writeDense(w: ByteWriter, column: Column, n: number): void {
       writeI64s(w, column.values, n)
       break
     case 'f64':
-      writeF64s(w, column.values, n)
+      writeF64s(w, column.values, n, compact)
       break
     case 'str': {
       // Only the dictionary entries the rows use are kept: codes are rewritten densely.
@@ -259,7 +290,7 @@ function decimalScale(v: number): number {
  * most 9 fractional digits, the integers v*10^k, as plain or delta zigzag varints. Decimal
  * scaling is exact: a value is only scaled when dividing back gives the same double.
  */
-function writeF64s(w: ByteWriter, values: Float64Array, n: number): void {
+function writeF64s(w: ByteWriter, values: Float64Array, n: number, compact: boolean): void {
   const get = (k: number): number => values[k]
   const first = n > 0 ? get(0) : 0
   let constant = true
@@ -267,7 +298,7 @@ function writeF64s(w: ByteWriter, values: Float64Array, n: number): void {
   for (let k = 0; k < n; k++) {
     const v = get(k)
     if (!Object.is(v, first)) constant = false
-    if (scale >= 0) {
+    if (scale >= 0 && compact) {
       const s = decimalScale(v)
       scale = s < 0 ? -1 : Math.max(scale, s)
     }
@@ -277,7 +308,7 @@ function writeF64s(w: ByteWriter, values: Float64Array, n: number): void {
     w.f64(first)
     return
   }
-  if (scale >= 0) {
+  if (scale >= 0 && compact) {
     const p = POW10[scale]
     const ints = new Float64Array(n)
     let exact = true

@@ -43,7 +43,8 @@ export function walAad(seq: number): Uint8Array {
 export function encodeWalRecord(key: Uint8Array, seq: number, tenant: string, batch: Batch): Uint8Array {
   const w = new ByteWriter(batch.length * 24 + 256)
   w.string(tenant)
-  writeBatchPayload(w, batch)
+  // The log is short-lived: encode fast rather than small (parts are encoded compactly).
+  writeBatchPayload(w, batch, { compact: false })
   const sealed = seal(key, w.finish(), walAad(seq))
   const out = new Uint8Array(FRAME_HEADER_BYTES + sealed.length)
   writeFrameHeader(out, FRAME_TYPE.walRecord, FRAME_FLAG.encrypted, sealed)
