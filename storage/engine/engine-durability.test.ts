@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -130,6 +130,26 @@ describe('Engine durability', () => {
     await engine.flush()
     expect(engine.stats('default', 'spans')).toMatchObject({ rows: 400, rowsInMemory: 0 })
     await engine.close()
+  })
+
+  it('keeps rows whose flush failed, and writes them with the next flush', async () => {
+    const dir = tempDir()
+    const engine = await openEngine(base(dir))
+    await engine.append('default', makeSpans(100))
+    await engine.append('default', makeSpans(100, { start: T0 + HOUR, firstSeq: 100, firstTrace: 25 }))
+    // A file where the second partition's directory should go makes its flush fail.
+    const blocker = join(dir, 'tenants', 'default', 'spans', '2026-11-01T010000Z_3600s')
+    mkdirSync(join(dir, 'tenants', 'default', 'spans'), { recursive: true })
+    writeFileSync(blocker, 'in the way')
+    await expect(engine.flush()).rejects.toMatchObject({ code: 'IO' })
+    expect(engine.stats('default', 'spans').rows).toBe(200)
+    await engine.append('default', makeSpans(100, { firstSeq: 200, firstTrace: 50 }))
+    await expect(engine.flush()).rejects.toMatchObject({ code: 'IO' })
+    rmSync(blocker)
+    await engine.flush()
+    expect(engine.stats('default', 'spans')).toMatchObject({ rows: 300, rowsInMemory: 0 })
+    await engine.close()
+    expect((await spanRows(base(dir))).length).toBe(300)
   })
 
   it('merges parts when compacting without changing a row', async () => {

@@ -186,11 +186,19 @@ export class Engine implements Store {
     const frozen = this.frozen
     const upToSeq = this.wal.seq - 1
     await this.runMaintenance(async () => {
-      for (const [key, hp] of frozen.partitions) {
-        const p = this.partitionFor(hp.tenant, hp.signal, hp.start)
-        const batch = concatBatches(hp.signal, hp.batches.map((b) => b.batch))
-        const reader = await this.writeSorted(p, batch, ZSTD_LEVEL_FLUSH)
-        await p.commit([reader], [], upToSeq, () => frozen.partitions.delete(key))
+      try {
+        for (const [key, hp] of frozen.partitions) {
+          const p = this.partitionFor(hp.tenant, hp.signal, hp.start)
+          const batch = concatBatches(hp.signal, hp.batches.map((b) => b.batch))
+          const reader = await this.writeSorted(p, batch, ZSTD_LEVEL_FLUSH)
+          await p.commit([reader], [], upToSeq, () => frozen.partitions.delete(key))
+        }
+      } catch (error) {
+        // What did not reach a part goes back into the head, so that the next flush writes it
+        // before any log segment holding it is deleted.
+        this.head.absorb(frozen)
+        this.frozen = undefined
+        throw new StorageError('IO', `cannot flush the head into part files: ${(error as Error).message}`, { cause: error })
       }
       this.frozen = undefined
       removeSegmentsBelow(this.walDir, upToSeq + 1)

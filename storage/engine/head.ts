@@ -69,6 +69,11 @@ export class Head {
     this.rows += hb.batch.length
   }
 
+  /** Takes every batch of `other` (a frozen head whose flush failed) into this head. */
+  absorb(other: Head): void {
+    for (const p of other.partitions.values()) for (const hb of p.batches) this.put(p.tenant, p.signal, p.start, hb)
+  }
+
   /** Head batches of one tenant and signal overlapping [start, end). */
   batchesFor(tenant: string, signal: Signal, start: bigint | undefined, end: bigint | undefined): HeadBatch[] {
     const out: HeadBatch[] = []
