@@ -7,7 +7,8 @@
  * resolved, over the time the generator was sending), p50/p99 export latency and this process's
  * peak RSS; with `--runs N`, the median of N runs of each transport and signal.
  * Run alone: `node bench/ingest-http.ts [--workload DIR] [--engine] [--seconds N] [--connections N]
- * [--runs N] [--transports http,grpc] [--signals traces,logs,metrics] [--cpu-prof-dir DIR]`.
+ * [--runs N] [--transports http,grpc] [--signals traces,logs,metrics] [--decode-threads N]
+ * [--cpu-prof-dir DIR]`.
  */
 import { fork } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -30,12 +31,14 @@ export interface HttpBenchOptions {
   engine?: boolean
   /** Seconds per transport and signal (5). */
   seconds?: number
-  /** Requests in flight at once, each on its own keep-alive connection (4). */
+  /** Requests in flight at once, each on its own keep-alive connection (8). */
   connections?: number
   /** Runs of each transport and signal; figures are their medians (1). */
   runs?: number
   transports?: readonly Transport[]
   signals?: readonly OtlpSignal[]
+  /** The listeners' decoding threads (their default when absent). */
+  decodeThreads?: number
   /** Writes a CPU profile of this process while the generator sends, one per run, into this folder. */
   cpuProfileDir?: string
 }
@@ -70,9 +73,9 @@ function percentile(sorted: number[], p: number): number {
 /** One run of one transport and signal against a new store. */
 async function runOnce(options: HttpBenchOptions, transport: Transport, signal: OtlpSignal, index: number): Promise<{ rate: number; p50: number; p99: number; failures: Record<string, number> }> {
   const lease: StoreLease = options.engine === true ? await engineStore() : { store: await (options.store ?? (() => new MemoryStore()))(), dispose: () => {} }
-  const server = await (transport === 'http' ? startOtlpHttp : startOtlpGrpc)({ store: lease.store })
+  const server = await (transport === 'http' ? startOtlpHttp : startOtlpGrpc)({ store: lease.store, decodeThreads: options.decodeThreads })
   try {
-    const spec: LoadSpec = { transport, address: server.address, signal, workloadDir: options.workloadDir, connections: options.connections ?? 4, seconds: options.seconds ?? 5 }
+    const spec: LoadSpec = { transport, address: server.address, signal, workloadDir: options.workloadDir, connections: options.connections ?? 8, seconds: options.seconds ?? 5 }
     const profiler = options.cpuProfileDir === undefined ? undefined : new Session()
     if (profiler !== undefined) {
       profiler.connect()
@@ -101,6 +104,13 @@ async function runOnce(options: HttpBenchOptions, transport: Transport, signal: 
  */
 export async function run(options: HttpBenchOptions): Promise<Record<string, number | Record<string, number>>> {
   const figures: Record<string, number | Record<string, number>> = {}
+  // Where the resident memory is: the JS heap of this thread, and array buffers (column arrays).
+  const peak = { heap: 0, arrayBuffers: 0 }
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage()
+    peak.heap = Math.max(peak.heap, m.heapUsed)
+    peak.arrayBuffers = Math.max(peak.arrayBuffers, m.arrayBuffers)
+  }, 100)
   for (const transport of options.transports ?? (['http', 'grpc'] as const)) {
     for (const signal of options.signals ?? SIGNALS) {
       const results = []
@@ -115,7 +125,10 @@ export async function run(options: HttpBenchOptions): Promise<Record<string, num
       if (Object.keys(failures).length > 0) figures[`${key}.failures`] = failures
     }
   }
+  clearInterval(sampler)
   figures.peakRssMiB = process.resourceUsage().maxRSS / 1024
+  figures.peakHeapUsedMiB = peak.heap / 2 ** 20
+  figures.peakArrayBuffersMiB = peak.arrayBuffers / 2 ** 20
   return figures
 }
 
@@ -135,6 +148,7 @@ if (import.meta.main) {
     runs: num('--runs'),
     transports: list<Transport>('--transports'),
     signals: list<OtlpSignal>('--signals'),
+    decodeThreads: num('--decode-threads'),
     cpuProfileDir: arg('--cpu-prof-dir'),
   })
   printFigures(`ingest over OTLP/HTTP and OTLP/gRPC into ${engine ? 'the engine' : 'MemoryStore'} (records/s accepted, latency ms, peak RSS MiB)`, figures)

@@ -5,7 +5,8 @@
 import type { Store } from '../storage/index.ts'
 import { TokenTable, type IngestToken } from './auth.ts'
 import { InflightLimiter } from './inflight.ts'
-import { DEFAULT_MAX_INFLIGHT_BYTES, DEFAULT_MAX_REQUEST_BYTES } from './limits.ts'
+import { availableParallelism } from 'node:os'
+import { DEFAULT_MAX_INFLIGHT_BYTES, DEFAULT_MAX_REQUEST_BYTES, MAX_DEFAULT_DECODE_THREADS } from './limits.ts'
 import { IngestPipeline } from './pipeline.ts'
 import { IngestMetrics } from './self-metrics.ts'
 
@@ -24,6 +25,8 @@ export interface OtlpServerOptions {
   port?: number
   /** Counters to add to; pass one instance to both listeners to count them together. */
   metrics?: IngestMetrics
+  /** Worker threads that decode requests; 0 decodes on the event loop's thread (defaultDecodeThreads()). */
+  decodeThreads?: number
 }
 
 /** A running listener. */
@@ -51,11 +54,18 @@ function positive(field: string, value: number | undefined, fallback: number): n
   return value
 }
 
+/** One decoding thread per core beyond the first (which runs the event loop), at most MAX_DEFAULT_DECODE_THREADS. */
+export function defaultDecodeThreads(): number {
+  return Math.min(MAX_DEFAULT_DECODE_THREADS, availableParallelism() - 1)
+}
+
 export function resolveOptions(options: OtlpServerOptions): OtlpRuntime {
   const port = options.port ?? 0
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`invalid OTLP option port: expected 0..65535, got ${port}`)
+  const threads = options.decodeThreads ?? defaultDecodeThreads()
+  if (!Number.isSafeInteger(threads) || threads < 0) throw new RangeError(`invalid OTLP option decodeThreads: expected 0 or a positive integer, got ${threads}`)
   return {
-    pipeline: new IngestPipeline(options.store, options.metrics ?? new IngestMetrics()),
+    pipeline: new IngestPipeline(options.store, options.metrics ?? new IngestMetrics(), threads),
     tokens: new TokenTable(options.tokens),
     inflight: new InflightLimiter(positive('maxInflightBytes', options.maxInflightBytes, DEFAULT_MAX_INFLIGHT_BYTES)),
     maxRequestBytes: positive('maxRequestBytes', options.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES),
@@ -69,7 +79,11 @@ export function formatHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
 }
 
-/** The handle of a listener bound to `port` that `close` stops. */
+/** The handle of a listener bound to `port` that `close` stops (and its decoding threads after it). */
 export function serverHandle(rt: OtlpRuntime, port: number, close: () => Promise<void>): OtlpServer {
-  return { address: formatHostPort(rt.host, port), port, metrics: rt.pipeline.metrics, close }
+  const stop = async () => {
+    await close()
+    await rt.pipeline.close()
+  }
+  return { address: formatHostPort(rt.host, port), port, metrics: rt.pipeline.metrics, close: stop }
 }

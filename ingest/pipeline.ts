@@ -4,8 +4,9 @@
  * are all invalid, append durably, count. Success only after `store.append` resolved.
  */
 import type { Store } from '../storage/index.ts'
+import { DecodePool } from './decode-pool.ts'
 import { IngestError } from './errors.ts'
-import { OtlpDecoder, type OtlpEncoding, type OtlpSignal } from './otlp/decoder.ts'
+import type { OtlpEncoding, OtlpSignal } from './otlp/decoder.ts'
 import type { IngestMetrics } from './self-metrics.ts'
 import { asIngestError } from './status-table.ts'
 
@@ -17,13 +18,15 @@ export interface ExportResult {
 }
 
 export class IngestPipeline {
-  private readonly decoder = new OtlpDecoder()
+  private readonly decoder: DecodePool
   private readonly store: Store
   readonly metrics: IngestMetrics
 
-  constructor(store: Store, metrics: IngestMetrics) {
+  /** `decodeThreads`: worker threads that decode (decode-pool.ts); 0 decodes inline. */
+  constructor(store: Store, metrics: IngestMetrics, decodeThreads: number) {
     this.store = store
     this.metrics = metrics
+    this.decoder = new DecodePool(decodeThreads)
   }
 
   /**
@@ -31,7 +34,7 @@ export class IngestPipeline {
    * when it throws (one request is one append, and a rejected append stores nothing).
    */
   async export(tenant: string, signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array): Promise<ExportResult> {
-    const decoded = this.decoder.decode(signal, encoding, body)
+    const decoded = await this.decoder.decode(signal, encoding, body)
     if (decoded.accepted === 0 && decoded.rejected > 0) {
       this.metrics.records(signal, 0, decoded.rejected)
       throw new IngestError('INVALID_DATA', `cannot store any record of the request: ${decoded.message}`)
@@ -45,6 +48,11 @@ export class IngestPipeline {
     }
     this.metrics.records(signal, decoded.accepted, decoded.rejected)
     return { accepted: decoded.accepted, rejected: decoded.rejected, message: decoded.message }
+  }
+
+  /** Stops the decoding threads. */
+  close(): Promise<void> {
+    return this.decoder.close()
   }
 
   /** Counts a failed request and returns it as an IngestError. */

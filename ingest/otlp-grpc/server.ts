@@ -54,9 +54,15 @@ export async function startOtlpGrpc(options: OtlpServerOptions): Promise<OtlpSer
   for (const signal of ['traces', 'metrics', 'logs'] as const) {
     server.addService(exportService(signal), { Export: exportHandler(rt, signal) })
   }
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(formatHostPort(rt.host, rt.port), grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)))
-  })
+  let port: number
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(formatHostPort(rt.host, rt.port), grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)))
+    })
+  } catch (error) {
+    await rt.pipeline.close()
+    throw error
+  }
   const close = () =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(() => server.forceShutdown(), SHUTDOWN_GRACE_MS)

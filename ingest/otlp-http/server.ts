@@ -41,10 +41,15 @@ export async function startOtlpHttp(options: OtlpServerOptions): Promise<OtlpSer
       res.destroy(error as Error)
     })
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(rt.port, rt.host, () => resolve())
-  })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(rt.port, rt.host, () => resolve())
+    })
+  } catch (error) {
+    await rt.pipeline.close()
+    throw error
+  }
   const port = (server.address() as AddressInfo).port
   const close = () =>
     new Promise<void>((resolve) => {

@@ -28,16 +28,16 @@ function kindOf(value: AnyValue): ScalarKind {
   }
 }
 
-function scalarWriter(kind: ScalarKind): ScalarWriter {
+function scalarWriter(kind: ScalarKind, capacity: number): ScalarWriter {
   switch (kind) {
     case 'str':
-      return new StrWriter()
+      return new StrWriter(capacity)
     case 'i64':
-      return new I64Writer()
+      return new I64Writer(capacity)
     case 'any':
-      return new AnyWriter()
+      return new AnyWriter(capacity)
     default:
-      return new NumWriter(kind)
+      return new NumWriter(kind, capacity)
   }
 }
 
@@ -48,12 +48,17 @@ function scalarWriter(kind: ScalarKind): ScalarWriter {
 export class AttrWriter {
   kind: ScalarKind | undefined
   inner: ScalarWriter | undefined
+  private readonly capacity: number
+
+  constructor(capacity = 0) {
+    this.capacity = capacity
+  }
 
   private writerFor(value: AnyValue): ScalarWriter {
     const kind = kindOf(value)
     if (this.inner === undefined) {
       this.kind = kind
-      this.inner = scalarWriter(kind)
+      this.inner = scalarWriter(kind, this.capacity)
     } else if (kind !== this.kind && this.kind !== 'any') {
       this.inner = toAny(this.inner as Exclude<ScalarWriter, AnyWriter>)
       this.kind = 'any'
@@ -81,7 +86,7 @@ export class AttrWriter {
 function toAny(writer: Exclude<ScalarWriter, AnyWriter>): AnyWriter {
   const rows = writer.present.length
   const column = writer.finish(rows)
-  const out = new AnyWriter()
+  const out = new AnyWriter(writer.capacity)
   for (let row = 0; row < rows; row++) {
     const value = cellValue(column, row)
     if (value !== undefined) out.set(row, value)
@@ -92,12 +97,15 @@ function toAny(writer: Exclude<ScalarWriter, AnyWriter>): AnyWriter {
 /** The columns of one batch under construction, by storage column name. */
 export class ColumnSet {
   readonly signal: Signal
+  /** Rows the batch is expected to have (0: unknown): every writer is sized for it. */
+  readonly capacity: number
   private readonly writers = new Map<string, Writer>()
   private readonly groups = new Map<string, AttrGroup>()
   private keys = 0
 
-  constructor(signal: Signal) {
+  constructor(signal: Signal, capacity = 0) {
     this.signal = signal
+    this.capacity = capacity
   }
 
   private get<W extends Writer>(name: string, make: () => W): W {
@@ -110,31 +118,31 @@ export class ColumnSet {
   }
 
   str(name: string): StrWriter {
-    return this.get(name, () => new StrWriter())
+    return this.get(name, () => new StrWriter(this.capacity))
   }
   u32(name: string): NumWriter<'u32'> {
-    return this.get(name, () => new NumWriter('u32'))
+    return this.get(name, () => new NumWriter('u32', this.capacity))
   }
   i32(name: string): NumWriter<'i32'> {
-    return this.get(name, () => new NumWriter('i32'))
+    return this.get(name, () => new NumWriter('i32', this.capacity))
   }
   f64(name: string): NumWriter<'f64'> {
-    return this.get(name, () => new NumWriter('f64'))
+    return this.get(name, () => new NumWriter('f64', this.capacity))
   }
   bool(name: string): NumWriter<'bool'> {
-    return this.get(name, () => new NumWriter('bool'))
+    return this.get(name, () => new NumWriter('bool', this.capacity))
   }
   i64(name: string): I64Writer {
-    return this.get(name, () => new I64Writer())
+    return this.get(name, () => new I64Writer(this.capacity))
   }
   bytes(name: string, width: number): BytesWriter {
-    return this.get(name, () => new BytesWriter(width))
+    return this.get(name, () => new BytesWriter(width, this.capacity))
   }
   list(name: string, kind: 'i64list' | 'f64list'): ListWriter {
-    return this.get(name, () => new ListWriter(kind))
+    return this.get(name, () => new ListWriter(kind, this.capacity))
   }
   any(name: string): AnyWriter {
-    return this.get(name, () => new AnyWriter())
+    return this.get(name, () => new AnyWriter(this.capacity))
   }
 
   /** The attribute columns of one prefix (`a:`, `r:` or `s:`), looked up by bare key. */
@@ -179,7 +187,7 @@ export class AttrGroup {
     let w = this.writers.get(key)
     if (w === undefined) {
       this.owner.addKey(key)
-      w = new AttrWriter()
+      w = new AttrWriter(this.owner.capacity)
       this.writers.set(key, w)
     }
     return w

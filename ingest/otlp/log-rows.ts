@@ -4,9 +4,8 @@
  * decide whether a record is stored or rejected.
  */
 import { LOG_COLUMNS, SPAN_ID_BYTES, TRACE_ID_BYTES, type AnyValue } from '../../storage/index.ts'
+import { BytesDict } from './bytes-dict.ts'
 import { SignalRows, timeProblem } from './signal-rows.ts'
-
-const ZERO_ID = new Uint8Array(TRACE_ID_BYTES)
 
 export class LogRows extends SignalRows {
   readonly time = this.cols.i64(LOG_COLUMNS.timeUnixNano)
@@ -19,19 +18,31 @@ export class LogRows extends SignalRows {
   readonly spanId = this.cols.bytes(LOG_COLUMNS.spanId, SPAN_ID_BYTES)
   readonly eventName = this.cols.str(LOG_COLUMNS.eventName)
 
-  constructor() {
-    super('logs')
+  constructor(capacity = 0) {
+    super('logs', capacity)
   }
 
   /** Zeroes the ids of `row` (absent until a decoder copies real ones over them). */
   startRecord(row: number): void {
-    this.traceId.set(row, ZERO_ID)
-    this.spanId.set(row, ZERO_ID)
+    this.traceId.zero(row)
+    this.spanId.zero(row)
+  }
+
+  /** Codes of the body column, by bytes (bytes-dict.ts): made with the first string body. */
+  private bodyCodes: BytesDict | undefined
+
+  private bodyDict(): BytesDict {
+    return (this.bodyCodes ??= new BytesDict(this.body, this.cols.capacity))
   }
 
   setBody(row: number, value: AnyValue): void {
-    if (typeof value === 'string') this.body.set(row, value)
+    if (typeof value === 'string') this.body.setCode(row, this.bodyDict().codeOfString(value))
     else this.bodyValue.set(row, value)
+  }
+
+  /** Sets a string body given as its UTF-8 bytes `buf[start..end)`; `decode` makes the string. */
+  setBodyBytes(row: number, buf: Uint8Array, view: DataView, start: number, end: number, decode: () => string): void {
+    this.body.setCode(row, this.bodyDict().code(buf, view, start, end, decode))
   }
 
   /**

@@ -44,8 +44,8 @@ export class MetricRows extends SignalRows {
   readonly quantileValues = this.cols.list(METRIC_COLUMNS.quantileValues, 'f64list')
   readonly exemplars = this.cols.any(METRIC_COLUMNS.exemplars)
 
-  constructor() {
-    super('metrics')
+  constructor(capacity = 0) {
+    super('metrics', capacity)
   }
 
   /** Fills the metric's fields over its points, rows [from, row). */

@@ -7,7 +7,7 @@ import type { AnyValue } from '../../storage/index.ts'
 import { IngestError, malformed } from '../errors.ts'
 import { MAX_ANY_VALUE_DEPTH } from '../limits.ts'
 import { CachedAttribute, isCacheable } from './attribute-cache.ts'
-import type { AttrGroup } from './columns.ts'
+import type { AttrGroup, BytesWriter } from './columns.ts'
 import { fieldMask, tag, WIRE_I64, WIRE_LEN, WIRE_VARINT, type ProtoReader } from './proto-reader.ts'
 import { checkAttributeCount, setKey, type KeyValues, type Origin } from './signal-rows.ts'
 
@@ -174,22 +174,29 @@ export function readScope(r: ProtoReader, kv: KeyValue, into: Origin): void {
   r.leave(outer)
 }
 
-/**
- * Reads an id field (bytes) into `out` at `offset`: returns false when it is empty (absent),
- * throws MALFORMED when its length is neither 0 nor `width`.
- */
-export function readId(r: ProtoReader, out: Uint8Array, offset: number, width: number, what: string): boolean {
+/** Reads an id field's length: 0 (absent) or `width`; throws MALFORMED for any other. */
+function idLength(r: ProtoReader, width: number, what: string): number {
   const end = r.lengthEnd()
   const n = end - r.pos
-  if (n === 0) return false
-  if (n !== width) throw malformed(`cannot decode ${what}: it is ${n} bytes long, expected ${width}`)
-  for (let i = 0; i < width; i++) out[offset + i] = r.buf[r.pos + i]
-  r.pos = end
-  return true
+  if (n !== 0 && n !== width) throw malformed(`cannot decode ${what}: it is ${n} bytes long, expected ${width}`)
+  return n
+}
+
+/**
+ * Reads an id field (bytes) into row `row` of `out` (zeros when it is empty, that is absent):
+ * returns false when it is empty, throws MALFORMED when its length is neither 0 nor the width.
+ */
+export function readId(r: ProtoReader, out: BytesWriter, row: number, what: string): boolean {
+  const n = idLength(r, out.width, what)
+  out.copy(row, r.view, r.pos, n)
+  r.pos += n
+  return n !== 0
 }
 
 /** An id as its own bytes (empty when absent), for links and exemplars. */
 export function readIdBytes(r: ProtoReader, width: number, what: string): Uint8Array {
-  const out = new Uint8Array(width)
-  return readId(r, out, 0, width, what) ? out : new Uint8Array(0)
+  const n = idLength(r, width, what)
+  const out = new Uint8Array(r.buf.subarray(r.pos, r.pos + n))
+  r.pos += n
+  return out
 }

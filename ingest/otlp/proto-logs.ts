@@ -3,11 +3,10 @@
  * Decodes an ExportLogsServiceRequest (opentelemetry/proto/collector/logs/v1, logs/v1) from
  * protobuf straight into a log batch.
  */
-import { SPAN_ID_BYTES, TRACE_ID_BYTES } from '../../storage/index.ts'
 import { LogRows } from './log-rows.ts'
 import { readAnyValue, readAttribute, readId, type KeyValue } from './proto-common.ts'
 import { fieldMask, tag, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT, type ProtoReader } from './proto-reader.ts'
-import { readRequest } from './proto-request.ts'
+import { countRecords, readRequest, RECORD_PATHS } from './proto-request.ts'
 import { checkAttributeCount, type DecodedBatch } from './signal-rows.ts'
 
 const LOG_RECORD_FIELDS = fieldMask(1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12)
@@ -18,7 +17,7 @@ const LOG_RECORD_FIELDS = fieldMask(1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12)
  * @example const { batch, rejected } = decodeLogsProto(reader, body)
  */
 export function decodeLogsProto(r: ProtoReader, body: Uint8Array): DecodedBatch {
-  return readRequest(r, body, new LogRows(), ['ExportLogsServiceRequest', 'ResourceLogs', 'ScopeLogs'], readLogRecord)
+  return readRequest(r, body, new LogRows(countRecords(body, RECORD_PATHS.logs)), ['ExportLogsServiceRequest', 'ResourceLogs', 'ScopeLogs'], readLogRecord)
 }
 
 function readLogRecord(r: ProtoReader, rows: LogRows, kv: KeyValue): void {
@@ -50,7 +49,7 @@ function readLogRecord(r: ProtoReader, rows: LogRows, kv: KeyValue): void {
         rows.severityText.set(row, r.string())
         break
       case tag(5, WIRE_LEN):
-        rows.setBody(row, readAnyValue(r, 0, false))
+        readBody(r, rows, row)
         break
       case tag(6, WIRE_LEN):
         checkAttributeCount(++attributes, 'a log record')
@@ -63,10 +62,10 @@ function readLogRecord(r: ProtoReader, rows: LogRows, kv: KeyValue): void {
         rows.flags.set(row, r.fixed32())
         break
       case tag(9, WIRE_LEN):
-        readId(r, rows.traceId.values, row * TRACE_ID_BYTES, TRACE_ID_BYTES, 'a log record trace_id')
+        readId(r, rows.traceId, row, 'a log record trace_id')
         break
       case tag(10, WIRE_LEN):
-        readId(r, rows.spanId.values, row * SPAN_ID_BYTES, SPAN_ID_BYTES, 'a log record span_id')
+        readId(r, rows.spanId, row, 'a log record span_id')
         break
       case tag(12, WIRE_LEN):
         rows.eventName.set(row, r.string())
@@ -77,4 +76,26 @@ function readLogRecord(r: ProtoReader, rows: LogRows, kv: KeyValue): void {
   }
   rows.endRecord(row, timeLo, timeHi, observedLo, observedHi)
   r.leave(outer)
+}
+
+/**
+ * Reads a log body (an embedded AnyValue). The usual body, one string_value and nothing else,
+ * is coded from its bytes without making a string for a repeat; any other goes the general way.
+ */
+function readBody(r: ProtoReader, rows: LogRows, row: number): void {
+  const at = r.pos
+  const outer = r.enter()
+  if (r.pos < r.limit && r.buf[r.pos] === tag(1, WIRE_LEN)) {
+    r.pos++
+    const start = r.stringBytes()
+    if (r.pos === r.limit) {
+      const end = r.pos
+      rows.setBodyBytes(row, r.buf, r.view, start, end, () => r.strings.decode(r.buf, r.view, start, end, false))
+      r.leave(outer)
+      return
+    }
+  }
+  r.pos = at
+  r.leave(outer)
+  rows.setBody(row, readAnyValue(r, 0, false))
 }

@@ -9,7 +9,7 @@ import { emptyMetricInfo, MetricRows, type MetricInfo } from './metric-rows.ts'
 import { readAttributeInto, type KeyValue } from './proto-common.ts'
 import { POINT_LAYOUTS, readPoint } from './proto-metric-points.ts'
 import { fieldMask, tag, WIRE_LEN, WIRE_VARINT, type ProtoReader } from './proto-reader.ts'
-import { readRequest } from './proto-request.ts'
+import { countRecords, readRequest, RECORD_PATHS } from './proto-request.ts'
 import { checkAttributeCount, type DecodedBatch } from './signal-rows.ts'
 
 const METRIC_FIELDS = fieldMask(1, 2, 3, 5, 7, 9, 10, 11, 12)
@@ -22,7 +22,7 @@ const DATA_FIELDS = fieldMask(1)
  * @example const { batch, rejected } = decodeMetricsProto(reader, body)
  */
 export function decodeMetricsProto(r: ProtoReader, body: Uint8Array): DecodedBatch {
-  return readRequest(r, body, new MetricRows(), ['ExportMetricsServiceRequest', 'ResourceMetrics', 'ScopeMetrics'], readMetric)
+  return readRequest(r, body, new MetricRows(countRecords(body, RECORD_PATHS.metrics)), ['ExportMetricsServiceRequest', 'ResourceMetrics', 'ScopeMetrics'], readMetric)
 }
 
 /** The Metric.data field number of each type. */

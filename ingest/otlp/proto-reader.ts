@@ -164,13 +164,22 @@ export class ProtoReader {
 
   /** A string field; `cache` false for strings that rarely repeat (log bodies). */
   string(cache = true): string {
+    const start = this.stringBytes()
+    return this.strings.decode(this.buf, this.view, start, this.pos, cache)
+  }
+
+  /**
+   * Skips over a string field's bytes, checking its size, and returns where they start (they
+   * end at `pos`); `strings.decode` makes the string (and checks the UTF-8) when it is needed.
+   */
+  stringBytes(): number {
     const end = this.lengthEnd()
     const start = this.pos
     if (end - start > MAX_STRING_BYTES) {
       throw new IngestError('LIMIT_EXCEEDED', `cannot decode a string of ${end - start} bytes: the limit is ${MAX_STRING_BYTES}`)
     }
     this.pos = end
-    return this.strings.decode(this.buf, this.view, start, end, cache)
+    return start
   }
 
   /** A bytes field copied out of the body. */

@@ -7,7 +7,7 @@ import type { AnyValue, SpanEventValue, SpanLinkValue } from '../../storage/inde
 import { SPAN_ID_BYTES, TRACE_ID_BYTES } from '../../storage/index.ts'
 import { readAttribute, readAttributeInto, readId, readIdBytes, type KeyValue } from './proto-common.ts'
 import { fieldMask, tag, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT, type ProtoReader } from './proto-reader.ts'
-import { readRequest } from './proto-request.ts'
+import { countRecords, readRequest, RECORD_PATHS } from './proto-request.ts'
 import { checkAttributeCount, type DecodedBatch } from './signal-rows.ts'
 import { SpanRows } from './span-rows.ts'
 
@@ -22,7 +22,7 @@ const STATUS_FIELDS = fieldMask(2, 3)
  * @example const { batch, rejected } = decodeTracesProto(reader, body)
  */
 export function decodeTracesProto(r: ProtoReader, body: Uint8Array): DecodedBatch {
-  return readRequest(r, body, new SpanRows(), ['ExportTraceServiceRequest', 'ResourceSpans', 'ScopeSpans'], readSpan)
+  return readRequest(r, body, new SpanRows(countRecords(body, RECORD_PATHS.traces)), ['ExportTraceServiceRequest', 'ResourceSpans', 'ScopeSpans'], readSpan)
 }
 
 function readSpan(r: ProtoReader, rows: SpanRows, kv: KeyValue): void {
@@ -38,19 +38,16 @@ function readSpan(r: ProtoReader, rows: SpanRows, kv: KeyValue): void {
     const t = r.varint32()
     switch (t) {
       case tag(1, WIRE_LEN):
-        rows.traceId.set(row, ZERO_TRACE_ID)
-        ids.trace = readId(r, rows.traceId.values, row * TRACE_ID_BYTES, TRACE_ID_BYTES, 'a span trace_id')
+        ids.trace = readId(r, rows.traceId, row, 'a span trace_id')
         break
       case tag(2, WIRE_LEN):
-        rows.spanId.set(row, ZERO_TRACE_ID)
-        ids.span = readId(r, rows.spanId.values, row * SPAN_ID_BYTES, SPAN_ID_BYTES, 'a span span_id')
+        ids.span = readId(r, rows.spanId, row, 'a span span_id')
         break
       case tag(3, WIRE_LEN):
         rows.traceState.set(row, r.string())
         break
       case tag(4, WIRE_LEN):
-        rows.parentSpanId.set(row, ZERO_TRACE_ID)
-        ids.parent = readId(r, rows.parentSpanId.values, row * SPAN_ID_BYTES, SPAN_ID_BYTES, 'a span parent_span_id')
+        ids.parent = readId(r, rows.parentSpanId, row, 'a span parent_span_id')
         break
       case tag(5, WIRE_LEN):
         rows.name.set(row, r.string())
@@ -102,9 +99,6 @@ function readSpan(r: ProtoReader, rows: SpanRows, kv: KeyValue): void {
   rows.endSpan(row, ids, startLo, startHi)
   r.leave(outer)
 }
-
-/** Zero bytes, written before an id so that a short read never leaves a previous row's bytes. */
-const ZERO_TRACE_ID = new Uint8Array(TRACE_ID_BYTES)
 
 function readStatus(r: ProtoReader, rows: SpanRows, row: number): void {
   const outer = r.enter()

@@ -87,8 +87,9 @@ export class SignalRows {
   private readonly rejectedRows: number[] = []
   private reason = ''
 
-  constructor(signal: Signal) {
-    this.cols = new ColumnSet(signal)
+  /** `capacity`: the records the request is expected to hold (0: unknown), to size columns once. */
+  constructor(signal: Signal, capacity = 0) {
+    this.cols = new ColumnSet(signal, capacity)
     this.recordAttrs = this.cols.attrs(ATTR_PREFIX)
     this.resourceAttrs = this.cols.attrs(RESOURCE_ATTR_PREFIX)
     this.scopeAttrs = this.cols.attrs(SCOPE_ATTR_PREFIX)

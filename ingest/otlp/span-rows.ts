@@ -6,8 +6,6 @@
 import { isZeroId, SPAN_COLUMNS, SPAN_ID_BYTES, TRACE_ID_BYTES } from '../../storage/index.ts'
 import { SignalRows, timeProblem } from './signal-rows.ts'
 
-const ZERO_SPAN_ID = new Uint8Array(SPAN_ID_BYTES)
-
 export class SpanRows extends SignalRows {
   readonly traceId = this.cols.bytes(SPAN_COLUMNS.traceId, TRACE_ID_BYTES)
   readonly spanId = this.cols.bytes(SPAN_COLUMNS.spanId, SPAN_ID_BYTES)
@@ -24,8 +22,8 @@ export class SpanRows extends SignalRows {
   readonly events = this.cols.any(SPAN_COLUMNS.events)
   readonly links = this.cols.any(SPAN_COLUMNS.links)
 
-  constructor() {
-    super('spans')
+  constructor(capacity = 0) {
+    super('spans', capacity)
   }
 
   /**
@@ -33,7 +31,7 @@ export class SpanRows extends SignalRows {
    * status) and the checks. The start time is given as words (see `timeProblem`).
    */
   endSpan(row: number, ids: { trace: boolean; span: boolean; parent: boolean }, startLo: number, startHi: number): void {
-    if (!ids.parent) this.parentSpanId.set(row, ZERO_SPAN_ID)
+    if (!ids.parent) this.parentSpanId.zero(row)
     if (this.kind.present[row] !== 1) this.kind.set(row, 0)
     if (this.statusCode.present[row] !== 1) this.statusCode.set(row, 0)
     if (!ids.trace || isZeroId(this.traceId.values, row * TRACE_ID_BYTES, TRACE_ID_BYTES)) this.reject(row, 'trace_id is missing or all zero')

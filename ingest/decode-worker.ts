@@ -1,0 +1,40 @@
+/**
+ * @module ingest/decode-worker
+ * The body of a decoding thread (decode-pool.ts): decodes the requests it is sent with its own
+ * OtlpDecoder (and caches) and posts back the batch, handing over the column arrays instead of
+ * copying them. A request that cannot be decoded is answered with its IngestError's code and
+ * message, which the pool throws again on the event loop's thread.
+ */
+import { parentPort } from 'node:worker_threads'
+import type { Batch } from '../storage/index.ts'
+import { IngestError } from './errors.ts'
+import { OtlpDecoder } from './otlp/decoder.ts'
+import type { DecodeReply, DecodeRequest } from './decode-pool.ts'
+import type { DecodedBatch } from './otlp/signal-rows.ts'
+
+/** The buffers of the batch's typed arrays that can be handed over: those each array owns whole. */
+function transferables(batch: Batch): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>()
+  for (const column of Object.values(batch.columns)) {
+    const c = column as { values?: unknown; codes?: unknown; offsets?: unknown; present?: unknown }
+    for (const a of [c.values, c.codes, c.offsets, c.present]) {
+      if (ArrayBuffer.isView(a) && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer) out.add(a.buffer)
+    }
+  }
+  return [...out]
+}
+
+const port = parentPort
+if (port === null) throw new Error('cannot start the OTLP decode worker: it must run in a worker thread')
+const decoder = new OtlpDecoder()
+port.on('message', (request: DecodeRequest) => {
+  let decoded: DecodedBatch
+  try {
+    decoded = decoder.decode(request.signal, request.encoding, request.body)
+  } catch (error) {
+    const e = error instanceof IngestError ? error : new IngestError('MALFORMED', `cannot decode the ${request.signal} request: ${(error as Error).message}`)
+    port.postMessage({ id: request.id, error: { code: e.code, message: e.message } } satisfies DecodeReply)
+    return
+  }
+  port.postMessage({ id: request.id, decoded } satisfies DecodeReply, transferables(decoded.batch))
+})
