@@ -106,17 +106,32 @@ export class ByteWriter {
     this.uvarint64((((hi << 1) | (lo >>> 31)) ^ sign) >>> 0, ((lo << 1) ^ sign) >>> 0)
   }
 
-  /** Length-prefixed UTF-8. */
+  /** Length-prefixed UTF-8, encoded straight into the buffer. */
   string(s: string): void {
-    if (s.length < 64 && isAscii(s)) {
-      this.uvarint(s.length)
-      this.reserve(s.length)
-      for (let i = 0; i < s.length; i++) this.buf[this.length++] = s.charCodeAt(i)
-      return
+    const n = s.length
+    if (n < 128) {
+      // Short ASCII (most names and values): one byte per character, a one-byte length.
+      let ascii = true
+      for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) ascii = false
+      if (ascii) {
+        this.reserve(n + 1)
+        const buf = this.buf
+        let at = this.length
+        buf[at++] = n
+        for (let i = 0; i < n; i++) buf[at++] = s.charCodeAt(i)
+        this.length = at
+        return
+      }
     }
-    const encoded = UTF8.encode(s)
-    this.uvarint(encoded.length)
-    this.bytes(encoded)
+    // Worst case 3 bytes per UTF-16 unit; write after room for the longest length prefix.
+    this.reserve(n * 3 + 8)
+    const lengthBytes = varintBytes(n * 3)
+    const { written } = UTF8.encodeInto(s, this.buf.subarray(this.length + lengthBytes))
+    const start = this.length
+    this.uvarint(written)
+    const used = this.length - start
+    if (used !== lengthBytes) this.buf.copyWithin(start + used, start + lengthBytes, start + lengthBytes + written)
+    this.length += written
   }
 
   /** Length-prefixed bytes. */
@@ -130,7 +145,12 @@ export class ByteWriter {
   }
 }
 
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false
-  return true
+/** Bytes of the varint of `v`. */
+function varintBytes(v: number): number {
+  let n = 1
+  while (v >= 0x80) {
+    v = Math.floor(v / 0x80)
+    n++
+  }
+  return n
 }

@@ -71,47 +71,52 @@ function sortedDictRank(column: Extract<Column, { kind: 'str' }>): (row: number)
   return (row) => rank[column.codes[row]]
 }
 
-/** Numbers each distinct series (in first-seen order) and returns the row's series number. */
+/**
+ * Numbers each distinct series and returns the row's series number. Series are refined one
+ * identity column at a time: (series so far, this column's code) pairs get dense numbers from
+ * a Map with numeric keys, so no per-row string is built. Numbers follow first appearance.
+ */
 function seriesRank(batch: Batch): (row: number) => number {
-  const identity = Object.keys(batch.columns)
-    .filter((name) => !METRIC_VALUE_COLUMNS.has(name))
-    .sort()
-    .map((name) => batch.columns[name])
-  const ids = new Map<string, number>()
-  const series = new Uint32Array(batch.length)
-  const names: string[] = []
-  for (let row = 0; row < batch.length; row++) {
-    let key = ''
-    for (const c of identity) key += cellKey(c, row) + '\u0001'
-    let id = ids.get(key)
-    if (id === undefined) {
-      id = ids.size
-      ids.set(key, id)
-      names.push(key)
+  const n = batch.length
+  let series = new Uint32Array(n)
+  let count = 1
+  const names = Object.keys(batch.columns).filter((name) => !METRIC_VALUE_COLUMNS.has(name)).sort()
+  for (const name of names) {
+    const codes = identityCodes(batch.columns[name], n)
+    if (codes === undefined) continue
+    const width = codes.distinct + 1
+    const ids = new Map<number, number>()
+    const next = new Uint32Array(n)
+    for (let row = 0; row < n; row++) {
+      const key = series[row] * width + codes.values[row]
+      let id = ids.get(key)
+      if (id === undefined) ids.set(key, (id = ids.size))
+      next[row] = id
     }
-    series[row] = id
+    series = next
+    count = ids.size
   }
-  // Sort series by their identity, so the same series lands in the same place across parts.
-  const order = names.map((_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0))
-  const rank = new Uint32Array(names.length)
-  order.forEach((id, i) => (rank[id] = i))
-  return (row) => rank[series[row]]
+  return count <= 1 ? () => 0 : (row) => series[row]
 }
 
-function cellKey(c: Column, row: number): string {
-  if (c.present !== undefined && c.present[row] !== 1) return ''
-  switch (c.kind) {
-    case 'str':
-      return c.dict[c.codes[row]]
-    case 'u32':
-    case 'i32':
-    case 'i64':
-    case 'f64':
-    case 'bool':
-      return String(c.values[row])
-    case 'bytes':
-      return String(c.values.subarray(row * c.width, (row + 1) * c.width))
-    default:
-      return ''
+/** A dense code per row for one identity column (0 when absent), or undefined for kinds that do not identify a series. */
+function identityCodes(c: Column, n: number): { values: Uint32Array; distinct: number } | undefined {
+  const values = new Uint32Array(n)
+  const absent = (row: number): boolean => c.present !== undefined && c.present[row] !== 1
+  if (c.kind === 'str') {
+    for (let row = 0; row < n; row++) values[row] = absent(row) ? 0 : c.codes[row] + 1
+    return { values, distinct: c.dict.length + 1 }
   }
+  if (c.kind === 'u32' || c.kind === 'i32' || c.kind === 'i64' || c.kind === 'f64' || c.kind === 'bool') {
+    const seen = new Map<number | bigint, number>()
+    for (let row = 0; row < n; row++) {
+      if (absent(row)) continue
+      const v = c.values[row]
+      let code = seen.get(v)
+      if (code === undefined) seen.set(v, (code = seen.size + 1))
+      values[row] = code
+    }
+    return { values, distinct: seen.size + 1 }
+  }
+  return undefined
 }
