@@ -10,7 +10,7 @@ import { concatBatches, projectBatch, takeRows } from '../batch-ops.ts'
 import { StorageError } from '../errors.ts'
 import { BLOCK_CACHE_BYTES, COMPACT_MIN_PARTS, HEAD_FLUSH_INTERVAL_MS, HEAD_FLUSH_ROWS, ZSTD_LEVEL_COMPACT, ZSTD_LEVEL_FLUSH } from '../limits.ts'
 import { SPAN_COLUMNS, type Batch, type Signal } from '../model.ts'
-import { PartReader, writePart } from '../part/part-file.ts'
+import { PartReader } from '../part/part-file.ts'
 import { emptyScanStats, type Scan, type ScanRequest, type Store, type StoreStats } from '../store.ts'
 import { rowsWithBytes } from '../trace-match.ts'
 import { encodeWalRecord, removeSegmentsBelow, WalWriter } from '../wal/wal.ts'
@@ -22,7 +22,7 @@ import { partitionDirs, TENANTS_DIR, WAL_DIR } from './layout.ts'
 import { acquireLock, releaseLock } from './lock.ts'
 import { openDataKey } from './data-key.ts'
 import { Partition, partitionDirName, type PartHandle } from './partition.ts'
-import { storageOrder } from './row-order.ts'
+import { PartWriter } from './part-writer.ts'
 import { scanParts } from './scan-parts.ts'
 import { validateBatch, validateTenant } from './validate.ts'
 import { Watchers } from '../watchers.ts'
@@ -42,6 +42,9 @@ export interface EngineOptions {
   blockCacheBytes?: number
   /** Runs flushes on a timer, compaction and retention in the background; true by default. */
   background?: boolean
+  /** Builds part files on a worker thread (true by default), so flushes and compactions never
+   * stall appends; false builds them on the calling thread. */
+  partWriterThread?: boolean
   /** The clock, epoch nanoseconds (retention and sealing use it). */
   now?: () => bigint
   log?: (line: string) => void
@@ -76,6 +79,7 @@ export class Engine implements Store {
   private readonly partitions = new Map<string, Partition>()
   private readonly cache: BlockCache
   private readonly watchers = new Watchers()
+  private readonly partWriter: PartWriter
   private head = new Head()
   private frozen: Head | undefined
   private wal!: WalWriter
@@ -93,6 +97,7 @@ export class Engine implements Store {
     this.partitionNs = options.partitionDuration ?? HOUR_NS
     this.flushRows = options.headFlushRows ?? HEAD_FLUSH_ROWS
     this.cache = new BlockCache(options.blockCacheBytes ?? BLOCK_CACHE_BYTES)
+    this.partWriter = new PartWriter(options.partWriterThread !== false)
   }
 
   private get walDir(): string {
@@ -189,8 +194,7 @@ export class Engine implements Store {
       try {
         for (const [key, hp] of frozen.partitions) {
           const p = this.partitionFor(hp.tenant, hp.signal, hp.start)
-          const batch = concatBatches(hp.signal, hp.batches.map((b) => b.batch))
-          const reader = await this.writeSorted(p, batch, ZSTD_LEVEL_FLUSH)
+          const reader = await this.buildPart(p, { batches: hp.batches.map((b) => b.batch) }, ZSTD_LEVEL_FLUSH)
           await p.commit([reader], [], upToSeq, () => frozen.partitions.delete(key))
         }
       } catch (error) {
@@ -217,15 +221,16 @@ export class Engine implements Store {
     return p
   }
 
-  private async writeSorted(p: Partition, batch: Batch, zstdLevel: number): Promise<PartReader> {
-    const sorted = takeRows(batch, storageOrder(batch))
+  /** Builds a part of `p` from head batches or from other parts of it, on the part writer. */
+  private async buildPart(p: Partition, source: { batches: Batch[] } | { inputs: string[] }, zstdLevel: number): Promise<PartReader> {
     const path = p.newPartPath()
-    await writePart(path, sorted, {
+    const options = {
       key: this.key,
       identity: { tenant: p.tenant, signal: p.signal, partitionStart: p.start, partitionEnd: p.end },
       walSeq: p.flushedWalSeq,
       zstdLevel,
-    })
+    }
+    await this.partWriter.run('batches' in source ? { kind: 'flush', path, signal: p.signal, batches: source.batches, options } : { kind: 'compact', path, signal: p.signal, inputs: source.inputs, options })
     return PartReader.open(path, this.key)
   }
 
@@ -246,11 +251,7 @@ export class Engine implements Store {
       const due = p.parts.length >= COMPACT_MIN_PARTS || (p.parts.length > 1 && (all || p.end < sealedBefore))
       if (!due || this.closed) continue
       const inputs = [...p.parts]
-      const batches: Batch[] = []
-      for (const h of inputs) {
-        for await (const b of scanParts([h], this.cache, { signal: p.signal }, emptyScanStats(), false)) batches.push(b)
-      }
-      const reader = await this.writeSorted(p, concatBatches(p.signal, batches), ZSTD_LEVEL_COMPACT)
+      const reader = await this.buildPart(p, { inputs: inputs.map((h) => h.reader.path) }, ZSTD_LEVEL_COMPACT)
       await p.commit([reader], inputs, p.flushedWalSeq)
     }
   }
@@ -367,6 +368,7 @@ export class Engine implements Store {
     await this.flushIfAny().catch((error: Error) => this.log(`blazedb: flush at close failed: ${error.message}`))
     this.closed = true
     await this.maintenance
+    await this.partWriter.close()
     await this.wal.close()
     for (const p of this.partitions.values()) p.close()
     this.cache.clear()

@@ -1,0 +1,38 @@
+/**
+ * @module storage/engine/part-build
+ * Building one part file: from head batches (a flush) or from other parts (a compaction),
+ * rows put in storage order, then written. Pure work on files and memory, so it can run on a
+ * worker thread (part-worker.ts) or inline.
+ */
+import { concatBatches, takeRows } from '../batch-ops.ts'
+import type { Batch, Column, Signal } from '../model.ts'
+import { PartReader, writePart, type WritePartOptions } from '../part/part-file.ts'
+import { storageOrder } from './row-order.ts'
+
+export type PartJob =
+  | { kind: 'flush'; path: string; signal: Signal; batches: Batch[]; options: WritePartOptions }
+  | { kind: 'compact'; path: string; signal: Signal; inputs: string[]; options: WritePartOptions }
+
+/** Every row of the part at `path`, one batch per block. */
+function readPart(path: string, key: Uint8Array, signal: Signal): Batch[] {
+  const reader = PartReader.open(path, key)
+  try {
+    return reader.index.blocks.map((block, b) => {
+      const columns: Record<string, Column> = {}
+      for (const ref of block.columns) {
+        const column = reader.readColumn(b, ref.name)
+        if (column !== undefined) columns[ref.name] = column
+      }
+      return { signal, length: block.rows, columns }
+    })
+  } finally {
+    reader.close()
+  }
+}
+
+/** Builds and durably writes the part a job describes. */
+export async function buildPart(job: PartJob): Promise<void> {
+  const batches = job.kind === 'flush' ? job.batches : job.inputs.flatMap((path) => readPart(path, job.options.key, job.signal))
+  const batch = concatBatches(job.signal, batches)
+  await writePart(job.path, takeRows(batch, storageOrder(batch)), job.options)
+}
