@@ -32,12 +32,22 @@ export const BLOCK_ROWS = 65_536
  * log covers them until then; larger heads make fewer, better-compressed parts. */
 export const HEAD_FLUSH_ROWS = 1_000_000
 
+/** Bytes (estimated) the in-memory head holds before it is flushed, whichever of rows and
+ * bytes comes first. A flush copies the head once to the part writer thread, so this bounds
+ * the memory a flush needs; appends wait when the head reaches twice this. */
+export const HEAD_FLUSH_BYTES = 96 * 1024 * 1024
+
 /** Milliseconds after which a non-empty head is flushed anyway, so that recent data reaches
  * compressed parts (and the WAL stays short) even under a light load. */
 export const HEAD_FLUSH_INTERVAL_MS = 60_000
 
-/** A partition with at least this many parts is compacted into fewer. */
+/** A partition with at least this many small parts has them merged into one. */
 export const COMPACT_MIN_PARTS = 4
+
+/** Most parts and rows one compaction merges: the smallest parts first, so that merging stays
+ * proportional to what is new (size-tiered), and the rows held in memory stay bounded. */
+export const COMPACT_MAX_PARTS = 16
+export const COMPACT_MAX_ROWS = 1_500_000
 
 /** zstd levels: fast when flushing the head, stronger when compacting immutable parts. */
 export const ZSTD_LEVEL_FLUSH = 3

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { concatBatches, projectBatch, takeRows } from '../batch-ops.ts'
 import { StorageError } from '../errors.ts'
-import { BLOCK_CACHE_BYTES, COMPACT_MIN_PARTS, HEAD_FLUSH_INTERVAL_MS, HEAD_FLUSH_ROWS, ZSTD_LEVEL_COMPACT, ZSTD_LEVEL_FLUSH } from '../limits.ts'
+import { BLOCK_CACHE_BYTES, COMPACT_MAX_PARTS, COMPACT_MAX_ROWS, COMPACT_MIN_PARTS, HEAD_FLUSH_BYTES, HEAD_FLUSH_INTERVAL_MS, HEAD_FLUSH_ROWS, ZSTD_LEVEL_COMPACT, ZSTD_LEVEL_FLUSH } from '../limits.ts'
 import { SPAN_COLUMNS, type Batch, type Signal } from '../model.ts'
 import { PartReader } from '../part/part-file.ts'
 import { emptyScanStats, type Scan, type ScanRequest, type Store, type StoreStats } from '../store.ts'
@@ -38,6 +38,7 @@ export interface EngineOptions {
   /** How long each signal is kept, in nanoseconds; 0 or absent keeps it forever. */
   retention?: Partial<Record<Signal, bigint>>
   headFlushRows?: number
+  headFlushBytes?: number
   headFlushIntervalMs?: number
   blockCacheBytes?: number
   /** Runs flushes on a timer, compaction and retention in the background; true by default. */
@@ -76,6 +77,7 @@ export class Engine implements Store {
   private readonly key: Uint8Array
   private readonly partitionNs: bigint
   private readonly flushRows: number
+  private readonly flushBytes: number
   private readonly partitions = new Map<string, Partition>()
   private readonly cache: BlockCache
   private readonly watchers = new Watchers()
@@ -96,6 +98,7 @@ export class Engine implements Store {
     this.key = key
     this.partitionNs = options.partitionDuration ?? HOUR_NS
     this.flushRows = options.headFlushRows ?? HEAD_FLUSH_ROWS
+    this.flushBytes = options.headFlushBytes ?? HEAD_FLUSH_BYTES
     this.cache = new BlockCache(options.blockCacheBytes ?? BLOCK_CACHE_BYTES)
     this.partWriter = new PartWriter(options.partWriterThread !== false)
   }
@@ -145,7 +148,7 @@ export class Engine implements Store {
     if (batch.length === 0) return
     while (this.gate !== undefined) await this.gate
     // Backpressure: a head twice the flush size waits for the flush in progress.
-    while (this.flushing !== undefined && this.head.rows >= 2 * this.flushRows) await this.flushing
+    while (this.flushing !== undefined && this.headFull(2)) await this.flushing
     if (this.closed) throw new StorageError('CLOSED', 'cannot append: the store is closed')
     const record = encodeWalRecord(this.key, this.wal.seq, tenant, batch)
     this.inflight++
@@ -156,7 +159,12 @@ export class Engine implements Store {
     } finally {
       if (--this.inflight === 0) this.drained?.()
     }
-    if (this.head.rows >= this.flushRows && this.flushing === undefined) void this.flush().catch((error: Error) => this.log(`blazedb: flush failed: ${error.message}`))
+    if (this.headFull(1) && this.flushing === undefined) void this.flush().catch((error: Error) => this.log(`blazedb: flush failed: ${error.message}`))
+  }
+
+  /** True when the head holds `times` the rows or bytes that start a flush. */
+  private headFull(times: number): boolean {
+    return this.head.rows >= times * this.flushRows || this.head.bytes >= times * this.flushBytes
   }
 
   /**
@@ -248,9 +256,17 @@ export class Engine implements Store {
   private async compactWhereDue(all: boolean): Promise<void> {
     const sealedBefore = this.now() - this.partitionNs / 4n
     for (const p of [...this.partitions.values()]) {
-      const due = p.parts.length >= COMPACT_MIN_PARTS || (p.parts.length > 1 && (all || p.end < sealedBefore))
-      if (!due || this.closed) continue
-      const inputs = [...p.parts]
+      if (this.closed) return
+      // Size-tiered: the smallest parts first, within the limits of one merge.
+      const inputs: PartHandle[] = []
+      let rows = 0
+      for (const h of [...p.parts].sort((a, b) => a.reader.index.rows - b.reader.index.rows)) {
+        if (inputs.length === COMPACT_MAX_PARTS || rows + h.reader.index.rows > COMPACT_MAX_ROWS) break
+        inputs.push(h)
+        rows += h.reader.index.rows
+      }
+      const due = inputs.length >= COMPACT_MIN_PARTS || (inputs.length > 1 && (all || p.end < sealedBefore))
+      if (!due) continue
       const reader = await this.buildPart(p, { inputs: inputs.map((h) => h.reader.path) }, ZSTD_LEVEL_COMPACT)
       await p.commit([reader], inputs, p.flushedWalSeq)
     }

@@ -27,9 +27,36 @@ export function partitionStart(time: bigint, duration: bigint): bigint {
   return (time < 0n && q * duration !== time ? q - 1n : q) * duration
 }
 
+/** Approximate memory of a batch: its typed arrays, plus a guess for strings and general values. */
+export function batchBytes(batch: Batch): number {
+  let bytes = 0
+  for (const name in batch.columns) {
+    const c = batch.columns[name]
+    bytes += c.present?.byteLength ?? 0
+    switch (c.kind) {
+      case 'str':
+        bytes += c.codes.byteLength
+        for (const s of c.dict) bytes += 16 + 2 * s.length
+        break
+      case 'any':
+        bytes += 64 * c.values.length
+        break
+      case 'i64list':
+      case 'f64list':
+        bytes += c.offsets.byteLength + c.values.byteLength
+        break
+      default:
+        bytes += c.values.byteLength
+    }
+  }
+  return bytes
+}
+
 export class Head {
   readonly partitions = new Map<string, HeadPartition>()
   rows = 0
+  /** Estimated bytes of the batches held. */
+  bytes = 0
 
   /**
    * Adds `batch` (whose time column is dense i64) to the partitions its rows fall in.
@@ -67,6 +94,7 @@ export class Head {
     p.batches.push(hb)
     p.rows += hb.batch.length
     this.rows += hb.batch.length
+    this.bytes += batchBytes(hb.batch)
   }
 
   /** Takes every batch of `other` (a frozen head whose flush failed) into this head. */

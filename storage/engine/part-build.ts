@@ -7,6 +7,7 @@
 import { concatBatches, takeRows } from '../batch-ops.ts'
 import type { Batch, Column, Signal } from '../model.ts'
 import { PartReader, writePart, type WritePartOptions } from '../part/part-file.ts'
+import { BLOCK_ROWS } from '../limits.ts'
 import { storageOrder } from './row-order.ts'
 
 export type PartJob =
@@ -30,9 +31,18 @@ function readPart(path: string, key: Uint8Array, signal: Signal): Batch[] {
   }
 }
 
-/** Builds and durably writes the part a job describes. */
+/**
+ * Builds and durably writes the part a job describes. Memory: the rows once more (merged into
+ * one batch, then the sources are let go) and one block at a time in storage order.
+ */
 export async function buildPart(job: PartJob): Promise<void> {
-  const batches = job.kind === 'flush' ? job.batches : job.inputs.flatMap((path) => readPart(path, job.options.key, job.signal))
-  const batch = concatBatches(job.signal, batches)
-  await writePart(job.path, takeRows(batch, storageOrder(batch)), job.options)
+  let sources = job.kind === 'flush' ? job.batches : job.inputs.flatMap((path) => readPart(path, job.options.key, job.signal))
+  const all = concatBatches(job.signal, sources)
+  sources = []
+  if (job.kind === 'flush') job.batches = []
+  const order = storageOrder(all)
+  function* blocks(): Generator<Batch> {
+    for (let from = 0; from < all.length; from += BLOCK_ROWS) yield takeRows(all, order.subarray(from, from + BLOCK_ROWS))
+  }
+  await writePart(job.path, blocks(), job.options)
 }

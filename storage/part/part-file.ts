@@ -18,7 +18,7 @@ import { open, seal } from '../crypto/seal.ts'
 import { StorageError } from '../errors.ts'
 import { writeFileDurably } from '../fs-durable.ts'
 import { BLOCK_ROWS, MAX_FRAME_PAYLOAD } from '../limits.ts'
-import { TIME_COLUMN, TRACE_ID_COLUMN, columnLength, type AnyValue, type Batch, type Column, type Signal } from '../model.ts'
+import { TIME_COLUMN, TRACE_ID_COLUMN, type AnyValue, type Batch, type Column, type Signal } from '../model.ts'
 import { columnStats, type ColumnStats } from './block-stats.ts'
 
 const zstdCompressAsync = promisify(zstdCompress) as (data: Uint8Array, options: ZstdOptions) => Promise<Buffer>
@@ -86,10 +86,11 @@ export interface WritePartOptions {
 }
 
 /**
- * Writes `batch` (already in the order it should be stored) as a part file at `path`,
- * durably (temporary file, fsync, rename, fsync directory). Returns the part's index.
+ * Writes `blocks` (each at most BLOCK_ROWS rows, in the order they should be stored) as a part
+ * file at `path`, durably (temporary file, fsync, rename, fsync directory). Blocks are taken
+ * one at a time, so a caller can make each when it is asked for. Returns the part's index.
  */
-export async function writePart(path: string, batch: Batch, options: WritePartOptions): Promise<PartIndex> {
+export async function writePart(path: string, blocks: Iterable<Batch>, options: WritePartOptions): Promise<PartIndex> {
   const fileId = randomBytes(FILE_ID_BYTES)
   const header = new Uint8Array(PART_HEADER_BYTES)
   header.set(MAGIC, 0)
@@ -99,17 +100,21 @@ export async function writePart(path: string, batch: Batch, options: WritePartOp
   header.set(fileId, 8)
   const parts: Uint8Array[] = [header]
   let offset = PART_HEADER_BYTES
-  const blocks: BlockIndex[] = []
-  const timeName = TIME_COLUMN[batch.signal]
-  const traceName = TRACE_ID_COLUMN[batch.signal]
+  const index: BlockIndex[] = []
+  const timeName = TIME_COLUMN[options.identity.signal]
+  const traceName = TRACE_ID_COLUMN[options.identity.signal]
   const scratch = new ByteWriter(1 << 20)
-  for (let from = 0, block = 0; from < batch.length; from += BLOCK_ROWS, block++) {
-    const rows = Math.min(BLOCK_ROWS, batch.length - from)
+  let total = 0
+  let block = 0
+  for (const batch of blocks) {
+    const rows = batch.length
+    if (rows === 0) continue
+    if (rows > BLOCK_ROWS) throw new StorageError('INVALID_ARGUMENT', `cannot write a block of ${rows} rows: the limit is ${BLOCK_ROWS}`)
     const columns: ChunkRef[] = []
     let minTime = 0n
     let maxTime = 0n
     for (const name of Object.keys(batch.columns)) {
-      const column = sliceColumn(batch.columns[name], from, rows)
+      const column = batch.columns[name]
       const stats = columnStats(column, rows, name === traceName)
       if (stats.present === 0) continue
       if (name === timeName) {
@@ -118,18 +123,20 @@ export async function writePart(path: string, batch: Batch, options: WritePartOp
       }
       scratch.length = 0
       const plain = encodeColumn(column, rows, scratch)
-      // Compression runs on the libuv pool, so the event loop keeps serving while a part is written.
+      // Compression runs on the libuv pool, so the thread can go on while a part is written.
       const compressed = await zstdCompressAsync(plain.slice(), { params: { [zlib.ZSTD_c_compressionLevel]: options.zstdLevel } })
       const sealed = seal(options.key, compressed, chunkAad(fileId, block, name))
       parts.push(sealed)
       columns.push({ name, offset, length: sealed.length, rawLength: plain.length, stats })
       offset += sealed.length
     }
-    blocks.push({ rows, minTime, maxTime, columns })
+    index.push({ rows, minTime, maxTime, columns })
+    total += rows
+    block++
   }
-  const index: PartIndex = { ...options.identity, fileId, walSeq: options.walSeq, rows: batch.length, blocks, fileBytes: 0 }
+  const partIndex: PartIndex = { ...options.identity, fileId, walSeq: options.walSeq, rows: total, blocks: index, fileBytes: 0 }
   const w = new ByteWriter(4096)
-  writeValue(w, indexToValue(index))
+  writeValue(w, indexToValue(partIndex))
   const sealedIndex = seal(options.key, zstdCompressSync(w.finish()), indexAad(fileId))
   parts.push(sealedIndex)
   const trailer = new Uint8Array(PART_TRAILER_BYTES)
@@ -139,27 +146,8 @@ export async function writePart(path: string, batch: Batch, options: WritePartOp
   view.setUint32(12, crc32(trailer.subarray(0, 12)), true)
   parts.push(trailer)
   await writeFileDurably(path, parts)
-  index.fileBytes = offset + sealedIndex.length + PART_TRAILER_BYTES
-  return index
-}
-
-/** Rows [from, from+rows) of a column, sharing memory where the kind allows. */
-function sliceColumn(column: Column, from: number, rows: number): Column {
-  if (from === 0 && columnLength(column) === rows) return column
-  const present = column.present?.subarray(from, from + rows)
-  switch (column.kind) {
-    case 'str':
-      return { kind: 'str', dict: column.dict, codes: column.codes.subarray(from, from + rows), present }
-    case 'bytes':
-      return { kind: 'bytes', width: column.width, values: column.values.subarray(from * column.width, (from + rows) * column.width), present }
-    case 'i64list':
-    case 'f64list':
-      return { kind: column.kind, offsets: column.offsets.subarray(from, from + rows + 1), values: column.values, present } as Column
-    case 'any':
-      return { kind: 'any', values: column.values.slice(from, from + rows), present }
-    default:
-      return { kind: column.kind, values: column.values.subarray(from, from + rows), present } as Column
-  }
+  partIndex.fileBytes = offset + sealedIndex.length + PART_TRAILER_BYTES
+  return partIndex
 }
 
 function indexToValue(index: PartIndex): AnyValue {
