@@ -35,7 +35,7 @@ export const HEAD_FLUSH_ROWS = 1_000_000
 /** Bytes (estimated) the in-memory head holds before it is flushed, whichever of rows and
  * bytes comes first. A flush copies the head once to the part writer thread, so this bounds
  * the memory a flush needs; appends wait when the head reaches twice this. */
-export const HEAD_FLUSH_BYTES = 96 * 1024 * 1024
+export const HEAD_FLUSH_BYTES = 64 * 1024 * 1024
 
 /** Milliseconds after which a non-empty head is flushed anyway, so that recent data reaches
  * compressed parts (and the WAL stays short) even under a light load. */
@@ -47,7 +47,7 @@ export const COMPACT_MIN_PARTS = 4
 /** Most parts and rows one compaction merges: the smallest parts first, so that merging stays
  * proportional to what is new (size-tiered), and the rows held in memory stay bounded. */
 export const COMPACT_MAX_PARTS = 16
-export const COMPACT_MAX_ROWS = 1_500_000
+export const COMPACT_MAX_ROWS = 600_000
 
 /** zstd levels: fast when flushing the head, stronger when compacting immutable parts. */
 export const ZSTD_LEVEL_FLUSH = 3
