@@ -4,13 +4,34 @@
  * workload: bytes per span, encode and decode throughput, measured side by side in one run.
  * Run alone: node bench/codec.ts [--workload DIR] [--batches N]
  */
-import { readFileSync } from 'node:fs'
+import { closeSync, openSync, readSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Packr } from 'msgpackr'
 import { decodeBatch, encodeBatch, type Batch } from '../storage/index.ts'
 import { fmt, median, timeRuns } from './support/measure.ts'
 import { DEFAULT_SIZE, ensureWorkload, otlpBatches, otlpBodies } from './support/workload.ts'
+
+/** The first `n` lines of a file too large to read whole into one string. */
+function firstLines(path: string, n: number): string[] {
+  const fd = openSync(path, 'r')
+  try {
+    const chunks: Buffer[] = []
+    let newlines = 0
+    let position = 0
+    while (newlines < n) {
+      const chunk = Buffer.alloc(16 << 20)
+      const read = readSync(fd, chunk, 0, chunk.length, position)
+      if (read === 0) break
+      position += read
+      chunks.push(chunk.subarray(0, read))
+      for (let i = 0; i < read; i++) if (chunk[i] === 10) newlines++
+    }
+    return Buffer.concat(chunks).toString('utf8').split('\n', n)
+  } finally {
+    closeSync(fd)
+  }
+}
 
 export interface CodecResult {
   spans: number
@@ -24,7 +45,7 @@ export async function run(options: { workloadDir: string; batches?: number; runs
   const batches: Batch[] = otlpBatches(options.workloadDir, 'traces').slice(0, count)
   const protobuf = otlpBodies(options.workloadDir, 'traces').slice(0, batches.length)
   const spans = batches.reduce((n, b) => n + b.length, 0)
-  const lines = readFileSync(join(options.workloadDir, 'spans.ndjson'), 'utf8').split('\n', spans)
+  const lines = firstLines(join(options.workloadDir, 'spans.ndjson'), spans)
   const objects: unknown[][] = batches.map((b, i) => lines.slice(i * 1000, i * 1000 + b.length).map((l) => JSON.parse(l)))
   const packr = new Packr({ useRecords: false })
 
