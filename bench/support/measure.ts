@@ -4,8 +4,9 @@
  * nothing is optimised away.
  */
 
-/** Results of measured functions land here, so the work cannot be skipped. */
-export const sink: unknown[] = []
+/** The last result of a measured function lands here, so the work cannot be skipped (and
+ * earlier results are let go, so they do not weigh on later runs' garbage collection). */
+export const sink: unknown[] = [undefined]
 
 export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b)
@@ -20,14 +21,14 @@ export function percentile(values: readonly number[], p: number): number {
 
 /** Milliseconds of each of `runs` runs of `fn` (after one warm-up run). */
 export async function timeRuns(runs: number, fn: () => unknown): Promise<number[]> {
-  sink.push(await fn())
+  sink[0] = await fn()
   const out: number[] = []
   for (let i = 0; i < runs; i++) {
+    sink[0] = undefined
     const t = performance.now()
-    sink.push(await fn())
+    sink[0] = await fn()
     out.push(performance.now() - t)
   }
-  if (sink.length > 1000) sink.length = 0
   return out
 }
 

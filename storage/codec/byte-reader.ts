@@ -149,6 +149,40 @@ export class ByteReader {
     }
   }
 
+  /**
+   * `count` strings written one after another. When they are all short ASCII (the common case
+   * for dictionaries), the whole run is decoded at once and cut into substrings.
+   */
+  strings(count: number): string[] {
+    const out = new Array<string>(count)
+    const b = this.buf
+    const start = this.pos
+    let at = start
+    let ascii = true
+    for (let i = 0; i < count && ascii; i++) {
+      if (at >= this.end || b[at] >= 0x80) ascii = false // a length of 128 or more
+      else {
+        const len = b[at]
+        if (at + 1 + len > this.end) ascii = false
+        else for (let j = at + 1; j <= at + len; j++) if (b[j] > 0x7f) ascii = false
+        at += 1 + len
+      }
+    }
+    if (!ascii) {
+      for (let i = 0; i < count; i++) out[i] = this.string()
+      return out
+    }
+    const text = this.latin1(start, at)
+    let offset = 0
+    for (let i = 0; i < count; i++) {
+      const len = b[start + offset]
+      out[i] = text.slice(offset + 1, offset + 1 + len)
+      offset += 1 + len
+    }
+    this.pos = at
+    return out
+  }
+
   private latin1(start: number, end: number): string {
     this.asBuffer ??= Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength)
     return this.asBuffer.toString('latin1', start, end)

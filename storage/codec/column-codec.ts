@@ -126,7 +126,16 @@ function writeDense(w: ByteWriter, column: Column, n: number, compact: boolean):
       writeF64s(w, column.values, n, compact)
       break
     case 'str': {
-      // Only the dictionary entries the rows use are kept: codes are rewritten densely.
+      if (column.dict.length <= n) {
+        // A dictionary no larger than the rows (a batch as built): written as it is, unused
+        // entries and all; cheaper than finding out which are used.
+        w.uvarint(column.dict.length)
+        for (const s of column.dict) w.string(s)
+        if (column.dict.length > 1) writeFixed(w, column.codes, n, widthFor(column.dict.length - 1))
+        break
+      }
+      // A large shared dictionary (a block of a bigger batch): only the entries the rows use
+      // are kept, and codes are rewritten densely.
       const remap = new Int32Array(column.dict.length).fill(-1)
       const used: string[] = []
       const codes = new Uint32Array(n)
@@ -437,8 +446,7 @@ function readDense(r: ByteReader, kind: Column['kind'], n: number): Column {
     }
     case 'str': {
       const size = r.count(Math.min(r.remaining, MAX_ROWS), 'dictionary size')
-      const dict = new Array<string>(size)
-      for (let i = 0; i < size; i++) dict[i] = r.string()
+      const dict = r.strings(size)
       if (size === 0 && n > 0) r.fail('empty dictionary for present rows')
       if (size <= 1) return { kind, dict: size === 0 ? [''] : dict, codes: new Uint32Array(n) }
       const codes = new Uint32Array(n)
