@@ -406,10 +406,15 @@ export function decodeColumn(bytes: Uint8Array, rows: number, what = 'column chu
   const present = new Uint8Array(rows)
   const all = new Uint32Array(rows)
   let n = 0
-  for (let i = 0; i < rows; i++) {
-    if ((bitmap[i >>> 3] >>> (i & 7)) & 1) {
-      present[i] = 1
-      all[n++] = i
+  for (let byte = 0; byte < bitmap.length; byte++) {
+    const bits = bitmap[byte]
+    if (bits === 0) continue // eight absent rows at once: sparse attributes are mostly absent
+    const base = byte << 3
+    for (let bit = 0; bit < 8; bit++) {
+      if ((bits >>> bit) & 1 && base + bit < rows) {
+        present[base + bit] = 1
+        all[n++] = base + bit
+      }
     }
   }
   if ((rows & 7) !== 0 && bitmap[bitmap.length - 1] >>> (rows & 7) !== 0) r.fail('presence bits set past the last row')
