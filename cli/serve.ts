@@ -8,7 +8,7 @@ import { serve as serveHttp, type ServerType } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { AddressInfo } from 'node:net'
 import type { Store } from '../storage/index.ts'
-import { IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
+import { DecodePool, defaultDecodeThreads, IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
 import { createQueryApi } from '../query/index.ts'
 import { parseAddr, parseBytes, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
@@ -45,7 +45,10 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
 
     // The OTLP gateway: both listeners share one set of self-metrics.
     const maxRequestBytes = parseBytes('maxRequestBytes', config.maxRequestBytes)
-    const otlp = { store, tokens: config.tokens, maxRequestBytes, metrics: ingestMetrics }
+    // One set of decoding threads for both listeners.
+    const decodePool = new DecodePool(defaultDecodeThreads())
+    closers.push(() => decodePool.close())
+    const otlp = { store, tokens: config.tokens, maxRequestBytes, metrics: ingestMetrics, decodePool }
     const otlpHttp = await startOtlpHttp({ ...otlp, ...parseAddr('otlpHttpAddr', config.otlpHttpAddr) })
     closers.push(() => otlpHttp.close())
     log(`blazedb: otlp-http listening on ${otlpHttp.address}`)

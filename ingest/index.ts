@@ -15,3 +15,5 @@ export { OtlpDecoder, STORAGE_SIGNAL, type OtlpEncoding, type OtlpSignal } from 
 export type { DecodedBatch } from './otlp/signal-rows.ts'
 export * as limits from './limits.ts'
 export { batchToOtlpJson } from './otlp/json-encode.ts'
+export { DecodePool } from './decode-pool.ts'
+export { defaultDecodeThreads } from './options.ts'

@@ -7,6 +7,7 @@ import { TokenTable, type IngestToken } from './auth.ts'
 import { InflightLimiter } from './inflight.ts'
 import { availableParallelism } from 'node:os'
 import { DEFAULT_MAX_INFLIGHT_BYTES, DEFAULT_MAX_REQUEST_BYTES, MAX_DEFAULT_DECODE_THREADS } from './limits.ts'
+import { DecodePool } from './decode-pool.ts'
 import { IngestPipeline } from './pipeline.ts'
 import { IngestMetrics } from './self-metrics.ts'
 
@@ -27,6 +28,8 @@ export interface OtlpServerOptions {
   metrics?: IngestMetrics
   /** Worker threads that decode requests; 0 decodes on the event loop's thread (defaultDecodeThreads()). */
   decodeThreads?: number
+  /** Decoding threads shared with other listeners (the caller closes it); overrides `decodeThreads`. */
+  decodePool?: DecodePool
 }
 
 /** A running listener. */
@@ -64,11 +67,16 @@ export function resolveOptions(options: OtlpServerOptions): OtlpRuntime {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`invalid OTLP option port: expected 0..65535, got ${port}`)
   const threads = options.decodeThreads ?? defaultDecodeThreads()
   if (!Number.isSafeInteger(threads) || threads < 0) throw new RangeError(`invalid OTLP option decodeThreads: expected 0 or a positive integer, got ${threads}`)
+  // Everything that can throw comes before the decoding threads start.
+  const tokens = new TokenTable(options.tokens)
+  const inflight = new InflightLimiter(positive('maxInflightBytes', options.maxInflightBytes, DEFAULT_MAX_INFLIGHT_BYTES))
+  const maxRequestBytes = positive('maxRequestBytes', options.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES)
+  const decoder = options.decodePool ?? new DecodePool(threads)
   return {
-    pipeline: new IngestPipeline(options.store, options.metrics ?? new IngestMetrics(), threads),
-    tokens: new TokenTable(options.tokens),
-    inflight: new InflightLimiter(positive('maxInflightBytes', options.maxInflightBytes, DEFAULT_MAX_INFLIGHT_BYTES)),
-    maxRequestBytes: positive('maxRequestBytes', options.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES),
+    pipeline: new IngestPipeline(options.store, options.metrics ?? new IngestMetrics(), decoder, options.decodePool === undefined),
+    tokens,
+    inflight,
+    maxRequestBytes,
     host: options.host ?? '127.0.0.1',
     port,
   }

@@ -4,7 +4,7 @@
  * are all invalid, append durably, count. Success only after `store.append` resolved.
  */
 import type { Store } from '../storage/index.ts'
-import { DecodePool } from './decode-pool.ts'
+import type { DecodePool } from './decode-pool.ts'
 import { IngestError } from './errors.ts'
 import type { OtlpEncoding, OtlpSignal } from './otlp/decoder.ts'
 import type { IngestMetrics } from './self-metrics.ts'
@@ -19,14 +19,16 @@ export interface ExportResult {
 
 export class IngestPipeline {
   private readonly decoder: DecodePool
+  private readonly ownsDecoder: boolean
   private readonly store: Store
   readonly metrics: IngestMetrics
 
-  /** `decodeThreads`: worker threads that decode (decode-pool.ts); 0 decodes inline. */
-  constructor(store: Store, metrics: IngestMetrics, decodeThreads: number) {
+  /** `decoder`: the threads that decode (decode-pool.ts); closed with the pipeline when `ownsDecoder`. */
+  constructor(store: Store, metrics: IngestMetrics, decoder: DecodePool, ownsDecoder: boolean) {
     this.store = store
     this.metrics = metrics
-    this.decoder = new DecodePool(decodeThreads)
+    this.decoder = decoder
+    this.ownsDecoder = ownsDecoder
   }
 
   /**
@@ -50,9 +52,9 @@ export class IngestPipeline {
     return { accepted: decoded.accepted, rejected: decoded.rejected, message: decoded.message }
   }
 
-  /** Stops the decoding threads. */
-  close(): Promise<void> {
-    return this.decoder.close()
+  /** Stops the decoding threads, unless they are shared (their owner stops them). */
+  async close(): Promise<void> {
+    if (this.ownsDecoder) await this.decoder.close()
   }
 
   /** Counts a failed request and returns it as an IngestError. */
