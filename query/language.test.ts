@@ -153,6 +153,16 @@ describe('stats', () => {
     await f('spans | stats count() by service.name | sort service.name', [['cart', 1], ['frontend', 3], ['payment', 1]])
     await f('spans | stats count() by bin(time, 1m) | sort time', [['2026-11-01T00:00:00Z', 3], ['2026-11-01T00:01:00Z', 1], ['2026-11-01T00:02:00Z', 1]])
   })
+  it('fills the empty buckets of a bounded time range', async () => {
+    const range = 'from 2026-10-31T23:58:00Z to 2026-11-01T00:03:00Z'
+    await f(`spans ${range} | stats count(), max(duration) by bin(time, 1m) | sort time | limit 3`, [
+      ['2026-10-31T23:58:00Z', 0, null],
+      ['2026-10-31T23:59:00Z', 0, null],
+      ['2026-11-01T00:00:00Z', 3, 300e6],
+    ])
+    // With a second key, nothing is invented.
+    expect((await runQuery(`spans ${range} | stats count() by bin(time, 1m), service.name`, { store })).rows.every((r) => (r[2] as number) > 0)).toBe(true)
+  })
   it('percentiles: nearest rank', async () => {
     await f('spans | stats p50(duration), p75(duration), p90(duration), p95(duration), p99(duration), p999(duration), percentile(duration, 20) as p20', [
       [200e6, 250e6, 300e6, 300e6, 300e6, 300e6, 1e6],

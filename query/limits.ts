@@ -51,3 +51,7 @@ export const MAX_CATALOG_VALUES = 1_000
 
 /** Longest query text accepted, in characters: a query is typed by a person, not generated data. */
 export const MAX_QUERY_LENGTH = 64 * 1024
+
+/** Most empty time buckets `stats ... by bin(time, w)` fills in over a query's range (a week of
+ * minutes is 10,080): a finer bin over a longer range leaves gaps rather than inventing rows. */
+export const MAX_FILLED_BUCKETS = 20_000

@@ -12,7 +12,7 @@ import type { Budget } from './budget.ts'
 import { evalShared } from './eval-expr.ts'
 import { outputName } from './expr-type.ts'
 import { GroupKeys } from './group-keys.ts'
-import { BYTES_PER_GROUP } from './limits.ts'
+import { BYTES_PER_GROUP, MAX_FILLED_BUCKETS } from './limits.ts'
 import { columnOf } from './vec.ts'
 
 /** Width in nanoseconds of the first `bin(x, width)` key, if any: rate() divides by it. */
@@ -41,13 +41,35 @@ export async function* statsOp(input: AsyncIterable<Batch>, node: StatsNode, ctx
     budget.set(owner, bytes, 'stats')
   }
   const columns: Record<string, Column> = {}
-  const n = keys.count
+  const empty = emptyBuckets(node, aggCtx, keys.values)
+  const n = keys.count + empty.length
   node.by.forEach((item, k) => {
-    columns[outputName(item)] = columnOf(keys.values.map((v) => v[k]))
+    columns[outputName(item)] = columnOf([...keys.values.map((v) => v[k]), ...empty])
   })
   node.aggregates.forEach((item, k) => {
-    columns[outputName(item)] = columnOf(Array.from({ length: n }, (_, g) => aggregators[k].value(g)))
+    const none = COUNTING.has((item.expr as CallNode).name) ? 0 : null
+    columns[outputName(item)] = columnOf(Array.from({ length: n }, (_, g) => (g < keys.count ? aggregators[k].value(g) : none)))
   })
   budget.set(owner, 0, 'stats')
   if (n > 0) yield { signal, length: n, columns }
+}
+
+/** Aggregates whose value over no rows is 0 rather than empty. */
+const COUNTING = new Set(['count', 'countif', 'dcount'])
+
+/**
+ * The buckets with no rows of a time series: when `bin(time, w)` is the only key and the query
+ * has a bounded range, every bucket of the range appears, so charts show zero instead of a gap.
+ */
+function emptyBuckets(node: StatsNode, ctx: AggContext, present: readonly (readonly unknown[])[]): bigint[] {
+  const width = binWidth(node)
+  if (node.by.length !== 1 || width === undefined || width <= 0 || ctx.rangeStart === undefined || ctx.rangeEnd === undefined) return []
+  if (present.some((v) => typeof v[0] !== 'bigint')) return []
+  const w = BigInt(Math.round(width))
+  const first = ctx.rangeStart - (((ctx.rangeStart % w) + w) % w)
+  if ((ctx.rangeEnd - first) / w > BigInt(MAX_FILLED_BUCKETS)) return []
+  const seen = new Set(present.map((v) => v[0] as bigint))
+  const out: bigint[] = []
+  for (let t = first; t < ctx.rangeEnd; t += w) if (!seen.has(t)) out.push(t)
+  return out
 }
