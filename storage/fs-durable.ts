@@ -3,7 +3,7 @@
  * Writing files so that a crash leaves either the old or the new content, never a mix:
  * write a temporary file, fsync it, rename it over the target, fsync the directory.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, readdirSync, unlinkSync } from 'node:fs'
 import { open as openFile, rename } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 
@@ -37,23 +37,6 @@ export async function writeFileDurably(path: string, data: string | Uint8Array |
     await handle.close()
   }
   await rename(tmp, path)
-  syncDir(dirname(path))
-}
-
-/** Synchronous twin of writeFileDurably, for small files written under a lock. */
-export function writeFileDurablySync(path: string, parts: readonly Uint8Array[], mode = 0o644): void {
-  const tmp = `${path}${TMP_SUFFIX}`
-  const fd = openSync(tmp, 'w', mode)
-  try {
-    for (const p of parts) {
-      let at = 0
-      while (at < p.length) at += writeSync(fd, p, at, p.length - at)
-    }
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(tmp, path)
   syncDir(dirname(path))
 }
 
