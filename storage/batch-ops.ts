@@ -57,33 +57,36 @@ export function takeColumn(column: Column, rows: ArrayLike<number>): Column {
       for (let i = 0; i < n; i++) values[i] = src[rows[i]]
       return { kind: column.kind, values, present } as Column
     }
-    case 'str': {
-      const codes = new Uint32Array(n)
-      for (let i = 0; i < n; i++) codes[i] = column.codes[rows[i]]
-      return { kind: 'str', dict: column.dict, codes, present }
-    }
+    case 'str':
+      return column.dict.length > n ? takeCompactStrings(column, rows, present) : { kind: 'str', dict: column.dict, codes: takeCodes(column.codes, rows), present }
     case 'bytes': {
+      // Byte loops, not subarray + set: ids are 8 or 16 bytes, shorter than a view costs.
       const w = column.width
+      const src = column.values
       const values = new Uint8Array(n * w)
-      for (let i = 0; i < n; i++) {
-        const r = rows[i]
-        values.set(column.values.subarray(r * w, r * w + w), i * w)
+      for (let i = 0, at = 0; i < n; i++) {
+        const from = rows[i] * w
+        for (let j = 0; j < w; j++) values[at++] = src[from + j]
       }
       return { kind: 'bytes', width: w, values, present }
     }
     case 'i64list':
     case 'f64list': {
       const offsets = new Uint32Array(n + 1)
+      const srcOffsets = column.offsets
       let total = 0
       for (let i = 0; i < n; i++) {
         offsets[i] = total
-        total += column.offsets[rows[i] + 1] - column.offsets[rows[i]]
+        total += srcOffsets[rows[i] + 1] - srcOffsets[rows[i]]
       }
       offsets[n] = total
+      // Copied as 32-bit words: both element types are 8 bytes wide.
       const values = newLike(column.values, total)
-      for (let i = 0; i < n; i++) {
-        const r = rows[i]
-        values.set(column.values.subarray(column.offsets[r], column.offsets[r + 1]) as never, offsets[i])
+      const src = new Uint32Array(column.values.buffer, column.values.byteOffset, column.values.length * 2)
+      const out = new Uint32Array(values.buffer)
+      for (let i = 0, at = 0; i < n; i++) {
+        const end = 2 * srcOffsets[rows[i] + 1]
+        for (let j = 2 * srcOffsets[rows[i]]; j < end; j++) out[at++] = src[j]
       }
       return { kind: column.kind, offsets, values, present } as Column
     }
@@ -93,6 +96,41 @@ export function takeColumn(column: Column, rows: ArrayLike<number>): Column {
       return { kind: 'any', values, present }
     }
   }
+}
+
+function takeCodes(codes: Uint32Array, rows: ArrayLike<number>): Uint32Array {
+  const out = new Uint32Array(rows.length)
+  for (let i = 0; i < rows.length; i++) out[i] = codes[rows[i]]
+  return out
+}
+
+/**
+ * Rows of a string column whose dictionary is larger than the rows taken (a block of a big
+ * batch): the result gets a dictionary of only the strings it uses, each once, so neither
+ * the part writer nor a query drags the big one along.
+ */
+function takeCompactStrings(column: Extract<Column, { kind: 'str' }>, rows: ArrayLike<number>, present: Uint8Array | undefined): Column {
+  const n = rows.length
+  const remap = new Int32Array(column.dict.length).fill(-1)
+  const index = new Map<string, number>()
+  const dict: string[] = []
+  const codes = new Uint32Array(n)
+  for (let i = 0; i < n; i++) {
+    const from = column.codes[rows[i]]
+    let code = remap[from]
+    if (code < 0) {
+      const s = column.dict[from]
+      code = index.get(s) ?? -1
+      if (code < 0) {
+        code = dict.length
+        dict.push(s)
+        index.set(s, code)
+      }
+      remap[from] = code
+    }
+    codes[i] = code
+  }
+  return { kind: 'str', dict, codes, present }
 }
 
 /** A column of `rows` rows, none present: fills batches that lack a column others have. */
@@ -157,6 +195,14 @@ export function concatBatches(signal: Signal, batches: readonly Batch[]): Batch 
   return { signal, length: total, columns }
 }
 
+/**
+ * Dictionaries of concatenated string columns are merged (equal strings, one code) unless
+ * they hold more than this many entries in all and more than this share of the rows: then
+ * they are joined as they are, and a string may appear under several codes.
+ */
+const DEDUPE_MAX_ENTRIES = 4096
+const DEDUPE_MAX_ENTRIES_PER_ROW = 0.5
+
 /** Concatenates columns of one kind. */
 function concatColumns(parts: Column[], total: number): Column {
   const first = parts[0]
@@ -195,11 +241,26 @@ function concatColumns(parts: Column[], total: number): Column {
       return { kind: 'bytes', width: first.width, values, present }
     }
     case 'str': {
+      const strs = parts as (typeof first)[]
+      const entries = strs.reduce((n, p) => n + p.dict.length, 0)
+      const codes = new Uint32Array(total)
+      if (entries > DEDUPE_MAX_ENTRIES && entries > total * DEDUPE_MAX_ENTRIES_PER_ROW) {
+        // Nearly every value distinct (log bodies): hashing each into one Map would cost more
+        // than the few repeats save. The dictionaries are joined as they are.
+        const dict: string[] = []
+        let at = 0
+        for (const p of strs) {
+          const base = dict.length
+          for (const s of p.dict) dict.push(s)
+          for (let i = 0; i < p.codes.length; i++) codes[at + i] = base + p.codes[i]
+          at += p.codes.length
+        }
+        return { kind: 'str', dict, codes, present }
+      }
       const dict: string[] = []
       const index = new Map<string, number>()
-      const codes = new Uint32Array(total)
       let at = 0
-      for (const p of parts as (typeof first)[]) {
+      for (const p of strs) {
         const remap = new Uint32Array(p.dict.length)
         for (let i = 0; i < p.dict.length; i++) {
           let code = index.get(p.dict[i])

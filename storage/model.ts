@@ -34,7 +34,7 @@ export type Column =
   | { kind: 'i64'; values: BigInt64Array; present?: Uint8Array }
   | { kind: 'f64'; values: Float64Array; present?: Uint8Array }
   | { kind: 'bool'; values: Uint8Array; present?: Uint8Array }
-  /** Dictionary strings: row i holds `dict[codes[i]]`. */
+  /** Dictionary strings: row i holds `dict[codes[i]]`. Entries need not be distinct. */
   | { kind: 'str'; dict: string[]; codes: Uint32Array; present?: Uint8Array }
   /** Fixed-width byte strings (trace and span ids): row i is `values[i*width .. (i+1)*width)`. */
   | { kind: 'bytes'; width: number; values: Uint8Array; present?: Uint8Array }

@@ -5,7 +5,8 @@
  * spans sit in few blocks:
  * - spans by trace id (then arrival), so ids repeat and a trace is contiguous;
  * - log records by service (then arrival, which is nearly time order);
- * - metric points by series (then arrival), so a series' values are neighbours and deltas are small.
+ * - metric points by metric name, then series (then arrival), so a series' values are
+ *   neighbours and deltas are small.
  */
 import { LOG_COLUMNS, METRIC_COLUMNS, SPAN_COLUMNS, RESOURCE_ATTR_PREFIX, type Batch, type Column } from '../model.ts'
 
@@ -34,15 +35,19 @@ const METRIC_VALUE_COLUMNS = new Set<string>([
  * rows < 2^24, so a native Float64Array sort does the work.
  */
 export function storageOrder(batch: Batch): Uint32Array {
+  if (batch.signal === 'metrics') return seriesOrder(batch)
   const n = batch.length
   const keys = new Float64Array(n)
   const rowKey = keyFunction(batch)
-  for (let i = 0; i < n; i++) keys[i] = rowKey(i) * 16777216 + i
+  for (let i = 0; i < n; i++) keys[i] = rowKey(i) * ROW_SPAN + i
   keys.sort()
   const order = new Uint32Array(n)
-  for (let i = 0; i < n; i++) order[i] = keys[i] % 16777216
+  for (let i = 0; i < n; i++) order[i] = keys[i] % ROW_SPAN
   return order
 }
+
+/** Rows below 2^24 fit under a key in one exact double: key * ROW_SPAN + row. */
+const ROW_SPAN = 16777216
 
 function keyFunction(batch: Batch): (row: number) => number {
   switch (batch.signal) {
@@ -59,64 +64,122 @@ function keyFunction(batch: Batch): (row: number) => number {
       return service?.kind === 'str' ? sortedDictRank(service) : () => 0
     }
     case 'metrics':
-      return seriesRank(batch)
+      return () => 0
   }
 }
 
-/** Rank of each row's string in sorted dictionary order. */
+/** Rank of each distinct string in sorted order (equal strings, equal ranks), per dictionary code. */
+function dictRanks(dict: readonly string[]): { ranks: Uint32Array; distinct: number } {
+  const codes = [...dict.keys()].sort((a, b) => (dict[a] < dict[b] ? -1 : dict[a] > dict[b] ? 1 : 0))
+  const ranks = new Uint32Array(dict.length)
+  let rank = -1
+  for (let i = 0; i < codes.length; i++) {
+    if (i === 0 || dict[codes[i]] !== dict[codes[i - 1]]) rank++
+    ranks[codes[i]] = rank
+  }
+  return { ranks, distinct: rank + 1 }
+}
+
+/** Rank of each row's string in sorted order. */
 function sortedDictRank(column: Extract<Column, { kind: 'str' }>): (row: number) => number {
-  const byValue = column.dict.map((s, code) => ({ s, code })).sort((a, b) => (a.s < b.s ? -1 : a.s > b.s ? 1 : 0))
-  const rank = new Uint32Array(column.dict.length)
-  byValue.forEach((e, i) => (rank[e.code] = i))
-  return (row) => rank[column.codes[row]]
+  const { ranks } = dictRanks(column.dict)
+  return (row) => ranks[column.codes[row]]
 }
 
 /**
- * Numbers each distinct series and returns the row's series number. Series are refined one
- * identity column at a time: (series so far, this column's code) pairs get dense numbers from
- * a Map with numeric keys, so no per-row string is built. Numbers follow first appearance.
+ * Metric points grouped by series, series ordered by metric name then first appearance,
+ * points of a series in arrival order. A series is found by a hash of every identity
+ * column's value, mixed column by column over typed arrays (no per-row Map or string); two
+ * series whose hashes collide only interleave (the order changes no answer). First
+ * appearance, rather than hash order, keeps series that arrived side by side next to each
+ * other, so the rows a block is gathered from sit close together in memory.
  */
-function seriesRank(batch: Batch): (row: number) => number {
+function seriesOrder(batch: Batch): Uint32Array {
   const n = batch.length
-  let series = new Uint32Array(n)
-  let count = 1
-  const names = Object.keys(batch.columns).filter((name) => !METRIC_VALUE_COLUMNS.has(name)).sort()
-  for (const name of names) {
-    const codes = identityCodes(batch.columns[name], n)
-    if (codes === undefined) continue
-    const width = codes.distinct + 1
-    const ids = new Map<number, number>()
-    const next = new Uint32Array(n)
-    for (let row = 0; row < n; row++) {
-      const key = series[row] * width + codes.values[row]
-      let id = ids.get(key)
-      if (id === undefined) ids.set(key, (id = ids.size))
-      next[row] = id
-    }
-    series = next
-    count = ids.size
+  const hash = new Uint32Array(n)
+  const identity = Object.keys(batch.columns).filter((name) => !METRIC_VALUE_COLUMNS.has(name)).sort()
+  for (const name of identity) mixColumn(hash, batch.columns[name], n)
+  // Rows by series hash (29 bits), then row: each series becomes one run, rows in arrival order.
+  const keys = new Float64Array(n)
+  for (let i = 0; i < n; i++) keys[i] = (finalMix(hash[i]) >>> 3) * ROW_SPAN + i
+  keys.sort()
+  const runStart: number[] = []
+  for (let i = 0; i < n; i++) if (i === 0 || Math.floor(keys[i] / ROW_SPAN) !== Math.floor(keys[i - 1] / ROW_SPAN)) runStart.push(i)
+  runStart.push(n)
+  // Runs by (name rank, first row); a run's first row is unique, so it finds the run again.
+  const metricName = batch.columns[METRIC_COLUMNS.name]
+  const rank = metricName?.kind === 'str' ? sortedDictRank(metricName) : () => 0
+  const runs = runStart.length - 1
+  const runKeys = new Float64Array(runs)
+  const runOfFirstRow = new Map<number, number>()
+  for (let r = 0; r < runs; r++) {
+    const first = keys[runStart[r]] % ROW_SPAN
+    runKeys[r] = rank(first) * ROW_SPAN + first
+    runOfFirstRow.set(first, r)
   }
-  return count <= 1 ? () => 0 : (row) => series[row]
+  runKeys.sort()
+  const order = new Uint32Array(n)
+  let at = 0
+  for (let k = 0; k < runs; k++) {
+    const r = runOfFirstRow.get(runKeys[k] % ROW_SPAN) as number
+    for (let i = runStart[r]; i < runStart[r + 1]; i++) order[at++] = keys[i] % ROW_SPAN
+  }
+  return order
 }
 
-/** A dense code per row for one identity column (0 when absent), or undefined for kinds that do not identify a series. */
-function identityCodes(c: Column, n: number): { values: Uint32Array; distinct: number } | undefined {
-  const values = new Uint32Array(n)
-  const absent = (row: number): boolean => c.present !== undefined && c.present[row] !== 1
-  if (c.kind === 'str') {
-    for (let row = 0; row < n; row++) values[row] = absent(row) ? 0 : c.codes[row] + 1
-    return { values, distinct: c.dict.length + 1 }
-  }
-  if (c.kind === 'u32' || c.kind === 'i32' || c.kind === 'i64' || c.kind === 'f64' || c.kind === 'bool') {
-    const seen = new Map<number | bigint, number>()
-    for (let row = 0; row < n; row++) {
-      if (absent(row)) continue
-      const v = c.values[row]
-      let code = seen.get(v)
-      if (code === undefined) seen.set(v, (code = seen.size + 1))
-      values[row] = code
+/** Mixes one 32-bit word into a running hash (multiply-xorshift, as in MurmurHash3's body). */
+function mix(h: number, word: number): number {
+  h = Math.imul(h ^ word, 0xcc9e2d51)
+  return Math.imul(h ^ (h >>> 15), 0x1b873593)
+}
+
+/** MurmurHash3's finaliser: every input bit reaches every output bit. */
+function finalMix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
+  return (h ^ (h >>> 16)) >>> 0
+}
+
+/** Stands for an absent value (a present value equal to it costs only a collision). */
+const ABSENT = 0x9e3779b9
+
+/** Mixes each row's value of column `c` into `hash`; kinds that do not identify a series are skipped. */
+function mixColumn(hash: Uint32Array, c: Column, n: number): void {
+  const present = c.present
+  let words: Uint32Array | Uint8Array | Int32Array
+  let stride: 1 | 2 = 1
+  switch (c.kind) {
+    case 'str': {
+      // Hash each dictionary entry once; rows look theirs up (entries need not be distinct).
+      const table = Uint32Array.from(c.dict, hashString)
+      for (let row = 0; row < n; row++) {
+        hash[row] = mix(hash[row], present !== undefined && present[row] !== 1 ? ABSENT : table[c.codes[row]])
+      }
+      return
     }
-    return { values, distinct: seen.size + 1 }
+    case 'u32':
+    case 'i32':
+    case 'bool':
+      words = c.values
+      break
+    case 'i64':
+    case 'f64':
+      words = new Uint32Array(c.values.buffer, c.values.byteOffset, n * 2)
+      stride = 2
+      break
+    default:
+      return
   }
-  return undefined
+  for (let row = 0; row < n; row++) {
+    if (present !== undefined && present[row] !== 1) hash[row] = mix(hash[row], ABSENT)
+    else if (stride === 1) hash[row] = mix(hash[row], words[row])
+    else hash[row] = mix(mix(hash[row], words[2 * row]), words[2 * row + 1])
+  }
+}
+
+/** FNV-1a over a string's UTF-16 code units. */
+function hashString(s: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+  return h >>> 0
 }

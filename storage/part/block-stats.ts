@@ -33,28 +33,52 @@ export function columnStats(column: Column, rows: number, bloom: boolean): Colum
   switch (column.kind) {
     case 'u32':
     case 'i32':
-    case 'f64':
-    case 'i64': {
+    case 'f64': {
       const v = column.values
-      let min: number | bigint | undefined
-      let max: number | bigint | undefined
+      let min = Infinity
+      let max = -Infinity
       for (let i = 0; i < rows; i++) {
         if (p !== undefined && p[i] !== 1) continue
         const x = v[i]
-        if (x !== x) continue // NaN orders with nothing
-        if (min === undefined || x < min) min = x
-        if (max === undefined || x > max) max = x
+        if (x < min) min = x // NaN orders with nothing: both comparisons are false
+        if (x > max) max = x
       }
-      if (min !== undefined) {
+      if (min <= max) {
         stats.min = min
         stats.max = max
       }
       break
     }
+    case 'i64': {
+      const v = column.values
+      let first = 0
+      while (first < rows && p !== undefined && p[first] !== 1) first++
+      if (first === rows) break
+      let min = v[first]
+      let max = min
+      for (let i = first + 1; i < rows; i++) {
+        if (p !== undefined && p[i] !== 1) continue
+        const x = v[i]
+        if (x < min) min = x
+        if (x > max) max = x
+      }
+      stats.min = min
+      stats.max = max
+      break
+    }
     case 'str': {
-      const used = new Set<number>()
-      for (let i = 0; i < rows && used.size <= STATS_DICT_MAX; i++) if (p === undefined || p[i] === 1) used.add(column.codes[i])
-      if (used.size <= STATS_DICT_MAX) stats.values = [...used].map((c) => column.dict[c])
+      // Distinct codes counted with a mark per dictionary entry; strings compared only at the end.
+      const seen = new Uint8Array(column.dict.length)
+      const used: number[] = []
+      for (let i = 0; i < rows && used.length <= STATS_DICT_MAX; i++) {
+        if (p !== undefined && p[i] !== 1) continue
+        const code = column.codes[i]
+        if (seen[code] === 0) {
+          seen[code] = 1
+          used.push(code)
+        }
+      }
+      if (used.length <= STATS_DICT_MAX) stats.values = [...new Set(used.map((c) => column.dict[c]))]
       break
     }
     case 'bytes':
@@ -83,11 +107,18 @@ function buildBloom(column: Extract<Column, { kind: 'bytes' }>, rows: number): U
 }
 
 function addToBloom(filter: Uint8Array, m: number, bytes: Uint8Array, at: number, width: number): void {
-  const h1 = fnv(bytes, at, width, 0x811c9dc5)
-  const h2 = fnv(bytes, at, width, 0x5bd1e995) | 1
+  // Both FNV-1a hashes in one pass over the bytes (the same values as two fnv() calls).
+  let h1 = 0x811c9dc5
+  let h2 = 0x5bd1e995
+  for (let i = at; i < at + width; i++) {
+    h1 = Math.imul(h1 ^ bytes[i], 0x01000193)
+    h2 = Math.imul(h2 ^ bytes[i], 0x01000193)
+  }
+  h1 >>>= 0
+  h2 = (h2 >>> 0) | 1
   for (let k = 0; k < BLOOM_HASHES; k++) {
-    const bit = (h1 + Math.imul(k, h2)) >>> 0
-    filter[(bit % m) >>> 3] |= 1 << (bit % m & 7)
+    const bit = ((h1 + Math.imul(k, h2)) >>> 0) % m
+    filter[bit >>> 3] |= 1 << (bit & 7)
   }
 }
 

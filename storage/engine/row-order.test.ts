@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest'
+import { BatchBuilder } from '../batch-builder.ts'
+import { concatBatches } from '../batch-ops.ts'
+import { cellValue, METRIC_COLUMNS, SPAN_COLUMNS, type Batch } from '../model.ts'
+import { storageOrder } from './row-order.ts'
+
+/** A deterministic pseudo-random sequence in [0, 1). */
+function sequence(seed: number): () => number {
+  let s = seed >>> 0
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    return s / 2 ** 32
+  }
+}
+
+/** Metric points of `series` series under three names, arrival order shuffled between series. */
+function metricPoints(rows: number, series: number, seed: number): { batch: Batch; seriesOf: number[] } {
+  const rand = sequence(seed)
+  const b = new BatchBuilder('metrics')
+  const seriesOf: number[] = []
+  for (let row = 0; row < rows; row++) {
+    const s = Math.floor(rand() * series)
+    seriesOf.push(s)
+    b.setStr(METRIC_COLUMNS.name, row, `metric.${s % 3}`)
+    b.setU32(METRIC_COLUMNS.type, row, 1 + (s % 2))
+    b.setI64(METRIC_COLUMNS.timeUnixNano, row, BigInt(row))
+    b.setF64(METRIC_COLUMNS.value, row, rand())
+    b.setStr('a:route', row, `/r/${s % 7}`)
+    if (s % 5 !== 0) b.setI64('a:status', row, BigInt(200 + (s % 11))) // absent for some series
+    b.setF64('a:ratio', row, (s % 13) / 4)
+  }
+  return { batch: b.finish(rows), seriesOf }
+}
+
+function expectPermutation(order: Uint32Array, n: number): void {
+  expect(order.length).toBe(n)
+  expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i))
+}
+
+/** Each group's rows form one run, in arrival order. */
+function expectGrouped(order: Uint32Array, groupOf: (row: number) => unknown): void {
+  const closed = new Set<unknown>()
+  for (let i = 0; i < order.length; i++) {
+    const g = groupOf(order[i])
+    if (i > 0 && groupOf(order[i - 1]) === g) expect(order[i]).toBeGreaterThan(order[i - 1])
+    else {
+      expect(closed.has(g), `group ${String(g)} split`).toBe(false)
+      closed.add(g)
+    }
+  }
+}
+
+describe('storageOrder', () => {
+  it('puts each metric series in one run, names in sorted order, points in arrival order', () => {
+    const { batch, seriesOf } = metricPoints(5000, 60, 7)
+    const order = storageOrder(batch)
+    expectPermutation(order, batch.length)
+    expectGrouped(order, (row) => seriesOf[row])
+    const names = [...order].map((row) => cellValue(batch.columns[METRIC_COLUMNS.name], row) as string)
+    expect(names).toEqual([...names].sort())
+  })
+
+  it('orders series of one name by first appearance', () => {
+    const { batch, seriesOf } = metricPoints(3000, 30, 11)
+    const order = storageOrder(batch)
+    const firstRow = new Map<number, number>()
+    seriesOf.forEach((s, row) => firstRow.set(s, Math.min(firstRow.get(s) ?? row, row)))
+    for (let i = 1; i < order.length; i++) {
+      const a = seriesOf[order[i - 1]]
+      const b = seriesOf[order[i]]
+      if (a !== b && a % 3 === b % 3) expect(firstRow.get(b)).toBeGreaterThan(firstRow.get(a) as number)
+    }
+  })
+
+  it('keeps a series together when its strings sit under several dictionary codes', () => {
+    // Joined dictionaries may hold one string twice (concatBatches of many distinct values).
+    const parts = [metricPoints(400, 12, 1), metricPoints(400, 12, 2)]
+    const joined = concatBatches('metrics', [parts[0].batch, parts[1].batch])
+    const name = joined.columns[METRIC_COLUMNS.name]
+    if (name.kind !== 'str') throw new Error('expected a string column')
+    const doubled = { ...joined, columns: { ...joined.columns, [METRIC_COLUMNS.name]: { ...name, dict: [...name.dict, ...name.dict], codes: name.codes.map((c, row) => (row % 2 === 0 ? c : c + name.dict.length)) } } }
+    const seriesOf = [...parts[0].seriesOf, ...parts[1].seriesOf]
+    const order = storageOrder(doubled)
+    expectPermutation(order, joined.length)
+    expectGrouped(order, (row) => seriesOf[row])
+  })
+
+  it('puts the spans of one trace in one run', () => {
+    const rand = sequence(3)
+    const b = new BatchBuilder('spans')
+    const traceOf: number[] = []
+    for (let row = 0; row < 2000; row++) {
+      const t = Math.floor(rand() * 150)
+      traceOf.push(t)
+      const id = new Uint8Array(16)
+      new DataView(id.buffer).setUint32(0, Math.imul(t + 1, 0x9e3779b1) >>> 0)
+      id[15] = t & 0xff
+      b.setBytes(SPAN_COLUMNS.traceId, row, 16, id)
+    }
+    const batch = b.finish(2000)
+    const order = storageOrder(batch)
+    expectPermutation(order, batch.length)
+    expectGrouped(order, (row) => traceOf[row])
+  })
+})
