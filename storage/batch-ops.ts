@@ -160,19 +160,15 @@ function absentColumn(kind: Column['kind'], rows: number, width: number): Column
   }
 }
 
-function toAnyColumn(column: Column, rows: number): Column {
+/** `column` as an `any` column (for batches whose columns of one name differ in kind). */
+export function toAnyColumn(column: Column, rows: number): Column {
   const values = new Array<AnyValue | undefined>(rows)
   for (let i = 0; i < rows; i++) values[i] = cellValue(column, i)
   return { kind: 'any', values, present: column.present }
 }
 
-/**
- * One batch holding the rows of all `batches` in order. A column missing from some batches is
- * absent in their rows; a column whose kind differs between batches becomes `any`.
- */
-export function concatBatches(signal: Signal, batches: readonly Batch[]): Batch {
-  if (batches.length === 1) return batches[0]
-  const total = batches.reduce((n, b) => n + b.length, 0)
+/** What each column name becomes when batches are joined: its kind, or `any` where kinds differ. */
+export function columnShapes(batches: readonly Batch[]): Map<string, { kind: Column['kind']; width: number }> {
   const shapes = new Map<string, { kind: Column['kind']; width: number }>()
   for (const b of batches) {
     for (const name in b.columns) {
@@ -183,6 +179,17 @@ export function concatBatches(signal: Signal, batches: readonly Batch[]): Batch 
       else if (seen.kind !== c.kind || seen.width !== width) shapes.set(name, { kind: 'any', width: 0 })
     }
   }
+  return shapes
+}
+
+/**
+ * One batch holding the rows of all `batches` in order. A column missing from some batches is
+ * absent in their rows; a column whose kind differs between batches becomes `any`.
+ */
+export function concatBatches(signal: Signal, batches: readonly Batch[]): Batch {
+  if (batches.length === 1) return batches[0]
+  const total = batches.reduce((n, b) => n + b.length, 0)
+  const shapes = columnShapes(batches)
   const columns: Record<string, Column> = {}
   for (const [name, shape] of shapes) {
     const parts = batches.map((b) => {

@@ -4,11 +4,12 @@
  * rows put in storage order, then written. Pure work on files and memory, so it can run on a
  * worker thread (part-worker.ts) or inline.
  */
-import { concatBatches, takeRows } from '../batch-ops.ts'
+import { concatBatches, projectBatch } from '../batch-ops.ts'
+import { ConcatenatedRows } from '../concatenated-rows.ts'
 import type { Batch, Column, Signal } from '../model.ts'
 import { PartReader, writePart, type WritePartOptions } from '../part/part-file.ts'
 import { BLOCK_ROWS } from '../limits.ts'
-import { storageOrder } from './row-order.ts'
+import { orderColumns, storageOrder } from './row-order.ts'
 
 export type PartJob =
   | { kind: 'flush'; path: string; signal: Signal; batches: Batch[]; options: WritePartOptions }
@@ -32,17 +33,18 @@ function readPart(path: string, key: Uint8Array, signal: Signal): Batch[] {
 }
 
 /**
- * Builds and durably writes the part a job describes. Memory: the rows once more (merged into
- * one batch, then the sources are let go) and one block at a time in storage order.
+ * Builds and durably writes the part a job describes. Memory: the source rows, the columns
+ * that decide the order (concatenated), and one block at a time in storage order, gathered
+ * straight from the sources.
  */
 export async function buildPart(job: PartJob): Promise<void> {
-  let sources = job.kind === 'flush' ? job.batches : job.inputs.flatMap((path) => readPart(path, job.options.key, job.signal))
-  const all = concatBatches(job.signal, sources)
-  sources = []
+  const sources = job.kind === 'flush' ? job.batches : job.inputs.flatMap((path) => readPart(path, job.options.key, job.signal))
   if (job.kind === 'flush') job.batches = []
-  const order = storageOrder(all)
+  const rows = new ConcatenatedRows(job.signal, sources)
+  const names = new Set(sources.flatMap((b) => Object.keys(b.columns)))
+  const order = storageOrder(concatBatches(job.signal, sources.map((b) => projectBatch(b, orderColumns(job.signal, names)))))
   function* blocks(): Generator<Batch> {
-    for (let from = 0; from < all.length; from += BLOCK_ROWS) yield takeRows(all, order.subarray(from, from + BLOCK_ROWS))
+    for (let from = 0; from < rows.length; from += BLOCK_ROWS) yield rows.take(order.subarray(from, from + BLOCK_ROWS))
   }
   await writePart(job.path, blocks(), job.options)
 }

@@ -8,7 +8,7 @@
  * - metric points by metric name, then series (then arrival), so a series' values are
  *   neighbours and deltas are small.
  */
-import { LOG_COLUMNS, METRIC_COLUMNS, SPAN_COLUMNS, RESOURCE_ATTR_PREFIX, type Batch, type Column } from '../model.ts'
+import { LOG_COLUMNS, METRIC_COLUMNS, SPAN_COLUMNS, RESOURCE_ATTR_PREFIX, type Batch, type Column, type Signal } from '../model.ts'
 
 /** Columns that vary from point to point within one series; every other column identifies it. */
 const METRIC_VALUE_COLUMNS = new Set<string>([
@@ -28,6 +28,20 @@ const METRIC_VALUE_COLUMNS = new Set<string>([
   METRIC_COLUMNS.exemplars,
   'flags',
 ])
+
+/** The columns storageOrder reads, of the columns `names` a batch of `signal` has. */
+export function orderColumns(signal: Signal, names: Iterable<string>): string[] {
+  switch (signal) {
+    case 'spans':
+      return [SPAN_COLUMNS.traceId]
+    case 'logs':
+      return [SERVICE_COLUMN, LOG_COLUMNS.severityText]
+    case 'metrics':
+      return [...names].filter((name) => !METRIC_VALUE_COLUMNS.has(name))
+  }
+}
+
+const SERVICE_COLUMN = `${RESOURCE_ATTR_PREFIX}service.name`
 
 /**
  * The storage order of `batch`'s rows, as row indices.
@@ -60,7 +74,7 @@ function keyFunction(batch: Batch): (row: number) => number {
       return (row) => ((v[row * w] << 21) | (v[row * w + 1] << 13) | (v[row * w + 2] << 5) | (v[row * w + 3] >>> 3)) >>> 0
     }
     case 'logs': {
-      const service = batch.columns[`${RESOURCE_ATTR_PREFIX}service.name`] ?? batch.columns[LOG_COLUMNS.severityText]
+      const service = batch.columns[SERVICE_COLUMN] ?? batch.columns[LOG_COLUMNS.severityText]
       return service?.kind === 'str' ? sortedDictRank(service) : () => 0
     }
     case 'metrics':
