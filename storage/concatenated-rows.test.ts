@@ -29,3 +29,18 @@ describe('ConcatenatedRows', () => {
     }
   })
 })
+
+describe('ConcatenatedRows.columns', () => {
+  it('gives whole columns of the concatenation, strings and others alike', () => {
+    const batches = [randomBatch(5), randomBatch(6)]
+    const view = new ConcatenatedRows('spans', batches)
+    const joined = concatBatches('spans', batches)
+    const names = ['c_str', 'c_bytes', 'c_i64', 'a:http.route', 'missing']
+    const picked = view.columns(names)
+    expect(picked.length).toBe(joined.length)
+    expect(Object.keys(picked.columns).sort()).toEqual(['a:http.route', 'c_bytes', 'c_i64', 'c_str'])
+    for (const name of Object.keys(picked.columns)) {
+      expect(Array.from({ length: joined.length }, (_, row) => cellValue(picked.columns[name], row))).toEqual(Array.from({ length: joined.length }, (_, row) => cellValue(joined.columns[name], row)))
+    }
+  })
+})

@@ -28,8 +28,11 @@ export class ConcatenatedRows {
    * makes taking them a plain gather (the bulky values, lists and ids are gathered from the batches). */
   private readonly strings: Batch
 
+  private readonly batches: readonly Batch[]
+
   constructor(signal: Signal, batches: readonly Batch[]) {
     this.signal = signal
+    this.batches = batches
     this.starts = new Uint32Array(batches.length + 1)
     batches.forEach((b, i) => (this.starts[i + 1] = this.starts[i] + b.length))
     this.length = this.starts[batches.length]
@@ -46,6 +49,19 @@ export class ConcatenatedRows {
       })
       this.sources.push({ name, kind: shape.kind, width: shape.width, parts })
     }
+  }
+
+  /** Columns `names` (those the batches have) of the whole concatenation, as one batch. */
+  columns(names: readonly string[]): Batch {
+    const columns: Record<string, Column> = {}
+    const others: string[] = []
+    for (const name of names) {
+      const strings = this.strings.columns[name]
+      if (strings !== undefined) columns[name] = strings
+      else others.push(name)
+    }
+    if (others.length > 0) Object.assign(columns, concatBatches(this.signal, this.batches.map((b) => projectBatch(b, others))).columns)
+    return { signal: this.signal, length: this.length, columns }
   }
 
   /**

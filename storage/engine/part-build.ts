@@ -4,7 +4,6 @@
  * rows put in storage order, then written. Pure work on files and memory, so it can run on a
  * worker thread (part-worker.ts) or inline.
  */
-import { concatBatches, projectBatch } from '../batch-ops.ts'
 import { ConcatenatedRows } from '../concatenated-rows.ts'
 import type { Batch, Column, Signal } from '../model.ts'
 import { PartReader, writePart, type WritePartOptions } from '../part/part-file.ts'
@@ -42,7 +41,7 @@ export async function buildPart(job: PartJob): Promise<void> {
   if (job.kind === 'flush') job.batches = []
   const rows = new ConcatenatedRows(job.signal, sources)
   const names = new Set(sources.flatMap((b) => Object.keys(b.columns)))
-  const order = storageOrder(concatBatches(job.signal, sources.map((b) => projectBatch(b, orderColumns(job.signal, names)))))
+  const order = storageOrder(rows.columns(orderColumns(job.signal, names)))
   function* blocks(): Generator<Batch> {
     for (let from = 0; from < rows.length; from += BLOCK_ROWS) yield rows.take(order.subarray(from, from + BLOCK_ROWS))
   }
