@@ -27,8 +27,11 @@ export interface ColumnStats {
 /** Statistics of one column of a block. */
 export function columnStats(column: Column, rows: number, bloom: boolean): ColumnStats {
   const p = column.present
-  let present = 0
-  for (let i = 0; i < rows; i++) if (p === undefined || p[i] === 1) present++
+  let present = rows
+  if (p !== undefined) {
+    present = 0
+    for (let i = 0; i < rows; i++) present += p[i] === 1 ? 1 : 0
+  }
   const stats: ColumnStats = { present }
   switch (column.kind) {
     case 'u32':
