@@ -8,8 +8,9 @@ import { StorageError } from '../errors.ts'
 import { MAX_COLUMNS, MAX_FRAME_PAYLOAD, MAX_ROWS } from '../limits.ts'
 import { SIGNALS, type Batch, type Column, type Signal } from '../model.ts'
 import { ByteReader } from './byte-reader.ts'
-import { ByteWriter } from './byte-writer.ts'
-import { decodeColumn, encodeColumn, type ColumnEncodeOptions } from './column-codec.ts'
+import { withReusedWriter, type ByteWriter } from './byte-writer.ts'
+import { decodeColumn, type ColumnEncodeOptions } from './column-codec.ts'
+import { writeColumn } from './column-writer.ts'
 import { decodeFrame, encodeFrame, FRAME_FLAG, FRAME_TYPE } from './frame.ts'
 
 /** Signal codes. On-disk values: append, never renumber. */
@@ -21,15 +22,16 @@ export function writeBatchPayload(w: ByteWriter, batch: Batch, options: ColumnEn
   if (names.length > MAX_COLUMNS) {
     throw new StorageError('INVALID_ARGUMENT', `cannot encode batch: ${names.length} columns, the limit is ${MAX_COLUMNS}`)
   }
+  const compact = options.compact !== false
   w.uvarint(SIGNAL_CODE[batch.signal])
   w.uvarint(batch.length)
   w.uvarint(names.length)
-  const scratch = new ByteWriter(batch.length * 2 + 64)
   for (const name of names) {
     w.string(name)
-    scratch.length = 0
-    const chunk = encodeColumn(batch.columns[name], batch.length, scratch, options)
-    w.blob(chunk)
+    // The chunk is written in place and its length prefix filled in after.
+    const mark = w.beginBlob()
+    writeColumn(w, batch.columns[name], batch.length, compact)
+    w.endBlob(mark)
   }
 }
 
@@ -68,15 +70,13 @@ export interface EncodeBatchOptions extends ColumnEncodeOptions {
  * @example const bytes = encodeBatch(batch); const same = decodeBatch(bytes)
  */
 export function encodeBatch(batch: Batch, options: EncodeBatchOptions = {}): Uint8Array {
-  const w = new ByteWriter(batch.length * 32 + 256)
-  writeBatchPayload(w, batch, options)
-  let payload = w.finish()
-  let flags = 0
-  if (options.compress === true) {
-    payload = zstdCompressSync(payload, { params: { [zlib.ZSTD_c_compressionLevel]: 3 } })
-    flags |= FRAME_FLAG.zstd
-  }
-  return encodeFrame(FRAME_TYPE.batch, flags, payload)
+  return withReusedWriter((w) => {
+    writeBatchPayload(w, batch, options)
+    // Both branches copy the payload out of the reused writer.
+    if (options.compress !== true) return encodeFrame(FRAME_TYPE.batch, 0, w.finish())
+    const payload = zstdCompressSync(w.finish(), { params: { [zlib.ZSTD_c_compressionLevel]: 3 } })
+    return encodeFrame(FRAME_TYPE.batch, FRAME_FLAG.zstd, payload)
+  })
 }
 
 /**

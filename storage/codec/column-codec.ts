@@ -2,42 +2,22 @@
  * @module storage/codec/column-codec
  * Encodes one column of a batch into bytes and back (storage/FORMAT.md, "Column chunk").
  * Each kind picks the smallest of a few encodings for its values: constants, minimal fixed
- * widths, zigzag varint deltas, decimal scaling of doubles, row deltas for lists.
+ * widths, zigzag varints or their deltas, decimal scaling of doubles, row deltas for lists.
+ * Writing is in column-writer.ts and numeric-writer.ts; reading is here.
  */
 import type { AnyValue, Column } from '../model.ts'
 import { MAX_LIST_VALUES, MAX_ROWS } from '../limits.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter } from './byte-writer.ts'
-import { newLike, takeColumn } from '../batch-ops.ts'
-import { readValue, writeValue } from './value-codec.ts'
+import { newLike } from '../batch-ops.ts'
+import { COLUMN_KIND, FLAG_SPARSE, writeColumn } from './column-writer.ts'
+import { ENCODING, halves, POW10 } from './numeric-writer.ts'
+import { readValue } from './value-codec.ts'
 
-/** Column kind codes. On-disk values: append, never renumber. */
-export const COLUMN_KIND = {
-  u32: 1,
-  i32: 2,
-  i64: 3,
-  f64: 4,
-  bool: 5,
-  str: 6,
-  bytes: 7,
-  i64list: 8,
-  f64list: 9,
-  any: 10,
-} as const satisfies Record<Column['kind'], number>
+export { COLUMN_KIND } from './column-writer.ts'
+export { ENCODING } from './numeric-writer.ts'
 
 const KIND_BY_CODE = Object.fromEntries(Object.entries(COLUMN_KIND).map(([k, v]) => [v, k])) as Record<number, Column['kind']>
-
-/** Value encodings inside a chunk. On-disk values: append, never renumber. */
-export const ENCODING = {
-  const: 1,
-  fixed: 2,
-  delta: 3,
-  plain: 4,
-  raw: 5,
-  decimal: 6,
-} as const
-
-const FLAG_SPARSE = 1
 
 export interface ColumnEncodeOptions {
   /** Spend time on the smallest encoding (decimal doubles): true for part files, false for
@@ -45,345 +25,19 @@ export interface ColumnEncodeOptions {
   compact?: boolean
 }
 
-/** The present rows `sel` of a sparse column as a dense column (presence not carried). */
-function gather(column: Column, sel: Uint32Array): Column {
-  const n = sel.length
-  switch (column.kind) {
-    case 'u32':
-    case 'i32':
-    case 'i64':
-    case 'f64':
-    case 'bool': {
-      const src = column.values
-      const values = newLike(src, n)
-      for (let k = 0; k < n; k++) values[k] = src[sel[k]]
-      return { kind: column.kind, values } as Column
-    }
-    case 'str': {
-      const codes = new Uint32Array(n)
-      for (let k = 0; k < n; k++) codes[k] = column.codes[sel[k]]
-      return { kind: 'str', dict: column.dict, codes }
-    }
-    default:
-      return { ...takeColumn(column, sel), present: undefined } as Column
-  }
-}
-
-/** Indices of the rows marked present. */
-function presentRows(present: Uint8Array, rows: number): Uint32Array {
-  const all = new Uint32Array(rows)
-  let n = 0
-  for (let i = 0; i < rows; i++) if (present[i] === 1) all[n++] = i
-  return all.subarray(0, n)
-}
-
 /**
  * Encodes `column` (of `rows` rows). A sparse column is written as a presence bitmap followed
- * by the values of its present rows only, encoded like a dense column.
+ * by the values of its present rows only, encoded like a dense column. Returns the bytes of
+ * `w` (all of them: pass a writer whose `length` is 0), valid until `w` is written again.
  * @example const bytes = encodeColumn({ kind: 'u32', values: Uint32Array.of(1, 2) }, 2)
  */
 export function encodeColumn(column: Column, rows: number, w: ByteWriter = new ByteWriter(rows * 2 + 16), options: ColumnEncodeOptions = {}): Uint8Array {
-  const compact = options.compact !== false
-  w.u8(COLUMN_KIND[column.kind])
-  if (column.present === undefined) {
-    w.u8(0)
-    writeDense(w, column, rows, compact)
-    return w.finish()
-  }
-  const sel = presentRows(column.present, rows)
-  w.u8(FLAG_SPARSE)
-  const at = w.alloc((rows + 7) >>> 3)
-  const bitmap = w.buffer
-  bitmap.fill(0, at, at + ((rows + 7) >>> 3))
-  for (let k = 0; k < sel.length; k++) bitmap[at + (sel[k] >>> 3)] |= 1 << (sel[k] & 7)
-  writeDense(w, gather(column, sel), sel.length, compact)
+  writeColumn(w, column, rows, options.compact !== false)
   return w.finish()
-}
-
-/** The values of a dense column of `n` rows. */
-function writeDense(w: ByteWriter, column: Column, n: number, compact: boolean): void {
-  switch (column.kind) {
-    case 'u32':
-      writeU32s(w, column.values, n)
-      break
-    case 'i32': {
-      const z = new Uint32Array(n)
-      for (let k = 0; k < n; k++) z[k] = zigzag32(column.values[k])
-      writeU32s(w, z, n)
-      break
-    }
-    case 'bool': {
-      const at = w.alloc((n + 7) >>> 3)
-      const buf = w.buffer
-      buf.fill(0, at, at + ((n + 7) >>> 3))
-      for (let k = 0; k < n; k++) if (column.values[k] === 1) buf[at + (k >>> 3)] |= 1 << (k & 7)
-      break
-    }
-    case 'i64':
-      writeI64s(w, column.values, n)
-      break
-    case 'f64':
-      writeF64s(w, column.values, n, compact)
-      break
-    case 'str': {
-      if (column.dict.length <= n) {
-        // A dictionary no larger than the rows (a batch as built): written as it is, unused
-        // entries and all; cheaper than finding out which are used.
-        w.uvarint(column.dict.length)
-        for (const s of column.dict) w.string(s)
-        if (column.dict.length > 1) writeFixed(w, column.codes, n, widthFor(column.dict.length - 1))
-        break
-      }
-      // A large shared dictionary (a block of a bigger batch): only the entries the rows use
-      // are kept, and codes are rewritten densely.
-      const remap = new Int32Array(column.dict.length).fill(-1)
-      const used: string[] = []
-      const codes = new Uint32Array(n)
-      const src = column.codes
-      for (let k = 0; k < n; k++) {
-        const c = src[k]
-        let m = remap[c]
-        if (m === -1) {
-          m = remap[c] = used.length
-          used.push(column.dict[c])
-        }
-        codes[k] = m
-      }
-      w.uvarint(used.length)
-      for (const s of used) w.string(s)
-      if (used.length > 1) writeFixed(w, codes, n, widthFor(used.length - 1))
-      break
-    }
-    case 'bytes':
-      w.uvarint(column.width)
-      w.bytes(column.values.subarray(0, n * column.width))
-      break
-    case 'i64list':
-    case 'f64list': {
-      const o = column.offsets
-      const lengths = new Uint32Array(n)
-      for (let k = 0; k < n; k++) lengths[k] = o[k + 1] - o[k]
-      writeU32s(w, lengths, n)
-      if (column.kind === 'i64list') writeI64ListValues(w, column, n)
-      else writeF64ListValues(w, column, n)
-      break
-    }
-    case 'any':
-      for (let k = 0; k < n; k++) writeValue(w, column.values[k] as AnyValue)
-      break
-  }
-}
-
-function zigzag32(v: number): number {
-  return ((v << 1) ^ (v >> 31)) >>> 0
 }
 
 function unzigzag32(v: number): number {
   return (v >>> 1) ^ -(v & 1)
-}
-
-function widthFor(max: number): number {
-  return max < 0x100 ? 1 : max < 0x10000 ? 2 : 4
-}
-
-function writeFixed(w: ByteWriter, values: Uint32Array, n: number, width: number): void {
-  w.u8(width)
-  const at = w.alloc(n * width)
-  const buf = w.buffer
-  if (width === 1) {
-    for (let k = 0; k < n; k++) buf[at + k] = values[k]
-  } else if (width === 2) {
-    for (let k = 0; k < n; k++) {
-      buf[at + 2 * k] = values[k]
-      buf[at + 2 * k + 1] = values[k] >>> 8
-    }
-  } else {
-    for (let k = 0; k < n; k++) {
-      const v = values[k]
-      const p = at + 4 * k
-      buf[p] = v
-      buf[p + 1] = v >>> 8
-      buf[p + 2] = v >>> 16
-      buf[p + 3] = v >>> 24
-    }
-  }
-}
-
-function writeU32s(w: ByteWriter, values: Uint32Array, n: number): void {
-  let max = 0
-  let constant = true
-  const first = n > 0 ? values[0] : 0
-  for (let k = 0; k < n; k++) {
-    const v = values[k]
-    if (v > max) max = v
-    if (v !== first) constant = false
-  }
-  if (constant) {
-    w.u8(ENCODING.const)
-    w.uvarint(first)
-    return
-  }
-  w.u8(ENCODING.fixed)
-  writeFixed(w, values, n, widthFor(max))
-}
-
-const SCRATCH = new BigInt64Array(1)
-
-/** The 32-bit halves of a BigInt64Array's elements: element i is [2i] low, [2i+1] high. */
-function halves(values: BigInt64Array): Uint32Array {
-  return new Uint32Array(values.buffer, values.byteOffset, values.length * 2)
-}
-
-/**
- * i64 values: constant, deltas between neighbours (sorted times), or plain zigzag varints.
- * Works on 32-bit halves: 64-bit subtraction with a borrow, no BigInt on the hot path.
- */
-function writeI64s(w: ByteWriter, values: BigInt64Array, n: number): void {
-  const u = halves(values)
-  const lo = (k: number): number => u[2 * k]
-  const hi = (k: number): number => u[2 * k + 1]
-  let constant = true
-  for (let k = 1; k < n && constant; k++) if (lo(k) !== lo(0) || hi(k) !== hi(0)) constant = false
-  if (constant) {
-    w.u8(ENCODING.const)
-    w.svarint64(n > 0 ? values[0] : 0n)
-    return
-  }
-  // Decide between delta and plain on a sample: deltas win when neighbours are close.
-  let plainBits = 0
-  let deltaBits = 0
-  for (let k = 1; k < Math.min(n, 256); k++) {
-    plainBits += zigzagBits(hi(k), lo(k))
-    const dLo = (lo(k) - lo(k - 1)) >>> 0
-    deltaBits += zigzagBits((hi(k) - hi(k - 1) - (lo(k) < lo(k - 1) ? 1 : 0)) >>> 0, dLo)
-  }
-  if (deltaBits <= plainBits) {
-    w.u8(ENCODING.delta)
-    writeZigzag(w, hi(0), lo(0))
-    for (let k = 1; k < n; k++) {
-      const l = lo(k)
-      const pl = lo(k - 1)
-      writeZigzag(w, (hi(k) - hi(k - 1) - (l < pl ? 1 : 0)) >>> 0, (l - pl) >>> 0)
-    }
-  } else {
-    w.u8(ENCODING.plain)
-    for (let k = 0; k < n; k++) writeZigzag(w, hi(k), lo(k))
-  }
-}
-
-/** Zigzag of the signed 64-bit hi:lo, then its varint. */
-function writeZigzag(w: ByteWriter, hi: number, lo: number): void {
-  const sign = (hi | 0) >> 31
-  w.uvarint64((((hi << 1) | (lo >>> 31)) ^ sign) >>> 0, ((lo << 1) ^ sign) >>> 0)
-}
-
-function zigzagBits(hi: number, lo: number): number {
-  const sign = (hi | 0) >> 31
-  const zHi = (((hi << 1) | (lo >>> 31)) ^ sign) >>> 0
-  return zHi !== 0 ? 64 - Math.clz32(zHi) : 32 - Math.clz32(((lo << 1) ^ sign) >>> 0)
-}
-
-const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
-
-/** Smallest k such that v * 10^k is a safe integer that divides back to exactly v, or -1. */
-function decimalScale(v: number): number {
-  for (let k = 0; k < POW10.length; k++) {
-    const m = Math.round(v * POW10[k])
-    if (Number.isSafeInteger(m) && Object.is(m / POW10[k], v)) return k
-  }
-  return -1
-}
-
-/**
- * f64 values: constant, raw 8-byte doubles, or decimal: when every value is a decimal with at
- * most 9 fractional digits, the integers v*10^k, as plain or delta zigzag varints. Decimal
- * scaling is exact: a value is only scaled when dividing back gives the same double.
- */
-function writeF64s(w: ByteWriter, values: Float64Array, n: number, compact: boolean): void {
-  const get = (k: number): number => values[k]
-  const first = n > 0 ? get(0) : 0
-  let constant = true
-  let scale = 0
-  for (let k = 0; k < n; k++) {
-    const v = get(k)
-    if (!Object.is(v, first)) constant = false
-    if (scale >= 0 && compact) {
-      const s = decimalScale(v)
-      scale = s < 0 ? -1 : Math.max(scale, s)
-    }
-  }
-  if (constant) {
-    w.u8(ENCODING.const)
-    w.f64(first)
-    return
-  }
-  if (scale >= 0 && compact) {
-    const p = POW10[scale]
-    const ints = new Float64Array(n)
-    let exact = true
-    for (let k = 0; k < n && exact; k++) {
-      ints[k] = Math.round(get(k) * p)
-      exact = Number.isSafeInteger(ints[k]) && Object.is(ints[k] / p, get(k))
-    }
-    if (exact) {
-      let plain = 0
-      let delta = 0
-      for (let k = 1; k < Math.min(n, 256); k++) {
-        plain += Math.abs(ints[k])
-        delta += Math.abs(ints[k] - ints[k - 1])
-      }
-      const useDelta = delta <= plain
-      w.u8(ENCODING.decimal)
-      w.u8(scale)
-      w.u8(useDelta ? ENCODING.delta : ENCODING.plain)
-      for (let k = 0; k < n; k++) {
-        const d = useDelta && k > 0 ? ints[k] - ints[k - 1] : ints[k]
-        if (Number.isSafeInteger(d)) w.svarint(d)
-        else w.svarint64(BigInt(ints[k]) - (useDelta && k > 0 ? BigInt(ints[k - 1]) : 0n))
-      }
-      return
-    }
-  }
-  w.u8(ENCODING.raw)
-  for (let k = 0; k < n; k++) w.f64(get(k))
-}
-
-/** List values, each row as deltas against the previous row when both have the same length
- * (cumulative histogram buckets of one series change little from point to point). */
-function writeI64ListValues(w: ByteWriter, column: Extract<Column, { kind: 'i64list' }>, n: number): void {
-  const o = column.offsets
-  const v = column.values
-  let prevStart = -1
-  let prevLen = -1
-  for (let k = 0; k < n; k++) {
-    const start = o[k]
-    const len = o[k + 1] - start
-    const againstPrev = len === prevLen
-    for (let j = 0; j < len; j++) {
-      SCRATCH[0] = againstPrev ? v[start + j] - v[prevStart + j] : v[start + j]
-      w.svarint64(SCRATCH[0])
-    }
-    prevStart = start
-    prevLen = len
-  }
-}
-
-/** Double lists: a row equal to the previous one (histogram bounds) costs one byte. */
-function writeF64ListValues(w: ByteWriter, column: Extract<Column, { kind: 'f64list' }>, n: number): void {
-  const o = column.offsets
-  const v = column.values
-  let prevStart = -1
-  let prevLen = -1
-  for (let k = 0; k < n; k++) {
-    const start = o[k]
-    const len = o[k + 1] - start
-    let same = len === prevLen
-    for (let j = 0; j < len && same; j++) same = Object.is(v[start + j], v[prevStart + j])
-    w.u8(same ? 1 : 0)
-    if (!same) for (let j = 0; j < len; j++) w.f64(v[start + j])
-    prevStart = start
-    prevLen = len
-  }
 }
 
 /**

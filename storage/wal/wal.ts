@@ -8,7 +8,7 @@
 import { mkdirSync, readdirSync, unlinkSync } from 'node:fs'
 import { open as openFile, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ByteWriter } from '../codec/byte-writer.ts'
+import { ByteWriter, withReusedWriter } from '../codec/byte-writer.ts'
 import { writeBatchPayload } from '../codec/batch-codec.ts'
 import { FRAME_FLAG, FRAME_HEADER_BYTES, FRAME_TYPE, writeFrameHeader } from '../codec/frame.ts'
 import { seal } from '../crypto/seal.ts'
@@ -41,11 +41,12 @@ export function walAad(seq: number): Uint8Array {
 
 /** One WAL record: the tenant and the batch, sealed and framed. */
 export function encodeWalRecord(key: Uint8Array, seq: number, tenant: string, batch: Batch): Uint8Array {
-  const w = new ByteWriter(batch.length * 24 + 256)
-  w.string(tenant)
-  // The log is short-lived: encode fast rather than small (parts are encoded compactly).
-  writeBatchPayload(w, batch, { compact: false })
-  const sealed = seal(key, w.finish(), walAad(seq))
+  const sealed = withReusedWriter((w) => {
+    w.string(tenant)
+    // The log is short-lived: encode fast rather than small (parts are encoded compactly).
+    writeBatchPayload(w, batch, { compact: false })
+    return seal(key, w.finish(), walAad(seq)) // seal copies the bytes out of the reused writer
+  })
   const out = new Uint8Array(FRAME_HEADER_BYTES + sealed.length)
   writeFrameHeader(out, FRAME_TYPE.walRecord, FRAME_FLAG.encrypted, sealed)
   out.set(sealed, FRAME_HEADER_BYTES)
