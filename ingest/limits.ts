@@ -51,6 +51,27 @@ export const CACHED_ATTRIBUTE_MAX_BYTES = 96
 export const ATTRIBUTE_CACHE_SLOTS = 16384
 
 /**
+ * A data point's run of consecutive attribute fields (their tags and lengths included) is looked
+ * up whole in the attribute run cache in parts of up to this many bytes: a series' few
+ * attributes take 50 to 200 bytes, and a part costs one hash and one compare of its bytes.
+ */
+export const CACHED_ATTRIBUTE_RUN_MAX_BYTES = 256
+
+/**
+ * Slots of the decoder's attribute run cache (a power of two): 8192 x 256 bytes = 2 MiB of keys
+ * at most, room for the few thousand distinct series a stream of points repeats.
+ */
+export const ATTRIBUTE_RUN_CACHE_SLOTS = 8192
+
+/**
+ * Working buffers of list columns (histogram buckets and bounds, quantiles) a decoder keeps
+ * between requests, and the largest one kept: a request's lists take tens to hundreds of KiB,
+ * so six of up to 1 MiB each hold a thread's usual lists with at most 6 MiB.
+ */
+export const SPARE_LISTS = 6
+export const SPARE_LIST_MAX_BYTES = 1024 * 1024
+
+/**
  * Most decoding threads a listener starts by default (one per core beyond the first): past a few,
  * the event loop's thread, which appends every batch, is the bottleneck and more threads only
  * take memory (each holds its own caches and heap).

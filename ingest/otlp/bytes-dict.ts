@@ -9,26 +9,20 @@
  * dictionary stays free of duplicates). Entries point into the bytes they were first seen in:
  * those must not change until the batch is finished (a request body is not).
  */
+import { hashBytes } from './byte-cache.ts'
 import type { StrWriter } from './column-writers.ts'
-
-/** Hash of `buf[start..end)` (FNV-1a over 32-bit words, then the tail bytes). */
-function hashBytes(buf: Uint8Array, view: DataView, start: number, end: number): number {
-  const n = end - start
-  const words = end - (n & 3)
-  let h = Math.imul(0x811c9dc5 ^ n, 0x01000193)
-  for (let i = start; i < words; i += 4) h = Math.imul(h ^ view.getUint32(i, true), 0x01000193)
-  for (let i = words; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193)
-  return (h ^ (h >>> 15)) >>> 0
-}
 
 export class BytesDict {
   private readonly writer: StrWriter
   /** Open addressing: code + 1 of the entry in each slot, 0 when empty. */
   private slots: Int32Array
   private readonly hashes: number[] = []
-  private readonly bufs: Uint8Array[] = []
+  private readonly views: DataView[] = []
   private readonly starts: number[] = []
   private readonly ends: number[] = []
+  /** The hash and free slot of the last `find` that missed, for `add`. */
+  private hash = 0
+  private slot = 0
 
   /** Codes of `writer`'s dictionary; `expected` distinct values size the table at first. */
   constructor(writer: StrWriter, expected: number) {
@@ -40,24 +34,30 @@ export class BytesDict {
 
   /**
    * The code of the string whose UTF-8 bytes are `buf[start..end)` (`view` over the same
-   * bytes); `decode` makes the string (and validates the bytes) when they are new.
+   * bytes), or -1 when they are new: then `add` their string.
    */
-  code(buf: Uint8Array, view: DataView, start: number, end: number, decode: () => string): number {
+  find(buf: Uint8Array, view: DataView, start: number, end: number): number {
     const h = hashBytes(buf, view, start, end)
     const mask = this.slots.length - 1
     let slot = h & mask
     for (let entry = this.slots[slot]; entry !== 0; slot = (slot + 1) & mask, entry = this.slots[slot]) {
       const code = entry - 1
-      if (this.hashes[code] === h && this.same(code, buf, start, end)) return code
+      if (this.hashes[code] === h && this.same(code, buf, view, start, end)) return code
     }
-    const value = decode()
+    this.hash = h
+    this.slot = slot
+    return -1
+  }
+
+  /** Adds `value`, the string of the bytes the last `find` missed, and returns its code. */
+  add(view: DataView, start: number, end: number, value: string): number {
     const code = this.writer.dict.length
     this.writer.dict.push(value)
-    this.hashes.push(h)
-    this.bufs.push(buf)
+    this.hashes.push(this.hash)
+    this.views.push(view)
     this.starts.push(start)
     this.ends.push(end)
-    this.slots[slot] = code + 1
+    this.slots[this.slot] = code + 1
     if (this.hashes.length * 2 > this.slots.length) this.rehash()
     return code
   }
@@ -65,14 +65,19 @@ export class BytesDict {
   /** The code of `value` (a string that did not come as bytes of the body). */
   codeOfString(value: string): number {
     const bytes = Buffer.from(value, 'utf8')
-    return this.code(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.length), 0, bytes.length, () => value)
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length)
+    const code = this.find(bytes, view, 0, bytes.length)
+    return code >= 0 ? code : this.add(view, 0, bytes.length, value)
   }
 
-  private same(code: number, buf: Uint8Array, start: number, end: number): boolean {
-    const from = this.starts[code]
-    if (this.ends[code] - from !== end - start) return false
-    const other = this.bufs[code]
-    for (let i = start, j = from; i < end; i++, j++) if (buf[i] !== other[j]) return false
+  /** True when entry `code` has the bytes `buf[start..end)`: compared four at a time. */
+  private same(code: number, buf: Uint8Array, view: DataView, start: number, end: number): boolean {
+    let j = this.starts[code]
+    if (this.ends[code] - j !== end - start) return false
+    const other = this.views[code]
+    let i = start
+    for (; i + 4 <= end; i += 4, j += 4) if (view.getInt32(i, true) !== other.getInt32(j, true)) return false
+    for (; i < end; i++, j++) if (buf[i] !== other.getUint8(j)) return false
     return true
   }
 

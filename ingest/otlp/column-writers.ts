@@ -7,9 +7,10 @@
  * below the 1M points/s the gateway must sustain with decoding and HTTP on top.)
  *
  * Sizing: a writer is made with the row count the request is expected to have (`capacity`,
- * counted before decoding, 0 when unknown); its arrays are allocated at that size on first use,
- * so a request costs one allocation per column and `finish` hands the arrays over uncopied.
- * More rows than expected still work: arrays then grow by doubling.
+ * counted before decoding, 0 when unknown); its arrays are allocated at that size on first use
+ * (a `present` array only once a row is skipped: most columns are dense), so a request costs
+ * about one allocation per column and `finish` hands the arrays over uncopied. More rows than
+ * expected still work: arrays then grow by doubling. List columns: list-writer.ts.
  *
  * Contract: a writer may be set on any rows, in any order, except lists (increasing rows); a
  * row set twice keeps the last value. `finish` hands the arrays over to the batch: the writer
@@ -35,40 +36,111 @@ export function grow<T extends Numbers>(array: T, need: number, capacity = 0): T
 }
 
 /** `array` cut to `n` elements: itself when it has exactly that many (the usual case). */
-function fit<T extends Numbers>(array: T, n: number): T {
+export function fit<T extends Numbers>(array: T, n: number): T {
   if (array.length === n) return array
   return grow(array, n).slice(0, n) as T
 }
 
-const NO_ROWS = new Uint8Array(0)
+/** The empty array that stands for "none yet" (compared by identity). */
+export const NO_ROWS = new Uint8Array(0)
 
-export abstract class Writer {
-  /** Rows the batch is expected to have (0: unknown). */
-  readonly capacity: number
-  /** 1 for the rows set (allocated on first use; rows past its length are not set). */
-  present: Uint8Array = NO_ROWS
+/**
+ * Which rows of a column are set. One class for every writer, so that its hot methods see one
+ * shape (a method shared by the writer classes through their base would see six).
+ */
+export class Presence {
+  private readonly capacity: number
+  /**
+   * 1 for each row set. Empty while the rows set are exactly [0, count) (dense: most columns
+   * are written row after row), made on the first write that leaves a gap.
+   */
+  rows: Uint8Array = NO_ROWS
+  /** Rows set. */
   count = 0
 
-  constructor(capacity = 0) {
+  constructor(capacity: number) {
     this.capacity = capacity
   }
 
-  protected mark(row: number): void {
-    if (row >= this.present.length) this.present = grow(this.present, row + 1, this.capacity)
-    if (this.present[row] === 0) {
-      this.present[row] = 1
+  has(row: number): boolean {
+    return this.rows === NO_ROWS ? row < this.count : this.rows[row] === 1
+  }
+
+  /** A bound past the last row set. */
+  extent(): number {
+    return this.rows === NO_ROWS ? this.count : this.rows.length
+  }
+
+  mark(row: number): void {
+    if (this.rows === NO_ROWS) {
+      if (row === this.count) {
+        this.count++
+        return
+      }
+      if (row < this.count) return
+      this.sparse(row + 1)
+    } else if (row >= this.rows.length) this.rows = grow(this.rows, row + 1, this.capacity)
+    if (this.rows[row] === 0) {
+      this.rows[row] = 1
       this.count++
     }
   }
 
-  protected markRange(from: number, to: number): void {
-    if (to > this.present.length) this.present = grow(this.present, to, this.capacity)
-    for (let row = from; row < to; row++) this.count += 1 - this.present[row]
-    this.present.fill(1, from, to)
+  markRange(from: number, to: number): void {
+    if (this.rows === NO_ROWS) {
+      if (from <= this.count) {
+        if (to > this.count) this.count = to
+        return
+      }
+      this.sparse(to)
+    } else if (to > this.rows.length) this.rows = grow(this.rows, to, this.capacity)
+    for (let row = from; row < to; row++) this.count += 1 - this.rows[row]
+    this.rows.fill(1, from, to)
+  }
+
+  /** Leaves dense mode: makes `rows` for at least `need` rows, with [0, count) set. */
+  private sparse(need: number): void {
+    this.rows = grow(NO_ROWS, need, this.capacity)
+    this.rows.fill(1, 0, this.count)
+  }
+
+  /** The column's `present` array for a batch of `rows` rows: undefined when all are set. */
+  finish(rows: number): Uint8Array | undefined {
+    if (this.rows !== NO_ROWS) return this.count === rows ? undefined : fit(this.rows, rows)
+    if (this.count >= rows) return undefined
+    const present = new Uint8Array(rows)
+    present.fill(1, 0, this.count)
+    return present
+  }
+}
+
+export abstract class Writer {
+  /** Rows the batch is expected to have (0: unknown). */
+  readonly capacity: number
+  readonly presence: Presence
+
+  constructor(capacity = 0) {
+    this.capacity = capacity
+    this.presence = new Presence(capacity)
+  }
+
+  /** Rows set. */
+  get count(): number {
+    return this.presence.count
+  }
+
+  /** True when row `row` is set. */
+  has(row: number): boolean {
+    return this.presence.has(row)
+  }
+
+  /** A bound past the last row set, for reading the rows back. */
+  extent(): number {
+    return this.presence.extent()
   }
 
   protected presentFor(rows: number): Uint8Array | undefined {
-    return this.count === rows ? undefined : fit(this.present, rows)
+    return this.presence.finish(rows)
   }
 
   abstract finish(rows: number): Column
@@ -88,13 +160,13 @@ export class NumWriter<K extends 'u32' | 'i32' | 'f64' | 'bool'> extends Writer 
   set(row: number, value: number): void {
     if (row >= this.values.length) this.values = grow(this.values, row + 1, this.capacity)
     this.values[row] = value
-    this.mark(row)
+    this.presence.mark(row)
   }
 
   fill(from: number, to: number, value: number): void {
     if (to > this.values.length) this.values = grow(this.values, to, this.capacity)
     this.values.fill(value as never, from, to)
-    this.markRange(from, to)
+    this.presence.markRange(from, to)
   }
 
   finish(rows: number): Column {
@@ -117,20 +189,20 @@ export class I64Writer extends Writer {
   set(row: number, value: bigint): void {
     this.ensure(row + 1)
     this.values[row] = value
-    this.mark(row)
+    this.presence.mark(row)
   }
 
   setWords(row: number, lo: number, hi: number): void {
     this.ensure(row + 1)
     this.words[row * 2] = lo
     this.words[row * 2 + 1] = hi
-    this.mark(row)
+    this.presence.mark(row)
   }
 
   fill(from: number, to: number, value: bigint): void {
     this.ensure(to)
     this.values.fill(value, from, to)
-    this.markRange(from, to)
+    this.presence.markRange(from, to)
   }
 
   finish(rows: number): Column {
@@ -162,20 +234,20 @@ export class StrWriter extends Writer {
   set(row: number, value: string): void {
     if (row >= this.codes.length) this.codes = grow(this.codes, row + 1, this.capacity)
     this.codes[row] = this.code(value)
-    this.mark(row)
+    this.presence.mark(row)
   }
 
   /** Sets a code this writer's `code` returned. */
   setCode(row: number, code: number): void {
     if (row >= this.codes.length) this.codes = grow(this.codes, row + 1, this.capacity)
     this.codes[row] = code
-    this.mark(row)
+    this.presence.mark(row)
   }
 
   fill(from: number, to: number, value: string): void {
     if (to > this.codes.length) this.codes = grow(this.codes, to, this.capacity)
     this.codes.fill(this.code(value), from, to)
-    this.markRange(from, to)
+    this.presence.markRange(from, to)
   }
 
   finish(rows: number): Column {
@@ -207,7 +279,7 @@ export class BytesWriter extends Writer {
     this.ensure(row)
     const w = this.width
     for (let i = 0; i < w; i++) this.values[row * w + i] = src[offset + i]
-    this.mark(row)
+    this.presence.mark(row)
   }
 
   /**
@@ -221,7 +293,7 @@ export class BytesWriter extends Writer {
     const at = row * w
     if ((w & 3) === 0) for (let i = 0; i < w; i += 4) this.view.setUint32(at + i, src.getUint32(offset + i, true), true)
     else for (let i = 0; i < w; i++) this.values[at + i] = src.getUint8(offset + i)
-    this.mark(row)
+    this.presence.mark(row)
   }
 
   /** Sets row `row` to zeros (an absent id). */
@@ -231,81 +303,11 @@ export class BytesWriter extends Writer {
     const at = row * w
     if ((w & 3) === 0) for (let i = 0; i < w; i += 4) this.view.setUint32(at + i, 0, true)
     else this.values.fill(0, at, at + w)
-    this.mark(row)
+    this.presence.mark(row)
   }
 
   finish(rows: number): Column {
     return { kind: 'bytes', width: this.width, values: fit(this.values, rows * this.width), present: this.presentFor(rows) }
-  }
-}
-
-/** i64list and f64list columns: elements kept as 8 little-endian bytes each. */
-export class ListWriter extends Writer {
-  readonly kind: 'i64list' | 'f64list'
-  private bytes = new Uint8Array(0)
-  private view = new DataView(this.bytes.buffer)
-  private offsets = new Uint32Array(0)
-  private rows = 0
-  private size = 0
-
-  constructor(kind: 'i64list' | 'f64list', capacity = 0) {
-    super(capacity)
-    this.kind = kind
-  }
-
-  /** Starts (or, for the row last opened, continues) the list of `row`; rows come in increasing order. */
-  open(row: number): void {
-    if (row === this.rows - 1 && this.rows > 0) return
-    if (row < this.rows) throw new RangeError(`cannot open list row ${row}: row ${this.rows - 1} is already set`)
-    if (row + 2 > this.offsets.length) this.offsets = grow(this.offsets, row + 2, this.capacity + 1)
-    this.offsets.fill(this.size, this.rows, row + 1)
-    this.rows = row + 1
-    this.offsets[this.rows] = this.size
-    this.mark(row)
-  }
-
-  private room(elements: number): number {
-    const at = this.size * 8
-    if (at + elements * 8 > this.bytes.length) {
-      // First guess: one element per expected row; lists past it double.
-      this.bytes = grow(this.bytes, at + elements * 8, this.capacity * 8)
-      this.view = new DataView(this.bytes.buffer)
-    }
-    this.size += elements
-    this.offsets[this.rows] = this.size
-    return at
-  }
-
-  /** Appends elements given as raw little-endian 8-byte values (packed fixed64 or double). */
-  pushRaw(src: Uint8Array, start: number, end: number): void {
-    const at = this.room((end - start) / 8)
-    this.bytes.set(src.subarray(start, end), at)
-  }
-
-  pushWords(lo: number, hi: number): void {
-    const at = this.room(1)
-    this.view.setUint32(at, lo, true)
-    this.view.setUint32(at + 4, hi, true)
-  }
-
-  pushF64(value: number): void {
-    const at = this.room(1)
-    this.view.setFloat64(at, value, true)
-  }
-
-  pushI64(value: bigint): void {
-    const at = this.room(1)
-    this.view.setBigInt64(at, value, true)
-  }
-
-  finish(rows: number): Column {
-    const offsets = fit(this.offsets, rows + 1)
-    offsets.fill(this.size, Math.min(this.rows + 1, rows + 1), rows + 1)
-    const raw = this.bytes.slice(0, this.size * 8).buffer
-    const present = this.presentFor(rows)
-    return this.kind === 'i64list'
-      ? { kind: 'i64list', offsets, values: new BigInt64Array(raw), present }
-      : { kind: 'f64list', offsets, values: new Float64Array(raw), present }
   }
 }
 
@@ -314,12 +316,12 @@ export class AnyWriter extends Writer {
 
   set(row: number, value: AnyValue): void {
     this.values[row] = value
-    this.mark(row)
+    this.presence.mark(row)
   }
 
   fill(from: number, to: number, value: AnyValue): void {
     for (let row = from; row < to; row++) this.values[row] = value
-    this.markRange(from, to)
+    this.presence.markRange(from, to)
   }
 
   finish(rows: number): Column {

@@ -1,12 +1,13 @@
 /**
  * @module ingest/otlp/columns
  * The columns of one batch under construction (ColumnSet), and attribute columns, which keep
- * a scalar type until a key carries mixed types. Writers: column-writers.ts.
+ * a scalar type until a key carries mixed types. Writers: column-writers.ts, list-writer.ts.
  */
 import { cellValue, type AnyValue, type Batch, type Column, type Signal } from '../../storage/index.ts'
 import { IngestError } from '../errors.ts'
 import { MAX_ATTRIBUTE_KEYS } from '../limits.ts'
-import { AnyWriter, BytesWriter, I64Writer, ListWriter, NumWriter, StrWriter, type Writer } from './column-writers.ts'
+import { AnyWriter, BytesWriter, I64Writer, NumWriter, StrWriter, type Writer } from './column-writers.ts'
+import { ListWriter } from './list-writer.ts'
 
 export { AnyWriter, BytesWriter, I64Writer, ListWriter, NumWriter, StrWriter }
 
@@ -84,7 +85,7 @@ export class AttrWriter {
 }
 
 function toAny(writer: Exclude<ScalarWriter, AnyWriter>): AnyWriter {
-  const rows = writer.present.length
+  const rows = writer.extent()
   const column = writer.finish(rows)
   const out = new AnyWriter(writer.capacity)
   for (let row = 0; row < rows; row++) {
@@ -162,6 +163,11 @@ export class ColumnSet {
     }
   }
 
+  /** Releases the attribute groups (AttrGroup.release): call once the batch is finished or abandoned. */
+  release(): void {
+    for (const g of this.groups.values()) g.release()
+  }
+
   finish(rows: number): Batch {
     const columns: Record<string, Column> = {}
     for (const [name, w] of this.writers) if (w.count > 0) columns[name] = w.finish(rows)
@@ -172,11 +178,18 @@ export class ColumnSet {
   }
 }
 
+/** Something that keeps a reference to a group's writers until told to let go (a cache entry). */
+export interface GroupUser {
+  release(): void
+}
+
 /** Attribute columns sharing a prefix, by bare key. */
 export class AttrGroup {
   readonly prefix: string
   readonly writers = new Map<string, AttrWriter>()
   private readonly owner: ColumnSet
+  /** Cache entries that remember this group's writers: `release` makes them forget. */
+  private readonly users: GroupUser[] = []
 
   constructor(prefix: string, owner: ColumnSet) {
     this.prefix = prefix
@@ -191,5 +204,16 @@ export class AttrGroup {
       this.writers.set(key, w)
     }
     return w
+  }
+
+  /** Registers a cache entry that holds on to this group's writers. */
+  use(user: GroupUser): void {
+    this.users.push(user)
+  }
+
+  /** Makes every registered entry forget this group, so a cache does not keep a finished batch alive. */
+  release(): void {
+    for (const user of this.users) user.release()
+    this.users.length = 0
   }
 }

@@ -6,6 +6,7 @@
 import { LOG_COLUMNS, SPAN_ID_BYTES, TRACE_ID_BYTES, type AnyValue } from '../../storage/index.ts'
 import { BytesDict } from './bytes-dict.ts'
 import { SignalRows, timeProblem } from './signal-rows.ts'
+import type { StringCache } from './string-cache.ts'
 
 export class LogRows extends SignalRows {
   readonly time = this.cols.i64(LOG_COLUMNS.timeUnixNano)
@@ -40,9 +41,12 @@ export class LogRows extends SignalRows {
     else this.bodyValue.set(row, value)
   }
 
-  /** Sets a string body given as its UTF-8 bytes `buf[start..end)`; `decode` makes the string. */
-  setBodyBytes(row: number, buf: Uint8Array, view: DataView, start: number, end: number, decode: () => string): void {
-    this.body.setCode(row, this.bodyDict().code(buf, view, start, end, decode))
+  /** Sets a string body given as its UTF-8 bytes `buf[start..end)`; a new one is made by `strings`. */
+  setBodyBytes(row: number, buf: Buffer, view: DataView, start: number, end: number, strings: StringCache): void {
+    const dict = this.bodyDict()
+    let code = dict.find(buf, view, start, end)
+    if (code < 0) code = dict.add(view, start, end, strings.decodeNew(buf, view, start, end))
+    this.body.setCode(row, code)
   }
 
   /**
@@ -51,7 +55,7 @@ export class LogRows extends SignalRows {
    */
   endRecord(row: number, timeLo: number, timeHi: number, observedLo: number, observedHi: number): void {
     this.observedTime.setWords(row, observedLo, observedHi)
-    if (this.severityNumber.present[row] !== 1) this.severityNumber.set(row, 0)
+    if (!this.severityNumber.has(row)) this.severityNumber.set(row, 0)
     const useObserved = timeLo === 0 && timeHi === 0
     const problem = useObserved
       ? timeProblem('time_unix_nano and observed_time_unix_nano', observedLo, observedHi)

@@ -23,7 +23,8 @@ export function decodeLogsProto(r: ProtoReader, body: Uint8Array): DecodedBatch 
 function readLogRecord(r: ProtoReader, rows: LogRows, kv: KeyValue): void {
   const outer = r.enter()
   const row = rows.row++
-  rows.startRecord(row)
+  let traceId = false
+  let spanId = false
   let timeLo = 0
   let timeHi = 0
   let observedLo = 0
@@ -63,9 +64,11 @@ function readLogRecord(r: ProtoReader, rows: LogRows, kv: KeyValue): void {
         break
       case tag(9, WIRE_LEN):
         readId(r, rows.traceId, row, 'a log record trace_id')
+        traceId = true
         break
       case tag(10, WIRE_LEN):
         readId(r, rows.spanId, row, 'a log record span_id')
+        spanId = true
         break
       case tag(12, WIRE_LEN):
         rows.eventName.set(row, r.string())
@@ -74,6 +77,8 @@ function readLogRecord(r: ProtoReader, rows: LogRows, kv: KeyValue): void {
         r.skip(t, LOG_RECORD_FIELDS, 'LogRecord')
     }
   }
+  if (!traceId) rows.traceId.zero(row)
+  if (!spanId) rows.spanId.zero(row)
   rows.endRecord(row, timeLo, timeHi, observedLo, observedHi)
   r.leave(outer)
 }
@@ -89,8 +94,7 @@ function readBody(r: ProtoReader, rows: LogRows, row: number): void {
     r.pos++
     const start = r.stringBytes()
     if (r.pos === r.limit) {
-      const end = r.pos
-      rows.setBodyBytes(row, r.buf, r.view, start, end, () => r.strings.decode(r.buf, r.view, start, end, false))
+      rows.setBodyBytes(row, r.buf, r.view, start, r.pos, r.strings)
       r.leave(outer)
       return
     }

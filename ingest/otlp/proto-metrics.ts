@@ -7,7 +7,7 @@ import { METRIC_TYPE } from '../../storage/index.ts'
 import { malformed } from '../errors.ts'
 import { emptyMetricInfo, MetricRows, type MetricInfo } from './metric-rows.ts'
 import { readAttributeInto, type KeyValue } from './proto-common.ts'
-import { POINT_LAYOUTS, readPoint } from './proto-metric-points.ts'
+import { readPoint } from './proto-metric-points.ts'
 import { fieldMask, tag, WIRE_LEN, WIRE_VARINT, type ProtoReader } from './proto-reader.ts'
 import { countRecords, readRequest, RECORD_PATHS } from './proto-request.ts'
 import { checkAttributeCount, type DecodedBatch } from './signal-rows.ts'
@@ -60,11 +60,11 @@ function readMetric(r: ProtoReader, rows: MetricRows, kv: KeyValue): void {
 /** Reads a Gauge, Sum, Histogram, ExponentialHistogram or Summary message. */
 function readData(r: ProtoReader, rows: MetricRows, kv: KeyValue, m: MetricInfo): void {
   const outer = r.enter()
-  const layout = POINT_LAYOUTS[m.type]
+  const type = m.type
   while (r.pos < r.limit) {
     const t = r.varint32()
     if (t === tag(1, WIRE_LEN)) {
-      readPoint(r, rows, kv, layout)
+      readPoint(r, rows, kv, type)
     } else if (t === tag(2, WIRE_VARINT) && m.type !== METRIC_TYPE.gauge && m.type !== METRIC_TYPE.summary) {
       m.temporality = r.varint32()
     } else if (t === tag(3, WIRE_VARINT) && m.type === METRIC_TYPE.sum) {

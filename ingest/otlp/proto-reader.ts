@@ -10,7 +10,7 @@
  */
 import { malformed, IngestError } from '../errors.ts'
 import { MAX_STRING_BYTES } from '../limits.ts'
-import { newAttributeCache } from './attribute-cache.ts'
+import { newAttributeCache, newRunCache } from './attribute-cache.ts'
 import { StringCache } from './string-cache.ts'
 
 /** Protobuf wire types. */
@@ -39,6 +39,7 @@ export class ProtoReader {
   /** Caches kept across requests: reuse one reader for the life of a server (one thread). */
   readonly strings = new StringCache()
   readonly attributes = newAttributeCache()
+  readonly runs = newRunCache()
 
   /** Starts reading `bytes` (not copied: the caller keeps it unchanged until decoding ends). */
   reset(bytes: Uint8Array): void {
@@ -142,11 +143,16 @@ export class ProtoReader {
     return (this.hi | 0) * 4294967296 + this.lo
   }
 
-  /** Reads a length prefix and returns the end of the bytes it announces. */
+  /**
+   * Reads a length prefix and returns the end of the bytes it announces. The `| 0` keeps
+   * positions small integers: `lo` may hold a boxed double (a 64-bit value's low word), and a
+   * position derived from it unboxed would turn `pos` and `limit` into doubles, which makes
+   * every read of the body slower.
+   */
   lengthEnd(): number {
     this.varint64()
     if (this.hi !== 0 || this.lo > this.limit - this.pos) throw this.truncated(`a length-delimited field of ${this.hi * 4294967296 + this.lo} bytes`)
-    return this.pos + this.lo
+    return (this.pos + this.lo) | 0
   }
 
   /** Enters an embedded message; returns the outer limit to pass to `leave`. */

@@ -84,12 +84,16 @@ export type RecordReader<R extends SignalRows> = (r: ProtoReader, rows: R, kv: K
 export function readRequest<R extends SignalRows>(r: ProtoReader, body: Uint8Array, rows: R, names: readonly [string, string, string], readRecord: RecordReader<R>): DecodedBatch {
   r.reset(body)
   const kv: KeyValue = { key: '', value: null }
-  while (r.pos < r.limit) {
-    const t = r.varint32()
-    if (t === tag(1, WIRE_LEN)) readLevel(r, rows, kv, names, 1, readRecord)
-    else r.skip(t, REQUEST_FIELDS, names[0])
+  try {
+    while (r.pos < r.limit) {
+      const t = r.varint32()
+      if (t === tag(1, WIRE_LEN)) readLevel(r, rows, kv, names, 1, readRecord)
+      else r.skip(t, REQUEST_FIELDS, names[0])
+    }
+    return rows.finish()
+  } finally {
+    rows.release()
   }
-  return rows.finish()
 }
 
 /** Reads a Resource* (level 1) or Scope* (level 2) message. */

@@ -126,6 +126,11 @@ export class SignalRows {
     this.rejectedRows.push(row)
   }
 
+  /** Lets the decoder's caches forget this request's columns: call when it is finished or abandoned. */
+  release(): void {
+    this.cols.release()
+  }
+
   finish(): DecodedBatch {
     const rejected = this.rejectedRows.length
     let batch = this.cols.finish(this.row)

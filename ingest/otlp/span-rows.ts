@@ -32,8 +32,8 @@ export class SpanRows extends SignalRows {
    */
   endSpan(row: number, ids: { trace: boolean; span: boolean; parent: boolean }, startLo: number, startHi: number): void {
     if (!ids.parent) this.parentSpanId.zero(row)
-    if (this.kind.present[row] !== 1) this.kind.set(row, 0)
-    if (this.statusCode.present[row] !== 1) this.statusCode.set(row, 0)
+    if (!this.kind.has(row)) this.kind.set(row, 0)
+    if (!this.statusCode.has(row)) this.statusCode.set(row, 0)
     if (!ids.trace || isZeroId(this.traceId.values, row * TRACE_ID_BYTES, TRACE_ID_BYTES)) this.reject(row, 'trace_id is missing or all zero')
     else if (!ids.span || isZeroId(this.spanId.values, row * SPAN_ID_BYTES, SPAN_ID_BYTES)) this.reject(row, 'span_id is missing or all zero')
     else {
