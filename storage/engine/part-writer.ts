@@ -5,12 +5,22 @@
  *
  * Contract: a job's batches are copied to the worker (structured clone), so the caller keeps
  * using them; `close` waits for nothing and stops the thread, failing jobs still queued.
+ * A flush's batches go over in pieces of about PIECE_ROWS rows with the event loop let run
+ * between them: copying a million rows at once would stall every request for a few hundred
+ * milliseconds.
  */
 import { Worker } from 'node:worker_threads'
 import { StorageError, type StorageErrorCode } from '../errors.ts'
+import type { Batch } from '../model.ts'
 import { buildPart, type PartJob } from './part-build.ts'
 
 const WORKER_URL = new URL('./part-worker.ts', import.meta.url)
+
+/** Rows copied to the worker per message: a few milliseconds of the event loop each. */
+const PIECE_ROWS = 32_768
+
+/** What the worker is sent: batches of job `id` to hold on to, or the job (with its last batches). */
+export type PartWriterMessage = { id: number; batches: Batch[] } | { id: number; job: PartJob }
 
 interface Reply {
   id: number
@@ -27,16 +37,33 @@ export class PartWriter {
     this.threaded = threaded
   }
 
-  run(job: PartJob): Promise<void> {
+  async run(job: PartJob): Promise<void> {
     if (!this.threaded) return buildPart(job)
-    const worker = (this.worker ??= this.start())
+    let worker = (this.worker ??= this.start())
     const id = this.nextId++
     // A job under way keeps the process alive; an idle thread does not.
     worker.ref()
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject })
-      worker.postMessage({ id, job })
-    })
+    const done = new Promise<void>((resolve, reject) => this.waiting.set(id, { resolve, reject }))
+    if (job.kind === 'flush') {
+      let piece: Batch[] = []
+      let rows = 0
+      const batches = job.batches
+      for (let i = 0; i < batches.length - 1; i++) {
+        piece.push(batches[i])
+        rows += batches[i].length
+        if (rows < PIECE_ROWS) continue
+        worker.postMessage({ id, batches: piece } satisfies PartWriterMessage)
+        piece = []
+        rows = 0
+        await new Promise((resolve) => setImmediate(resolve))
+        // The thread stopped meanwhile: the job has failed already.
+        if (this.worker !== worker) return done
+      }
+      job = { ...job, batches: [...piece, ...batches.slice(Math.max(0, batches.length - 1))] }
+    }
+    worker = this.worker as Worker
+    worker.postMessage({ id, job } satisfies PartWriterMessage)
+    return done
   }
 
   private start(): Worker {
