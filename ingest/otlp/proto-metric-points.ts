@@ -3,7 +3,7 @@
  * Protobuf decoding of the data points of each metric type, and of their exemplars.
  * Each type has its own reader, a switch over its own field numbers, although the shared
  * fields (times, attributes, count, sum, flags) repeat between them: one generic reader
- * driven by a layout object measured half as fast, its calls through the layout staying
+ * driven by a layout object measured slower, its calls through the layout staying
  * polymorphic on the hottest loop of metric ingest.
  * Packed repeated fields are read in both encodings a sender may use (packed and unpacked).
  */
