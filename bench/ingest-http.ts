@@ -8,7 +8,7 @@
  * peak RSS; with `--runs N`, the median of N runs of each transport and signal.
  * Run alone: `node bench/ingest-http.ts [--workload DIR] [--engine] [--seconds N] [--connections N]
  * [--runs N] [--transports http,grpc] [--signals traces,logs,metrics] [--decode-threads N]
- * [--cpu-prof-dir DIR]`.
+ * [--cpu-prof-dir DIR] [--process-per-signal]`.
  */
 import { fork } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -41,6 +41,9 @@ export interface HttpBenchOptions {
   decodeThreads?: number
   /** Writes a CPU profile of this process while the generator sends, one per run, into this folder. */
   cpuProfileDir?: string
+  /** Runs each transport and signal in a fresh child process (as one server would run), so that
+   * the peak RSS reported is a server's, not that of a process that hosted many in turn. */
+  processPerSignal?: boolean
 }
 
 const UNIT: Record<OtlpSignal, string> = { traces: 'spans', logs: 'logRecords', metrics: 'points' }
@@ -103,6 +106,7 @@ async function runOnce(options: HttpBenchOptions, transport: Transport, signal: 
  * @example const figures = await run({ workloadDir: '/tmp/workload', seconds: 5, engine: true })
  */
 export async function run(options: HttpBenchOptions): Promise<Record<string, number | Record<string, number>>> {
+  if (options.processPerSignal === true) return runInChildren(options)
   const figures: Record<string, number | Record<string, number>> = {}
   // Where the resident memory is: the JS heap of this thread, and array buffers (column arrays).
   const peak = { heap: 0, arrayBuffers: 0 }
@@ -132,7 +136,36 @@ export async function run(options: HttpBenchOptions): Promise<Record<string, num
   return figures
 }
 
-if (import.meta.main) {
+type Figures = Record<string, number | Record<string, number>>
+
+/** `run` once per transport and signal, each in a child process; peaks are the largest child's. */
+async function runInChildren(options: HttpBenchOptions): Promise<Figures> {
+  const figures: Figures = {}
+  const peaks = { peakRssMiB: 0, peakHeapUsedMiB: 0, peakArrayBuffersMiB: 0 }
+  for (const transport of options.transports ?? (['http', 'grpc'] as const)) {
+    for (const signal of options.signals ?? SIGNALS) {
+      const child = fork(import.meta.filename, [], { stdio: 'inherit' })
+      const part = await new Promise<Figures>((resolve, reject) => {
+        child.once('message', (message) => resolve(message as Figures))
+        child.once('error', reject)
+        child.once('exit', (code) => reject(new Error(`ingest benchmark child exited with ${code}`)))
+        child.send({ ...options, processPerSignal: false, transports: [transport], signals: [signal] } satisfies HttpBenchOptions)
+      })
+      child.disconnect()
+      for (const [name, value] of Object.entries(part)) {
+        if (name in peaks) peaks[name as keyof typeof peaks] = Math.max(peaks[name as keyof typeof peaks], value as number)
+        else figures[name] = value
+      }
+      figures[`${transport}.${signal}.peakRssMiB`] = part.peakRssMiB as number
+    }
+  }
+  return { ...figures, ...peaks }
+}
+
+// A child of runInChildren: one `run` with the options it is sent, figures sent back.
+if (import.meta.main && process.send !== undefined) {
+  process.once('message', async (options: HttpBenchOptions) => (process.send as (m: unknown) => void)(await run(options)))
+} else if (import.meta.main) {
   const arg = (name: string) => {
     const at = process.argv.indexOf(name)
     return at < 0 ? undefined : process.argv[at + 1]
@@ -150,6 +183,7 @@ if (import.meta.main) {
     signals: list<OtlpSignal>('--signals'),
     decodeThreads: num('--decode-threads'),
     cpuProfileDir: arg('--cpu-prof-dir'),
+    processPerSignal: process.argv.includes('--process-per-signal'),
   })
   printFigures(`ingest over OTLP/HTTP and OTLP/gRPC into ${engine ? 'the engine' : 'MemoryStore'} (records/s accepted, latency ms, peak RSS MiB)`, figures)
 }
