@@ -63,6 +63,7 @@ export function storageOrder(batch: Batch): Uint32Array {
 /** Rows below 2^24 fit under a key in one exact double: key * ROW_SPAN + row. */
 const ROW_SPAN = 16777216
 
+/** The sort key of spans and log records (metric points have seriesOrder). */
 function keyFunction(batch: Batch): (row: number) => number {
   switch (batch.signal) {
     case 'spans': {
@@ -78,7 +79,7 @@ function keyFunction(batch: Batch): (row: number) => number {
       return service?.kind === 'str' ? sortedDictRank(service) : () => 0
     }
     case 'metrics':
-      return () => 0
+      throw new Error('cannot key metric points row by row: they are ordered by seriesOrder')
   }
 }
 
