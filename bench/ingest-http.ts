@@ -74,7 +74,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** One run of one transport and signal against a new store. */
-async function runOnce(options: HttpBenchOptions, transport: Transport, signal: OtlpSignal, index: number): Promise<{ rate: number; p50: number; p99: number; failures: Record<string, number> }> {
+async function runOnce(options: HttpBenchOptions, transport: Transport, signal: OtlpSignal, index: number): Promise<{ rate: number; p50: number; p99: number; cpuNs: number; generatorCpuNs: number; failures: Record<string, number> }> {
   const lease: StoreLease = options.engine === true ? await engineStore() : { store: await (options.store ?? (() => new MemoryStore()))(), dispose: () => {} }
   const server = await (transport === 'http' ? startOtlpHttp : startOtlpGrpc)({ store: lease.store, decodeThreads: options.decodeThreads })
   try {
@@ -85,15 +85,21 @@ async function runOnce(options: HttpBenchOptions, transport: Transport, signal: 
       await profiler.post('Profiler.enable')
       await profiler.post('Profiler.start')
     }
+    const cpuBefore = process.cpuUsage()
     const report = await runLoad(spec)
+    const cpu = process.cpuUsage(cpuBefore)
     if (profiler !== undefined) {
       const { profile } = await profiler.post('Profiler.stop')
       writeFileSync(join(options.cpuProfileDir as string, `${transport}-${signal}-${index}.cpuprofile`), JSON.stringify(profile))
       profiler.disconnect()
     }
     // The generator's own clock: from its first request to the last answer (not its start-up).
-    const rate = server.metrics.snapshot().accepted[signal] / (report.elapsedMs / 1000)
-    return { rate, p50: percentile(report.latencies, 0.5), p99: percentile(report.latencies, 0.99), failures: report.failures }
+    const accepted = server.metrics.snapshot().accepted[signal]
+    const rate = accepted / (report.elapsedMs / 1000)
+    // CPU of every thread of the server process while the generator ran, per record accepted:
+    // steadier than throughput on a shared machine, and what a faster path must lower.
+    const cpuNs = (1000 * (cpu.user + cpu.system)) / accepted
+    return { rate, p50: percentile(report.latencies, 0.5), p99: percentile(report.latencies, 0.99), cpuNs, generatorCpuNs: (1000 * report.cpuUs) / accepted, failures: report.failures }
   } finally {
     await server.close()
     await lease.store.close()
@@ -124,6 +130,8 @@ export async function run(options: HttpBenchOptions): Promise<Record<string, num
       if (results.length > 1) figures[`${key}.runs`] = Object.fromEntries(results.map((r, i) => [i, Math.round(r.rate)]))
       figures[`${key}.p50LatencyMs`] = median(results.map((r) => r.p50))
       figures[`${key}.p99LatencyMs`] = median(results.map((r) => r.p99))
+      figures[`${key}.serverCpuNsPerRecord`] = median(results.map((r) => r.cpuNs))
+      figures[`${key}.generatorCpuNsPerRecord`] = median(results.map((r) => r.generatorCpuNs))
       const failures: Record<string, number> = {}
       for (const r of results) for (const [k, n] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + n
       if (Object.keys(failures).length > 0) figures[`${key}.failures`] = failures

@@ -26,6 +26,8 @@ export interface LoadReport {
   latencies: number[]
   /** Milliseconds from the first request to the last answer (loading the workload excluded). */
   elapsedMs: number
+  /** CPU microseconds this generator used over that time. */
+  cpuUs: number
 }
 
 function httpSender(spec: LoadSpec): (body: Buffer) => Promise<string | undefined> {
@@ -56,7 +58,8 @@ function grpcSender(spec: LoadSpec): (body: Buffer) => Promise<string | undefine
 export async function generateLoad(spec: LoadSpec): Promise<LoadReport> {
   const batches = loadBatches(spec.workloadDir, spec.signal)
   const send = spec.transport === 'http' ? httpSender(spec) : grpcSender(spec)
-  const report: LoadReport = { requests: 0, failures: {}, latencies: [], elapsedMs: 0 }
+  const report: LoadReport = { requests: 0, failures: {}, latencies: [], elapsedMs: 0, cpuUs: 0 }
+  const cpuBefore = process.cpuUsage()
   const begin = performance.now()
   const deadline = begin + spec.seconds * 1000
   let next = 0
@@ -72,6 +75,8 @@ export async function generateLoad(spec: LoadSpec): Promise<LoadReport> {
   }
   await Promise.all(Array.from({ length: spec.connections }, worker))
   report.elapsedMs = performance.now() - begin
+  const cpu = process.cpuUsage(cpuBefore)
+  report.cpuUs = cpu.user + cpu.system
   report.latencies.sort((a, b) => a - b)
   return report
 }

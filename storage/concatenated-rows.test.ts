@@ -30,17 +30,30 @@ describe('ConcatenatedRows', () => {
   })
 })
 
-describe('ConcatenatedRows.columns', () => {
-  it('gives whole columns of the concatenation, strings and others alike', () => {
-    const batches = [randomBatch(5), randomBatch(6)]
-    const view = new ConcatenatedRows('spans', batches)
-    const joined = concatBatches('spans', batches)
-    const names = ['c_str', 'c_bytes', 'c_i64', 'a:http.route', 'missing']
-    const picked = view.columns(names)
-    expect(picked.length).toBe(joined.length)
-    expect(Object.keys(picked.columns).sort()).toEqual(['a:http.route', 'c_bytes', 'c_i64', 'c_str'])
-    for (const name of Object.keys(picked.columns)) {
-      expect(Array.from({ length: joined.length }, (_, row) => cellValue(picked.columns[name], row))).toEqual(Array.from({ length: joined.length }, (_, row) => cellValue(joined.columns[name], row)))
+describe('ConcatenatedRows.blocks', () => {
+  it('gives every row in the order asked, block by block', () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const rand = seededRandom(seed)
+      const batches = [randomBatch(seed), randomBatch(seed + 30), randomBatch(seed + 60), randomBatch(seed + 80)]
+      const { c_f64list: _dropped, ...rest } = batches[1].columns
+      batches[1] = { ...batches[1], columns: rest }
+      const view = new ConcatenatedRows('spans', batches)
+      const joined = concatBatches('spans', batches)
+      // A random permutation.
+      const order = Uint32Array.from({ length: joined.length }, (_, i) => i)
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1))
+        ;[order[i], order[j]] = [order[j], order[i]]
+      }
+      const blockRows = 1 + Math.floor(rand() * 40)
+      const blocks = [...view.blocks(order, blockRows)]
+      expect(blocks.map((b) => b.length)).toEqual(Array.from({ length: Math.ceil(joined.length / blockRows) }, (_, b) => Math.min(blockRows, joined.length - b * blockRows)))
+      expect(blocks.flatMap(rowsOf)).toEqual(rowsOf(takeRows(joined, order)))
     }
+  })
+
+  it('refuses an order of another length', () => {
+    const view = new ConcatenatedRows('spans', [randomBatch(1)])
+    expect(() => [...view.blocks(new Uint32Array(view.length + 1), 10)]).toThrow(/order has/)
   })
 })

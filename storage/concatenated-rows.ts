@@ -4,7 +4,7 @@
  * building the concatenation: a part build gathers each block straight from the head's
  * batches, so it never holds a second copy of everything it writes.
  */
-import { columnShapes, concatBatches, newLike, projectBatch, takeColumn, toAnyColumn } from './batch-ops.ts'
+import { columnShapes, concatBatches, newLike, projectBatch, toAnyColumn } from './batch-ops.ts'
 import type { AnyValue, Batch, Column, Signal } from './model.ts'
 
 type Kind = Column['kind']
@@ -51,63 +51,171 @@ export class ConcatenatedRows {
     }
   }
 
-  /** Columns `names` (those the batches have) of the whole concatenation, as one batch. */
-  columns(names: readonly string[]): Batch {
-    const columns: Record<string, Column> = {}
-    const others: string[] = []
-    for (const name of names) {
-      const strings = this.strings.columns[name]
-      if (strings !== undefined) columns[name] = strings
-      else others.push(name)
-    }
-    if (others.length > 0) Object.assign(columns, concatBatches(this.signal, this.batches.map((b) => projectBatch(b, others))).columns)
-    return { signal: this.signal, length: this.length, columns }
-  }
-
   /**
    * Rows `rows` (indices into the concatenation) as one batch, like
    * takeRows(concatBatches(signal, batches), rows).
    */
   take(rows: ArrayLike<number>): Batch {
     const n = rows.length
-    // Where each taken row comes from: its batch and its row there.
-    const from = new Uint32Array(n)
-    const local = new Uint32Array(n)
+    // (row, place) pairs in row order, packed in doubles (rows and places stay below 2^26).
+    const pairs = new Float64Array(n)
+    for (let i = 0; i < n; i++) pairs[i] = rows[i] * PLACE_SPAN + i
+    pairs.sort()
+    const source = new Uint32Array(n)
+    const place = new Uint32Array(n)
     for (let i = 0; i < n; i++) {
-      const b = this.batchOf[rows[i]]
-      from[i] = b
-      local[i] = rows[i] - this.starts[b]
+      source[i] = Math.floor(pairs[i] / PLACE_SPAN)
+      place[i] = pairs[i] % PLACE_SPAN
     }
+    return this.scatter(source, place)
+  }
+
+  /**
+   * Every row, in `order` (a permutation of the rows), as batches of `blockRows` rows.
+   * Each block is filled in source order: its rows are read as they lie in the batches (a
+   * forward sweep the memory prefetcher follows) and written to their places in the block
+   * (a block's columns are small enough to stay in cache). Gathering in block order instead
+   * would read a series' points one cache miss each, across every batch of a flush.
+   */
+  *blocks(order: Uint32Array, blockRows: number): Generator<Batch> {
+    const n = this.length
+    if (order.length !== n) throw new Error(`cannot write blocks: the order has ${order.length} rows, the batches ${n}`)
+    const blockOf = new Uint32Array(n)
+    const placeOf = new Uint32Array(n)
+    for (let k = 0; k < n; k++) {
+      blockOf[order[k]] = Math.floor(k / blockRows)
+      placeOf[order[k]] = k % blockRows
+    }
+    // Each block's rows in ascending order: a counting sort of the rows by block.
+    const blocks = Math.ceil(n / blockRows)
+    const next = new Uint32Array(blocks + 1)
+    for (let b = 0; b < blocks; b++) next[b + 1] = Math.min(n, (b + 1) * blockRows)
+    const byBlock = new Uint32Array(n)
+    for (let row = 0; row < n; row++) byBlock[next[blockOf[row]]++] = row
+    for (let b = 0, start = 0; b < blocks; b++) {
+      const end = Math.min(n, start + blockRows)
+      const source = byBlock.subarray(start, end)
+      const place = new Uint32Array(end - start)
+      for (let i = 0; i < place.length; i++) place[i] = placeOf[source[i]]
+      yield this.scatter(source, place)
+      start = end
+    }
+  }
+
+  /** A batch whose row place[i] is row source[i] of the concatenation (source ascending). */
+  private scatter(source: Uint32Array, place: Uint32Array): Batch {
+    const n = source.length
+    // Source rows are ascending, so each batch's rows are one range of them: range[b] .. range[b + 1].
+    const batches = this.batches.length
+    const range = new Uint32Array(batches + 1)
+    for (let i = 0, b = 0; i < n; i++) {
+      while (source[i] >= this.starts[b + 1]) range[++b + 1] = i
+      range[b + 1] = i + 1
+    }
+    for (let b = 1; b <= batches; b++) range[b] = Math.max(range[b], range[b - 1])
+    const rows: Scatter = { source, place, range, starts: this.starts }
     const columns: Record<string, Column> = {}
-    for (const name in this.strings.columns) columns[name] = takeColumn(this.strings.columns[name], rows)
-    for (const source of this.sources) columns[source.name] = takeColumnAcross(source, from, local)
+    for (const name in this.strings.columns) columns[name] = scatterStrings(this.strings.columns[name] as StrColumn, source, place)
+    for (const s of this.sources) columns[s.name] = scatterAcross(s, rows)
     return { signal: this.signal, length: n, columns }
   }
 }
 
-/** Presence of the taken rows; undefined when every one holds a value. */
-function takePresence(parts: (Column | undefined)[], from: Uint32Array, local: Uint32Array): Uint8Array | undefined {
-  if (parts.every((c) => c !== undefined && c.present === undefined)) return undefined
-  // Per batch: its presence bytes, ALL_PRESENT, or undefined (the batch lacks the column).
-  const marks = parts.map((c) => (c === undefined ? undefined : (c.present ?? ALL_PRESENT)))
-  const n = from.length
-  const present = new Uint8Array(n)
-  let all = true
+/** Rows below 2^26 and places below 2^26 pack exactly into one double: row * PLACE_SPAN + place. */
+const PLACE_SPAN = 67108864
+
+type StrColumn = Extract<Column, { kind: 'str' }>
+
+/**
+ * A concatenated string column scattered. A dictionary larger than the rows taken (a block of
+ * a big flush) is replaced by one of only the strings used, each once.
+ */
+function scatterStrings(column: StrColumn, source: Uint32Array, place: Uint32Array): Column {
+  const n = source.length
+  let present: Uint8Array | undefined
+  const srcPresent = column.present
+  if (srcPresent !== undefined) {
+    present = new Uint8Array(n)
+    let all = true
+    for (let i = 0; i < n; i++) {
+      const p = srcPresent[source[i]]
+      present[place[i]] = p
+      if (p !== 1) all = false
+    }
+    if (all) present = undefined
+  }
+  const codes = new Uint32Array(n)
+  const src = column.codes
+  if (column.dict.length <= n) {
+    for (let i = 0; i < n; i++) codes[place[i]] = src[source[i]]
+    return { kind: 'str', dict: column.dict, codes, present }
+  }
+  const remap = new Int32Array(column.dict.length).fill(-1)
+  const index = new Map<string, number>()
+  const dict: string[] = []
   for (let i = 0; i < n; i++) {
-    const m = marks[from[i]]
-    const p = m === undefined ? 0 : m === ALL_PRESENT ? 1 : m[local[i]]
-    present[i] = p
-    if (p !== 1) all = false
+    const was = src[source[i]]
+    let code = remap[was]
+    if (code < 0) {
+      const value = column.dict[was]
+      code = index.get(value) ?? -1
+      if (code < 0) {
+        code = dict.length
+        dict.push(value)
+        index.set(value, code)
+      }
+      remap[was] = code
+    }
+    codes[place[i]] = code
+  }
+  return { kind: 'str', dict, codes, present }
+}
+
+/**
+ * Where a block's rows come from and go: place[i] takes row source[i] of the concatenation;
+ * batch b supplies source[range[b] .. range[b + 1]), its rows starting at starts[b]. The loops
+ * below run batch by batch over these ranges, so each inner loop reads one typed array.
+ */
+interface Scatter {
+  source: Uint32Array
+  place: Uint32Array
+  range: Uint32Array
+  starts: Uint32Array
+}
+
+/** Presence of the scattered rows; undefined when every one holds a value. */
+function scatterPresenceAcross(parts: (Column | undefined)[], rows: Scatter): Uint8Array | undefined {
+  if (parts.every((c) => c !== undefined && c.present === undefined)) return undefined
+  const { source, place, range, starts } = rows
+  const present = new Uint8Array(source.length)
+  let all = true
+  for (let b = 0; b < parts.length; b++) {
+    const c = parts[b]
+    const from = range[b]
+    const to = range[b + 1]
+    if (from === to) continue
+    if (c === undefined) {
+      all = false
+      continue
+    }
+    const p = c.present
+    if (p === undefined) {
+      for (let i = from; i < to; i++) present[place[i]] = 1
+      continue
+    }
+    const base = starts[b]
+    for (let i = from; i < to; i++) {
+      const v = p[source[i] - base]
+      present[place[i]] = v
+      if (v !== 1) all = false
+    }
   }
   return all ? undefined : present
 }
 
-const ALL_PRESENT = new Uint8Array(0)
-
 /*
- * The loops below read each batch's arrays through plain lists built before the loop, all of
- * one array type per loop (fixed-width values copied as 32-bit words or bytes): the per-row
- * reads then stay monomorphic, which matters at a million rows per flush.
+ * Fixed-width values are copied as 32-bit words or as bytes, one function per array type, so
+ * the per-row reads stay monomorphic: that matters at a million rows per flush.
  */
 
 function words(values: ArrayBufferView): Uint32Array {
@@ -118,28 +226,53 @@ function bytes(values: ArrayBufferView): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength)
 }
 
-/** Copies `width` units per row from each row's batch (`src`) into `out`; absent batches leave zeros. */
-function copyUnits<T extends Uint32Array | Uint8Array>(out: T, src: (T | undefined)[], width: number, from: Uint32Array, local: Uint32Array): void {
-  const n = from.length
-  if (width === 1) {
-    for (let i = 0; i < n; i++) {
-      const v = src[from[i]]
-      if (v !== undefined) out[i] = v[local[i]]
-    }
-    return
-  }
-  for (let i = 0, at = 0; i < n; i++, at += width) {
-    const v = src[from[i]]
+/** Copies `width` 32-bit words per row from each row's batch (`src`) into its place in `out`; absent batches leave zeros. */
+function scatterWords(out: Uint32Array, src: (Uint32Array | undefined)[], width: number, rows: Scatter): void {
+  const { source, place, range, starts } = rows
+  for (let b = 0; b < src.length; b++) {
+    const v = src[b]
     if (v === undefined) continue
-    const start = local[i] * width
-    for (let j = 0; j < width; j++) out[at + j] = v[start + j]
+    const to = range[b + 1]
+    const base = starts[b]
+    if (width === 1) {
+      for (let i = range[b]; i < to; i++) out[place[i]] = v[source[i] - base]
+    } else if (width === 2) {
+      for (let i = range[b]; i < to; i++) {
+        const at = 2 * place[i]
+        const row = 2 * (source[i] - base)
+        out[at] = v[row]
+        out[at + 1] = v[row + 1]
+      }
+    } else {
+      for (let i = range[b]; i < to; i++) {
+        const at = place[i] * width
+        const row = (source[i] - base) * width
+        for (let j = 0; j < width; j++) out[at + j] = v[row + j]
+      }
+    }
   }
 }
 
-function takeColumnAcross(source: Source, from: Uint32Array, local: Uint32Array): Column {
-  const { parts, kind } = source
-  const n = from.length
-  const present = takePresence(parts, from, local)
+/** scatterWords for bytes (booleans, ids). */
+function scatterBytes(out: Uint8Array, src: (Uint8Array | undefined)[], width: number, rows: Scatter): void {
+  const { source, place, range, starts } = rows
+  for (let b = 0; b < src.length; b++) {
+    const v = src[b]
+    if (v === undefined) continue
+    const to = range[b + 1]
+    const base = starts[b]
+    for (let i = range[b]; i < to; i++) {
+      const at = place[i] * width
+      const row = (source[i] - base) * width
+      for (let j = 0; j < width; j++) out[at + j] = v[row + j]
+    }
+  }
+}
+
+function scatterAcross(column: Source, rows: Scatter): Column {
+  const { parts, kind } = column
+  const n = rows.source.length
+  const present = scatterPresenceAcross(parts, rows)
   const first = parts.find((c) => c !== undefined) as Column
   switch (first.kind) {
     case 'u32':
@@ -148,52 +281,64 @@ function takeColumnAcross(source: Source, from: Uint32Array, local: Uint32Array)
     case 'i64': {
       const values = newLike(first.values, n)
       const width = first.values.BYTES_PER_ELEMENT >>> 2
-      copyUnits(words(values), parts.map((c) => (c === undefined ? undefined : words((c as typeof first).values))), width, from, local)
+      scatterWords(words(values), parts.map((c) => (c === undefined ? undefined : words((c as typeof first).values))), width, rows)
       return { kind, values, present } as Column
     }
     case 'bool':
     case 'bytes': {
       const width = first.kind === 'bytes' ? first.width : 1
       const values = new Uint8Array(n * width)
-      copyUnits(values, parts.map((c) => (c === undefined ? undefined : bytes((c as typeof first).values))), width, from, local)
+      scatterBytes(values, parts.map((c) => (c === undefined ? undefined : bytes((c as typeof first).values))), width, rows)
       return first.kind === 'bytes' ? { kind: 'bytes', width, values, present } : { kind: 'bool', values, present }
     }
     case 'str':
       throw new Error('cannot gather a string column across batches: string columns are concatenated up front')
     case 'i64list':
     case 'f64list':
-      return takeLists(parts as (typeof first | undefined)[], from, local, present)
+      return scatterLists(parts as (typeof first | undefined)[], rows, present)
     case 'any': {
-      const lists = parts.map((c) => (c as typeof first | undefined)?.values)
+      const { source, place, range, starts } = rows
       const values = new Array<AnyValue | undefined>(n)
-      for (let i = 0; i < n; i++) values[i] = lists[from[i]]?.[local[i]]
+      for (let b = 0; b < parts.length; b++) {
+        const c = parts[b] as typeof first | undefined
+        if (c === undefined) continue
+        for (let i = range[b]; i < range[b + 1]; i++) values[place[i]] = c.values[source[i] - starts[b]]
+      }
       return { kind: 'any', values, present }
     }
   }
 }
 
-function takeLists(parts: (Extract<Column, { kind: 'i64list' | 'f64list' }> | undefined)[], from: Uint32Array, local: Uint32Array, present: Uint8Array | undefined): Column {
-  const n = from.length
+function scatterLists(parts: (Extract<Column, { kind: 'i64list' | 'f64list' }> | undefined)[], rows: Scatter, present: Uint8Array | undefined): Column {
+  const { source, place, range, starts } = rows
+  const n = source.length
   const first = parts.find((c) => c !== undefined) as Extract<Column, { kind: 'i64list' | 'f64list' }>
-  const partOffsets = parts.map((c) => c?.offsets)
+  // Each place's list length, then offsets by place.
   const offsets = new Uint32Array(n + 1)
-  let total = 0
-  for (let i = 0; i < n; i++) {
-    offsets[i] = total
-    const o = partOffsets[from[i]]
-    if (o !== undefined) total += o[local[i] + 1] - o[local[i]]
-  }
-  offsets[n] = total
-  // Copied as 32-bit words: both element types are 8 bytes wide.
-  const values = newLike(first.values, total)
-  const out = words(values)
-  const partWords = parts.map((c) => (c === undefined ? undefined : words(c.values)))
-  for (let i = 0, at = 0; i < n; i++) {
-    const o = partOffsets[from[i]]
+  for (let b = 0; b < parts.length; b++) {
+    const o = parts[b]?.offsets
     if (o === undefined) continue
-    const src = partWords[from[i]] as Uint32Array
-    const end = 2 * o[local[i] + 1]
-    for (let j = 2 * o[local[i]]; j < end; j++) out[at++] = src[j]
+    const base = starts[b]
+    for (let i = range[b]; i < range[b + 1]; i++) {
+      const row = source[i] - base
+      offsets[place[i] + 1] = o[row + 1] - o[row]
+    }
+  }
+  for (let i = 0; i < n; i++) offsets[i + 1] += offsets[i]
+  // Copied as 32-bit words: both element types are 8 bytes wide.
+  const values = newLike(first.values, offsets[n])
+  const out = words(values)
+  for (let b = 0; b < parts.length; b++) {
+    const c = parts[b]
+    if (c === undefined) continue
+    const o = c.offsets
+    const src = words(c.values)
+    const base = starts[b]
+    for (let i = range[b]; i < range[b + 1]; i++) {
+      const row = source[i] - base
+      const end = 2 * o[row + 1]
+      for (let j = 2 * o[row], at = 2 * offsets[place[i]]; j < end; j++) out[at++] = src[j]
+    }
   }
   return { kind: first.kind, offsets, values, present } as Column
 }

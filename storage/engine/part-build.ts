@@ -8,7 +8,7 @@ import { ConcatenatedRows } from '../concatenated-rows.ts'
 import type { Batch, Column, Signal } from '../model.ts'
 import { PartReader, writePart, type WritePartOptions } from '../part/part-file.ts'
 import { BLOCK_ROWS } from '../limits.ts'
-import { orderColumns, storageOrder } from './row-order.ts'
+import { storageOrder } from './row-order.ts'
 
 export type PartJob =
   | { kind: 'flush'; path: string; signal: Signal; batches: Batch[]; options: WritePartOptions }
@@ -32,18 +32,13 @@ function readPart(path: string, key: Uint8Array, signal: Signal): Batch[] {
 }
 
 /**
- * Builds and durably writes the part a job describes. Memory: the source rows, the columns
- * that decide the order (concatenated), and one block at a time in storage order, gathered
- * straight from the sources.
+ * Builds and durably writes the part a job describes. Memory: the source rows, their string
+ * codes concatenated, a few 32-bit words a row for the order, and one block at a time in
+ * storage order, gathered straight from the sources.
  */
 export async function buildPart(job: PartJob): Promise<void> {
   const sources = job.kind === 'flush' ? job.batches : job.inputs.flatMap((path) => readPart(path, job.options.key, job.signal))
   if (job.kind === 'flush') job.batches = []
   const rows = new ConcatenatedRows(job.signal, sources)
-  const names = new Set(sources.flatMap((b) => Object.keys(b.columns)))
-  const order = storageOrder(rows.columns(orderColumns(job.signal, names)))
-  function* blocks(): Generator<Batch> {
-    for (let from = 0; from < rows.length; from += BLOCK_ROWS) yield rows.take(order.subarray(from, from + BLOCK_ROWS))
-  }
-  await writePart(job.path, blocks(), job.options)
+  await writePart(job.path, rows.blocks(storageOrder(job.signal, sources), BLOCK_ROWS), job.options)
 }

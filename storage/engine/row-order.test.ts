@@ -25,7 +25,7 @@ function metricPoints(rows: number, series: number, seed: number): { batch: Batc
     b.setU32(METRIC_COLUMNS.type, row, 1 + (s % 2))
     b.setI64(METRIC_COLUMNS.timeUnixNano, row, BigInt(row))
     b.setF64(METRIC_COLUMNS.value, row, rand())
-    b.setStr('a:route', row, `/r/${s % 7}`)
+    b.setStr('a:route', row, `/r/${s % 7}/${s}`)
     if (s % 5 !== 0) b.setI64('a:status', row, BigInt(200 + (s % 11))) // absent for some series
     b.setF64('a:ratio', row, (s % 13) / 4)
   }
@@ -53,7 +53,7 @@ function expectGrouped(order: Uint32Array, groupOf: (row: number) => unknown): v
 describe('storageOrder', () => {
   it('puts each metric series in one run, names in sorted order, points in arrival order', () => {
     const { batch, seriesOf } = metricPoints(5000, 60, 7)
-    const order = storageOrder(batch)
+    const order = storageOrder(batch.signal, [batch])
     expectPermutation(order, batch.length)
     expectGrouped(order, (row) => seriesOf[row])
     const names = [...order].map((row) => cellValue(batch.columns[METRIC_COLUMNS.name], row) as string)
@@ -62,7 +62,7 @@ describe('storageOrder', () => {
 
   it('orders series of one name by first appearance', () => {
     const { batch, seriesOf } = metricPoints(3000, 30, 11)
-    const order = storageOrder(batch)
+    const order = storageOrder(batch.signal, [batch])
     const firstRow = new Map<number, number>()
     seriesOf.forEach((s, row) => firstRow.set(s, Math.min(firstRow.get(s) ?? row, row)))
     for (let i = 1; i < order.length; i++) {
@@ -80,8 +80,28 @@ describe('storageOrder', () => {
     if (name.kind !== 'str') throw new Error('expected a string column')
     const doubled = { ...joined, columns: { ...joined.columns, [METRIC_COLUMNS.name]: { ...name, dict: [...name.dict, ...name.dict], codes: name.codes.map((c, row) => (row % 2 === 0 ? c : c + name.dict.length)) } } }
     const seriesOf = [...parts[0].seriesOf, ...parts[1].seriesOf]
-    const order = storageOrder(doubled)
+    const order = storageOrder('metrics', [doubled])
     expectPermutation(order, joined.length)
+    expectGrouped(order, (row) => seriesOf[row])
+  })
+
+  it('groups a series across batches as in their concatenation, whatever columns each batch lacks', () => {
+    const parts = [metricPoints(700, 25, 3), metricPoints(500, 25, 4), metricPoints(900, 25, 5)]
+    // The middle batch lacks a column the others have: its rows hold no value there.
+    const { ['a:ratio']: _ratio, ...rest } = parts[1].batch.columns
+    const batches = [parts[0].batch, { ...parts[1].batch, columns: rest }, parts[2].batch]
+    const joined = concatBatches('metrics', batches)
+    const order = storageOrder('metrics', batches)
+    expect([...order]).toEqual([...storageOrder('metrics', [joined])])
+    const groupOf = [...parts[0].seriesOf, ...parts[1].seriesOf.map((s) => s + 1000), ...parts[2].seriesOf]
+    expectPermutation(order, joined.length)
+    expectGrouped(order, (row) => groupOf[row])
+  })
+
+  it('numbers thousands of series (the table grows) and keeps each in one run', () => {
+    const { batch, seriesOf } = metricPoints(40_000, 5000, 9)
+    const order = storageOrder('metrics', [batch])
+    expectPermutation(order, batch.length)
     expectGrouped(order, (row) => seriesOf[row])
   })
 
@@ -98,7 +118,7 @@ describe('storageOrder', () => {
       b.setBytes(SPAN_COLUMNS.traceId, row, 16, id)
     }
     const batch = b.finish(2000)
-    const order = storageOrder(batch)
+    const order = storageOrder(batch.signal, [batch])
     expectPermutation(order, batch.length)
     expectGrouped(order, (row) => traceOf[row])
   })

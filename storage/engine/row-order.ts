@@ -8,6 +8,7 @@
  * - metric points by metric name, then series (then arrival), so a series' values are
  *   neighbours and deltas are small.
  */
+import { columnShapes, concatBatches, projectBatch } from '../batch-ops.ts'
 import { LOG_COLUMNS, METRIC_COLUMNS, SPAN_COLUMNS, RESOURCE_ATTR_PREFIX, type Batch, type Column, type Signal } from '../model.ts'
 
 /** Columns that vary from point to point within one series; every other column identifies it. */
@@ -29,28 +30,21 @@ const METRIC_VALUE_COLUMNS = new Set<string>([
   'flags',
 ])
 
-/** The columns storageOrder reads, of the columns `names` a batch of `signal` has. */
-export function orderColumns(signal: Signal, names: Iterable<string>): string[] {
-  switch (signal) {
-    case 'spans':
-      return [SPAN_COLUMNS.traceId]
-    case 'logs':
-      return [SERVICE_COLUMN, LOG_COLUMNS.severityText]
-    case 'metrics':
-      return [...names].filter((name) => !METRIC_VALUE_COLUMNS.has(name))
-  }
-}
-
 const SERVICE_COLUMN = `${RESOURCE_ATTR_PREFIX}service.name`
 
 /**
- * The storage order of `batch`'s rows, as row indices.
- * Sorting packs (key, row) into one double: key * 2^24 + row, exact while key < 2^29 and
- * rows < 2^24, so a native Float64Array sort does the work.
+ * The storage order of the rows of `batches` taken as one concatenation (row i of the second
+ * batch is row `batches[0].length + i`), as row indices.
+ * Spans and log records sort on one packed key; metric points are grouped by series
+ * (seriesOrder), without ever concatenating the batches.
  */
-export function storageOrder(batch: Batch): Uint32Array {
-  if (batch.signal === 'metrics') return seriesOrder(batch)
+export function storageOrder(signal: Signal, batches: readonly Batch[]): Uint32Array {
+  if (signal === 'metrics') return seriesOrder(batches)
+  const names = signal === 'spans' ? [SPAN_COLUMNS.traceId] : [SERVICE_COLUMN, LOG_COLUMNS.severityText]
+  const batch = concatBatches(signal, batches.map((b) => projectBatch(b, names)))
   const n = batch.length
+  // Sorting packs (key, row) into one double: key * 2^24 + row, exact while key < 2^29 and
+  // rows < 2^24, so a native Float64Array sort does the work.
   const keys = new Float64Array(n)
   const rowKey = keyFunction(batch)
   for (let i = 0; i < n; i++) keys[i] = rowKey(i) * ROW_SPAN + i
@@ -104,48 +98,125 @@ function sortedDictRank(column: Extract<Column, { kind: 'str' }>): (row: number)
 /**
  * Metric points grouped by series, series ordered by metric name then first appearance,
  * points of a series in arrival order. A series is found by a hash of every identity
- * column's value, mixed column by column over typed arrays (no per-row Map or string); two
- * series whose hashes collide only interleave (the order changes no answer). First
- * appearance, rather than hash order, keeps series that arrived side by side next to each
- * other, so the rows a block is gathered from sit close together in memory.
+ * column's value, mixed batch by batch and column by column over typed arrays (no per-row
+ * Map or string); two series whose hashes collide only interleave (the order changes no
+ * answer). Series are then numbered through an open-addressing table and rows placed by a
+ * counting sort: linear in the rows, no sort of a million keys. First appearance, rather
+ * than hash order, keeps series that arrived side by side next to each other, so the rows a
+ * block is gathered from sit close together in memory.
  */
-function seriesOrder(batch: Batch): Uint32Array {
-  const n = batch.length
+function seriesOrder(batches: readonly Batch[]): Uint32Array {
+  const n = batches.reduce((sum, b) => sum + b.length, 0)
+  const shapes = columnShapes(batches)
+  const identity = [...shapes.keys()].filter((name) => !METRIC_VALUE_COLUMNS.has(name) && shapes.get(name)?.kind !== 'any').sort()
   const hash = new Uint32Array(n)
-  const identity = Object.keys(batch.columns).filter((name) => !METRIC_VALUE_COLUMNS.has(name)).sort()
-  for (const name of identity) mixColumn(hash, batch.columns[name], n)
-  // Rows by series hash (29 bits), then row: each series becomes one run, rows in arrival order.
-  const keys = new Float64Array(n)
-  for (let i = 0; i < n; i++) keys[i] = (finalMix(hash[i]) >>> 3) * ROW_SPAN + i
-  keys.sort()
-  const runStart: number[] = []
-  for (let i = 0; i < n; i++) if (i === 0 || Math.floor(keys[i] / ROW_SPAN) !== Math.floor(keys[i - 1] / ROW_SPAN)) runStart.push(i)
-  runStart.push(n)
-  // Runs by (name rank, first row); a run's first row is unique, so it finds the run again.
-  const metricName = batch.columns[METRIC_COLUMNS.name]
-  const rank = metricName?.kind === 'str' ? sortedDictRank(metricName) : () => 0
-  const runs = runStart.length - 1
-  const runKeys = new Float64Array(runs)
-  const runOfFirstRow = new Map<number, number>()
-  for (let r = 0; r < runs; r++) {
-    const first = keys[runStart[r]] % ROW_SPAN
-    runKeys[r] = rank(first) * ROW_SPAN + first
-    runOfFirstRow.set(first, r)
-  }
-  runKeys.sort()
-  const order = new Uint32Array(n)
   let at = 0
-  for (let k = 0; k < runs; k++) {
-    const r = runOfFirstRow.get(runKeys[k] % ROW_SPAN) as number
-    for (let i = runStart[r]; i < runStart[r + 1]; i++) order[at++] = keys[i] % ROW_SPAN
+  for (const b of batches) {
+    const own = hash.subarray(at, at + b.length)
+    for (const name of identity) {
+      const c = b.columns[name]
+      if (c === undefined) mixAbsent(own)
+      else mixColumn(own, c, b.length)
+    }
+    at += b.length
   }
+  const series = numberSeries(hash)
+  // Series by (name rank, first appearance): rank of the metric name of each series' first row.
+  const names = firstRowNames(batches, series.firstRow)
+  const distinct = [...new Set(names)].sort()
+  const rankOf = new Map(distinct.map((name, rank) => [name, rank]))
+  const count = series.firstRow.length
+  const keys = new Float64Array(count)
+  for (let s = 0; s < count; s++) keys[s] = (rankOf.get(names[s]) as number) * count + s
+  keys.sort()
+  // Counting sort: where each series' run starts, then every row into its series' run.
+  const next = new Uint32Array(count)
+  for (let k = 0, start = 0; k < count; k++) {
+    const s = keys[k] % count
+    next[s] = start
+    start += series.rows[s]
+  }
+  const order = new Uint32Array(n)
+  const seriesOf = series.seriesOf
+  for (let i = 0; i < n; i++) order[next[seriesOf[i]]++] = i
   return order
 }
 
-/** Mixes one 32-bit word into a running hash (multiply-xorshift, as in MurmurHash3's body). */
+interface SeriesNumbers {
+  /** Series number of each row, numbered in order of first appearance. */
+  seriesOf: Uint32Array
+  /** Each series' first row and number of rows. */
+  firstRow: number[]
+  rows: number[]
+}
+
+/** Numbers the distinct values of `hash` in order of first appearance (open addressing, linear probing). */
+function numberSeries(hash: Uint32Array): SeriesNumbers {
+  const n = hash.length
+  const seriesOf = new Uint32Array(n)
+  const firstRow: number[] = []
+  const rows: number[] = []
+  let capacity = 1024
+  let keys = new Uint32Array(capacity)
+  let slots = new Int32Array(capacity).fill(-1)
+  for (let i = 0; i < n; i++) {
+    const h = finalMix(hash[i])
+    let mask = capacity - 1
+    let at = h & mask
+    while (slots[at] >= 0 && keys[at] !== h) at = (at + 1) & mask
+    let s = slots[at]
+    if (s < 0) {
+      s = firstRow.length
+      firstRow.push(i)
+      rows.push(0)
+      if (2 * firstRow.length > capacity) {
+        // Grow before the table is half full: rehash every series into twice the room.
+        const oldKeys = keys
+        const oldSlots = slots
+        capacity *= 2
+        mask = capacity - 1
+        keys = new Uint32Array(capacity)
+        slots = new Int32Array(capacity).fill(-1)
+        for (let j = 0; j < oldSlots.length; j++) {
+          if (oldSlots[j] < 0) continue
+          let to = oldKeys[j] & mask
+          while (slots[to] >= 0) to = (to + 1) & mask
+          keys[to] = oldKeys[j]
+          slots[to] = oldSlots[j]
+        }
+        at = h & mask
+        while (slots[at] >= 0) at = (at + 1) & mask
+      }
+      keys[at] = h
+      slots[at] = s
+    }
+    seriesOf[i] = s
+    rows[s]++
+  }
+  return { seriesOf, firstRow, rows }
+}
+
+/** The metric name of each of `rows` (indices into the concatenation of `batches`, ascending). */
+function firstRowNames(batches: readonly Batch[], rows: readonly number[]): string[] {
+  const names: string[] = []
+  let b = 0
+  let start = 0
+  for (const row of rows) {
+    while (row >= start + batches[b].length) start += batches[b++].length
+    const c = batches[b].columns[METRIC_COLUMNS.name]
+    const local = row - start
+    names.push(c?.kind === 'str' && (c.present === undefined || c.present[local] === 1) ? c.dict[c.codes[local]] : '')
+  }
+  return names
+}
+
+/** Mixes one 32-bit word into a running hash (MurmurHash3's body: word order matters, no cancelling out). */
 function mix(h: number, word: number): number {
-  h = Math.imul(h ^ word, 0xcc9e2d51)
-  return Math.imul(h ^ (h >>> 15), 0x1b873593)
+  let k = Math.imul(word, 0xcc9e2d51)
+  k = Math.imul((k << 15) | (k >>> 17), 0x1b873593)
+  h ^= k
+  h = (h << 13) | (h >>> 19)
+  return (Math.imul(h, 5) + 0xe6546b64) | 0
 }
 
 /** MurmurHash3's finaliser: every input bit reaches every output bit. */
@@ -157,6 +228,11 @@ function finalMix(h: number): number {
 
 /** Stands for an absent value (a present value equal to it costs only a collision). */
 const ABSENT = 0x9e3779b9
+
+/** Mixes an absent value into every row (a batch without the column). */
+function mixAbsent(hash: Uint32Array): void {
+  for (let row = 0; row < hash.length; row++) hash[row] = mix(hash[row], ABSENT)
+}
 
 /** Mixes each row's value of column `c` into `hash`; kinds that do not identify a series are skipped. */
 function mixColumn(hash: Uint32Array, c: Column, n: number): void {
