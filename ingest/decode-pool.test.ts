@@ -1,6 +1,6 @@
 /**
  * The decoding pool answers like the inline decoder, with threads or without: the same batch,
- * the same typed errors, and the caller's body left usable.
+ * the same typed errors, and the caller's body left usable; a thread's batches live in shared memory.
  */
 import { afterAll, describe, expect, test } from 'vitest'
 import { cellValue } from '../storage/index.ts'
@@ -46,6 +46,19 @@ describe.each(pools.map((pool, i) => [i === 0 ? 'inline' : 'two threads', pool] 
     expect((got as IngestError).code).toBe((want as IngestError).code)
     expect((got as IngestError).message).toBe((want as IngestError).message)
   })
+})
+
+test('a decoding thread makes column arrays in shared memory, so posting a batch on copies nothing', async () => {
+  const decoded = await pools[1].decode('traces', 'protobuf', request)
+  const arrays = Object.values(decoded.batch.columns).flatMap((c) => {
+    const column = c as { values?: unknown; codes?: unknown; offsets?: unknown; present?: unknown }
+    return [column.values, column.codes, column.offsets, column.present].filter((a) => ArrayBuffer.isView(a)) as ArrayBufferView[]
+  })
+  expect(arrays.length).toBeGreaterThan(5)
+  for (const a of arrays) expect(a.buffer).toBeInstanceOf(SharedArrayBuffer)
+  // The inline decoder (the event loop's own) keeps plain buffers.
+  const inline = await pools[0].decode('traces', 'protobuf', request)
+  expect((inline.batch.columns.name as { codes: Uint32Array }).codes.buffer).toBeInstanceOf(ArrayBuffer)
 })
 
 test('a closed pool refuses to decode', async () => {

@@ -4,7 +4,8 @@
  * network and to the store's append (which encodes, seals and writes each batch): on one thread,
  * a request is either decoded or appended at any moment; with a pool, one request is decoded
  * while another is appended. A request goes to the thread with the fewest waiting; its batch
- * comes back with the column arrays handed over, not copied. With 0 threads, decoding runs inline.
+ * comes back with its column arrays in shared memory, not copied (nor copied again when the
+ * storage engine posts a flush to its part writer). With 0 threads, decoding runs inline.
  *
  * Contract: `decode` never detaches the caller's body (a copy is sent). After `close`, decode
  * rejects. A thread that dies fails its waiting requests (retryable) and is replaced.

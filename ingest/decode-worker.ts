@@ -1,18 +1,20 @@
 /**
  * @module ingest/decode-worker
  * The body of a decoding thread (decode-pool.ts): decodes the requests it is sent with its own
- * OtlpDecoder (and caches) and posts back the batch, handing over the column arrays instead of
- * copying them. A request that cannot be decoded is answered with its IngestError's code and
- * message, which the pool throws again on the event loop's thread.
+ * OtlpDecoder (and caches) and posts back the batch, whose column arrays are in shared memory
+ * (shareColumnArrays): posting shares them instead of copying them. A request that cannot be
+ * decoded is answered with its IngestError's code and message, which the pool throws again on
+ * the event loop's thread.
  */
 import { parentPort } from 'node:worker_threads'
 import type { Batch } from '../storage/index.ts'
 import { IngestError } from './errors.ts'
+import { shareColumnArrays } from './otlp/column-writers.ts'
 import { OtlpDecoder } from './otlp/decoder.ts'
 import type { DecodeReply, DecodeRequest } from './decode-pool.ts'
 import type { DecodedBatch } from './otlp/signal-rows.ts'
 
-/** The buffers of the batch's typed arrays that can be handed over: those each array owns whole. */
+/** The buffers of the batch's typed arrays that can be handed over: those each array owns whole, outside shared memory. */
 function transferables(batch: Batch): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>()
   for (const column of Object.values(batch.columns)) {
@@ -26,6 +28,9 @@ function transferables(batch: Batch): ArrayBuffer[] {
 
 const port = parentPort
 if (port === null) throw new Error('cannot start the OTLP decode worker: it must run in a worker thread')
+// Batches are posted to the event loop's thread with their arrays in shared memory, so that
+// neither that post nor the storage engine's post of a flush to its part writer copies them.
+shareColumnArrays()
 const decoder = new OtlpDecoder()
 port.on('message', (request: DecodeRequest) => {
   let decoded: DecodedBatch

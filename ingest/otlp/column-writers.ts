@@ -21,6 +21,26 @@ import type { AnyValue, Column } from '../../storage/index.ts'
 const INITIAL_ROWS = 1024
 
 type Numbers = Uint8Array | Uint32Array | Int32Array | Float64Array | BigInt64Array
+type NumbersOf<T extends Numbers> = new (buffer: ArrayBufferLike) => T
+
+/** Whether new column arrays live in shared memory (see `shareColumnArrays`). */
+let shared = false
+
+/**
+ * Makes this thread's column arrays in shared memory (SharedArrayBuffer) from now on. A decoding
+ * thread does: its batches then reach the event loop's thread, the storage engine's head and its
+ * part-writer thread without one copy, since posting a shared array shares it. Column arrays are
+ * never written once in a batch (storage/model.ts), so sharing them is safe.
+ */
+export function shareColumnArrays(): void {
+  shared = true
+}
+
+/** A zeroed array like `like` (its type), `n` elements long, in shared memory when asked for. */
+export function newArray<T extends Numbers>(like: T, n: number): T {
+  const Type = like.constructor as NumbersOf<T> & { BYTES_PER_ELEMENT: number }
+  return new Type(shared ? new SharedArrayBuffer(n * Type.BYTES_PER_ELEMENT) : new ArrayBuffer(n * Type.BYTES_PER_ELEMENT))
+}
 
 /**
  * `array` or a copy at least `need` long: first `capacity` (the expected size) when it is enough,
@@ -30,7 +50,7 @@ export function grow<T extends Numbers>(array: T, need: number, capacity = 0): T
   if (need <= array.length) return array
   let size = array.length === 0 && capacity >= need ? capacity : Math.max(array.length * 2, INITIAL_ROWS)
   while (size < need) size *= 2
-  const next = new (array.constructor as new (n: number) => T)(size)
+  const next = newArray(array, size)
   next.set(array as never)
   return next
 }
@@ -38,7 +58,9 @@ export function grow<T extends Numbers>(array: T, need: number, capacity = 0): T
 /** `array` cut to `n` elements: itself when it has exactly that many (the usual case). */
 export function fit<T extends Numbers>(array: T, n: number): T {
   if (array.length === n) return array
-  return grow(array, n).slice(0, n) as T
+  const out = newArray(array, n)
+  out.set((array.length > n ? array.subarray(0, n) : array) as never)
+  return out
 }
 
 /** The empty array that stands for "none yet" (compared by identity). */
@@ -108,7 +130,7 @@ export class Presence {
   finish(rows: number): Uint8Array | undefined {
     if (this.rows !== NO_ROWS) return this.count === rows ? undefined : fit(this.rows, rows)
     if (this.count >= rows) return undefined
-    const present = new Uint8Array(rows)
+    const present = newArray(NO_ROWS, rows)
     present.fill(1, 0, this.count)
     return present
   }

@@ -101,8 +101,10 @@ export class ListWriter extends Writer {
   finish(rows: number): Column {
     const offsets = fit(this.offsets, rows + 1)
     offsets.fill(this.size, Math.min(this.rows + 1, rows + 1), rows + 1)
-    const raw = this.bytes.slice(0, this.size * 8).buffer
-    keepSpareList(this.bytes)
+    const elements = fit(this.bytes, this.size * 8)
+    // A buffer of exactly the right size goes to the batch; otherwise it can serve another list.
+    if (elements !== this.bytes) keepSpareList(this.bytes)
+    const raw = elements.buffer
     this.bytes = NO_ROWS
     const present = this.presentFor(rows)
     return this.kind === 'i64list'

@@ -3,7 +3,8 @@
  * Runs part jobs on one worker thread, one at a time in order (the engine serialises its
  * maintenance anyway), or inline when threads are off. The worker starts on the first job.
  *
- * Contract: a job's batches are copied to the worker (structured clone), so the caller keeps
+ * Contract: a job's batches are copied to the worker (structured clone; arrays in shared memory,
+ * as the ingest gateway's decoding threads make them, are shared instead), so the caller keeps
  * using them; `close` waits for nothing and stops the thread, failing jobs still queued.
  * A flush's batches go over in pieces of about PIECE_ROWS rows with the event loop let run
  * between them: copying a million rows at once would stall every request for a few hundred
