@@ -41,8 +41,8 @@ export interface HttpBenchOptions {
   decodeThreads?: number
   /** Writes a CPU profile of this process while the generator sends, one per run, into this folder. */
   cpuProfileDir?: string
-  /** Runs each transport and signal in a fresh child process (as one server would run), so that
-   * the peak RSS reported is a server's, not that of a process that hosted many in turn. */
+  /** Runs each run of each transport and signal in a fresh child process (as one server would
+   * run), so that the peak RSS reported is a server's, not that of a process that hosted many in turn. */
   processPerSignal?: boolean
 }
 
@@ -146,25 +146,36 @@ export async function run(options: HttpBenchOptions): Promise<Record<string, num
 
 type Figures = Record<string, number | Record<string, number>>
 
-/** `run` once per transport and signal, each in a child process; peaks are the largest child's. */
+/**
+ * `run` once per transport, signal and run, each in a child process (as one server would run):
+ * figures are the medians of the runs, peaks the largest child's.
+ */
 async function runInChildren(options: HttpBenchOptions): Promise<Figures> {
   const figures: Figures = {}
   const peaks = { peakRssMiB: 0, peakHeapUsedMiB: 0, peakArrayBuffersMiB: 0 }
   for (const transport of options.transports ?? (['http', 'grpc'] as const)) {
     for (const signal of options.signals ?? SIGNALS) {
-      const child = fork(import.meta.filename, [], { stdio: 'inherit' })
-      const part = await new Promise<Figures>((resolve, reject) => {
-        child.once('message', (message) => resolve(message as Figures))
-        child.once('error', reject)
-        child.once('exit', (code) => reject(new Error(`ingest benchmark child exited with ${code}`)))
-        child.send({ ...options, processPerSignal: false, transports: [transport], signals: [signal] } satisfies HttpBenchOptions)
-      })
-      child.disconnect()
-      for (const [name, value] of Object.entries(part)) {
-        if (name in peaks) peaks[name as keyof typeof peaks] = Math.max(peaks[name as keyof typeof peaks], value as number)
-        else figures[name] = value
+      const runs: Figures[] = []
+      for (let i = 0; i < (options.runs ?? 1); i++) {
+        const child = fork(import.meta.filename, [], { stdio: 'inherit' })
+        runs.push(
+          await new Promise<Figures>((resolve, reject) => {
+            child.once('message', (message) => resolve(message as Figures))
+            child.once('error', reject)
+            child.once('exit', (code) => reject(new Error(`ingest benchmark child exited with ${code}`)))
+            child.send({ ...options, processPerSignal: false, runs: 1, transports: [transport], signals: [signal] } satisfies HttpBenchOptions)
+          }),
+        )
+        child.disconnect()
       }
-      figures[`${transport}.${signal}.peakRssMiB`] = part.peakRssMiB as number
+      const key = `${transport}.${signal}`
+      for (const name of Object.keys(runs[0])) {
+        const values = runs.map((r) => r[name]).filter((v): v is number => typeof v === 'number')
+        if (name in peaks) peaks[name as keyof typeof peaks] = Math.max(peaks[name as keyof typeof peaks], ...values)
+        else figures[name] = median(values)
+      }
+      if (runs.length > 1) figures[`${key}.runs`] = Object.fromEntries(runs.map((r, i) => [i, Math.round(r[`${key}.${UNIT[signal]}PerSecond`] as number)]))
+      figures[`${key}.peakRssMiB`] = Math.max(...runs.map((r) => r.peakRssMiB as number))
     }
   }
   return { ...figures, ...peaks }

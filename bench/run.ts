@@ -47,8 +47,10 @@ const BENCHES: Bench[] = [
   {
     name: 'ingest-http',
     run: async (dir, runs) => {
-      const figures = await (await import('./ingest-http.ts')).run({ workloadDir: dir, engine: true, runs, processPerSignal: true })
-      return figuresTable(`OTLP ingest into the storage engine, load generator in a child process, each transport and signal in a server process of its own (median of ${runs} runs; peakRssMiB: the largest of those processes)`, figures)
+      // Sustained load: long enough for several flushes and compactions to run alongside the appends.
+      const seconds = 20
+      const figures = await (await import('./ingest-http.ts')).run({ workloadDir: dir, engine: true, runs, seconds, processPerSignal: true })
+      return figuresTable(`OTLP ingest into the storage engine, load generator in a child process sending for ${seconds} s, each run of each transport and signal in a server process of its own (median of ${runs} runs; peakRssMiB: the largest of those processes)`, figures)
     },
   },
   { name: 'query', run: async (dir, runs) => queryMarkdown(await (await import('./query-reference.ts')).run({ ...onDiskEngine, sizes: sizeOf(dir), runs: Math.max(runs, 10) })) },

@@ -44,6 +44,11 @@ export const HEAD_FLUSH_INTERVAL_MS = 60_000
 /** A partition with at least this many small parts has them merged into one. */
 export const COMPACT_MIN_PARTS = 4
 
+/** A partition whose hour is over has all its parts merged once nothing was flushed into it for
+ * this long. Data still arriving for a past hour (a backfill, a collector catching up after an
+ * outage) would otherwise have the partition merged again, harder compressed, after every flush. */
+export const COMPACT_QUIET_MS = 60_000
+
 /** Most parts and rows one compaction merges: the smallest parts first, so that merging stays
  * proportional to what is new (size-tiered), and the rows held in memory stay bounded. */
 export const COMPACT_MAX_PARTS = 16

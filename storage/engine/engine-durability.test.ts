@@ -167,6 +167,27 @@ describe('Engine durability', () => {
     expect(filesUnder(dir, '.blz').length).toBe(1)
   })
 
+  it('merges a past hour only once nothing was flushed into it for the quiet time', async () => {
+    const dir = tempDir()
+    let now = T0 + 10n * HOUR
+    const engine = await openEngine(base(dir, { now: () => now, compactQuietMs: 60_000 }))
+    const partsOf = (start: bigint) => engine.partitionsInfo().find((p) => p.signal === 'spans' && p.start === start)?.parts.length
+    // A backfill of hour 0: each flush adds a part, none merges them while data keeps arriving.
+    for (let i = 0; i < 3; i++) {
+      await engine.append('default', makeSpans(50, { start: T0, firstSeq: i * 50, firstTrace: i * 20 }))
+      await engine.flush()
+      now += 10n * 1_000_000_000n
+    }
+    expect(partsOf(T0)).toBe(3)
+    // A minute later, the next flush (of another hour) finds hour 0 quiet and merges it.
+    now += 60n * 1_000_000_000n
+    await engine.append('default', makeSpans(10, { start: T0 + 9n * HOUR, firstSeq: 1000, firstTrace: 900 }))
+    await engine.flush()
+    expect(partsOf(T0)).toBe(1)
+    expect((await collect(engine.scan({ tenant: 'default', signal: 'spans' }))).reduce((n, b) => n + b.length, 0)).toBe(160)
+    await engine.close()
+  })
+
   it('drops exactly the partitions whose time is past retention', async () => {
     const dir = tempDir()
     let now = T0 + 10n * HOUR

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { concatBatches, projectBatch, takeRows } from '../batch-ops.ts'
 import { StorageError } from '../errors.ts'
-import { BLOCK_CACHE_BYTES, COMPACT_MAX_PARTS, COMPACT_MAX_ROWS, COMPACT_MIN_PARTS, HEAD_FLUSH_BYTES, HEAD_FLUSH_INTERVAL_MS, HEAD_FLUSH_ROWS, ZSTD_LEVEL_COMPACT, ZSTD_LEVEL_FLUSH } from '../limits.ts'
+import { BLOCK_CACHE_BYTES, COMPACT_MAX_PARTS, COMPACT_MAX_ROWS, COMPACT_MIN_PARTS, COMPACT_QUIET_MS, HEAD_FLUSH_BYTES, HEAD_FLUSH_INTERVAL_MS, HEAD_FLUSH_ROWS, ZSTD_LEVEL_COMPACT, ZSTD_LEVEL_FLUSH } from '../limits.ts'
 import { SPAN_COLUMNS, type Batch, type Signal } from '../model.ts'
 import { PartReader } from '../part/part-file.ts'
 import { emptyScanStats, type Scan, type ScanRequest, type Store, type StoreStats } from '../store.ts'
@@ -48,6 +48,8 @@ export interface EngineOptions {
   partWriterThread?: boolean
   /** The clock, epoch nanoseconds (retention and sealing use it). */
   now?: () => bigint
+  /** Quiet time before a past partition's parts are merged (COMPACT_QUIET_MS). */
+  compactQuietMs?: number
   log?: (line: string) => void
 }
 
@@ -136,7 +138,12 @@ export class Engine implements Store {
     if (this.options.background !== false) {
       const interval = this.options.headFlushIntervalMs ?? HEAD_FLUSH_INTERVAL_MS
       this.timers.push(setInterval(() => void this.flushIfAny().catch((error: Error) => this.log(`blazedb: flush failed: ${error.message}`)), interval).unref())
-      this.timers.push(setInterval(() => void this.runMaintenance(async () => void (await this.applyRetention())), 60_000).unref())
+      // Retention, and the merges of past partitions that went quiet since the last flush.
+      const maintain = async (): Promise<void> => {
+        await this.applyRetention()
+        await this.compactWhereDue(false)
+      }
+      this.timers.push(setInterval(() => void this.runMaintenance(maintain), 60_000).unref())
       void this.runMaintenance(async () => void (await this.applyRetention()))
     }
   }
@@ -204,6 +211,7 @@ export class Engine implements Store {
           const p = this.partitionFor(hp.tenant, hp.signal, hp.start)
           const reader = await this.buildPart(p, { batches: hp.batches.map((b) => b.batch) }, ZSTD_LEVEL_FLUSH)
           await p.commit([reader], [], upToSeq, () => frozen.partitions.delete(key))
+          p.lastFlushNs = this.now()
         }
       } catch (error) {
         // What did not reach a part goes back into the head, so that the next flush writes it
@@ -250,11 +258,14 @@ export class Engine implements Store {
   }
 
   /**
-   * Merges the parts of partitions that have many, or (`all`) of every partition with more
-   * than one, into one part each, compressed harder.
+   * Merges the parts of partitions that have many, of partitions whose hour is over and that
+   * nothing was flushed into for COMPACT_QUIET_MS, or (`all`) of every partition with more than
+   * one, into one part each, compressed harder.
    */
   private async compactWhereDue(all: boolean): Promise<void> {
-    const sealedBefore = this.now() - this.partitionNs / 4n
+    const now = this.now()
+    const sealedBefore = now - this.partitionNs / 4n
+    const quietSince = now - BigInt(this.options.compactQuietMs ?? COMPACT_QUIET_MS) * 1_000_000n
     for (const p of [...this.partitions.values()]) {
       if (this.closed) return
       // Size-tiered: the smallest parts first, within the limits of one merge.
@@ -265,7 +276,7 @@ export class Engine implements Store {
         inputs.push(h)
         rows += h.reader.index.rows
       }
-      const due = inputs.length >= COMPACT_MIN_PARTS || (inputs.length > 1 && (all || p.end < sealedBefore))
+      const due = inputs.length >= COMPACT_MIN_PARTS || (inputs.length > 1 && (all || (p.end < sealedBefore && p.lastFlushNs <= quietSince)))
       if (!due) continue
       const reader = await this.buildPart(p, { inputs: inputs.map((h) => h.reader.path) }, ZSTD_LEVEL_COMPACT)
       await p.commit([reader], inputs, p.flushedWalSeq)

@@ -70,6 +70,8 @@ export class Partition {
   private readonly key: Uint8Array
   parts: PartHandle[] = []
   flushedWalSeq = 0
+  /** The engine's clock at the last flush into this partition since it was opened (0: none). */
+  lastFlushNs = 0n
   private nextPartId = 1
 
   private constructor(dir: string, tenant: string, signal: Signal, start: bigint, end: bigint, key: Uint8Array) {
