@@ -61,6 +61,21 @@ test('a decoding thread makes column arrays in shared memory, so posting a batch
   expect((inline.batch.columns.name as { codes: Uint32Array }).codes.buffer).toBeInstanceOf(ArrayBuffer)
 })
 
+test('a body handed over is moved to the thread when it is the whole of its buffer, copied otherwise', async () => {
+  const want = new OtlpDecoder().decode('traces', 'protobuf', request).batch
+  const whole = Uint8Array.from(request)
+  expect((await pools[1].decode('traces', 'protobuf', whole, true)).batch).toEqual(want)
+  expect(whole.byteLength).toBe(0) // detached: moved, not copied
+  const padded = new Uint8Array(request.length + 8)
+  padded.set(request, 8)
+  const view = padded.subarray(8)
+  expect((await pools[1].decode('traces', 'protobuf', view, true)).batch).toEqual(want)
+  expect(view.byteLength).toBe(request.length) // a view into a larger buffer is copied
+  const kept = Uint8Array.from(request)
+  await pools[1].decode('traces', 'protobuf', kept)
+  expect(kept.byteLength).toBe(request.length)
+})
+
 test('a closed pool refuses to decode', async () => {
   const pool = new DecodePool(1)
   await pool.close()

@@ -7,8 +7,8 @@
  * comes back with its column arrays in shared memory, not copied (nor copied again when the
  * storage engine posts a flush to its part writer). With 0 threads, decoding runs inline.
  *
- * Contract: `decode` never detaches the caller's body (a copy is sent). After `close`, decode
- * rejects. A thread that dies fails its waiting requests (retryable) and is replaced.
+ * Contract: `decode` detaches the caller's body only when asked to hand it over (and the body
+ * is the whole of its buffer); otherwise a copy is sent. After `close`, decode rejects. A thread that dies fails its waiting requests (retryable) and is replaced.
  */
 import { Worker } from 'node:worker_threads'
 import { IngestError, type IngestErrorCode } from './errors.ts'
@@ -77,8 +77,14 @@ export class DecodePool {
     return thread
   }
 
-  /** Decodes one request; rejects with IngestError (MALFORMED, LIMIT_EXCEEDED) like OtlpDecoder. */
-  decode(signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array): Promise<DecodedBatch> {
+  /**
+   * Decodes one request; rejects with IngestError (MALFORMED, LIMIT_EXCEEDED) like OtlpDecoder.
+   * `handOver`: the caller is done with `body`, so a body that is the whole of its buffer is
+   * moved to the thread (detached here) instead of copied: a request body is the largest
+   * allocation of the event loop's thread, and each one it makes brings its next garbage
+   * collection closer.
+   */
+  decode(signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array, handOver = false): Promise<DecodedBatch> {
     if (this.inline !== undefined) {
       try {
         return Promise.resolve(this.inline.decode(signal, encoding, body))
@@ -90,10 +96,11 @@ export class DecodePool {
     let thread = this.threads[0]
     for (const t of this.threads) if (t.waiting.size < thread.waiting.size) thread = t
     const id = this.nextId++
-    const copy = new Uint8Array(body)
+    const owned = handOver && body.buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength
+    const sent = owned ? body : new Uint8Array(body)
     return new Promise((resolve, reject) => {
       thread.waiting.set(id, { resolve, reject })
-      thread.worker.postMessage({ id, signal, encoding, body: copy } satisfies DecodeRequest, [copy.buffer])
+      thread.worker.postMessage({ id, signal, encoding, body: sent } satisfies DecodeRequest, [sent.buffer as ArrayBuffer])
     })
   }
 

@@ -34,9 +34,10 @@ export class IngestPipeline {
   /**
    * Decodes and stores one export request for `tenant`. Throws IngestError; nothing is stored
    * when it throws (one request is one append, and a rejected append stores nothing).
+   * `handOver`: the caller is done with `body` (it may be detached, see DecodePool.decode).
    */
-  async export(tenant: string, signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array): Promise<ExportResult> {
-    const decoded = await this.decoder.decode(signal, encoding, body)
+  async export(tenant: string, signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array, handOver = false): Promise<ExportResult> {
+    const decoded = await this.decoder.decode(signal, encoding, body, handOver)
     if (decoded.accepted === 0 && decoded.rejected > 0) {
       this.metrics.records(signal, 0, decoded.rejected)
       throw new IngestError('INVALID_DATA', `cannot store any record of the request: ${decoded.message}`)

@@ -88,7 +88,8 @@ async function handle(rt: OtlpRuntime, req: IncomingMessage, res: ServerResponse
     const decompressor = decompressorFor(coding)
     const raw = await readRawBody(req, rt.maxRequestBytes, lease)
     const body = await decompress(raw, decompressor, rt.maxRequestBytes, lease, coding)
-    const result = await rt.pipeline.export(tenant, signal, encoding, body)
+    // The body is read into buffers of its own and not used again: it is handed to the decoder.
+    const result = await rt.pipeline.export(tenant, signal, encoding, body, true)
     send(res, 200, CONTENT_TYPE[encoding], exportResponse(signal, encoding, result.rejected, result.message))
   } catch (error) {
     const e = rt.pipeline.failed(error)

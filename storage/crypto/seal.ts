@@ -26,19 +26,23 @@ function nextNonce(): Buffer {
   return nonce
 }
 
-/** Encrypts `plain` under `key`, authenticating `aad` too. Random 96-bit nonces: safe for
- * far more chunks than one key will ever seal (NIST SP 800-38D, 2^32 invocations). */
-export function seal(key: Uint8Array, plain: Uint8Array, aad: Uint8Array): Uint8Array {
+/**
+ * Encrypts `plain` under `key`, authenticating `aad` too. Random 96-bit nonces: safe for far
+ * more chunks than one key will ever seal (NIST SP 800-38D, 2^32 invocations). The sealed
+ * chunk starts after `headroom` zero bytes, room for a header the caller writes in place (a
+ * WAL frame's), which saves copying the chunk into a buffer of its own.
+ */
+export function seal(key: Uint8Array, plain: Uint8Array, aad: Uint8Array, headroom = 0): Uint8Array {
   const nonce = nextNonce()
   const cipher = createCipheriv('aes-256-gcm', key, nonce)
   cipher.setAAD(aad)
-  const out = new Uint8Array(NONCE_BYTES + plain.length + TAG_BYTES)
-  out.set(nonce, 0)
+  const out = new Uint8Array(headroom + NONCE_BYTES + plain.length + TAG_BYTES)
+  out.set(nonce, headroom)
   const body = cipher.update(plain)
-  out.set(body, NONCE_BYTES)
+  out.set(body, headroom + NONCE_BYTES)
   const tail = cipher.final()
-  out.set(tail, NONCE_BYTES + body.length)
-  out.set(cipher.getAuthTag(), NONCE_BYTES + plain.length)
+  out.set(tail, headroom + NONCE_BYTES + body.length)
+  out.set(cipher.getAuthTag(), headroom + NONCE_BYTES + plain.length)
   return out
 }
 

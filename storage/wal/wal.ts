@@ -41,16 +41,15 @@ export function walAad(seq: number): Uint8Array {
 
 /** One WAL record: the tenant and the batch, sealed and framed. */
 export function encodeWalRecord(key: Uint8Array, seq: number, tenant: string, batch: Batch): Uint8Array {
-  const sealed = withReusedWriter((w) => {
+  // Sealed after room for the frame header (seal copies the bytes out of the reused writer).
+  const framed = withReusedWriter((w) => {
     w.string(tenant)
     // The log is short-lived: encode fast rather than small (parts are encoded compactly).
     writeBatchPayload(w, batch, { compact: false })
-    return seal(key, w.finish(), walAad(seq)) // seal copies the bytes out of the reused writer
+    return seal(key, w.finish(), walAad(seq), FRAME_HEADER_BYTES)
   })
-  const out = new Uint8Array(FRAME_HEADER_BYTES + sealed.length)
-  writeFrameHeader(out, FRAME_TYPE.walRecord, FRAME_FLAG.encrypted, sealed)
-  out.set(sealed, FRAME_HEADER_BYTES)
-  return out
+  writeFrameHeader(framed, FRAME_TYPE.walRecord, FRAME_FLAG.encrypted, framed.subarray(FRAME_HEADER_BYTES))
+  return framed
 }
 
 interface Pending {
