@@ -105,32 +105,46 @@ function takeCodes(codes: Uint32Array, rows: ArrayLike<number>): Uint32Array {
 }
 
 /**
- * Rows of a string column whose dictionary is larger than the rows taken (a block of a big
- * batch): the result gets a dictionary of only the strings it uses, each once, so neither
- * the part writer nor a query drags the big one along.
+ * A smaller dictionary made from a big one, for a subset of its rows (a block of a big batch):
+ * only the strings used, each once, so neither the part writer nor a query drags the big one
+ * along. `code` maps a code of the big dictionary to one of `dict`.
  */
+export class CompactDictionary {
+  readonly dict: string[] = []
+  private readonly source: readonly string[]
+  /** Code in `dict` of each code of `source`, -1 until seen. */
+  private readonly remap: Int32Array
+  private readonly index = new Map<string, number>()
+
+  constructor(source: readonly string[]) {
+    this.source = source
+    this.remap = new Int32Array(source.length).fill(-1)
+  }
+
+  code(was: number): number {
+    let code = this.remap[was]
+    if (code < 0) {
+      // The big dictionary may hold a string under several codes (see model.ts): one entry here.
+      const s = this.source[was]
+      code = this.index.get(s) ?? -1
+      if (code < 0) {
+        code = this.dict.length
+        this.dict.push(s)
+        this.index.set(s, code)
+      }
+      this.remap[was] = code
+    }
+    return code
+  }
+}
+
+/** Rows of a string column whose dictionary is larger than the rows taken: a compact dictionary. */
 function takeCompactStrings(column: Extract<Column, { kind: 'str' }>, rows: ArrayLike<number>, present: Uint8Array | undefined): Column {
   const n = rows.length
-  const remap = new Int32Array(column.dict.length).fill(-1)
-  const index = new Map<string, number>()
-  const dict: string[] = []
+  const compact = new CompactDictionary(column.dict)
   const codes = new Uint32Array(n)
-  for (let i = 0; i < n; i++) {
-    const from = column.codes[rows[i]]
-    let code = remap[from]
-    if (code < 0) {
-      const s = column.dict[from]
-      code = index.get(s) ?? -1
-      if (code < 0) {
-        code = dict.length
-        dict.push(s)
-        index.set(s, code)
-      }
-      remap[from] = code
-    }
-    codes[i] = code
-  }
-  return { kind: 'str', dict, codes, present }
+  for (let i = 0; i < n; i++) codes[i] = compact.code(column.codes[rows[i]])
+  return { kind: 'str', dict: compact.dict, codes, present }
 }
 
 /** A column of `rows` rows, none present: fills batches that lack a column others have. */

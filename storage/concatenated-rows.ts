@@ -4,7 +4,7 @@
  * building the concatenation: a part build gathers each block straight from the head's
  * batches, so it never holds a second copy of everything it writes.
  */
-import { columnShapes, concatBatches, newLike, projectBatch, toAnyColumn } from './batch-ops.ts'
+import { columnShapes, CompactDictionary, concatBatches, newLike, projectBatch, toAnyColumn } from './batch-ops.ts'
 import type { AnyValue, Batch, Column, Signal } from './model.ts'
 
 type Kind = Column['kind']
@@ -150,25 +150,9 @@ function scatterStrings(column: StrColumn, source: Uint32Array, place: Uint32Arr
     for (let i = 0; i < n; i++) codes[place[i]] = src[source[i]]
     return { kind: 'str', dict: column.dict, codes, present }
   }
-  const remap = new Int32Array(column.dict.length).fill(-1)
-  const index = new Map<string, number>()
-  const dict: string[] = []
-  for (let i = 0; i < n; i++) {
-    const was = src[source[i]]
-    let code = remap[was]
-    if (code < 0) {
-      const value = column.dict[was]
-      code = index.get(value) ?? -1
-      if (code < 0) {
-        code = dict.length
-        dict.push(value)
-        index.set(value, code)
-      }
-      remap[was] = code
-    }
-    codes[place[i]] = code
-  }
-  return { kind: 'str', dict, codes, present }
+  const compact = new CompactDictionary(column.dict)
+  for (let i = 0; i < n; i++) codes[place[i]] = compact.code(src[source[i]])
+  return { kind: 'str', dict: compact.dict, codes, present }
 }
 
 /**
