@@ -7,24 +7,11 @@
  * the event loop's thread.
  */
 import { parentPort } from 'node:worker_threads'
-import type { Batch } from '../storage/index.ts'
 import { IngestError } from './errors.ts'
 import { shareColumnArrays } from './otlp/column-writers.ts'
 import { OtlpDecoder } from './otlp/decoder.ts'
 import type { DecodeReply, DecodeRequest } from './decode-pool.ts'
 import type { DecodedBatch } from './otlp/signal-rows.ts'
-
-/** The buffers of the batch's typed arrays that can be handed over: those each array owns whole, outside shared memory. */
-function transferables(batch: Batch): ArrayBuffer[] {
-  const out = new Set<ArrayBuffer>()
-  for (const column of Object.values(batch.columns)) {
-    const c = column as { values?: unknown; codes?: unknown; offsets?: unknown; present?: unknown }
-    for (const a of [c.values, c.codes, c.offsets, c.present]) {
-      if (ArrayBuffer.isView(a) && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer) out.add(a.buffer)
-    }
-  }
-  return [...out]
-}
 
 const port = parentPort
 if (port === null) throw new Error('cannot start the OTLP decode worker: it must run in a worker thread')
@@ -41,5 +28,5 @@ port.on('message', (request: DecodeRequest) => {
     port.postMessage({ id: request.id, error: { code: e.code, message: e.message } } satisfies DecodeReply)
     return
   }
-  port.postMessage({ id: request.id, decoded } satisfies DecodeReply, transferables(decoded.batch))
+  port.postMessage({ id: request.id, decoded } satisfies DecodeReply)
 })

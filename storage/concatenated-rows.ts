@@ -52,25 +52,6 @@ export class ConcatenatedRows {
   }
 
   /**
-   * Rows `rows` (indices into the concatenation) as one batch, like
-   * takeRows(concatBatches(signal, batches), rows).
-   */
-  take(rows: ArrayLike<number>): Batch {
-    const n = rows.length
-    // (row, place) pairs in row order, packed in doubles (rows and places stay below 2^26).
-    const pairs = new Float64Array(n)
-    for (let i = 0; i < n; i++) pairs[i] = rows[i] * PLACE_SPAN + i
-    pairs.sort()
-    const source = new Uint32Array(n)
-    const place = new Uint32Array(n)
-    for (let i = 0; i < n; i++) {
-      source[i] = Math.floor(pairs[i] / PLACE_SPAN)
-      place[i] = pairs[i] % PLACE_SPAN
-    }
-    return this.scatter(source, place)
-  }
-
-  /**
    * Every row, in `order` (a permutation of the rows), as batches of `blockRows` rows.
    * Each block is filled in source order: its rows are read as they lie in the batches (a
    * forward sweep the memory prefetcher follows) and written to their places in the block
@@ -120,9 +101,6 @@ export class ConcatenatedRows {
     return { signal: this.signal, length: n, columns }
   }
 }
-
-/** Rows below 2^26 and places below 2^26 pack exactly into one double: row * PLACE_SPAN + place. */
-const PLACE_SPAN = 67108864
 
 type StrColumn = Extract<Column, { kind: 'str' }>
 
