@@ -98,9 +98,7 @@ function queryMarkdown(figures: BenchFigures): string {
 function runChild(name: string, workloadDir: string, runs: number): string {
   const out = join(tmpdir(), `blazedb-bench-${process.pid}-${name}.md`)
   try {
-    // The environment `npm start` gives the server (README, Configuration: Memory).
-    const env = { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072' }
-    execFileSync(process.execPath, [...process.execArgv, import.meta.filename, '--child', name, '--workload', workloadDir, '--runs', String(runs), '--out', out], { stdio: 'inherit', env })
+    execFileSync(process.execPath, [...process.execArgv, import.meta.filename, '--child', name, '--workload', workloadDir, '--runs', String(runs), '--out', out], { stdio: 'inherit' })
     return readFileSync(out, 'utf8')
   } catch (error) {
     return `### ${name}\n\nFailed: ${(error as Error).message}`
