@@ -97,27 +97,28 @@ function sortedDictRank(column: Extract<Column, { kind: 'str' }>): (row: number)
 
 /**
  * Metric points grouped by series, series ordered by metric name then first appearance,
- * points of a series in arrival order. A series is found by a hash of every identity
- * column's value, mixed batch by batch and column by column over typed arrays (no per-row
- * Map or string); two series whose hashes collide only interleave (the order changes no
- * answer). Series are then numbered through an open-addressing table and rows placed by a
- * counting sort: linear in the rows, no sort of a million keys. First appearance, rather
- * than hash order, keeps series that arrived side by side next to each other, so the rows a
- * block is gathered from sit close together in memory.
+ * points of a series in arrival order. A series is found by a hash of its identity columns:
+ * the sum of one well-mixed word per column (salted with the column's name), so the order of
+ * columns does not matter and a column constant over a batch is added once for all its rows;
+ * a row costs one load and one add per varying column. Two series whose hashes collide only
+ * interleave (the order changes no answer). Series are then numbered through an
+ * open-addressing table and rows placed by a counting sort: linear in the rows, no sort of a
+ * million keys. First appearance, rather than hash order, keeps series that arrived side by
+ * side next to each other, so the rows a block is gathered from sit close together in memory.
  */
 function seriesOrder(batches: readonly Batch[]): Uint32Array {
   const n = batches.reduce((sum, b) => sum + b.length, 0)
   const shapes = columnShapes(batches)
   const identity = [...shapes.keys()].filter((name) => !METRIC_VALUE_COLUMNS.has(name) && shapes.get(name)?.kind !== 'any').sort()
+  const salts = identity.map(hashString)
   const hash = new Uint32Array(n)
   let at = 0
   for (const b of batches) {
     const own = hash.subarray(at, at + b.length)
-    for (const name of identity) {
-      const c = b.columns[name]
-      if (c === undefined) mixAbsent(own)
-      else mixColumn(own, c, b.length)
-    }
+    // Columns with one value over the whole batch are summed once, then added to every row.
+    let constant = 0
+    for (let k = 0; k < identity.length; k++) constant = (constant + addColumn(own, b.columns[identity[k]], b.length, salts[k])) | 0
+    if (constant !== 0) for (let row = 0; row < own.length; row++) own[row] = (own[row] + constant) | 0
     at += b.length
   }
   const series = numberSeries(hash)
@@ -210,15 +211,6 @@ function firstRowNames(batches: readonly Batch[], rows: readonly number[]): stri
   return names
 }
 
-/** Mixes one 32-bit word into a running hash (MurmurHash3's body: word order matters, no cancelling out). */
-function mix(h: number, word: number): number {
-  let k = Math.imul(word, 0xcc9e2d51)
-  k = Math.imul((k << 15) | (k >>> 17), 0x1b873593)
-  h ^= k
-  h = (h << 13) | (h >>> 19)
-  return (Math.imul(h, 5) + 0xe6546b64) | 0
-}
-
 /** MurmurHash3's finaliser: every input bit reaches every output bit. */
 function finalMix(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
@@ -229,42 +221,48 @@ function finalMix(h: number): number {
 /** Stands for an absent value (a present value equal to it costs only a collision). */
 const ABSENT = 0x9e3779b9
 
-/** Mixes an absent value into every row (a batch without the column). */
-function mixAbsent(hash: Uint32Array): void {
-  for (let row = 0; row < hash.length; row++) hash[row] = mix(hash[row], ABSENT)
+/** One value's word in the sum: mixed with its column's salt, so equal values of two columns differ. */
+function term(word: number, salt: number): number {
+  return finalMix(word ^ salt)
 }
 
-/** Mixes each row's value of column `c` into `hash`; kinds that do not identify a series are skipped. */
-function mixColumn(hash: Uint32Array, c: Column, n: number): void {
+/**
+ * Adds each row's term for column `c` (undefined: absent in this batch) to `hash`; returns
+ * instead the term every row shares when the column has one value over all `n` rows. Kinds
+ * that do not identify a series (lists, general values) add nothing.
+ */
+function addColumn(hash: Uint32Array, c: Column | undefined, n: number, salt: number): number {
+  if (c === undefined) return term(ABSENT, salt)
   const present = c.present
-  let words: Uint32Array | Uint8Array | Int32Array
-  let stride: 1 | 2 = 1
+  const absent = term(ABSENT, salt)
   switch (c.kind) {
     case 'str': {
-      // Hash each dictionary entry once; rows look theirs up (entries need not be distinct).
-      const table = Uint32Array.from(c.dict, hashString)
-      for (let row = 0; row < n; row++) {
-        hash[row] = mix(hash[row], present !== undefined && present[row] !== 1 ? ABSENT : table[c.codes[row]])
-      }
-      return
+      // One term per dictionary entry; rows look theirs up (entries need not be distinct).
+      const table = new Uint32Array(c.dict.length)
+      for (let i = 0; i < table.length; i++) table[i] = term(hashString(c.dict[i]), salt)
+      if (table.length === 1 && present === undefined) return table[0]
+      const codes = c.codes
+      for (let row = 0; row < n; row++) hash[row] = (hash[row] + (present !== undefined && present[row] !== 1 ? absent : table[codes[row]])) | 0
+      return 0
     }
     case 'u32':
     case 'i32':
-    case 'bool':
-      words = c.values
-      break
+    case 'bool': {
+      const v = c.values
+      for (let row = 0; row < n; row++) hash[row] = (hash[row] + (present !== undefined && present[row] !== 1 ? absent : term(v[row], salt))) | 0
+      return 0
+    }
     case 'i64':
-    case 'f64':
-      words = new Uint32Array(c.values.buffer, c.values.byteOffset, n * 2)
-      stride = 2
-      break
+    case 'f64': {
+      const words = new Uint32Array(c.values.buffer, c.values.byteOffset, n * 2)
+      for (let row = 0; row < n; row++) {
+        const t = present !== undefined && present[row] !== 1 ? absent : term(words[2 * row] ^ finalMix(words[2 * row + 1]), salt)
+        hash[row] = (hash[row] + t) | 0
+      }
+      return 0
+    }
     default:
-      return
-  }
-  for (let row = 0; row < n; row++) {
-    if (present !== undefined && present[row] !== 1) hash[row] = mix(hash[row], ABSENT)
-    else if (stride === 1) hash[row] = mix(hash[row], words[row])
-    else hash[row] = mix(mix(hash[row], words[2 * row]), words[2 * row + 1])
+      return 0
   }
 }
 
