@@ -224,6 +224,41 @@ export function concatBatches(signal: Signal, batches: readonly Batch[]): Batch 
 const DEDUPE_MAX_ENTRIES = 4096
 const DEDUPE_MAX_ENTRIES_PER_ROW = 0.5
 
+/**
+ * One dictionary for string columns joined from several (`rows` rows in all): the code in it
+ * of each code of each dictionary (`remaps[d][code]`). Equal strings share a code, unless the
+ * dictionaries are too big to merge for their rows (log bodies): then they are joined as they are.
+ */
+export function mergeDictionaries(dicts: readonly (readonly string[])[], rows: number): { dict: string[]; remaps: Uint32Array[] } {
+  const dict: string[] = []
+  const remaps: Uint32Array[] = []
+  const entries = dicts.reduce((n, d) => n + d.length, 0)
+  if (entries > DEDUPE_MAX_ENTRIES && entries > rows * DEDUPE_MAX_ENTRIES_PER_ROW) {
+    // Nearly every value distinct: hashing each into one Map would cost more than the few
+    // repeats save.
+    for (const d of dicts) {
+      const remap = new Uint32Array(d.length)
+      for (let i = 0; i < d.length; i++) remap[i] = dict.push(d[i]) - 1
+      remaps.push(remap)
+    }
+    return { dict, remaps }
+  }
+  const index = new Map<string, number>()
+  for (const d of dicts) {
+    const remap = new Uint32Array(d.length)
+    for (let i = 0; i < d.length; i++) {
+      let code = index.get(d[i])
+      if (code === undefined) {
+        code = dict.push(d[i]) - 1
+        index.set(d[i], code)
+      }
+      remap[i] = code
+    }
+    remaps.push(remap)
+  }
+  return { dict, remaps }
+}
+
 /** Concatenates columns of one kind. */
 function concatColumns(parts: Column[], total: number): Column {
   const first = parts[0]
@@ -263,38 +298,14 @@ function concatColumns(parts: Column[], total: number): Column {
     }
     case 'str': {
       const strs = parts as (typeof first)[]
-      const entries = strs.reduce((n, p) => n + p.dict.length, 0)
+      const { dict, remaps } = mergeDictionaries(strs.map((p) => p.dict), total)
       const codes = new Uint32Array(total)
-      if (entries > DEDUPE_MAX_ENTRIES && entries > total * DEDUPE_MAX_ENTRIES_PER_ROW) {
-        // Nearly every value distinct (log bodies): hashing each into one Map would cost more
-        // than the few repeats save. The dictionaries are joined as they are.
-        const dict: string[] = []
-        let at = 0
-        for (const p of strs) {
-          const base = dict.length
-          for (const s of p.dict) dict.push(s)
-          for (let i = 0; i < p.codes.length; i++) codes[at + i] = base + p.codes[i]
-          at += p.codes.length
-        }
-        return { kind: 'str', dict, codes, present }
-      }
-      const dict: string[] = []
-      const index = new Map<string, number>()
       let at = 0
-      for (const p of strs) {
-        const remap = new Uint32Array(p.dict.length)
-        for (let i = 0; i < p.dict.length; i++) {
-          let code = index.get(p.dict[i])
-          if (code === undefined) {
-            code = dict.length
-            dict.push(p.dict[i])
-            index.set(p.dict[i], code)
-          }
-          remap[i] = code
-        }
+      strs.forEach((p, b) => {
+        const remap = remaps[b]
         for (let i = 0; i < p.codes.length; i++) codes[at + i] = remap[p.codes[i]]
         at += p.codes.length
-      }
+      })
       return { kind: 'str', dict, codes, present }
     }
     case 'i64list':

@@ -4,7 +4,7 @@
  * building the concatenation: a part build gathers each block straight from the head's
  * batches, so it never holds a second copy of everything it writes.
  */
-import { columnShapes, CompactDictionary, concatBatches, newLike, projectBatch, toAnyColumn } from './batch-ops.ts'
+import { columnShapes, CompactDictionary, mergeDictionaries, newLike, toAnyColumn } from './batch-ops.ts'
 import type { AnyValue, Batch, Column, Signal } from './model.ts'
 
 type Kind = Column['kind']
@@ -17,16 +17,24 @@ interface Source {
   parts: (Column | undefined)[]
 }
 
+/** A string column: its parts keep their own dictionaries, each mapped into one merged dictionary. */
+interface StringSource {
+  name: string
+  parts: (StrColumn | undefined)[]
+  dict: string[]
+  /** Code in `dict` of each code of each part's dictionary. */
+  remaps: Uint32Array[]
+}
+
+const NO_STRINGS: readonly string[] = []
+
 export class ConcatenatedRows {
   readonly signal: Signal
   readonly length: number
-  /** The batch each row comes from, and where each batch's rows start. */
-  private readonly batchOf: Uint32Array
+  /** Where each batch's rows start. */
   private readonly starts: Uint32Array
   private readonly sources: Source[] = []
-  /** String columns, concatenated up front: codes are 4 bytes a row, and one merged dictionary
-   * makes taking them a plain gather (the bulky values, lists and ids are gathered from the batches). */
-  private readonly strings: Batch
+  private readonly strings: StringSource[] = []
 
   private readonly batches: readonly Batch[]
 
@@ -36,18 +44,20 @@ export class ConcatenatedRows {
     this.starts = new Uint32Array(batches.length + 1)
     batches.forEach((b, i) => (this.starts[i + 1] = this.starts[i] + b.length))
     this.length = this.starts[batches.length]
-    this.batchOf = new Uint32Array(this.length)
-    batches.forEach((_, i) => this.batchOf.fill(i, this.starts[i], this.starts[i + 1]))
-    const shapes = columnShapes(batches)
-    const stringNames = [...shapes].filter(([, shape]) => shape.kind === 'str').map(([name]) => name)
-    this.strings = concatBatches(signal, batches.map((b) => projectBatch(b, stringNames)))
-    for (const [name, shape] of shapes) {
-      if (shape.kind === 'str') continue
+    for (const [name, shape] of columnShapes(batches)) {
       const parts = batches.map((b) => {
         const c = b.columns[name]
         return c === undefined || c.kind === shape.kind ? c : toAnyColumn(c, b.length)
       })
-      this.sources.push({ name, kind: shape.kind, width: shape.width, parts })
+      if (shape.kind !== 'str') {
+        this.sources.push({ name, kind: shape.kind, width: shape.width, parts })
+        continue
+      }
+      // One merged dictionary per flush; each block's codes are mapped into it as they are gathered.
+      const strs = parts as (StrColumn | undefined)[]
+      const { dict, remaps } = mergeDictionaries(strs.map((c) => c?.dict ?? NO_STRINGS), this.length)
+      if (dict.length === 0) dict.push('')
+      this.strings.push({ name, parts: strs, dict, remaps })
     }
   }
 
@@ -96,7 +106,7 @@ export class ConcatenatedRows {
     for (let b = 1; b <= batches; b++) range[b] = Math.max(range[b], range[b - 1])
     const rows: Scatter = { source, place, range, starts: this.starts }
     const columns: Record<string, Column> = {}
-    for (const name in this.strings.columns) columns[name] = scatterStrings(this.strings.columns[name] as StrColumn, source, place)
+    for (const s of this.strings) columns[s.name] = scatterStrings(s, rows)
     for (const s of this.sources) columns[s.name] = scatterAcross(s, rows)
     return { signal: this.signal, length: n, columns }
   }
@@ -105,31 +115,25 @@ export class ConcatenatedRows {
 type StrColumn = Extract<Column, { kind: 'str' }>
 
 /**
- * A concatenated string column scattered. A dictionary larger than the rows taken (a block of
- * a big flush) is replaced by one of only the strings used, each once.
+ * A string column scattered, its codes mapped into the merged dictionary. A dictionary larger
+ * than the rows taken (a block of a big flush) is replaced by one of only the strings used.
  */
-function scatterStrings(column: StrColumn, source: Uint32Array, place: Uint32Array): Column {
+function scatterStrings(column: StringSource, rows: Scatter): Column {
+  const { source, place, range, starts } = rows
   const n = source.length
-  let present: Uint8Array | undefined
-  const srcPresent = column.present
-  if (srcPresent !== undefined) {
-    present = new Uint8Array(n)
-    let all = true
-    for (let i = 0; i < n; i++) {
-      const p = srcPresent[source[i]]
-      present[place[i]] = p
-      if (p !== 1) all = false
-    }
-    if (all) present = undefined
-  }
+  const present = scatterPresenceAcross(column.parts, rows)
   const codes = new Uint32Array(n)
-  const src = column.codes
-  if (column.dict.length <= n) {
-    for (let i = 0; i < n; i++) codes[place[i]] = src[source[i]]
-    return { kind: 'str', dict: column.dict, codes, present }
+  for (let b = 0; b < column.parts.length; b++) {
+    const c = column.parts[b]
+    if (c === undefined) continue
+    const remap = column.remaps[b]
+    const src = c.codes
+    const base = starts[b]
+    for (let i = range[b]; i < range[b + 1]; i++) codes[place[i]] = remap[src[source[i] - base]]
   }
+  if (column.dict.length <= n) return { kind: 'str', dict: column.dict, codes, present }
   const compact = new CompactDictionary(column.dict)
-  for (let i = 0; i < n; i++) codes[place[i]] = compact.code(src[source[i]])
+  for (let i = 0; i < n; i++) codes[i] = compact.code(codes[i])
   return { kind: 'str', dict: compact.dict, codes, present }
 }
 
@@ -254,7 +258,7 @@ function scatterAcross(column: Source, rows: Scatter): Column {
       return first.kind === 'bytes' ? { kind: 'bytes', width, values, present } : { kind: 'bool', values, present }
     }
     case 'str':
-      throw new Error('cannot gather a string column across batches: string columns are concatenated up front')
+      throw new Error('cannot gather a string column as other kinds: string columns have scatterStrings')
     case 'i64list':
     case 'f64list':
       return scatterLists(parts as (typeof first | undefined)[], rows, present)
