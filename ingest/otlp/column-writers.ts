@@ -27,6 +27,17 @@ type NumbersOf<T extends Numbers> = new (buffer: ArrayBufferLike) => T
 let shared = false
 
 /**
+ * Shared memory is handed out in slabs: the column arrays of a request are views into one or
+ * two SharedArrayBuffers rather than one each. Every shared buffer is an object to make, to
+ * register with the garbage collector and to name in each message that carries it, and a
+ * request has some fifty columns; a slab holds a whole request's columns. Arrays above a
+ * quarter of a slab get a buffer of their own.
+ */
+const SLAB_BYTES = 1 << 20
+let slab = new SharedArrayBuffer(0)
+let slabUsed = 0
+
+/**
  * Makes this thread's column arrays in shared memory (SharedArrayBuffer) from now on. A decoding
  * thread does: its batches then reach the event loop's thread, the storage engine's head and its
  * part-writer thread without one copy, since posting a shared array shares it. Column arrays are
@@ -36,10 +47,23 @@ export function shareColumnArrays(): void {
   shared = true
 }
 
-/** A zeroed array like `like` (its type), `n` elements long, in shared memory when asked for. */
+/**
+ * A zeroed array like `like` (its type), `n` elements long, in shared memory when asked for.
+ * Arrays may be views into a larger buffer: take views of them with their byteOffset.
+ */
 export function newArray<T extends Numbers>(like: T, n: number): T {
   const Type = like.constructor as NumbersOf<T> & { BYTES_PER_ELEMENT: number }
-  return new Type(shared ? new SharedArrayBuffer(n * Type.BYTES_PER_ELEMENT) : new ArrayBuffer(n * Type.BYTES_PER_ELEMENT))
+  const bytes = n * Type.BYTES_PER_ELEMENT
+  if (!shared) return new Type(new ArrayBuffer(bytes))
+  if (bytes > SLAB_BYTES / 4) return new Type(new SharedArrayBuffer(bytes))
+  // 8-byte aligned, as 64-bit arrays need.
+  let at = (slabUsed + 7) & ~7
+  if (at + bytes > slab.byteLength) {
+    slab = new SharedArrayBuffer(SLAB_BYTES)
+    at = 0
+  }
+  slabUsed = at + bytes
+  return new (Type as unknown as new (buffer: ArrayBufferLike, offset: number, length: number) => T)(slab, at, n)
 }
 
 /**
@@ -204,7 +228,7 @@ export class I64Writer extends Writer {
   private ensure(need: number): void {
     if (need > this.values.length) {
       this.values = grow(this.values, need, this.capacity)
-      this.words = new Uint32Array(this.values.buffer)
+      this.words = new Uint32Array(this.values.buffer, this.values.byteOffset, this.values.length * 2)
     }
   }
 
@@ -281,7 +305,7 @@ export class StrWriter extends Writer {
 export class BytesWriter extends Writer {
   readonly width: number
   values = new Uint8Array(0)
-  private view = new DataView(this.values.buffer)
+  private view = new DataView(this.values.buffer, this.values.byteOffset, this.values.byteLength)
 
   constructor(width: number, capacity = 0) {
     super(capacity)
@@ -292,7 +316,7 @@ export class BytesWriter extends Writer {
     const need = (row + 1) * this.width
     if (need > this.values.length) {
       this.values = grow(this.values, need, this.capacity * this.width)
-      this.view = new DataView(this.values.buffer)
+      this.view = new DataView(this.values.buffer, this.values.byteOffset, this.values.byteLength)
     }
   }
 

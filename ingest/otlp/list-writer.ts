@@ -104,11 +104,11 @@ export class ListWriter extends Writer {
     const elements = fit(this.bytes, this.size * 8)
     // A buffer of exactly the right size goes to the batch; otherwise it can serve another list.
     if (elements !== this.bytes) keepSpareList(this.bytes)
-    const raw = elements.buffer
+    const { buffer, byteOffset } = elements
     this.bytes = NO_ROWS
     const present = this.presentFor(rows)
     return this.kind === 'i64list'
-      ? { kind: 'i64list', offsets, values: new BigInt64Array(raw), present }
-      : { kind: 'f64list', offsets, values: new Float64Array(raw), present }
+      ? { kind: 'i64list', offsets, values: new BigInt64Array(buffer, byteOffset, this.size), present }
+      : { kind: 'f64list', offsets, values: new Float64Array(buffer, byteOffset, this.size), present }
   }
 }
