@@ -27,6 +27,8 @@ interface StringSource {
 }
 
 const NO_STRINGS: readonly string[] = []
+const NO_CODES = new Uint32Array(0)
+const NO_BYTES = new Uint8Array(0)
 
 export class ConcatenatedRows {
   readonly signal: Signal
@@ -67,6 +69,8 @@ export class ConcatenatedRows {
    * forward sweep the memory prefetcher follows) and written to their places in the block
    * (a block's columns are small enough to stay in cache). Gathering in block order instead
    * would read a series' points one cache miss each, across every batch of a flush.
+   * A block's arrays are reused for the next block (a flush makes several; allocating, zeroing
+   * and collecting each anew cost more than filling them): use a block before asking for the next.
    */
   *blocks(order: Uint32Array, blockRows: number): Generator<Batch> {
     const n = this.length
@@ -83,32 +87,62 @@ export class ConcatenatedRows {
     for (let b = 0; b < blocks; b++) next[b + 1] = Math.min(n, (b + 1) * blockRows)
     const byBlock = new Uint32Array(n)
     for (let row = 0; row < n; row++) byBlock[next[blockOf[row]]++] = row
+    const arrays = new BlockArrays()
+    const places = new Uint32Array(Math.min(n, blockRows))
     for (let b = 0, start = 0; b < blocks; b++) {
       const end = Math.min(n, start + blockRows)
       const source = byBlock.subarray(start, end)
-      const place = new Uint32Array(end - start)
+      const place = places.subarray(0, end - start)
       for (let i = 0; i < place.length; i++) place[i] = placeOf[source[i]]
-      yield this.scatter(source, place)
+      yield this.scatter(source, place, arrays)
       start = end
     }
   }
 
   /** A batch whose row place[i] is row source[i] of the concatenation (source ascending). */
-  private scatter(source: Uint32Array, place: Uint32Array): Batch {
+  private scatter(source: Uint32Array, place: Uint32Array, arrays: BlockArrays): Batch {
     const n = source.length
     // Source rows are ascending, so each batch's rows are one range of them: range[b] .. range[b + 1].
     const batches = this.batches.length
     const range = new Uint32Array(batches + 1)
-    for (let i = 0, b = 0; i < n; i++) {
-      while (source[i] >= this.starts[b + 1]) range[++b + 1] = i
-      range[b + 1] = i + 1
-    }
-    for (let b = 1; b <= batches; b++) range[b] = Math.max(range[b], range[b - 1])
+    for (let b = 1; b <= batches; b++) range[b] = lowerBound(source, this.starts[b], range[b - 1])
     const rows: Scatter = { source, place, range, starts: this.starts }
     const columns: Record<string, Column> = {}
-    for (const s of this.strings) columns[s.name] = scatterStrings(s, rows)
-    for (const s of this.sources) columns[s.name] = scatterAcross(s, rows)
+    for (const s of this.strings) columns[s.name] = scatterStrings(s, rows, arrays)
+    for (const s of this.sources) columns[s.name] = scatterAcross(s, rows, arrays)
     return { signal: this.signal, length: n, columns }
+  }
+}
+
+/** The first index from `from` on where `sorted` holds a value of at least `value`. */
+function lowerBound(sorted: Uint32Array, value: number, from: number): number {
+  let lo = from
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (sorted[mid] < value) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+type Numbers = Uint8Array | Uint32Array | Int32Array | Float64Array | BigInt64Array
+
+/** The arrays of one block, by column and role, kept for the next block of the same build. */
+class BlockArrays {
+  private readonly kept = new Map<string, Numbers>()
+
+  /** An array like `like` (its type) of `n` elements, zeroed when `zero` (else of any content). */
+  take<T extends Numbers>(key: string, like: T, n: number, zero: boolean): T {
+    let array = this.kept.get(key) as T | undefined
+    if (array === undefined || array.constructor !== like.constructor || array.length < n) {
+      array = newLike(like, Math.max(n, 2 * (array?.length ?? 0)))
+      this.kept.set(key, array)
+      return array.subarray(0, n) as T
+    }
+    const view = array.subarray(0, n) as T
+    if (zero) view.fill(0 as never)
+    return view
   }
 }
 
@@ -118,11 +152,11 @@ type StrColumn = Extract<Column, { kind: 'str' }>
  * A string column scattered, its codes mapped into the merged dictionary. A dictionary larger
  * than the rows taken (a block of a big flush) is replaced by one of only the strings used.
  */
-function scatterStrings(column: StringSource, rows: Scatter): Column {
+function scatterStrings(column: StringSource, rows: Scatter, arrays: BlockArrays): Column {
   const { source, place, range, starts } = rows
   const n = source.length
-  const present = scatterPresenceAcross(column.parts, rows)
-  const codes = new Uint32Array(n)
+  const present = scatterPresenceAcross(column.name, column.parts, rows, arrays)
+  const codes = arrays.take(column.name, NO_CODES, n, column.parts.includes(undefined))
   for (let b = 0; b < column.parts.length; b++) {
     const c = column.parts[b]
     if (c === undefined) continue
@@ -150,10 +184,10 @@ interface Scatter {
 }
 
 /** Presence of the scattered rows; undefined when every one holds a value. */
-function scatterPresenceAcross(parts: (Column | undefined)[], rows: Scatter): Uint8Array | undefined {
+function scatterPresenceAcross(name: string, parts: (Column | undefined)[], rows: Scatter, arrays: BlockArrays): Uint8Array | undefined {
   if (parts.every((c) => c !== undefined && c.present === undefined)) return undefined
   const { source, place, range, starts } = rows
-  const present = new Uint8Array(source.length)
+  const present = arrays.take(`${name}\0present`, NO_BYTES, source.length, parts.includes(undefined))
   let all = true
   for (let b = 0; b < parts.length; b++) {
     const c = parts[b]
@@ -235,17 +269,18 @@ function scatterBytes(out: Uint8Array, src: (Uint8Array | undefined)[], width: n
   }
 }
 
-function scatterAcross(column: Source, rows: Scatter): Column {
-  const { parts, kind } = column
+function scatterAcross(column: Source, rows: Scatter, arrays: BlockArrays): Column {
+  const { name, parts, kind } = column
   const n = rows.source.length
-  const present = scatterPresenceAcross(parts, rows)
+  const present = scatterPresenceAcross(name, parts, rows, arrays)
+  const gaps = parts.includes(undefined)
   const first = parts.find((c) => c !== undefined) as Column
   switch (first.kind) {
     case 'u32':
     case 'i32':
     case 'f64':
     case 'i64': {
-      const values = newLike(first.values, n)
+      const values = arrays.take(name, first.values, n, gaps)
       const width = first.values.BYTES_PER_ELEMENT >>> 2
       scatterWords(words(values), parts.map((c) => (c === undefined ? undefined : words((c as typeof first).values))), width, rows)
       return { kind, values, present } as Column
@@ -253,7 +288,7 @@ function scatterAcross(column: Source, rows: Scatter): Column {
     case 'bool':
     case 'bytes': {
       const width = first.kind === 'bytes' ? first.width : 1
-      const values = new Uint8Array(n * width)
+      const values = arrays.take(name, NO_BYTES, n * width, gaps)
       scatterBytes(values, parts.map((c) => (c === undefined ? undefined : bytes((c as typeof first).values))), width, rows)
       return first.kind === 'bytes' ? { kind: 'bytes', width, values, present } : { kind: 'bool', values, present }
     }
@@ -261,7 +296,7 @@ function scatterAcross(column: Source, rows: Scatter): Column {
       throw new Error('cannot gather a string column as other kinds: string columns have scatterStrings')
     case 'i64list':
     case 'f64list':
-      return scatterLists(parts as (typeof first | undefined)[], rows, present)
+      return scatterLists(name, parts as (typeof first | undefined)[], rows, present, arrays)
     case 'any': {
       const { source, place, range, starts } = rows
       const values = new Array<AnyValue | undefined>(n)
@@ -275,12 +310,12 @@ function scatterAcross(column: Source, rows: Scatter): Column {
   }
 }
 
-function scatterLists(parts: (Extract<Column, { kind: 'i64list' | 'f64list' }> | undefined)[], rows: Scatter, present: Uint8Array | undefined): Column {
+function scatterLists(name: string, parts: (Extract<Column, { kind: 'i64list' | 'f64list' }> | undefined)[], rows: Scatter, present: Uint8Array | undefined, arrays: BlockArrays): Column {
   const { source, place, range, starts } = rows
   const n = source.length
   const first = parts.find((c) => c !== undefined) as Extract<Column, { kind: 'i64list' | 'f64list' }>
   // Each place's list length, then offsets by place.
-  const offsets = new Uint32Array(n + 1)
+  const offsets = arrays.take(`${name}\0offsets`, NO_CODES, n + 1, true)
   for (let b = 0; b < parts.length; b++) {
     const o = parts[b]?.offsets
     if (o === undefined) continue
@@ -292,7 +327,7 @@ function scatterLists(parts: (Extract<Column, { kind: 'i64list' | 'f64list' }> |
   }
   for (let i = 0; i < n; i++) offsets[i + 1] += offsets[i]
   // Copied as 32-bit words: both element types are 8 bytes wide.
-  const values = newLike(first.values, offsets[n])
+  const values = arrays.take(name, first.values, offsets[n], false)
   const out = words(values)
   for (let b = 0; b < parts.length; b++) {
     const c = parts[b]
