@@ -35,9 +35,9 @@ export const HEAD_FLUSH_ROWS = 1_000_000
 /** Bytes (estimated) the in-memory head holds before it is flushed, whichever of rows and
  * bytes comes first. A flush hands the head to the part writer thread (its strings copied, its
  * arrays shared), so this bounds the memory a flush needs; appends wait when the head reaches
- * twice this. 48 MiB rather than 64: sustained logs ingest peaked ~100 MiB lower at the same
- * throughput (bench/RESULTS.md); smaller still makes more parts to merge. */
-export const HEAD_FLUSH_BYTES = 48 * 1024 * 1024
+ * twice this. 32 MiB: sustained ingest peaked 70 MiB (logs) to 150 MiB (metrics) lower than
+ * with 48, at the same throughput (bench/RESULTS.md); smaller makes more parts to merge. */
+export const HEAD_FLUSH_BYTES = 32 * 1024 * 1024
 
 /** Milliseconds after which a non-empty head is flushed anyway, so that recent data reaches
  * compressed parts (and the WAL stays short) even under a light load. */
