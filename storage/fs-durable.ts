@@ -3,21 +3,30 @@
  * Writing files so that a crash leaves either the old or the new content, never a mix:
  * write a temporary file, fsync it, rename it over the target, fsync the directory.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, unlinkSync } from 'node:fs'
-import { open as openFile, rename } from 'node:fs/promises'
+import { readdirSync, unlinkSync } from 'node:fs'
+import { open as openFile, rename, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 
 /** Suffix of files being written; leftovers from a crash are deleted at open. */
 export const TMP_SUFFIX = '.tmp'
 
-/** fsync a directory so that a rename or unlink in it is durable. */
-export function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r')
+/** fsync a directory so that a rename or unlink in it is durable (on the libuv pool, not on
+ * the calling thread). */
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await openFile(dir, 'r')
   try {
-    fsyncSync(fd)
+    await handle.sync()
   } finally {
-    closeSync(fd)
+    await handle.close()
   }
+}
+
+/** Deletes `paths` and makes their removal durable, without blocking the thread (a big log
+ * segment takes milliseconds to unlink). */
+export async function removeFilesDurably(dir: string, paths: readonly string[]): Promise<void> {
+  if (paths.length === 0) return
+  for (const path of paths) await unlink(path)
+  await syncDir(dir)
 }
 
 /** Writes `data` to `path` atomically and durably. */
@@ -37,7 +46,7 @@ export async function writeFileDurably(path: string, data: string | Uint8Array |
     await handle.close()
   }
   await rename(tmp, path)
-  syncDir(dirname(path))
+  await syncDir(dirname(path))
 }
 
 /** Deletes leftover temporary files in `dir`. */

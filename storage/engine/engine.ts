@@ -221,7 +221,7 @@ export class Engine implements Store {
         throw new StorageError('IO', `cannot flush the head into part files: ${(error as Error).message}`, { cause: error })
       }
       this.frozen = undefined
-      removeSegmentsBelow(this.walDir, upToSeq + 1)
+      await removeSegmentsBelow(this.walDir, upToSeq + 1)
       await this.compactWhereDue(false)
     })
   }

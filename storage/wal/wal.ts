@@ -5,7 +5,7 @@
  * fdatasync run goes out together in the next one, and each append resolves only once its
  * bytes are on disk.
  */
-import { mkdirSync, readdirSync, unlinkSync } from 'node:fs'
+import { mkdirSync, readdirSync } from 'node:fs'
 import { open as openFile, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ByteWriter, withReusedWriter } from '../codec/byte-writer.ts'
@@ -13,7 +13,7 @@ import { writeBatchPayload } from '../codec/batch-codec.ts'
 import { FRAME_FLAG, FRAME_HEADER_BYTES, FRAME_TYPE, writeFrameHeader } from '../codec/frame.ts'
 import { seal } from '../crypto/seal.ts'
 import { StorageError } from '../errors.ts'
-import { syncDir } from '../fs-durable.ts'
+import { removeFilesDurably, syncDir } from '../fs-durable.ts'
 import type { Batch } from '../model.ts'
 
 export const WAL_SUFFIX = '.wal'
@@ -82,7 +82,7 @@ export class WalWriter {
   static async create(dir: string, seq: number): Promise<WalWriter> {
     mkdirSync(dir, { recursive: true })
     const handle = await openFile(join(dir, segmentName(seq)), 'wx')
-    syncDir(dir)
+    await syncDir(dir)
     return new WalWriter(dir, seq, handle)
   }
 
@@ -129,7 +129,7 @@ export class WalWriter {
     await this.handle.close()
     this.seq += 1
     this.handle = await openFile(join(this.dir, segmentName(this.seq)), 'wx')
-    syncDir(this.dir)
+    await syncDir(this.dir)
     this.size = 0
   }
 
@@ -140,13 +140,6 @@ export class WalWriter {
 }
 
 /** Deletes segments numbered below `seq`: their rows are all in part files. */
-export function removeSegmentsBelow(dir: string, seq: number): void {
-  let removed = false
-  for (const s of listSegments(dir)) {
-    if (s < seq) {
-      unlinkSync(join(dir, segmentName(s)))
-      removed = true
-    }
-  }
-  if (removed) syncDir(dir)
+export async function removeSegmentsBelow(dir: string, seq: number): Promise<void> {
+  await removeFilesDurably(dir, listSegments(dir).filter((s) => s < seq).map((s) => join(dir, segmentName(s))))
 }
