@@ -22,7 +22,7 @@ describe('ConcatenatedRows.blocks', () => {
       const rand = seededRandom(seed)
       const batches = [randomBatch(seed), randomBatch(seed + 30), randomBatch(seed + 60), randomBatch(seed + 80)]
       // One batch lacks columns, another holds a column of a different kind under the same name.
-      const { c_f64list: _list, c_bytes: _bytes, ...rest } = batches[1].columns
+      const { c_f64list: _list, c_bytes: _bytes, c_i64: _i64, ...rest } = batches[1].columns
       batches[1] = { ...batches[1], columns: rest }
       batches[2] = { ...batches[2], columns: { ...batches[2].columns, c_u32: randomColumn(rand, 'str', batches[2].length) } }
       const view = new ConcatenatedRows('spans', batches)
@@ -55,7 +55,7 @@ describe('ConcatenatedRows.blocks', () => {
   it('writes a part whose blocks read back as the rows asked for, although their arrays were reused', async () => {
     const batches = Array.from({ length: 4 }, (_, i) => randomBatch(70 + i, 30 + i * 7))
     // One batch lacks columns: their rows must read as absent, not as the previous block's values.
-    const { c_bytes: _bytes, c_u32: _u32, c_str: _str, ...rest } = batches[1].columns
+    const { c_bytes: _bytes, c_u32: _u32, c_str: _str, c_i64: _i64, c_f64list: _list, c_bool: _bool, ...rest } = batches[1].columns
     batches[1] = { ...batches[1], columns: rest }
     const joined = concatBatches('spans', batches)
     const order = Uint32Array.from({ length: joined.length }, (_, i) => joined.length - 1 - i)

@@ -141,7 +141,8 @@ class BlockArrays {
       return array.subarray(0, n) as T
     }
     const view = array.subarray(0, n) as T
-    if (zero) view.fill(0 as never)
+    // Zeroed as bytes: one call for every element type (a BigInt64Array takes no number 0).
+    if (zero) new Uint8Array(view.buffer, view.byteOffset, view.byteLength).fill(0)
     return view
   }
 }
