@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { tuneServerRuntime } from '../cli/runtime.ts'
 import { startOtlpGrpc, startOtlpHttp, type OtlpSignal } from '../ingest/index.ts'
 import { MemoryStore, openEngine, type Store } from '../storage/index.ts'
 import type { LoadReport, LoadSpec } from './ingest-loadgen.ts'
@@ -113,6 +114,8 @@ async function runOnce(options: HttpBenchOptions, transport: Transport, signal: 
  */
 export async function run(options: HttpBenchOptions): Promise<Record<string, number | Record<string, number>>> {
   if (options.processPerSignal === true) return runInChildren(options)
+  // The server side runs as `blazedb serve` would (cli/runtime.ts).
+  tuneServerRuntime()
   const figures: Record<string, number | Record<string, number>> = {}
   // Where the resident memory is: the JS heap of this thread, and array buffers (column arrays).
   const peak = { heap: 0, arrayBuffers: 0 }

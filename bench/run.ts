@@ -13,6 +13,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { tuneServerRuntime } from '../cli/runtime.ts'
 import type { Engine, Store } from '../storage/index.ts'
 import type { BenchFigures } from './query-reference.ts'
 import { fmt } from './support/measure.ts'
@@ -113,6 +114,8 @@ async function main(): Promise<void> {
   })
   const runs = values.runs === undefined ? 3 : Number(values.runs)
   if (values.child !== undefined) {
+    // Each benchmark's process runs as `blazedb serve` would (cli/runtime.ts).
+    tuneServerRuntime()
     const bench = BENCHES.find((b) => b.name === values.child)
     if (bench === undefined || values.workload === undefined || values.out === undefined) throw new Error(`unknown child benchmark ${values.child}`)
     writeFileSync(values.out, await bench.run(values.workload, runs))

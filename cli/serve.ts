@@ -13,6 +13,7 @@ import { createQueryApi } from '../query/index.ts'
 import { parseAddr, parseBytes, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
 import { openStore } from './open-store.ts'
+import { tuneServerRuntime } from './runtime.ts'
 
 export interface RunningServer {
   readonly store: Store
@@ -28,6 +29,7 @@ export interface ServeOptions {
 
 export async function startServer(config: Config, options: ServeOptions = {}): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.log(line))
+  tuneServerRuntime()
   const store = await openStore(config, log)
   const closers: (() => Promise<void>)[] = []
   try {
