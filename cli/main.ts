@@ -79,6 +79,8 @@ async function runServe(args: string[]): Promise<number> {
   if (values.help === true) return usage()
   const config = loadConfig(values as ConfigFlags, process.env)
   const server = await startServer(config)
+  // SIGHUP re-reads the TLS files (they are also checked every few seconds).
+  if (config.tlsCertFile !== undefined) process.on('SIGHUP', () => server.reloadTls())
   await new Promise<void>((resolveSignal) => {
     process.once('SIGINT', resolveSignal)
     process.once('SIGTERM', resolveSignal)

@@ -10,6 +10,7 @@ import { DEFAULT_MAX_INFLIGHT_BYTES, DEFAULT_MAX_REQUEST_BYTES, MAX_DEFAULT_DECO
 import { DecodePool } from './decode-pool.ts'
 import { IngestPipeline } from './pipeline.ts'
 import { IngestMetrics } from './self-metrics.ts'
+import type { TlsSource } from './tls.ts'
 
 export interface OtlpServerOptions {
   /** Where accepted batches are appended. */
@@ -30,6 +31,8 @@ export interface OtlpServerOptions {
   decodeThreads?: number
   /** Decoding threads shared with other listeners (the caller closes it); overrides `decodeThreads`. */
   decodePool?: DecodePool
+  /** Serve TLS with this certificate (followed as it changes); plain text when absent. */
+  tls?: TlsSource
 }
 
 /** A running listener. */
@@ -49,6 +52,7 @@ export interface OtlpRuntime {
   maxRequestBytes: number
   host: string
   port: number
+  tls?: TlsSource
 }
 
 function positive(field: string, value: number | undefined, fallback: number): number {
@@ -79,6 +83,7 @@ export function resolveOptions(options: OtlpServerOptions): OtlpRuntime {
     maxRequestBytes,
     host: options.host ?? '127.0.0.1',
     port,
+    tls: options.tls,
   }
 }
 

@@ -12,6 +12,7 @@ import { formatHostPort, resolveOptions, serverHandle, type OtlpRuntime, type Ot
 import type { OtlpSignal } from '../otlp/decoder.ts'
 import { exportResponse, retryInfoDetail, statusMessage } from '../otlp/response.ts'
 import { STATUS_TABLE } from '../status-table.ts'
+import { grpcServerCredentials } from '../tls.ts'
 
 /** Full method paths, from opentelemetry/proto/collector/{trace,metrics,logs}/v1/*_service.proto. */
 export const GRPC_EXPORT_PATHS: Readonly<Record<OtlpSignal, string>> = {
@@ -54,10 +55,11 @@ export async function startOtlpGrpc(options: OtlpServerOptions): Promise<OtlpSer
   for (const signal of ['traces', 'metrics', 'logs'] as const) {
     server.addService(exportService(signal), { Export: exportHandler(rt, signal) })
   }
+  const credentials = rt.tls === undefined ? grpc.ServerCredentials.createInsecure() : grpcServerCredentials(rt.tls)
   let port: number
   try {
     port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(formatHostPort(rt.host, rt.port), grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)))
+      server.bindAsync(formatHostPort(rt.host, rt.port), credentials, (error, bound) => (error ? reject(error) : resolve(bound)))
     })
   } catch (error) {
     await rt.pipeline.close()

@@ -5,6 +5,7 @@
  * Spec: opentelemetry-proto docs/specification.md, "OTLP/HTTP".
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { IngestError } from '../errors.ts'
 import { RETRY_AFTER_SECONDS } from '../limits.ts'
@@ -12,6 +13,7 @@ import { resolveOptions, serverHandle, type OtlpRuntime, type OtlpServer, type O
 import type { OtlpEncoding, OtlpSignal } from '../otlp/decoder.ts'
 import { exportResponse, statusMessage } from '../otlp/response.ts'
 import { STATUS_TABLE } from '../status-table.ts'
+import { followTlsSource, httpsServerOptions } from '../tls.ts'
 import { decompress, decompressorFor, readRawBody } from './body.ts'
 
 const PATHS: Readonly<Record<string, OtlpSignal>> = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' }
@@ -35,12 +37,16 @@ const CORS_MAX_AGE_SECONDS = 86400
  */
 export async function startOtlpHttp(options: OtlpServerOptions): Promise<OtlpServer> {
   const rt = resolveOptions(options)
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(rt, req, res).catch((error: unknown) => {
       // Only a failure to write the answer gets here (the client went away): drop the socket.
       res.destroy(error as Error)
     })
-  })
+  }
+  const server = rt.tls === undefined
+    ? createServer({ keepAliveTimeout: 65_000 }, onRequest)
+    : createHttpsServer({ keepAliveTimeout: 65_000, ...httpsServerOptions(rt.tls.current()) }, onRequest)
+  const unfollow = rt.tls === undefined ? () => {} : followTlsSource(server as HttpsServer, rt.tls)
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -53,6 +59,7 @@ export async function startOtlpHttp(options: OtlpServerOptions): Promise<OtlpSer
   const port = (server.address() as AddressInfo).port
   const close = () =>
     new Promise<void>((resolve) => {
+      unfollow()
       server.close(() => resolve())
       server.closeAllConnections()
     })
