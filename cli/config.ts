@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { AccessError, checkTokenConfig, type TokenConfig } from '../access/index.ts'
 
 /** What a user writes in the config file (every field optional). */
 export interface Config {
@@ -37,13 +38,7 @@ export interface Config {
   tlsClientCaFile?: string
 }
 
-export type TokenScope = 'ingest' | 'read' | 'admin'
-
-export interface TokenConfig {
-  token: string
-  tenant: string
-  scopes: TokenScope[]
-}
+export type { Scope as TokenScope, TokenConfig } from '../access/index.ts'
 
 export const DEFAULT_CONFIG: Config = {
   dataDir: './data',
@@ -161,8 +156,6 @@ export function parseBytes(field: string, text: string): number {
   return Number(m[1]) * SIZE_UNITS[m[2]]
 }
 
-const SCOPES = new Set<TokenScope>(['ingest', 'read', 'admin'])
-
 export function validateConfig(config: Config): void {
   if (typeof config.dataDir !== 'string' || config.dataDir === '') throw new ConfigError('dataDir', 'must be a non-empty path')
   parseAddr('otlpGrpcAddr', config.otlpGrpcAddr)
@@ -186,12 +179,11 @@ export function validateConfig(config: Config): void {
   }
   if (!Array.isArray(config.tokens)) throw new ConfigError('tokens', 'must be a list of {token, tenant, scopes}')
   config.tokens.forEach((t, i) => {
-    if (typeof t.token !== 'string' || t.token.length < 8) throw new ConfigError(`tokens[${i}].token`, 'must be a string of at least 8 characters')
-    if (typeof t.tenant !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(t.tenant)) {
-      throw new ConfigError(`tokens[${i}].tenant`, 'must be 1 to 64 letters, digits, "-" or "_"')
-    }
-    if (!Array.isArray(t.scopes) || t.scopes.length === 0 || t.scopes.some((s) => !SCOPES.has(s))) {
-      throw new ConfigError(`tokens[${i}].scopes`, `must be a non-empty list of ${[...SCOPES].join(', ')}`)
+    try {
+      checkTokenConfig(`tokens[${i}]`, t)
+    } catch (error) {
+      if (error instanceof AccessError) throw new ConfigError(`tokens[${i}]`, error.reason)
+      throw error
     }
   })
 }

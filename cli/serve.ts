@@ -7,6 +7,7 @@
 import { serve as serveHttp, type ServerType } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { AddressInfo } from 'node:net'
+import { Access } from '../access/index.ts'
 import type { Store } from '../storage/index.ts'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import { DecodePool, defaultDecodeThreads, followTlsSource, httpsServerOptions, IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
@@ -19,6 +20,8 @@ import { tuneServerRuntime } from './runtime.ts'
 
 export interface RunningServer {
   readonly store: Store
+  /** The one token check of every listener (components add their resource check to it). */
+  readonly access: Access
   /** Bound addresses, host:port. */
   readonly addresses: { http: string; otlpHttp?: string; otlpGrpc?: string }
   /** Re-reads the TLS files now (SIGHUP); true when a new certificate is served. */
@@ -43,8 +46,9 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     app.get('/healthz', (c) => c.json({ status: 'ok' }))
     // Components mount their routes on `app` here.
     const ingestMetrics = new IngestMetrics()
-    app.route('/', createAdminApi(store, config.tokens, ingestMetrics))
-    app.route('/', createQueryApi({ store, tokens: config.tokens }))
+    const access = await Access.open({ tokens: config.tokens, documents: store.documents })
+    app.route('/', createAdminApi(store, access, ingestMetrics))
+    app.route('/', createQueryApi({ store, access }))
 
     const { host, port } = parseAddr('httpAddr', config.httpAddr)
     const http = await listenHono(app, host, port, tls)
@@ -56,7 +60,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // One set of decoding threads for both listeners.
     const decodePool = new DecodePool(defaultDecodeThreads())
     closers.push(() => decodePool.close())
-    const otlp = { store, tokens: config.tokens, maxRequestBytes, metrics: ingestMetrics, decodePool, tls }
+    const otlp = { store, access, maxRequestBytes, metrics: ingestMetrics, decodePool, tls }
     const otlpHttp = await startOtlpHttp({ ...otlp, ...parseAddr('otlpHttpAddr', config.otlpHttpAddr) })
     closers.push(() => otlpHttp.close())
     log(`blazedb: otlp-http listening on ${otlpHttp.address}`)
@@ -71,6 +75,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
 
     return {
       store,
+      access,
       addresses: { http: http.address, otlpHttp: otlpHttp.address, otlpGrpc: otlpGrpc.address },
       reloadTls: () => tls?.reload() ?? false,
       async close() {

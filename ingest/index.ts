@@ -7,7 +7,6 @@
 export { startOtlpHttp } from './otlp-http/server.ts'
 export { startOtlpGrpc, GRPC_EXPORT_PATHS } from './otlp-grpc/server.ts'
 export type { OtlpServer, OtlpServerOptions } from './options.ts'
-export type { IngestToken } from './auth.ts'
 export { IngestError, type IngestErrorCode } from './errors.ts'
 export { STATUS_TABLE, GRPC_CODE, type FailureAnswer } from './status-table.ts'
 export { IngestMetrics, type IngestStats } from './self-metrics.ts'

@@ -7,6 +7,7 @@
  * Spec: opentelemetry-proto docs/specification.md, "OTLP/gRPC".
  */
 import * as grpc from '@grpc/grpc-js'
+import { ingestTenant } from '../access-check.ts'
 import { RETRY_AFTER_SECONDS } from '../limits.ts'
 import { formatHostPort, resolveOptions, serverHandle, type OtlpRuntime, type OtlpServer, type OtlpServerOptions } from '../options.ts'
 import type { OtlpSignal } from '../otlp/decoder.ts'
@@ -82,7 +83,7 @@ function exportHandler(rt: OtlpRuntime, signal: OtlpSignal): grpc.handleUnaryCal
     const lease = rt.inflight.lease()
     const run = async () => {
       const authorization = call.metadata.get('authorization')[0]
-      const tenant = rt.tokens.tenantOf(typeof authorization === 'string' ? authorization : authorization?.toString())
+      const tenant = await ingestTenant(rt.access, typeof authorization === 'string' ? authorization : authorization?.toString())
       lease.grow(call.request.length)
       return rt.pipeline.export(tenant, signal, 'protobuf', call.request)
     }

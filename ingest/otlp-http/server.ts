@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
+import { ingestTenant } from '../access-check.ts'
 import { IngestError } from '../errors.ts'
 import { RETRY_AFTER_SECONDS } from '../limits.ts'
 import { resolveOptions, serverHandle, type OtlpRuntime, type OtlpServer, type OtlpServerOptions } from '../options.ts'
@@ -90,7 +91,7 @@ async function handle(rt: OtlpRuntime, req: IncomingMessage, res: ServerResponse
     if (MEDIA_TYPES[mediaType] === undefined) {
       throw new IngestError('UNSUPPORTED_MEDIA_TYPE', `unsupported media type ${JSON.stringify(mediaType.slice(0, 100))}, supported: [application/json, application/x-protobuf]`)
     }
-    const tenant = rt.tokens.tenantOf(req.headers.authorization)
+    const tenant = await ingestTenant(rt.access, req.headers.authorization)
     const coding = req.headers['content-encoding'] ?? 'identity'
     const decompressor = decompressorFor(coding)
     const raw = await readRawBody(req, rt.maxRequestBytes, lease)
