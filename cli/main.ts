@@ -78,9 +78,11 @@ async function runServe(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: CONFIG_FLAGS, strict: true })
   if (values.help === true) return usage()
   const config = loadConfig(values as ConfigFlags, process.env)
-  const server = await startServer(config)
-  // SIGHUP re-reads the TLS files (they are also checked every few seconds).
-  if (config.tlsCertFile !== undefined) process.on('SIGHUP', () => server.reloadTls())
+  // SIGHUP re-reads the TLS files (they are also checked every few seconds). The handler is
+  // there before the listeners print their addresses, so a SIGHUP never stops the server.
+  let server: Awaited<ReturnType<typeof startServer>> | undefined
+  if (config.tlsCertFile !== undefined) process.on('SIGHUP', () => server?.reloadTls())
+  server = await startServer(config)
   await new Promise<void>((resolveSignal) => {
     process.once('SIGINT', resolveSignal)
     process.once('SIGTERM', resolveSignal)

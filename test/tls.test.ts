@@ -19,6 +19,7 @@ import { connect as tlsConnect } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../cli/config.ts'
 import { startServer, type RunningServer } from '../cli/serve.ts'
+import { startServerProcess } from './support/server-process.ts'
 import { issue, makeCa, OPENSSL, type IssuedCert, type TestCa } from './support/test-ca.ts'
 
 /** Exporters that are refused retry until their timeout: keep it short (refusal is the result either way). */
@@ -191,6 +192,29 @@ describe.skipIf(OPENSSL === undefined)('TLS on every listener', () => {
       expect(await spanCount(server, 'mtls-refused', withCert)).toBe(0)
     } finally {
       await server.close()
+    }
+  })
+
+  it('blazedb serve re-reads the files on SIGHUP and keeps running', async () => {
+    const certFile = join(root, 'process-served.crt')
+    const keyFile = join(root, 'process-served.key')
+    copyFileSync(server1.certFile, certFile)
+    copyFileSync(server1.keyFile, keyFile)
+    const server = await startServerProcess(join(root, 'process-data'), { BLAZEDB_TLS_CERT_FILE: certFile, BLAZEDB_TLS_KEY_FILE: keyFile })
+    try {
+      expect(await servedName(server.http)).toBe('server-1')
+      copyFileSync(server2.certFile, certFile)
+      copyFileSync(server2.keyFile, keyFile)
+      server.child.kill('SIGHUP')
+      const deadline = Date.now() + 30_000
+      while (!server.lines.includes('blazedb: TLS certificate reloaded; new connections use it')) {
+        if (Date.now() > deadline) throw new Error(`no reload after SIGHUP:\n${server.lines.join('\n')}`)
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      expect(server.child.exitCode).toBeNull()
+      for (const address of [server.http, server.otlpHttp, server.otlpGrpc]) expect(await servedName(address)).toBe('server-2')
+    } finally {
+      expect(await server.stop()).toBe(0)
     }
   })
 })

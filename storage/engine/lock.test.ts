@@ -61,3 +61,19 @@ describe('socket file form', () => {
     expect(existsSync(path)).toBe(false)
   })
 })
+
+describe('lock and process lifetime', () => {
+  it('does not keep a process alive: one that holds the lock and has nothing else to do exits', async () => {
+    const dir = tempDir()
+    const script = `const { acquireLock } = await import(${JSON.stringify(join(import.meta.dirname, 'lock.ts'))}); await acquireLock(process.argv[1]); console.log('locked')`
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout!.on('data', (d: Buffer) => (out += d))
+    const code = await new Promise((done) => child.once('exit', done))
+    expect(out).toBe('locked\n')
+    expect(code).toBe(0)
+    // The holder is gone, and so is its lock.
+    const lock = await acquireLock(dir)
+    await lock.release()
+  })
+})
