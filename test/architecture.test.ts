@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const ROOT = resolve(import.meta.dirname, '..')
-const COMPONENTS = ['storage', 'ingest', 'query', 'dashboards', 'alerts', 'collectors', 'cli'] as const
+const COMPONENTS = ['storage', 'ingest', 'query', 'dashboards', 'alerts', 'collectors', 'cli', 'workload'] as const
 /** Which components each may import. */
 const ALLOWED: Record<(typeof COMPONENTS)[number], readonly string[]> = {
   storage: [],
@@ -18,6 +18,7 @@ const ALLOWED: Record<(typeof COMPONENTS)[number], readonly string[]> = {
   alerts: ['query', 'storage'],
   collectors: ['ingest', 'storage'],
   cli: ['storage', 'ingest', 'query', 'dashboards', 'alerts', 'collectors'],
+  workload: ['storage'],
 }
 
 function sources(dir: string): string[] {
