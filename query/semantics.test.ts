@@ -1,0 +1,66 @@
+/**
+ * The rules of LANGUAGE.md "Values and types" and "Aggregate functions" that are easy to get
+ * wrong: absent values under every operator (negated ones included), all-zero ids, values of
+ * another type, exact times and ranks. On the hand-made fixture (testdata/fixture.ts).
+ */
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Store } from '../storage/index.ts'
+import { runQuery } from './engine.ts'
+import { parseQuery } from './parser.ts'
+import { printQuery } from './printer.ts'
+import { fixtureStore } from './testdata/fixture.ts'
+
+let store: Store
+beforeAll(async () => {
+  store = await fixtureStore()
+})
+
+async function rows(query: string): Promise<unknown[][]> {
+  return (await runQuery(query, { store })).rows
+}
+
+/** The count of rows `where` keeps. */
+async function count(source: string, where: string): Promise<number> {
+  return (await rows(`${source} | where ${where} | stats count()`))[0][0] as number
+}
+
+describe('negated operators are false on absent values', () => {
+  // Routes: /checkout, /pay, /cart; two spans have none.
+  it.each([
+    ['attr.http.route not in ("/pay")', 2],
+    ['attr.http.route not in ("/pay", "/cart")', 1],
+    ['attr.http.route not contains "a"', 1],
+    ['attr.http.route not startswith "/c"', 1],
+    ['attr.http.route not endswith "t"', 1],
+    ['attr.http.route not matches "^/c"', 1],
+    ['not (attr.http.route contains "a")', 3],
+    ['not (attr.http.route in ("/pay"))', 4],
+  ])('spans | where %s', async (where, want) => {
+    expect(await count('spans', where)).toBe(want)
+  })
+
+  it('countif with a negated operator counts only rows that have the value', async () => {
+    expect(await rows('spans | stats countif(attr.http.route not contains "check")')).toEqual([[2]])
+  })
+
+  it('prints `x not contains y` and `not x contains y` apart, each reading back as itself', () => {
+    const text = printQuery(parseQuery('spans | where x not contains "a" and not (y contains "b")'))
+    expect(text).toBe('spans | where x not contains "a" and not y contains "b"')
+    expect(printQuery(parseQuery(text))).toBe(text)
+  })
+})
+
+describe('a comparison with a value of another type is false', () => {
+  // retries: 0 and 2 (ints) in the first batch, "many" (a string) in the second, absent twice.
+  it.each([
+    ['retries = 0', 1],
+    ['retries != 0', 1],
+    ['retries != "many"', 0],
+    ['retries = "many"', 1],
+    ['retries not in (0)', 1],
+    ['retries > -1', 2],
+    ['not (retries = 0)', 4],
+  ])('spans | where %s', async (where, want) => {
+    expect(await count('spans', where)).toBe(want)
+  })
+})
