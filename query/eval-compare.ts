@@ -125,7 +125,11 @@ export function matchScalar(op: MatchOp | BinaryOp, x: Scalar, y: Scalar, regex?
 function idConst(op: '=' | '!=', a: Extract<Vec, { t: 'id' }>, id: Uint8Array | undefined, out: Uint8Array): Uint8Array {
   const { w, v, p } = a
   const hit = op === '=' ? 1 : 0
-  if (id === undefined || id.length !== w) return out.fill(1 - hit)
+  if (id === undefined || id.length !== w) {
+    out.fill(1 - hit)
+    if (p !== undefined) for (let i = 0; i < out.length; i++) out[i] &= p[i]
+    return out
+  }
   const first = id[0]
   outer: for (let r = 0; r < out.length; r++) {
     out[r] = 1 - hit

@@ -4,11 +4,11 @@
  * another type, exact times and ranks. On the hand-made fixture (testdata/fixture.ts).
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { Store } from '../storage/index.ts'
+import { BatchBuilder, hexToBytes, MemoryStore, type Store } from '../storage/index.ts'
 import { runQuery } from './engine.ts'
 import { parseQuery } from './parser.ts'
 import { printQuery } from './printer.ts'
-import { fixtureStore } from './testdata/fixture.ts'
+import { fixtureStore, T, TRACE_A } from './testdata/fixture.ts'
 
 let store: Store
 beforeAll(async () => {
@@ -62,5 +62,41 @@ describe('a comparison with a value of another type is false', () => {
     ['not (retries = 0)', 4],
   ])('spans | where %s', async (where, want) => {
     expect(await count('spans', where)).toBe(want)
+  })
+})
+
+describe('all-zero ids are absent', () => {
+  it('!= never matches an absent id', async () => {
+    // One log has no trace context; the roots (spans 1, 4, 5) have no parent.
+    expect(await count('logs', `trace_id != "${TRACE_A}"`)).toBe(1)
+    expect(await count('spans', 'parent_span_id != "0000000000000001"')).toBe(1)
+    expect(await count('spans', 'parent_span_id != "not hex"')).toBe(2)
+    expect(await count('spans', 'parent_span_id not in ("0000000000000001")')).toBe(1)
+  })
+
+  it('dcount counts present ids only', async () => {
+    expect(await rows(`spans | where trace_id = "${TRACE_A}" | stats dcount(parent_span_id)`)).toEqual([[2]])
+    expect(await rows('logs | stats dcount(trace_id), dcount(span_id)')).toEqual([[2, 2]])
+  })
+
+  it('sorts absent ids last in either direction', async () => {
+    const order = async (dir: string) => (await rows(`spans | sort parent_span_id ${dir} | select span_id`)).map((r) => r[0])
+    expect(await order('asc')).toEqual(['0000000000000002', '0000000000000003', '0000000000000001', '0000000000000004', '0000000000000005'])
+    expect(await order('desc')).toEqual(['0000000000000003', '0000000000000002', '0000000000000001', '0000000000000004', '0000000000000005'])
+  })
+
+  it('sorts ids in hex order', async () => {
+    const ids = ['ff00000000000000', '0900000000000000', '1000000000000000', '0a00000000000000']
+    const b = new BatchBuilder('spans')
+    ids.forEach((id, row) => {
+      b.setBytes('traceId', row, 16, hexToBytes(TRACE_A)!)
+      b.setBytes('spanId', row, 8, hexToBytes(id)!)
+      b.setI64('startTimeUnixNano', row, T)
+      b.setI64('endTimeUnixNano', row, T + 1n)
+    })
+    const own = new MemoryStore()
+    await own.append('default', b.finish(ids.length))
+    const sorted = (await runQuery('spans | sort span_id | select span_id', { store: own })).rows.map((r) => r[0])
+    expect(sorted).toEqual([...ids].sort())
   })
 })
