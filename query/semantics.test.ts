@@ -100,3 +100,22 @@ describe('all-zero ids are absent', () => {
     expect(sorted).toEqual([...ids].sort())
   })
 })
+
+describe('times keep their nanoseconds', () => {
+  it('min and max of a time are exact', async () => {
+    // Nanoseconds a double cannot hold at this epoch (it steps by 256 ns).
+    const starts = [T + 1n, T + 123_456_789n, T + 987_654_321n]
+    const b = new BatchBuilder('spans')
+    starts.forEach((start, row) => {
+      b.setBytes('traceId', row, 16, hexToBytes(TRACE_A)!)
+      b.setBytes('spanId', row, 8, hexToBytes(`000000000000000${row + 1}`)!)
+      b.setI64('startTimeUnixNano', row, start)
+      b.setI64('endTimeUnixNano', row, start + 1_001n)
+    })
+    const own = new MemoryStore()
+    await own.append('default', b.finish(starts.length))
+    const r = await runQuery('spans | stats min(time), max(end), min(start) by name', { store: own })
+    expect(r.columns.map((c) => c.type)).toEqual(['string', 'time', 'time', 'time'])
+    expect(r.rows).toEqual([[null, '2026-11-01T00:00:00.000000001Z', '2026-11-01T00:00:00.987655322Z', '2026-11-01T00:00:00.000000001Z']])
+  })
+})
