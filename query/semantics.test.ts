@@ -119,3 +119,31 @@ describe('times keep their nanoseconds', () => {
     expect(r.rows).toEqual([[null, '2026-11-01T00:00:00.000000001Z', '2026-11-01T00:00:00.987655322Z', '2026-11-01T00:00:00.000000001Z']])
   })
 })
+
+describe('errors name what is wrong', () => {
+  it('an unknown aggregate is UNKNOWN_NAME and named', async () => {
+    const error = await runQuery('spans | stats p98(duration)', { store }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'UNKNOWN_NAME', line: 1, column: 15 })
+    expect((error as Error).message).toMatch(/unknown aggregate p98\(\).*p99/)
+  })
+
+  it('a scalar function or a field in place of an aggregate stays INVALID_ARGUMENT', async () => {
+    await expect(runQuery('spans | stats lower(name)', { store })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    await expect(runQuery('spans | stats duration', { store })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+  })
+})
+
+describe('percentiles take the nearest rank exactly', () => {
+  it('p999 of 1,000 durations is the 999th', async () => {
+    const b = new BatchBuilder('spans')
+    for (let row = 0; row < 1000; row++) {
+      b.setBytes('traceId', row, 16, hexToBytes(TRACE_A)!)
+      b.setI64('startTimeUnixNano', row, T)
+      b.setI64('endTimeUnixNano', row, T + BigInt(row + 1))
+    }
+    const own = new MemoryStore()
+    await own.append('default', b.finish(1000))
+    const r = await runQuery('spans | stats p999(duration), percentile(duration, 99.9), p99(duration), p50(duration)', { store: own })
+    expect(r.rows).toEqual([[999, 999, 990, 500]])
+  })
+})
