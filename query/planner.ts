@@ -7,7 +7,7 @@
  */
 import { hexToBytes, METRIC_COLUMNS, TIME_COLUMN, type ScanCondition, type Signal } from '../storage/index.ts'
 import type { Expr, QueryNode, StageNode } from './ast.ts'
-import { isAggregate } from './agg-registry.ts'
+import { AGGREGATES, isAggregate } from './agg-registry.ts'
 import { QueryError, positionOf } from './errors.ts'
 import { exprType, outputName, refColumns, walkExpr } from './expr-type.ts'
 import { resolveField, type Scope } from './fields.ts'
@@ -226,6 +226,9 @@ function check(s: StageNode, scope: Scope, at: (offset: number) => { line: numbe
   }
   if (s.kind === 'Stats') {
     for (const a of s.aggregates) {
+      if (a.expr.kind === 'Call' && !isAggregate(a.expr.name) && SCALAR_ARITY[a.expr.name] === undefined) {
+        throw new QueryError('UNKNOWN_NAME', `cannot compute stats: unknown aggregate ${a.expr.name}(); aggregates are ${Object.keys(AGGREGATES).join(', ')}`, at(a.expr.at))
+      }
       if (a.expr.kind !== 'Call' || !isAggregate(a.expr.name)) {
         throw new QueryError('INVALID_ARGUMENT', 'cannot compute stats: each item before "by" must be an aggregate call, like count() or p99(duration)', at(a.expr.at))
       }
