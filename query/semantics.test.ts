@@ -147,3 +147,20 @@ describe('percentiles take the nearest rank exactly', () => {
     expect(r.rows).toEqual([[999, 999, 990, 500]])
   })
 })
+
+describe('a log record without observed time', () => {
+  it('reads its observed time as absent, not 1970-01-01', async () => {
+    const b = new BatchBuilder('logs')
+    b.setI64('timeUnixNano', 0, T)
+    b.setI64('observedTimeUnixNano', 0, 0n)
+    b.setI64('timeUnixNano', 1, T)
+    b.setI64('observedTimeUnixNano', 1, T + 5n)
+    const own = new MemoryStore()
+    await own.append('default', b.finish(2))
+    const r = await runQuery('logs | sort observed_time | select observed_time, exists(observed_time) as has', { store: own })
+    expect(r.rows).toEqual([['2026-11-01T00:00:00.000000005Z', true], [null, false]])
+    const raw = await runQuery('logs | where not exists(observed_time)', { store: own })
+    expect(raw.rows[0][raw.columns.findIndex((c) => c.name === 'observed_time')]).toBe(null)
+    expect((await runQuery('logs | stats min(observed_time), count()', { store: own })).rows).toEqual([['2026-11-01T00:00:00.000000005Z', 2]])
+  })
+})
