@@ -164,3 +164,29 @@ describe('a log record without observed time', () => {
     expect((await runQuery('logs | stats min(observed_time), count()', { store: own })).rows).toEqual([['2026-11-01T00:00:00.000000005Z', 2]])
   })
 })
+
+describe('stats by bin(time, ...)', () => {
+  const range = { start: T - 120_000n * 1_000_000n, end: T + 180_000n * 1_000_000n }
+  const minute = (m: number) => new Date(Number((T + BigInt(m) * 60_000_000_000n) / 1_000_000n)).toISOString().replace('.000Z', 'Z')
+
+  it('orders rows by bucket, gap-filled buckets in place; empty buckets count and sum 0, others absent', async () => {
+    const r = await runQuery('spans | stats count(), sum(duration), rate(), avg(duration), dcount(name) by bin(time, 1m)', { store, ...range })
+    expect(r.rows).toEqual([
+      [minute(-2), 0, 0, 0, null, 0],
+      [minute(-1), 0, 0, 0, null, 0],
+      [minute(0), 3, 750_000_000, 3 / 60, 250_000_000, 2],
+      [minute(1), 1, 1_000_000, 1 / 60, 1_000_000, 1],
+      [minute(2), 1, 50_000_000, 1 / 60, 50_000_000, 1],
+    ])
+  })
+
+  it('orders by bucket, then by the other keys', async () => {
+    const r = await runQuery('spans | stats count() by status, bin(time, 1m)', { store })
+    expect(r.rows).toEqual([
+      ['error', minute(0), 2],
+      ['ok', minute(0), 1],
+      ['unset', minute(1), 1],
+      ['ok', minute(2), 1],
+    ])
+  })
+})
