@@ -94,23 +94,39 @@ export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
     },
     value(g) {
       const values = samples.of(g)
-      return values.length === 0 ? null : select(values, rankIndex(values.length, p))
+      if (values.length === 0) return null
+      const x = select(values, rankIndex(values.length, p))
+      return samples.type === 'time' ? samples.base + BigInt(x) : x
     },
     type: () => samples.type,
     bytes: () => (owner ? samples.total * BYTES_PER_SAMPLE : 0),
   }
 }
 
-/** The values of one expression per group. */
+/**
+ * The values of one expression per group. Times are kept as nanoseconds after the first time
+ * seen (`base`): a double holds those exactly for 2^53 ns (104 days) either side, where epoch
+ * nanoseconds themselves would be rounded to 256 ns.
+ */
 class Samples {
   values: Float64Array[] = []
   lengths = new Uint32Array(0)
   total = 0
   type: ValueType = 'number'
+  base = 0n
 
   add(vec: Vec, groups: Uint32Array, groupCount: number): void {
     if (vec.t === 'num' && vec.dur === true) this.type = 'duration'
-    const { v, p } = numbersOf(vec, groups.length)
+    let numbers: { v: ArrayLike<number>; p?: Uint8Array }
+    if (vec.t === 'time') {
+      if (this.type !== 'time') {
+        const first = vec.p === undefined ? 0 : vec.p.indexOf(1)
+        if (first >= 0 && first < vec.v.length) [this.type, this.base] = ['time', vec.v[first]]
+      }
+      const base = this.base
+      numbers = { v: Float64Array.from(vec.v, (t) => Number(t - base)), p: vec.p }
+    } else numbers = numbersOf(vec, groups.length)
+    const { v, p } = numbers
     this.lengths = growTo(this.lengths, groupCount)
     while (this.values.length < groupCount) this.values.push(new Float64Array(8))
     const { values, lengths } = this

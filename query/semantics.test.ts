@@ -102,7 +102,7 @@ describe('all-zero ids are absent', () => {
 })
 
 describe('times keep their nanoseconds', () => {
-  it('min and max of a time are exact', async () => {
+  it('min, max and percentiles of a time are exact times', async () => {
     // Nanoseconds a double cannot hold at this epoch (it steps by 256 ns).
     const starts = [T + 1n, T + 123_456_789n, T + 987_654_321n]
     const b = new BatchBuilder('spans')
@@ -117,6 +117,9 @@ describe('times keep their nanoseconds', () => {
     const r = await runQuery('spans | stats min(time), max(end), min(start) by name', { store: own })
     expect(r.columns.map((c) => c.type)).toEqual(['string', 'time', 'time', 'time'])
     expect(r.rows).toEqual([[null, '2026-11-01T00:00:00.000000001Z', '2026-11-01T00:00:00.987655322Z', '2026-11-01T00:00:00.000000001Z']])
+    const q = await runQuery('spans | stats p50(time), p99(end), percentile(start, 1)', { store: own })
+    expect(q.columns.map((c) => c.type)).toEqual(['time', 'time', 'time'])
+    expect(q.rows).toEqual([['2026-11-01T00:00:00.123456789Z', '2026-11-01T00:00:00.987655322Z', '2026-11-01T00:00:00.000000001Z']])
   })
 })
 
