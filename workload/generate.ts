@@ -19,6 +19,9 @@ export interface WorkloadOptions {
   /** Seconds between two points of a metric series. */
   readonly intervalSeconds?: number
   readonly seed?: number
+  /** Window start, epoch ns (default T0). A server rejects or expires data older than its
+   * retention, so tests that send to one pass a recent start. */
+  readonly start?: bigint
 }
 
 export const T0 = 1793491200000000000n
@@ -35,8 +38,8 @@ export function generateWorkload(options: WorkloadOptions = {}): Workload {
   const minutes = options.minutes ?? 10
   const interval = BigInt(options.intervalSeconds ?? 15) * 1_000_000_000n
   const rand = new Rand(options.seed ?? 42)
-  const start = T0
-  const end = T0 + BigInt(minutes) * MINUTE
+  const start = options.start ?? T0
+  const end = start + BigInt(minutes) * MINUTE
   const traceWidth = Number(end - start - TRACE_MARGIN)
   const spans: FlatSpan[] = []
   let slowTraceId = ''
