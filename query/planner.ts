@@ -13,6 +13,7 @@ import { exprType, outputName, refColumns, walkExpr } from './expr-type.ts'
 import { resolveField, type Scope } from './fields.ts'
 import { SCALAR_ARITY } from './fn-scalar.ts'
 import { MAX_RESULT_ROWS } from './limits.ts'
+import { printExpr } from './printer.ts'
 import type { ValueType } from './vec.ts'
 
 export interface PlanOptions {
@@ -223,6 +224,19 @@ function stageExprs(s: StageNode): Expr[] {
 function check(s: StageNode, scope: Scope, at: (offset: number) => { line: number; column: number; source: string }): void {
   if (s.kind === 'Limit' && (s.count < 0 || s.count > MAX_RESULT_ROWS)) {
     throw new QueryError('INVALID_ARGUMENT', `cannot limit to ${s.count} rows: expected 0 to ${MAX_RESULT_ROWS}`, at(s.at))
+  }
+  if (s.kind === 'Stats' || s.kind === 'Select') {
+    // One column per name: a second column of the same name would silently replace the first.
+    const items = s.kind === 'Stats' ? [...s.by, ...s.aggregates] : s.items
+    const seen = new Set<string>()
+    for (const item of items) {
+      const name = outputName(item)
+      if (seen.has(name)) {
+        const verb = s.kind === 'Stats' ? 'compute stats' : s.extend ? 'extend' : 'select'
+        throw new QueryError('INVALID_ARGUMENT', `cannot ${verb}: two columns would be named ${JSON.stringify(name)}; name one with "as", like ${printExpr(item.expr)} as ${name.replace(/\W/g, '_')}_2`, at(item.expr.at))
+      }
+      seen.add(name)
+    }
   }
   if (s.kind === 'Stats') {
     for (const a of s.aggregates) {

@@ -242,7 +242,7 @@ export function randomCases(w: Workload): (seed: number) => RandomCase {
     if (source === 'spans' && r.next() < 0.25) {
       tail = { k: 'top', key: r.of(plain.filter((f) => f.blaze !== 'span_id')), desc: r.next() < 0.5, limit: 1 + r.int(20) }
     } else {
-      // Two aggregates of one text would be one output column (same name): keep the first.
+      // Two aggregates of one text would name two columns alike, which is an error: keep the first.
       const aggs: Agg[] = Array.from({ length: 1 + r.int(3) }, (): Agg => {
         const fn = r.of(['count', 'countif', 'sum', 'avg', 'min', 'max', 'dcount', 'p50', 'p90', 'p99'] as const)
         if (fn === 'count') return { fn }
