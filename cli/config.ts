@@ -29,6 +29,8 @@ export interface Config {
   tokens: TokenConfig[]
   /** Largest request body accepted by the OTLP endpoints, after decompression, e.g. "16MiB". */
   maxRequestBytes: string
+  /** How far past the server's clock a record's time may lie, e.g. "1h" (ingest/limits.ts); older than `retention` is refused too. */
+  maxFutureSkew: string
 }
 
 export type TokenScope = 'ingest' | 'read' | 'admin'
@@ -48,6 +50,7 @@ export const DEFAULT_CONFIG: Config = {
   retention: { spans: '7d', logs: '7d', metrics: '30d' },
   tokens: [],
   maxRequestBytes: '16MiB',
+  maxFutureSkew: '1h',
 }
 
 /** Environment variables and the fields they set. */
@@ -162,6 +165,7 @@ export function validateConfig(config: Config): void {
   }
   for (const signal of ['spans', 'logs', 'metrics'] as const) parseDurationNs(`retention.${signal}`, config.retention[signal])
   parseBytes('maxRequestBytes', config.maxRequestBytes)
+  parseDurationNs('maxFutureSkew', config.maxFutureSkew)
   if (!Array.isArray(config.tokens)) throw new ConfigError('tokens', 'must be a list of {token, tenant, scopes}')
   config.tokens.forEach((t, i) => {
     if (typeof t.token !== 'string' || t.token.length < 8) throw new ConfigError(`tokens[${i}].token`, 'must be a string of at least 8 characters')

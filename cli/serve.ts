@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net'
 import type { Store } from '../storage/index.ts'
 import { DecodePool, defaultDecodeThreads, IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
 import { createQueryApi } from '../query/index.ts'
-import { parseAddr, parseBytes, type Config } from './config.ts'
+import { parseAddr, parseBytes, parseDurationNs, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
 import { openStore } from './open-store.ts'
 import { tuneServerRuntime } from './runtime.ts'
@@ -50,7 +50,16 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // One set of decoding threads for both listeners.
     const decodePool = new DecodePool(defaultDecodeThreads())
     closers.push(() => decodePool.close())
-    const otlp = { store, tokens: config.tokens, maxRequestBytes, metrics: ingestMetrics, decodePool }
+    // Records older than their signal's retention, or too far ahead, are refused at the door.
+    const timeWindow = {
+      retentionNs: {
+        spans: parseDurationNs('retention.spans', config.retention.spans),
+        logs: parseDurationNs('retention.logs', config.retention.logs),
+        metrics: parseDurationNs('retention.metrics', config.retention.metrics),
+      },
+      maxFutureSkewNs: parseDurationNs('maxFutureSkew', config.maxFutureSkew),
+    }
+    const otlp = { store, tokens: config.tokens, maxRequestBytes, metrics: ingestMetrics, decodePool, timeWindow }
     const otlpHttp = await startOtlpHttp({ ...otlp, ...parseAddr('otlpHttpAddr', config.otlpHttpAddr) })
     closers.push(() => otlpHttp.close())
     log(`blazedb: otlp-http listening on ${otlpHttp.address}`)

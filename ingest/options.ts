@@ -10,6 +10,7 @@ import { DEFAULT_MAX_INFLIGHT_BYTES, DEFAULT_MAX_REQUEST_BYTES, MAX_DEFAULT_DECO
 import { DecodePool } from './decode-pool.ts'
 import { IngestPipeline } from './pipeline.ts'
 import { IngestMetrics } from './self-metrics.ts'
+import { TimeWindow, type TimeWindowOptions } from './time-window.ts'
 
 export interface OtlpServerOptions {
   /** Where accepted batches are appended. */
@@ -30,6 +31,12 @@ export interface OtlpServerOptions {
   decodeThreads?: number
   /** Decoding threads shared with other listeners (the caller closes it); overrides `decodeThreads`. */
   decodePool?: DecodePool
+  /**
+   * The ingest time window (time-window.ts): retention per signal (none by default: no lower
+   * bound; `blazedb serve` passes the configured retention), how far in the future a record may
+   * lie (DEFAULT_MAX_FUTURE_SKEW_NS), and the clock.
+   */
+  timeWindow?: TimeWindowOptions
 }
 
 /** A running listener. */
@@ -71,9 +78,10 @@ export function resolveOptions(options: OtlpServerOptions): OtlpRuntime {
   const tokens = new TokenTable(options.tokens)
   const inflight = new InflightLimiter(positive('maxInflightBytes', options.maxInflightBytes, DEFAULT_MAX_INFLIGHT_BYTES))
   const maxRequestBytes = positive('maxRequestBytes', options.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES)
+  const window = new TimeWindow(options.timeWindow)
   const decoder = options.decodePool ?? new DecodePool(threads)
   return {
-    pipeline: new IngestPipeline(options.store, options.metrics ?? new IngestMetrics(), decoder, options.decodePool === undefined),
+    pipeline: new IngestPipeline(options.store, options.metrics ?? new IngestMetrics(), window, decoder, options.decodePool === undefined),
     tokens,
     inflight,
     maxRequestBytes,

@@ -16,6 +16,7 @@ import {
 } from '../../storage/index.ts'
 import { IngestError } from '../errors.ts'
 import { MAX_ATTRIBUTES_PER_RECORD, MAX_TIME_UNIX_NANO } from '../limits.ts'
+import { checkRecords } from '../record-checks.ts'
 import { ColumnSet, type AttrGroup, type NumWriter } from './columns.ts'
 
 /** Attributes as parallel lists (a resource's or scope's, decoded once and filled per row). */
@@ -47,6 +48,8 @@ export interface DecodedBatch {
   rejected: number
   /** Why records were rejected (the first reason and a count), '' when none was. */
   message: string
+  /** The first reason alone ('' when none), for a message that adds later rejections. */
+  reason: string
 }
 
 const MAX_HI = Number(MAX_TIME_UNIX_NANO >> 32n)
@@ -131,20 +134,45 @@ export class SignalRows {
     this.cols.release()
   }
 
+  /** The batch of the records kept; the data model's rules (record-checks.ts) are checked here. */
   finish(): DecodedBatch {
-    const rejected = this.rejectedRows.length
     let batch = this.cols.finish(this.row)
+    let rejectedRows = this.rejectedRows
+    let reason = this.reason
+    const late: number[] = []
+    checkRecords(batch, (row, why) => {
+      if (late.length === 0 && reason === '') reason = why
+      late.push(row)
+    })
+    if (late.length > 0) rejectedRows = mergeRows(rejectedRows, late)
+    const rejected = rejectedRows.length
     if (rejected > 0) {
       const keep: number[] = []
       for (let row = 0, next = 0; row < this.row; row++) {
-        if (this.rejectedRows[next] === row) next++
+        if (rejectedRows[next] === row) next++
         else keep.push(row)
       }
       batch = takeRows(batch, keep)
     }
-    const message = rejected === 0 ? '' : `${rejected} of ${this.row} records rejected; the first because its ${this.reason}`
-    return { batch, accepted: this.row - rejected, rejected, message }
+    return { batch, accepted: this.row - rejected, rejected, message: rejectionMessage(rejected, this.row, reason), reason }
   }
+}
+
+/** The partial-success message: how many records of how many, and the first reason. */
+export function rejectionMessage(rejected: number, total: number, reason: string): string {
+  return rejected === 0 ? '' : `${rejected} of ${total} records rejected; the first because its ${reason}`
+}
+
+/** The sorted union of two increasing lists of rows. */
+function mergeRows(a: number[], b: number[]): number[] {
+  const out: number[] = []
+  let i = 0
+  let j = 0
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++]
+    if (out[out.length - 1] !== next) out.push(next)
+  }
+  return out
 }
 
 function fillAttributes(group: AttrGroup, from: number, to: number, kv: KeyValues): void {
