@@ -8,7 +8,7 @@ import { serve as serveHttp, type ServerType } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { AddressInfo } from 'node:net'
 import type { Store } from '../storage/index.ts'
-import { DecodePool, defaultDecodeThreads, IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
+import { DecodePool, defaultDecodeThreads, IngestMetrics, Intake, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
 import { createQueryApi } from '../query/index.ts'
 import { parseAddr, parseBytes, parseDurationNs, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
@@ -59,7 +59,9 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       },
       maxFutureSkewNs: parseDurationNs('maxFutureSkew', config.maxFutureSkew),
     }
-    const otlp = { store, tokens: config.tokens, maxRequestBytes, metrics: ingestMetrics, decodePool, timeWindow }
+    // One intake (in-flight bound, time window, counters) for every listener and producer.
+    const intake = new Intake({ store, metrics: ingestMetrics, timeWindow })
+    const otlp = { intake, tokens: config.tokens, maxRequestBytes, decodePool }
     const otlpHttp = await startOtlpHttp({ ...otlp, ...parseAddr('otlpHttpAddr', config.otlpHttpAddr) })
     closers.push(() => otlpHttp.close())
     log(`blazedb: otlp-http listening on ${otlpHttp.address}`)
