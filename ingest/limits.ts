@@ -81,14 +81,6 @@ export const CACHED_ATTRIBUTE_RUN_MAX_BYTES = 256
 export const ATTRIBUTE_RUN_CACHE_SLOTS = 8192
 
 /**
- * Working buffers of list columns (histogram buckets and bounds, quantiles) a decoder keeps
- * between requests, and the largest one kept: a request's lists take tens to hundreds of KiB,
- * so six of up to 1 MiB each hold a thread's usual lists with at most 6 MiB.
- */
-export const SPARE_LISTS = 6
-export const SPARE_LIST_MAX_BYTES = 1024 * 1024
-
-/**
  * Most decoding threads a listener starts by default (one per core beyond the first): past a few,
  * the event loop's thread, which appends every batch, is the bottleneck and more threads only
  * take memory (each holds its own caches and heap).

@@ -6,18 +6,20 @@
  */
 import {
   ATTR_PREFIX,
+  ColumnSet,
   COMMON_COLUMNS,
   RESOURCE_ATTR_PREFIX,
   SCOPE_ATTR_PREFIX,
   takeRows,
   type AnyValue,
+  type AttrGroup,
   type Batch,
+  type NumWriter,
   type Signal,
 } from '../../storage/index.ts'
 import { IngestError } from '../errors.ts'
-import { MAX_ATTRIBUTES_PER_RECORD, MAX_TIME_UNIX_NANO } from '../limits.ts'
+import { MAX_ATTRIBUTE_KEYS, MAX_ATTRIBUTES_PER_RECORD, MAX_TIME_UNIX_NANO } from '../limits.ts'
 import { checkRecords } from '../record-checks.ts'
-import { ColumnSet, type AttrGroup, type NumWriter } from './columns.ts'
 
 /** Attributes as parallel lists (a resource's or scope's, decoded once and filled per row). */
 export interface KeyValues {
@@ -71,6 +73,13 @@ export function timeWords(value: bigint): [number, number] {
   return [Number(u & 0xffffffffn), Number(u >> 32n)]
 }
 
+/** Each attribute key becomes a column: a request may carry MAX_ATTRIBUTE_KEYS of them. */
+function limitKeys(name: string, keys: number): void {
+  if (keys > MAX_ATTRIBUTE_KEYS) {
+    throw new IngestError('LIMIT_EXCEEDED', `cannot add attribute ${JSON.stringify(name.slice(0, 100))}: a request may carry ${MAX_ATTRIBUTE_KEYS} distinct attribute keys`)
+  }
+}
+
 /** Throws LIMIT_EXCEEDED when a record, resource or scope has too many attributes. */
 export function checkAttributeCount(count: number, owner: string): void {
   if (count > MAX_ATTRIBUTES_PER_RECORD) {
@@ -92,7 +101,7 @@ export class SignalRows {
 
   /** `capacity`: the records the request is expected to hold (0: unknown), to size columns once. */
   constructor(signal: Signal, capacity = 0) {
-    this.cols = new ColumnSet(signal, capacity)
+    this.cols = new ColumnSet(signal, capacity, limitKeys)
     this.recordAttrs = this.cols.attrs(ATTR_PREFIX)
     this.resourceAttrs = this.cols.attrs(RESOURCE_ATTR_PREFIX)
     this.scopeAttrs = this.cols.attrs(SCOPE_ATTR_PREFIX)
