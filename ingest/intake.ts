@@ -139,9 +139,13 @@ export class Intake {
     return e
   }
 
-  /** How a failure is answered: the IngestError (counted) and its HTTP status, gRPC code and retry. */
+  /**
+   * How a failure is answered (status-table.ts): the IngestError and its HTTP status, gRPC code
+   * and retry. Counts nothing: `accept` counted its own failures; a protocol counts the failures
+   * of its requests with `failed`.
+   */
   answer(error: unknown): { error: IngestError; answer: FailureAnswer } {
-    const e = this.failed(error)
+    const e = asIngestError(error)
     return { error: e, answer: STATUS_TABLE[e.code] }
   }
 }

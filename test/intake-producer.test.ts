@@ -123,7 +123,10 @@ describe('a producer without OTLP', () => {
     let open!: () => void
     store.gate = new Promise((done) => (open = done))
     const first = small.accept('default', points)
-    await expect(small.accept('default', points)).rejects.toMatchObject({ code: 'OVERLOADED' })
+    const overloaded = await small.accept('default', points).catch((e: unknown) => e)
+    expect(overloaded).toMatchObject({ code: 'OVERLOADED' })
+    // What a protocol in front of the intake answers for it: retryable, 429 or UNAVAILABLE.
+    expect(small.answer(overloaded).answer).toEqual({ http: 429, grpc: 14, retryable: true })
     open()
     expect((await first).accepted).toBe(1)
     store.gate = undefined
