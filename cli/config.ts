@@ -30,6 +30,8 @@ export interface Config {
   tokens: TokenConfig[]
   /** Largest request body accepted by the OTLP endpoints, after decompression, e.g. "16MiB". */
   maxRequestBytes: string
+  /** How far past the server's clock a record's time may lie, e.g. "1h" (ingest/limits.ts); older than `retention` is refused too. */
+  maxFutureSkew: string
   /** PEM certificate chain: with `tlsKeyFile`, every listener speaks TLS. Re-read when it changes. */
   tlsCertFile?: string
   /** PEM private key of `tlsCertFile`. */
@@ -49,6 +51,7 @@ export const DEFAULT_CONFIG: Config = {
   retention: { spans: '7d', logs: '7d', metrics: '30d' },
   tokens: [],
   maxRequestBytes: '16MiB',
+  maxFutureSkew: '1h',
 }
 
 /** Environment variables and the fields they set. */
@@ -167,6 +170,7 @@ export function validateConfig(config: Config): void {
   }
   for (const signal of ['spans', 'logs', 'metrics'] as const) parseDurationNs(`retention.${signal}`, config.retention[signal])
   parseBytes('maxRequestBytes', config.maxRequestBytes)
+  parseDurationNs('maxFutureSkew', config.maxFutureSkew)
   for (const field of ['tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile'] as const) {
     const value = config[field]
     if (value !== undefined && (typeof value !== 'string' || value === '')) throw new ConfigError(field, 'must be a path to a PEM file')

@@ -10,9 +10,9 @@ import type { AddressInfo } from 'node:net'
 import { Access } from '../access/index.ts'
 import type { Store } from '../storage/index.ts'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
-import { DecodePool, defaultDecodeThreads, followTlsSource, httpsServerOptions, IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
+import { DecodePool, defaultDecodeThreads, followTlsSource, httpsServerOptions, IngestMetrics, Intake, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
 import { createQueryApi } from '../query/index.ts'
-import { parseAddr, parseBytes, type Config } from './config.ts'
+import { parseAddr, parseBytes, parseDurationNs, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
 import { openStore } from './open-store.ts'
 import { TlsFiles } from './tls-files.ts'
@@ -60,7 +60,18 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // One set of decoding threads for both listeners.
     const decodePool = new DecodePool(defaultDecodeThreads())
     closers.push(() => decodePool.close())
-    const otlp = { store, access, maxRequestBytes, metrics: ingestMetrics, decodePool, tls }
+    // Records older than their signal's retention, or too far ahead, are refused at the door.
+    const timeWindow = {
+      retentionNs: {
+        spans: parseDurationNs('retention.spans', config.retention.spans),
+        logs: parseDurationNs('retention.logs', config.retention.logs),
+        metrics: parseDurationNs('retention.metrics', config.retention.metrics),
+      },
+      maxFutureSkewNs: parseDurationNs('maxFutureSkew', config.maxFutureSkew),
+    }
+    // One intake (in-flight bound, time window, counters) for every listener and producer.
+    const intake = new Intake({ store, metrics: ingestMetrics, timeWindow })
+    const otlp = { intake, access, maxRequestBytes, decodePool, tls }
     const otlpHttp = await startOtlpHttp({ ...otlp, ...parseAddr('otlpHttpAddr', config.otlpHttpAddr) })
     closers.push(() => otlpHttp.close())
     log(`blazedb: otlp-http listening on ${otlpHttp.address}`)
