@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { CollectorConfigError, validateCollectorsConfig, type CollectorsConfig } from '../collectors/index.ts'
 
 /** What a user writes in the config file (every field optional). */
 export interface Config {
@@ -29,6 +30,8 @@ export interface Config {
   tokens: TokenConfig[]
   /** Largest request body accepted by the OTLP endpoints, after decompression, e.g. "16MiB". */
   maxRequestBytes: string
+  /** Collectors run inside the server (collectors/README.md). */
+  collectors: CollectorsConfig
 }
 
 export type TokenScope = 'ingest' | 'read' | 'admin'
@@ -48,6 +51,7 @@ export const DEFAULT_CONFIG: Config = {
   retention: { spans: '7d', logs: '7d', metrics: '30d' },
   tokens: [],
   maxRequestBytes: '16MiB',
+  collectors: {},
 }
 
 /** Environment variables and the fields they set. */
@@ -162,6 +166,12 @@ export function validateConfig(config: Config): void {
   }
   for (const signal of ['spans', 'logs', 'metrics'] as const) parseDurationNs(`retention.${signal}`, config.retention[signal])
   parseBytes('maxRequestBytes', config.maxRequestBytes)
+  try {
+    validateCollectorsConfig(config.collectors)
+  } catch (error) {
+    if (error instanceof CollectorConfigError) throw new ConfigError(`collectors${error.field === '' ? '' : '.'}${error.field.replace(/^\./, '')}`, error.message)
+    throw error
+  }
   if (!Array.isArray(config.tokens)) throw new ConfigError('tokens', 'must be a list of {token, tenant, scopes}')
   config.tokens.forEach((t, i) => {
     if (typeof t.token !== 'string' || t.token.length < 8) throw new ConfigError(`tokens[${i}].token`, 'must be a string of at least 8 characters')

@@ -12,6 +12,8 @@ import { DecodePool, defaultDecodeThreads, IngestMetrics, startOtlpGrpc, startOt
 import { createQueryApi } from '../query/index.ts'
 import { parseAddr, parseBytes, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
+import { startCollectors } from '../collectors/index.ts'
+import { createCollectorsApi } from './collectors-api.ts'
 import { openStore } from './open-store.ts'
 import { tuneServerRuntime } from './runtime.ts'
 
@@ -36,6 +38,11 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const app = new Hono()
     app.get('/healthz', (c) => c.json({ status: 'ok' }))
     // Components mount their routes on `app` here.
+    // Collectors hand batches straight to the store. Mounted first: the query API's read-scope
+    // check covers /api/v1/*, and remote-write needs the ingest scope instead.
+    const collectors = await startCollectors(config.collectors, { sink: (tenant, batch) => store.append(tenant, batch), maxRequestBytes: parseBytes('maxRequestBytes', config.maxRequestBytes), log })
+    closers.push(() => collectors.close())
+    app.route('/', createCollectorsApi(collectors, config.tokens))
     const ingestMetrics = new IngestMetrics()
     app.route('/', createAdminApi(store, config.tokens, ingestMetrics))
     app.route('/', createQueryApi({ store, tokens: config.tokens }))

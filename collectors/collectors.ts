@@ -1,0 +1,43 @@
+/**
+ * @module collectors/collectors
+ * Starts the configured collectors inside `blazedb serve` and stops them. Each collector hands
+ * its batches to the one sink and keeps its own counters (`snapshot()`).
+ */
+import type { BatchSink, CollectorSnapshot } from './collector-stats.ts'
+import { validateCollectorsConfig, type CollectorsConfig } from './config.ts'
+import { RemoteWriteReceiver } from './remote-write/receiver.ts'
+
+export interface CollectorsOptions {
+  sink: BatchSink
+  /** Largest remote-write body, compressed or not (the server's `maxRequestBytes`). */
+  maxRequestBytes?: number
+  log?: (line: string) => void
+}
+
+export interface RunningCollectors {
+  /** The remote-write receiver, when enabled; the HTTP API routes `POST /api/v1/write` to it. */
+  readonly remoteWrite: RemoteWriteReceiver | undefined
+  snapshot(): CollectorSnapshot[]
+  close(): Promise<void>
+}
+
+/**
+ * Starts every collector the configuration names.
+ * @example const collectors = await startCollectors(config.collectors, { sink: (t, b) => store.append(t, b) })
+ */
+export async function startCollectors(config: CollectorsConfig | undefined, options: CollectorsOptions): Promise<RunningCollectors> {
+  validateCollectorsConfig(config)
+  const remoteWrite = config?.remoteWrite?.enabled === false ? undefined : new RemoteWriteReceiver({ sink: options.sink, maxRequestBytes: options.maxRequestBytes })
+  const closers: (() => Promise<void>)[] = []
+  return {
+    remoteWrite,
+    snapshot() {
+      const out: CollectorSnapshot[] = []
+      if (remoteWrite !== undefined) out.push(remoteWrite.stats.snapshot())
+      return out
+    },
+    async close() {
+      for (const close of closers.reverse()) await close()
+    },
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * @module collectors/limits
+ * Every number that shapes the collectors, with its reason.
+ */
+
+/**
+ * Largest remote-write body accepted, compressed or after snappy decompression, when the
+ * server does not pass its own `maxRequestBytes`. Prometheus sends at most
+ * `max_samples_per_send` (2,000 by default) samples a request, a few hundred KiB; 16 MiB
+ * matches the OTLP gateway's limit.
+ */
+export const REMOTE_WRITE_MAX_BYTES = 16 * 1024 * 1024
+
+/**
+ * Metric families whose metadata (type, help, unit) a remote-write receiver remembers.
+ * Prometheus sends metadata in requests of its own, every minute by default, so it must be
+ * kept between requests; 100,000 families is far beyond any real Prometheus and bounds the
+ * memory (a few MiB) an abusive sender can take.
+ */
+export const METADATA_CACHE_ENTRIES = 100_000
+
+/** Labels a series may have; Prometheus itself defaults to no limit, but 1024 is OTLP's attribute limit in ingest. */
+export const MAX_LABELS_PER_SERIES = 1024
+
+/** Seconds a sender should wait before retrying after a 429 or 503 (the Retry-After header). */
+export const RETRY_AFTER_SECONDS = 1
+
+/** The most recent errors each collector keeps for the admin API: enough to see a pattern, bounded memory. */
+export const RECENT_ERRORS = 10
