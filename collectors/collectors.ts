@@ -6,12 +6,15 @@
 import type { BatchSink, CollectorSnapshot } from './collector-stats.ts'
 import { validateCollectorsConfig, type CollectorsConfig } from './config.ts'
 import { RemoteWriteReceiver } from './remote-write/receiver.ts'
+import { Scraper } from './scrape/scraper.ts'
 
 export interface CollectorsOptions {
   sink: BatchSink
   /** Largest remote-write body, compressed or not (the server's `maxRequestBytes`). */
   maxRequestBytes?: number
   log?: (line: string) => void
+  /** Tenant for collectors whose config names none (default "default"). */
+  defaultTenant?: string
 }
 
 export interface RunningCollectors {
@@ -28,14 +31,19 @@ export interface RunningCollectors {
 export async function startCollectors(config: CollectorsConfig | undefined, options: CollectorsOptions): Promise<RunningCollectors> {
   validateCollectorsConfig(config)
   const remoteWrite = config?.remoteWrite?.enabled === false ? undefined : new RemoteWriteReceiver({ sink: options.sink, maxRequestBytes: options.maxRequestBytes })
+  const tenant = options.defaultTenant ?? 'default'
   const closers: (() => Promise<void>)[] = []
+  const snapshots: (() => CollectorSnapshot)[] = []
+  if (remoteWrite !== undefined) snapshots.push(() => remoteWrite.stats.snapshot())
+  if (config?.scrape !== undefined) {
+    const scraper = new Scraper(config.scrape, options.sink, tenant)
+    scraper.start()
+    closers.push(() => scraper.stop())
+    snapshots.push(() => scraper.snapshot())
+  }
   return {
     remoteWrite,
-    snapshot() {
-      const out: CollectorSnapshot[] = []
-      if (remoteWrite !== undefined) out.push(remoteWrite.stats.snapshot())
-      return out
-    },
+    snapshot: () => snapshots.map((s) => s()),
     async close() {
       for (const close of closers.reverse()) await close()
     },

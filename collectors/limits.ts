@@ -27,3 +27,9 @@ export const RETRY_AFTER_SECONDS = 1
 
 /** The most recent errors each collector keeps for the admin API: enough to see a pattern, bounded memory. */
 export const RECENT_ERRORS = 10
+
+/**
+ * Largest /metrics answer a scrape reads. node_exporter answers about 100-300 KiB and big
+ * exporters (kube-state-metrics) tens of MiB; 64 MiB bounds the memory one target can take.
+ */
+export const SCRAPE_MAX_BYTES = 64 * 1024 * 1024

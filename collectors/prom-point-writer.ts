@@ -3,19 +3,23 @@
  * Writes Prometheus samples as metric point rows, the way OpenTelemetry's Prometheus receiver
  * maps them: the metric name is `__name__` unchanged, `job` becomes the resource attribute
  * `service.name` and `instance` `service.instance.id`, every other label a point attribute
- * (`a:<label>`). Sums are cumulative (temporality 2).
+ * (`a:<label>`). Sums are cumulative (temporality 2). A staleness marker (the series ended) is
+ * a point without a value whose `flags` hold FLAG_NO_RECORDED_VALUE, as OTLP defines it.
  */
 import { ATTR_PREFIX, BatchBuilder, COMMON_COLUMNS, METRIC_COLUMNS, METRIC_TYPE, RESOURCE_ATTR_PREFIX, type Batch } from '../storage/index.ts'
 import type { PointKind } from './prom-metric-kind.ts'
 
 /** OTLP AggregationTemporality CUMULATIVE: a Prometheus counter counts from its start. */
 const TEMPORALITY_CUMULATIVE = 2
+/** OTLP DataPointFlags.FLAG_NO_RECORDED_VALUE: "no value was recorded", the stale marker's meaning. */
+export const FLAG_NO_RECORDED_VALUE = 1
 
 export interface PromPoint {
   name: string
   /** Labels other than `__name__`. */
   labels: readonly (readonly [string, string])[]
-  value: number
+  /** Undefined for a staleness marker. */
+  value: number | undefined
   timeUnixNano: bigint
   kind: PointKind
   help?: string
@@ -47,7 +51,8 @@ export class PromPointWriter {
       b.setBool(METRIC_COLUMNS.monotonic, row, p.kind.monotonic)
     }
     b.setI64(METRIC_COLUMNS.timeUnixNano, row, p.timeUnixNano)
-    b.setF64(METRIC_COLUMNS.value, row, p.value)
+    if (p.value === undefined) b.setU32(COMMON_COLUMNS.flags, row, FLAG_NO_RECORDED_VALUE)
+    else b.setF64(METRIC_COLUMNS.value, row, p.value)
     b.setStr(COMMON_COLUMNS.scopeName, row, this.scopeName)
     if (p.resource !== undefined) for (const [k, v] of Object.entries(p.resource)) b.setAttribute(RESOURCE_ATTR_PREFIX + k, row, v)
     for (const [name, value] of p.labels) {

@@ -40,7 +40,7 @@ function receiver(sink: (tenant: string, batch: Batch) => Promise<void> = async 
 const labels = (o: Record<string, string>) => Object.entries(o).map(([name, value]) => ({ name, value }))
 
 describe('remote-write receiver', () => {
-  it('stores each sample as a metric point with its labels, skipping staleness markers', async () => {
+  it('stores each sample as a metric point with its labels, staleness markers as points without a value', async () => {
     const stored: [string, Batch][] = []
     const rw = receiver(async (t, b) => void stored.push([t, b]))
     const body = encode({
@@ -59,9 +59,10 @@ describe('remote-write receiver', () => {
     expect(rows).toEqual([
       expect.objectContaining({ 'metric.name': 'http_requests_total', 'metric.type': 2, 'metric.monotonic': true, 'metric.temporality': 2, 'metric.description': 'Requests.', timeUnixNano: 1796618401000000000n, value: 1, 'a:code': '200', 'r:service.name': 'web', 'r:service.instance.id': 'web-1:80' }),
       expect.objectContaining({ 'metric.name': 'http_requests_total', timeUnixNano: 1796618402000000000n, value: 4 }),
-      expect.objectContaining({ 'metric.name': 'temp', 'metric.type': 1, timeUnixNano: -1000000000n, value: -0.5, 'a:code': undefined, 'r:service.name': 'web' }),
+      expect.objectContaining({ 'metric.name': 'temp', 'metric.type': 1, timeUnixNano: -1000000000n, value: -0.5, flags: undefined, 'a:code': undefined, 'r:service.name': 'web' }),
+      expect.objectContaining({ 'metric.name': 'temp', timeUnixNano: 1796618403000000000n, value: undefined, flags: 1 }),
     ])
-    expect(rw.stats.snapshot().counters).toMatchObject({ requests: 1, samples: 4, staleMarkers: 1, pointsStored: 3, metadata: 1 })
+    expect(rw.stats.snapshot().counters).toMatchObject({ requests: 1, samples: 4, staleMarkers: 1, pointsStored: 4, metadata: 1 })
   })
 
   it('answers 204 to a request with no samples, without calling the sink', async () => {

@@ -98,12 +98,8 @@ export class RemoteWriteReceiver {
       const kind = pointKind(name, series.labels.some(([k]) => k === 'le'), known, this.families)
       for (const s of series.samples) {
         this.stats.add('samples')
-        // A staleness marker says the series ended; it is no value to store.
-        if (s.stale) {
-          this.stats.add('staleMarkers')
-          continue
-        }
-        writer.add({ name, labels: series.labels, value: s.value, timeUnixNano: s.timestampMs * 1_000_000n, kind, help: known?.info.help, unit: known?.info.unit })
+        if (s.stale) this.stats.add('staleMarkers')
+        writer.add({ name, labels: series.labels, value: s.stale ? undefined : s.value, timeUnixNano: s.timestampMs * 1_000_000n, kind, help: known?.info.help, unit: known?.info.unit })
       }
     }
     const batch = writer.take()
