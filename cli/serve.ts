@@ -7,6 +7,7 @@
 import { serve as serveHttp, type ServerType } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import type { Store } from '../storage/index.ts'
 import { DecodePool, defaultDecodeThreads, IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
 import { createQueryApi } from '../query/index.ts'
@@ -40,7 +41,13 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // Components mount their routes on `app` here.
     // Collectors hand batches straight to the store. Mounted first: the query API's read-scope
     // check covers /api/v1/*, and remote-write needs the ingest scope instead.
-    const collectors = await startCollectors(config.collectors, { sink: (tenant, batch) => store.append(tenant, batch), maxRequestBytes: parseBytes('maxRequestBytes', config.maxRequestBytes), log })
+    const collectors = await startCollectors(config.collectors, {
+      sink: (tenant, batch) => store.append(tenant, batch),
+      maxRequestBytes: parseBytes('maxRequestBytes', config.maxRequestBytes),
+      log,
+      stateDir: join(config.dataDir, 'collectors'),
+      store,
+    })
     closers.push(() => collectors.close())
     app.route('/', createCollectorsApi(collectors, config.tokens))
     const ingestMetrics = new IngestMetrics()

@@ -7,6 +7,9 @@ import type { BatchSink, CollectorSnapshot } from './collector-stats.ts'
 import { validateCollectorsConfig, type CollectorsConfig } from './config.ts'
 import { RemoteWriteReceiver } from './remote-write/receiver.ts'
 import { Scraper } from './scrape/scraper.ts'
+import { FileTailer } from './tail/file-tailer.ts'
+import { join } from 'node:path'
+import type { Store } from '../storage/index.ts'
 
 export interface CollectorsOptions {
   sink: BatchSink
@@ -15,6 +18,10 @@ export interface CollectorsOptions {
   log?: (line: string) => void
   /** Tenant for collectors whose config names none (default "default"). */
   defaultTenant?: string
+  /** Directory for the collectors' own state (tail positions); required when tail is configured. */
+  stateDir?: string
+  /** Read-only use: the tail collector asks it whether a batch pending at a crash was stored. */
+  store?: Store
 }
 
 export interface RunningCollectors {
@@ -35,11 +42,11 @@ export async function startCollectors(config: CollectorsConfig | undefined, opti
   const closers: (() => Promise<void>)[] = []
   const snapshots: (() => CollectorSnapshot)[] = []
   if (remoteWrite !== undefined) snapshots.push(() => remoteWrite.stats.snapshot())
-  if (config?.scrape !== undefined) {
-    const scraper = new Scraper(config.scrape, options.sink, tenant)
-    scraper.start()
-    closers.push(() => scraper.stop())
-    snapshots.push(() => scraper.snapshot())
+  try {
+    await startSources(config, options, tenant, closers, snapshots)
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => {})
+    throw error
   }
   return {
     remoteWrite,
@@ -47,5 +54,21 @@ export async function startCollectors(config: CollectorsConfig | undefined, opti
     async close() {
       for (const close of closers.reverse()) await close()
     },
+  }
+}
+
+async function startSources(config: CollectorsConfig | undefined, options: CollectorsOptions, tenant: string, closers: (() => Promise<void>)[], snapshots: (() => CollectorSnapshot)[]): Promise<void> {
+  if (config?.scrape !== undefined) {
+    const scraper = new Scraper(config.scrape, options.sink, tenant)
+    scraper.start()
+    closers.push(() => scraper.stop())
+    snapshots.push(() => scraper.snapshot())
+  }
+  if (config?.tail !== undefined) {
+    if (options.stateDir === undefined) throw new TypeError('cannot start the tail collector: no stateDir for its positions')
+    const tailer = new FileTailer(config.tail, { sink: options.sink, positionsFile: join(options.stateDir, 'tail-positions.json'), defaultTenant: tenant, store: options.store })
+    await tailer.start()
+    closers.push(() => tailer.stop())
+    snapshots.push(() => tailer.snapshot())
   }
 }

@@ -5,6 +5,7 @@
  */
 import { CollectorError } from './errors.ts'
 import { RELABEL_ACTIONS, compileRelabel, type RelabelConfig } from './scrape/relabel.ts'
+import { LINE_FORMATS, type LineFormat } from './tail/line-parser.ts'
 
 /** What users write under `"collectors"`. Every section is optional. */
 export interface CollectorsConfig {
@@ -12,6 +13,34 @@ export interface CollectorsConfig {
   remoteWrite?: { enabled?: boolean }
   /** Prometheus scraping of /metrics endpoints. */
   scrape?: ScrapeConfig
+  /** Log files to tail. */
+  tail?: TailConfig
+}
+
+export interface TailConfig {
+  /** How often files are checked for new lines (default 1s). */
+  pollInterval?: string
+  tenant?: string
+  files: TailFileConfig[]
+}
+
+export interface TailFileConfig {
+  /** Paths or globs (`/var/log/app/*.log`). */
+  include: string[]
+  exclude?: string[]
+  /** How lines are parsed (default auto: JSON objects, then logfmt, then plain). */
+  format?: LineFormat
+  /** Multi-line records: a line matching `start` begins a record (default: indented lines and `Caused by:` continue one). */
+  multiline?: { start?: string }
+  /** Resource attribute service.name of every record. */
+  service?: string
+  /** Other resource attributes. */
+  resource?: Record<string, string>
+  /** Where to begin in files present at the first start, without a saved position (default end). */
+  startAt?: 'beginning' | 'end'
+  tenant?: string
+  /** Bytes read into one batch (default 1 MiB). */
+  maxBatchBytes?: number
 }
 
 export interface ScrapeConfig {
@@ -74,7 +103,7 @@ export function checkKeys(field: string, value: Record<string, unknown>, known: 
 export function validateCollectorsConfig(config: unknown): asserts config is CollectorsConfig {
   if (config === undefined) return
   if (!isObject(config)) throw new CollectorConfigError('', 'must be an object')
-  checkKeys('', config, ['remoteWrite', 'scrape'])
+  checkKeys('', config, ['remoteWrite', 'scrape', 'tail'])
   const rw = config.remoteWrite
   if (rw !== undefined) {
     if (!isObject(rw)) throw new CollectorConfigError('remoteWrite', 'must be an object like {"enabled": true}')
@@ -82,6 +111,47 @@ export function validateCollectorsConfig(config: unknown): asserts config is Col
     if (rw.enabled !== undefined && typeof rw.enabled !== 'boolean') throw new CollectorConfigError('remoteWrite.enabled', 'must be true or false')
   }
   if (config.scrape !== undefined) validateScrape(config.scrape)
+  if (config.tail !== undefined) validateTail(config.tail)
+}
+
+function stringList(field: string, value: unknown, required: boolean): void {
+  if (value === undefined && !required) return
+  if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string' || v === '')) throw new CollectorConfigError(field, 'must be a non-empty list of paths or globs')
+}
+
+function validateTail(tail: unknown): void {
+  if (!isObject(tail)) throw new CollectorConfigError('tail', 'must be an object with a list of files')
+  checkKeys('tail', tail, ['pollInterval', 'tenant', 'files'])
+  if (tail.pollInterval !== undefined) parseDurationMs('tail.pollInterval', tail.pollInterval)
+  optionalString('tail.tenant', tail.tenant, TENANT, '1 to 64 letters, digits, "-" or "_"')
+  if (!Array.isArray(tail.files)) throw new CollectorConfigError('tail.files', 'must be a list of {include: [globs]}')
+  tail.files.forEach((entry: unknown, i: number) => {
+    const f = `tail.files[${i}]`
+    if (!isObject(entry)) throw new CollectorConfigError(f, 'must be an object like {"include": ["/var/log/app/*.log"]}')
+    checkKeys(f, entry, ['include', 'exclude', 'format', 'multiline', 'service', 'resource', 'startAt', 'tenant', 'maxBatchBytes'])
+    stringList(`${f}.include`, entry.include, true)
+    stringList(`${f}.exclude`, entry.exclude, false)
+    if (entry.format !== undefined && !LINE_FORMATS.includes(entry.format as LineFormat)) throw new CollectorConfigError(`${f}.format`, `must be one of ${LINE_FORMATS.join(', ')}`)
+    if (entry.multiline !== undefined) {
+      if (!isObject(entry.multiline)) throw new CollectorConfigError(`${f}.multiline`, 'must be an object like {"start": "^\\d{4}-"}')
+      checkKeys(`${f}.multiline`, entry.multiline, ['start'])
+      optionalString(`${f}.multiline.start`, entry.multiline.start)
+      try {
+        if (typeof entry.multiline.start === 'string') new RegExp(entry.multiline.start)
+      } catch (error) {
+        throw new CollectorConfigError(`${f}.multiline.start`, `cannot compile: ${(error as Error).message}`)
+      }
+    }
+    optionalString(`${f}.service`, entry.service)
+    if (entry.resource !== undefined && (!isObject(entry.resource) || Object.values(entry.resource).some((v) => typeof v !== 'string'))) {
+      throw new CollectorConfigError(`${f}.resource`, 'must be an object of string values')
+    }
+    if (entry.startAt !== undefined && entry.startAt !== 'beginning' && entry.startAt !== 'end') throw new CollectorConfigError(`${f}.startAt`, 'must be beginning or end')
+    optionalString(`${f}.tenant`, entry.tenant, TENANT, '1 to 64 letters, digits, "-" or "_"')
+    if (entry.maxBatchBytes !== undefined && (!Number.isInteger(entry.maxBatchBytes) || (entry.maxBatchBytes as number) < 256)) {
+      throw new CollectorConfigError(`${f}.maxBatchBytes`, 'must be an integer of at least 256')
+    }
+  })
 }
 
 function optionalString(field: string, value: unknown, pattern?: RegExp, expected = 'a string'): void {

@@ -33,3 +33,10 @@ export const RECENT_ERRORS = 10
  * exporters (kube-state-metrics) tens of MiB; 64 MiB bounds the memory one target can take.
  */
 export const SCRAPE_MAX_BYTES = 64 * 1024 * 1024
+
+/**
+ * Bytes of one file read into one batch. 1 MiB is a few thousand log lines: large enough that
+ * a busy file costs few appends, small enough that a file found with gigabytes to catch up on
+ * is read in steps, each durable before the next.
+ */
+export const TAIL_MAX_BATCH_BYTES = 1024 * 1024
