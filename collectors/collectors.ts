@@ -8,6 +8,8 @@ import { validateCollectorsConfig, type CollectorsConfig } from './config.ts'
 import { RemoteWriteReceiver } from './remote-write/receiver.ts'
 import { Scraper } from './scrape/scraper.ts'
 import { FileTailer } from './tail/file-tailer.ts'
+import { HostMetrics } from './host/host-metrics.ts'
+import { parseDurationMs } from './config.ts'
 import { join } from 'node:path'
 import type { Store } from '../storage/index.ts'
 
@@ -70,5 +72,16 @@ async function startSources(config: CollectorsConfig | undefined, options: Colle
     await tailer.start()
     closers.push(() => tailer.stop())
     snapshots.push(() => tailer.snapshot())
+  }
+  if (config?.host !== undefined) {
+    const host = new HostMetrics({
+      intervalMs: parseDurationMs('host.interval', config.host.interval ?? '15s'),
+      tenant: config.host.tenant ?? tenant,
+      sink: options.sink,
+      procRoot: config.host.procRoot,
+    })
+    host.start()
+    closers.push(() => host.stop())
+    snapshots.push(() => host.snapshot())
   }
 }

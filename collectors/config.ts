@@ -15,6 +15,16 @@ export interface CollectorsConfig {
   scrape?: ScrapeConfig
   /** Log files to tail. */
   tail?: TailConfig
+  /** Host metrics from /proc. */
+  host?: HostConfig
+}
+
+export interface HostConfig {
+  /** How often to read (default 15s). */
+  interval?: string
+  tenant?: string
+  /** Where procfs is mounted (default /proc; /host/proc when the host's is mounted into a container). */
+  procRoot?: string
 }
 
 export interface TailConfig {
@@ -103,7 +113,7 @@ export function checkKeys(field: string, value: Record<string, unknown>, known: 
 export function validateCollectorsConfig(config: unknown): asserts config is CollectorsConfig {
   if (config === undefined) return
   if (!isObject(config)) throw new CollectorConfigError('', 'must be an object')
-  checkKeys('', config, ['remoteWrite', 'scrape', 'tail'])
+  checkKeys('', config, ['remoteWrite', 'scrape', 'tail', 'host'])
   const rw = config.remoteWrite
   if (rw !== undefined) {
     if (!isObject(rw)) throw new CollectorConfigError('remoteWrite', 'must be an object like {"enabled": true}')
@@ -112,6 +122,14 @@ export function validateCollectorsConfig(config: unknown): asserts config is Col
   }
   if (config.scrape !== undefined) validateScrape(config.scrape)
   if (config.tail !== undefined) validateTail(config.tail)
+  if (config.host !== undefined) {
+    const host = config.host
+    if (!isObject(host)) throw new CollectorConfigError('host', 'must be an object like {"interval": "15s"}')
+    checkKeys('host', host, ['interval', 'tenant', 'procRoot'])
+    if (host.interval !== undefined) parseDurationMs('host.interval', host.interval)
+    optionalString('host.tenant', host.tenant, TENANT, '1 to 64 letters, digits, "-" or "_"')
+    optionalString('host.procRoot', host.procRoot, /^\//, 'an absolute path')
+  }
 }
 
 function stringList(field: string, value: unknown, required: boolean): void {
