@@ -9,7 +9,8 @@ import { RemoteWriteReceiver } from './remote-write/receiver.ts'
 import { Scraper } from './scrape/scraper.ts'
 import { FileTailer } from './tail/file-tailer.ts'
 import { HostMetrics } from './host/host-metrics.ts'
-import { parseDurationMs } from './config.ts'
+import { parseDurationMs, parseHostPort } from './config.ts'
+import { SyslogServer } from './syslog/syslog-server.ts'
 import { join } from 'node:path'
 import type { Store } from '../storage/index.ts'
 
@@ -83,5 +84,19 @@ async function startSources(config: CollectorsConfig | undefined, options: Colle
     host.start()
     closers.push(() => host.stop())
     snapshots.push(() => host.snapshot())
+  }
+  if (config?.syslog !== undefined) {
+    const c = config.syslog
+    const syslog = new SyslogServer({
+      udp: c.udpAddr === undefined ? undefined : parseHostPort('syslog.udpAddr', c.udpAddr),
+      tcp: c.tcpAddr === undefined ? undefined : parseHostPort('syslog.tcpAddr', c.tcpAddr),
+      protocol: c.protocol ?? 'auto',
+      tenant: c.tenant ?? tenant,
+      sink: options.sink,
+      log: options.log,
+    })
+    closers.push(() => syslog.stop())
+    await syslog.start()
+    snapshots.push(() => syslog.snapshot())
   }
 }

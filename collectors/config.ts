@@ -6,6 +6,7 @@
 import { CollectorError } from './errors.ts'
 import { RELABEL_ACTIONS, compileRelabel, type RelabelConfig } from './scrape/relabel.ts'
 import { LINE_FORMATS, type LineFormat } from './tail/line-parser.ts'
+import { SYSLOG_PROTOCOLS, type SyslogProtocol } from './syslog/syslog-parser.ts'
 
 /** What users write under `"collectors"`. Every section is optional. */
 export interface CollectorsConfig {
@@ -17,6 +18,25 @@ export interface CollectorsConfig {
   tail?: TailConfig
   /** Host metrics from /proc. */
   host?: HostConfig
+  /** Syslog receiver over UDP and/or TCP. */
+  syslog?: SyslogConfig
+}
+
+export interface SyslogConfig {
+  /** host:port to receive UDP datagrams on (port 0: any free port). */
+  udpAddr?: string
+  /** host:port to accept TCP connections on. */
+  tcpAddr?: string
+  /** Message format (default auto: RFC 5424 when a version follows the priority, else RFC 3164). */
+  protocol?: SyslogProtocol
+  tenant?: string
+}
+
+/** Parses "host:port" (IPv6 in brackets). */
+export function parseHostPort(field: string, addr: unknown): { host: string; port: number } {
+  const m = typeof addr === 'string' ? /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(addr) : null
+  if (m === null || Number(m[2]) > 65535) throw new CollectorConfigError(field, `expected host:port, like 127.0.0.1:5514, got ${JSON.stringify(addr)}`)
+  return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) }
 }
 
 export interface HostConfig {
@@ -113,7 +133,7 @@ export function checkKeys(field: string, value: Record<string, unknown>, known: 
 export function validateCollectorsConfig(config: unknown): asserts config is CollectorsConfig {
   if (config === undefined) return
   if (!isObject(config)) throw new CollectorConfigError('', 'must be an object')
-  checkKeys('', config, ['remoteWrite', 'scrape', 'tail', 'host'])
+  checkKeys('', config, ['remoteWrite', 'scrape', 'tail', 'host', 'syslog'])
   const rw = config.remoteWrite
   if (rw !== undefined) {
     if (!isObject(rw)) throw new CollectorConfigError('remoteWrite', 'must be an object like {"enabled": true}')
@@ -129,6 +149,18 @@ export function validateCollectorsConfig(config: unknown): asserts config is Col
     if (host.interval !== undefined) parseDurationMs('host.interval', host.interval)
     optionalString('host.tenant', host.tenant, TENANT, '1 to 64 letters, digits, "-" or "_"')
     optionalString('host.procRoot', host.procRoot, /^\//, 'an absolute path')
+  }
+  if (config.syslog !== undefined) {
+    const syslog = config.syslog
+    if (!isObject(syslog)) throw new CollectorConfigError('syslog', 'must be an object like {"udpAddr": "127.0.0.1:5514"}')
+    checkKeys('syslog', syslog, ['udpAddr', 'tcpAddr', 'protocol', 'tenant'])
+    if (syslog.udpAddr === undefined && syslog.tcpAddr === undefined) throw new CollectorConfigError('syslog', 'needs udpAddr, tcpAddr or both')
+    if (syslog.udpAddr !== undefined) parseHostPort('syslog.udpAddr', syslog.udpAddr)
+    if (syslog.tcpAddr !== undefined) parseHostPort('syslog.tcpAddr', syslog.tcpAddr)
+    if (syslog.protocol !== undefined && !SYSLOG_PROTOCOLS.includes(syslog.protocol as SyslogProtocol)) {
+      throw new CollectorConfigError('syslog.protocol', `must be one of ${SYSLOG_PROTOCOLS.join(', ')}`)
+    }
+    optionalString('syslog.tenant', syslog.tenant, TENANT, '1 to 64 letters, digits, "-" or "_"')
   }
 }
 

@@ -40,3 +40,15 @@ export const SCRAPE_MAX_BYTES = 64 * 1024 * 1024
  * is read in steps, each durable before the next.
  */
 export const TAIL_MAX_BATCH_BYTES = 1024 * 1024
+
+/** How long received syslog messages wait to be stored together: few appends, little delay. */
+export const SYSLOG_FLUSH_MS = 200
+
+/** Syslog messages in one batch; a burst is stored at once rather than waiting for the timer. */
+export const SYSLOG_MAX_BATCH = 5000
+
+/**
+ * Largest syslog message. RFC 5425 and 6587 let receivers choose; 64 KiB is what UDP can carry
+ * and far above the 2048 octets RFC 5424 asks every receiver to take.
+ */
+export const SYSLOG_MAX_MESSAGE_BYTES = 64 * 1024
