@@ -39,6 +39,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const app = new Hono()
     app.get('/healthz', (c) => c.json({ status: 'ok' }))
     // Components mount their routes on `app` here.
+    const ingestMetrics = new IngestMetrics()
     // Collectors hand batches straight to the store. Mounted first: the query API's read-scope
     // check covers /api/v1/*, and remote-write needs the ingest scope instead.
     const collectors = await startCollectors(config.collectors, {
@@ -47,10 +48,10 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       log,
       stateDir: join(config.dataDir, 'collectors'),
       store,
+      ingestStats: () => ingestMetrics.snapshot(),
     })
     closers.push(() => collectors.close())
     app.route('/', createCollectorsApi(collectors, config.tokens))
-    const ingestMetrics = new IngestMetrics()
     app.route('/', createAdminApi(store, config.tokens, ingestMetrics))
     app.route('/', createQueryApi({ store, tokens: config.tokens }))
 

@@ -11,6 +11,8 @@ import { FileTailer } from './tail/file-tailer.ts'
 import { HostMetrics } from './host/host-metrics.ts'
 import { parseDurationMs, parseHostPort } from './config.ts'
 import { SyslogServer } from './syslog/syslog-server.ts'
+import { SelfTelemetry } from './self/self-telemetry.ts'
+import type { IngestStats } from '../ingest/index.ts'
 import { join } from 'node:path'
 import type { Store } from '../storage/index.ts'
 
@@ -25,11 +27,15 @@ export interface CollectorsOptions {
   stateDir?: string
   /** Read-only use: the tail collector asks it whether a batch pending at a crash was stored. */
   store?: Store
+  /** The OTLP gateway's counters, for self-telemetry. */
+  ingestStats?: () => IngestStats
 }
 
 export interface RunningCollectors {
   /** The remote-write receiver, when enabled; the HTTP API routes `POST /api/v1/write` to it. */
   readonly remoteWrite: RemoteWriteReceiver | undefined
+  /** BlazeDB's own metrics (`/metrics`); present when a store was given. */
+  readonly self: SelfTelemetry | undefined
   snapshot(): CollectorSnapshot[]
   close(): Promise<void>
 }
@@ -45,6 +51,12 @@ export async function startCollectors(config: CollectorsConfig | undefined, opti
   const closers: (() => Promise<void>)[] = []
   const snapshots: (() => CollectorSnapshot)[] = []
   if (remoteWrite !== undefined) snapshots.push(() => remoteWrite.stats.snapshot())
+  const self = options.store === undefined ? undefined : new SelfTelemetry({ store: options.store, ingest: options.ingestStats, collectors: () => snapshots.map((s) => s()) })
+  if (self !== undefined && config?.self !== undefined) {
+    self.startStoring(config.self.tenant ?? '_system', parseDurationMs('self.interval', config.self.interval ?? '15s'), options.sink)
+    closers.push(() => self.stop())
+    snapshots.push(() => self.stats.snapshot())
+  }
   try {
     await startSources(config, options, tenant, closers, snapshots)
   } catch (error) {
@@ -53,6 +65,7 @@ export async function startCollectors(config: CollectorsConfig | undefined, opti
   }
   return {
     remoteWrite,
+    self,
     snapshot: () => snapshots.map((s) => s()),
     async close() {
       for (const close of closers.reverse()) await close()

@@ -20,6 +20,8 @@ export interface CollectorsConfig {
   host?: HostConfig
   /** Syslog receiver over UDP and/or TCP. */
   syslog?: SyslogConfig
+  /** Store BlazeDB's own metrics (those of /metrics) in a system tenant. */
+  self?: { interval?: string; tenant?: string }
 }
 
 export interface SyslogConfig {
@@ -133,7 +135,13 @@ export function checkKeys(field: string, value: Record<string, unknown>, known: 
 export function validateCollectorsConfig(config: unknown): asserts config is CollectorsConfig {
   if (config === undefined) return
   if (!isObject(config)) throw new CollectorConfigError('', 'must be an object')
-  checkKeys('', config, ['remoteWrite', 'scrape', 'tail', 'host', 'syslog'])
+  checkKeys('', config, ['remoteWrite', 'scrape', 'tail', 'host', 'syslog', 'self'])
+  if (config.self !== undefined) {
+    if (!isObject(config.self)) throw new CollectorConfigError('self', 'must be an object like {"interval": "15s", "tenant": "_system"}')
+    checkKeys('self', config.self, ['interval', 'tenant'])
+    if (config.self.interval !== undefined) parseDurationMs('self.interval', config.self.interval)
+    optionalString('self.tenant', config.self.tenant, TENANT, '1 to 64 letters, digits, "-" or "_"')
+  }
   const rw = config.remoteWrite
   if (rw !== undefined) {
     if (!isObject(rw)) throw new CollectorConfigError('remoteWrite', 'must be an object like {"enabled": true}')

@@ -11,3 +11,6 @@ export { CollectorConfigError, validateCollectorsConfig, type CollectorsConfig }
 export { RemoteWriteReceiver, type RemoteWriteOptions } from './remote-write/receiver.ts'
 export { decodeWriteRequest, type WriteRequest, type PromSeries, type PromSample } from './remote-write/write-request-decoder.ts'
 export * as limits from './limits.ts'
+export { parseExposition, type Exposition, type ScrapedSample } from './scrape/exposition-parser.ts'
+export { SelfTelemetry } from './self/self-telemetry.ts'
+export { writePromText, type PromFamily } from './self/prom-text-writer.ts'

@@ -19,8 +19,8 @@ export interface CollectorServer {
   /** http://host:port of the HTTP API. */
   url: string
   dir: string
-  /** Runs a query in-process; rows as objects keyed by column name. */
-  rows(query: string): Promise<Record<string, unknown>[]>
+  /** Runs a query in-process (tenant "default" unless given); rows as objects keyed by column name. */
+  rows(query: string, tenant?: string): Promise<Record<string, unknown>[]>
   close(): Promise<void>
 }
 
@@ -41,8 +41,8 @@ export async function startCollectorServer(collectors: CollectorsConfig, extra: 
     server,
     url: `http://${server.addresses.http}`,
     dir,
-    async rows(query) {
-      const result = await runQuery(query, { store: server.store, tenant: 'default' })
+    async rows(query, tenant = 'default') {
+      const result = await runQuery(query, { store: server.store, tenant })
       return result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c.name, row[i]])))
     },
     async close() {
