@@ -52,3 +52,12 @@ export const SYSLOG_MAX_BATCH = 5000
  * and far above the 2048 octets RFC 5424 asks every receiver to take.
  */
 export const SYSLOG_MAX_MESSAGE_BYTES = 64 * 1024
+
+/** Tries of one export before a batch is given up (the collector reads it again, or counts it lost). */
+export const OTLP_EXPORT_ATTEMPTS = 5
+
+/** First wait between export tries, doubled after each: 0.5, 1, 2, 4 s, about 8 s in all. */
+export const OTLP_EXPORT_BACKOFF_MS = 500
+
+/** One export request's timeout: a 1 MiB batch over a slow link, with room. */
+export const OTLP_EXPORT_TIMEOUT_MS = 30_000
