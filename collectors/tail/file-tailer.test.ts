@@ -118,7 +118,7 @@ describe('FileTailer', () => {
     await t.stop()
   })
 
-  it('starts at the end of files present at the first start unless told otherwise, and resumes after a restart', async () => {
+  it('starts at the end of files present at the very first start unless told otherwise, resumes after a restart, and reads files new since from their start', async () => {
     const store = new MemoryStore()
     const file = join(dir, 'app.log')
     writeFileSync(file, 'old\n')
@@ -129,11 +129,12 @@ describe('FileTailer', () => {
     await drain(t)
     await t.stop()
     appendFileSync(file, 'while down\n')
-    t = tailer(store, { files: [{ include: [file] }] })
+    writeFileSync(join(dir, 'other.log'), 'appeared while down\n')
+    t = tailer(store, { files: [{ include: [join(dir, '*.log')] }] })
     await t.recover()
     await drain(t)
     await t.stop()
-    expect(await bodies(store)).toEqual(['new', 'while down'])
+    expect((await bodies(store)).sort()).toEqual(['appeared while down', 'new', 'while down'])
   })
 
   it('settles a batch pending at a crash: stored means skip it, not stored means read it again', async () => {

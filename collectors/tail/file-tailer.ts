@@ -6,8 +6,9 @@
  *
  * Rotation: a file renamed away is read to its end through the descriptor kept open, then
  * closed; the new file at the path is read from 0. Truncation (copytruncate): a file smaller
- * than its offset is read again from 0. Files found at start are read from their saved
- * position, else from `startAt`; files that appear later are read from the beginning.
+ * than its offset is read again from 0. A file is read from its saved position; without one,
+ * from `startAt` on the very first start (no positions file yet), else from the beginning (it
+ * appeared since, maybe by a rotation while the server was down).
  *
  * Concurrency: one poll at a time; `stop()` waits for the poll under way.
  */
@@ -173,6 +174,11 @@ export class FileTailer {
       this.positions.save()
       this.stats.add('filesClosed')
     }
+    if (this.first) {
+      // Positions of files that are gone since the last run are of no use any more.
+      for (const id of [...this.positions.positions.keys()]) if (!this.open.has(id)) this.positions.positions.delete(id)
+      this.positions.save()
+    }
     this.first = false
   }
 
@@ -185,7 +191,7 @@ export class FileTailer {
       return undefined
     }
     if (!this.positions.positions.has(id)) {
-      const startAtEnd = this.first && (entry.startAt ?? 'end') === 'end'
+      const startAtEnd = this.first && !this.positions.existed && (entry.startAt ?? 'end') === 'end'
       this.positions.positions.set(id, { path, offset: startAtEnd ? size : 0 })
     }
     const split: SplitOptions = entry.multiline?.start !== undefined ? { start: new RegExp(entry.multiline.start) } : {}

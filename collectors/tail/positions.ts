@@ -33,6 +33,8 @@ export interface FilePosition {
 export class PositionsFile {
   readonly file: string
   readonly positions = new Map<string, FilePosition>()
+  /** False on the very first start (no positions file yet). */
+  readonly existed: boolean = true
 
   constructor(file: string) {
     this.file = file
@@ -40,7 +42,10 @@ export class PositionsFile {
     try {
       text = readFileSync(file, 'utf8')
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.existed = false
+        return
+      }
       throw new CollectorError('SOURCE_FAILED', `cannot read the tail positions file ${file}: ${(error as Error).message}`, { cause: error })
     }
     try {
