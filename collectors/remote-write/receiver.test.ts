@@ -106,6 +106,18 @@ describe('remote-write receiver', () => {
     expect([res.status, await res.text()]).toEqual([413, 'cannot decompress the body: it is over the limit of 1000 bytes\n'])
     res = await receiver(undefined, 100).handle('t', request(compressed))
     expect(res.status).toBe(413)
+    // A streamed body without Content-Length is cut at the limit, not read whole.
+    let pulled = 0
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled++
+        c.enqueue(new Uint8Array(600))
+      },
+    })
+    const init = { method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' }, body: stream, duplex: 'half' }
+    res = await receiver(undefined, 1000).handle('t', new Request('http://x/api/v1/write', init as RequestInit))
+    expect([res.status, await res.text()]).toEqual([413, 'cannot read the body: over the limit of 1000 bytes\n'])
+    expect(pulled).toBeLessThan(5)
   })
 
   it('answers 503 with Retry-After when storage fails, 400 when it refuses the batch', async () => {

@@ -13,6 +13,7 @@ import { CollectorError, sinkFailure } from '../errors.ts'
 import { REMOTE_WRITE_MAX_BYTES, RETRY_AFTER_SECONDS } from '../limits.ts'
 import { FamilyCache, pointKind } from '../prom-metric-kind.ts'
 import { PromPointWriter } from '../prom-point-writer.ts'
+import { readCapped } from '../read-capped.ts'
 import { decodeWriteRequest } from './write-request-decoder.ts'
 
 export interface RemoteWriteOptions {
@@ -71,8 +72,7 @@ export class RemoteWriteReceiver {
     if (encoding !== 'snappy') throw new CollectorError('UNSUPPORTED_MEDIA_TYPE', `cannot accept Content-Encoding ${JSON.stringify(encoding)}: supported: snappy`)
     const declared = Number(request.headers.get('content-length') ?? '0')
     if (declared > this.maxBytes) throw new CollectorError('TOO_LARGE', `cannot accept a body of ${declared} bytes: the limit is ${this.maxBytes}`)
-    const body = new Uint8Array(await request.arrayBuffer())
-    if (body.length > this.maxBytes) throw new CollectorError('TOO_LARGE', `cannot accept a body of ${body.length} bytes: the limit is ${this.maxBytes}`)
+    const body = await readCapped(request.body, this.maxBytes, 'the body')
     this.stats.add('bytes', body.length)
     let raw: Uint8Array
     try {

@@ -12,6 +12,7 @@ import { CollectorError, sinkFailure } from '../errors.ts'
 import { SCRAPE_MAX_BYTES } from '../limits.ts'
 import { familyCandidates, pointKind, type PointKind, type PromFamilyInfo } from '../prom-metric-kind.ts'
 import { PromPointWriter } from '../prom-point-writer.ts'
+import { readCapped } from '../read-capped.ts'
 import { parseExposition, type Exposition } from './exposition-parser.ts'
 
 const SCOPE_NAME = 'blazedb/collectors/scrape'
@@ -156,8 +157,7 @@ export class ScrapeTarget {
       }
       const length = Number(res.headers.get('content-length') ?? '0')
       if (length > SCRAPE_MAX_BYTES) throw new CollectorError('TOO_LARGE', `cannot scrape ${this.o.url}: ${length} bytes, the limit is ${SCRAPE_MAX_BYTES}`)
-      const body = await res.text()
-      if (body.length > SCRAPE_MAX_BYTES) throw new CollectorError('TOO_LARGE', `cannot scrape ${this.o.url}: over ${SCRAPE_MAX_BYTES} bytes`)
+      const body = new TextDecoder().decode(await readCapped(res.body, SCRAPE_MAX_BYTES, `the answer of ${this.o.url}`))
       const format = (res.headers.get('content-type') ?? '').startsWith('application/openmetrics-text') ? 'openmetrics' : 'text'
       return parseExposition(body, format)
     } catch (error) {
