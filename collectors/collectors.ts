@@ -93,6 +93,7 @@ async function startSources(config: CollectorsConfig | undefined, options: Colle
       tenant: config.host.tenant ?? tenant,
       sink: options.sink,
       procRoot: config.host.procRoot,
+      rootPath: config.host.rootPath,
     })
     host.start()
     closers.push(() => host.stop())

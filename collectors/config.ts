@@ -47,6 +47,8 @@ export interface HostConfig {
   tenant?: string
   /** Where procfs is mounted (default /proc; /host/proc when the host's is mounted into a container). */
   procRoot?: string
+  /** Where the host's root file system is mounted, for file system usage (default /; /hostfs in a container). */
+  rootPath?: string
 }
 
 export interface TailConfig {
@@ -153,10 +155,11 @@ export function validateCollectorsConfig(config: unknown): asserts config is Col
   if (config.host !== undefined) {
     const host = config.host
     if (!isObject(host)) throw new CollectorConfigError('host', 'must be an object like {"interval": "15s"}')
-    checkKeys('host', host, ['interval', 'tenant', 'procRoot'])
+    checkKeys('host', host, ['interval', 'tenant', 'procRoot', 'rootPath'])
     if (host.interval !== undefined) parseDurationMs('host.interval', host.interval)
     optionalString('host.tenant', host.tenant, TENANT, '1 to 64 letters, digits, "-" or "_"')
     optionalString('host.procRoot', host.procRoot, /^\//, 'an absolute path')
+    optionalString('host.rootPath', host.rootPath, /^\//, 'an absolute path')
   }
   if (config.syslog !== undefined) {
     const syslog = config.syslog

@@ -27,6 +27,8 @@ export interface HostMetricsOptions {
   sink: BatchSink
   /** Where procfs is mounted (tests point it at fixture files). */
   procRoot?: string
+  /** Where the host's root file system is mounted (a container mounting it at /hostfs); default /. */
+  rootPath?: string
   /** statfs(2) of a mount point; tests give fixed answers. */
   statfs?: (path: string) => { bsize: number; blocks: number; bfree: number; bavail: number }
   hostName?: string
@@ -154,7 +156,7 @@ export class HostMetrics {
     for (const mount of parseMounts(file('mounts'))) {
       let fs
       try {
-        fs = statfs(mount.mountpoint)
+        fs = statfs(join(this.o.rootPath ?? '/', mount.mountpoint))
       } catch {
         continue // not readable by this user, or gone
       }
