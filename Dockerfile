@@ -21,6 +21,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
 COPY cli ./cli
+COPY access ./access
 COPY storage ./storage
 COPY ingest ./ingest
 COPY query ./query

@@ -8,19 +8,18 @@
  */
 import { Hono } from 'hono'
 import type { RunningCollectors } from '../collectors/index.ts'
-import { requireScope, type AccessToken, type ApiEnv } from '../query/index.ts'
+import { requireAccess, type Access, type AccessEnv } from '../access/index.ts'
 
-export function createCollectorsApi(collectors: RunningCollectors, tokens: readonly AccessToken[]): Hono<ApiEnv> {
-  const app = new Hono<ApiEnv>()
+export function createCollectorsApi(collectors: RunningCollectors, access: Access): Hono<AccessEnv> {
+  const app = new Hono<AccessEnv>()
   const remoteWrite = collectors.remoteWrite
   if (remoteWrite !== undefined) {
-    // requireScope checks any scope name at run time; its type lists the query API's two.
-    app.post('/api/v1/write', requireScope(tokens, 'ingest' as 'read'), (c) => remoteWrite.handle(c.get('tenant'), c.req.raw))
+    app.post('/api/v1/write', requireAccess(access, 'ingest'), (c) => remoteWrite.handle(c.get('tenant'), c.req.raw))
   }
-  app.get('/api/v1/admin/collectors', requireScope(tokens, 'admin'), (c) => c.json({ collectors: collectors.snapshot() }))
+  app.get('/api/v1/admin/collectors', requireAccess(access, 'admin'), (c) => c.json({ collectors: collectors.snapshot() }))
   const self = collectors.self
   if (self !== undefined) {
-    app.get('/metrics', requireScope(tokens, 'admin'), (c) => c.body(self.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }))
+    app.get('/metrics', requireAccess(access, 'admin'), (c) => c.body(self.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }))
     app.use('/api/v1/query', async (c, next) => {
       const started = performance.now()
       await next()
