@@ -9,6 +9,18 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
+# The example shop (docker-compose.yml runs it): its OpenTelemetry SDK packages are
+# development dependencies of BlazeDB, so this image installs them all.
+FROM node:24-bookworm-slim AS shop
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY --chown=node:node examples/shop ./examples/shop
+USER node
+ENV SHOP_HOST=0.0.0.0
+ENTRYPOINT ["node", "examples/shop/service-main.ts"]
+
+# BlazeDB itself: the last stage, what `docker build .` makes.
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     BLAZEDB_DATA_DIR=/var/lib/blazedb/data \

@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { placeOrders, startShop } from '../examples/shop/shop.ts'
 import { waitFor } from './support/collector-server.ts'
 import { BIN, startServerProcess } from './support/server-process.ts'
 import { systemTool } from './support/system-tool.ts'
@@ -72,7 +73,7 @@ describe('Dockerfile', () => {
 })
 
 describe('the docker-compose topology as processes', () => {
-  it('runs the server with the env file and a host-metrics collector sending to it', async () => {
+  it('runs the server with the env file, a host-metrics collector and the shop sending to it', async () => {
     const env = Object.fromEntries(
       readFileSync(join(ROOT, 'examples/deploy/blazedb.env.example'), 'utf8')
         .split('\n')
@@ -87,18 +88,19 @@ describe('the docker-compose topology as processes', () => {
     writeFileSync(join(root, 'collect-host.json'), JSON.stringify(collect))
     const collector = spawn(process.execPath, [BIN, 'collect', '--config', join(root, 'collect-host.json'), '--endpoint', `http://${server.otlpHttp}`, '--data-dir', join(root, 'collect')], { stdio: 'ignore' })
     const exited = new Promise<number | null>((done) => collector.once('exit', (code) => done(code)))
+    const shop = await startShop(server.otlpGrpc, server.otlpHttp)
+    const count = async (query: string): Promise<number> => {
+      const res = await fetch(`http://${server.http}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })
+      return ((await res.json()) as { rows: [number][] }).rows[0][0]
+    }
     try {
       expect((await fetch(`http://${server.http}/healthz`)).status).toBe(200)
-      await waitFor('host metrics at the server', async () => {
-        const res = await fetch(`http://${server.http}/api/v1/query`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: 'metrics | where metric.name = "system.cpu.time" | stats count()' }),
-        })
-        const body = (await res.json()) as { rows: [number][] }
-        return body.rows[0][0] > 0 ? true : undefined
-      })
+      expect(await placeOrders(shop.frontend, 0, 5)).toEqual({ placed: 4, failed: 1 }) // order 3 fails
+      await waitFor('host metrics at the server', async () => ((await count('metrics | where metric.name = "system.cpu.time" | stats count()')) > 0 ? true : undefined))
+      await shop.stop()
+      expect(await count('spans | stats count_distinct(service.name)')).toBe(3)
     } finally {
+      await shop.stop()
       collector.kill('SIGTERM')
       expect(await exited).toBe(0)
       expect(await server.stop()).toBe(0)

@@ -62,10 +62,10 @@ export async function tracedFetch(url: string, init: { method?: string; body?: u
   })
 }
 
-/** Listens on 127.0.0.1 (port from argv or 0) and prints `shop: <name> listening on host:port`. */
+/** Listens on SHOP_HOST (default 127.0.0.1; 0.0.0.0 in a container) and prints `shop: <name> listening on host:port`. */
 export function listen(server: Server, name: string, port: number): Promise<void> {
   return new Promise((done) => {
-    server.listen(port, '127.0.0.1', () => {
+    server.listen(port, process.env.SHOP_HOST ?? '127.0.0.1', () => {
       const a = server.address() as { address: string; port: number }
       console.log(`shop: ${name} listening on ${a.address}:${a.port}`)
       done()
