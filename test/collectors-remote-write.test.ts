@@ -1,7 +1,8 @@
 /**
  * Prometheus remote-write end to end: a real Prometheus (Debian's /usr/bin/prometheus) scrapes
- * an endpoint this test serves and remote-writes to BlazeDB; every sample Prometheus holds is
- * then found in BlazeDB with the same labels, timestamp and value, and nothing else is.
+ * an endpoint this test serves and remote-writes to BlazeDB; once the endpoint goes down, every
+ * sample Prometheus holds of its series is found in BlazeDB with the same labels, timestamp and
+ * value, nothing else is, and each series ends with Prometheus's staleness marker.
  */
 import { createServer, type Server } from 'node:http'
 import protobuf from 'protobufjs'
@@ -16,6 +17,8 @@ const prometheus = systemTool('prometheus', ['/usr/bin/prometheus', 'prometheus'
 
 /** One exposition per scrape; values move every scrape so samples differ. */
 let scrapes = 0
+/** Set when the app should answer 503 (a target that went down). */
+let failing = false
 function exposition(): string {
   const n = ++scrapes
   return [
@@ -46,6 +49,10 @@ describe.skipIf(prometheus === undefined)('remote-write from a real Prometheus',
   beforeAll(async () => {
     blaze = await startCollectorServer({})
     app = createServer((req, res) => {
+      if (failing) {
+        res.writeHead(503).end('down')
+        return
+      }
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
       res.end(exposition())
     })
@@ -85,36 +92,38 @@ describe.skipIf(prometheus === undefined)('remote-write from a real Prometheus',
   }
 
   it('stores every sample Prometheus holds, sample for sample', async () => {
-    // Wait for several scrapes of the app, 5 s ago (see the cutoff below).
     await waitFor(
       'Prometheus to hold 5 scrapes',
       async () => {
-        const r = await promQuery('count_over_time(app_temperature_celsius[1h])', Date.now() / 1000 - 5)
+        const r = await promQuery('count_over_time(app_temperature_celsius[1h])', Date.now() / 1000)
         return r.length === 1 && Number((r[0] as unknown as { value: [number, string] }).value[1]) >= 5 ? true : undefined
       },
       90_000,
     ).catch((error) => {
       throw new Error(`${(error as Error).message}\nprometheus said:\n${prom.output.join('').slice(-3000)}`)
     })
-    // Samples stamped 5 s ago or earlier are committed in Prometheus (a scrape times out after 1 s).
-    const cutoffMs = Date.now() - 5000
-    const held = await promQuery('{job="app"}[1h]', cutoffMs / 1000)
+    // The app goes down: once Prometheus records up = 0, the app's series get no more samples
+    // (only staleness markers, which its query API does not return), so both sides can be
+    // compared in full, with no time margin.
+    failing = true
+    await waitFor('Prometheus to see the app down', async () => {
+      const r = (await promQuery('up{job="app"}', Date.now() / 1000)) as unknown as { value: [number, string] }[]
+      return r.length === 1 && r[0].value[1] === '0' ? true : undefined
+    })
+    const held = await promQuery('{job="app", __name__=~"app_.*"}[1h]', Date.now() / 1000)
     const want = new Map<string, string>()
     for (const series of held) {
       for (const [t, v] of series.values) want.set(`${seriesKey(series.metric)} @${Math.round(t * 1000)}`, v)
     }
-    expect(held.length).toBe(13) // 8 app series; up and 4 scrape_* series
-    expect(want.size).toBeGreaterThanOrEqual(13 * 5)
+    expect(held.length).toBe(8) // two counters, a gauge, three buckets, sum and count
+    expect(want.size).toBeGreaterThanOrEqual(8 * 5)
 
     const got = await waitFor(
       'BlazeDB to hold every sample Prometheus holds',
       async () => {
-        const rows = await blaze.rows(`metrics to ${new Date(cutoffMs + 1).toISOString()} | where resource.service.name = "app" | limit 100000`)
+        const rows = await blaze.rows('metrics | where resource.service.name = "app" and metric.name startswith "app_" and not flags = 1 | limit 100000')
         const got = new Map<string, string>()
-        for (const row of rows) {
-          const ms = Date.parse(String(row.time))
-          got.set(`${seriesKey(rowLabels(row))} @${ms}`, String(row.value))
-        }
+        for (const row of rows) got.set(`${seriesKey(rowLabels(row))} @${Date.parse(String(row.time))}`, String(row.value))
         return got.size >= want.size ? got : undefined
       },
       60_000,
@@ -122,6 +131,11 @@ describe.skipIf(prometheus === undefined)('remote-write from a real Prometheus',
     // Same keys, and each value the same double.
     expect([...got.keys()].sort()).toEqual([...want.keys()].sort())
     for (const [key, value] of want) expect([key, Number(got.get(key))]).toEqual([key, Number(value)])
+    // The staleness markers Prometheus sent when the app went down: one per app series.
+    await waitFor('staleness markers', async () => {
+      const r = await blaze.rows('metrics | where resource.service.name = "app" and metric.name startswith "app_" and flags = 1 | stats count()')
+      return r[0].count === 8 ? true : undefined
+    })
   }, 180_000)
 
   it('recognises counters, histograms and gauges, with help text from the metadata', async () => {
