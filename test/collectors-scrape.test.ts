@@ -57,9 +57,11 @@ describe('scrape inside blazedb serve', () => {
       const r = await blaze.rows('metrics | where resource.service.name = "app" and metric.name = "served_total" | sort time | limit 100')
       return r.length >= 3 ? r : undefined
     })
-    // The counter counts scrapes: consecutive points are 1 apart (the first may follow a server start).
+    // The counter counts answers: each stored point is one of them, in order (a scrape that timed
+    // out on a very busy machine would leave a gap, so gaps are allowed).
     const values = rows.map((r) => r.value as number)
-    for (let i = 1; i < values.length; i++) expect(values[i]).toBe(values[i - 1] + 1)
+    for (let i = 1; i < values.length; i++) expect(Number.isInteger(values[i]) && values[i] > values[i - 1]).toBe(true)
+    expect(values[values.length - 1]).toBeLessThanOrEqual(served)
     expect(rows[0]).toMatchObject({ 'metric.type': 'sum', 'metric.monotonic': true, 'metric.description': 'Scrapes served.', 'attr.path': '/custom', 'attr.team': 'shop', 'attr.owner': 'shop-app' })
     expect(String(rows[0]['resource.service.instance.id'])).toMatch(/^127\.0\.0\.1:\d+$/)
     // The dropped target was never scraped: no series of it.
