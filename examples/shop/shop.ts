@@ -15,7 +15,9 @@ export interface Shop {
 }
 
 function startService(name: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [MAIN, name], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  // A process group of its own: a Ctrl-C in a terminal reaches only the parent, which stops the
+  // services with SIGTERM so that each exports what it buffered.
+  const child = spawn(process.execPath, [MAIN, name], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'], detached: true })
   return new Promise((done, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const m = /^shop: \w+ listening on (\S+)$/.exec(line)
@@ -39,7 +41,7 @@ export async function startShop(otlpGrpc: string, otlpHttp: string): Promise<Sho
         children.map(
           (c) =>
             new Promise<void>((done) => {
-              if (c.exitCode !== null) return done()
+              if (c.exitCode !== null || c.signalCode !== null) return done()
               c.once('exit', () => done())
               c.kill('SIGTERM')
             }),
