@@ -27,7 +27,7 @@ function offline(query: string): Promise<string> {
 }
 
 it('npm run demo starts BlazeDB and the shop, shows data, and stops cleanly on Ctrl-C', async () => {
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     BLAZEDB_DATA_DIR: join(dir, 'data'),
     BLAZEDB_HTTP_ADDR: '127.0.0.1:0',
