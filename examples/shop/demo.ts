@@ -4,8 +4,9 @@
  *
  * The server and the services run in process groups of their own, so a Ctrl-C in the terminal
  * reaches only this process, which stops them in order: the traffic, then the services (each
- * exports what it buffered), then the server. Environment: BLAZEDB_DATA_DIR, BLAZEDB_PASSWORD and
- * the BLAZEDB_*_ADDR variables of `blazedb serve` (port 0 picks a free port).
+ * exports what it buffered), then the server. Environment: BLAZEDB_DATA_DIR, BLAZEDB_PASSWORD,
+ * BLAZEDB_CONFIG (instead of demo-config.json) and the BLAZEDB_*_ADDR variables of
+ * `blazedb serve` (port 0 picks a free port).
  */
 import { spawn } from 'node:child_process'
 import { resolve } from 'node:path'
@@ -14,7 +15,9 @@ import { placeOrders, startShop } from './shop.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const dataDir = process.env.BLAZEDB_DATA_DIR ?? resolve(ROOT, 'demo-data')
-const server = spawn(process.execPath, [resolve(ROOT, 'bin/blazedb.js'), 'serve', '--data-dir', dataDir], {
+// On Linux the server also collects this machine's metrics (demo-config.json; they come from /proc).
+const config = process.platform === 'linux' && process.env.BLAZEDB_CONFIG === undefined ? ['--config', resolve(import.meta.dirname, 'demo-config.json')] : []
+const server = spawn(process.execPath, [resolve(ROOT, 'bin/blazedb.js'), 'serve', '--data-dir', dataDir, ...config], {
   env: { ...process.env, BLAZEDB_PASSWORD: process.env.BLAZEDB_PASSWORD ?? 'demo' },
   stdio: ['ignore', 'pipe', 'inherit'],
   detached: true,
@@ -50,6 +53,7 @@ console.log(`
 The shop is running (frontend ${shop.frontend}) and sending to BlazeDB (data in ${dataDir}).
 
   Web UI:  ${api}/   (Services, Traces, Logs, Metrics; Explore for queries)
+  Dashboards to import: examples/shop/dashboard.json${config.length > 0 ? ', examples/host-metrics/dashboard.json (this machine)' : ''}
 
 Try (more in examples/shop/README.md):
 
