@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { AccessError, checkTokenConfig, type TokenConfig } from '../access/index.ts'
+import { CollectorConfigError, validateCollectorsConfig, type CollectorsConfig } from '../collectors/index.ts'
 
 /** What a user writes in the config file (every field optional). */
 export interface Config {
@@ -38,6 +39,8 @@ export interface Config {
   tlsKeyFile?: string
   /** PEM CA certificates: when set, every listener requires a client certificate they signed (mutual TLS). */
   tlsClientCaFile?: string
+  /** Collectors run inside the server (collectors/README.md). */
+  collectors: CollectorsConfig
 }
 
 export type { Scope as TokenScope, TokenConfig } from '../access/index.ts'
@@ -52,6 +55,7 @@ export const DEFAULT_CONFIG: Config = {
   tokens: [],
   maxRequestBytes: '16MiB',
   maxFutureSkew: '1h',
+  collectors: {},
 }
 
 /** Environment variables and the fields they set. */
@@ -180,6 +184,12 @@ export function validateConfig(config: Config): void {
   }
   if (config.tlsClientCaFile !== undefined && config.tlsCertFile === undefined) {
     throw new ConfigError('tlsClientCaFile', 'mutual TLS needs tlsCertFile and tlsKeyFile too')
+  }
+  try {
+    validateCollectorsConfig(config.collectors)
+  } catch (error) {
+    if (error instanceof CollectorConfigError) throw new ConfigError(`collectors${error.field === '' ? '' : '.'}${error.field.replace(/^\./, '')}`, error.message)
+    throw error
   }
   if (!Array.isArray(config.tokens)) throw new ConfigError('tokens', 'must be a list of {token, tenant, scopes}')
   config.tokens.forEach((t, i) => {
