@@ -55,3 +55,15 @@ export const MAX_QUERY_LENGTH = 64 * 1024
 /** Most empty time buckets `stats ... by bin(time, w)` fills in over a query's range (a week of
  * minutes is 10,080): a finer bin over a longer range leaves gaps rather than inventing rows. */
 export const MAX_FILLED_BUCKETS = 20_000
+
+/**
+ * Largest `paths × size` (ways through a pattern times the steps of the longest way) of a
+ * `matches` pattern run by JavaScript's backtracking RegExp (regex-subset.ts): a search costs
+ * at most this many steps per character of the text, about a microsecond, the same order as
+ * RE2's own worst case per character. Costlier patterns run on the RE2 engine.
+ */
+export const MAX_BACKTRACK_STEPS = 1024
+
+/** Deepest group nesting the safe-subset translator follows (it recurses per group); deeper
+ * patterns run on the RE2 engine, which has its own limit of 1,000. */
+export const MAX_SUBSET_GROUP_DEPTH = 32
