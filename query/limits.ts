@@ -67,3 +67,20 @@ export const MAX_BACKTRACK_STEPS = 1024
 /** Deepest group nesting the safe-subset translator follows (it recurses per group); deeper
  * patterns run on the RE2 engine, which has its own limit of 1,000. */
 export const MAX_SUBSET_GROUP_DEPTH = 32
+
+/**
+ * Deepest nesting of a query: parentheses, `not`, `-`, function calls, joined subqueries and
+ * chains of operators (`a or b or ...` nests one level per operator) all count. The parser,
+ * printer, planner and evaluator recurse once or twice per level and overflow the stack
+ * between 2,000 and 4,000 levels; 256 leaves a wide margin for the frames beneath a request,
+ * and no hand-written query comes near it (a long list of alternatives is `x in (...)`).
+ */
+export const MAX_QUERY_DEPTH = 256
+
+/**
+ * Deepest nesting of joins inside the right side of joins, `join (spans | join (...))`: the
+ * planner plans each right side twice (once for its columns, once for what the outer query
+ * reads from it), so planning time doubles with each level, and every level holds a join's
+ * rows in memory. Eight levels is far past any real question.
+ */
+export const MAX_JOIN_DEPTH = 8
