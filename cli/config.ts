@@ -29,6 +29,10 @@ export interface Config {
   tokens: TokenConfig[]
   /** Largest request body accepted by the OTLP endpoints, after decompression, e.g. "16MiB". */
   maxRequestBytes: string
+  /** Time limit of one query, e.g. "30s": past it the query fails with TIMEOUT (504). */
+  queryTimeout: string
+  /** Memory budget of one query, e.g. "512MiB": past it the query fails with MEMORY_LIMIT (422). */
+  queryMaxMemory: string
 }
 
 export type TokenScope = 'ingest' | 'read' | 'admin'
@@ -48,6 +52,8 @@ export const DEFAULT_CONFIG: Config = {
   retention: { spans: '7d', logs: '7d', metrics: '30d' },
   tokens: [],
   maxRequestBytes: '16MiB',
+  queryTimeout: '30s',
+  queryMaxMemory: '512MiB',
 }
 
 /** Environment variables and the fields they set. */
@@ -149,6 +155,15 @@ export function parseBytes(field: string, text: string): number {
   return Number(m[1]) * SIZE_UNITS[m[2]]
 }
 
+/** The query limits of the config, in the units the engine takes; throws naming a bad field. */
+export function queryLimits(config: Config): { timeoutMs: number; maxMemoryBytes: number } {
+  const timeoutMs = Number(parseDurationNs('queryTimeout', config.queryTimeout) / 1_000_000n)
+  if (timeoutMs < 1) throw new ConfigError('queryTimeout', `must be at least 1ms, got ${JSON.stringify(config.queryTimeout)}`)
+  const maxMemoryBytes = parseBytes('queryMaxMemory', config.queryMaxMemory)
+  if (maxMemoryBytes < 1024 * 1024) throw new ConfigError('queryMaxMemory', `must be at least 1MiB, got ${JSON.stringify(config.queryMaxMemory)}`)
+  return { timeoutMs, maxMemoryBytes }
+}
+
 const SCOPES = new Set<TokenScope>(['ingest', 'read', 'admin'])
 
 export function validateConfig(config: Config): void {
@@ -162,6 +177,7 @@ export function validateConfig(config: Config): void {
   }
   for (const signal of ['spans', 'logs', 'metrics'] as const) parseDurationNs(`retention.${signal}`, config.retention[signal])
   parseBytes('maxRequestBytes', config.maxRequestBytes)
+  queryLimits(config)
   if (!Array.isArray(config.tokens)) throw new ConfigError('tokens', 'must be a list of {token, tenant, scopes}')
   config.tokens.forEach((t, i) => {
     if (typeof t.token !== 'string' || t.token.length < 8) throw new ConfigError(`tokens[${i}].token`, 'must be a string of at least 8 characters')

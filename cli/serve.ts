@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net'
 import type { Store } from '../storage/index.ts'
 import { DecodePool, defaultDecodeThreads, IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
 import { createQueryApi } from '../query/index.ts'
-import { parseAddr, parseBytes, type Config } from './config.ts'
+import { parseAddr, parseBytes, queryLimits, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
 import { openStore } from './open-store.ts'
 import { tuneServerRuntime } from './runtime.ts'
@@ -38,7 +38,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // Components mount their routes on `app` here.
     const ingestMetrics = new IngestMetrics()
     app.route('/', createAdminApi(store, config.tokens, ingestMetrics))
-    app.route('/', createQueryApi({ store, tokens: config.tokens }))
+    app.route('/', createQueryApi({ store, tokens: config.tokens, limits: queryLimits(config) }))
 
     const { host, port } = parseAddr('httpAddr', config.httpAddr)
     const http = await listenHono(app, host, port)

@@ -84,3 +84,20 @@ export const MAX_QUERY_DEPTH = 256
  * rows in memory. Eight levels is far past any real question.
  */
 export const MAX_JOIN_DEPTH = 8
+
+/**
+ * Longest a query runs on the event loop before it lets other work run (Budget.pace): the
+ * same loop answers /healthz and acknowledges OTLP exports. An export takes several turns of
+ * the loop (read the body, decode on a thread, append, sync, answer), each of which may wait
+ * one slice behind a query: 4 ms slices keep an export within about 20 ms of its time alone,
+ * under the 100 ms promised, while costing a query one loop turn (tens of microseconds, about
+ * 1 %) per slice.
+ */
+export const PACE_SLICE_MS = 4
+
+/**
+ * Rows operators that multiply or reorder rows (join, sort) produce or handle between two
+ * checks of the clock: about a millisecond of work, so a slice overshoots PACE_SLICE_MS by
+ * little, and batches stay small enough for the memory accounting to follow them.
+ */
+export const PACE_ROWS = 8_192

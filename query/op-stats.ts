@@ -12,8 +12,8 @@ import type { Budget } from './budget.ts'
 import { evalShared } from './eval-expr.ts'
 import { outputName } from './expr-type.ts'
 import { GroupKeys } from './group-keys.ts'
-import { BYTES_PER_GROUP, MAX_FILLED_BUCKETS } from './limits.ts'
-import { columnOf } from './vec.ts'
+import { BYTES_PER_GROUP, MAX_FILLED_BUCKETS, PACE_ROWS } from './limits.ts'
+import { columnOf, type Scalar } from './vec.ts'
 
 /** Width in nanoseconds of the first `bin(x, width)` key, if any: rate() divides by it. */
 export function binWidth(node: StatsNode): number | undefined {
@@ -46,10 +46,16 @@ export async function* statsOp(input: AsyncIterable<Batch>, node: StatsNode, ctx
   node.by.forEach((item, k) => {
     columns[outputName(item)] = columnOf([...keys.values.map((v) => v[k]), ...empty])
   })
-  node.aggregates.forEach((item, k) => {
+  for (const [k, item] of node.aggregates.entries()) {
     const none = COUNTING.has((item.expr as CallNode).name) ? 0 : null
-    columns[outputName(item)] = columnOf(Array.from({ length: n }, (_, g) => (g < keys.count ? aggregators[k].value(g) : none)))
-  })
+    const values: Scalar[] = new Array(n)
+    // Final values cost up to a sort per group (percentiles): the clock is checked as they go.
+    for (let g = 0; g < n; g++) {
+      values[g] = g < keys.count ? aggregators[k].value(g) : none
+      if ((g & (PACE_ROWS - 1)) === PACE_ROWS - 1) await budget.pace()
+    }
+    columns[outputName(item)] = columnOf(values)
+  }
   budget.set(owner, 0, 'stats')
   if (n > 0) yield { signal, length: n, columns }
 }
