@@ -19,6 +19,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { exportJson, logsRequest, spansRequest } from './support/otlp-json.ts'
 import { startServerProcess, type ServerProcess } from './support/server-process.ts'
 
 const TIMEOUT_MS = 4_000
@@ -28,28 +29,7 @@ const SERVICES = 2
 let root: string
 let server: ServerProcess
 
-const hex = (n: number, digits: number) => n.toString(16).padStart(digits, '0')
-const NOW_NS = BigInt(Date.now()) * 1_000_000n
-
-function spansRequest(service: string, first: number, count: number): unknown {
-  const spans = Array.from({ length: count }, (_, k) => {
-    const i = first + k
-    const start = NOW_NS - 600_000_000_000n + BigInt(i) * 1_000_000n
-    return { traceId: hex(i + 1, 32), spanId: hex(i + 1, 16), name: `op-${i % 7}`, kind: 2, startTimeUnixNano: `${start}`, endTimeUnixNano: `${start + 5_000_000n}` }
-  })
-  return { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ spans }] }] }
-}
-
-function logsRequest(bodies: string[]): unknown {
-  const logRecords = bodies.map((body, i) => ({ timeUnixNano: `${NOW_NS - 60_000_000_000n + BigInt(i)}`, severityNumber: 9, body: { stringValue: body } }))
-  return { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc-0' } }] }, scopeLogs: [{ logRecords }] }] }
-}
-
-async function export_(path: string, body: unknown): Promise<number> {
-  const res = await fetch(`http://${server.otlpHttp}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) })
-  await res.arrayBuffer()
-  return res.status
-}
+const export_ = (path: '/v1/traces' | '/v1/logs', body: unknown) => exportJson(server.otlpHttp, path, body)
 
 async function query(text: string): Promise<{ status: number; body: { rows?: unknown[][]; error?: { code: string } } }> {
   const res = await fetch(`http://${server.http}/api/v1/query`, {
@@ -118,7 +98,7 @@ beforeAll(async () => {
       expect(await export_('/v1/traces', spansRequest(`svc-${s}`, s * SPANS_PER_SERVICE + first, 2_500))).toBe(200)
     }
   }
-  expect(await export_('/v1/logs', logsRequest(['a'.repeat(35), `${'a'.repeat(35)}!`, 'upstream connection reset']))).toBe(200)
+  expect(await export_('/v1/logs', logsRequest('svc-0', ['a'.repeat(35), `${'a'.repeat(35)}!`, 'upstream connection reset']))).toBe(200)
   // Ingest is acknowledged once durable; queries see it once stored: poll for it.
   const deadline = Date.now() + 30_000
   for (;;) {
