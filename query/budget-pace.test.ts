@@ -86,6 +86,29 @@ describe('multiplying joins', () => {
   })
 })
 
+describe('matches over a large batch', () => {
+  it('tests the batch\'s texts between checks of the clock, with the same answers', async () => {
+    const store = new MemoryStore()
+    const n = 65_536
+    const b = new BatchBuilder('logs')
+    for (let row = 0; row < n; row++) {
+      b.setI64('timeUnixNano', row, T + BigInt(row))
+      b.setStr('body', row, `request ${row} from user-${row % 97} ${'x'.repeat(200)}${row % 3 === 0 ? 'Y' : 'z'} done`)
+    }
+    await store.append('default', b.finish(n))
+    let ticks = 0
+    const timer = setInterval(() => ticks++, 1)
+    try {
+      // Case-insensitive with unbounded repetition: the slower RE2 engine, on 65,536 distinct bodies.
+      const r = await runQuery('logs | where body matches "(?i)user-1\\\\d? x+y" | stats count()', { store })
+      expect(r.rows).toEqual([[Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 === 0 && [1, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19].includes(i % 97)).length]])
+    } finally {
+      clearInterval(timer)
+    }
+    expect(ticks).toBeGreaterThan(5)
+  })
+})
+
 describe('sortRowsPaced', () => {
   it('sorts like a stable sort, over several runs and merges', async () => {
     const n = PACE_ROWS * 5 + 123

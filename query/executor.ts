@@ -40,7 +40,7 @@ export async function* runPlan(plan: QueryPlan, run: RunContext, input?: AsyncIt
     const node = stage.node
     switch (node.kind) {
       case 'Where':
-        stream = whereOp(stream, node, ctx)
+        stream = whereOp(stream, node, ctx, run.budget)
         break
       case 'Select':
         stream = selectOp(stream, node, ctx)

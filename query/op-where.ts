@@ -5,8 +5,11 @@
  * on as it is, one where none does is dropped.
  */
 import { takeRows, type Batch } from '../storage/index.ts'
-import type { WhereNode } from './ast.ts'
-import { evalMask, type EvalContext } from './eval-expr.ts'
+import type { BinaryNode, WhereNode } from './ast.ts'
+import type { Budget } from './budget.ts'
+import { evalExpr, evalMask, where, type EvalContext } from './eval-expr.ts'
+import { walkExpr } from './expr-type.ts'
+import { patternOf } from './regex.ts'
 import { inRange } from './i64.ts'
 import type { Vec } from './vec.ts'
 
@@ -21,11 +24,26 @@ export function selectRows(batch: Batch, mask: Uint8Array): Batch | undefined {
   return takeRows(batch, rows)
 }
 
-export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx: EvalContext): AsyncGenerator<Batch> {
+export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx: EvalContext, budget: Budget): AsyncGenerator<Batch> {
+  const matches = [...walkExpr(node.predicate)].filter((e) => e.kind === 'Binary' && e.op === 'matches') as BinaryNode[]
   for await (const batch of input) {
+    // Regular expressions first, with the clock checked between texts; the mask then reuses them.
+    const prepared = []
+    for (const m of matches) {
+      const pattern = patternOf(m.right, where(ctx, m.right.at))
+      await pattern.prepare(texts(evalExpr(m.left, batch, ctx)), budget)
+      prepared.push(pattern)
+    }
     const kept = selectRows(batch, evalMask(node.predicate, batch, ctx))
+    for (const p of prepared) p.release()
     if (kept !== undefined) yield kept
   }
+}
+
+/** The strings a vector holds: a dictionary's entries, or the string cells of any values. */
+function* texts(v: Vec): Generator<string> {
+  if (v.t === 'str') yield* v.dict
+  else if (v.t === 'any') for (const x of v.v) if (typeof x === 'string') yield x
 }
 
 /**
