@@ -7,6 +7,8 @@
  * the right side streams through. Either way within the memory budget. Right columns are
  * renamed `alias.<column>`. Inner: one row per match; left: unmatched left rows too, with the
  * joined columns absent. Rows with an absent key never match. Output order is not defined.
+ * Keys shared by many rows on both sides multiply: pairs are produced PACE_ROWS at a time,
+ * each chunk accounted in the memory budget while it is held, the clock checked between them.
  */
 import { concatBatches, takeColumn, takeRows, type Batch, type Column } from '../storage/index.ts'
 import type { JoinNode } from './ast.ts'
