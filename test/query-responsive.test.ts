@@ -143,7 +143,7 @@ describe('a running query does not stall the server', () => {
     if (status === 200) expect(body.rows).toEqual([[SERVICES * SPANS_PER_SERVICE ** 2]])
     else expect([status, body.error?.code]).toEqual([504, 'TIMEOUT'])
     // The limit holds: the answer comes one slice after it, plus the request's own overhead.
-    expect(elapsed).toBeLessThan(TIMEOUT_MS + 3_000)
+    expect(elapsed).toBeLessThan(TIMEOUT_MS + 5_000)
     expectResponsive(probes)
     // Still up and answering queries afterwards.
     expect((await query('logs | stats count()')).body.rows).toEqual([[3]])
