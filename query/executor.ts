@@ -43,7 +43,7 @@ export async function* runPlan(plan: QueryPlan, run: RunContext, input?: AsyncIt
         stream = whereOp(stream, node, ctx, run.budget)
         break
       case 'Select':
-        stream = selectOp(stream, node, ctx)
+        stream = selectOp(stream, node, ctx, run.budget)
         break
       case 'Sort': {
         const next = plan.stages[k + 1]?.node

@@ -12,6 +12,7 @@ import type { Budget } from './budget.ts'
 import { evalShared } from './eval-expr.ts'
 import { outputName } from './expr-type.ts'
 import { GroupKeys } from './group-keys.ts'
+import { matchesIn, prepareMatches } from './op-where.ts'
 import { BYTES_PER_GROUP, MAX_FILLED_BUCKETS, PACE_ROWS } from './limits.ts'
 import { columnOf, type Scalar } from './vec.ts'
 
@@ -30,14 +31,17 @@ export async function* statsOp(input: AsyncIterable<Batch>, node: StatsNode, ctx
   const aggregators = node.aggregates.map((a) => createAggregator(a.expr as CallNode, aggCtx))
   const owner = {}
   let signal: Batch['signal'] = 'spans'
+  const matches = matchesIn([...node.aggregates, ...node.by].map((i) => i.expr))
   for await (const batch of input) {
     signal = batch.signal
+    const prepared = await prepareMatches(matches, batch, ctx, budget)
     const groups = keys.assign(node.by.map((b) => evalShared(b.expr, batch, ctx)), batch.length)
     let bytes = keys.count * BYTES_PER_GROUP
     for (const a of aggregators) {
       a.add(batch, groups, keys.count)
       bytes += a.bytes()
     }
+    for (const p of prepared) p.release()
     budget.set(owner, bytes, 'stats')
   }
   const columns: Record<string, Column> = {}
