@@ -41,6 +41,10 @@ export interface Config {
   tlsClientCaFile?: string
   /** Collectors run inside the server (collectors/README.md). */
   collectors: CollectorsConfig
+  /** Time limit of one query, e.g. "30s": past it the query fails with TIMEOUT (504). */
+  queryTimeout: string
+  /** Memory budget of one query, e.g. "512MiB": past it the query fails with MEMORY_LIMIT (422). */
+  queryMaxMemory: string
 }
 
 export type { Scope as TokenScope, TokenConfig } from '../access/index.ts'
@@ -56,6 +60,8 @@ export const DEFAULT_CONFIG: Config = {
   maxRequestBytes: '16MiB',
   maxFutureSkew: '1h',
   collectors: {},
+  queryTimeout: '30s',
+  queryMaxMemory: '512MiB',
 }
 
 /** Environment variables and the fields they set. */
@@ -163,6 +169,15 @@ export function parseBytes(field: string, text: string): number {
   return Number(m[1]) * SIZE_UNITS[m[2]]
 }
 
+/** The query limits of the config, in the units the engine takes; throws naming a bad field. */
+export function queryLimits(config: Config): { timeoutMs: number; maxMemoryBytes: number } {
+  const timeoutMs = Number(parseDurationNs('queryTimeout', config.queryTimeout) / 1_000_000n)
+  if (timeoutMs < 1) throw new ConfigError('queryTimeout', `must be at least 1ms, got ${JSON.stringify(config.queryTimeout)}`)
+  const maxMemoryBytes = parseBytes('queryMaxMemory', config.queryMaxMemory)
+  if (maxMemoryBytes < 1024 * 1024) throw new ConfigError('queryMaxMemory', `must be at least 1MiB, got ${JSON.stringify(config.queryMaxMemory)}`)
+  return { timeoutMs, maxMemoryBytes }
+}
+
 export function validateConfig(config: Config): void {
   if (typeof config.dataDir !== 'string' || config.dataDir === '') throw new ConfigError('dataDir', 'must be a non-empty path')
   parseAddr('otlpGrpcAddr', config.otlpGrpcAddr)
@@ -191,6 +206,7 @@ export function validateConfig(config: Config): void {
     if (error instanceof CollectorConfigError) throw new ConfigError(`collectors${error.field === '' ? '' : '.'}${error.field.replace(/^\./, '')}`, error.message)
     throw error
   }
+  queryLimits(config)
   if (!Array.isArray(config.tokens)) throw new ConfigError('tokens', 'must be a list of {token, tenant, scopes}')
   config.tokens.forEach((t, i) => {
     try {

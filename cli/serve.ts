@@ -13,7 +13,7 @@ import type { Store } from '../storage/index.ts'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import { DecodePool, defaultDecodeThreads, followTlsSource, httpsServerOptions, IngestMetrics, Intake, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
 import { createQueryApi } from '../query/index.ts'
-import { parseAddr, parseBytes, parseDurationNs, type Config } from './config.ts'
+import { parseAddr, parseBytes, parseDurationNs, queryLimits, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
 import { startCollectors } from '../collectors/index.ts'
 import { createCollectorsApi } from './collectors-api.ts'
@@ -63,7 +63,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     closers.push(() => collectors.close())
     app.route('/', createCollectorsApi(collectors, access))
     app.route('/', createAdminApi(store, access, ingestMetrics))
-    app.route('/', createQueryApi({ store, access }))
+    app.route('/', createQueryApi({ store, access, limits: queryLimits(config) }))
 
     const { host, port } = parseAddr('httpAddr', config.httpAddr)
     const http = await listenHono(app, host, port, tls)
