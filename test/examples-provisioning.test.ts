@@ -10,9 +10,9 @@
  * dashboard and rule parsers of dashboards/ and alerts/ check them in full once they are part of
  * the server.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { placeOrders, startShop } from '../examples/shop/shop.ts'
@@ -117,9 +117,11 @@ describe('provisioned dashboards and alert rules of the examples', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('dashboard files have the shape of dashboards/README.md: unique ids, a 12-column grid, known panel types and variables', () => {
+  it('dashboard files have the shape of dashboards/README.md: alone in a directory, unique ids, a 12-column grid, known panel types and variables', () => {
     for (const path of ['examples/shop/dashboard.json', 'examples/host-metrics/dashboard.json']) {
       const d = readDashboard(path)
+      // `dashboardsDir` provisions every *.json file of a directory: the dashboard must be alone in its own.
+      expect(readdirSync(join(ROOT, dirname(path))).filter((f) => f.endsWith('.json')), path).toEqual(['dashboard.json'])
       expect(d.id, path).toMatch(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/)
       expect(new Set(d.panels.map((p) => p.id)).size, path).toBe(d.panels.length)
       const names = new Set(d.variables.map((v) => v.name))

@@ -5,7 +5,7 @@
  * The server and the services run in process groups of their own, so a Ctrl-C in the terminal
  * reaches only this process, which stops them in order: the traffic, then the services (each
  * exports what it buffered), then the server. Environment: BLAZEDB_DATA_DIR, BLAZEDB_PASSWORD,
- * BLAZEDB_CONFIG (instead of demo-config.json) and the BLAZEDB_*_ADDR variables of
+ * BLAZEDB_CONFIG (instead of examples/collectors/host.json) and the BLAZEDB_*_ADDR variables of
  * `blazedb serve` (port 0 picks a free port).
  */
 import { spawn } from 'node:child_process'
@@ -15,8 +15,8 @@ import { placeOrders, startShop } from './shop.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const dataDir = process.env.BLAZEDB_DATA_DIR ?? resolve(ROOT, 'demo-data')
-// On Linux the server also collects this machine's metrics (demo-config.json; they come from /proc).
-const config = process.platform === 'linux' && process.env.BLAZEDB_CONFIG === undefined ? ['--config', resolve(import.meta.dirname, 'demo-config.json')] : []
+// On Linux the server also collects this machine's metrics (from /proc) every 15 seconds.
+const config = process.platform === 'linux' && process.env.BLAZEDB_CONFIG === undefined ? ['--config', resolve(ROOT, 'examples/collectors/host.json')] : []
 const server = spawn(process.execPath, [resolve(ROOT, 'bin/blazedb.js'), 'serve', '--data-dir', dataDir, ...config], {
   env: { ...process.env, BLAZEDB_PASSWORD: process.env.BLAZEDB_PASSWORD ?? 'demo' },
   stdio: ['ignore', 'pipe', 'inherit'],
