@@ -4,7 +4,8 @@
  * Ports, volumes and the data directory agree across both; every BLAZEDB_* variable they set is
  * one the server reads (cli/config.ts ENV_VARS) and every shop variable one the shop reads; the
  * image runs as a non-root user; and the HEALTHCHECK command itself, run against the real server,
- * passes while it serves and fails once it stopped. test/deploy.test.ts runs the topology.
+ * passes while it serves and fails once it stopped; so does the TLS overlay's, over TLS.
+ * test/deploy.test.ts runs the topology.
  */
 import { execFile } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -14,6 +15,7 @@ import { parse as parseYaml } from 'yaml'
 import { describe, expect, it } from 'vitest'
 import { ENV_VARS } from '../cli/config.ts'
 import { startServerProcess } from './support/server-process.ts'
+import { issue, makeCa, OPENSSL } from './support/test-ca.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
 
@@ -29,6 +31,12 @@ interface Service {
   healthcheck?: { disable?: boolean; test?: string[] }
 }
 const compose = parseYaml(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> }
+const composeTls = parseYaml(readFileSync(join(ROOT, 'docker-compose.tls.yml'), 'utf8')) as { services: Record<string, Service & { volumes: { source: string; target: string; read_only: boolean }[] }> }
+
+/** Runs a health check's command (`node -e ...`) as Docker would, here; resolves to its exit code. */
+function runCheck(args: string[]): Promise<number> {
+  return new Promise((done) => execFile(process.execPath, args, (error) => done(error === null ? 0 : ((error.code as number | undefined) ?? -1))))
+}
 
 /** The Dockerfile's instructions by stage (the last stage is the image `docker build .` makes); continuation lines joined. */
 function dockerfileStages(): { name: string; lines: string[] }[] {
@@ -128,7 +136,7 @@ describe('Dockerfile and docker-compose.yml', () => {
     // The same command, aimed at the port this server got instead of the image's.
     const args = cmd.slice(1).map((a) => a.replaceAll(`127.0.0.1:${port}`, server.http))
     expect(args.join(' ')).toContain(`${server.http}/healthz`)
-    const run = (): Promise<number> => new Promise((done) => execFile(process.execPath, args, (error) => done(error === null ? 0 : ((error.code as number | undefined) ?? -1))))
+    const run = (): Promise<number> => runCheck(args)
     try {
       expect(await run()).toBe(0)
     } finally {
@@ -136,5 +144,31 @@ describe('Dockerfile and docker-compose.yml', () => {
       rmSync(dir, { recursive: true, force: true })
     }
     expect(await run()).toBe(1)
+  })
+
+  it.skipIf(OPENSSL === undefined)('the TLS overlay sets variables the server reads, mounts the files where they point, and its health check passes over TLS', async () => {
+    const tls = composeTls.services.blazedb
+    const env = tls.environment ?? {}
+    expect(Object.keys(env).filter((k) => !(k in ENV_VARS))).toEqual([])
+    const mount = tls.volumes[0]
+    expect(mount.read_only).toBe(true)
+    for (const k of ['BLAZEDB_TLS_CERT_FILE', 'BLAZEDB_TLS_KEY_FILE']) expect(env[k].startsWith(`${mount.target}/`), k).toBe(true)
+    const cmd = tls.healthcheck!.test!
+    expect(cmd.slice(0, 2)).toEqual(['CMD', 'node'])
+    const port = portOf(imageEnv.BLAZEDB_HTTP_ADDR)
+    expect(cmd.join(' ')).toContain(`port:${port}`)
+
+    const dir = mkdtempSync(join(tmpdir(), 'blazedb-healthcheck-tls-'))
+    const ca = makeCa(dir, 'ca')
+    const cert = issue(dir, ca, 'server', 'server')
+    const server = await startServerProcess(join(dir, 'data'), { BLAZEDB_TLS_CERT_FILE: cert.certFile, BLAZEDB_TLS_KEY_FILE: cert.keyFile })
+    const args = cmd.slice(2).map((a) => a.replace(`port:${port}`, `port:${portOf(server.http)}`))
+    try {
+      expect(await runCheck(args)).toBe(0)
+    } finally {
+      await server.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
+    expect(await runCheck(args)).toBe(1)
   })
 })
