@@ -9,18 +9,10 @@ import { resolveAlertsConfig, type AlertsConfig } from './alerts-config.ts'
 import { Dispatcher, type DispatchAlert } from './dispatcher.ts'
 import type { AlertDocuments } from './documents.ts'
 import { Silences } from './silences.ts'
+import { MemoryDocuments } from '../storage/index.ts'
 
-/** Map-backed document store with storage's interface (the real one is tested in storage). */
 function memoryDocs(): AlertDocuments {
-  const m = new Map<string, unknown>()
-  const k = (t: string, c: string, id: string) => JSON.stringify([t, c, id])
-  return {
-    get: async <T>(t: string, c: string, id: string) => structuredClone(m.get(k(t, c, id))) as T | undefined,
-    put: async (t, c, id, v) => void m.set(k(t, c, id), structuredClone(v)),
-    delete: async (t, c, id) => m.delete(k(t, c, id)),
-    list: async <T>(t: string, c: string) =>
-      [...m.entries()].filter(([key]) => JSON.parse(key)[0] === t && JSON.parse(key)[1] === c).map(([key, value]) => ({ id: JSON.parse(key)[2] as string, value: structuredClone(value) as T })),
-  }
+  return new MemoryDocuments()
 }
 
 const receivers: WebhookReceiver[] = []

@@ -4,13 +4,10 @@
  * durable DocumentStore (`store.documents`). Collections used here are named below.
  */
 
-/** Storage's DocumentStore as alerts use it. */
-export interface AlertDocuments {
-  get<T = unknown>(tenant: string, collection: string, id: string): Promise<T | undefined>
-  put(tenant: string, collection: string, id: string, value: unknown): Promise<void>
-  delete(tenant: string, collection: string, id: string): Promise<boolean>
-  list<T = unknown>(tenant: string, collection: string): Promise<{ id: string; value: T }[]>
-}
+import type { DocumentStore } from '../storage/index.ts'
+
+/** Storage's DocumentStore, as alerts use it. */
+export type AlertDocuments = DocumentStore
 
 /** Per rule: its RuleState (instances, health), id `<group>/<alert>`. */
 export const STATE_COLLECTION = 'alert-state'

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import type { AlertsConfig } from '../alerts/index.ts'
 
 /** What a user writes in the config file (every field optional). */
 export interface Config {
@@ -29,6 +30,8 @@ export interface Config {
   tokens: TokenConfig[]
   /** Largest request body accepted by the OTLP endpoints, after decompression, e.g. "16MiB". */
   maxRequestBytes: string
+  /** Alert rules and notifications (alerts/README.md); absent: no rules. */
+  alerts?: AlertsConfig
 }
 
 export type TokenScope = 'ingest' | 'read' | 'admin'
@@ -98,6 +101,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
   validateConfig(config)
   config.dataDir = resolve(config.dataDir)
   if (config.keyFile !== undefined) config.keyFile = resolve(config.keyFile)
+  if (config.alerts?.ruleFiles !== undefined) config.alerts = { ...config.alerts, ruleFiles: config.alerts.ruleFiles.map((f) => resolve(f)) }
   return config
 }
 
@@ -111,7 +115,7 @@ function mergeFile(config: Config, file: string): Config {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError('config', `${file} must hold a JSON object`)
   }
-  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile']))
+  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'alerts']))
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) throw new ConfigError(key, `unknown field in ${file}; known fields: ${[...known].join(', ')}`)
   }
@@ -162,6 +166,12 @@ export function validateConfig(config: Config): void {
   }
   for (const signal of ['spans', 'logs', 'metrics'] as const) parseDurationNs(`retention.${signal}`, config.retention[signal])
   parseBytes('maxRequestBytes', config.maxRequestBytes)
+  if (config.alerts !== undefined && (typeof config.alerts !== 'object' || config.alerts === null || Array.isArray(config.alerts))) {
+    throw new ConfigError('alerts', 'must be an object like {"ruleFiles": ["rules.yaml"]}')
+  }
+  if (config.alerts?.ruleFiles !== undefined && (!Array.isArray(config.alerts.ruleFiles) || config.alerts.ruleFiles.some((f) => typeof f !== 'string'))) {
+    throw new ConfigError('alerts.ruleFiles', 'must be a list of file paths')
+  }
   if (!Array.isArray(config.tokens)) throw new ConfigError('tokens', 'must be a list of {token, tenant, scopes}')
   config.tokens.forEach((t, i) => {
     if (typeof t.token !== 'string' || t.token.length < 8) throw new ConfigError(`tokens[${i}].token`, 'must be a string of at least 8 characters')

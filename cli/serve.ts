@@ -9,7 +9,9 @@ import { Hono } from 'hono'
 import type { AddressInfo } from 'node:net'
 import type { Store } from '../storage/index.ts'
 import { DecodePool, defaultDecodeThreads, IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
-import { createQueryApi } from '../query/index.ts'
+import { createQueryApi, runQuery } from '../query/index.ts'
+import { AlertService, createAlertsApi } from '../alerts/index.ts'
+import { DEFAULT_TENANT } from '../storage/index.ts'
 import { parseAddr, parseBytes, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
 import { openStore } from './open-store.ts'
@@ -39,6 +41,23 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const ingestMetrics = new IngestMetrics()
     app.route('/', createAdminApi(store, config.tokens, ingestMetrics))
     app.route('/', createQueryApi({ store, tokens: config.tokens }))
+    // Alert rules: an invalid rule file stops the start here, before anything listens.
+    const alerts = await AlertService.start({
+      config: config.alerts,
+      defaultExternalUrl: `http://${config.httpAddr}`,
+      run: (text, o) => runQuery(text, { ...o, store }),
+      docs: store.documents,
+      sink: (tenant, batch) => store.append(tenant, batch),
+      tenants: () => [DEFAULT_TENANT, ...config.tokens.map((t) => t.tenant), ...store.tenants()],
+      log,
+    })
+    const reloadAlerts = (): void => void alerts.reload().then((r) => log(`blazedb: alert rules reloaded: ${r.groups} groups, ${r.rules} rules`), (e: Error) => log(`blazedb: cannot reload alert rules: ${e.message}`))
+    process.on('SIGHUP', reloadAlerts)
+    closers.push(async () => {
+      process.off('SIGHUP', reloadAlerts)
+      await alerts.stop()
+    })
+    app.route('/', createAlertsApi({ service: alerts, tokens: config.tokens }))
 
     const { host, port } = parseAddr('httpAddr', config.httpAddr)
     const http = await listenHono(app, host, port)
