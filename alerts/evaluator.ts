@@ -23,6 +23,8 @@ export interface EvaluationInput {
   /** Link to the rule's query in the web UI, for `{{ $link }}`. */
   link: string
   run: QueryRunner
+  /** Aborts the evaluation (the service stops). */
+  signal?: AbortSignal
 }
 
 export type Evaluation =
@@ -41,7 +43,7 @@ export async function evaluateRule(input: EvaluationInput): Promise<Evaluation> 
       tenant: input.tenant,
       start: BigInt(now - rule.windowMs) * 1_000_000n,
       end: BigInt(now) * 1_000_000n + 1n,
-      signal: AbortSignal.timeout(rule.timeoutMs),
+      signal: input.signal === undefined ? AbortSignal.timeout(rule.timeoutMs) : AbortSignal.any([AbortSignal.timeout(rule.timeoutMs), input.signal]),
     })
   } catch (error) {
     const message = `cannot evaluate rule: ${(error as Error).message}`

@@ -37,6 +37,7 @@ export class RuleRunner {
   private timer?: NodeJS.Timeout
   private running?: Promise<void>
   private stopped = false
+  private readonly stopping = new AbortController()
   /** Resolved alerts go to the dispatcher when they resolve, and all of them once after a start. */
   private handedResolved = false
 
@@ -71,6 +72,7 @@ export class RuleRunner {
   async stop(): Promise<void> {
     this.stopped = true
     clearTimeout(this.timer)
+    this.stopping.abort()
     await this.running
   }
 
@@ -78,7 +80,7 @@ export class RuleRunner {
   async evaluate(): Promise<void> {
     const { ctx, rule, group } = this
     const now = ctx.now()
-    const input = { rule, group: group.name, tenant: group.tenant, now, link: this.link, run: ctx.run }
+    const input = { rule, group: group.name, tenant: group.tenant, now, link: this.link, run: ctx.run, signal: this.stopping.signal }
     let transitions: Transition[] = []
     try {
       const evaluation = await evaluateRule(input)
