@@ -5,6 +5,7 @@
  * A tick that comes while the previous evaluation still runs is skipped (counted), so a slow
  * rule delays nobody but itself; its query has the rule's time limit.
  */
+import { createHash } from 'node:crypto'
 import type { AlertInstance, RuleState, Transition } from './alert-model.ts'
 import { postToAlertmanagers, type PostableAlert } from './alertmanager-client.ts'
 import type { NotifyConfig } from './alerts-config.ts'
@@ -54,9 +55,14 @@ export class RuleRunner {
     return `${this.ctx.notify.externalUrl}/explore?${q}`
   }
 
-  /** Evaluates now, then every interval (measured from the schedule, not from completion). */
+  /**
+   * Evaluates every interval (measured from the schedule, not from completion), first after an
+   * offset within the interval that a hash of the rule gives, as Prometheus spreads its groups:
+   * hundreds of rules do not all query at the same moment.
+   */
   start(): void {
-    let next = this.ctx.now()
+    const hash = createHash('sha256').update(`${this.group.tenant}/${this.id}`).digest().readUInt32BE(0)
+    let next = this.ctx.now() + (hash % this.group.intervalMs)
     const tick = (): void => {
       if (this.stopped) return
       if (this.running !== undefined) this.skipped++
@@ -65,7 +71,8 @@ export class RuleRunner {
       this.timer = setTimeout(tick, Math.max(0, next - this.ctx.now()))
       this.timer.unref?.()
     }
-    tick()
+    this.timer = setTimeout(tick, Math.max(0, next - this.ctx.now()))
+    this.timer.unref?.()
   }
 
   /** Stops the timer and waits for an evaluation under way. */
