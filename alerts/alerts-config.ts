@@ -78,7 +78,13 @@ export interface NotifyConfig {
 }
 
 const fail = (field: string, message: string): never => {
-  throw new AlertError('INVALID_CONFIG', `invalid configuration: alerts.${field}: ${message}`)
+  throw new AlertError('INVALID_CONFIG', `invalid configuration: alerts${field === '' ? '' : `.${field}`}: ${message}`)
+}
+
+/** Refuses fields the configuration does not know (a typo would otherwise be ignored silently). */
+function knownFields(field: string, value: unknown, keys: readonly string[]): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(field, 'must be an object')
+  for (const key of Object.keys(value as object)) if (!keys.includes(key)) fail(`${field === '' ? '' : `${field}.`}${key}`, `unknown field; known: ${keys.join(', ')}`)
 }
 
 function duration(field: string, text: unknown, fallback: number): number {
@@ -95,7 +101,7 @@ function url(field: string, text: unknown): string {
 /** Checks `config` and builds the receivers; `defaultExternalUrl` is used when it names none. */
 export function resolveAlertsConfig(config: AlertsConfig | undefined, defaultExternalUrl: string): NotifyConfig {
   const c = config ?? {}
-  if (typeof c !== 'object' || Array.isArray(c)) fail('', 'must be an object')
+  knownFields('', c, ['ruleFiles', 'externalUrl', 'resendDelay', 'alertmanagers', 'receivers', 'route'])
   if (c.ruleFiles !== undefined && (!Array.isArray(c.ruleFiles) || c.ruleFiles.some((f) => typeof f !== 'string'))) fail('ruleFiles', 'must be a list of file paths')
   const externalUrl = (c.externalUrl === undefined ? defaultExternalUrl : url('externalUrl', c.externalUrl)).replace(/\/+$/, '')
   const alertmanagers = (c.alertmanagers ?? []).map((a, i) => ({
@@ -105,6 +111,7 @@ export function resolveAlertsConfig(config: AlertsConfig | undefined, defaultExt
   const receivers = new Map<string, Receiver>()
   ;(c.receivers ?? []).forEach((r, i) => {
     const at = `receivers[${i}]`
+    knownFields(at, r, ['name', 'webhooks', 'slack', 'email', 'attempts', 'backoff'])
     if (typeof r?.name !== 'string' || r.name === '') fail(`${at}.name`, 'must be a non-empty name')
     if (receivers.has(r.name)) fail(`${at}.name`, `${JSON.stringify(r.name)} is used by another receiver`)
     const integrations: Integration[] = []
@@ -134,6 +141,7 @@ export function resolveAlertsConfig(config: AlertsConfig | undefined, defaultExt
 }
 
 function resolveRoute(r: RouteConfig, at: string, parent: Route | undefined, receivers: ReadonlyMap<string, Receiver>, fallback?: string): Route {
+  knownFields(at, r, ['receiver', 'matchers', 'groupBy', 'groupWait', 'groupInterval', 'repeatInterval', 'continue', 'routes'])
   const receiver = r.receiver ?? parent?.receiver ?? fallback
   if (receiver === undefined || !receivers.has(receiver)) fail(`${at}.receiver`, `names no receiver: ${JSON.stringify(receiver)}; receivers: ${[...receivers.keys()].join(', ')}`)
   const matchers = (r.matchers ?? []).map((m, i) => {

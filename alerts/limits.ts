@@ -10,12 +10,6 @@ export const DEFAULT_INTERVAL_MS = 60_000
 export const MIN_INTERVAL_MS = 100
 
 /**
- * Look-back window when a rule names none: the group's interval, so that consecutive
- * evaluations cover every row once.
- */
-export const DEFAULT_WINDOW_FACTOR = 1
-
-/**
  * Time limit of one evaluation when a rule names none: at most the interval, and at most
  * 30 s (the query service's own limit), so that one slow rule skips its own ticks only.
  */
