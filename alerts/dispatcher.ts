@@ -80,18 +80,13 @@ export class Dispatcher {
         const groupLabels = groupLabelsOf(route, alert.labels)
         const key = JSON.stringify([tenant, route.id, groupLabels])
         const existing = this.groups.get(key)
-        if (existing === undefined && alert.status === 'resolved') {
-          // Resolved before its group was ever made here: told only if it was sent as firing.
-          const group = await this.open(key, tenant, route, groupLabels)
-          if (!Object.values(group.sent).some((s) => s.firing.includes(alert.fingerprint))) {
-            if (group.alerts.size === 0) this.drop(group)
-            continue
-          }
-          group.alerts.set(alert.fingerprint, alert)
+        const group = existing ?? (await this.open(key, tenant, route, groupLabels))
+        // A resolution is told only to groups that hold the alert or sent it as firing.
+        const known = group.alerts.has(alert.fingerprint) || Object.values(group.sent).some((s) => s.firing.includes(alert.fingerprint))
+        if (alert.status === 'resolved' && !known) {
+          if (existing === undefined && group.alerts.size === 0) this.drop(group)
           continue
         }
-        const group = existing ?? (await this.open(key, tenant, route, groupLabels))
-        if (alert.status === 'resolved' && !group.alerts.has(alert.fingerprint)) continue
         group.alerts.set(alert.fingerprint, alert)
       }
     }
