@@ -31,7 +31,8 @@ const RULE_KEYS = new Set(['alert', 'query', 'condition', 'window', 'for', 'keep
 const GROUP_KEYS = new Set(['name', 'interval', 'tenant', 'rules'])
 const NO_DATA: readonly NoDataPolicy[] = ['ok', 'alerting', 'keep_state']
 const ON_ERROR: readonly ErrorPolicy[] = ['keep_state', 'alerting', 'ok']
-const NAME = /^[A-Za-z_][A-Za-z0-9_:. -]{0,127}$/
+/** Group and alert names: 120 characters each keep `<group>/<alert>` within the document store's 256-character ids. */
+const NAME = /^[A-Za-z_][A-Za-z0-9_:. -]{0,119}$/
 
 /**
  * The groups of a rule document `{groups: [...]}`; throws AlertError INVALID_RULE naming the
@@ -51,7 +52,7 @@ export function parseRuleGroups(doc: unknown, ctx: ParseContext): RuleGroup[] {
     const gp = ['groups', gi]
     if (!isObject(g)) throw fail(gp, 'cannot load group: expected an object {name, interval, rules}')
     const name = g.name
-    if (typeof name !== 'string' || !NAME.test(name)) throw fail([...gp, 'name'], `cannot load group: name must be 1 to 128 letters, digits, "_", ":", ".", "-" or spaces, got ${JSON.stringify(name)}`)
+    if (typeof name !== 'string' || !NAME.test(name)) throw fail([...gp, 'name'], `cannot load group: name must be 1 to 120 letters, digits, "_", ":", ".", "-" or spaces, got ${JSON.stringify(name)}`)
     const gname = name as string
     if (groupNames.has(gname)) throw fail([...gp, 'name'], 'cannot load group: the name is used by another group', gname)
     groupNames.add(gname)
@@ -69,7 +70,7 @@ export function parseRuleGroups(doc: unknown, ctx: ParseContext): RuleGroup[] {
       if (++count > MAX_RULES_PER_FILE) throw fail(rp, `cannot load rules: more than ${MAX_RULES_PER_FILE} rules`, gname)
       if (!isObject(r)) throw fail(rp, 'cannot load rule: expected an object {alert, query, condition, ...}', gname)
       const alert = r.alert
-      if (typeof alert !== 'string' || !NAME.test(alert)) throw fail([...rp, 'alert'], `cannot load rule: alert must be a name of 1 to 128 letters, digits, "_", ":", ".", "-" or spaces, got ${JSON.stringify(alert)}`, gname)
+      if (typeof alert !== 'string' || !NAME.test(alert)) throw fail([...rp, 'alert'], `cannot load rule: alert must be a name of 1 to 120 letters, digits, "_", ":", ".", "-" or spaces, got ${JSON.stringify(alert)}`, gname)
       const rule = (field: string, message: string): never => fail([...rp, field], `cannot load rule: ${message}`, gname, alert as string)
       if (alertNames.has(alert as string)) throw rule('alert', 'the name is used by another rule of the group')
       alertNames.add(alert as string)
