@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import type { RunningServer } from '../cli/serve.ts'
 import { getJson, sendErrorLogs, serverConfig, startQuietServer } from './support/alert-server.ts'
+import { startServerProcess } from './support/server-process.ts'
 import { startWebhookReceiver, waitFor, type WebhookReceiver } from './support/webhook-receiver.ts'
 
 let dir: string
@@ -53,6 +54,15 @@ describe('rule files at start and on reload', () => {
     const file = join(dir, 'bad.yaml')
     writeFileSync(file, ERRORS_RULE('PaymentErrors').replace('stats count() as errors', 'stats count() as errors |'))
     await expect(start('bad', { ruleFiles: [file] })).rejects.toThrow(`${file}:6:72: group "errors", rule "PaymentErrors": cannot parse query: expected an operator (where, select, extend, sort, limit, stats, join), got "by" (query line 1, column 57)`)
+  })
+
+  test('blazedb serve exits with the message when a rule file is invalid', async () => {
+    const file = join(dir, 'bad-process.yaml')
+    writeFileSync(file, ERRORS_RULE('PaymentErrors').replace('errors > 0', 'errors >'))
+    writeFileSync(join(dir, 'bad-process.json'), JSON.stringify({ alerts: { ruleFiles: [file] } }))
+    await expect(startServerProcess(join(dir, 'bad-process-data'), {}, ['--config', join(dir, 'bad-process.json')])).rejects.toThrow(
+      `blazedb serve exited with 1 before listening:\nblazedb: [INVALID_RULE] ${file}:7:20: group "errors", rule "PaymentErrors": cannot load rule: cannot parse condition: expected "<column> <op> <value>"`,
+    )
   })
 
   test('POST /api/v1/admin/reload and SIGHUP read the files again; a bad file keeps the rules running', async () => {
