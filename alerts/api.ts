@@ -16,14 +16,15 @@
  * not there, 413 for a body over the limit.
  */
 import { Hono, type Context } from 'hono'
-import { requireScope, type AccessToken, type ApiEnv } from '../query/index.ts'
+import { Access, requireAccess, type AccessEnv } from '../access/index.ts'
 import type { AlertService } from './alert-service.ts'
 import { AlertError } from './errors.ts'
 import { MAX_API_BODY_BYTES } from './limits.ts'
 
 export interface AlertsApiOptions {
   service: AlertService
-  tokens?: readonly AccessToken[]
+  /** The server's token check; absent: open access (tenant "default", or `?tenant=`). */
+  access?: Access
 }
 
 const STATUS: Record<AlertError['code'], 400 | 404 | 502> = {
@@ -35,12 +36,12 @@ const STATUS: Record<AlertError['code'], 400 | 404 | 502> = {
   NOT_FOUND: 404,
 }
 
-export function createAlertsApi(options: AlertsApiOptions): Hono<ApiEnv> {
+export function createAlertsApi(options: AlertsApiOptions): Hono<AccessEnv> {
   const { service } = options
-  const tokens = options.tokens ?? []
-  const app = new Hono<ApiEnv>()
-  const read = requireScope(tokens, 'read')
-  const admin = requireScope(tokens, 'admin')
+  const access = options.access ?? new Access({ tokens: [] })
+  const app = new Hono<AccessEnv>()
+  const read = requireAccess(access, 'read')
+  const admin = requireAccess(access, 'admin')
   app.onError((error, c) => {
     if (error instanceof AlertError) return c.json({ error: error.toJSON() }, STATUS[error.code])
     if (error instanceof BodyError) return c.json({ error: { code: error.code, message: error.message } }, error.status)

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import { parseQuery, planQuery, type QueryError } from '../query/index.ts'
 import { parseCondition } from './condition.ts'
 import { AlertError } from './errors.ts'
 import { loadRuleFiles, parseRuleText } from './rule-file.ts'
@@ -19,6 +20,16 @@ const GOOD = `groups:
         annotations:
           summary: "{{ $labels.service_name }} p99 is {{ $value }}"
 `
+
+/** The query service's own message for a query that does not plan. */
+function queryMessage(query: string): string {
+  try {
+    planQuery(parseQuery(query), { now: 0n, source: query })
+  } catch (error) {
+    return (error as QueryError).message
+  }
+  throw new Error(`${query} plans`)
+}
 
 function fails(text: string, want: string): void {
   let error: unknown
@@ -54,7 +65,8 @@ describe('rule files', () => {
 
   test('errors name the file, line, column, group and rule, with the query service message', () => {
     fails(GOOD.replace('stats p99', 'stats | p99'), 'rules.yaml:6:30: group "api", rule "HighLatency": cannot parse query: expected an expression, got "|" (query line 1, column 15)')
-    fails(GOOD.replace('query: spans | stats p99(duration) as p99 by service.name', 'query: |\n          spans\n            | stats nope(duration) as p99'), 'rules.yaml:8:21: group "api", rule "HighLatency": cannot compute stats: each item before "by" must be an aggregate call, like count() or p99(duration) (query line 2, column 11)')
+    const nope = 'spans\n  | stats nope(duration) as p99'
+    fails(GOOD.replace('query: spans | stats p99(duration) as p99 by service.name', 'query: |\n          spans\n            | stats nope(duration) as p99'), `rules.yaml:8:21: group "api", rule "HighLatency": ${queryMessage(nope)} (query line 2, column 11)`)
     fails(GOOD.replace('p99 > 500ms', 'p95 > 500ms'), 'rules.yaml:7:20: group "api", rule "HighLatency": cannot use column "p95": the query\'s result has columns "service.name", "p99"')
     fails(GOOD.replace('p99 > 500ms', 'p99 >> 5'), 'rules.yaml:7:20: group "api", rule "HighLatency": cannot load rule: cannot parse condition: expected a number, a duration like 500ms or a quoted string after >, got "> 5"')
     fails(GOOD.replace('for: 1m', 'for: soon'), 'rules.yaml:8:14: group "api", rule "HighLatency": cannot load rule: for must be a duration like 5m or 30s, got "soon"')

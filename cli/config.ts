@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { AccessError, checkTokenConfig, type TokenConfig } from '../access/index.ts'
 import type { AlertsConfig } from '../alerts/index.ts'
 
 /** What a user writes in the config file (every field optional). */
@@ -20,7 +21,7 @@ export interface Config {
   otlpGrpcAddr: string
   /** host:port for OTLP/HTTP. */
   otlpHttpAddr: string
-  /** host:port for the query API, the web UI and /healthz. */
+  /** host:port for the HTTP API (queries, administration) and /healthz. */
   httpAddr: string
   /** Length of a time partition, e.g. "1h". */
   partitionDuration: string
@@ -32,15 +33,15 @@ export interface Config {
   maxRequestBytes: string
   /** Alert rules and notifications (alerts/README.md); absent: no rules. */
   alerts?: AlertsConfig
+  /** PEM certificate chain: with `tlsKeyFile`, every listener speaks TLS. Re-read when it changes. */
+  tlsCertFile?: string
+  /** PEM private key of `tlsCertFile`. */
+  tlsKeyFile?: string
+  /** PEM CA certificates: when set, every listener requires a client certificate they signed (mutual TLS). */
+  tlsClientCaFile?: string
 }
 
-export type TokenScope = 'ingest' | 'read' | 'admin'
-
-export interface TokenConfig {
-  token: string
-  tenant: string
-  scopes: TokenScope[]
-}
+export type { Scope as TokenScope, TokenConfig } from '../access/index.ts'
 
 export const DEFAULT_CONFIG: Config = {
   dataDir: './data',
@@ -61,6 +62,9 @@ export const ENV_VARS = {
   BLAZEDB_OTLP_GRPC_ADDR: 'otlpGrpcAddr',
   BLAZEDB_OTLP_HTTP_ADDR: 'otlpHttpAddr',
   BLAZEDB_HTTP_ADDR: 'httpAddr',
+  BLAZEDB_TLS_CERT_FILE: 'tlsCertFile',
+  BLAZEDB_TLS_KEY_FILE: 'tlsKeyFile',
+  BLAZEDB_TLS_CLIENT_CA_FILE: 'tlsClientCaFile',
 } as const satisfies Record<string, keyof Config>
 
 export class ConfigError extends Error {
@@ -102,6 +106,9 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
   config.dataDir = resolve(config.dataDir)
   if (config.keyFile !== undefined) config.keyFile = resolve(config.keyFile)
   if (config.alerts?.ruleFiles !== undefined) config.alerts = { ...config.alerts, ruleFiles: config.alerts.ruleFiles.map((f) => resolve(f)) }
+  for (const field of ['tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile'] as const) {
+    if (config[field] !== undefined) config[field] = resolve(config[field])
+  }
   return config
 }
 
@@ -115,7 +122,7 @@ function mergeFile(config: Config, file: string): Config {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError('config', `${file} must hold a JSON object`)
   }
-  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'alerts']))
+  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile', 'alerts']))
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) throw new ConfigError(key, `unknown field in ${file}; known fields: ${[...known].join(', ')}`)
   }
@@ -153,8 +160,6 @@ export function parseBytes(field: string, text: string): number {
   return Number(m[1]) * SIZE_UNITS[m[2]]
 }
 
-const SCOPES = new Set<TokenScope>(['ingest', 'read', 'admin'])
-
 export function validateConfig(config: Config): void {
   if (typeof config.dataDir !== 'string' || config.dataDir === '') throw new ConfigError('dataDir', 'must be a non-empty path')
   parseAddr('otlpGrpcAddr', config.otlpGrpcAddr)
@@ -172,14 +177,23 @@ export function validateConfig(config: Config): void {
   if (config.alerts?.ruleFiles !== undefined && (!Array.isArray(config.alerts.ruleFiles) || config.alerts.ruleFiles.some((f) => typeof f !== 'string'))) {
     throw new ConfigError('alerts.ruleFiles', 'must be a list of file paths')
   }
+  for (const field of ['tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile'] as const) {
+    const value = config[field]
+    if (value !== undefined && (typeof value !== 'string' || value === '')) throw new ConfigError(field, 'must be a path to a PEM file')
+  }
+  if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
+    throw new ConfigError(config.tlsCertFile === undefined ? 'tlsCertFile' : 'tlsKeyFile', 'TLS needs both tlsCertFile and tlsKeyFile')
+  }
+  if (config.tlsClientCaFile !== undefined && config.tlsCertFile === undefined) {
+    throw new ConfigError('tlsClientCaFile', 'mutual TLS needs tlsCertFile and tlsKeyFile too')
+  }
   if (!Array.isArray(config.tokens)) throw new ConfigError('tokens', 'must be a list of {token, tenant, scopes}')
   config.tokens.forEach((t, i) => {
-    if (typeof t.token !== 'string' || t.token.length < 8) throw new ConfigError(`tokens[${i}].token`, 'must be a string of at least 8 characters')
-    if (typeof t.tenant !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(t.tenant)) {
-      throw new ConfigError(`tokens[${i}].tenant`, 'must be 1 to 64 letters, digits, "-" or "_"')
-    }
-    if (!Array.isArray(t.scopes) || t.scopes.length === 0 || t.scopes.some((s) => !SCOPES.has(s))) {
-      throw new ConfigError(`tokens[${i}].scopes`, `must be a non-empty list of ${[...SCOPES].join(', ')}`)
+    try {
+      checkTokenConfig(`tokens[${i}]`, t)
+    } catch (error) {
+      if (error instanceof AccessError) throw new ConfigError(`tokens[${i}]`, error.reason)
+      throw error
     }
   })
 }
