@@ -89,6 +89,30 @@ describe('rule files at start and on reload', () => {
   })
 })
 
+describe('access', () => {
+  test('reads need scope read, changes admin; a token sees its own tenant\'s rules only', async () => {
+    const file = join(dir, 'tenants.yaml')
+    writeFileSync(file, ERRORS_RULE('DefaultErrors') + ERRORS_RULE('AcmeErrors').replace('groups:\n', '').replace('name: errors', 'name: acme-errors\n    tenant: acme'))
+    const server = await startQuietServer({
+      ...serverConfig(join(dir, 'access'), { ruleFiles: [file] }),
+      tokens: [
+        { token: 'acme-read-token', tenant: 'acme', scopes: ['read'] },
+        { token: 'acme-admin-token', tenant: 'acme', scopes: ['admin'] },
+      ],
+    })
+    servers.push(server)
+    const call = (method: string, path: string, token?: string) =>
+      fetch(`http://${server.addresses.http}${path}`, { method, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })
+    expect((await call('GET', '/api/v1/rules')).status).toBe(401)
+    const rules = await call('GET', '/api/v1/rules', 'acme-read-token')
+    expect(((await rules.json()) as any).groups.map((g: any) => g.name)).toEqual(['acme-errors'])
+    expect((await call('POST', '/api/v1/admin/reload', 'acme-read-token')).status).toBe(403)
+    expect((await call('POST', '/api/v1/silences', 'acme-read-token')).status).toBe(403)
+    expect((await call('POST', '/api/v1/admin/reload', 'acme-admin-token')).status).toBe(200)
+    expect((await call('GET', '/api/v1/alerts?tenant=default', 'acme-read-token')).status).toBe(403)
+  })
+})
+
 describe('rule groups made through the API', () => {
   test('are checked, stored encrypted in the data directory, and come back after a restart', async () => {
     const dataDir = join(dir, 'api-groups')
