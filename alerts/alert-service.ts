@@ -16,6 +16,7 @@ import { loadRuleFiles } from './rule-file.ts'
 import type { RuleGroup } from './rule-model.ts'
 import { parseRuleGroups } from './rule-parse.ts'
 import { RuleRunner, ruleId, type RunnerContext } from './rule-runner.ts'
+import { sharedRunner } from './shared-runner.ts'
 import { Silences } from './silences.ts'
 
 export interface AlertServiceOptions {
@@ -51,7 +52,7 @@ export class AlertService {
     const now = o.now ?? Date.now
     const log = o.log ?? (() => {})
     this.dispatcher = new Dispatcher({ config: this.notify, docs: o.docs, silences: this.silences, now, log })
-    this.ctx = { run: o.run, docs: o.docs, sink: o.sink, notify: this.notify, dispatcher: this.dispatcher, now, log }
+    this.ctx = { run: sharedRunner(o.run, now), docs: o.docs, sink: o.sink, notify: this.notify, dispatcher: this.dispatcher, now, log }
   }
 
   /**

@@ -54,3 +54,10 @@ export const MAX_API_RULE_GROUPS = 1_000
 
 /** Bytes of an API request body (a rule group, a silence). */
 export const MAX_API_BODY_BYTES = 1024 * 1024
+
+/**
+ * Rules asking the same query of the same tenant over the same window within this long share
+ * one run (shared-runner.ts): long enough to cover rules started at one offset, short enough
+ * that a shared answer is at most this much older than the rule's own evaluation time.
+ */
+export const SHARED_QUERY_MS = 1_000

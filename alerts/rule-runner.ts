@@ -57,11 +57,13 @@ export class RuleRunner {
 
   /**
    * Evaluates every interval (measured from the schedule, not from completion), first after an
-   * offset within the interval that a hash of the rule gives, as Prometheus spreads its groups:
-   * hundreds of rules do not all query at the same moment.
+   * offset within the interval that a hash of the rule's question (tenant, query, window) gives,
+   * as Prometheus spreads its groups: hundreds of rules do not all query at the same moment,
+   * and rules asking the same question do, so they share one run (shared-runner.ts).
    */
   start(): void {
-    const hash = createHash('sha256').update(`${this.group.tenant}/${this.id}`).digest().readUInt32BE(0)
+    const question = `${this.group.tenant}\u0000${this.rule.windowMs}\u0000${this.rule.query}`
+    const hash = createHash('sha256').update(question).digest().readUInt32BE(0)
     let next = this.ctx.now() + (hash % this.group.intervalMs)
     const tick = (): void => {
       if (this.stopped) return
