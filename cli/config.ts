@@ -31,6 +31,8 @@ export interface Config {
   tokens: TokenConfig[]
   /** Largest request body accepted by the OTLP endpoints, after decompression, e.g. "16MiB". */
   maxRequestBytes: string
+  /** How far past the server's clock a record's time may lie, e.g. "1h" (ingest/limits.ts); older than `retention` is refused too. */
+  maxFutureSkew: string
   /** Alert rules and notifications (alerts/README.md); absent: no rules. */
   alerts?: AlertsConfig
   /** PEM certificate chain: with `tlsKeyFile`, every listener speaks TLS. Re-read when it changes. */
@@ -52,6 +54,7 @@ export const DEFAULT_CONFIG: Config = {
   retention: { spans: '7d', logs: '7d', metrics: '30d' },
   tokens: [],
   maxRequestBytes: '16MiB',
+  maxFutureSkew: '1h',
 }
 
 /** Environment variables and the fields they set. */
@@ -171,6 +174,7 @@ export function validateConfig(config: Config): void {
   }
   for (const signal of ['spans', 'logs', 'metrics'] as const) parseDurationNs(`retention.${signal}`, config.retention[signal])
   parseBytes('maxRequestBytes', config.maxRequestBytes)
+  parseDurationNs('maxFutureSkew', config.maxFutureSkew)
   if (config.alerts !== undefined && (typeof config.alerts !== 'object' || config.alerts === null || Array.isArray(config.alerts))) {
     throw new ConfigError('alerts', 'must be an object like {"ruleFiles": ["rules.yaml"]}')
   }

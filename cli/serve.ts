@@ -10,11 +10,11 @@ import type { AddressInfo } from 'node:net'
 import { Access } from '../access/index.ts'
 import type { Store } from '../storage/index.ts'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
-import { DecodePool, defaultDecodeThreads, followTlsSource, httpsServerOptions, IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
+import { DecodePool, defaultDecodeThreads, followTlsSource, httpsServerOptions, IngestMetrics, Intake, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
 import { createQueryApi, runQuery } from '../query/index.ts'
 import { AlertService, createAlertsApi } from '../alerts/index.ts'
 import { DEFAULT_TENANT } from '../storage/index.ts'
-import { parseAddr, parseBytes, type Config } from './config.ts'
+import { parseAddr, parseBytes, parseDurationNs, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
 import { openStore } from './open-store.ts'
 import { TlsFiles } from './tls-files.ts'
@@ -51,13 +51,28 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const access = await Access.open({ tokens: config.tokens, documents: store.documents })
     app.route('/', createAdminApi(store, access, ingestMetrics))
     app.route('/', createQueryApi({ store, access }))
+    // Records older than their signal's retention, or too far ahead, are refused at the door.
+    const timeWindow = {
+      retentionNs: {
+        spans: parseDurationNs('retention.spans', config.retention.spans),
+        logs: parseDurationNs('retention.logs', config.retention.logs),
+        metrics: parseDurationNs('retention.metrics', config.retention.metrics),
+      },
+      maxFutureSkewNs: parseDurationNs('maxFutureSkew', config.maxFutureSkew),
+    }
+    // One intake (in-flight bound, time window, counters) for every listener and producer.
+    const intake = new Intake({ store, metrics: ingestMetrics, timeWindow })
     // Alert rules: an invalid rule file stops the start here, before anything listens.
     const alerts = await AlertService.start({
       config: config.alerts,
       defaultExternalUrl: `http://${config.httpAddr}`,
       run: (text, o) => runQuery(text, { ...o, store }),
       docs: store.documents,
-      sink: (tenant, batch) => store.append(tenant, batch),
+      // History records enter through the intake, like every other record.
+      sink: async (tenant, batch) => {
+        const { rejected, message } = await intake.accept(tenant, batch)
+        if (rejected > 0) throw new Error(message)
+      },
       tenants: () => [DEFAULT_TENANT, ...config.tokens.map((t) => t.tenant), ...store.tenants()],
       log,
     })
@@ -79,7 +94,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // One set of decoding threads for both listeners.
     const decodePool = new DecodePool(defaultDecodeThreads())
     closers.push(() => decodePool.close())
-    const otlp = { store, access, maxRequestBytes, metrics: ingestMetrics, decodePool, tls }
+    const otlp = { intake, access, maxRequestBytes, decodePool, tls }
     const otlpHttp = await startOtlpHttp({ ...otlp, ...parseAddr('otlpHttpAddr', config.otlpHttpAddr) })
     closers.push(() => otlpHttp.close())
     log(`blazedb: otlp-http listening on ${otlpHttp.address}`)
