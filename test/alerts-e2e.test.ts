@@ -26,7 +26,7 @@ const RULES = `groups:
       - alert: HighLatency
         query: spans | where kind = "server" | stats p99(duration) as p99 by service.name | extend p99 / 1ms as p99_ms
         condition: p99_ms > 500
-        window: 5s
+        window: 10s
         for: 900ms
         labels:
           severity: page
