@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { AccessError, checkTokenConfig, type TokenConfig } from '../access/index.ts'
+import { CollectorConfigError, validateCollectorsConfig, type CollectorsConfig } from '../collectors/index.ts'
 import type { AlertsConfig } from '../alerts/index.ts'
 
 /** What a user writes in the config file (every field optional). */
@@ -41,6 +42,12 @@ export interface Config {
   tlsKeyFile?: string
   /** PEM CA certificates: when set, every listener requires a client certificate they signed (mutual TLS). */
   tlsClientCaFile?: string
+  /** Collectors run inside the server (collectors/README.md). */
+  collectors: CollectorsConfig
+  /** Time limit of one query, e.g. "30s": past it the query fails with TIMEOUT (504). */
+  queryTimeout: string
+  /** Memory budget of one query, e.g. "512MiB": past it the query fails with MEMORY_LIMIT (422). */
+  queryMaxMemory: string
 }
 
 export type { Scope as TokenScope, TokenConfig } from '../access/index.ts'
@@ -55,6 +62,9 @@ export const DEFAULT_CONFIG: Config = {
   tokens: [],
   maxRequestBytes: '16MiB',
   maxFutureSkew: '1h',
+  collectors: {},
+  queryTimeout: '30s',
+  queryMaxMemory: '512MiB',
 }
 
 /** Environment variables and the fields they set. */
@@ -163,6 +173,15 @@ export function parseBytes(field: string, text: string): number {
   return Number(m[1]) * SIZE_UNITS[m[2]]
 }
 
+/** The query limits of the config, in the units the engine takes; throws naming a bad field. */
+export function queryLimits(config: Config): { timeoutMs: number; maxMemoryBytes: number } {
+  const timeoutMs = Number(parseDurationNs('queryTimeout', config.queryTimeout) / 1_000_000n)
+  if (timeoutMs < 1) throw new ConfigError('queryTimeout', `must be at least 1ms, got ${JSON.stringify(config.queryTimeout)}`)
+  const maxMemoryBytes = parseBytes('queryMaxMemory', config.queryMaxMemory)
+  if (maxMemoryBytes < 1024 * 1024) throw new ConfigError('queryMaxMemory', `must be at least 1MiB, got ${JSON.stringify(config.queryMaxMemory)}`)
+  return { timeoutMs, maxMemoryBytes }
+}
+
 export function validateConfig(config: Config): void {
   if (typeof config.dataDir !== 'string' || config.dataDir === '') throw new ConfigError('dataDir', 'must be a non-empty path')
   parseAddr('otlpGrpcAddr', config.otlpGrpcAddr)
@@ -191,6 +210,13 @@ export function validateConfig(config: Config): void {
   if (config.tlsClientCaFile !== undefined && config.tlsCertFile === undefined) {
     throw new ConfigError('tlsClientCaFile', 'mutual TLS needs tlsCertFile and tlsKeyFile too')
   }
+  try {
+    validateCollectorsConfig(config.collectors)
+  } catch (error) {
+    if (error instanceof CollectorConfigError) throw new ConfigError(`collectors${error.field === '' ? '' : '.'}${error.field.replace(/^\./, '')}`, error.message)
+    throw error
+  }
+  queryLimits(config)
   if (!Array.isArray(config.tokens)) throw new ConfigError('tokens', 'must be a list of {token, tenant, scopes}')
   config.tokens.forEach((t, i) => {
     try {

@@ -7,6 +7,7 @@
 import { serve as serveHttp, type ServerType } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { Access } from '../access/index.ts'
 import type { Store } from '../storage/index.ts'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
@@ -14,8 +15,10 @@ import { DecodePool, defaultDecodeThreads, followTlsSource, httpsServerOptions, 
 import { createQueryApi, runQuery } from '../query/index.ts'
 import { AlertService, createAlertsApi } from '../alerts/index.ts'
 import { DEFAULT_TENANT } from '../storage/index.ts'
-import { parseAddr, parseBytes, parseDurationNs, type Config } from './config.ts'
+import { parseAddr, parseBytes, parseDurationNs, queryLimits, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
+import { startCollectors } from '../collectors/index.ts'
+import { createCollectorsApi } from './collectors-api.ts'
 import { openStore } from './open-store.ts'
 import { TlsFiles } from './tls-files.ts'
 import { tuneServerRuntime } from './runtime.ts'
@@ -49,8 +52,21 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // Components mount their routes on `app` here.
     const ingestMetrics = new IngestMetrics()
     const access = await Access.open({ tokens: config.tokens, documents: store.documents })
+    // Collectors hand batches straight to the store. Mounted first: the query API's read-scope
+    // check covers /api/v1/*, and remote-write needs the ingest scope instead.
+    const collectors = await startCollectors(config.collectors, {
+      sink: (tenant, batch) => store.append(tenant, batch),
+      maxRequestBytes: parseBytes('maxRequestBytes', config.maxRequestBytes),
+      log,
+      stateDir: join(config.dataDir, 'collectors'),
+      store,
+      ingestStats: () => ingestMetrics.snapshot(),
+    })
+    closers.push(() => collectors.close())
+    app.route('/', createCollectorsApi(collectors, access))
     app.route('/', createAdminApi(store, access, ingestMetrics))
-    app.route('/', createQueryApi({ store, access }))
+    app.route('/', createQueryApi({ store, access, limits: queryLimits(config) }))
+
     // Records older than their signal's retention, or too far ahead, are refused at the door.
     const timeWindow = {
       retentionNs: {
@@ -66,7 +82,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const alerts = await AlertService.start({
       config: config.alerts,
       defaultExternalUrl: `http://${config.httpAddr}`,
-      run: (text, o) => runQuery(text, { ...o, store }),
+      run: (text, o) => runQuery(text, { ...o, store, limits: queryLimits(config) }),
       docs: store.documents,
       // History records enter through the intake, like every other record.
       sink: async (tenant, batch) => {
