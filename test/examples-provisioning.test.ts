@@ -6,14 +6,15 @@
  * orders, every seventh payment failing, every tenth cart slow) come back exactly, and the rules
  * that should fire on them do.
  *
- * The files' own formats are checked here only in outline (JSON shape, rule fields); the
- * dashboard and rule parsers of dashboards/ and alerts/ check them in full once they are part of
- * the server.
+ * The rule files load with the server's own rule loader, and the server evaluates them: the
+ * alerts the shop should raise are pending or firing, the others not. The dashboard files are
+ * checked in outline (JSON shape) until the dashboards component reads them.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
+import { loadRuleFiles } from '../alerts/index.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { placeOrders, startShop } from '../examples/shop/shop.ts'
 import { waitFor } from './support/collector-server.ts'
@@ -100,7 +101,8 @@ describe('provisioned dashboards and alert rules of the examples', () => {
   beforeAll(async () => {
     start = new Date(Date.now() - 5 * 60_000).toISOString()
     // The host-metrics collector inside the server, every second instead of every 15.
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ collectors: { host: { interval: '1s' } } }))
+    const ruleFiles = [join(ROOT, 'examples/shop/alert-rules.yaml'), join(ROOT, 'examples/host-metrics/alert-rules.yaml')]
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ collectors: { host: { interval: '1s' } }, alerts: { ruleFiles } }))
     server = await startServerProcess(join(dir, 'data'), {}, ['--config', join(dir, 'config.json')])
     const shop = await startShop(server.otlpGrpc, server.otlpHttp)
     try {
@@ -190,4 +192,28 @@ describe('provisioned dashboards and alert rules of the examples', () => {
       else firing(rule, result) // the condition's column is in the result; whether it holds depends on this machine
     }
   })
+
+  it('the rule files load with the server\'s rule loader', async () => {
+    const groups = await loadRuleFiles([join(ROOT, 'examples/shop/alert-rules.yaml'), join(ROOT, 'examples/host-metrics/alert-rules.yaml')])
+    expect(groups.map((g) => [g.name, g.rules.map((r) => r.alert)])).toEqual([
+      ['shop', ['ServerErrors', 'SlowCart', 'ErrorLogs']],
+      ['host', ['HostMemoryHigh', 'FilesystemAlmostFull', 'HostIoWait', 'HostSilent']],
+    ])
+  })
+
+  it('the server evaluates the shop\'s rules: ServerErrors for frontend and payment and SlowCart are raised, ErrorLogs not', async () => {
+    interface RuleStatus { alert: string; health: string; lastEvaluation: string | null }
+    const get = async (path: string): Promise<unknown> => (await fetch(`http://${server.http}${path}`)).json()
+    // Each rule first runs at an offset within its group's 30 s interval.
+    const shop = await waitFor('a first evaluation of every shop rule', async () => {
+      const { groups } = (await get('/api/v1/rules')) as { groups: { name: string; rules: RuleStatus[] }[] }
+      const rules = groups.find((g) => g.name === 'shop')!.rules
+      return rules.every((r) => r.lastEvaluation !== null) ? rules : undefined
+    }, 90_000)
+    expect(shop.map((r) => [r.alert, r.health])).toEqual([['ServerErrors', 'ok'], ['SlowCart', 'ok'], ['ErrorLogs', 'ok']])
+    const { alerts } = (await get('/api/v1/alerts')) as { alerts: { rule: string; state: string; labels: Record<string, string> }[] }
+    const raised = alerts.filter((a) => shop.some((r) => r.alert === a.rule))
+    expect(raised.map((a) => `${a.rule} ${a.labels.service_name ?? ''}`.trim()).sort()).toEqual(['ServerErrors frontend', 'ServerErrors payment', 'SlowCart'])
+    for (const a of raised) expect(['pending', 'firing']).toContain(a.state) // for: 1m
+  }, 120_000)
 })
