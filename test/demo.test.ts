@@ -51,7 +51,9 @@ it('npm run demo starts BlazeDB and the shop, shows data, and stops cleanly on C
     }
     // The traffic generator places 5 orders a second; spans reach the server within a second.
     await waitFor('the shop\'s spans from three services', async () => ((await count('spans | stats count_distinct(service.name)')) === 3 ? true : undefined))
-    // On Linux the demo's server collects this machine's metrics too (examples/collectors/host.json).
+    // The demo's server evaluates the shop's alert rules, and on Linux collects this machine's metrics too.
+    const rules = (await (await fetch(`${ui}/api/v1/rules`)).json()) as { groups: { name: string }[] }
+    expect(rules.groups.map((g) => g.name)).toEqual(process.platform === 'linux' ? ['shop', 'host'] : ['shop'])
     if (process.platform === 'linux') await waitFor('host metrics', async () => ((await count('metrics | where metric.name = "system.cpu.time" | stats count()')) > 0 ? true : undefined))
 
     process.kill(-demo.pid!, 'SIGINT')

@@ -5,18 +5,33 @@
  * The server and the services run in process groups of their own, so a Ctrl-C in the terminal
  * reaches only this process, which stops them in order: the traffic, then the services (each
  * exports what it buffered), then the server. Environment: BLAZEDB_DATA_DIR, BLAZEDB_PASSWORD,
- * BLAZEDB_CONFIG (instead of examples/collectors/host.json) and the BLAZEDB_*_ADDR variables of
+ * BLAZEDB_CONFIG (a configuration of your own instead of the demo's) and the BLAZEDB_*_ADDR variables of
  * `blazedb serve` (port 0 picks a free port).
  */
 import { spawn } from 'node:child_process'
-import { resolve } from 'node:path'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { placeOrders, startShop } from './shop.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const dataDir = process.env.BLAZEDB_DATA_DIR ?? resolve(ROOT, 'demo-data')
-// On Linux the server also collects this machine's metrics (from /proc) every 15 seconds.
-const config = process.platform === 'linux' && process.env.BLAZEDB_CONFIG === undefined ? ['--config', resolve(ROOT, 'examples/collectors/host.json')] : []
+// The server evaluates the shop's alert rules and, on Linux, collects this machine's metrics
+// (from /proc) every 15 seconds, with the host rules on them. The file names absolute paths, so
+// the demo runs from any directory; it is removed when the demo ends.
+const linux = process.platform === 'linux'
+const configDir = mkdtempSync(join(tmpdir(), 'blazedb-demo-'))
+process.once('exit', () => rmSync(configDir, { recursive: true, force: true }))
+const configFile = join(configDir, 'config.json')
+writeFileSync(
+  configFile,
+  JSON.stringify({
+    alerts: { ruleFiles: [resolve(ROOT, 'examples/shop/alert-rules.yaml'), ...(linux ? [resolve(ROOT, 'examples/host-metrics/alert-rules.yaml')] : [])] },
+    ...(linux ? { collectors: { host: { interval: '15s' } } } : {}),
+  }),
+)
+const config = process.env.BLAZEDB_CONFIG === undefined ? ['--config', configFile] : []
 const server = spawn(process.execPath, [resolve(ROOT, 'bin/blazedb.js'), 'serve', '--data-dir', dataDir, ...config], {
   env: { ...process.env, BLAZEDB_PASSWORD: process.env.BLAZEDB_PASSWORD ?? 'demo' },
   stdio: ['ignore', 'pipe', 'inherit'],
@@ -53,7 +68,8 @@ console.log(`
 The shop is running (frontend ${shop.frontend}) and sending to BlazeDB (data in ${dataDir}).
 
   Web UI:  ${api}/   (Services, Traces, Logs, Metrics; Explore for queries)
-  Dashboards to import: examples/shop/dashboard.json${config.length > 0 ? ', examples/host-metrics/dashboard.json (this machine)' : ''}
+  Dashboards to import: examples/shop/dashboard.json${linux ? ', examples/host-metrics/dashboard.json (this machine)' : ''}
+  Alerts:  ${api}/api/v1/alerts   (rules: examples/shop/alert-rules.yaml; ServerErrors and SlowCart fire within two minutes)
 
 Try (more in examples/shop/README.md):
 
