@@ -9,6 +9,9 @@ import type { BinaryNode, Expr, WhereNode } from './ast.ts'
 import type { Budget } from './budget.ts'
 import { evalExpr, evalMask, where, type EvalContext } from './eval-expr.ts'
 import { walkExpr } from './expr-type.ts'
+import { conjuncts, pushConjunct } from './plan-pushdown.ts'
+import { printExpr } from './print-expr.ts'
+import type { StageDef } from './stage-def.ts'
 import { patternOf, type Pattern } from './regex.ts'
 import { inRange } from './i64.ts'
 import type { Vec } from './vec.ts'
@@ -22,6 +25,22 @@ export function selectRows(batch: Batch, mask: Uint8Array): Batch | undefined {
   const rows = new Uint32Array(count)
   for (let i = 0, k = 0; i < mask.length; i++) if (mask[i] === 1) rows[k++] = i
   return takeRows(batch, rows)
+}
+
+/** `where <condition>`; leading ones also narrow the scan (plan-pushdown.ts). */
+export const whereStage: StageDef<WhereNode> = {
+  words: ['where'],
+  parse: (p, _word, at) => ({ kind: 'Where', predicate: p.expr(), at }),
+  print: (s) => `where ${printExpr(s.predicate)}`,
+  pushdown(node, scope, push) {
+    for (const c of conjuncts(node.predicate)) pushConjunct(c, scope, push)
+    return true
+  },
+  plan(node, scope, planner) {
+    planner.expr(node.predicate, scope)
+    return scope
+  },
+  run: (input, stage, run) => whereOp(input, stage.node, run.ctx, run.budget),
 }
 
 export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx: EvalContext, budget: Budget): AsyncGenerator<Batch> {
