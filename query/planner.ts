@@ -83,6 +83,7 @@ function analyse(query: QueryNode, options: PlanOptions): Draft {
   /** The right side of the latest join under each alias. */
   const joined = new Map<string, Draft>()
   let stage: Draft['stages'][number] | undefined
+  let unreadable: unknown
   const readJoined = (f: FieldNode, right: Draft) => {
     const ref = resolveField(f.path.slice(1), { signal: right.out.signal, aliases: {}, columns: right.out.columns })
     for (const c of refColumns(ref)) right.wanted.add(c)
@@ -103,7 +104,8 @@ function analyse(query: QueryNode, options: PlanOptions): Draft {
     at,
     expr: (e, inScope, aggregate = false) => checkExpr(e, inScope, aggregate, reads, at),
     joinedKey(e, inScope, alias) {
-      // Resolved when run, in the joined rows: only what it reads is recorded here.
+      // Resolved when run, in the joined rows: only what it reads is recorded here. A key the
+      // joined rows cannot have is reported after the checks of every stage.
       const walk = (x: typeof e): void => {
         if (x.kind === 'Field') {
           const right = x.path.length > 1 && (x.path[0] === alias || inScope.aliases[x.path[0]] !== undefined) ? joined.get(x.path[0]) : undefined
@@ -113,7 +115,11 @@ function analyse(query: QueryNode, options: PlanOptions): Draft {
         else if (x.kind === 'Binary') [x.left, x.right].forEach(walk)
         else if (x.kind === 'Call') x.args.forEach(walk)
       }
-      walk(e)
+      try {
+        walk(e)
+      } catch (error) {
+        unreadable ??= error
+      }
     },
     subquery(q, alias) {
       const right = analyse(q, options)
@@ -129,6 +135,7 @@ function analyse(query: QueryNode, options: PlanOptions): Draft {
     draft.stages.push(stage)
     scope = stage.out
   }
+  if (unreadable !== undefined) throw unreadable
   draft.out = scope
   // A joined side's raw columns are all shown when its rows reach the result raw.
   const endsRaw = scope.signal !== undefined
