@@ -1,8 +1,8 @@
 /**
  * @module query/stage-registry
- * Every pipe stage by kind (LANGUAGE.md "Operators"), one entry per kind of StageNode: a kind
- * without an entry, or an entry missing a piece of StageDef, does not compile. The order is
- * the order the parser lists operators in its messages.
+ * Every pipe stage by kind (LANGUAGE.md, one section per operator from "where" to "join"), one
+ * entry per kind of StageNode: a kind without an entry, or an entry missing a piece of
+ * StageDef, does not compile. The order is the order the parser lists operators in its messages.
  */
 import type { StageKind, StageNode } from './ast.ts'
 import { joinStage } from './op-join.ts'
