@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { AccessError, checkTokenConfig, type TokenConfig } from '../access/index.ts'
 import { CollectorConfigError, validateCollectorsConfig, type CollectorsConfig } from '../collectors/index.ts'
+import type { AlertsConfig } from '../alerts/index.ts'
 
 /** What a user writes in the config file (every field optional). */
 export interface Config {
@@ -33,6 +34,8 @@ export interface Config {
   maxRequestBytes: string
   /** How far past the server's clock a record's time may lie, e.g. "1h" (ingest/limits.ts); older than `retention` is refused too. */
   maxFutureSkew: string
+  /** Alert rules and notifications (alerts/README.md); absent: no rules. */
+  alerts?: AlertsConfig
   /** PEM certificate chain: with `tlsKeyFile`, every listener speaks TLS. Re-read when it changes. */
   tlsCertFile?: string
   /** PEM private key of `tlsCertFile`. */
@@ -115,6 +118,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
   validateConfig(config)
   config.dataDir = resolve(config.dataDir)
   if (config.keyFile !== undefined) config.keyFile = resolve(config.keyFile)
+  if (config.alerts?.ruleFiles !== undefined) config.alerts = { ...config.alerts, ruleFiles: config.alerts.ruleFiles.map((f) => resolve(f)) }
   for (const field of ['tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile'] as const) {
     if (config[field] !== undefined) config[field] = resolve(config[field])
   }
@@ -131,7 +135,7 @@ function mergeFile(config: Config, file: string): Config {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError('config', `${file} must hold a JSON object`)
   }
-  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile']))
+  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile', 'alerts']))
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) throw new ConfigError(key, `unknown field in ${file}; known fields: ${[...known].join(', ')}`)
   }
@@ -190,6 +194,12 @@ export function validateConfig(config: Config): void {
   for (const signal of ['spans', 'logs', 'metrics'] as const) parseDurationNs(`retention.${signal}`, config.retention[signal])
   parseBytes('maxRequestBytes', config.maxRequestBytes)
   parseDurationNs('maxFutureSkew', config.maxFutureSkew)
+  if (config.alerts !== undefined && (typeof config.alerts !== 'object' || config.alerts === null || Array.isArray(config.alerts))) {
+    throw new ConfigError('alerts', 'must be an object like {"ruleFiles": ["rules.yaml"]}')
+  }
+  if (config.alerts?.ruleFiles !== undefined && (!Array.isArray(config.alerts.ruleFiles) || config.alerts.ruleFiles.some((f) => typeof f !== 'string'))) {
+    throw new ConfigError('alerts.ruleFiles', 'must be a list of file paths')
+  }
   for (const field of ['tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile'] as const) {
     const value = config[field]
     if (value !== undefined && (typeof value !== 'string' || value === '')) throw new ConfigError(field, 'must be a path to a PEM file')

@@ -12,7 +12,9 @@ import { Access } from '../access/index.ts'
 import type { Store } from '../storage/index.ts'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import { DecodePool, defaultDecodeThreads, followTlsSource, httpsServerOptions, IngestMetrics, Intake, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
-import { createQueryApi } from '../query/index.ts'
+import { createQueryApi, runQuery } from '../query/index.ts'
+import { AlertService, createAlertsApi } from '../alerts/index.ts'
+import { DEFAULT_TENANT } from '../storage/index.ts'
 import { parseAddr, parseBytes, parseDurationNs, queryLimits, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
 import { startCollectors } from '../collectors/index.ts'
@@ -65,16 +67,6 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     app.route('/', createAdminApi(store, access, ingestMetrics))
     app.route('/', createQueryApi({ store, access, limits: queryLimits(config) }))
 
-    const { host, port } = parseAddr('httpAddr', config.httpAddr)
-    const http = await listenHono(app, host, port, tls)
-    closers.push(() => closeHttp(http.server))
-    log(`blazedb: http listening on ${http.address}`)
-
-    // The OTLP gateway: both listeners share one set of self-metrics.
-    const maxRequestBytes = parseBytes('maxRequestBytes', config.maxRequestBytes)
-    // One set of decoding threads for both listeners.
-    const decodePool = new DecodePool(defaultDecodeThreads())
-    closers.push(() => decodePool.close())
     // Records older than their signal's retention, or too far ahead, are refused at the door.
     const timeWindow = {
       retentionNs: {
@@ -86,6 +78,38 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     }
     // One intake (in-flight bound, time window, counters) for every listener and producer.
     const intake = new Intake({ store, metrics: ingestMetrics, timeWindow })
+    // Alert rules: an invalid rule file stops the start here, before anything listens.
+    const alerts = await AlertService.start({
+      config: config.alerts,
+      defaultExternalUrl: `http://${config.httpAddr}`,
+      run: (text, o) => runQuery(text, { ...o, store, limits: queryLimits(config) }),
+      docs: store.documents,
+      // History records enter through the intake, like every other record.
+      sink: async (tenant, batch) => {
+        const { rejected, message } = await intake.accept(tenant, batch)
+        if (rejected > 0) throw new Error(message)
+      },
+      tenants: () => [DEFAULT_TENANT, ...config.tokens.map((t) => t.tenant), ...store.tenants()],
+      log,
+    })
+    const reloadAlerts = (): void => void alerts.reload().then((r) => log(`blazedb: alert rules reloaded: ${r.groups} groups, ${r.rules} rules`), (e: Error) => log(`blazedb: cannot reload alert rules: ${e.message}`))
+    process.on('SIGHUP', reloadAlerts)
+    closers.push(async () => {
+      process.off('SIGHUP', reloadAlerts)
+      await alerts.stop()
+    })
+    app.route('/', createAlertsApi({ service: alerts, access }))
+
+    const { host, port } = parseAddr('httpAddr', config.httpAddr)
+    const http = await listenHono(app, host, port, tls)
+    closers.push(() => closeHttp(http.server))
+    log(`blazedb: http listening on ${http.address}`)
+
+    // The OTLP gateway: both listeners share one set of self-metrics.
+    const maxRequestBytes = parseBytes('maxRequestBytes', config.maxRequestBytes)
+    // One set of decoding threads for both listeners.
+    const decodePool = new DecodePool(defaultDecodeThreads())
+    closers.push(() => decodePool.close())
     const otlp = { intake, access, maxRequestBytes, decodePool, tls }
     const otlpHttp = await startOtlpHttp({ ...otlp, ...parseAddr('otlpHttpAddr', config.otlpHttpAddr) })
     closers.push(() => otlpHttp.close())
