@@ -12,7 +12,7 @@ import { hexToBytes, TIME_COLUMN, type ScanCondition, type Signal } from '../sto
 import type { FieldNode, QueryNode, StageNode } from './ast.ts'
 import { QueryError, positionOf } from './errors.ts'
 import { checkExpr, type ExprReads } from './expr-check.ts'
-import { refColumns } from './expr-type.ts'
+import { refColumns, walkExpr } from './expr-type.ts'
 import { resolveField, type Scope } from './fields.ts'
 import { narrow, type Pushdown } from './plan-pushdown.ts'
 import type { QueryPlan } from './query-plan.ts'
@@ -106,17 +106,13 @@ function analyse(query: QueryNode, options: PlanOptions): Draft {
     joinedKey(e, inScope, alias) {
       // Resolved when run, in the joined rows: only what it reads is recorded here. A key the
       // joined rows cannot have is reported after the checks of every stage.
-      const walk = (x: typeof e): void => {
-        if (x.kind === 'Field') {
+      try {
+        for (const x of walkExpr(e)) {
+          if (x.kind !== 'Field') continue
           const right = x.path.length > 1 && (x.path[0] === alias || inScope.aliases[x.path[0]] !== undefined) ? joined.get(x.path[0]) : undefined
           if (right !== undefined) readJoined(x, right)
           else readOwn(x, inScope)
-        } else if (x.kind === 'Unary' || x.kind === 'In') walk(x.operand)
-        else if (x.kind === 'Binary') [x.left, x.right].forEach(walk)
-        else if (x.kind === 'Call') x.args.forEach(walk)
-      }
-      try {
-        walk(e)
+        }
       } catch (error) {
         unreadable ??= error
       }
