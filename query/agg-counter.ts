@@ -14,7 +14,7 @@ import { growTo, numbersOf, sharedState } from './agg.ts'
 import { expectArgs } from './agg-basic.ts'
 import { SeriesPoints } from './agg-series.ts'
 import { evalShared } from './eval-expr.ts'
-import { printExpr } from './printer.ts'
+import { printExpr } from './print-expr.ts'
 
 export function counterAgg(call: CallNode, ctx: AggContext): Aggregator {
   expectArgs(call, ctx, 1, `${call.name}(value)`)

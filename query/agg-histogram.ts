@@ -12,10 +12,13 @@ import { METRIC_COLUMNS } from '../storage/index.ts'
 import type { CallNode } from './ast.ts'
 import type { AggContext, Aggregator } from './agg.ts'
 import { growTo } from './agg.ts'
-import { SeriesPoints } from './agg-series.ts'
+import { SERIES_POINT_COLUMNS, SeriesPoints } from './agg-series.ts'
 import { QueryError } from './errors.ts'
-import { where } from './eval-expr.ts'
+import { where } from './eval-context.ts'
 import { toDoubles } from './i64.ts'
+
+/** The point columns histogram_quantile reads besides the labels. */
+export const HISTOGRAM_COLUMNS: readonly string[] = [...SERIES_POINT_COLUMNS, METRIC_COLUMNS.bucketCounts, METRIC_COLUMNS.explicitBounds]
 
 /**
  * The q-quantile of bucket counts (not cumulative) with upper bounds `bounds` (+Inf implied last).

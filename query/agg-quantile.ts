@@ -12,7 +12,7 @@ import { growTo, numbersOf, sharedState } from './agg.ts'
 import { QueryError } from './errors.ts'
 import { evalShared, where } from './eval-expr.ts'
 import { BYTES_PER_SAMPLE } from './limits.ts'
-import { printExpr } from './printer.ts'
+import { printExpr } from './print-expr.ts'
 import type { ValueType, Vec } from './vec.ts'
 
 /** Shorthand names and their percentile. */

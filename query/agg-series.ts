@@ -17,6 +17,12 @@ import { ValueInterner } from './group-keys.ts'
 import { COUNTER_START_LOOKBACK_NS } from './limits.ts'
 import { cell, columnVec, type Vec } from './vec.ts'
 
+/**
+ * The point columns a series walk reads besides the labels: the metric name, the time and the
+ * start time of each point (SeriesKeys, SeriesPoints).
+ */
+export const SERIES_POINT_COLUMNS: readonly string[] = [METRIC_COLUMNS.name, METRIC_COLUMNS.timeUnixNano, METRIC_COLUMNS.startTimeUnixNano]
+
 /** True for the columns that identify a series: the metric name and every attribute. */
 export function isLabelColumn(name: string): boolean {
   return name === METRIC_COLUMNS.name || name.startsWith(ATTR_PREFIX) || name.startsWith(RESOURCE_ATTR_PREFIX) || name.startsWith(SCOPE_ATTR_PREFIX)

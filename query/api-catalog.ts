@@ -10,7 +10,7 @@ import { QueryError } from './errors.ts'
 import { displayName, INTRINSICS } from './fields.ts'
 import { MAX_CATALOG_VALUES } from './limits.ts'
 import { parseExpression } from './parser.ts'
-import { printExpr } from './printer.ts'
+import { printExpr } from './print-expr.ts'
 
 export type CatalogOptions = Omit<QueryOptions, 'store'> & { store: Store }
 

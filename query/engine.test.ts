@@ -81,6 +81,38 @@ describe('planner pushdown', () => {
     expect([...join.stages[0].right!.columns!].sort()).toEqual(['name', 'startTimeUnixNano', 'traceId'])
   })
 
+  it('numeric bounds become scan conditions only on columns storage holds as u32', () => {
+    expect(plan('spans | where status_code >= 2 and 3 > flags').where).toEqual([
+      { op: 'ge', column: 'statusCode', value: 2 },
+      { op: 'lt', column: 'flags', value: 3 },
+    ])
+    expect(plan('logs | where severity > 16').where).toEqual([{ op: 'gt', column: 'severityNumber', value: 16 }])
+    // value is f64, count i64: no bounds; equalities on them neither.
+    expect(plan('metrics | where value > 1 and count >= 2 and value = 3').where).toEqual([])
+    // Only leading where stages push down.
+    expect(plan('logs | where severity > 16 | sort time | where severity < 20').where).toEqual([{ op: 'gt', column: 'severityNumber', value: 16 }])
+  })
+
+  it("a join's right side reads its own columns and those later stages read of it, and pushes its own conditions", () => {
+    const p = plan('spans | where name = "a" | join (logs | where severity >= 17) as l on trace_id | select name, l.body')
+    expect(p.where).toEqual([{ op: 'eq', column: 'name', value: 'a' }])
+    expect([...p.columns!].sort()).toEqual(['name', 'startTimeUnixNano', 'traceId'])
+    const right = p.stages[1].right!
+    expect(right.where).toEqual([{ op: 'ge', column: 'severityNumber', value: 17 }])
+    expect(right.columns).toEqual(['traceId', 'body', 'bodyValue', 'severityNumber', 'timeUnixNano'])
+    // Raw joined rows at the end show every column of both sides.
+    const raw = plan('spans | join logs as l on trace_id')
+    expect([raw.columns, raw.stages[0].right!.columns]).toEqual([undefined, undefined])
+  })
+
+  it('series aggregates read every label and the point columns their registry entry names', () => {
+    const p = plan('metrics | where metric = "http.requests" | stats rate(value), histogram_quantile(0.9) by bin(time, 1m)')
+    expect(p.columns).toBeUndefined()
+    expect([...new Set(p.seriesColumns)].sort()).toEqual(['bucketCounts', 'explicitBounds', 'metric.name', 'startTimeUnixNano', 'timeUnixNano', 'value'])
+    // rate() counts rows: no series.
+    expect(plan('metrics | stats rate() by bin(time, 1m)').seriesColumns).toBeUndefined()
+  })
+
   it('a scan sees the range, columns and conditions, and rows outside them are still filtered', async () => {
     const seen: unknown[] = []
     const spy: Store = { ...store, scan: (r) => (seen.push(r), store.scan(r)) as Scan, getTrace: store.getTrace.bind(store) }

@@ -5,28 +5,18 @@
  */
 import type { Batch } from '../storage/index.ts'
 import type { Expr } from './ast.ts'
-import { QueryError, positionOf } from './errors.ts'
+import { QueryError } from './errors.ts'
+import { where, type EvalContext } from './eval-context.ts'
 import { compareVec } from './eval-compare.ts'
 import { arith } from './eval-arith.ts'
 import { fieldVec } from './eval-field.ts'
-import { resolveField, type Scope } from './fields.ts'
+import { resolveField } from './fields.ts'
 import { callScalar } from './fn-scalar.ts'
-import { printExpr } from './printer.ts'
+import { printExpr } from './print-expr.ts'
 import { patternOf, type Pattern } from './regex.ts'
 import { present, type Vec } from './vec.ts'
 
-/** What evaluation needs besides the batch. */
-export interface EvalContext {
-  readonly scope: Scope
-  /** "Now" of the query, epoch nanoseconds: `now()` and `last 1h` agree within one query. */
-  readonly now: bigint
-  /** The query text, for error positions. */
-  readonly source: string
-}
-
-export function where(ctx: EvalContext, at: number): { line: number; column: number; source: string } {
-  return { ...positionOf(ctx.source, at), source: ctx.source }
-}
+export { where, type EvalContext } from './eval-context.ts'
 
 /**
  * The vector of `e` over `batch`.

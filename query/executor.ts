@@ -1,21 +1,18 @@
 /**
  * @module query/executor
  * Runs a plan: scans storage (or looks a trace up), filters rows to the time range, streams
- * the batches through the stages, and gathers execution statistics. Every stage is an async
- * generator over batches, so rows flow through without being collected, except where an
+ * the batches through the stages (each run by its StageDef, stage-registry.ts), and gathers
+ * execution statistics. Every stage is an async generator over batches, so rows flow through without being collected, except where an
  * operator must (sort, stats, the right side of a join) and then within the memory budget.
  */
 import { projectBatch, takeRows, TIME_COLUMN, type Batch, type Scan, type Store } from '../storage/index.ts'
 import { isLabelColumn } from './agg-series.ts'
 import type { Budget } from './budget.ts'
 import { fieldVec } from './eval-field.ts'
-import type { EvalContext } from './eval-expr.ts'
-import { joinOp } from './op-join.ts'
-import { selectOp } from './op-select.ts'
-import { sortOp } from './op-sort.ts'
-import { statsOp } from './op-stats.ts'
-import { rangeMask, selectRows, whereOp } from './op-where.ts'
+import type { EvalContext } from './eval-context.ts'
+import { rangeMask, selectRows } from './row-select.ts'
 import type { QueryPlan } from './planner.ts'
+import { stageDef } from './stage-registry.ts'
 import { treeOrder } from './trace-tree.ts'
 
 /** What one run needs besides the plan. */
@@ -34,50 +31,19 @@ export interface RunContext {
  * (live subscriptions feed newly stored batches); they are range-filtered all the same.
  */
 export async function* runPlan(plan: QueryPlan, run: RunContext, input?: AsyncIterable<Batch>): AsyncGenerator<Batch> {
-  let stream = source(plan, run, input)
+  let stream: AsyncIterable<Batch> = source(plan, run, input)
   plan.stages.forEach((stage, k) => {
     const ctx: EvalContext = { scope: stage.scope, now: run.now, source: run.source }
-    const node = stage.node
-    switch (node.kind) {
-      case 'Where':
-        stream = whereOp(stream, node, ctx, run.budget)
-        break
-      case 'Select':
-        stream = selectOp(stream, node, ctx, run.budget)
-        break
-      case 'Sort': {
-        const next = plan.stages[k + 1]?.node
-        stream = sortOp(stream, node.keys, ctx, run.budget, next?.kind === 'Limit' ? next.count : undefined)
-        break
-      }
-      case 'Limit':
-        stream = limitOp(stream, node.count)
-        break
-      case 'Stats':
-        stream = statsOp(stream, node, { ...ctx, rangeStart: plan.start, rangeEnd: plan.end }, run.budget)
-        break
-      case 'Join':
-        stream = joinOp(stream, runPlan(stage.right!, run), node, { ...ctx, scope: stage.out }, run.budget)
-        break
-    }
+    stream = stageDef(stage.node).run(stream, stage, {
+      ctx,
+      budget: run.budget,
+      start: plan.start,
+      end: plan.end,
+      next: plan.stages[k + 1]?.node,
+      subquery: (right) => runPlan(right, run),
+    })
   })
   yield* stream
-}
-
-async function* limitOp(input: AsyncIterable<Batch>, count: number): AsyncGenerator<Batch> {
-  let left = count
-  if (left <= 0) return
-  for await (const batch of input) {
-    if (batch.length <= left) {
-      left -= batch.length
-      yield batch
-    } else {
-      yield takeRows(batch, Array.from({ length: left }, (_, i) => i))
-      left = 0
-    }
-    // Returning ends the upstream generators, which closes the scan.
-    if (left === 0) return
-  }
 }
 
 async function* source(plan: QueryPlan, run: RunContext, input?: AsyncIterable<Batch>): AsyncGenerator<Batch> {

@@ -1,44 +1,16 @@
 /**
  * @module query/expr-type
- * Static facts about expressions: their result type where it is known before running,
- * the output name a column gets without `as`, and the fields they read.
+ * Static facts about expressions: the type of a resolved field, the output name a column
+ * gets without `as`, the nodes of an expression and the storage columns a field reads.
+ * (The planner works out types as it checks, expr-check.ts.)
  */
 import type { Expr, NamedExpr } from './ast.ts'
-import { resolveField, type FieldRef, type Scope } from './fields.ts'
-import { printExpr } from './printer.ts'
+import type { FieldRef } from './fields.ts'
+import { printExpr } from './print-expr.ts'
 import type { ValueType } from './vec.ts'
 
-const NUMBER_RESULTS = new Set(['count', 'countif', 'dcount', 'count_distinct', 'rate', 'increase', 'histogram_quantile', 'len'])
-const SAME_AS_ARG = new Set(['sum', 'avg', 'min', 'max', 'percentile', 'p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'bin'])
-
-/** The type of `e` in `scope`; 'any' when only the data can tell. */
-export function exprType(e: Expr, scope: Scope): ValueType {
-  switch (e.kind) {
-    case 'Literal':
-      return e.type === 'null' ? 'any' : e.type
-    case 'Field':
-      return refType(resolveField(e.path, scope))
-    case 'In':
-      return 'bool'
-    case 'Unary':
-      return e.op === 'not' ? 'bool' : exprType(e.operand, scope)
-    case 'Call':
-      if (NUMBER_RESULTS.has(e.name)) return 'number'
-      if (SAME_AS_ARG.has(e.name) && e.args.length > 0) return exprType(e.args[0], scope)
-      return { lower: 'string', upper: 'string', exists: 'bool', now: 'time' }[e.name] as ValueType | undefined ?? 'any'
-    case 'Binary': {
-      if (!['+', '-', '*', '/', '%'].includes(e.op)) return 'bool'
-      const l = exprType(e.left, scope)
-      const r = exprType(e.right, scope)
-      if (l === 'time' && r === 'time') return 'duration'
-      if (l === 'time' || r === 'time') return 'time'
-      if (l === 'duration' && r === 'duration') return e.op === '/' ? 'number' : 'duration'
-      return l === 'duration' || r === 'duration' ? 'duration' : 'number'
-    }
-  }
-}
-
-function refType(ref: FieldRef): ValueType {
+/** The type of a resolved field's values. */
+export function refType(ref: FieldRef): ValueType {
   switch (ref.kind) {
     case 'column':
       return ref.type

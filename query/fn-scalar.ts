@@ -6,16 +6,18 @@
 import type { Batch } from '../storage/index.ts'
 import type { CallNode, Expr } from './ast.ts'
 import { QueryError } from './errors.ts'
-import type { EvalContext } from './eval-expr.ts'
-import { where } from './eval-expr.ts'
-import { cell, present, type Vec } from './vec.ts'
+import { where, type EvalContext } from './eval-context.ts'
+import { cell, present, type ValueType, type Vec } from './vec.ts'
 
 type ScalarFn = (call: CallNode, args: Vec[], n: number, ctx: EvalContext) => Vec
 
 /** Arity of each scalar function, for the planner's checks. */
 export const SCALAR_ARITY: Readonly<Record<string, number>> = { bin: 2, exists: 1, lower: 1, upper: 1, len: 1, now: 0 }
 
-const FUNCTIONS: Record<string, ScalarFn> = {
+/** The type of each scalar function's values; `arg`: the type of its first argument. */
+export const SCALAR_RESULT: Readonly<Record<keyof typeof FUNCTIONS, ValueType | 'arg'>> = { bin: 'arg', exists: 'bool', lower: 'string', upper: 'string', len: 'number', now: 'time' }
+
+const FUNCTIONS = {
   bin: (call, [x, width], n, ctx) => bin(x, width, n, () => fail(call, ctx, 'bin(x, width) takes a time or number and a positive duration or number literal, like bin(time, 1m)')),
   exists: (_call, [x], n) => {
     const out = new Uint8Array(n)
@@ -35,7 +37,7 @@ const FUNCTIONS: Record<string, ScalarFn> = {
     return { t: 'num', v: out, p }
   },
   now: (_c, _a, _n, ctx) => ({ t: 'const', value: ctx.now, type: 'time' }),
-}
+} satisfies Record<string, ScalarFn>
 
 function fail(call: CallNode, ctx: EvalContext, message: string): never {
   throw new QueryError('INVALID_ARGUMENT', `cannot call ${call.name}: ${message}`, where(ctx, call.at))
@@ -46,7 +48,7 @@ function fail(call: CallNode, ctx: EvalContext, message: string): never {
  * @example callScalar(parseExpression('lower(name)') as CallNode, batch, ctx, evaluate)
  */
 export function callScalar(call: CallNode, batch: Batch, ctx: EvalContext, evaluate: (e: Expr) => Vec): Vec {
-  const fn = FUNCTIONS[call.name]
+  const fn = (FUNCTIONS as Record<string, ScalarFn>)[call.name]
   if (fn === undefined) {
     throw new QueryError('UNKNOWN_NAME', `cannot call ${call.name}: unknown function here; scalar functions are ${Object.keys(FUNCTIONS).join(', ')} (aggregates only in stats)`, where(ctx, call.at))
   }

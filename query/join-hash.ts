@@ -3,8 +3,10 @@
  * Row hashes and key equality for hash joins. Equal key values hash equally whatever the
  * column layout: an id by its bytes, a string by its text (hashed once per dictionary entry),
  * a number by its double bits, a time by its 64 bits. Hashes are FNV-1a, 32 bits; equal
- * hashes are confirmed by comparing the values.
+ * hashes are confirmed by comparing the values. One side's rows are indexed in typed arrays
+ * and the other side's rows probe them in chunks (PACE_ROWS).
  */
+import { PACE_ROWS } from './limits.ts'
 import { cell, present, type Vec } from './vec.ts'
 
 const FNV_OFFSET = 0x811c9dc5
@@ -74,4 +76,72 @@ export function sameKeys(a: readonly Vec[], i: number, b: readonly Vec[], j: num
     if (keyText(cx) !== keyText(cy)) return false
   }
   return true
+}
+
+/**
+ * One side's rows indexed by key hash, in typed arrays rather than a Map: `slots` is an
+ * open-addressing table (linear probing, at most half full) of the first row of each hash,
+ * `next` chains the other rows with that hash.
+ */
+export interface HashIndex {
+  keys: Vec[]
+  hash: Uint32Array
+  slots: Int32Array
+  next: Int32Array
+}
+
+export function index(keys: Vec[], n: number): HashIndex {
+  const { hash, valid } = hashRows(keys, n)
+  let size = 16
+  while (size < n * 2) size *= 2
+  const slots = new Int32Array(size).fill(-1)
+  const next = new Int32Array(n).fill(-1)
+  const mask = size - 1
+  for (let i = n - 1; i >= 0; i--) {
+    if (valid[i] !== 1) continue
+    let s = hash[i] & mask
+    while (slots[s] >= 0 && hash[slots[s]] !== hash[i]) s = (s + 1) & mask
+    next[i] = slots[s]
+    slots[s] = i
+  }
+  return { keys, hash, slots, next }
+}
+
+/** Matching pairs of probe rows and indexed rows, as produced so far. */
+export interface Pairs {
+  probe: number[]
+  indexed: number[]
+}
+
+/**
+ * The pairs of probe rows and indexed rows with equal keys, in chunks of at most PACE_ROWS
+ * pairs: one key shared by thousands of rows on both sides makes millions of pairs, which
+ * must be produced a slice at a time, between checks of the clock and the memory budget.
+ * A chunk also ends after PACE_ROWS steps along hash chains, so a run of colliding hashes
+ * without matches cannot hold the loop either. `matched[i]` is set for probe rows that match.
+ */
+export function* probe(ix: HashIndex, keys: Vec[], n: number, matched?: Uint8Array): Generator<Pairs> {
+  const { hash, valid } = hashRows(keys, n)
+  const mask = ix.slots.length - 1
+  let out: Pairs = { probe: [], indexed: [] }
+  let steps = 0
+  for (let i = 0; i < n; i++) {
+    if (valid[i] !== 1) continue
+    const h = hash[i]
+    let s = h & mask
+    while (ix.slots[s] >= 0 && ix.hash[ix.slots[s]] !== h) s = (s + 1) & mask
+    for (let j = ix.slots[s]; j >= 0; j = ix.next[j]) {
+      if (sameKeys(keys, i, ix.keys, j)) {
+        out.probe.push(i)
+        out.indexed.push(j)
+        if (matched !== undefined) matched[i] = 1
+      }
+      if (++steps >= PACE_ROWS) {
+        yield out
+        out = { probe: [], indexed: [] }
+        steps = 0
+      }
+    }
+  }
+  if (out.probe.length > 0) yield out
 }

@@ -11,79 +11,52 @@
  * each chunk accounted in the memory budget while it is held, the clock checked between them.
  */
 import { concatBatches, takeColumn, takeRows, type Batch, type Column } from '../storage/index.ts'
-import type { JoinNode } from './ast.ts'
+import type { Expr, JoinKey, JoinNode } from './ast.ts'
 import type { Budget } from './budget.ts'
 import { evalExpr, type EvalContext } from './eval-expr.ts'
-import { hashRows, sameKeys } from './join-hash.ts'
+import { index, probe } from './join-hash.ts'
 import { BYTES_PER_CELL, BYTES_PER_JOIN_KEY, PACE_ROWS } from './limits.ts'
-import type { Vec } from './vec.ts'
+import { printExpr } from './print-expr.ts'
+import type { StageDef, StageParser } from './stage-def.ts'
+import type { ValueType } from './vec.ts'
 
-/**
- * One side's rows indexed by key hash, in typed arrays rather than a Map: `slots` is an
- * open-addressing table (linear probing, at most half full) of the first row of each hash,
- * `next` chains the other rows with that hash.
- */
-interface HashIndex {
-  keys: Vec[]
-  hash: Uint32Array
-  slots: Int32Array
-  next: Int32Array
+export const joinStage: StageDef<JoinNode> = {
+  words: ['join'],
+  parse(p, _word, at) {
+    const type = p.acceptWord('left') ? 'left' : (p.acceptWord('inner'), 'inner')
+    const right = p.subquery(at)
+    p.expectWord('as')
+    const alias = p.name('a name for the joined rows after "as"')
+    p.expectWord('on')
+    const on: JoinKey[] = []
+    for (const e of p.list(() => p.expr())) on.push(...joinKeys(e, alias, p))
+    return { kind: 'Join', type, right, alias, on, at }
+  },
+  print(s, p) {
+    const right = s.right.stages.length === 0 ? p.source(s.right.source) : `(${p.query(s.right)})`
+    const on = s.on.map((k) => `${printExpr(k.left)} = ${printExpr(k.right)}`).join(', ')
+    return `join ${s.type === 'left' ? 'left ' : ''}${right} as ${s.alias} on ${on}`
+  },
+  pushdown: () => false,
+  plan(node, scope, planner) {
+    for (const k of node.on) planner.expr(k.left, scope)
+    const r = planner.subquery(node.right, node.alias)
+    for (const k of node.on) planner.joinedKey(k.right, scope, node.alias)
+    const columns: Record<string, ValueType> = { ...scope.columns }
+    for (const [name, type] of Object.entries(r.columns ?? {})) columns[`${node.alias}.${name}`] = type
+    const aliases = r.signal !== undefined ? { ...scope.aliases, [node.alias]: r.signal } : scope.aliases
+    return { ...scope, aliases, columns }
+  },
+  // Keys resolve in the join's output scope: the left ones and the `alias.` ones alike.
+  run: (input, stage, run) => joinOp(input, run.subquery(stage.right!), stage.node, { ...run.ctx, scope: stage.out }, run.budget),
 }
 
-function index(keys: Vec[], n: number): HashIndex {
-  const { hash, valid } = hashRows(keys, n)
-  let size = 16
-  while (size < n * 2) size *= 2
-  const slots = new Int32Array(size).fill(-1)
-  const next = new Int32Array(n).fill(-1)
-  const mask = size - 1
-  for (let i = n - 1; i >= 0; i--) {
-    if (valid[i] !== 1) continue
-    let s = hash[i] & mask
-    while (slots[s] >= 0 && hash[slots[s]] !== hash[i]) s = (s + 1) & mask
-    next[i] = slots[s]
-    slots[s] = i
-  }
-  return { keys, hash, slots, next }
-}
-
-/** Matching pairs of probe rows and indexed rows, as produced so far. */
-interface Pairs {
-  probe: number[]
-  indexed: number[]
-}
-
-/**
- * The pairs of probe rows and indexed rows with equal keys, in chunks of at most PACE_ROWS
- * pairs: one key shared by thousands of rows on both sides makes millions of pairs, which
- * must be produced a slice at a time, between checks of the clock and the memory budget.
- * A chunk also ends after PACE_ROWS steps along hash chains, so a run of colliding hashes
- * without matches cannot hold the loop either. `matched[i]` is set for probe rows that match.
- */
-function* probe(ix: HashIndex, keys: Vec[], n: number, matched?: Uint8Array): Generator<Pairs> {
-  const { hash, valid } = hashRows(keys, n)
-  const mask = ix.slots.length - 1
-  let out: Pairs = { probe: [], indexed: [] }
-  let steps = 0
-  for (let i = 0; i < n; i++) {
-    if (valid[i] !== 1) continue
-    const h = hash[i]
-    let s = h & mask
-    while (ix.slots[s] >= 0 && ix.hash[ix.slots[s]] !== h) s = (s + 1) & mask
-    for (let j = ix.slots[s]; j >= 0; j = ix.next[j]) {
-      if (sameKeys(keys, i, ix.keys, j)) {
-        out.probe.push(i)
-        out.indexed.push(j)
-        if (matched !== undefined) matched[i] = 1
-      }
-      if (++steps >= PACE_ROWS) {
-        yield out
-        out = { probe: [], indexed: [] }
-        steps = 0
-      }
-    }
-  }
-  if (out.probe.length > 0) yield out
+/** Join keys of one `on` item: `a = alias.b`, a conjunction of those, or a bare field (same on both sides). */
+function joinKeys(e: Expr, alias: string, p: StageParser): JoinKey[] {
+  if (e.kind === 'Binary' && e.op === 'and') return [...joinKeys(e.left, alias, p), ...joinKeys(e.right, alias, p)]
+  if (e.kind === 'Binary' && e.op === '=') return [{ left: e.left, right: e.right }]
+  if (e.kind === 'Field') return [{ left: e, right: { kind: 'Field', path: [alias, ...e.path], at: e.at } }]
+  return p.failAt(e.at, `cannot parse query: expected a join key (a field, or field = ${alias}.field)`)
 }
 
 function renamed(batch: Batch, alias: string): Batch {

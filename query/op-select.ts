@@ -5,14 +5,43 @@
  * raw rows at the end of a query: every intrinsic field and attribute under its display name.
  */
 import type { Batch, Column, Signal } from '../storage/index.ts'
-import type { SelectNode } from './ast.ts'
+import type { NamedExpr, SelectNode } from './ast.ts'
 import type { Budget } from './budget.ts'
 import { evalExpr, type EvalContext } from './eval-expr.ts'
 import { fieldVec } from './eval-field.ts'
+import { QueryError } from './errors.ts'
 import { outputName } from './expr-type.ts'
 import { displayName, INTRINSICS, type FieldRef, type Scope } from './fields.ts'
 import { matchesIn, prepareMatches } from './op-where.ts'
+import { printExpr, printNamed } from './print-expr.ts'
+import type { StageDef, StagePlanner } from './stage-def.ts'
 import { vecColumn, vecType, type ValueType } from './vec.ts'
+
+export const selectStage: StageDef<SelectNode> = {
+  words: ['select', 'extend'],
+  parse: (p, word, at) => ({ kind: 'Select', extend: word === 'extend', items: p.list(() => p.named()), at }),
+  print: (s) => `${s.extend ? 'extend' : 'select'} ${s.items.map(printNamed).join(', ')}`,
+  pushdown: () => false,
+  plan(node, scope, planner) {
+    uniqueNames(node.items, node.extend ? 'extend' : 'select', planner)
+    const columns: Record<string, ValueType> = node.extend ? { ...scope.columns } : {}
+    for (const item of node.items) columns[outputName(item)] = planner.expr(item.expr, scope)
+    return node.extend ? { ...scope, columns } : { aliases: {}, columns }
+  },
+  run: (input, stage, run) => selectOp(input, stage.node, run.ctx, run.budget),
+}
+
+/** One column per name: a second column of the same name would silently replace the first. */
+export function uniqueNames(items: readonly NamedExpr[], verb: string, planner: StagePlanner): void {
+  const seen = new Set<string>()
+  for (const item of items) {
+    const name = outputName(item)
+    if (seen.has(name)) {
+      throw new QueryError('INVALID_ARGUMENT', `cannot ${verb}: two columns would be named ${JSON.stringify(name)}; name one with "as", like ${printExpr(item.expr)} as ${name.replace(/\W/g, '_')}_2`, planner.at(item.expr.at))
+    }
+    seen.add(name)
+  }
+}
 
 export async function* selectOp(input: AsyncIterable<Batch>, node: SelectNode, ctx: EvalContext, budget: Budget): AsyncGenerator<Batch> {
   const names = node.items.map(outputName)

@@ -6,12 +6,36 @@
  * they are copied. Absent values sort last in either direction. The sort is stable.
  */
 import { concatBatches, takeRows, type Batch } from '../storage/index.ts'
-import type { SortKey } from './ast.ts'
+import type { SortKey, SortNode } from './ast.ts'
 import type { Budget } from './budget.ts'
 import { evalExpr, type EvalContext } from './eval-expr.ts'
 import { BYTES_PER_CELL, PACE_ROWS } from './limits.ts'
+import { printExpr } from './print-expr.ts'
+import type { StageDef } from './stage-def.ts'
 import { sortRowsPaced } from './sort-paced.ts'
 import { cell, type Vec } from './vec.ts'
+
+export const sortStage: StageDef<SortNode> = {
+  words: ['sort'],
+  parse(p, _word, at) {
+    p.acceptWord('by')
+    const keys = p.list(() => {
+      const expr = p.expr()
+      if (p.acceptWord('desc')) return { expr, desc: true }
+      p.acceptWord('asc')
+      return { expr, desc: false }
+    })
+    return { kind: 'Sort', keys, at }
+  },
+  print: (s) => `sort ${s.keys.map((k) => `${printExpr(k.expr)}${k.desc ? ' desc' : ''}`).join(', ')}`,
+  pushdown: () => false,
+  plan(node, scope, planner) {
+    for (const k of node.keys) planner.expr(k.expr, scope)
+    return scope
+  },
+  // Followed by a limit, only the top rows are kept.
+  run: (input, stage, run) => sortOp(input, stage.node.keys, run.ctx, run.budget, run.next?.kind === 'Limit' ? run.next.count : undefined),
+}
 
 type Compare = (a: number, b: number) => number
 

@@ -8,14 +8,47 @@
 import { bytesToHex, type Batch, type Column } from '../storage/index.ts'
 import type { CallNode, StatsNode } from './ast.ts'
 import type { AggContext } from './agg.ts'
-import { createAggregator } from './agg-registry.ts'
+import { AGGREGATES, createAggregator, isAggregate } from './agg-registry.ts'
 import type { Budget } from './budget.ts'
+import { QueryError } from './errors.ts'
 import { evalShared } from './eval-expr.ts'
 import { outputName } from './expr-type.ts'
+import { SCALAR_ARITY } from './fn-scalar.ts'
 import { GroupKeys } from './group-keys.ts'
+import { uniqueNames } from './op-select.ts'
 import { matchesIn, prepareMatches } from './op-where.ts'
 import { BYTES_PER_GROUP, MAX_FILLED_BUCKETS, PACE_ROWS } from './limits.ts'
-import { columnOf, type Scalar } from './vec.ts'
+import { printNamed } from './print-expr.ts'
+import type { StageDef } from './stage-def.ts'
+import { columnOf, type Scalar, type ValueType } from './vec.ts'
+
+export const statsStage: StageDef<StatsNode> = {
+  words: ['stats'],
+  parse(p, _word, at) {
+    const aggregates = p.list(() => p.named())
+    const by = p.acceptWord('by') ? p.list(() => p.named()) : []
+    return { kind: 'Stats', aggregates, by, at }
+  },
+  print: (s) => `stats ${s.aggregates.map(printNamed).join(', ')}${s.by.length > 0 ? ` by ${s.by.map(printNamed).join(', ')}` : ''}`,
+  pushdown: () => false,
+  plan(node, scope, planner) {
+    uniqueNames([...node.by, ...node.aggregates], 'compute stats', planner)
+    for (const a of node.aggregates) {
+      if (a.expr.kind === 'Call' && !isAggregate(a.expr.name) && SCALAR_ARITY[a.expr.name] === undefined) {
+        throw new QueryError('UNKNOWN_NAME', `cannot compute stats: unknown aggregate ${a.expr.name}(); aggregates are ${Object.keys(AGGREGATES).join(', ')}`, planner.at(a.expr.at))
+      }
+      if (a.expr.kind !== 'Call' || !isAggregate(a.expr.name)) {
+        throw new QueryError('INVALID_ARGUMENT', 'cannot compute stats: each item before "by" must be an aggregate call, like count() or p99(duration)', planner.at(a.expr.at))
+      }
+    }
+    const types = node.aggregates.map((a) => planner.expr(a.expr, scope, true))
+    const columns: Record<string, ValueType> = {}
+    for (const item of node.by) columns[outputName(item)] = planner.expr(item.expr, scope)
+    node.aggregates.forEach((item, k) => (columns[outputName(item)] = types[k]))
+    return { aliases: {}, columns }
+  },
+  run: (input, stage, run) => statsOp(input, stage.node, { ...run.ctx, rangeStart: run.start, rangeEnd: run.end }, run.budget),
+}
 
 /** Width in nanoseconds of the first `bin(x, width)` key, if any: rate() divides by it. */
 export function binWidth(node: StatsNode): number | undefined {

@@ -4,24 +4,32 @@
  * The mask of a batch becomes a selection vector; a batch where every row passes is passed
  * on as it is, one where none does is dropped.
  */
-import { takeRows, type Batch } from '../storage/index.ts'
+import type { Batch } from '../storage/index.ts'
 import type { BinaryNode, Expr, WhereNode } from './ast.ts'
 import type { Budget } from './budget.ts'
 import { evalExpr, evalMask, where, type EvalContext } from './eval-expr.ts'
 import { walkExpr } from './expr-type.ts'
+import { conjuncts, pushConjunct } from './plan-pushdown.ts'
+import { printExpr } from './print-expr.ts'
+import { selectRows } from './row-select.ts'
+import type { StageDef } from './stage-def.ts'
 import { patternOf, type Pattern } from './regex.ts'
-import { inRange } from './i64.ts'
 import type { Vec } from './vec.ts'
 
-/** The rows of `batch` whose mask byte is 1; undefined when none. */
-export function selectRows(batch: Batch, mask: Uint8Array): Batch | undefined {
-  let count = 0
-  for (let i = 0; i < mask.length; i++) count += mask[i]
-  if (count === mask.length) return batch
-  if (count === 0) return undefined
-  const rows = new Uint32Array(count)
-  for (let i = 0, k = 0; i < mask.length; i++) if (mask[i] === 1) rows[k++] = i
-  return takeRows(batch, rows)
+/** `where <condition>`; leading ones also narrow the scan (plan-pushdown.ts). */
+export const whereStage: StageDef<WhereNode> = {
+  words: ['where'],
+  parse: (p, _word, at) => ({ kind: 'Where', predicate: p.expr(), at }),
+  print: (s) => `where ${printExpr(s.predicate)}`,
+  pushdown(node, scope, push) {
+    for (const c of conjuncts(node.predicate)) pushConjunct(c, scope, push)
+    return true
+  },
+  plan(node, scope, planner) {
+    planner.expr(node.predicate, scope)
+    return scope
+  },
+  run: (input, stage, run) => whereOp(input, stage.node, run.ctx, run.budget),
 }
 
 export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx: EvalContext, budget: Budget): AsyncGenerator<Batch> {
@@ -59,15 +67,4 @@ export async function prepareMatches(matches: readonly BinaryNode[], batch: Batc
 function* texts(v: Vec): Generator<string> {
   if (v.t === 'str') yield* v.dict
   else if (v.t === 'any') for (const x of v.v) if (typeof x === 'string') yield x
-}
-
-/**
- * A mask of the rows of a time vector inside [start, end). Rows without a time are outside.
- * @example rangeMask(timeVec, 1793491200000000000n, undefined, n)
- */
-export function rangeMask(time: Vec, start: bigint | undefined, end: bigint | undefined, n: number): Uint8Array {
-  if (time.t !== 'time') return new Uint8Array(n)
-  const mask = inRange(time.v, start, end)
-  if (time.p !== undefined) for (let i = 0; i < n; i++) mask[i] &= time.p[i]
-  return mask
 }

@@ -10,24 +10,23 @@ import {
   type CallNode,
   type Expr,
   type FieldNode,
-  type JoinKey,
   type LiteralNode,
   type NamedExpr,
   type QueryNode,
   type RangeNode,
-  type SortKey,
   type SourceNode,
   type StageNode,
 } from './ast.ts'
 import { QueryError, positionOf } from './errors.ts'
 import { MAX_JOIN_DEPTH, MAX_QUERY_DEPTH, MAX_QUERY_LENGTH } from './limits.ts'
 import { RESERVED_WORDS, tokenize, type Token } from './lexer.ts'
+import type { StageParser } from './stage-def.ts'
+import { STAGE_WORDS } from './stage-registry.ts'
 import { checkDepth, tooDeep } from './tree-depth.ts'
 
 const RESERVED = RESERVED_WORDS
 const COMPARE: Record<string, BinaryOp> = { '=': '=', '==': '=', '!=': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' }
 const STRING_OPS = new Set(['contains', 'startswith', 'endswith', 'matches'])
-const STAGES = ['where', 'select', 'extend', 'sort', 'limit', 'stats', 'join']
 
 /**
  * Parses a whole query.
@@ -56,7 +55,8 @@ export function parseExpression(source: string): Expr {
   return freeze(expr)
 }
 
-class Parser {
+/** The shared grammar; each stage's own syntax is its StageDef's parse (op-*.ts). */
+class Parser implements StageParser {
   private readonly tokens: Token[]
   private i = 0
   private readonly source: string
@@ -70,11 +70,11 @@ class Parser {
     this.tokens = tokenize(source)
   }
 
-  private get tok(): Token {
+  get tok(): Token {
     return this.tokens[this.i]
   }
 
-  private next(): Token {
+  next(): Token {
     return this.tokens[this.i++]
   }
 
@@ -87,13 +87,13 @@ class Parser {
     return this.tok.type === 'punct' && this.tok.text === p
   }
 
-  private acceptWord(word: string): boolean {
+  acceptWord(word: string): boolean {
     if (!this.isWord(word)) return false
     this.i++
     return true
   }
 
-  private acceptPunct(p: string): boolean {
+  acceptPunct(p: string): boolean {
     if (!this.isPunct(p)) return false
     this.i++
     return true
@@ -120,7 +120,7 @@ class Parser {
     }
   }
 
-  private expectWord(word: string): void {
+  expectWord(word: string): void {
     if (!this.acceptWord(word)) this.fail(`"${word}"`)
   }
 
@@ -171,75 +171,41 @@ class Parser {
 
   private stage(): StageNode {
     const t = this.tok
-    const word = t.type === 'ident' ? t.text : ''
+    const def = t.type === 'ident' ? STAGE_WORDS.get(t.text) : undefined
+    if (def === undefined) return this.fail(`an operator (${[...STAGE_WORDS.keys()].join(', ')})`)
     this.i++
-    switch (word) {
-      case 'where':
-        return { kind: 'Where', predicate: this.expr(), at: t.at }
-      case 'select':
-      case 'extend':
-        return { kind: 'Select', extend: word === 'extend', items: this.list(() => this.named()), at: t.at }
-      case 'sort':
-        this.acceptWord('by')
-        return { kind: 'Sort', keys: this.list(() => this.sortKey()), at: t.at }
-      case 'limit': {
-        const n = this.tok
-        if (n.type !== 'number' || !Number.isInteger(n.value)) this.fail('a whole number of rows after "limit"')
-        this.i++
-        return { kind: 'Limit', count: n.value as number, at: t.at }
-      }
-      case 'stats': {
-        const aggregates = this.list(() => this.named())
-        const by = this.acceptWord('by') ? this.list(() => this.named()) : []
-        return { kind: 'Stats', aggregates, by, at: t.at }
-      }
-      case 'join':
-        return this.join(t.at)
-      default:
-        this.i--
-        return this.fail(`an operator (${STAGES.join(', ')})`)
-    }
+    return def.parse(this, t.text, t.at)
   }
 
-  private join(at: number): StageNode {
-    const type = this.acceptWord('left') ? 'left' : (this.acceptWord('inner'), 'inner')
-    let right: QueryNode
+  subquery(at: number): QueryNode {
     if (this.acceptPunct('(')) {
       if (++this.joins > MAX_JOIN_DEPTH) this.failAt(at, `cannot parse query: joins nest deeper than ${MAX_JOIN_DEPTH} levels inside the right sides of joins`)
-      right = this.nested(at, () => this.query())
+      const right = this.nested(at, () => this.query())
       this.joins--
       this.expectPunct(')')
-    } else {
-      const rat = this.tok.at
-      right = { kind: 'Query', source: this.sourceNode(), stages: [], at: rat }
+      return right
     }
-    this.expectWord('as')
-    const alias = this.tok
-    if (alias.type !== 'ident' || RESERVED.has(alias.text)) this.fail('a name for the joined rows after "as"')
-    this.i++
-    this.expectWord('on')
-    const on: JoinKey[] = []
-    for (const e of this.list(() => this.expr())) on.push(...joinKeys(e, alias.text, this))
-    return { kind: 'Join', type, right, alias: alias.text, on, at }
+    const rat = this.tok.at
+    return { kind: 'Query', source: this.sourceNode(), stages: [], at: rat }
   }
 
-  private list<T>(item: () => T): T[] {
+  name(expected: string): string {
+    const t = this.tok
+    if (t.type !== 'ident' || RESERVED.has(t.text)) this.fail(expected)
+    this.i++
+    return t.text
+  }
+
+  list<T>(item: () => T): T[] {
     const out = [item()]
     while (this.acceptPunct(',')) out.push(item())
     return out
   }
 
-  private named(): NamedExpr {
+  named(): NamedExpr {
     const expr = this.expr()
     if (!this.acceptWord('as')) return { expr }
     return { expr, name: this.fieldPath('a column name after "as"').join('.') }
-  }
-
-  private sortKey(): SortKey {
-    const expr = this.expr()
-    if (this.acceptWord('desc')) return { expr, desc: true }
-    this.acceptWord('asc')
-    return { expr, desc: false }
   }
 
   expr(): Expr {
@@ -392,14 +358,6 @@ class Parser {
     this.i--
     return this.fail(negate ? 'a number or duration after "-"' : 'an expression')
   }
-}
-
-/** Join keys of one `on` item: `a = alias.b`, a conjunction of those, or a bare field (same on both sides). */
-function joinKeys(e: Expr, alias: string, p: Parser): JoinKey[] {
-  if (e.kind === 'Binary' && e.op === 'and') return [...joinKeys(e.left, alias, p), ...joinKeys(e.right, alias, p)]
-  if (e.kind === 'Binary' && e.op === '=') return [{ left: e.left, right: e.right }]
-  if (e.kind === 'Field') return [{ left: e, right: { kind: 'Field', path: [alias, ...e.path], at: e.at } }]
-  return p.failAt(e.at, `cannot parse query: expected a join key (a field, or field = ${alias}.field)`)
 }
 
 function describe(t: Token): string {

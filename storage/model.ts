@@ -144,6 +144,87 @@ export const METRIC_TYPE = {
   summary: 5,
 } as const
 
+type ColumnNames<T extends Record<string, string>> = T[keyof T]
+type Kinds<T extends Record<string, string>> = Readonly<Record<ColumnNames<typeof COMMON_COLUMNS> | ColumnNames<T>, ColumnKind>>
+
+const COMMON_KINDS = {
+  'resource.schemaUrl': 'str',
+  'resource.droppedAttributesCount': 'u32',
+  'scope.name': 'str',
+  'scope.version': 'str',
+  'scope.schemaUrl': 'str',
+  'scope.droppedAttributesCount': 'u32',
+  droppedAttributesCount: 'u32',
+  flags: 'u32',
+} as const
+
+/**
+ * The kind of every intrinsic column, per signal (the comments of the tables above, for
+ * programs): a query pushes a numeric bound into a scan only where the column's kind makes
+ * the block statistics exact for it. A new intrinsic column does not compile until it is here.
+ */
+export const INTRINSIC_COLUMN_KINDS: { readonly spans: Kinds<typeof SPAN_COLUMNS>; readonly logs: Kinds<typeof LOG_COLUMNS>; readonly metrics: Kinds<typeof METRIC_COLUMNS> } = {
+  spans: {
+    ...COMMON_KINDS,
+    traceId: 'bytes',
+    spanId: 'bytes',
+    parentSpanId: 'bytes',
+    traceState: 'str',
+    name: 'str',
+    kind: 'u32',
+    startTimeUnixNano: 'i64',
+    endTimeUnixNano: 'i64',
+    statusCode: 'u32',
+    statusMessage: 'str',
+    droppedEventsCount: 'u32',
+    droppedLinksCount: 'u32',
+    events: 'any',
+    links: 'any',
+  },
+  logs: {
+    ...COMMON_KINDS,
+    timeUnixNano: 'i64',
+    observedTimeUnixNano: 'i64',
+    severityNumber: 'u32',
+    severityText: 'str',
+    body: 'str',
+    bodyValue: 'any',
+    traceId: 'bytes',
+    spanId: 'bytes',
+    eventName: 'str',
+  },
+  metrics: {
+    ...COMMON_KINDS,
+    'metric.name': 'str',
+    'metric.description': 'str',
+    'metric.unit': 'str',
+    'metric.type': 'u32',
+    'metric.temporality': 'u32',
+    'metric.monotonic': 'bool',
+    'metric.metadata': 'any',
+    startTimeUnixNano: 'i64',
+    timeUnixNano: 'i64',
+    value: 'f64',
+    valueInt: 'i64',
+    count: 'i64',
+    sum: 'f64',
+    min: 'f64',
+    max: 'f64',
+    bucketCounts: 'i64list',
+    explicitBounds: 'f64list',
+    'exp.scale': 'i32',
+    'exp.zeroCount': 'i64',
+    'exp.zeroThreshold': 'f64',
+    'exp.positiveOffset': 'i32',
+    'exp.positiveBucketCounts': 'i64list',
+    'exp.negativeOffset': 'i32',
+    'exp.negativeBucketCounts': 'i64list',
+    'summary.quantiles': 'f64list',
+    'summary.quantileValues': 'f64list',
+    exemplars: 'any',
+  },
+}
+
 /** The column that places a row in time (and so in a partition), per signal. */
 export const TIME_COLUMN: Readonly<Record<Signal, string>> = {
   spans: SPAN_COLUMNS.startTimeUnixNano,
