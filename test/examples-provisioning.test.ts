@@ -152,7 +152,8 @@ describe('provisioned dashboards and alert rules of the examples', () => {
     const traceIds = results.get('error-logs')!.rows.map((row) => row[5])
     expect(traceIds.every((id) => typeof id === 'string' && /^[0-9a-f]{32}$/.test(id))).toBe(true)
     expect(results.get('slowest')!.rows).toHaveLength(20)
-    expect(results.get('slowest')!.rows[0][4]).toBeGreaterThanOrEqual(300_000_000) // a slow cart makes the slowest checkout
+    // A slow cart (a 300 ms timer, which may fire a millisecond early against the span clock) makes the slowest checkout.
+    expect(results.get('slowest')!.rows[0][4]).toBeGreaterThanOrEqual(295_000_000)
   })
 
   it('every query of the host-metrics dashboard answers with this machine\'s metrics', async () => {
