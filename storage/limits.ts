@@ -70,3 +70,12 @@ export const SCRYPT_R = 8
 export const SCRYPT_P = 1
 /** Memory scrypt may use: 128 * N * r bytes plus slack. */
 export const SCRYPT_MAXMEM = 64 * 1024 * 1024
+
+/** Part indexes a SnapshotScanner keeps decoded, by file id (the least recently used goes
+ * first). An index is a few KiB to a few hundred (block statistics, bloom filters); 1,024 parts
+ * cover weeks of hourly partitions after compaction, so a query thread decrypts an index once. */
+export const SNAPSHOT_INDEX_CACHE_PARTS = 1024
+
+/** Milliseconds a scan over head batches runs before it lets the thread's other work (a
+ * cancellation message) run: short enough to notice a cancellation promptly. */
+export const SCAN_PACE_MS = 10
