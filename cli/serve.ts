@@ -9,7 +9,7 @@ import { Hono } from 'hono'
 import type { AddressInfo } from 'node:net'
 import type { Store } from '../storage/index.ts'
 import { DecodePool, defaultDecodeThreads, IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
-import { createQueryApi } from '../query/index.ts'
+import { createQueryApi, createQueryService } from '../query/index.ts'
 import { parseAddr, parseBytes, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
 import { openStore } from './open-store.ts'
@@ -38,7 +38,10 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // Components mount their routes on `app` here.
     const ingestMetrics = new IngestMetrics()
     app.route('/', createAdminApi(store, config.tokens, ingestMetrics))
-    app.route('/', createQueryApi({ store, tokens: config.tokens }))
+    // Queries run on threads of their own, off the event loop that acknowledges exports.
+    const queries = createQueryService({ store })
+    closers.push(() => queries.close())
+    app.route('/', createQueryApi({ store, tokens: config.tokens, queries }))
 
     const { host, port } = parseAddr('httpAddr', config.httpAddr)
     const http = await listenHono(app, host, port)
