@@ -3,7 +3,8 @@
  * the query language and compared with the answers in the workload's manifest.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runQuery, type QueryResult } from '../query/index.ts'
+import { type QueryResult } from '../query/index.ts'
+import { BothWays } from '../query/testdata/both-ways.ts'
 import { parseTime } from '../query/lexer.ts'
 import { smallWorkload, type LoadedWorkload } from './support/workload-loader.ts'
 import { referenceQueries, traceLookupQuery, type ReferenceId } from './support/workload-queries.ts'
@@ -12,17 +13,23 @@ import { referenceQueries, traceLookupQuery, type ReferenceId } from './support/
 describe.each(['ndjson', 'otlp'] as const)('reference queries on the small workload, loaded from %s', (via) => {
   let w: LoadedWorkload
   let queries: Record<ReferenceId, string>
+  // Each query runs in-process and on a query thread, with the same answer.
+  const ways = new BothWays()
 
   beforeAll(async () => {
     w = await smallWorkload(via)
     queries = referenceQueries(w.manifest)
+    ways.open(w.store)
   })
-  afterAll(() => w?.cleanup())
+  afterAll(async () => {
+    await ways.close()
+    w?.cleanup()
+  })
 
   /** Rows of a result as objects keyed by column name. */
   async function run(id: ReferenceId): Promise<Record<string, unknown>[]> {
     const window = w.manifest.window
-    const r: QueryResult = await runQuery(queries[id], { store: w.store, start: BigInt(window.start_unix_nano), end: BigInt(window.end_unix_nano) })
+    const r: QueryResult = await ways.run(queries[id], { start: BigInt(window.start_unix_nano), end: BigInt(window.end_unix_nano) })
     return r.rows.map((row) => Object.fromEntries(r.columns.map((c, k) => [c.name, row[k]])))
   }
 
@@ -113,7 +120,7 @@ describe.each(['ndjson', 'otlp'] as const)('reference queries on the small workl
     })
 
     it('trace lookup: the slow trace as a tree, parents before children', async () => {
-      const r = await runQuery(traceLookupQuery(w.manifest), { store: w.store })
+      const r = await ways.run(traceLookupQuery(w.manifest))
       const col = (name: string) => r.columns.findIndex((c) => c.name === name)
       expect(r.rows.length).toBe(expected('Q4').span_count)
       const seen = new Set<unknown>()
