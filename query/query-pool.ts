@@ -50,6 +50,8 @@ interface Running extends Queued {
 
 interface Slot {
   worker: Worker
+  /** The thread has started and takes queries. */
+  ready: boolean
   job?: Running
   /** Why the thread is being stopped: the error its query fails with. */
   stopping?: Error
@@ -70,11 +72,14 @@ export class QueryPool {
   /** Threads started in place of one that died or was stopped. */
   restarts = 0
 
-  constructor(threads: number, cacheBytesPerThread: number, url: URL = QUERY_WORKER_URL) {
+  private readonly stopGraceMs: number
+
+  constructor(threads: number, cacheBytesPerThread: number, options: { url?: URL; stopGraceMs?: number } = {}) {
     this.data = { cacheBytes: cacheBytesPerThread, nice: QUERY_THREAD_NICE }
-    this.url = url
+    this.url = options.url ?? QUERY_WORKER_URL
+    this.stopGraceMs = options.stopGraceMs ?? QUERY_STOP_GRACE_MS
     for (let i = 0; i < threads; i++) {
-      const slot = {} as Slot
+      const slot = { ready: false } as Slot
       slot.worker = this.spawn(slot)
       this.slots.push(slot)
     }
@@ -107,7 +112,12 @@ export class QueryPool {
   private spawn(slot: Slot): Worker {
     const worker = new Worker(this.url, { workerData: this.data, resourceLimits: { maxOldGenerationSizeMb: QUERY_THREAD_HEAP_MB } })
     worker.unref()
+    slot.ready = false
     worker.on('message', (reply: QueryThreadReply) => {
+      if (slot.worker === worker && reply.ready === true) {
+        slot.ready = true
+        return this.dispatch()
+      }
       if (slot.worker !== worker || slot.job?.id !== reply.id || slot.stopping !== undefined) return
       const job = this.finish(slot)
       if (reply.error === undefined) job.resolve(reply.result!)
@@ -145,7 +155,7 @@ export class QueryPool {
 
   private dispatch(): void {
     while (this.queue.length > 0 && !this.closed) {
-      const slot = this.slots.find((s) => s.job === undefined && s.stopping === undefined)
+      const slot = this.slots.find((s) => s.ready && s.job === undefined && s.stopping === undefined)
       if (slot === undefined) return
       const queued = this.queue.shift()!
       if (queued.onAbort !== undefined) queued.task.signal?.removeEventListener('abort', queued.onAbort)
@@ -172,12 +182,12 @@ export class QueryPool {
       this.finish(slot)
       return queued.reject(error as Error)
     }
-    job.timer = setTimeout(() => this.stop(slot, timeoutError(task.timeoutMs)), remaining + QUERY_STOP_GRACE_MS)
+    job.timer = setTimeout(() => this.stop(slot, timeoutError(task.timeoutMs)), remaining + this.stopGraceMs)
     if (task.signal !== undefined) {
       job.onAbort = () => {
         slot.worker.postMessage({ kind: 'cancel', id: job.id } satisfies QueryThreadRequest)
         clearTimeout(job.timer)
-        job.timer = setTimeout(() => this.stop(slot, cancelledError()), QUERY_STOP_GRACE_MS)
+        job.timer = setTimeout(() => this.stop(slot, cancelledError()), this.stopGraceMs)
       }
       task.signal.addEventListener('abort', job.onAbort, { once: true })
     }

@@ -32,8 +32,10 @@ export type ThreadError =
   | { kind: 'query'; code: QueryErrorCode; message: string; line?: number; column?: number; source?: string }
   | { kind: 'internal'; message: string; stack?: string }
 
+/** `ready` (no id): the thread has started and takes queries. */
 export interface QueryThreadReply {
-  id: number
+  id?: number
+  ready?: boolean
   result?: QueryResult
   error?: ThreadError
 }

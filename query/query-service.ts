@@ -26,6 +26,8 @@ export interface QueryServiceOptions {
   cacheBytes?: number
   /** The module each thread runs; query-worker.ts (tests wrap it to make a thread fail). */
   workerUrl?: URL
+  /** How long a thread may take to stop on its own past a deadline or a cancellation (QUERY_STOP_GRACE_MS). */
+  stopGraceMs?: number
 }
 
 /** runQuery's options without the store: the service reads its own. */
@@ -54,7 +56,7 @@ export function defaultQueryThreads(): number {
 export function createQueryService(options: QueryServiceOptions): QueryService {
   const { store } = options
   const threads = store.snapshot === undefined ? 0 : (options.threads ?? defaultQueryThreads())
-  const pool = threads === 0 ? undefined : new QueryPool(threads, Math.floor((options.cacheBytes ?? QUERY_CACHE_BYTES) / threads), options.workerUrl)
+  const pool = threads === 0 ? undefined : new QueryPool(threads, Math.floor((options.cacheBytes ?? QUERY_CACHE_BYTES) / threads), { url: options.workerUrl, stopGraceMs: options.stopGraceMs })
 
   async function run(query: string | QueryNode, o: ServiceQueryOptions = {}): Promise<QueryResult> {
     if (pool === undefined) return runQuery(query, { ...o, store })

@@ -28,6 +28,9 @@ const data = workerData as QueryThreadData
 lowerPriority(data.nice)
 const scanner = new SnapshotScanner(data.cacheBytes)
 const running = new Map<number, AbortController>()
+// The pool sends a query only once the thread is ready: starting a thread (loading the engine)
+// takes a few hundred milliseconds that must not count against a query's time limit.
+parentPort?.postMessage({ ready: true } satisfies QueryThreadReply)
 
 parentPort?.on('message', async (message: QueryThreadRequest) => {
   if (message.kind === 'cancel') {

@@ -28,12 +28,9 @@ export class BothWays {
   }
 
   /** The in-process answer, after checking that the thread gave the same; throws the in-process error. */
-  async run(query: string | QueryNode, options: Partial<QueryOptions> = {}): Promise<QueryResult> {
-    const store = options.store ?? this.store!
-    const here = await settle(runQuery(query, { ...options, store }))
-    const service = options.store === undefined ? this.service! : createQueryService({ store, threads: 1 })
-    const there = await settle(service.run(query, options))
-    if (service !== this.service) await service.close()
+  async run(query: string | QueryNode, options: Omit<Partial<QueryOptions>, 'store'> = {}): Promise<QueryResult> {
+    const here = await settle(runQuery(query, { ...options, store: this.store! }))
+    const there = await settle(this.service!.run(query, options))
     const label = `${typeof query === 'string' ? query : 'a query tree'} on a query thread`
     if ('error' in here) {
       expect('error' in there ? describeError(there.error) : there.result.rows, label).toEqual(describeError(here.error))
