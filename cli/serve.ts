@@ -9,7 +9,7 @@ import { Hono } from 'hono'
 import type { AddressInfo } from 'node:net'
 import type { Store } from '../storage/index.ts'
 import { DecodePool, defaultDecodeThreads, IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
-import { createQueryApi, createQueryService } from '../query/index.ts'
+import { createQueryApi, createQueryService, type QueryService } from '../query/index.ts'
 import { parseAddr, parseBytes, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
 import { openStore } from './open-store.ts'
@@ -17,6 +17,8 @@ import { tuneServerRuntime } from './runtime.ts'
 
 export interface RunningServer {
   readonly store: Store
+  /** The query threads behind the HTTP API. */
+  readonly queries: QueryService
   /** Bound addresses, host:port. */
   readonly addresses: { http: string; otlpHttp?: string; otlpGrpc?: string }
   close(): Promise<void>
@@ -63,6 +65,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
 
     return {
       store,
+      queries,
       addresses: { http: http.address, otlpHttp: otlpHttp.address, otlpGrpc: otlpGrpc.address },
       async close() {
         for (const close of closers.reverse()) await close()

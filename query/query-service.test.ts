@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryStore, openEngine, type Engine } from '../storage/index.ts'
 import { HOUR, MINUTE, T0, makeLogs, makePoints, makeSpans } from '../test/support/telemetry.ts'
 import { QueryError } from './errors.ts'
+import { createQueryApi } from './api.ts'
 import { createQueryService, type QueryService } from './query-service.ts'
 import { BothWays } from './testdata/both-ways.ts'
 
@@ -144,5 +145,30 @@ describe('time limit, cancellation, failures and close', () => {
     await closing.close()
     for (const e of await Promise.all(failures)) expect([(e as QueryError).code, e.message]).toEqual(['CANCELLED', 'cannot finish query: the server is shutting down'])
     expect(((await failure(closing.run('spans | stats count()'))) as QueryError).code).toBe('CANCELLED')
+  })
+})
+
+describe('the HTTP API on query threads', () => {
+  it('a client that goes away cancels its query on the thread', async () => {
+    const store = new MemoryStore()
+    const batch = makeSpans(1000)
+    for (let i = 0; i < 5_000; i++) await store.append('default', batch)
+    const queries = createQueryService({ store, threads: 1, stopGraceMs: 120_000 })
+    try {
+      const app = createQueryApi({ store, queries })
+      const controller = new AbortController()
+      const body = JSON.stringify({ query: 'spans | stats count() by span_id, name' })
+      const answer = app.request('/api/v1/query', { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: controller.signal })
+      await until(() => queries.status().running === 1, 'the query runs')
+      controller.abort()
+      const res = await answer
+      expect(res.status).toBe(499)
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('CANCELLED')
+      expect(queries.status()).toMatchObject({ running: 0, restarts: 0 })
+      const ok = await app.request('/api/v1/query', { method: 'POST', body: JSON.stringify({ query: 'spans | where name = "POST /c" | stats count()' }) })
+      expect(((await ok.json()) as { rows: unknown[][] }).rows).toEqual([[5_000 * 333]])
+    } finally {
+      await queries.close()
+    }
   })
 })
