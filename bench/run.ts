@@ -54,6 +54,7 @@ const BENCHES: Bench[] = [
       return figuresTable(`OTLP ingest into the storage engine, load generator in a child process sending for ${seconds} s, each run of each transport and signal in a server process of its own (median of ${runs} runs; peakRssMiB: the largest of those processes)`, figures)
     },
   },
+  { name: 'mixed', run: async (dir) => (await (await import('./mixed.ts')).run({ workloadDir: dir })).markdown },
   { name: 'query', run: async (dir, runs) => queryMarkdown(await (await import('./query-reference.ts')).run({ ...onDiskEngine, sizes: sizeOf(dir), runs: Math.max(runs, 10) })) },
   {
     name: 'compare',

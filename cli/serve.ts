@@ -41,7 +41,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const ingestMetrics = new IngestMetrics()
     app.route('/', createAdminApi(store, config.tokens, ingestMetrics))
     // Queries run on threads of their own, off the event loop that acknowledges exports.
-    const queries = createQueryService({ store })
+    const queries = createQueryService({ store, threads: config.queryThreads })
     closers.push(() => queries.close())
     app.route('/', createQueryApi({ store, tokens: config.tokens, queries }))
 
