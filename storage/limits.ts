@@ -79,3 +79,8 @@ export const SNAPSHOT_INDEX_CACHE_PARTS = 1024
 /** Milliseconds a scan over head batches runs before it lets the thread's other work (a
  * cancellation message) run: short enough to notice a cancellation promptly. */
 export const SCAN_PACE_MS = 10
+
+/** Shared slabs that head batches are copied and packed into for scan snapshots: 1 MiB holds
+ * the arrays of a few requests' batches, so a snapshot of a full head names a few dozen
+ * SharedArrayBuffers rather than tens of thousands (each costs its post). */
+export const SNAPSHOT_SLAB_BYTES = 1 << 20

@@ -69,7 +69,7 @@ export class MemoryStore implements Store {
   snapshot(request: ScanRequest): HeldSnapshot {
     const head = (this.data.get(this.key(request.tenant, request.signal)) ?? [])
       .filter((s) => !((request.start !== undefined && s.max < request.start) || (request.end !== undefined && s.min >= request.end)))
-      .map((s) => projectBatch(s.batch, request.columns))
+      .map((s) => ({ batch: projectBatch(s.batch, request.columns), packed: {} }))
     return { snapshot: { signal: request.signal, head, parts: [] }, release: () => {} }
   }
 

@@ -6,24 +6,30 @@
  * deletes or closes a file a query thread reads.
  */
 import { projectBatch } from '../batch-ops.ts'
-import type { HeldSnapshot, ScanSnapshot } from '../scan-snapshot.ts'
-import { toSharedBatch } from '../scan-snapshot.ts'
+import type { Column } from '../model.ts'
+import type { HeldSnapshot, ScanSnapshot, SnapshotBatch } from '../scan-snapshot.ts'
+import { packBatch, toSharedBatch } from '../scan-snapshot.ts'
 import type { ScanRequest } from '../store.ts'
 import type { Head } from './head.ts'
 import type { Partition, PartHandle } from './partition.ts'
+
+/** Packed string and general-value columns of head batches, by column (immutable, so the bytes
+ * never go stale; they go when the column does). */
+const packedColumns = new WeakMap<Column, Uint8Array>()
 
 /**
  * Takes the snapshot of `request` over `heads` (the live head and the one being flushed) and
  * `partitions`. Head batches are moved into shared memory the first time a snapshot takes
  * them (in place: the head keeps the shared batch, the same rows), so later snapshots and the
- * part writer share them rather than copy them.
+ * part writer share them rather than copy them; string and general-value columns are packed
+ * into shared memory once (scan-snapshot.ts, SnapshotBatch).
  */
 export function takeEngineSnapshot(heads: readonly (Head | undefined)[], partitions: Iterable<Partition>, key: Uint8Array, request: ScanRequest): HeldSnapshot {
-  const head = []
+  const head: SnapshotBatch[] = []
   for (const h of heads) {
     for (const hb of h?.batchesFor(request.tenant, request.signal, request.start, request.end) ?? []) {
       hb.batch = toSharedBatch(hb.batch)
-      head.push(projectBatch(hb.batch, request.columns))
+      head.push(packBatch(projectBatch(hb.batch, request.columns), packedColumns))
     }
   }
   const held: PartHandle[] = []

@@ -80,18 +80,25 @@ test('a held snapshot keeps the parts a compaction replaces readable, until rele
   }
 })
 
-test('head batches taken by a snapshot move into shared memory once', async () => {
+test('head batches taken by a snapshot are shared, strings and general values packed once', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'blazedb-snapshot-'))
   const engine = await openEngine({ dataDir: dir, password: 'test', background: false })
   try {
     await engine.append('default', makeSpans(100))
     const first = engine.snapshot({ tenant: 'default', signal: 'spans', columns: ['name', 'startTimeUnixNano'] })
-    const [batch] = first.snapshot.head
-    expect(Object.keys(batch.columns).sort()).toEqual(['name', 'startTimeUnixNano'])
-    const name = batch.columns.name
-    expect(name.kind === 'str' && name.codes.buffer instanceof SharedArrayBuffer).toBe(true)
+    const [sb] = first.snapshot.head
+    expect(Object.keys(sb.batch.columns)).toEqual(['startTimeUnixNano'])
+    expect(Object.keys(sb.packed)).toEqual(['name'])
+    const time = sb.batch.columns.startTimeUnixNano
+    expect(time.kind === 'i64' && time.values.buffer instanceof SharedArrayBuffer).toBe(true)
+    expect(sb.packed.name.buffer).toBeInstanceOf(SharedArrayBuffer)
     const second = engine.snapshot({ tenant: 'default', signal: 'spans' })
-    expect(second.snapshot.head[0].columns.name).toBe(name)
+    expect(second.snapshot.head[0].batch.columns.startTimeUnixNano).toBe(time)
+    expect(second.snapshot.head[0].packed.name).toBe(sb.packed.name)
+    // What a thread receives reads back as the rows appended.
+    const scanner = new SnapshotScanner(1024 * 1024)
+    const posted = structuredClone(second.snapshot)
+    expect(rowsOf(await collect(scanner.scan(posted, { tenant: 'default', signal: 'spans' })))).toEqual(rowsOf([makeSpans(100)]))
     first.release()
     second.release()
   } finally {

@@ -8,13 +8,12 @@
  * Contract: one scanner belongs to one thread. A scan reads its snapshot's descriptors only
  * while it runs; the snapshot's owner keeps them open until then (HeldSnapshot.release).
  */
-import { projectBatch } from '../batch-ops.ts'
 import { StorageError } from '../errors.ts'
 import { bytesToHex } from '../ids.ts'
 import { SCAN_PACE_MS, SNAPSHOT_INDEX_CACHE_PARTS } from '../limits.ts'
 import type { Batch } from '../model.ts'
 import { PartReader, type PartIndex } from '../part/part-file.ts'
-import type { ScanSnapshot } from '../scan-snapshot.ts'
+import { unpackBatch, type ScanSnapshot } from '../scan-snapshot.ts'
 import { emptyScanStats, type Scan, type ScanRequest } from '../store.ts'
 import { BlockCache } from './block-cache.ts'
 import { scanParts } from './scan-parts.ts'
@@ -39,11 +38,11 @@ export class SnapshotScanner {
     async function* iterate(): AsyncGenerator<Batch> {
       stats.blocksTotal += snapshot.head.length
       let paced = performance.now()
-      for (const batch of snapshot.head) {
+      for (const sb of snapshot.head) {
         if (request.abort?.aborted) throw new StorageError('ABORTED', 'scan aborted', { cause: request.abort.reason })
         stats.blocksRead++
-        stats.rowsRead += batch.length
-        yield projectBatch(batch, request.columns)
+        stats.rowsRead += sb.batch.length
+        yield unpackBatch(sb, request.columns)
         if (performance.now() - paced > SCAN_PACE_MS) {
           await new Promise<void>((resolve) => setImmediate(resolve))
           paced = performance.now()
