@@ -8,7 +8,7 @@
  * Each server configuration is measured in its own process, one after the other: by default
  * queries on the event loop (`queryThreads: 0`, as before query threads) and on query threads;
  * `--before DIR` adds the server of another checkout (e.g. main's code) first.
- * Run alone: `node bench/mixed.ts [--workload DIR] [--seconds N] [--rate N] [--before DIR]`.
+ * Run alone: `node bench/mixed.ts [--workload DIR] [--seconds N] [--rate N] [--before DIR] [--threads-only]`.
  */
 import { fork, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -34,7 +34,7 @@ export interface ServerUnderTest {
 
 export interface MixedOptions {
   workloadDir: string
-  /** Seconds of each phase with ingest; the queries-alone phase takes half (20). */
+  /** Seconds of ingest alone, and of ingest with queries, over all rounds; queries alone take half (20). */
   seconds?: number
   /** Spans a second the generator sends (100,000: a quarter of what the gateway takes). */
   spansPerSecond?: number
@@ -136,14 +136,46 @@ function sendSteadily(spec: SteadyLoadSpec): Promise<SteadyLoadReport> {
   })
 }
 
+/** Alternations of ingest alone and ingest with queries; each takes `seconds / ROUNDS`. */
+const ROUNDS = 2
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** One phase: /healthz probed throughout, with steady ingest and/or two query loops. */
-async function phase(server: Running, options: { seconds: number; ingest?: SteadyLoadSpec; queries: boolean; window: { start: string; end: string } }): Promise<PhaseFigures> {
+interface PhaseSamples {
+  health: number[]
+  exports: number[]
+  exportFailures: number
+  spansPerSecond: number[]
+  queryMs: number[]
+  queryErrors: number
+  queries: boolean
+  ingest: boolean
+}
+
+function emptySamples(ingest: boolean, queries: boolean): PhaseSamples {
+  return { health: [], exports: [], exportFailures: 0, spansPerSecond: [], queryMs: [], queryErrors: 0, queries, ingest }
+}
+
+function figuresOf(s: PhaseSamples): PhaseFigures {
+  const out: PhaseFigures = { healthP99: percentile(s.health, 99) }
+  if (s.ingest) {
+    out.exportP50 = percentile(s.exports, 50)
+    out.exportP99 = percentile(s.exports, 99)
+    out.spansPerSecond = median(s.spansPerSecond)
+    out.exportFailures = s.exportFailures
+  }
+  if (s.queries) {
+    out.queryP50 = s.queryMs.length === 0 ? NaN : median(s.queryMs)
+    out.queries = s.queryMs.length
+    out.queryErrors = s.queryErrors
+  }
+  return out
+}
+
+/** One phase, its samples added to `into`: /healthz probed throughout, with steady ingest and/or two query loops. */
+async function phase(server: Running, into: PhaseSamples, options: { seconds: number; ingest?: SteadyLoadSpec; queries: boolean; window: { start: string; end: string } }): Promise<void> {
   const stopAt = performance.now() + options.seconds * 1000
-  const health: number[] = []
-  const queryMs: number[] = []
-  let queryErrors = 0
+  const { health, queryMs } = into
   const probe = async (): Promise<void> => {
     while (performance.now() < stopAt) {
       const t = performance.now()
@@ -159,25 +191,17 @@ async function phase(server: Running, options: { seconds: number; ingest?: Stead
       const res = await fetch(`http://${server.http}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: texts[i % texts.length], ...options.window }) })
       await res.arrayBuffer()
       if (res.status === 200) queryMs.push(performance.now() - t)
-      else queryErrors++
+      else into.queryErrors++
     }
   }
   const load = options.ingest === undefined ? undefined : sendSteadily(options.ingest)
   const loops = options.queries ? [queryLoop(0), queryLoop(2)] : []
   const [report] = await Promise.all([load, probe(), ...loops])
-  const out: PhaseFigures = { healthP99: percentile(health, 99) }
   if (report !== undefined) {
-    out.exportP50 = percentile(report.latencies, 50)
-    out.exportP99 = percentile(report.latencies, 99)
-    out.spansPerSecond = report.spansPerSecond
-    out.exportFailures = Object.values(report.failures).reduce((a, b) => a + b, 0)
+    into.exports.push(...report.latencies)
+    into.spansPerSecond.push(report.spansPerSecond)
+    into.exportFailures += Object.values(report.failures).reduce((a, b) => a + b, 0)
   }
-  if (options.queries) {
-    out.queryP50 = queryMs.length === 0 ? NaN : median(queryMs)
-    out.queries = queryMs.length
-    out.queryErrors = queryErrors
-  }
-  return out
 }
 
 async function measureServer(server: ServerUnderTest, options: Required<Omit<MixedOptions, 'servers'>>): Promise<ServerFigures> {
@@ -192,12 +216,20 @@ async function measureServer(server: ServerUnderTest, options: Required<Omit<Mix
     const loadMs = performance.now() - began
     const window = { start: manifest.window.start_unix_nano, end: manifest.window.end_unix_nano }
     const spansPerRequest = manifest.counts.spans / loadBatches(options.workloadDir, 'traces').length
-    const ingest: SteadyLoadSpec = { address: running.otlpHttp, workloadDir: options.workloadDir, spansPerSecond: options.spansPerSecond, spansPerRequest, seconds: options.seconds }
+    // Rounds of ingest alone then with queries, so that a change in the machine's load over the
+    // run (it is shared) weighs on both alike.
+    const seconds = options.seconds / ROUNDS
+    const ingest: SteadyLoadSpec = { address: running.otlpHttp, workloadDir: options.workloadDir, spansPerSecond: options.spansPerSecond, spansPerRequest, seconds }
     process.stderr.write(`mixed: ${server.label}: loaded in ${fmt(loadMs / 1000, 1)} s\n`)
-    const queriesAlone = await phase(running, { seconds: options.seconds / 2, queries: true, window })
-    const ingestAlone = await phase(running, { seconds: options.seconds, ingest, queries: false, window })
-    const mixed = await phase(running, { seconds: options.seconds, ingest, queries: true, window })
-    return { label: server.label, loadMs, queriesAlone, ingestAlone, mixed }
+    const queriesAlone = emptySamples(false, true)
+    const ingestAlone = emptySamples(true, false)
+    const mixed = emptySamples(true, true)
+    await phase(running, queriesAlone, { seconds: options.seconds / 2, queries: true, window })
+    for (let round = 0; round < ROUNDS; round++) {
+      await phase(running, ingestAlone, { seconds, ingest, queries: false, window })
+      await phase(running, mixed, { seconds, ingest, queries: true, window })
+    }
+    return { label: server.label, loadMs, queriesAlone: figuresOf(queriesAlone), ingestAlone: figuresOf(ingestAlone), mixed: figuresOf(mixed) }
   } finally {
     await running.stop()
     rmSync(root, { recursive: true, force: true })
@@ -238,19 +270,19 @@ function markdown(servers: ServerFigures[], o: { seconds: number; spansPerSecond
   }
   lines.push(
     '',
-    `Each configuration is a fresh \`blazedb serve\` process loaded with the whole workload over OTLP/HTTP, then vacuumed (flushed and compacted), then measured in three phases: the two query loops alone (${o.seconds / 2} s), the steady spans alone, both at once. The load generator is a child process sending open loop (each request leaves on schedule; latency counts from then); the spans it sends carry the workload's timestamps, so the queries read more rows as the phases go on. Queries: Q2, Q8, Q9, Q7 and spans per minute and service, over the workload's window; \`/healthz\` is probed every 10 ms.`,
+    `Each configuration is a fresh \`blazedb serve\` process loaded with the whole workload over OTLP/HTTP, then vacuumed (flushed and compacted), then measured: the two query loops alone (${o.seconds / 2} s), then ${ROUNDS} rounds of the steady spans alone and both at once (${o.seconds / ROUNDS} s each; figures over all rounds). The load generator is a child process sending open loop (each request leaves on schedule; latency counts from then); the spans it sends carry the workload's timestamps, so the queries read more rows as the phases go on. Queries: Q2, Q8, Q9, Q7 and spans per minute and service, over the workload's window; \`/healthz\` is probed every 10 ms.`,
   )
   return lines.join('\n')
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { workload: { type: 'string' }, seconds: { type: 'string' }, rate: { type: 'string' }, before: { type: 'string' } } })
+  const { values } = parseArgs({ options: { workload: { type: 'string' }, seconds: { type: 'string' }, rate: { type: 'string' }, before: { type: 'string' }, 'threads-only': { type: 'boolean' } } })
   if (values.workload === undefined && !existsSync(GENERATOR)) {
     console.log(`mixed: skipped: the reference workload generator ${GENERATOR} is absent`)
     process.exit(0)
   }
   const workloadDir = values.workload ?? ensureWorkload(DEFAULT_SIZE)
-  const servers = [...DEFAULT_SERVERS]
+  const servers = values['threads-only'] === true ? DEFAULT_SERVERS.slice(1) : [...DEFAULT_SERVERS]
   if (values.before !== undefined) servers.unshift({ label: `before (${values.before})`, bin: resolve(values.before, 'bin/blazedb.js') })
   const { servers: figures, markdown: md } = await run({
     workloadDir,
