@@ -4,13 +4,14 @@
  * terminating a thread that cannot stop; a thread that fails answers with an error and is
  * replaced; close fails queries in flight and in the queue.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryStore, openEngine, type Engine } from '../storage/index.ts'
 import { HOUR, MINUTE, T0, makeLogs, makePoints, makeSpans } from '../test/support/telemetry.ts'
 import { QueryError } from './errors.ts'
+import { QUERY_THREAD_NICE } from './limits.ts'
 import { createQueryApi } from './api.ts'
 import { createQueryService, type QueryService } from './query-service.ts'
 import { BothWays } from './testdata/both-ways.ts'
@@ -146,6 +147,24 @@ describe('time limit, cancellation, failures and close', () => {
     for (const e of await Promise.all(failures)) expect([(e as QueryError).code, e.message]).toEqual(['CANCELLED', 'cannot finish query: the server is shutting down'])
     expect(((await failure(closing.run('spans | stats count()'))) as QueryError).code).toBe('CANCELLED')
   })
+})
+
+// Linux gives each thread a niceness of its own: query threads lower theirs, the others keep 0.
+it.skipIf(!existsSync('/proc/thread-self'))('query threads run at a lower CPU priority than the thread that takes appends', async () => {
+  const niceOf = (task: string): number => {
+    const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+  }
+  const lowered = () => readdirSync('/proc/self/task').filter((t) => niceOf(t) === QUERY_THREAD_NICE).length
+  if (niceOf(String(process.pid)) >= QUERY_THREAD_NICE) return // already running at a lower priority
+  const before = lowered()
+  const queries = createQueryService({ store: new MemoryStore(), threads: 2 })
+  try {
+    await until(() => lowered() === before + 2, 'both query threads have lowered their priority')
+    expect(niceOf(String(process.pid))).toBeLessThan(QUERY_THREAD_NICE)
+  } finally {
+    await queries.close()
+  }
 })
 
 describe('the HTTP API on query threads', () => {
