@@ -6,6 +6,9 @@
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { AccessError, checkTokenConfig, type TokenConfig } from '../access/index.ts'
+import { CollectorConfigError, validateCollectorsConfig, type CollectorsConfig } from '../collectors/index.ts'
+import type { AlertsConfig } from '../alerts/index.ts'
 
 /** What a user writes in the config file (every field optional). */
 export interface Config {
@@ -19,7 +22,7 @@ export interface Config {
   otlpGrpcAddr: string
   /** host:port for OTLP/HTTP. */
   otlpHttpAddr: string
-  /** host:port for the query API, the web UI and /healthz. */
+  /** host:port for the HTTP API (queries, administration) and /healthz. */
   httpAddr: string
   /** Length of a time partition, e.g. "1h". */
   partitionDuration: string
@@ -29,17 +32,27 @@ export interface Config {
   tokens: TokenConfig[]
   /** Largest request body accepted by the OTLP endpoints, after decompression, e.g. "16MiB". */
   maxRequestBytes: string
+  /** How far past the server's clock a record's time may lie, e.g. "1h" (ingest/limits.ts); older than `retention` is refused too. */
+  maxFutureSkew: string
+  /** Alert rules and notifications (alerts/README.md); absent: no rules. */
+  alerts?: AlertsConfig
+  /** PEM certificate chain: with `tlsKeyFile`, every listener speaks TLS. Re-read when it changes. */
+  tlsCertFile?: string
+  /** PEM private key of `tlsCertFile`. */
+  tlsKeyFile?: string
+  /** PEM CA certificates: when set, every listener requires a client certificate they signed (mutual TLS). */
+  tlsClientCaFile?: string
+  /** Collectors run inside the server (collectors/README.md). */
+  collectors: CollectorsConfig
+  /** Time limit of one query, e.g. "30s": past it the query fails with TIMEOUT (504). */
+  queryTimeout: string
+  /** Memory budget of one query, e.g. "512MiB": past it the query fails with MEMORY_LIMIT (422). */
+  queryMaxMemory: string
   /** Threads that run queries; absent: one per core, up to 4; 0 runs queries on the event loop. */
   queryThreads?: number
 }
 
-export type TokenScope = 'ingest' | 'read' | 'admin'
-
-export interface TokenConfig {
-  token: string
-  tenant: string
-  scopes: TokenScope[]
-}
+export type { Scope as TokenScope, TokenConfig } from '../access/index.ts'
 
 export const DEFAULT_CONFIG: Config = {
   dataDir: './data',
@@ -50,6 +63,10 @@ export const DEFAULT_CONFIG: Config = {
   retention: { spans: '7d', logs: '7d', metrics: '30d' },
   tokens: [],
   maxRequestBytes: '16MiB',
+  maxFutureSkew: '1h',
+  collectors: {},
+  queryTimeout: '30s',
+  queryMaxMemory: '512MiB',
 }
 
 /** Environment variables and the fields they set. */
@@ -60,6 +77,9 @@ export const ENV_VARS = {
   BLAZEDB_OTLP_GRPC_ADDR: 'otlpGrpcAddr',
   BLAZEDB_OTLP_HTTP_ADDR: 'otlpHttpAddr',
   BLAZEDB_HTTP_ADDR: 'httpAddr',
+  BLAZEDB_TLS_CERT_FILE: 'tlsCertFile',
+  BLAZEDB_TLS_KEY_FILE: 'tlsKeyFile',
+  BLAZEDB_TLS_CLIENT_CA_FILE: 'tlsClientCaFile',
 } as const satisfies Record<string, keyof Config>
 
 export class ConfigError extends Error {
@@ -100,6 +120,10 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
   validateConfig(config)
   config.dataDir = resolve(config.dataDir)
   if (config.keyFile !== undefined) config.keyFile = resolve(config.keyFile)
+  if (config.alerts?.ruleFiles !== undefined) config.alerts = { ...config.alerts, ruleFiles: config.alerts.ruleFiles.map((f) => resolve(f)) }
+  for (const field of ['tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile'] as const) {
+    if (config[field] !== undefined) config[field] = resolve(config[field])
+  }
   return config
 }
 
@@ -113,7 +137,7 @@ function mergeFile(config: Config, file: string): Config {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError('config', `${file} must hold a JSON object`)
   }
-  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'queryThreads']))
+  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile', 'alerts', 'queryThreads']))
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) throw new ConfigError(key, `unknown field in ${file}; known fields: ${[...known].join(', ')}`)
   }
@@ -151,7 +175,14 @@ export function parseBytes(field: string, text: string): number {
   return Number(m[1]) * SIZE_UNITS[m[2]]
 }
 
-const SCOPES = new Set<TokenScope>(['ingest', 'read', 'admin'])
+/** The query limits of the config, in the units the engine takes; throws naming a bad field. */
+export function queryLimits(config: Config): { timeoutMs: number; maxMemoryBytes: number } {
+  const timeoutMs = Number(parseDurationNs('queryTimeout', config.queryTimeout) / 1_000_000n)
+  if (timeoutMs < 1) throw new ConfigError('queryTimeout', `must be at least 1ms, got ${JSON.stringify(config.queryTimeout)}`)
+  const maxMemoryBytes = parseBytes('queryMaxMemory', config.queryMaxMemory)
+  if (maxMemoryBytes < 1024 * 1024) throw new ConfigError('queryMaxMemory', `must be at least 1MiB, got ${JSON.stringify(config.queryMaxMemory)}`)
+  return { timeoutMs, maxMemoryBytes }
+}
 
 export function validateConfig(config: Config): void {
   if (typeof config.dataDir !== 'string' || config.dataDir === '') throw new ConfigError('dataDir', 'must be a non-empty path')
@@ -164,16 +195,39 @@ export function validateConfig(config: Config): void {
   }
   for (const signal of ['spans', 'logs', 'metrics'] as const) parseDurationNs(`retention.${signal}`, config.retention[signal])
   parseBytes('maxRequestBytes', config.maxRequestBytes)
+  parseDurationNs('maxFutureSkew', config.maxFutureSkew)
+  if (config.alerts !== undefined && (typeof config.alerts !== 'object' || config.alerts === null || Array.isArray(config.alerts))) {
+    throw new ConfigError('alerts', 'must be an object like {"ruleFiles": ["rules.yaml"]}')
+  }
+  if (config.alerts?.ruleFiles !== undefined && (!Array.isArray(config.alerts.ruleFiles) || config.alerts.ruleFiles.some((f) => typeof f !== 'string'))) {
+    throw new ConfigError('alerts.ruleFiles', 'must be a list of file paths')
+  }
+  for (const field of ['tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile'] as const) {
+    const value = config[field]
+    if (value !== undefined && (typeof value !== 'string' || value === '')) throw new ConfigError(field, 'must be a path to a PEM file')
+  }
+  if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
+    throw new ConfigError(config.tlsCertFile === undefined ? 'tlsCertFile' : 'tlsKeyFile', 'TLS needs both tlsCertFile and tlsKeyFile')
+  }
+  if (config.tlsClientCaFile !== undefined && config.tlsCertFile === undefined) {
+    throw new ConfigError('tlsClientCaFile', 'mutual TLS needs tlsCertFile and tlsKeyFile too')
+  }
+  try {
+    validateCollectorsConfig(config.collectors)
+  } catch (error) {
+    if (error instanceof CollectorConfigError) throw new ConfigError(`collectors${error.field === '' ? '' : '.'}${error.field.replace(/^\./, '')}`, error.message)
+    throw error
+  }
+  queryLimits(config)
   const qt = config.queryThreads
   if (qt !== undefined && (!Number.isInteger(qt) || qt < 0 || qt > 64)) throw new ConfigError('queryThreads', `must be an integer from 0 to 64, got ${JSON.stringify(qt)}`)
   if (!Array.isArray(config.tokens)) throw new ConfigError('tokens', 'must be a list of {token, tenant, scopes}')
   config.tokens.forEach((t, i) => {
-    if (typeof t.token !== 'string' || t.token.length < 8) throw new ConfigError(`tokens[${i}].token`, 'must be a string of at least 8 characters')
-    if (typeof t.tenant !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(t.tenant)) {
-      throw new ConfigError(`tokens[${i}].tenant`, 'must be 1 to 64 letters, digits, "-" or "_"')
-    }
-    if (!Array.isArray(t.scopes) || t.scopes.length === 0 || t.scopes.some((s) => !SCOPES.has(s))) {
-      throw new ConfigError(`tokens[${i}].scopes`, `must be a non-empty list of ${[...SCOPES].join(', ')}`)
+    try {
+      checkTokenConfig(`tokens[${i}]`, t)
+    } catch (error) {
+      if (error instanceof AccessError) throw new ConfigError(`tokens[${i}]`, error.reason)
+      throw error
     }
   })
 }

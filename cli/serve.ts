@@ -7,20 +7,32 @@
 import { serve as serveHttp, type ServerType } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { Access } from '../access/index.ts'
 import type { Store } from '../storage/index.ts'
-import { DecodePool, defaultDecodeThreads, IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
+import { DecodePool, defaultDecodeThreads, followTlsSource, httpsServerOptions, IngestMetrics, Intake, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
 import { createQueryApi, createQueryService, type QueryService } from '../query/index.ts'
-import { parseAddr, parseBytes, type Config } from './config.ts'
+import { AlertService, createAlertsApi } from '../alerts/index.ts'
+import { DEFAULT_TENANT } from '../storage/index.ts'
+import { parseAddr, parseBytes, parseDurationNs, queryLimits, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
+import { startCollectors } from '../collectors/index.ts'
+import { createCollectorsApi } from './collectors-api.ts'
 import { openStore } from './open-store.ts'
+import { TlsFiles } from './tls-files.ts'
 import { tuneServerRuntime } from './runtime.ts'
 
 export interface RunningServer {
   readonly store: Store
+  /** The one token check of every listener (components add their resource check to it). */
+  readonly access: Access
   /** The query threads behind the HTTP API. */
   readonly queries: QueryService
   /** Bound addresses, host:port. */
   readonly addresses: { http: string; otlpHttp?: string; otlpGrpc?: string }
+  /** Re-reads the TLS files now (SIGHUP); true when a new certificate is served. */
+  reloadTls(): boolean
   close(): Promise<void>
 }
 
@@ -32,6 +44,8 @@ export interface ServeOptions {
 export async function startServer(config: Config, options: ServeOptions = {}): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.log(line))
   tuneServerRuntime()
+  // TLS files are read before the data directory is opened: a bad path fails the start early.
+  const tls = TlsFiles.fromConfig(config, log)
   const store = await openStore(config, log)
   const closers: (() => Promise<void>)[] = []
   try {
@@ -39,14 +53,60 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     app.get('/healthz', (c) => c.json({ status: 'ok' }))
     // Components mount their routes on `app` here.
     const ingestMetrics = new IngestMetrics()
-    app.route('/', createAdminApi(store, config.tokens, ingestMetrics))
+    const access = await Access.open({ tokens: config.tokens, documents: store.documents })
+    // Collectors hand batches straight to the store. Mounted first: the query API's read-scope
+    // check covers /api/v1/*, and remote-write needs the ingest scope instead.
+    const collectors = await startCollectors(config.collectors, {
+      sink: (tenant, batch) => store.append(tenant, batch),
+      maxRequestBytes: parseBytes('maxRequestBytes', config.maxRequestBytes),
+      log,
+      stateDir: join(config.dataDir, 'collectors'),
+      store,
+      ingestStats: () => ingestMetrics.snapshot(),
+    })
+    closers.push(() => collectors.close())
+    app.route('/', createCollectorsApi(collectors, access))
+    app.route('/', createAdminApi(store, access, ingestMetrics))
     // Queries run on threads of their own, off the event loop that acknowledges exports.
     const queries = createQueryService({ store, threads: config.queryThreads })
     closers.push(() => queries.close())
-    app.route('/', createQueryApi({ store, tokens: config.tokens, queries }))
+    app.route('/', createQueryApi({ store, access, limits: queryLimits(config), queries }))
+
+    // Records older than their signal's retention, or too far ahead, are refused at the door.
+    const timeWindow = {
+      retentionNs: {
+        spans: parseDurationNs('retention.spans', config.retention.spans),
+        logs: parseDurationNs('retention.logs', config.retention.logs),
+        metrics: parseDurationNs('retention.metrics', config.retention.metrics),
+      },
+      maxFutureSkewNs: parseDurationNs('maxFutureSkew', config.maxFutureSkew),
+    }
+    // One intake (in-flight bound, time window, counters) for every listener and producer.
+    const intake = new Intake({ store, metrics: ingestMetrics, timeWindow })
+    // Alert rules: an invalid rule file stops the start here, before anything listens.
+    const alerts = await AlertService.start({
+      config: config.alerts,
+      defaultExternalUrl: `http://${config.httpAddr}`,
+      run: (text, o) => queries.run(text, { ...o, limits: queryLimits(config) }),
+      docs: store.documents,
+      // History records enter through the intake, like every other record.
+      sink: async (tenant, batch) => {
+        const { rejected, message } = await intake.accept(tenant, batch)
+        if (rejected > 0) throw new Error(message)
+      },
+      tenants: () => [DEFAULT_TENANT, ...config.tokens.map((t) => t.tenant), ...store.tenants()],
+      log,
+    })
+    const reloadAlerts = (): void => void alerts.reload().then((r) => log(`blazedb: alert rules reloaded: ${r.groups} groups, ${r.rules} rules`), (e: Error) => log(`blazedb: cannot reload alert rules: ${e.message}`))
+    process.on('SIGHUP', reloadAlerts)
+    closers.push(async () => {
+      process.off('SIGHUP', reloadAlerts)
+      await alerts.stop()
+    })
+    app.route('/', createAlertsApi({ service: alerts, access }))
 
     const { host, port } = parseAddr('httpAddr', config.httpAddr)
-    const http = await listenHono(app, host, port)
+    const http = await listenHono(app, host, port, tls)
     closers.push(() => closeHttp(http.server))
     log(`blazedb: http listening on ${http.address}`)
 
@@ -55,18 +115,25 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // One set of decoding threads for both listeners.
     const decodePool = new DecodePool(defaultDecodeThreads())
     closers.push(() => decodePool.close())
-    const otlp = { store, tokens: config.tokens, maxRequestBytes, metrics: ingestMetrics, decodePool }
+    const otlp = { intake, access, maxRequestBytes, decodePool, tls }
     const otlpHttp = await startOtlpHttp({ ...otlp, ...parseAddr('otlpHttpAddr', config.otlpHttpAddr) })
     closers.push(() => otlpHttp.close())
     log(`blazedb: otlp-http listening on ${otlpHttp.address}`)
     const otlpGrpc = await startOtlpGrpc({ ...otlp, ...parseAddr('otlpGrpcAddr', config.otlpGrpcAddr) })
     closers.push(() => otlpGrpc.close())
     log(`blazedb: otlp-grpc listening on ${otlpGrpc.address}`)
+    if (tls !== undefined) {
+      tls.watch()
+      closers.push(async () => tls.stop())
+      log(`blazedb: TLS on every listener with ${config.tlsCertFile}${config.tlsClientCaFile === undefined ? '' : `, client certificates signed by ${config.tlsClientCaFile} required`}`)
+    }
 
     return {
       store,
+      access,
       queries,
       addresses: { http: http.address, otlpHttp: otlpHttp.address, otlpGrpc: otlpGrpc.address },
+      reloadTls: () => tls?.reload() ?? false,
       async close() {
         for (const close of closers.reverse()) await close()
         await store.close()
@@ -79,11 +146,13 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
   }
 }
 
-function listenHono(app: Hono, host: string, port: number): Promise<{ server: ServerType; address: string }> {
+function listenHono(app: Hono, host: string, port: number, tls: TlsFiles | undefined): Promise<{ server: ServerType; address: string }> {
   return new Promise((resolveListen, reject) => {
-    const server = serveHttp({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
+    const secure = tls === undefined ? {} : { createServer: createHttpsServer, serverOptions: httpsServerOptions(tls.current()) }
+    const server = serveHttp({ fetch: app.fetch, hostname: host, port, ...secure }, (info: AddressInfo) => {
       resolveListen({ server, address: formatAddress(info) })
     })
+    if (tls !== undefined) server.once('close', followTlsSource(server as HttpsServer, tls))
     server.once('error', reject)
   })
 }

@@ -6,6 +6,7 @@
  */
 import { bytesToHex, hexToBytes } from '../storage/index.ts'
 import type { BinaryOp, CompareOp, StringOp } from './ast.ts'
+import type { Pattern } from './regex.ts'
 import { cell, type Scalar, type Vec } from './vec.ts'
 
 export type MatchOp = CompareOp | StringOp
@@ -16,7 +17,7 @@ const FLIP: Record<CompareOp, CompareOp> = { '=': '=', '!=': '!=', '<': '>', '<=
  * A mask of the rows where `a op b` holds. `regex` is the compiled pattern for `matches`.
  * @example compareVec('>', durations, { t: 'const', value: 1e8, type: 'duration' }, n)
  */
-export function compareVec(op: MatchOp, a: Vec, b: Vec, n: number, regex?: RegExp): Uint8Array {
+export function compareVec(op: MatchOp, a: Vec, b: Vec, n: number, regex?: Pattern): Uint8Array {
   if (a.t === 'const' && b.t !== 'const' && op in FLIP) return compareVec(FLIP[op as CompareOp], b, a, n)
   const out = new Uint8Array(n)
   if (b.t === 'const') {
@@ -59,7 +60,7 @@ function test<T extends number | bigint | string>(op: CompareOp, x: T, y: T): bo
   }
 }
 
-function dictMatch(op: MatchOp, a: Extract<Vec, { t: 'str' }>, value: Scalar, out: Uint8Array, regex?: RegExp): Uint8Array {
+function dictMatch(op: MatchOp, a: Extract<Vec, { t: 'str' }>, value: Scalar, out: Uint8Array, regex?: Pattern): Uint8Array {
   const table = new Uint8Array(a.dict.length)
   for (let d = 0; d < a.dict.length; d++) table[d] = matchScalar(op, a.dict[d], value, regex) ? 1 : 0
   const { codes, p } = a
@@ -89,10 +90,11 @@ function timeConst(op: CompareOp, v: BigInt64Array, p: Uint8Array | undefined, c
 }
 
 /**
- * `x op y` on two scalars: false when either is absent. Ids compare with hex strings,
- * integers (bigint) with numbers; values of different types are unequal and unordered.
+ * `x op y` on two scalars: false when either is absent, and false when their types differ
+ * (a string "5" is neither equal nor unequal to the number 5: the comparison does not apply to
+ * that row). Ids compare with hex strings, integers (bigint) with numbers.
  */
-export function matchScalar(op: MatchOp | BinaryOp, x: Scalar, y: Scalar, regex?: RegExp): boolean {
+export function matchScalar(op: MatchOp | BinaryOp, x: Scalar, y: Scalar, regex?: Pattern): boolean {
   if (x === null || y === null) return false
   switch (op) {
     case 'contains':
@@ -103,12 +105,20 @@ export function matchScalar(op: MatchOp | BinaryOp, x: Scalar, y: Scalar, regex?
       return typeof x === 'string' && typeof y === 'string' && x.endsWith(y)
     case 'matches':
       return typeof x === 'string' && regex !== undefined && regex.test(x)
+    case 'not contains':
+      return typeof x === 'string' && typeof y === 'string' && !x.includes(y)
+    case 'not startswith':
+      return typeof x === 'string' && typeof y === 'string' && !x.startsWith(y)
+    case 'not endswith':
+      return typeof x === 'string' && typeof y === 'string' && !x.endsWith(y)
+    case 'not matches':
+      return typeof x === 'string' && regex !== undefined && !regex.test(x)
   }
   if (x instanceof Uint8Array) x = bytesToHex(x)
   if (y instanceof Uint8Array) y = bytesToHex(y)
   if (typeof x === 'bigint' && typeof y === 'number') x = Number(x)
   if (typeof y === 'bigint' && typeof x === 'number') y = Number(y)
-  if (typeof x !== typeof y || typeof x === 'object') return op === '!=' && typeof x !== typeof y
+  if (typeof x !== typeof y || typeof x === 'object') return false
   if (typeof x === 'boolean') return op === '=' ? x === y : op === '!=' ? x !== y : false
   return test(op as CompareOp, x as string, y as string)
 }
@@ -116,7 +126,11 @@ export function matchScalar(op: MatchOp | BinaryOp, x: Scalar, y: Scalar, regex?
 function idConst(op: '=' | '!=', a: Extract<Vec, { t: 'id' }>, id: Uint8Array | undefined, out: Uint8Array): Uint8Array {
   const { w, v, p } = a
   const hit = op === '=' ? 1 : 0
-  if (id === undefined || id.length !== w) return out.fill(1 - hit)
+  if (id === undefined || id.length !== w) {
+    out.fill(1 - hit)
+    if (p !== undefined) for (let i = 0; i < out.length; i++) out[i] &= p[i]
+    return out
+  }
   const first = id[0]
   outer: for (let r = 0; r < out.length; r++) {
     out[r] = 1 - hit

@@ -18,3 +18,4 @@ export { createQueryService, defaultQueryThreads, type QueryService, type QueryS
 export { requireScope, type AccessToken, type ApiEnv } from './api-auth.ts'
 export { traceTree, type SpanNode } from './trace-json.ts'
 export { parseApiTime } from './api-errors.ts'
+export { compilePattern, type Pattern } from './regex.ts'

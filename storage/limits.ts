@@ -71,6 +71,14 @@ export const SCRYPT_P = 1
 /** Memory scrypt may use: 128 * N * r bytes plus slack. */
 export const SCRYPT_MAXMEM = 64 * 1024 * 1024
 
+/**
+ * Working buffers of list columns (histogram buckets and bounds, quantiles) a batch builder keeps
+ * between batches (per thread), and the largest one kept: a decoded request's lists take tens to hundreds of KiB,
+ * so six of up to 1 MiB each hold a thread's usual lists with at most 6 MiB.
+ */
+export const SPARE_LISTS = 6
+export const SPARE_LIST_MAX_BYTES = 1024 * 1024
+
 /** Part indexes a SnapshotScanner keeps decoded, by file id (the least recently used goes
  * first). An index is a few KiB to a few hundred (block statistics, bloom filters); 1,024 parts
  * cover weeks of hourly partitions after compaction, so a query thread decrypts an index once. */

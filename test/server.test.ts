@@ -1,38 +1,40 @@
 /**
- * The real server process end to end: start on free ports, take OTLP from the reference
- * workload, stop cleanly, crash with SIGKILL in the middle of ingest, restart, and find every
+ * The real server process end to end: start on free ports, take OTLP from the repository's
+ * workload (workload/, as protobuf), stop cleanly, crash with SIGKILL in the middle of ingest, restart, and find every
  * acknowledged record on disk, verified.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OtlpDecoder, type OtlpSignal } from '../ingest/index.ts'
 import { bytesToHex, openEngine, type Signal } from '../storage/index.ts'
+import { generateWorkload, otlpJson } from '../workload/index.ts'
+import { encodeOtlpJsonAsProtobuf } from './support/otlp-protobufjs.ts'
 import { BIN, startServerProcess } from './support/server-process.ts'
 
 const PASSWORD = 'server test password'
+/** The workload is timestamped 2026-11-01, older than the default retention: these servers keep everything. */
+const KEEP_FOREVER = { retention: { spans: '0', logs: '0', metrics: '0' } }
 let root: string
-let workload: string
+const workload = generateWorkload({ spans: 6_000, logs: 6_000, minutes: 5 })
+const requests = otlpJson(workload)
+let keepForever: string[]
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'blazedb-server-'))
-  workload = join(root, 'workload')
-  const gen = join(import.meta.dirname, '../../shared/workload/gen.mjs')
-  execFileSync(process.execPath, [gen, '--out', workload, '--spans', '6000', '--logs', '6000', '--series', '400', '--points', '20', '--quiet'])
+  writeFileSync(join(root, 'keep-forever.json'), JSON.stringify(KEEP_FOREVER))
+  keepForever = ['--config', join(root, 'keep-forever.json')]
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-function bodies(signal: OtlpSignal): Buffer[] {
-  const dir = join(workload, 'otlp')
-  return readdirSync(dir)
-    .filter((f) => f.startsWith(`${signal}-`))
-    .sort()
-    .map((f) => readFileSync(join(dir, f)))
+/** The workload's protobuf request bodies of one signal, 1,000 spans or log records each. */
+function bodies(signal: OtlpSignal): Uint8Array[] {
+  return requests[signal].map((r) => encodeOtlpJsonAsProtobuf(signal, r))
 }
 
-async function postOtlp(address: string, signal: OtlpSignal, body: Buffer): Promise<number> {
+async function postOtlp(address: string, signal: OtlpSignal, body: Uint8Array): Promise<number> {
   const res = await fetch(`http://${address}/v1/${signal}`, { method: 'POST', body, headers: { 'Content-Type': 'application/x-protobuf' } })
   await res.arrayBuffer()
   return res.status
@@ -65,7 +67,7 @@ async function storedRows(dataDir: string): Promise<Record<Signal, number>> {
 describe('blazedb serve', () => {
   it('answers /healthz, stores the whole workload, stops cleanly, and verifies', async () => {
     const dataDir = join(root, 'data-clean')
-    const server = await startServerProcess(dataDir)
+    const server = await startServerProcess(dataDir, {}, keepForever)
     try {
       const health = await fetch(`http://${server.http}/healthz`)
       expect(health.status).toBe(200)
@@ -77,8 +79,7 @@ describe('blazedb serve', () => {
     } finally {
       expect(await server.stop()).toBe(0)
     }
-    const manifest = JSON.parse(readFileSync(join(workload, 'manifest.json'), 'utf8'))
-    expect(await storedRows(dataDir)).toEqual({ spans: manifest.counts.spans, logs: manifest.counts.logs, metrics: manifest.counts.points })
+    expect(await storedRows(dataDir)).toEqual({ spans: workload.spans.length, logs: workload.logs.length, metrics: workload.points.length })
     const verify = execFileSync(process.execPath, [BIN, 'verify', '--data-dir', dataDir], { env: { ...process.env, BLAZEDB_PASSWORD: PASSWORD }, encoding: 'utf8' })
     expect(verify).toMatch(/ok: every checksum and authentication tag verified/)
   })
@@ -86,7 +87,7 @@ describe('blazedb serve', () => {
   it('keeps every acknowledged span when killed with SIGKILL in the middle of ingest', async () => {
     const dataDir = join(root, 'data-crash')
     const traces = bodies('traces')
-    const server = await startServerProcess(dataDir)
+    const server = await startServerProcess(dataDir, {}, keepForever)
     const acknowledged: number[] = []
     // Send every batch at once; kill the server after the third acknowledgement.
     await Promise.allSettled(
@@ -116,6 +117,7 @@ describe('blazedb serve', () => {
     writeFileSync(
       config,
       JSON.stringify({
+        ...KEEP_FOREVER,
         tokens: [
           { token: 'acme-ingest-token', tenant: 'acme', scopes: ['ingest'] },
           { token: 'acme-read-token', tenant: 'acme', scopes: ['read'] },
@@ -149,6 +151,17 @@ describe('blazedb serve', () => {
       expect(storage.tenant).toBe('acme')
       expect(storage.signals.spans.rows).toBe(1000)
       expect(storage.partitions.every((p) => p.tenant === 'acme')).toBe(true)
+    } finally {
+      expect(await server.stop()).toBe(0)
+    }
+  })
+
+  it('refuses records older than the configured retention at the door, naming it', async () => {
+    const server = await startServerProcess(join(root, 'data-retention'))
+    try {
+      const res = await fetch(`http://${server.otlpHttp}/v1/traces`, { method: 'POST', body: bodies('traces')[0], headers: { 'Content-Type': 'application/x-protobuf' } })
+      expect(res.status).toBe(400)
+      expect(await res.text()).toMatch(/older than the spans retention of 7d/)
     } finally {
       expect(await server.stop()).toBe(0)
     }
