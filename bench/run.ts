@@ -54,6 +54,7 @@ const BENCHES: Bench[] = [
       return figuresTable(`OTLP ingest into the storage engine, load generator in a child process sending for ${seconds} s, each run of each transport and signal in a server process of its own (median of ${runs} runs; peakRssMiB: the largest of those processes)`, figures)
     },
   },
+  { name: 'mixed', run: async (dir) => (await (await import('./mixed.ts')).run({ workloadDir: dir })).markdown },
   {
     name: 'alerts',
     run: async (dir, runs) => figuresTable('500 alert rules over the workload: evaluation per 10 s interval, and OTLP/HTTP span ingest alone and while the rules evaluate (bench/alerts.ts)', await (await import('./alerts.ts')).run({ workloadDir: dir, runs })),
