@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net'
 import type { Store } from '../storage/index.ts'
 import { DecodePool, defaultDecodeThreads, IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
 import { createQueryApi } from '../query/index.ts'
+import { createDashboardsUi } from '../dashboards/index.ts'
 import { parseAddr, parseBytes, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
 import { openStore } from './open-store.ts'
@@ -39,6 +40,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const ingestMetrics = new IngestMetrics()
     app.route('/', createAdminApi(store, config.tokens, ingestMetrics))
     app.route('/', createQueryApi({ store, tokens: config.tokens }))
+    app.route('/', createDashboardsUi())
 
     const { host, port } = parseAddr('httpAddr', config.httpAddr)
     const http = await listenHono(app, host, port)

@@ -1,0 +1,64 @@
+/**
+ * @module dashboards/server/ui-app
+ * The web UI's routes, a hono app the server mounts on its HTTP port next to the query API:
+ *   GET /, /explore, /services[/...], /traces[/...], /logs, /metrics, /dashboards[/...]
+ *                       the app shell (client-side routing; state lives in the query string)
+ *   GET /embed/...      the same shell for iframes: no navigation, framable by allowed origins
+ *   GET /ui/app-<hash>.js|css   the bundle, built in memory at start
+ * Every response carries the security headers of security-headers.ts.
+ */
+import { Hono, type Context } from 'hono'
+import { ASSET_MAX_AGE_SECONDS } from '../limits.ts'
+import { bundleWeb, type Bundle } from './bundle.ts'
+import { securityHeaders, type SecurityOptions } from './security-headers.ts'
+import { FAVICON_SVG, shellHtml } from './shell-html.ts'
+
+export interface DashboardsUiOptions {
+  /** Origins allowed to frame /embed/ pages (CSP frame-ancestors); default none. */
+  embedOrigins?: readonly string[]
+  /** The bundle to serve; built from dashboards/web/ when absent. */
+  bundle?: Promise<Bundle>
+}
+
+/** First path segments of the app's pages; each answers with the shell. */
+export const PAGE_ROUTES = ['explore', 'services', 'traces', 'logs', 'metrics', 'dashboards'] as const
+
+/**
+ * The UI as a hono app; mount it with `app.route('/', createDashboardsUi())`.
+ * The bundle starts building at once; requests wait for it.
+ * @example app.route('/', createDashboardsUi({ embedOrigins: ['https://wiki.example.com'] }))
+ */
+export function createDashboardsUi(options: DashboardsUiOptions = {}): Hono {
+  const security: SecurityOptions = { embedOrigins: options.embedOrigins ?? [] }
+  const bundle = options.bundle ?? bundleWeb()
+  // A failed build answers 500 on each request; do not let it go unhandled before the first.
+  bundle.catch(() => {})
+  const app = new Hono()
+
+  const page = async (c: Context, embed: boolean): Promise<Response> => {
+    const html = shellHtml(await bundle)
+    return c.body(html, 200, { ...securityHeaders(embed, security), 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' })
+  }
+  app.get('/', (c) => page(c, false))
+  for (const route of PAGE_ROUTES) {
+    app.get(`/${route}`, (c) => page(c, false))
+    app.get(`/${route}/*`, (c) => page(c, false))
+  }
+  app.get('/embed/*', (c) => page(c, true))
+
+  app.get('/ui/favicon.svg', (c) =>
+    c.body(FAVICON_SVG, 200, { ...securityHeaders(false, security), 'content-type': 'image/svg+xml', 'cache-control': 'max-age=86400' }),
+  )
+  app.get('/ui/:file', async (c) => {
+    const { js, css } = await bundle
+    const found = [js, css].find((a) => a.path === c.req.path)
+    if (found === undefined) return c.text(`cannot find ${c.req.path}: the UI was rebuilt; reload the page`, 404)
+    return c.body(found.body as Uint8Array<ArrayBuffer>, 200, {
+      ...securityHeaders(false, security),
+      'content-type': found.contentType,
+      'cache-control': `public, max-age=${ASSET_MAX_AGE_SECONDS}, immutable`,
+    })
+  })
+  app.onError((error, c) => c.text(error.message, 'status' in error && typeof error.status === 'number' ? (error.status as 500) : 500))
+  return app
+}
