@@ -22,7 +22,8 @@ function compare(a: unknown, b: unknown): number {
 function cell(value: unknown, type: string): HTMLElement {
   if (value !== null && typeof value === 'object') {
     const json = JSON.stringify(value, null, 2)
-    const summary = Array.isArray(value) ? `[${value.length} items]` : `{${Object.keys(value).length} keys}`
+    const n = Array.isArray(value) ? value.length : Object.keys(value).length
+    const summary = Array.isArray(value) ? `[${n} item${n === 1 ? '' : 's'}]` : `{${n} key${n === 1 ? '' : 's'}}`
     const pre = h('pre', { class: 'json', attrs: { hidden: true } }, json)
     const toggle = h('button', { class: 'link-btn json-toggle', attrs: { type: 'button', 'aria-expanded': 'false' } }, summary)
     toggle.addEventListener('click', () => {

@@ -33,7 +33,7 @@ export const EXPLORE_PAGE: PageDef = {
       if (q === (ctx.params.get('q') ?? '')) execute(q)
     }
     const editor = createQueryEditor({ onRun: run, label: 'Query', placeholder: EXAMPLE })
-    attachCompletion(editor, () => ctx.resolved)
+    const detach = attachCompletion(editor, () => ctx.resolved)
     const historyList = h('ul', { class: 'menu', attrs: { hidden: true, role: 'menu' } })
     const historyButton = h('button', { class: 'btn', attrs: { type: 'button', 'aria-haspopup': 'menu' } }, 'History')
     historyButton.addEventListener('click', () => {
@@ -129,7 +129,10 @@ export const EXPLORE_PAGE: PageDef = {
     if (first.params.get('q') === null) editor.input.focus()
     return {
       update,
-      dispose: () => chart?.destroy(),
+      dispose: () => {
+        chart?.destroy()
+        detach()
+      },
     }
   },
 }
