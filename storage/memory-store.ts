@@ -9,6 +9,7 @@ import { SPAN_COLUMNS, TIME_COLUMN, type Batch, type Signal } from './model.ts'
 import { emptyScanStats, type Scan, type ScanRequest, type ScanStats, type Store, type StoreStats } from './store.ts'
 import { rowsWithBytes } from './trace-match.ts'
 import { Watchers } from './watchers.ts'
+import { MemoryDocuments } from './documents/document-store.ts'
 
 interface Stored {
   batch: Batch
@@ -17,6 +18,7 @@ interface Stored {
 }
 
 export class MemoryStore implements Store {
+  readonly documents = new MemoryDocuments()
   private readonly data = new Map<string, Stored[]>()
   private readonly watchers = new Watchers()
   private closed = false

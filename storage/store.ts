@@ -3,6 +3,7 @@
  * The seam between storage and the components above it: ingest appends through `Store`, the
  * query engine scans through it. The on-disk engine and the in-memory store both implement it.
  */
+import type { DocumentStore } from './documents/document-store.ts'
 import type { Batch, Signal } from './model.ts'
 
 /** The tenant used when none is configured. */
@@ -73,6 +74,8 @@ export interface StoreStats {
  * StorageError otherwise; a rejected batch is not stored at all. Appends may run concurrently.
  */
 export interface Store {
+  /** Small JSON documents of the components above storage (dashboards, alert rules and state). */
+  readonly documents: DocumentStore
   append(tenant: string, batch: Batch): Promise<void>
   scan(request: ScanRequest): Scan
   /** Every span of one trace, in no particular order; an empty batch when none is stored. */

@@ -15,6 +15,7 @@ import { emptyScanStats, type Scan, type ScanRequest, type Store, type StoreStat
 import { rowsWithBytes } from '../trace-match.ts'
 import { encodeWalRecord, removeSegmentsBelow, WalWriter } from '../wal/wal.ts'
 import { replayWal } from '../wal/wal-replay.ts'
+import { FileDocuments } from '../documents/file-documents.ts'
 import { BlockCache } from './block-cache.ts'
 import { Head } from './head.ts'
 import { describePart, type PartitionReport } from './inspect.ts'
@@ -84,6 +85,7 @@ export class Engine implements Store {
   private readonly cache: BlockCache
   private readonly watchers = new Watchers()
   private readonly partWriter: PartWriter
+  readonly documents: FileDocuments
   private head = new Head()
   private frozen: Head | undefined
   private wal!: WalWriter
@@ -103,6 +105,7 @@ export class Engine implements Store {
     this.flushBytes = options.headFlushBytes ?? HEAD_FLUSH_BYTES
     this.cache = new BlockCache(options.blockCacheBytes ?? BLOCK_CACHE_BYTES)
     this.partWriter = new PartWriter(options.partWriterThread !== false)
+    this.documents = new FileDocuments(options.dataDir, key)
   }
 
   private get walDir(): string {
