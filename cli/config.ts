@@ -29,6 +29,10 @@ export interface Config {
   tokens: TokenConfig[]
   /** Largest request body accepted by the OTLP endpoints, after decompression, e.g. "16MiB". */
   maxRequestBytes: string
+  /** Directory of dashboard JSON files provisioned at start (read-only in the UI); "" for none. */
+  dashboardsDir: string
+  /** Origins allowed to embed UI pages in an iframe, like "https://wiki.example.com". */
+  embedOrigins: string[]
 }
 
 export type TokenScope = 'ingest' | 'read' | 'admin'
@@ -48,6 +52,8 @@ export const DEFAULT_CONFIG: Config = {
   retention: { spans: '7d', logs: '7d', metrics: '30d' },
   tokens: [],
   maxRequestBytes: '16MiB',
+  dashboardsDir: '',
+  embedOrigins: [],
 }
 
 /** Environment variables and the fields they set. */

@@ -40,7 +40,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const ingestMetrics = new IngestMetrics()
     app.route('/', createAdminApi(store, config.tokens, ingestMetrics))
     app.route('/', createQueryApi({ store, tokens: config.tokens }))
-    app.route('/', createDashboardsUi())
+    app.route('/', createDashboardsUi({ documents: store.documents, tokens: config.tokens, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
 
     const { host, port } = parseAddr('httpAddr', config.httpAddr)
     const http = await listenHono(app, host, port)

@@ -18,3 +18,12 @@ export const MAX_DASHBOARD_BYTES = 1024 * 1024
 
 /** Most panels on one dashboard: each runs a query per refresh. */
 export const MAX_PANELS = 100
+
+/** Most variables on one dashboard: each runs a query when the dashboard opens. */
+export const MAX_VARIABLES = 20
+
+/** Values a variable offers (and a repeated panel repeats over): a picker, not a report. */
+export const MAX_VARIABLE_VALUES = 200
+
+/** Most dashboards per tenant, provisioned ones included: the list is read whole. */
+export const MAX_DASHBOARDS = 1000

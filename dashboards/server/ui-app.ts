@@ -5,16 +5,29 @@
  *                       the app shell (client-side routing; state lives in the query string)
  *   GET /embed/...      the same shell for iframes: no navigation, framable by allowed origins
  *   GET /ui/app-<hash>.js|css   the bundle, built in memory at start
+ *   /api/v1/dashboards[/...]    saved dashboards (dashboard-api.ts)
  * Every response carries the security headers of security-headers.ts.
  */
 import { Hono, type Context } from 'hono'
+import type { AccessToken } from '../../query/index.ts'
+import { MemoryDocuments, type DocumentStore } from '../../storage/index.ts'
+import { DashboardsError } from '../errors.ts'
 import { ASSET_MAX_AGE_SECONDS } from '../limits.ts'
 import { bundleWeb, type Bundle } from './bundle.ts'
+import { createDashboardApi } from './dashboard-api.ts'
+import { DashboardRepo } from './dashboard-repo.ts'
+import { loadProvisionedDashboards } from './provision.ts'
 import { securityHeaders, type SecurityOptions } from './security-headers.ts'
 import { FAVICON_SVG, shellHtml } from './shell-html.ts'
 
 export interface DashboardsUiOptions {
-  /** Origins allowed to frame /embed/ pages (CSP frame-ancestors); default none. */
+  /** Where saved dashboards live: the store's documents (`store.documents`). Default: memory. */
+  documents?: DocumentStore
+  /** Bearer tokens of the API; empty: no token needed. */
+  tokens?: readonly AccessToken[]
+  /** Directory of dashboard JSON files provisioned at start (read-only); '' or absent: none. */
+  dashboardsDir?: string
+  /** Origins allowed to frame /embed/ pages (CSP frame-ancestors), like https://wiki.example.com; default none. */
   embedOrigins?: readonly string[]
   /** The bundle to serve; built from dashboards/web/ when absent. */
   bundle?: Promise<Bundle>
@@ -29,11 +42,14 @@ export const PAGE_ROUTES = ['explore', 'services', 'traces', 'logs', 'metrics', 
  * @example app.route('/', createDashboardsUi({ embedOrigins: ['https://wiki.example.com'] }))
  */
 export function createDashboardsUi(options: DashboardsUiOptions = {}): Hono {
-  const security: SecurityOptions = { embedOrigins: options.embedOrigins ?? [] }
+  const security: SecurityOptions = { embedOrigins: checkOrigins(options.embedOrigins ?? []) }
+  const provisioned = options.dashboardsDir ? loadProvisionedDashboards(options.dashboardsDir) : []
+  const repo = new DashboardRepo(options.documents ?? new MemoryDocuments(), provisioned)
   const bundle = options.bundle ?? bundleWeb()
   // A failed build answers 500 on each request; do not let it go unhandled before the first.
   bundle.catch(() => {})
   const app = new Hono()
+  app.route('/', createDashboardApi(repo, options.tokens ?? []))
 
   const page = async (c: Context, embed: boolean): Promise<Response> => {
     const html = shellHtml(await bundle)
@@ -61,4 +77,14 @@ export function createDashboardsUi(options: DashboardsUiOptions = {}): Hono {
   })
   app.onError((error, c) => c.text(error.message, 'status' in error && typeof error.status === 'number' ? (error.status as 500) : 500))
   return app
+}
+
+/** Origins as CSP takes them: scheme, host and optional port, nothing else (no path, no quotes). */
+function checkOrigins(origins: readonly string[]): readonly string[] {
+  for (const origin of origins) {
+    if (typeof origin !== 'string' || !/^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
+      throw new DashboardsError('INVALID_ARGUMENT', `cannot use embedOrigins entry ${JSON.stringify(origin)}: expected an origin like https://wiki.example.com or http://localhost:8080`)
+    }
+  }
+  return origins
 }
