@@ -3,7 +3,25 @@
  * Typed calls to the HTTP API (query/README.md), same origin. Errors come back as ApiError with
  * the API's code, message and, for query mistakes, line and column.
  */
+import type { Dashboard } from '../model/dashboard-model.ts'
 import { toApiNs, type ResolvedRange } from './time-range.ts'
+
+export interface DashboardEntry {
+  dashboard: Dashboard
+  source: 'builtin' | 'provisioned' | 'stored'
+  readOnly: boolean
+  updatedAt?: string
+}
+
+export interface DashboardSummary {
+  id: string
+  title: string
+  description?: string
+  source: DashboardEntry['source']
+  readOnly: boolean
+  panels: number
+  updatedAt?: string
+}
 
 export interface ResultColumn {
   name: string
@@ -126,6 +144,25 @@ export const api = {
       } else if (source.readyState === EventSource.CLOSED) onError('the live stream closed')
     })
     return () => source.close()
+  },
+  async dashboards(signal?: AbortSignal): Promise<DashboardSummary[]> {
+    return (await call<{ dashboards: DashboardSummary[] }>('/api/v1/dashboards', { signal })).dashboards
+  },
+  dashboard(id: string, signal?: AbortSignal): Promise<DashboardEntry> {
+    return call(`/api/v1/dashboards/${encodeURIComponent(id)}`, { signal })
+  },
+  /** Creates (or imports) a dashboard; the answer holds its new id. */
+  createDashboard(dashboard: unknown): Promise<DashboardEntry> {
+    return call('/api/v1/dashboards', { method: 'POST', body: JSON.stringify(dashboard), headers: { 'content-type': 'application/json' } })
+  },
+  saveDashboard(dashboard: Dashboard): Promise<DashboardEntry> {
+    return call(`/api/v1/dashboards/${encodeURIComponent(dashboard.id)}`, { method: 'PUT', body: JSON.stringify(dashboard), headers: { 'content-type': 'application/json' } })
+  },
+  duplicateDashboard(id: string): Promise<DashboardEntry> {
+    return call(`/api/v1/dashboards/${encodeURIComponent(id)}/duplicate`, { method: 'POST' })
+  },
+  deleteDashboard(id: string): Promise<void> {
+    return call(`/api/v1/dashboards/${encodeURIComponent(id)}`, { method: 'DELETE' })
   },
   call,
 }

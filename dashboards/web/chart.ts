@@ -23,6 +23,8 @@ export interface ChartOptions {
   kind?: 'line' | 'bars' | 'points'
   unit?: Unit
   height?: number
+  /** Take the container's height (dashboard panels) instead of `height`. */
+  fill?: boolean
   /** A dragged time span, in milliseconds. */
   onZoom?: (startMs: number, endMs: number) => void
   /** The x range to show (the page's time range), milliseconds; default: the data's. */
@@ -122,9 +124,12 @@ export function timeSeriesChart(options: ChartOptions): Chart {
   }
   const data: uPlot.AlignedData = [options.times.map((t) => t / 1000), ...options.series.map((s) => s.values)]
   const plot = new uPlot(opts, data, el)
+  if (options.fill) el.classList.add('fill')
   const observer = new ResizeObserver(() => {
-    const width = Math.max(200, Math.floor(el.clientWidth))
-    if (width !== plot.width) plot.setSize({ width, height })
+    const width = Math.max(120, Math.floor(el.clientWidth))
+    const legend = el.querySelector('.u-legend') as HTMLElement | null
+    const h = options.fill ? Math.max(60, Math.floor(el.clientHeight - (legend?.offsetHeight ?? 0) - 4)) : height
+    if (width !== plot.width || h !== plot.height) plot.setSize({ width, height: h })
   })
   observer.observe(el)
   return {

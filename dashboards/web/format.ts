@@ -77,5 +77,7 @@ export function formatCell(value: unknown, type: string): string {
   if (value === null || value === undefined) return ''
   if (type === 'duration' && typeof value === 'number') return formatDurationNs(value)
   if (typeof value === 'object') return JSON.stringify(value)
+  // Six significant digits: 0.00555555555 reads as 0.00555556; the exact value is in the title.
+  if (typeof value === 'number' && !Number.isInteger(value)) return String(Number(value.toPrecision(6)))
   return String(value)
 }

@@ -61,10 +61,9 @@ export function valueField(before: Token[]): string | undefined {
   return undefined
 }
 
-/** Attaches completion; returns a function that removes it (the list lives on document.body). */
+/** Attaches completion; returns a function that removes it (the list lives on document.body or the editor's dialog). */
 export function attachCompletion(editor: QueryEditor, range: () => ResolvedRange): () => void {
   const list = h('ul', { class: 'complete', attrs: { role: 'listbox', hidden: true, 'aria-label': 'Suggestions' } })
-  document.body.append(list)
   const cache = new Map<string, { at: number; items: Promise<string[]> }>()
   let items: Suggestion[] = []
   let selected = 0
@@ -134,6 +133,9 @@ export function attachCompletion(editor: QueryEditor, range: () => ResolvedRange
     }
     items = found
     selected = 0
+    // Inside a modal dialog the list must be in the dialog too, or it would sit under it, inert.
+    const host = editor.el.closest('dialog') ?? document.body
+    if (list.parentElement !== host) host.append(list)
     draw()
     const p = editor.caretPoint()
     list.style.left = `${Math.min(p.left, window.innerWidth - 240)}px`

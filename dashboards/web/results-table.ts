@@ -32,7 +32,7 @@ function cell(value: unknown, type: string): HTMLElement {
     })
     return h('td', null, toggle, pre)
   }
-  return h('td', { class: type === 'number' || type === 'duration' ? 'num' : undefined, attrs: { title: type === 'duration' && value !== null ? `${value} ns` : undefined } }, formatCell(value, type))
+  return h('td', { class: type === 'number' || type === 'duration' ? 'num' : undefined, attrs: { title: type === 'duration' && value !== null ? `${value} ns` : typeof value === 'number' && !Number.isInteger(value) ? String(value) : undefined } }, formatCell(value, type))
 }
 
 function tsv(result: QueryResult, rows: unknown[][]): string {

@@ -61,10 +61,19 @@ export async function launchBrowser(): Promise<UiBrowser> {
   }
 }
 
-/** Saves a full-page screenshot as test/.artifacts/<name>.png and returns its path. */
+/**
+ * Saves the whole page as test/.artifacts/<name>.png and returns its path. The viewport grows to
+ * the page's height first and the page gets two frames to lay out, so that charts sized by a
+ * ResizeObserver are drawn at their final size (a fullPage capture would not wait for them).
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true })
   const path = join(ARTIFACTS, `${name}.png`)
-  await page.screenshot({ path, fullPage: true })
+  const viewport = page.viewportSize()!
+  const height = Math.min(4000, await page.evaluate<number>('document.documentElement.scrollHeight'))
+  if (height > viewport.height) await page.setViewportSize({ width: viewport.width, height })
+  await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))')
+  await page.screenshot({ path })
+  if (height > viewport.height) await page.setViewportSize(viewport)
   return path
 }
