@@ -66,7 +66,8 @@ export function timeSeriesChart(options: ChartOptions): Chart {
         width: kind === 'points' ? 0 : 1.5,
         fill: kind === 'bars' ? color + 'b0' : undefined,
         paths: kind === 'points' ? () => null : bars,
-        points: kind === 'points' ? { show: true, size: 6, fill: color, stroke: color } : { show: false },
+        // Lines keep uPlot's default: points drawn where they are sparse, so a lone point shows.
+        points: kind === 'points' ? { show: true, size: 6, fill: color, stroke: color } : kind === 'bars' ? { show: false } : { size: 5 },
         spanGaps: false,
         scale: scaleOf(s),
         value: (_u, v) => (v === null || v === undefined ? '—' : formatValue(v, s.unit ?? options.unit)),

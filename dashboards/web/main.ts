@@ -4,6 +4,7 @@
  */
 import 'uplot/dist/uPlot.min.css'
 import './styles.css'
+import './pages.css'
 import { startApp } from './app.ts'
 
 startApp(document.body)

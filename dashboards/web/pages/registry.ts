@@ -7,14 +7,17 @@ import type { PageDef } from '../page.ts'
 import { h } from '../dom.ts'
 import { DASHBOARDS_PAGE } from './dashboards-page.ts'
 import { EXPLORE_PAGE } from './explore-page.ts'
-import { placeholderPage } from './placeholder-page.ts'
+import { LOGS_PAGE } from './logs-page.ts'
+import { METRICS_PAGE } from './metrics-page.ts'
+import { SERVICES_PAGE } from './services-page.ts'
+import { TRACES_PAGE } from './traces-page.ts'
 
 export const PAGES: readonly PageDef[] = [
   EXPLORE_PAGE,
-  placeholderPage('services', 'Services', 'spans | stats count(), countif(status = "error") as errors, p95(duration) by service.name'),
-  placeholderPage('traces', 'Traces', 'spans | where parent_span_id = null | sort duration desc | limit 50'),
-  placeholderPage('logs', 'Logs', 'logs | sort time desc | limit 100'),
-  placeholderPage('metrics', 'Metrics', 'metrics | stats count() by metric.name'),
+  SERVICES_PAGE,
+  TRACES_PAGE,
+  LOGS_PAGE,
+  METRICS_PAGE,
   DASHBOARDS_PAGE,
 ]
 
