@@ -63,7 +63,7 @@ export function logRow(rec: LogRecord, options: { term?: string; showService?: b
     rec.traceId === undefined
       ? null
       : options.onSpan && rec.spanId
-        ? h('button', { class: 'link-btn lg-trace', attrs: { type: 'button', title: 'Show the span of this record' }, on: { click: () => options.onSpan!(rec.spanId!) } }, 'span')
+        ? h('button', { class: 'link-btn lg-trace', attrs: { type: 'button', title: 'Show the span of this record' }, on: { click: () => options.onSpan!(rec.spanId!) } }, 'show span')
         : h('a', { class: 'lg-trace', attrs: { href: linkTo(`/traces/${encodeURIComponent(rec.traceId)}`, rec.spanId ? { span: rec.spanId } : {}), title: `Trace ${rec.traceId}` } }, 'trace')
   return h(
     'li',

@@ -12,6 +12,7 @@ import { LOG_COLUMNS, logRow, readLogs } from '../log-row.ts'
 import type { PageContext, PageInstance } from '../page.ts'
 import { quote } from '../query-text.ts'
 import { linkTo, setParams } from '../router.ts'
+import { formatLocal } from '../time-range.ts'
 import { criticalPath, type TimedSpan } from './critical-path.ts'
 import { spanDetails } from './span-details.ts'
 
@@ -103,7 +104,7 @@ export function mountWaterfall(root: HTMLElement, traceId: string, first: PageCo
     const errors = spans.filter((s) => s.error).length
     replace(
       summary,
-      `${spans.length} spans · ${services.length} service${services.length === 1 ? '' : 's'} · ${formatDurationNs(total * 1e6)}`,
+      `${spans.length} span${spans.length === 1 ? '' : 's'} · ${services.length} service${services.length === 1 ? '' : 's'} · ${formatDurationNs(total * 1e6)} · started ${formatLocal(start)}`,
       errors > 0 ? h('span', { class: 'wf-errors' }, ` · ${errors} with errors`) : null,
       ' · ',
       h('span', { class: 'wf-legend-critical' }, 'critical path'),
