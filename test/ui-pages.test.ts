@@ -162,6 +162,15 @@ describe.skipIf(CHROMIUM === undefined)('Services, Traces, Logs and Metrics page
     await page.locator('.wf-logs .lg-trace').click()
     await expect.poll(() => page.locator('.wf-row[aria-selected="true"] .wf-name').textContent()).toBe('charge card')
 
+    // A span linked to another trace links to it.
+    const [linked] = (await sendTelemetry(server.otlpHttp, [{ service: 'batcher', name: 'flush batch', startMs: Date.now() - 60_000, durationMs: 12, links: [{ traceId: traceIds[4], spanId: '0123456789abcdef', attributes: { reason: 'batched' } }] }])).traceIds
+    await page.goto(`${server.origin}/traces/${linked}?theme=dark`)
+    await page.locator('.wf-row').first().click()
+    await expect.poll(() => page.locator('.span-details section', { hasText: 'Links (1)' }).textContent()).toContain('reasonbatched')
+    await page.getByRole('link', { name: `trace ${traceIds[4]}` }).click()
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`/traces/${traceIds[4]}`)
+    await page.locator('.wf-row').first().waitFor()
+
     const phone = await open(`/traces/${traceIds[4]}`, PHONE)
     await phone.page.locator('.wf-row').first().waitFor()
     await phone.page.locator('.wf-logs .lg-row').waitFor()

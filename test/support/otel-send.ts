@@ -22,6 +22,8 @@ export interface SpanSpec {
   attributes?: Record<string, string | number | boolean>
   kind?: SpanKind
   children?: SpanSpec[]
+  /** Links to other spans (trace and span ids, hex). */
+  links?: { traceId: string; spanId: string; attributes?: Record<string, string> }[]
   /** Log records written inside this span. */
   logs?: { body: string; severity: SeverityNumber; attributes?: Record<string, string | number> }[]
 }
@@ -45,7 +47,7 @@ export async function sendTelemetry(otlpHttp: string, roots: SpanSpec[]): Promis
   const emit = (spec: SpanSpec, parent: Span | undefined): Span => {
     const p = providers(spec.service)
     const ctx = parent ? trace.setSpan(context.active(), parent) : context.active()
-    const span = p.tracer.getTracer('blazedb-ui-test').startSpan(spec.name, { startTime: spec.startMs, attributes: spec.attributes, kind: spec.kind ?? SpanKind.INTERNAL }, ctx)
+    const span = p.tracer.getTracer('blazedb-ui-test').startSpan(spec.name, { startTime: spec.startMs, attributes: spec.attributes, kind: spec.kind ?? SpanKind.INTERNAL, links: spec.links?.map((l) => ({ context: { traceId: l.traceId, spanId: l.spanId, traceFlags: 1 }, attributes: l.attributes })) }, ctx)
     if (spec.error) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'failed' })
       span.addEvent('exception', { 'exception.type': 'Error', 'exception.message': `${spec.name} failed` }, spec.startMs + spec.durationMs / 2)
