@@ -55,11 +55,12 @@ export const METRICS_PAGE: PageDef = {
     const q = h('select', { class: 'input', attrs: { name: 'q' } }, h('option', { attrs: { value: '' } }, 'p50, p95, p99'), QUANTILES.map((v) => h('option', { attrs: { value: v } }, `p${Math.round(Number(v) * 100)}`)))
     const by = h('select', { class: 'input', attrs: { name: 'by' } })
     const qLabel = h('label', null, 'Quantile', q)
+    const fnLabel = h('label', null, 'Function', fn)
     const form = h(
       'form',
       { class: 'mx-form card', attrs: { 'aria-label': 'Choose a metric' } },
       h('label', { class: 'mx-f-metric' }, 'Metric', metric),
-      h('label', null, 'Function', fn),
+      fnLabel,
       qLabel,
       h('label', null, 'Group by', by),
       h('div', { class: 'tr-actions' }, h('button', { class: 'btn primary', attrs: { type: 'submit' } }, 'Show')),
@@ -111,7 +112,9 @@ export const METRICS_PAGE: PageDef = {
           by.value = ctx.params.get('by') ?? ''
         }, () => {})
       }
+      fnLabel.hidden = name === ''
       if (name === '') {
+        qLabel.hidden = true
         chart?.destroy()
         chart = undefined
         chartBox.hidden = true
