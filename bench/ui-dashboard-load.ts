@@ -62,7 +62,11 @@ export async function run(options: { size?: WorkloadSize; runs?: number } = {}):
         await res.arrayBuffer()
       }
     }
-    await waitForRows(server.origin, 'spans | stats count() as n | where n >= ' + size.spans, 1, 120_000)
+    // Acknowledged exports are queryable; check that all of them are there before timing.
+    for (const [signal, want] of [['spans', size.spans], ['logs', size.logs]] as const) {
+      const [[n]] = await waitForRows(server.origin, `${signal} | stats count() as n`, 1)
+      if (n !== want) throw new Error(`cannot use the workload: ${n} ${signal} stored, ${want} sent`)
+    }
     const from = new Date(Number(BigInt(window.start_unix_nano) / 1_000_000n)).toISOString()
     const to = new Date(Number(BigInt(window.end_unix_nano) / 1_000_000n) + 1000).toISOString()
     const url = `${server.origin}/dashboards/${OVERVIEW_ID}?from=${from}&to=${to}`

@@ -92,11 +92,11 @@ export interface RedTableOptions {
 
 /** The RED table; headers are buttons that sort (state in the URL, by the caller). */
 export function redTable(o: RedTableOptions): HTMLElement {
-  const head = (label: string, by: RedSort, num = true): HTMLElement =>
+  const head = (label: string, by: RedSort, num = true, title?: string): HTMLElement =>
     h(
       'th',
       { class: num ? 'num' : undefined, attrs: { scope: 'col', 'aria-sort': o.sort === by ? (o.desc ? 'descending' : 'ascending') : 'none' } },
-      h('button', { class: 'th-btn', attrs: { type: 'button', 'data-sort': by }, on: { click: () => o.onSort(by) } }, label),
+      h('button', { class: 'th-btn', attrs: { type: 'button', 'data-sort': by, title }, on: { click: () => o.onSort(by) } }, label),
     )
   const seconds = o.rangeMs / 1000
   const body = o.rows.map((row) => {
@@ -126,7 +126,7 @@ export function redTable(o: RedTableOptions): HTMLElement {
     h(
       'table',
       { class: 'data red-table' },
-      h('thead', null, h('tr', null, head(o.keyLabel, 'name', false), head('Requests/s', 'rate'), head('Errors', 'errors'), head('p50', 'p50'), head('p95', 'p95'), head('p99', 'p99'), h('th', { attrs: { scope: 'col' } }, h('span', { class: 'th-plain' }, 'Traces')))),
+      h('thead', null, h('tr', null, head(o.keyLabel, 'name', false), head('Rate', 'rate', true, 'Spans per second'), head('Errors', 'errors', true, 'Share of spans with status error'), head('p50', 'p50'), head('p95', 'p95'), head('p99', 'p99'), h('th', { attrs: { scope: 'col' } }, h('span', { class: 'th-plain' }, 'Traces')))),
       h('tbody', null, body.length > 0 ? body : h('tr', null, h('td', { class: 'muted', attrs: { colspan: 7 } }, 'No spans in this time range.'))),
     ),
   )

@@ -63,11 +63,11 @@ function mountSearch(root: HTMLElement, first: PageContext): PageInstance {
     e.preventDefault()
     setParams({ service: '', op: '', min: '', max: '', status: '', attrs: '', sort: '' }, true)
   })
-  const status_ = h('div', { class: 'status', attrs: { role: 'status', 'aria-live': 'polite' } })
+  const found = h('div', { class: 'status', attrs: { role: 'status', 'aria-live': 'polite' } })
   const error = h('div', { class: 'error-box', attrs: { role: 'alert', hidden: true } })
   const chartBox = h('div', { class: 'chart-box', attrs: { hidden: true } })
   const list = h('div')
-  root.append(h('section', { class: 'page traces-page' }, h('div', { class: 'toolbar' }, h('h1', null, 'Traces'), status_), form, error, chartBox, list))
+  root.append(h('section', { class: 'page traces-page' }, h('div', { class: 'toolbar' }, h('h1', null, 'Traces'), found), form, error, chartBox, list))
 
   let scatter: Scatter | undefined
   let seq = 0
@@ -98,7 +98,7 @@ function mountSearch(root: HTMLElement, first: PageContext): PageInstance {
       return
     }
     const mine = ++seq
-    if (ctx.reason !== 'tick') replace(status_, 'Searching…')
+    if (ctx.reason !== 'tick') replace(found, 'Searching…')
     api.query(q, ctx.resolved, ctx.signal).then(
       (result) => {
         if (mine !== seq) return
@@ -118,14 +118,14 @@ function mountSearch(root: HTMLElement, first: PageContext): PageInstance {
       },
       (e: unknown) => {
         if (mine !== seq || ctx.signal.aborted) return
-        replace(status_)
+        replace(found)
         replace(error, (e as Error).message)
         error.hidden = false
       },
     )
   }
   const show = (hits: Hit[], ctx: PageContext, more: boolean): void => {
-    replace(status_, `${hits.length} trace${hits.length === 1 ? '' : 's'}${more ? ' (first matches; narrow the search)' : ''}`)
+    replace(found, `${hits.length} trace${hits.length === 1 ? '' : 's'}${more ? ' (first matches; narrow the search)' : ''}`)
     scatter?.destroy()
     scatter = undefined
     if (hits.length > 0) {
