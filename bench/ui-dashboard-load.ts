@@ -53,7 +53,8 @@ export async function run(options: { size?: WorkloadSize; runs?: number } = {}):
   const runs = options.runs ?? 5
   const dir = ensureWorkload(size)
   const window = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { window: { start_unix_nano: string; end_unix_nano: string } }).window
-  const server = await startUiServer()
+  // The workload's window (2026-11-01) may be older than the default retention: keep it all.
+  const server = await startUiServer({ retention: { spans: '3650d', logs: '3650d', metrics: '3650d' } })
   try {
     for (const signal of ['traces', 'logs', 'metrics'] as const) {
       for (const body of otlpBodies(dir, signal)) {
