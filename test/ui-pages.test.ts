@@ -252,7 +252,7 @@ describe.skipIf(CHROMIUM === undefined)('Services, Traces, Logs and Metrics page
     await screenshot(page, 'pages-logs-live')
 
     // Paused: new records are held, not shown, until Resume.
-    await page.getByRole('button', { name: '⏸ Pause' }).click()
+    await page.getByRole('button', { name: 'Pause', exact: true }).click()
     logger.emit({ body: 'tail-probe held', severityNumber: SeverityNumber.WARN })
     await provider.forceFlush()
     await expect.poll(() => page.locator('.status').textContent()).toBe('Paused · 1 new held')

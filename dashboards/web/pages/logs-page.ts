@@ -71,10 +71,10 @@ export const LOGS_PAGE: PageDef = {
       list.prepend(...rows)
       while (list.childElementCount > LIVE_KEEP) list.lastElementChild!.remove()
     }
-    const liveStatus = (): void => replace(status, paused ? `Paused · ${held.length} new held` : `Live · ${liveCount} records since start`)
+    const liveStatus = (): void => replace(status, paused ? `Paused · ${held.length} new held` : `Live · ${liveCount} record${liveCount === 1 ? '' : 's'} since start`)
     const setPaused = (p: boolean, f: LogFilters): void => {
       paused = p
-      replace(pauseButton, paused ? `▶ Resume${held.length > 0 ? ` (${held.length})` : ''}` : '⏸ Pause')
+      replace(pauseButton, paused ? `▶ Resume${held.length > 0 ? ` (${held.length})` : ''}` : 'Pause')
       pauseButton.setAttribute('aria-pressed', String(paused))
       if (!paused && held.length > 0) prepend(held.splice(0), f.text)
       liveStatus()
