@@ -48,6 +48,10 @@ export interface Config {
   queryTimeout: string
   /** Memory budget of one query, e.g. "512MiB": past it the query fails with MEMORY_LIMIT (422). */
   queryMaxMemory: string
+  /** Directory of dashboard JSON files provisioned at start (read-only in the UI); "" for none. */
+  dashboardsDir: string
+  /** Origins allowed to embed UI pages in an iframe, like "https://wiki.example.com". */
+  embedOrigins: string[]
 }
 
 export type { Scope as TokenScope, TokenConfig } from '../access/index.ts'
@@ -65,6 +69,8 @@ export const DEFAULT_CONFIG: Config = {
   collectors: {},
   queryTimeout: '30s',
   queryMaxMemory: '512MiB',
+  dashboardsDir: '',
+  embedOrigins: [],
 }
 
 /** Environment variables and the fields they set. */
