@@ -50,6 +50,10 @@ export interface Config {
   queryMaxMemory: string
   /** Threads that run queries; absent: one per core, up to 4; 0 runs queries on the event loop. */
   queryThreads?: number
+  /** Directory of dashboard JSON files provisioned at start (read-only in the UI); "" for none. */
+  dashboardsDir: string
+  /** Origins allowed to embed UI pages in an iframe, like "https://wiki.example.com". */
+  embedOrigins: string[]
 }
 
 export type { Scope as TokenScope, TokenConfig } from '../access/index.ts'
@@ -67,6 +71,8 @@ export const DEFAULT_CONFIG: Config = {
   collectors: {},
   queryTimeout: '30s',
   queryMaxMemory: '512MiB',
+  dashboardsDir: '',
+  embedOrigins: [],
 }
 
 /** Environment variables and the fields they set. */

@@ -16,6 +16,7 @@ import { createQueryApi, createQueryService, type QueryService } from '../query/
 import { AlertService, createAlertsApi } from '../alerts/index.ts'
 import { DEFAULT_TENANT } from '../storage/index.ts'
 import { parseAddr, parseBytes, parseDurationNs, queryLimits, type Config } from './config.ts'
+import { createDashboardsUi } from '../dashboards/index.ts'
 import { createAdminApi } from './admin-api.ts'
 import { startCollectors } from '../collectors/index.ts'
 import { createCollectorsApi } from './collectors-api.ts'
@@ -104,6 +105,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       await alerts.stop()
     })
     app.route('/', createAlertsApi({ service: alerts, access }))
+    app.route('/', createDashboardsUi({ documents: store.documents, tokens: config.tokens, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
 
     const { host, port } = parseAddr('httpAddr', config.httpAddr)
     const http = await listenHono(app, host, port, tls)
