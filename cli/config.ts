@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { AccessError, checkTokenConfig, type TokenConfig } from '../access/index.ts'
 
 /** What a user writes in the config file (every field optional). */
 export interface Config {
@@ -19,7 +20,7 @@ export interface Config {
   otlpGrpcAddr: string
   /** host:port for OTLP/HTTP. */
   otlpHttpAddr: string
-  /** host:port for the query API, the web UI and /healthz. */
+  /** host:port for the HTTP API (queries, administration) and /healthz. */
   httpAddr: string
   /** Length of a time partition, e.g. "1h". */
   partitionDuration: string
@@ -29,19 +30,19 @@ export interface Config {
   tokens: TokenConfig[]
   /** Largest request body accepted by the OTLP endpoints, after decompression, e.g. "16MiB". */
   maxRequestBytes: string
+  /** PEM certificate chain: with `tlsKeyFile`, every listener speaks TLS. Re-read when it changes. */
+  tlsCertFile?: string
+  /** PEM private key of `tlsCertFile`. */
+  tlsKeyFile?: string
+  /** PEM CA certificates: when set, every listener requires a client certificate they signed (mutual TLS). */
+  tlsClientCaFile?: string
   /** Directory of dashboard JSON files provisioned at start (read-only in the UI); "" for none. */
   dashboardsDir: string
   /** Origins allowed to embed UI pages in an iframe, like "https://wiki.example.com". */
   embedOrigins: string[]
 }
 
-export type TokenScope = 'ingest' | 'read' | 'admin'
-
-export interface TokenConfig {
-  token: string
-  tenant: string
-  scopes: TokenScope[]
-}
+export type { Scope as TokenScope, TokenConfig } from '../access/index.ts'
 
 export const DEFAULT_CONFIG: Config = {
   dataDir: './data',
@@ -64,6 +65,9 @@ export const ENV_VARS = {
   BLAZEDB_OTLP_GRPC_ADDR: 'otlpGrpcAddr',
   BLAZEDB_OTLP_HTTP_ADDR: 'otlpHttpAddr',
   BLAZEDB_HTTP_ADDR: 'httpAddr',
+  BLAZEDB_TLS_CERT_FILE: 'tlsCertFile',
+  BLAZEDB_TLS_KEY_FILE: 'tlsKeyFile',
+  BLAZEDB_TLS_CLIENT_CA_FILE: 'tlsClientCaFile',
 } as const satisfies Record<string, keyof Config>
 
 export class ConfigError extends Error {
@@ -104,6 +108,9 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
   validateConfig(config)
   config.dataDir = resolve(config.dataDir)
   if (config.keyFile !== undefined) config.keyFile = resolve(config.keyFile)
+  for (const field of ['tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile'] as const) {
+    if (config[field] !== undefined) config[field] = resolve(config[field])
+  }
   return config
 }
 
@@ -117,7 +124,7 @@ function mergeFile(config: Config, file: string): Config {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError('config', `${file} must hold a JSON object`)
   }
-  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile']))
+  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile']))
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) throw new ConfigError(key, `unknown field in ${file}; known fields: ${[...known].join(', ')}`)
   }
@@ -155,8 +162,6 @@ export function parseBytes(field: string, text: string): number {
   return Number(m[1]) * SIZE_UNITS[m[2]]
 }
 
-const SCOPES = new Set<TokenScope>(['ingest', 'read', 'admin'])
-
 export function validateConfig(config: Config): void {
   if (typeof config.dataDir !== 'string' || config.dataDir === '') throw new ConfigError('dataDir', 'must be a non-empty path')
   parseAddr('otlpGrpcAddr', config.otlpGrpcAddr)
@@ -168,14 +173,23 @@ export function validateConfig(config: Config): void {
   }
   for (const signal of ['spans', 'logs', 'metrics'] as const) parseDurationNs(`retention.${signal}`, config.retention[signal])
   parseBytes('maxRequestBytes', config.maxRequestBytes)
+  for (const field of ['tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile'] as const) {
+    const value = config[field]
+    if (value !== undefined && (typeof value !== 'string' || value === '')) throw new ConfigError(field, 'must be a path to a PEM file')
+  }
+  if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
+    throw new ConfigError(config.tlsCertFile === undefined ? 'tlsCertFile' : 'tlsKeyFile', 'TLS needs both tlsCertFile and tlsKeyFile')
+  }
+  if (config.tlsClientCaFile !== undefined && config.tlsCertFile === undefined) {
+    throw new ConfigError('tlsClientCaFile', 'mutual TLS needs tlsCertFile and tlsKeyFile too')
+  }
   if (!Array.isArray(config.tokens)) throw new ConfigError('tokens', 'must be a list of {token, tenant, scopes}')
   config.tokens.forEach((t, i) => {
-    if (typeof t.token !== 'string' || t.token.length < 8) throw new ConfigError(`tokens[${i}].token`, 'must be a string of at least 8 characters')
-    if (typeof t.tenant !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(t.tenant)) {
-      throw new ConfigError(`tokens[${i}].tenant`, 'must be 1 to 64 letters, digits, "-" or "_"')
-    }
-    if (!Array.isArray(t.scopes) || t.scopes.length === 0 || t.scopes.some((s) => !SCOPES.has(s))) {
-      throw new ConfigError(`tokens[${i}].scopes`, `must be a non-empty list of ${[...SCOPES].join(', ')}`)
+    try {
+      checkTokenConfig(`tokens[${i}]`, t)
+    } catch (error) {
+      if (error instanceof AccessError) throw new ConfigError(`tokens[${i}]`, error.reason)
+      throw error
     }
   })
 }

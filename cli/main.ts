@@ -23,8 +23,9 @@ const CONFIG_FLAGS = {
 const USAGE = `Usage: blazedb <command> [flags]
 
 Commands:
-  serve     run the server: OTLP gateway, storage engine, query API and web UI
-  query     run a query against a server or a data directory (blazedb query --help)
+  serve     run the server: OTLP gateway, storage engine and HTTP API
+  query     ask the running server a query, or read a data directory no server runs on
+            with --data-dir (blazedb query --help)
   verify    check every checksum and authentication tag of the data directory
   vacuum    compact every partition now (with the server stopped)
   inspect   print partitions, parts, blocks, sizes and compression ratios (--json)
@@ -37,7 +38,7 @@ Configuration flags (also: a JSON config file, or environment variables):
   --key-file FILE        file holding the encryption password (env BLAZEDB_KEY_FILE)
   --otlp-grpc-addr H:P   OTLP/gRPC listen address, default 127.0.0.1:4317 (env BLAZEDB_OTLP_GRPC_ADDR)
   --otlp-http-addr H:P   OTLP/HTTP listen address, default 127.0.0.1:4318 (env BLAZEDB_OTLP_HTTP_ADDR)
-  --http-addr H:P        query API, web UI and /healthz, default 127.0.0.1:4319 (env BLAZEDB_HTTP_ADDR)
+  --http-addr H:P        HTTP API and /healthz, default 127.0.0.1:4319 (env BLAZEDB_HTTP_ADDR)
 A port of 0 picks a free port; the server prints the address it bound.
 `
 
@@ -77,7 +78,11 @@ async function runServe(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: CONFIG_FLAGS, strict: true })
   if (values.help === true) return usage()
   const config = loadConfig(values as ConfigFlags, process.env)
-  const server = await startServer(config)
+  // SIGHUP re-reads the TLS files (they are also checked every few seconds). The handler is
+  // there before the listeners print their addresses, so a SIGHUP never stops the server.
+  let server: Awaited<ReturnType<typeof startServer>> | undefined
+  if (config.tlsCertFile !== undefined) process.on('SIGHUP', () => server?.reloadTls())
+  server = await startServer(config)
   await new Promise<void>((resolveSignal) => {
     process.once('SIGINT', resolveSignal)
     process.once('SIGTERM', resolveSignal)

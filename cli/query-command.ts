@@ -1,20 +1,26 @@
 /**
  * @module cli/query-command
- * `blazedb query '<query>'`: runs a query against a running server (--server URL, --token)
- * or straight against a data directory (--data-dir or the configuration), and prints the
- * rows as a table, JSON or CSV.
+ * `blazedb query '<query>'`: asks the running server (the configured HTTP address, or --server
+ * URL) by default; with --data-dir it opens the data directory itself, which only works while
+ * no server holds it. Prints the rows as a table, JSON or CSV.
  */
 import { parseArgs } from 'node:util'
 import { connect, parseApiTime, QueryError, type QueryResult } from '../query/index.ts'
-import { loadConfig, type ConfigFlags } from './config.ts'
+import { StorageError } from '../storage/index.ts'
+import { loadConfig, parseAddr, type Config, type ConfigFlags } from './config.ts'
 import { openStore } from './open-store.ts'
 
 export const QUERY_USAGE = `Usage: blazedb query '<query>' [flags]
 
-  --server URL        ask a running server (e.g. http://127.0.0.1:4319) instead of opening the data
-  --token TOKEN       bearer token for --server (env BLAZEDB_TOKEN)
-  --data-dir DIR      open this data directory (when no --server); also --config FILE
-  --tenant NAME       tenant to read when opening the data directly, default "default"
+By default the query goes to the running server, at the configured HTTP address.
+
+  --http-addr H:P     the server's HTTP address, default 127.0.0.1:4319 (env BLAZEDB_HTTP_ADDR)
+  --server URL        the server's URL instead (e.g. https://blazedb.example:4319)
+  --token TOKEN       bearer token, when the server has tokens (env BLAZEDB_TOKEN)
+  --data-dir DIR      open this data directory instead of asking a server (only while no
+                      server runs on it)
+  --config FILE       JSON config file (its httpAddr, TLS and key settings are used)
+  --tenant NAME       tenant to read with --data-dir, default "default"
   --start TIME        range start, RFC 3339 or epoch nanoseconds
   --end TIME          range end (exclusive)
   --format FORMAT     table (default), json or csv
@@ -22,6 +28,7 @@ export const QUERY_USAGE = `Usage: blazedb query '<query>' [flags]
 
 const FLAGS = {
   server: { type: 'string' },
+  'http-addr': { type: 'string' },
   token: { type: 'string' },
   'data-dir': { type: 'string' },
   config: { type: 'string' },
@@ -54,11 +61,27 @@ export async function runQueryCommand(args: string[], out: (text: string) => voi
   let result: QueryResult
   try {
     const range = { start: parseApiTime('--start', values.start), end: parseApiTime('--end', values.end) }
-    if (values.server !== undefined) {
-      result = await connect(values.server, { token: values.token ?? process.env.BLAZEDB_TOKEN }).run(text, range)
+    const config = loadConfig({ 'data-dir': values['data-dir'], 'http-addr': values['http-addr'], config: values.config } as ConfigFlags, process.env)
+    if (values['data-dir'] === undefined) {
+      const url = values.server ?? serverUrl(config)
+      const db = connect(url, { token: values.token ?? process.env.BLAZEDB_TOKEN })
+      try {
+        result = await db.run(text, range)
+      } catch (error) {
+        if (error instanceof QueryError) throw error
+        const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message
+        err(`blazedb: cannot reach the server at ${url}: ${cause}. Start it with \`blazedb serve\`, or pass --data-dir to read a data directory no server runs on.\n`)
+        return 1
+      }
     } else {
-      const config = loadConfig({ 'data-dir': values['data-dir'], config: values.config } as ConfigFlags, process.env)
-      const store = await openStore(config, (line) => err(`${line}\n`))
+      let store
+      try {
+        store = await openStore(config, (line) => err(`${line}\n`))
+      } catch (error) {
+        if (!(error instanceof StorageError) || error.code !== 'IN_USE') throw error
+        err(`blazedb: cannot open ${config.dataDir}: the data directory is in use by a running server; run without --data-dir to ask it\n`)
+        return 1
+      }
       try {
         result = await connect(store, { tenant: values.tenant }).run(text, range)
       } finally {
@@ -73,6 +96,14 @@ export async function runQueryCommand(args: string[], out: (text: string) => voi
   out(render(result, format))
   if (format === 'table') err(`${result.rows.length} rows${result.stats.truncated ? ' (truncated)' : ''}, ${result.stats.rowsScanned} scanned, ${result.stats.elapsedMs.toFixed(1)} ms\n`)
   return 0
+}
+
+/** The URL of the server the configuration describes; a wildcard listen address is asked on loopback. */
+export function serverUrl(config: Config): string {
+  const { host, port } = parseAddr('httpAddr', config.httpAddr)
+  const reachable = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host
+  const scheme = config.tlsCertFile !== undefined ? 'https' : 'http'
+  return `${scheme}://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`
 }
 
 function text(value: unknown): string {

@@ -7,19 +7,26 @@
 import { serve as serveHttp, type ServerType } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { AddressInfo } from 'node:net'
+import { Access } from '../access/index.ts'
 import type { Store } from '../storage/index.ts'
-import { DecodePool, defaultDecodeThreads, IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
+import { DecodePool, defaultDecodeThreads, followTlsSource, httpsServerOptions, IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
 import { createQueryApi } from '../query/index.ts'
 import { createDashboardsUi } from '../dashboards/index.ts'
 import { parseAddr, parseBytes, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
 import { openStore } from './open-store.ts'
+import { TlsFiles } from './tls-files.ts'
 import { tuneServerRuntime } from './runtime.ts'
 
 export interface RunningServer {
   readonly store: Store
+  /** The one token check of every listener (components add their resource check to it). */
+  readonly access: Access
   /** Bound addresses, host:port. */
   readonly addresses: { http: string; otlpHttp?: string; otlpGrpc?: string }
+  /** Re-reads the TLS files now (SIGHUP); true when a new certificate is served. */
+  reloadTls(): boolean
   close(): Promise<void>
 }
 
@@ -31,6 +38,8 @@ export interface ServeOptions {
 export async function startServer(config: Config, options: ServeOptions = {}): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.log(line))
   tuneServerRuntime()
+  // TLS files are read before the data directory is opened: a bad path fails the start early.
+  const tls = TlsFiles.fromConfig(config, log)
   const store = await openStore(config, log)
   const closers: (() => Promise<void>)[] = []
   try {
@@ -38,12 +47,13 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     app.get('/healthz', (c) => c.json({ status: 'ok' }))
     // Components mount their routes on `app` here.
     const ingestMetrics = new IngestMetrics()
-    app.route('/', createAdminApi(store, config.tokens, ingestMetrics))
-    app.route('/', createQueryApi({ store, tokens: config.tokens }))
-    app.route('/', createDashboardsUi({ documents: store.documents, tokens: config.tokens, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
+    const access = await Access.open({ tokens: config.tokens, documents: store.documents })
+    app.route('/', createAdminApi(store, access, ingestMetrics))
+    app.route('/', createQueryApi({ store, access }))
+    app.route('/', createDashboardsUi({ documents: store.documents, access, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
 
     const { host, port } = parseAddr('httpAddr', config.httpAddr)
-    const http = await listenHono(app, host, port)
+    const http = await listenHono(app, host, port, tls)
     closers.push(() => closeHttp(http.server))
     log(`blazedb: http listening on ${http.address}`)
 
@@ -52,17 +62,24 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // One set of decoding threads for both listeners.
     const decodePool = new DecodePool(defaultDecodeThreads())
     closers.push(() => decodePool.close())
-    const otlp = { store, tokens: config.tokens, maxRequestBytes, metrics: ingestMetrics, decodePool }
+    const otlp = { store, access, maxRequestBytes, metrics: ingestMetrics, decodePool, tls }
     const otlpHttp = await startOtlpHttp({ ...otlp, ...parseAddr('otlpHttpAddr', config.otlpHttpAddr) })
     closers.push(() => otlpHttp.close())
     log(`blazedb: otlp-http listening on ${otlpHttp.address}`)
     const otlpGrpc = await startOtlpGrpc({ ...otlp, ...parseAddr('otlpGrpcAddr', config.otlpGrpcAddr) })
     closers.push(() => otlpGrpc.close())
     log(`blazedb: otlp-grpc listening on ${otlpGrpc.address}`)
+    if (tls !== undefined) {
+      tls.watch()
+      closers.push(async () => tls.stop())
+      log(`blazedb: TLS on every listener with ${config.tlsCertFile}${config.tlsClientCaFile === undefined ? '' : `, client certificates signed by ${config.tlsClientCaFile} required`}`)
+    }
 
     return {
       store,
+      access,
       addresses: { http: http.address, otlpHttp: otlpHttp.address, otlpGrpc: otlpGrpc.address },
+      reloadTls: () => tls?.reload() ?? false,
       async close() {
         for (const close of closers.reverse()) await close()
         await store.close()
@@ -75,11 +92,13 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
   }
 }
 
-function listenHono(app: Hono, host: string, port: number): Promise<{ server: ServerType; address: string }> {
+function listenHono(app: Hono, host: string, port: number, tls: TlsFiles | undefined): Promise<{ server: ServerType; address: string }> {
   return new Promise((resolveListen, reject) => {
-    const server = serveHttp({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
+    const secure = tls === undefined ? {} : { createServer: createHttpsServer, serverOptions: httpsServerOptions(tls.current()) }
+    const server = serveHttp({ fetch: app.fetch, hostname: host, port, ...secure }, (info: AddressInfo) => {
       resolveListen({ server, address: formatAddress(info) })
     })
+    if (tls !== undefined) server.once('close', followTlsSource(server as HttpsServer, tls))
     server.once('error', reject)
   })
 }

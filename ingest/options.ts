@@ -3,19 +3,22 @@
  * What the OTLP listeners take, validated once at start (a bad value names the field).
  */
 import type { Store } from '../storage/index.ts'
-import { TokenTable, type IngestToken } from './auth.ts'
+import { Access, type AccessOptions } from '../access/index.ts'
 import { InflightLimiter } from './inflight.ts'
 import { availableParallelism } from 'node:os'
 import { DEFAULT_MAX_INFLIGHT_BYTES, DEFAULT_MAX_REQUEST_BYTES, MAX_DEFAULT_DECODE_THREADS } from './limits.ts'
 import { DecodePool } from './decode-pool.ts'
 import { IngestPipeline } from './pipeline.ts'
 import { IngestMetrics } from './self-metrics.ts'
+import type { TlsSource } from './tls.ts'
 
 export interface OtlpServerOptions {
   /** Where accepted batches are appended. */
   store: Store
-  /** Bearer tokens; none (the default) means no authentication and DEFAULT_TENANT. */
-  tokens?: readonly IngestToken[]
+  /** Bearer tokens; none (the default) means no authentication and DEFAULT_TENANT. Ignored with `access`. */
+  tokens?: AccessOptions['tokens']
+  /** The server's token check (blazedb serve passes its one Access to every listener). */
+  access?: Access
   /** Largest request body after decompression (DEFAULT_MAX_REQUEST_BYTES). */
   maxRequestBytes?: number
   /** Bound on request bytes in flight before answering 429 / UNAVAILABLE (DEFAULT_MAX_INFLIGHT_BYTES). */
@@ -30,6 +33,8 @@ export interface OtlpServerOptions {
   decodeThreads?: number
   /** Decoding threads shared with other listeners (the caller closes it); overrides `decodeThreads`. */
   decodePool?: DecodePool
+  /** Serve TLS with this certificate (followed as it changes); plain text when absent. */
+  tls?: TlsSource
 }
 
 /** A running listener. */
@@ -44,11 +49,12 @@ export interface OtlpServer {
 /** Options resolved to the objects a listener runs with. */
 export interface OtlpRuntime {
   pipeline: IngestPipeline
-  tokens: TokenTable
+  access: Access
   inflight: InflightLimiter
   maxRequestBytes: number
   host: string
   port: number
+  tls?: TlsSource
 }
 
 function positive(field: string, value: number | undefined, fallback: number): number {
@@ -68,17 +74,18 @@ export function resolveOptions(options: OtlpServerOptions): OtlpRuntime {
   const threads = options.decodeThreads ?? defaultDecodeThreads()
   if (!Number.isSafeInteger(threads) || threads < 0) throw new RangeError(`invalid OTLP option decodeThreads: expected 0 or a positive integer, got ${threads}`)
   // Everything that can throw comes before the decoding threads start.
-  const tokens = new TokenTable(options.tokens)
+  const access = options.access ?? new Access({ tokens: options.tokens })
   const inflight = new InflightLimiter(positive('maxInflightBytes', options.maxInflightBytes, DEFAULT_MAX_INFLIGHT_BYTES))
   const maxRequestBytes = positive('maxRequestBytes', options.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES)
   const decoder = options.decodePool ?? new DecodePool(threads)
   return {
     pipeline: new IngestPipeline(options.store, options.metrics ?? new IngestMetrics(), decoder, options.decodePool === undefined),
-    tokens,
+    access,
     inflight,
     maxRequestBytes,
     host: options.host ?? '127.0.0.1',
     port,
+    tls: options.tls,
   }
 }
 

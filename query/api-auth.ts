@@ -1,63 +1,44 @@
 /**
  * @module query/api-auth
- * Bearer-token access for the query API. With no tokens configured every call is allowed and
- * reads tenant "default". Otherwise a call needs `Authorization: Bearer <token>` of a token
- * with scope `read` (or `admin`); it reads only that token's tenant, and naming another one
- * (`?tenant=`) is refused. 401: no or unknown token; 403: wrong scope or tenant (RFC 6750 §3.1).
+ * The query API's use of the access component: the `read` scope, and for restricted (embed)
+ * tokens the resource each route reaches, so that such a token runs only what it was made for.
  */
-import { timingSafeEqual } from 'node:crypto'
-import type { MiddlewareHandler } from 'hono'
-import { DEFAULT_TENANT } from '../storage/index.ts'
+import type { Context, MiddlewareHandler } from 'hono'
+import { Access, requireAccess, type AccessEnv, type AccessOptions, type Resource } from '../access/index.ts'
 
-export interface AccessToken {
-  token: string
-  tenant: string
-  scopes: readonly string[]
+export type ApiEnv = AccessEnv
+
+/** A configured token (the access component's TokenConfig, as configuration files write it). */
+export type AccessToken = NonNullable<AccessOptions['tokens']>[number]
+
+const TRACE_PATH = /^\/api\/v1\/traces\/([^/]+)$/
+
+/** What a query API request reaches: its query text, a trace, or the catalog lists. */
+export async function queryResource(c: Context): Promise<Resource | undefined> {
+  const path = c.req.path
+  if (path === '/api/v1/query' && c.req.method === 'POST') {
+    // hono keeps the parsed body: the route reads the same object.
+    const body = (await c.req.json().catch(() => undefined)) as { query?: unknown } | undefined
+    return typeof body?.query === 'string' ? { kind: 'query', text: body.query } : undefined
+  }
+  if (path === '/api/v1/subscribe') {
+    const text = c.req.query('query')
+    return text === undefined ? undefined : { kind: 'query', text }
+  }
+  const trace = TRACE_PATH.exec(path)
+  if (trace !== null) return { kind: 'trace', traceId: trace[1] }
+  return { kind: 'catalog' }
 }
 
-export type ApiEnv = { Variables: { tenant: string } }
-
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
-}
-
-function deny(status: 401 | 403, message: string): Response {
-  const headers: Record<string, string> = { 'content-type': 'application/json' }
-  if (status === 401) headers['www-authenticate'] = 'Bearer realm="blazedb"'
-  return new Response(JSON.stringify({ error: { code: status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', message } }), { status, headers })
+/** The check of every query API route: scope `read` (or `admin`) on the route's resource. */
+export function requireRead(access: Access): MiddlewareHandler<ApiEnv> {
+  return requireAccess(access, 'read', queryResource)
 }
 
 /**
- * Middleware that checks the token and sets the `tenant` variable.
- * @example app.use('/api/*', requireRead([{ token: 's3cret-token', tenant: 'acme', scopes: ['read'] }]))
- */
-export function requireRead(tokens: readonly AccessToken[]): MiddlewareHandler<ApiEnv> {
-  return requireScope(tokens, 'read')
-}
-
-/**
- * Middleware for calls that need `scope` (`admin` satisfies every scope): checks the token and
- * sets the `tenant` variable to the token's tenant.
+ * Middleware for a route of another component that needs `scope`, from a list of tokens.
+ * @example app.use('/api/v1/x/*', requireScope(config.tokens, 'read'))
  */
 export function requireScope(tokens: readonly AccessToken[], scope: 'read' | 'admin'): MiddlewareHandler<ApiEnv> {
-  return async (c, next) => {
-    const asked = c.req.query('tenant')
-    if (tokens.length === 0) {
-      c.set('tenant', asked ?? DEFAULT_TENANT)
-      return next()
-    }
-    const header = c.req.header('authorization') ?? ''
-    const m = /^Bearer\s+(\S+)$/i.exec(header)
-    if (m === null) return deny(401, 'cannot authorize: expected an Authorization: Bearer <token> header')
-    const found = tokens.find((t) => sameToken(t.token, m[1]))
-    if (found === undefined) return deny(401, 'cannot authorize: unknown token')
-    if (!found.scopes.includes(scope) && !found.scopes.includes('admin')) {
-      return deny(403, `cannot authorize: the token has scopes [${found.scopes.join(', ')}], this call needs ${scope}`)
-    }
-    if (asked !== undefined && asked !== found.tenant) return deny(403, `cannot authorize: the token cannot reach tenant ${JSON.stringify(asked)}`)
-    c.set('tenant', found.tenant)
-    return next()
-  }
+  return requireAccess(new Access({ tokens }), scope)
 }

@@ -9,10 +9,11 @@
  *   GET  /api/v1/attributes/:field/values   most frequent values (?signal=)
  *   GET  /api/v1/subscribe           Server-Sent Events of new rows (?query=)
  * Every route takes ?start=&end= (RFC 3339 or epoch ns) and needs a read token when tokens
- * are configured. Errors: {error: {code, message, line?, column?}} with the status of
+ * are configured (access/README.md; an embed token only reaches its own queries). Errors: {error: {code, message, line?, column?}} with the status of
  * api-errors.ts. A client that goes away cancels its query.
  */
 import { Hono } from 'hono'
+import { Access } from '../access/index.ts'
 import type { Store } from '../storage/index.ts'
 import { requireRead, type AccessToken, type ApiEnv } from './api-auth.ts'
 import { listAttributeKeys, listOperations, listServices, listValues, signalParam, type CatalogOptions } from './api-catalog.ts'
@@ -25,8 +26,10 @@ import { traceTree } from './trace-json.ts'
 
 export interface QueryApiOptions {
   store: Store
-  /** Bearer tokens; empty or absent: no token needed, tenant "default". */
+  /** Bearer tokens; empty or absent: no token needed, tenant "default". Ignored with `access`. */
   tokens?: readonly AccessToken[]
+  /** The server's token check (with its tokens made at run time and its embed check). */
+  access?: Access
   limits?: Partial<QueryLimits>
 }
 
@@ -37,7 +40,7 @@ export interface QueryApiOptions {
 export function createQueryApi(options: QueryApiOptions): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
   const { store, limits } = options
-  app.use('/api/v1/*', requireRead(options.tokens ?? []))
+  app.use('/api/v1/*', requireRead(options.access ?? new Access({ tokens: options.tokens })))
   app.onError((error, c) => errorResponse(c, error))
 
   const catalog = (c: { req: { query(name: string): string | undefined; raw: Request }; get(k: 'tenant'): string }): CatalogOptions => ({

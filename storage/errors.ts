@@ -20,6 +20,8 @@ export type StorageErrorCode =
   | 'IO'
   /** The scan was cancelled by its caller. */
   | 'ABORTED'
+  /** Another live process holds the data directory. */
+  | 'IN_USE'
 
 export class StorageError extends Error {
   readonly code: StorageErrorCode

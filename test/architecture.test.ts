@@ -1,23 +1,24 @@
 /**
- * Dependencies point one way: storage imports nothing of the project; ingest and query import
- * only storage's public face; no source file imports test helpers; components import each
- * other only through index.ts.
+ * Dependencies point one way: storage imports nothing of the project; access imports storage;
+ * ingest and query import only storage's and access's public faces; no source file imports
+ * test helpers; components import each other only through index.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const ROOT = resolve(import.meta.dirname, '..')
-const COMPONENTS = ['storage', 'ingest', 'query', 'dashboards', 'alerts', 'collectors', 'cli'] as const
+const COMPONENTS = ['storage', 'access', 'ingest', 'query', 'dashboards', 'alerts', 'collectors', 'cli'] as const
 /** Which components each may import. */
 const ALLOWED: Record<(typeof COMPONENTS)[number], readonly string[]> = {
   storage: [],
-  ingest: ['storage'],
-  query: ['storage'],
-  dashboards: ['query', 'storage'],
-  alerts: ['query', 'storage'],
-  collectors: ['ingest', 'storage'],
-  cli: ['storage', 'ingest', 'query', 'dashboards', 'alerts', 'collectors'],
+  access: ['storage'],
+  ingest: ['storage', 'access'],
+  query: ['storage', 'access'],
+  dashboards: ['query', 'storage', 'access'],
+  alerts: ['query', 'storage', 'access'],
+  collectors: ['ingest', 'storage', 'access'],
+  cli: ['storage', 'access', 'ingest', 'query', 'dashboards', 'alerts', 'collectors'],
 }
 
 function sources(dir: string): string[] {

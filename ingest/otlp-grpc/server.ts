@@ -7,11 +7,13 @@
  * Spec: opentelemetry-proto docs/specification.md, "OTLP/gRPC".
  */
 import * as grpc from '@grpc/grpc-js'
+import { ingestTenant } from '../access-check.ts'
 import { RETRY_AFTER_SECONDS } from '../limits.ts'
 import { formatHostPort, resolveOptions, serverHandle, type OtlpRuntime, type OtlpServer, type OtlpServerOptions } from '../options.ts'
 import type { OtlpSignal } from '../otlp/decoder.ts'
 import { exportResponse, retryInfoDetail, statusMessage } from '../otlp/response.ts'
 import { STATUS_TABLE } from '../status-table.ts'
+import { grpcServerCredentials } from '../tls.ts'
 
 /** Full method paths, from opentelemetry/proto/collector/{trace,metrics,logs}/v1/*_service.proto. */
 export const GRPC_EXPORT_PATHS: Readonly<Record<OtlpSignal, string>> = {
@@ -54,10 +56,11 @@ export async function startOtlpGrpc(options: OtlpServerOptions): Promise<OtlpSer
   for (const signal of ['traces', 'metrics', 'logs'] as const) {
     server.addService(exportService(signal), { Export: exportHandler(rt, signal) })
   }
+  const credentials = rt.tls === undefined ? grpc.ServerCredentials.createInsecure() : grpcServerCredentials(rt.tls)
   let port: number
   try {
     port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(formatHostPort(rt.host, rt.port), grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)))
+      server.bindAsync(formatHostPort(rt.host, rt.port), credentials, (error, bound) => (error ? reject(error) : resolve(bound)))
     })
   } catch (error) {
     await rt.pipeline.close()
@@ -80,7 +83,7 @@ function exportHandler(rt: OtlpRuntime, signal: OtlpSignal): grpc.handleUnaryCal
     const lease = rt.inflight.lease()
     const run = async () => {
       const authorization = call.metadata.get('authorization')[0]
-      const tenant = rt.tokens.tenantOf(typeof authorization === 'string' ? authorization : authorization?.toString())
+      const tenant = await ingestTenant(rt.access, typeof authorization === 'string' ? authorization : authorization?.toString())
       lease.grow(call.request.length)
       return rt.pipeline.export(tenant, signal, 'protobuf', call.request)
     }

@@ -5,13 +5,16 @@
  * Spec: opentelemetry-proto docs/specification.md, "OTLP/HTTP".
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
+import { ingestTenant } from '../access-check.ts'
 import { IngestError } from '../errors.ts'
 import { RETRY_AFTER_SECONDS } from '../limits.ts'
 import { resolveOptions, serverHandle, type OtlpRuntime, type OtlpServer, type OtlpServerOptions } from '../options.ts'
 import type { OtlpEncoding, OtlpSignal } from '../otlp/decoder.ts'
 import { exportResponse, statusMessage } from '../otlp/response.ts'
 import { STATUS_TABLE } from '../status-table.ts'
+import { followTlsSource, httpsServerOptions } from '../tls.ts'
 import { decompress, decompressorFor, readRawBody } from './body.ts'
 
 const PATHS: Readonly<Record<string, OtlpSignal>> = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' }
@@ -35,12 +38,16 @@ const CORS_MAX_AGE_SECONDS = 86400
  */
 export async function startOtlpHttp(options: OtlpServerOptions): Promise<OtlpServer> {
   const rt = resolveOptions(options)
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(rt, req, res).catch((error: unknown) => {
       // Only a failure to write the answer gets here (the client went away): drop the socket.
       res.destroy(error as Error)
     })
-  })
+  }
+  const server = rt.tls === undefined
+    ? createServer({ keepAliveTimeout: 65_000 }, onRequest)
+    : createHttpsServer({ keepAliveTimeout: 65_000, ...httpsServerOptions(rt.tls.current()) }, onRequest)
+  const unfollow = rt.tls === undefined ? () => {} : followTlsSource(server as HttpsServer, rt.tls)
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -53,6 +60,7 @@ export async function startOtlpHttp(options: OtlpServerOptions): Promise<OtlpSer
   const port = (server.address() as AddressInfo).port
   const close = () =>
     new Promise<void>((resolve) => {
+      unfollow()
       server.close(() => resolve())
       server.closeAllConnections()
     })
@@ -83,7 +91,7 @@ async function handle(rt: OtlpRuntime, req: IncomingMessage, res: ServerResponse
     if (MEDIA_TYPES[mediaType] === undefined) {
       throw new IngestError('UNSUPPORTED_MEDIA_TYPE', `unsupported media type ${JSON.stringify(mediaType.slice(0, 100))}, supported: [application/json, application/x-protobuf]`)
     }
-    const tenant = rt.tokens.tenantOf(req.headers.authorization)
+    const tenant = await ingestTenant(rt.access, req.headers.authorization)
     const coding = req.headers['content-encoding'] ?? 'identity'
     const decompressor = decompressorFor(coding)
     const raw = await readRawBody(req, rt.maxRequestBytes, lease)

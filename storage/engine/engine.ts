@@ -20,7 +20,7 @@ import { BlockCache } from './block-cache.ts'
 import { Head } from './head.ts'
 import { describePart, type PartitionReport } from './inspect.ts'
 import { partitionDirs, TENANTS_DIR, WAL_DIR } from './layout.ts'
-import { acquireLock, releaseLock } from './lock.ts'
+import { acquireLock, type DataDirLock } from './lock.ts'
 import { openDataKey } from './data-key.ts'
 import { Partition, partitionDirName, type PartHandle } from './partition.ts'
 import { PartWriter } from './part-writer.ts'
@@ -63,14 +63,14 @@ export interface EngineOptions {
  */
 export async function openEngine(options: EngineOptions): Promise<Engine> {
   mkdirSync(options.dataDir, { recursive: true })
-  acquireLock(options.dataDir)
+  const lock = await acquireLock(options.dataDir)
   try {
     const key = await openDataKey(options.dataDir, options.password)
-    const engine = new Engine(options, key)
+    const engine = new Engine(options, key, lock)
     await engine.load()
     return engine
   } catch (error) {
-    releaseLock(options.dataDir)
+    await lock.release()
     throw error
   }
 }
@@ -97,9 +97,12 @@ export class Engine implements Store {
   private timers: NodeJS.Timeout[] = []
   private closed = false
 
-  constructor(options: EngineOptions, key: Uint8Array) {
+  private readonly lock: DataDirLock
+
+  constructor(options: EngineOptions, key: Uint8Array, lock: DataDirLock) {
     this.options = options
     this.key = key
+    this.lock = lock
     this.partitionNs = options.partitionDuration ?? HOUR_NS
     this.flushRows = options.headFlushRows ?? HEAD_FLUSH_ROWS
     this.flushBytes = options.headFlushBytes ?? HEAD_FLUSH_BYTES
@@ -402,7 +405,7 @@ export class Engine implements Store {
     await this.wal.close()
     for (const p of this.partitions.values()) p.close()
     this.cache.clear()
-    releaseLock(this.options.dataDir)
+    await this.lock.release()
   }
 }
 
