@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util'
 import { runQuery } from '../query/index.ts'
 import { MemoryStore, type Engine, type Store } from '../storage/index.ts'
 import { openTempEngine } from './support/temp-engine.ts'
-import { loadWorkload, loadWorkloadOtlp, readManifest } from '../test/support/workload-loader.ts'
+import { loadWorkload, loadWorkloadOtlp, readManifest } from './support/reference-loader.ts'
 import { DEFAULT_SIZE, ensureWorkload, type WorkloadSize } from './support/workload.ts'
 import { referenceQueries, traceLookupQuery } from '../test/support/workload-queries.ts'
 
@@ -80,8 +80,9 @@ export async function run(options: BenchOptions = {}): Promise<BenchFigures> {
   await options.afterLoad?.(store)
   const loadMs = performance.now() - loadStart
   log(`loaded in ${(loadMs / 1000).toFixed(1)} s`)
+  const facts = { slowTraceId: manifest.fixed.slow_trace_id, errorService: manifest.fixed.error_service }
   const range = { start: BigInt(manifest.window.start_unix_nano), end: BigInt(manifest.window.end_unix_nano) }
-  const queries = { ...referenceQueries(manifest), trace: traceLookupQuery(manifest) }
+  const queries = { ...referenceQueries(facts), trace: traceLookupQuery(facts) }
   const figures: QueryFigures[] = []
   for (const [id, text] of Object.entries(queries)) {
     const times: number[] = []

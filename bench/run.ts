@@ -95,7 +95,7 @@ function queryMarkdown(figures: BenchFigures): string {
     '|---|---:|---:|---:|---:|---:|---:|---|',
     ...figures.queries.map((q) => `| ${q.id} | ${fmt(q.medianMs, 1)} | ${fmt(q.p95Ms, 1)} | ${fmt(q.medianCpuMs, 1)} | ${fmt(q.rowsScanned)} | ${q.blocksSkipped}/${q.blocksTotal} | ${q.floorMs} | ${q.withinFloor ? 'ok' : 'MISSED'} |`),
     '',
-    'Queries as written in test/support/workload-queries.ts; answers are checked against the manifest by test/query-reference.test.ts. "trace" is a trace lookup by id (a tree of 54 spans).',
+    'Queries as written in test/support/workload-queries.ts; the bench checks answers against the manifest; test/query-reference.test.ts checks them on the repository workload (workload/). "trace" is a trace lookup by id (a tree of 54 spans).',
   ].join('\n')
 }
 

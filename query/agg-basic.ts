@@ -47,23 +47,38 @@ export function rowRateAgg(call: CallNode, ctx: AggContext): Aggregator {
 
 type Fold = 'sum' | 'avg' | 'min' | 'max'
 
-/** sum, avg, min, max of a numeric expression; absent values are skipped. */
+/**
+ * sum, avg, min, max of a numeric expression; absent values are skipped. min and max of times
+ * fold the epoch nanoseconds as bigints: a double holds only 53 bits, about 256 ns at today's
+ * epoch, so folding times as numbers would round them.
+ */
 export function foldAgg(call: CallNode, ctx: AggContext): Aggregator {
   expectArgs(call, ctx, 1, `${call.name}(expression)`)
   const fold = call.name as Fold
   let acc = new Float64Array(0)
+  let timeAcc = new BigInt64Array(0)
   let seen = new Float64Array(0)
   let type: ValueType = 'number'
-  let times = false
   return {
     add(batch: Batch, groups, groupCount) {
       const vec = evalShared(call.args[0], batch, ctx)
-      if (vec.t === 'time' && (fold === 'min' || fold === 'max')) times = true
-      if (vec.t === 'num' && vec.dur === true) type = 'duration'
-      const { v, p } = times && vec.t === 'time' ? { v: Float64Array.from(vec.v, Number), p: vec.p } : numbersOf(vec, batch.length)
-      if (times) type = 'time'
-      acc = growTo(acc, groupCount)
       seen = growTo(seen, groupCount)
+      if (vec.t === 'time' && (fold === 'min' || fold === 'max')) {
+        type = 'time'
+        timeAcc = growTo(timeAcc, groupCount)
+        const { v, p } = vec
+        for (let i = 0; i < groups.length; i++) {
+          if (p !== undefined && p[i] !== 1) continue
+          const g = groups[i]
+          const x = v[i]
+          if (seen[g] === 0 || (fold === 'min' ? x < timeAcc[g] : x > timeAcc[g])) timeAcc[g] = x
+          seen[g]++
+        }
+        return
+      }
+      if (vec.t === 'num' && vec.dur === true) type = 'duration'
+      const { v, p } = numbersOf(vec, batch.length)
+      acc = growTo(acc, groupCount)
       for (let i = 0; i < groups.length; i++) {
         if (p !== undefined && p[i] !== 1) continue
         const g = groups[i]
@@ -76,11 +91,11 @@ export function foldAgg(call: CallNode, ctx: AggContext): Aggregator {
     },
     value(g): Scalar {
       if (!(seen[g] > 0)) return fold === 'sum' ? 0 : null
-      const x = fold === 'avg' ? acc[g] / seen[g] : acc[g]
-      return type === 'time' ? BigInt(Math.round(x)) : x
+      if (type === 'time') return timeAcc[g]
+      return fold === 'avg' ? acc[g] / seen[g] : acc[g]
     },
     type: () => type,
-    bytes: () => acc.length * 16,
+    bytes: () => acc.length * 16 + timeAcc.length * 8,
   }
 }
 

@@ -21,6 +21,12 @@ describe('nearest-rank selection', () => {
     }
   })
 
+  it('computes the rank exactly where doubles round up (p999 of 50,000 values is rank 49,950)', () => {
+    expect(rankIndex(50_000, 99.9)).toBe(49_949)
+    for (let n = 1000; n <= 100_000; n += 1000) expect(rankIndex(n, 99.9), `n = ${n}`).toBe((999 * n) / 1000 - 1)
+    expect([rankIndex(100, 7), rankIndex(3, 1e-7), rankIndex(1e6, 99.99)]).toEqual([6, 0, 999_899])
+  })
+
   it('rank ceil(p/100 * n), at least the first', () => {
     expect([rankIndex(4, 50), rankIndex(4, 51), rankIndex(37, 99), rankIndex(10, 0.1), rankIndex(7, 100)]).toEqual([1, 2, 36, 0, 6])
   })

@@ -18,9 +18,30 @@ import type { ValueType, Vec } from './vec.ts'
 /** Shorthand names and their percentile. */
 export const PERCENTILE_SHORTHANDS: Readonly<Record<string, number>> = { p50: 50, p75: 75, p90: 90, p95: 95, p99: 99, p999: 99.9 }
 
-/** The 0-based index of the nearest-rank p-th percentile among n values. */
+/**
+ * The 0-based index of the nearest-rank p-th percentile among n values: rank ceil(p/100 × n),
+ * computed exactly. In doubles, 99.9 / 100 × 50000 is 49950.00000000001, whose ceiling is one
+ * rank too high; so p is read as the decimal it was written as (99.9 = 999/10) and the
+ * ceiling taken in integers.
+ * @example rankIndex(50_000, 99.9) // 49949 (rank 49,950)
+ */
 export function rankIndex(n: number, p: number): number {
-  return Math.min(n, Math.max(1, Math.ceil((p / 100) * n))) - 1
+  const [num, den] = decimalFraction(p)
+  const whole = 100n * den
+  const rank = Number((num * BigInt(n) + whole - 1n) / whole)
+  return Math.min(n, Math.max(1, rank)) - 1
+}
+
+/** `p` (positive, finite) as numerator and denominator of its shortest decimal text. */
+function decimalFraction(p: number): [bigint, bigint] {
+  const [mantissa, exp = '0'] = String(p).split('e')
+  const [int, frac = ''] = mantissa.split('.')
+  let num = BigInt(int + frac)
+  let den = 10n ** BigInt(frac.length)
+  const e = Number(exp)
+  if (e > 0) num *= 10n ** BigInt(e)
+  else den *= 10n ** BigInt(-e)
+  return [num, den]
 }
 
 /**
@@ -73,23 +94,39 @@ export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
     },
     value(g) {
       const values = samples.of(g)
-      return values.length === 0 ? null : select(values, rankIndex(values.length, p))
+      if (values.length === 0) return null
+      const x = select(values, rankIndex(values.length, p))
+      return samples.type === 'time' ? samples.base + BigInt(x) : x
     },
     type: () => samples.type,
     bytes: () => (owner ? samples.total * BYTES_PER_SAMPLE : 0),
   }
 }
 
-/** The values of one expression per group. */
+/**
+ * The values of one expression per group. Times are kept as nanoseconds after the first time
+ * seen (`base`): a double holds those exactly for 2^53 ns (104 days) either side, where epoch
+ * nanoseconds themselves would be rounded to 256 ns.
+ */
 class Samples {
   values: Float64Array[] = []
   lengths = new Uint32Array(0)
   total = 0
   type: ValueType = 'number'
+  base = 0n
 
   add(vec: Vec, groups: Uint32Array, groupCount: number): void {
     if (vec.t === 'num' && vec.dur === true) this.type = 'duration'
-    const { v, p } = numbersOf(vec, groups.length)
+    let numbers: { v: ArrayLike<number>; p?: Uint8Array }
+    if (vec.t === 'time') {
+      if (this.type !== 'time') {
+        const first = vec.p === undefined ? 0 : vec.p.indexOf(1)
+        if (first >= 0 && first < vec.v.length) [this.type, this.base] = ['time', vec.v[first]]
+      }
+      const base = this.base
+      numbers = { v: Float64Array.from(vec.v, (t) => Number(t - base)), p: vec.p }
+    } else numbers = numbersOf(vec, groups.length)
+    const { v, p } = numbers
     this.lengths = growTo(this.lengths, groupCount)
     while (this.values.length < groupCount) this.values.push(new Float64Array(8))
     const { values, lengths } = this

@@ -35,7 +35,11 @@ export interface UnaryNode {
 }
 
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>='
-export type StringOp = 'contains' | 'startswith' | 'endswith' | 'matches'
+/**
+ * `x not contains y` is its own operator, not `not (x contains y)`: like every comparison it is
+ * false when `x` is absent (LANGUAGE.md "Absent values"), where `not (...)` would be true.
+ */
+export type StringOp = 'contains' | 'startswith' | 'endswith' | 'matches' | 'not contains' | 'not startswith' | 'not endswith' | 'not matches'
 export type ArithOp = '+' | '-' | '*' | '/' | '%'
 export type BinaryOp = CompareOp | StringOp | ArithOp | 'and' | 'or'
 

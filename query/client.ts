@@ -13,7 +13,7 @@ import { DURATION_UNITS, formatTime } from './lexer.ts'
 import { parseExpression } from './parser.ts'
 import { printQuery } from './printer.ts'
 
-export type Operator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'contains' | 'startswith' | 'endswith' | 'matches' | 'in' | 'not in'
+export type Operator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'contains' | 'startswith' | 'endswith' | 'matches' | 'not contains' | 'not startswith' | 'not endswith' | 'not matches' | 'in' | 'not in'
 export type Value = string | number | boolean | null | bigint | Date | LiteralNode
 export interface RunOptions {
   /** Range, epoch nanoseconds or Date, [start, end). */

@@ -89,8 +89,9 @@ function timeConst(op: CompareOp, v: BigInt64Array, p: Uint8Array | undefined, c
 }
 
 /**
- * `x op y` on two scalars: false when either is absent. Ids compare with hex strings,
- * integers (bigint) with numbers; values of different types are unequal and unordered.
+ * `x op y` on two scalars: false when either is absent, and false when their types differ
+ * (a string "5" is neither equal nor unequal to the number 5: the comparison does not apply to
+ * that row). Ids compare with hex strings, integers (bigint) with numbers.
  */
 export function matchScalar(op: MatchOp | BinaryOp, x: Scalar, y: Scalar, regex?: RegExp): boolean {
   if (x === null || y === null) return false
@@ -103,12 +104,20 @@ export function matchScalar(op: MatchOp | BinaryOp, x: Scalar, y: Scalar, regex?
       return typeof x === 'string' && typeof y === 'string' && x.endsWith(y)
     case 'matches':
       return typeof x === 'string' && regex !== undefined && regex.test(x)
+    case 'not contains':
+      return typeof x === 'string' && typeof y === 'string' && !x.includes(y)
+    case 'not startswith':
+      return typeof x === 'string' && typeof y === 'string' && !x.startsWith(y)
+    case 'not endswith':
+      return typeof x === 'string' && typeof y === 'string' && !x.endsWith(y)
+    case 'not matches':
+      return typeof x === 'string' && regex !== undefined && !regex.test(x)
   }
   if (x instanceof Uint8Array) x = bytesToHex(x)
   if (y instanceof Uint8Array) y = bytesToHex(y)
   if (typeof x === 'bigint' && typeof y === 'number') x = Number(x)
   if (typeof y === 'bigint' && typeof x === 'number') y = Number(y)
-  if (typeof x !== typeof y || typeof x === 'object') return op === '!=' && typeof x !== typeof y
+  if (typeof x !== typeof y || typeof x === 'object') return false
   if (typeof x === 'boolean') return op === '=' ? x === y : op === '!=' ? x !== y : false
   return test(op as CompareOp, x as string, y as string)
 }
@@ -116,7 +125,11 @@ export function matchScalar(op: MatchOp | BinaryOp, x: Scalar, y: Scalar, regex?
 function idConst(op: '=' | '!=', a: Extract<Vec, { t: 'id' }>, id: Uint8Array | undefined, out: Uint8Array): Uint8Array {
   const { w, v, p } = a
   const hit = op === '=' ? 1 : 0
-  if (id === undefined || id.length !== w) return out.fill(1 - hit)
+  if (id === undefined || id.length !== w) {
+    out.fill(1 - hit)
+    if (p !== undefined) for (let i = 0; i < out.length; i++) out[i] &= p[i]
+    return out
+  }
   const first = id[0]
   outer: for (let r = 0; r < out.length; r++) {
     out[r] = 1 - hit

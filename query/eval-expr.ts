@@ -12,7 +12,7 @@ import { fieldVec } from './eval-field.ts'
 import { resolveField, type Scope } from './fields.ts'
 import { callScalar } from './fn-scalar.ts'
 import { printExpr } from './printer.ts'
-import type { Vec } from './vec.ts'
+import { present, type Vec } from './vec.ts'
 
 /** What evaluation needs besides the batch. */
 export interface EvalContext {
@@ -42,13 +42,17 @@ export function evalExpr(e: Expr, batch: Batch, ctx: EvalContext): Vec {
       if (e.op === 'not') return maskVec(not(evalMask(e.operand, batch, ctx)))
       return arith('-', { t: 'const', value: 0, type: 'number' }, evalExpr(e.operand, batch, ctx), n, where(ctx, e.at))
     case 'In': {
+      // `x in (a, b)` is `x = a or x = b`; `x not in (a, b)` is `x != a and x != b`, so both
+      // are false where x is absent (LANGUAGE.md "Absent values").
       const operand = evalExpr(e.operand, batch, ctx)
-      const out = new Uint8Array(n)
+      const out = new Uint8Array(n).fill(e.negated ? 1 : 0)
       for (const v of e.values) {
-        const m = compareVec('=', operand, evalExpr(v, batch, ctx), n)
-        for (let i = 0; i < n; i++) out[i] |= m[i]
+        const m = compareVec(e.negated ? '!=' : '=', operand, evalExpr(v, batch, ctx), n)
+        if (e.negated) for (let i = 0; i < n; i++) out[i] &= m[i]
+        else for (let i = 0; i < n; i++) out[i] |= m[i]
       }
-      return maskVec(e.negated ? not(out) : out)
+      if (e.negated && e.values.length === 0) for (let i = 0; i < n; i++) out[i] = present(operand, i) ? 1 : 0
+      return maskVec(out)
     }
     case 'Call':
       return callScalar(e, batch, ctx, (arg) => evalExpr(arg, batch, ctx))
@@ -119,7 +123,7 @@ function maskVec(mask: Uint8Array): Vec {
 const regexCache = new WeakMap<Expr, RegExp>()
 
 function regexOf(op: string, pattern: Expr, ctx: EvalContext): RegExp | undefined {
-  if (op !== 'matches') return undefined
+  if (op !== 'matches' && op !== 'not matches') return undefined
   if (pattern.kind !== 'Literal' || pattern.type !== 'string') {
     throw new QueryError('INVALID_ARGUMENT', 'cannot match: the pattern after "matches" must be a string literal', where(ctx, pattern.at))
   }

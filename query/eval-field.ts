@@ -16,7 +16,8 @@ export function fieldVec(batch: Batch, ref: FieldRef): Vec {
   switch (ref.kind) {
     case 'column': {
       const c = batch.columns[ref.column]
-      return columnVec(c, c?.kind === 'i64' && ref.type !== 'number')
+      const v = columnVec(c, c?.kind === 'i64' && ref.type !== 'number')
+      return ref.unsetIsZero === true && v.t === 'time' ? { ...v, p: presentUnlessZero(v.v, v.p) } : v
     }
     case 'duration':
       return durationVec(batch.columns[ref.start], batch.columns[ref.end])
@@ -25,6 +26,14 @@ export function fieldVec(batch: Batch, ref: FieldRef): Vec {
     case 'attr':
       return coalesce(ref.columns.map((name) => batch.columns[name]).filter((c): c is Column => c !== undefined))
   }
+}
+
+/** `p` with rows holding 0 marked absent. */
+function presentUnlessZero(values: BigInt64Array, p: Uint8Array | undefined): Uint8Array | undefined {
+  if (!values.includes(0n)) return p
+  const out = p === undefined ? new Uint8Array(values.length).fill(1) : Uint8Array.from(p)
+  for (let i = 0; i < values.length; i++) if (values[i] === 0n) out[i] = 0
+  return out
 }
 
 function durationVec(start: Column | undefined, end: Column | undefined): Vec {

@@ -20,7 +20,8 @@ import type { ValueType } from './vec.ts'
 
 /** How to read a field from a batch. Column names include any join alias prefix. */
 export type FieldRef =
-  | { readonly kind: 'column'; readonly column: string; readonly type: ValueType }
+  /** `unsetIsZero`: 0 is OTLP's "not set" for this field (a log's observed time), so it reads as absent. */
+  | { readonly kind: 'column'; readonly column: string; readonly type: ValueType; readonly unsetIsZero?: boolean }
   /** endTimeUnixNano - startTimeUnixNano, nanoseconds. */
   | { readonly kind: 'duration'; readonly start: string; readonly end: string }
   /** A numeric code shown as a name: names[code]. */
@@ -80,7 +81,8 @@ export const INTRINSICS: Readonly<Record<Signal, Readonly<Record<string, Intrins
     body: () => ({ kind: 'attr', columns: [LOG_COLUMNS.body, LOG_COLUMNS.bodyValue] }),
     trace_id: col(LOG_COLUMNS.traceId, 'id'),
     span_id: col(LOG_COLUMNS.spanId, 'id'),
-    observed_time: col(LOG_COLUMNS.observedTimeUnixNano, 'time'),
+    // OTLP: observed_time_unix_nano 0 means unset (the sender left it out).
+    observed_time: (p) => ({ kind: 'column', column: p + LOG_COLUMNS.observedTimeUnixNano, type: 'time', unsetIsZero: true }),
     event_name: col(LOG_COLUMNS.eventName, 'string'),
     ...COMMON,
   },

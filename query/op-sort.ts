@@ -35,6 +35,18 @@ function keyCompare(v: Vec, desc: boolean): Compare {
       return (rank[codes[a]] - rank[codes[b]]) * dir
     }
   }
+  if (v.t === 'id') {
+    // Bytes in order are hex in order; all-zero ids are absent (in p, see vec.ts).
+    const { w, v: bytes, p } = v
+    return (a, b) => {
+      if (p !== undefined && (p[a] !== 1 || p[b] !== 1)) return absentLast(p[a] === 1, p[b] === 1)
+      for (let j = 0; j < w; j++) {
+        const d = bytes[a * w + j] - bytes[b * w + j]
+        if (d !== 0) return d < 0 ? -dir : dir
+      }
+      return 0
+    }
+  }
   return (a, b) => {
     const x = cell(v, a)
     const y = cell(v, b)

@@ -2,9 +2,10 @@
  * @module query/op-stats
  * `stats agg(...), ... by key, ...` (LANGUAGE.md "stats"): groups rows by the key values and
  * keeps streaming partial aggregates per group; one output row per group at the end, keys
- * first. Without keys there is exactly one row, even over no input rows.
+ * first. Without keys there is exactly one row, even over no input rows. With a `bin` key the
+ * rows come ordered by bucket (then by the other keys), gap-filled buckets in place.
  */
-import type { Batch, Column } from '../storage/index.ts'
+import { bytesToHex, type Batch, type Column } from '../storage/index.ts'
 import type { CallNode, StatsNode } from './ast.ts'
 import type { AggContext } from './agg.ts'
 import { createAggregator } from './agg-registry.ts'
@@ -13,7 +14,7 @@ import { evalShared } from './eval-expr.ts'
 import { outputName } from './expr-type.ts'
 import { GroupKeys } from './group-keys.ts'
 import { BYTES_PER_GROUP, MAX_FILLED_BUCKETS } from './limits.ts'
-import { columnOf } from './vec.ts'
+import { columnOf, type Scalar } from './vec.ts'
 
 /** Width in nanoseconds of the first `bin(x, width)` key, if any: rate() divides by it. */
 export function binWidth(node: StatsNode): number | undefined {
@@ -43,19 +44,46 @@ export async function* statsOp(input: AsyncIterable<Batch>, node: StatsNode, ctx
   const columns: Record<string, Column> = {}
   const empty = emptyBuckets(node, aggCtx, keys.values)
   const n = keys.count + empty.length
+  const keyOf = (g: number, k: number): Scalar => (g < keys.count ? (keys.values[g][k] as Scalar) : empty[g - keys.count])
+  const order = Array.from({ length: n }, (_, g) => g)
+  const bin = node.by.findIndex((b) => b.expr.kind === 'Call' && b.expr.name === 'bin')
+  if (bin >= 0) {
+    const keyOrder = [bin, ...node.by.keys()].filter((k, i) => i === 0 || k !== bin)
+    order.sort((a, b) => {
+      for (const k of keyOrder) {
+        const c = compareKeys(keyOf(a, k), keyOf(b, k))
+        if (c !== 0) return c
+      }
+      return a - b
+    })
+  }
   node.by.forEach((item, k) => {
-    columns[outputName(item)] = columnOf([...keys.values.map((v) => v[k]), ...empty])
+    columns[outputName(item)] = columnOf(order.map((g) => keyOf(g, k)))
   })
   node.aggregates.forEach((item, k) => {
-    const none = COUNTING.has((item.expr as CallNode).name) ? 0 : null
-    columns[outputName(item)] = columnOf(Array.from({ length: n }, (_, g) => (g < keys.count ? aggregators[k].value(g) : none)))
+    const call = item.expr as CallNode
+    const none = ZERO_OVER_NO_ROWS.has(call.name) && !(call.name === 'rate' && call.args.length > 0) ? 0 : null
+    columns[outputName(item)] = columnOf(order.map((g) => (g < keys.count ? aggregators[k].value(g) : none)))
   })
   budget.set(owner, 0, 'stats')
   if (n > 0) yield { signal, length: n, columns }
 }
 
-/** Aggregates whose value over no rows is 0 rather than empty. */
-const COUNTING = new Set(['count', 'countif', 'dcount'])
+/**
+ * Aggregates whose value over no rows is 0 rather than absent (LANGUAGE.md "bin"): counts,
+ * sums, and rows per second. The others (avg, min, max, percentiles, counter rates) are absent.
+ */
+const ZERO_OVER_NO_ROWS = new Set(['count', 'countif', 'dcount', 'count_distinct', 'sum', 'rate'])
+
+/** Ascending order of group key values: absent last, ids by hex, values of one type by value. */
+function compareKeys(x: Scalar, y: Scalar): number {
+  if (x === null || x === undefined || y === null || y === undefined) return x === y ? 0 : x === null || x === undefined ? 1 : -1
+  const a = x instanceof Uint8Array ? bytesToHex(x) : x
+  const b = y instanceof Uint8Array ? bytesToHex(y) : y
+  if (typeof a !== typeof b) return typeof a < typeof b ? -1 : 1
+  if (typeof a === 'object') return 0
+  return a < b ? -1 : a > b ? 1 : 0
+}
 
 /**
  * The buckets with no rows of a time series: when `bin(time, w)` is the only key and the query

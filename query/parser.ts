@@ -265,9 +265,9 @@ class Parser {
       return { kind: 'In', operand: left, values, negated, at: t.at }
     }
     if (this.tok.type === 'ident' && STRING_OPS.has(this.tok.text)) {
-      const op = this.next().text as BinaryOp
-      const e: Expr = { kind: 'Binary', op, left, right: this.additive(), at: t.at }
-      return negated ? { kind: 'Unary', op: 'not', operand: e, at: t.at } : e
+      const text = this.next().text
+      const op = (negated ? `not ${text}` : text) as BinaryOp
+      return { kind: 'Binary', op, left, right: this.additive(), at: t.at }
     }
     if (negated) this.fail('"in" or a string operator after "not"')
     return left

@@ -7,12 +7,13 @@
  */
 import { hexToBytes, METRIC_COLUMNS, TIME_COLUMN, type ScanCondition, type Signal } from '../storage/index.ts'
 import type { Expr, QueryNode, StageNode } from './ast.ts'
-import { isAggregate } from './agg-registry.ts'
+import { AGGREGATES, isAggregate } from './agg-registry.ts'
 import { QueryError, positionOf } from './errors.ts'
 import { exprType, outputName, refColumns, walkExpr } from './expr-type.ts'
 import { resolveField, type Scope } from './fields.ts'
 import { SCALAR_ARITY } from './fn-scalar.ts'
 import { MAX_RESULT_ROWS } from './limits.ts'
+import { printExpr } from './printer.ts'
 import type { ValueType } from './vec.ts'
 
 export interface PlanOptions {
@@ -224,8 +225,24 @@ function check(s: StageNode, scope: Scope, at: (offset: number) => { line: numbe
   if (s.kind === 'Limit' && (s.count < 0 || s.count > MAX_RESULT_ROWS)) {
     throw new QueryError('INVALID_ARGUMENT', `cannot limit to ${s.count} rows: expected 0 to ${MAX_RESULT_ROWS}`, at(s.at))
   }
+  if (s.kind === 'Stats' || s.kind === 'Select') {
+    // One column per name: a second column of the same name would silently replace the first.
+    const items = s.kind === 'Stats' ? [...s.by, ...s.aggregates] : s.items
+    const seen = new Set<string>()
+    for (const item of items) {
+      const name = outputName(item)
+      if (seen.has(name)) {
+        const verb = s.kind === 'Stats' ? 'compute stats' : s.extend ? 'extend' : 'select'
+        throw new QueryError('INVALID_ARGUMENT', `cannot ${verb}: two columns would be named ${JSON.stringify(name)}; name one with "as", like ${printExpr(item.expr)} as ${name.replace(/\W/g, '_')}_2`, at(item.expr.at))
+      }
+      seen.add(name)
+    }
+  }
   if (s.kind === 'Stats') {
     for (const a of s.aggregates) {
+      if (a.expr.kind === 'Call' && !isAggregate(a.expr.name) && SCALAR_ARITY[a.expr.name] === undefined) {
+        throw new QueryError('UNKNOWN_NAME', `cannot compute stats: unknown aggregate ${a.expr.name}(); aggregates are ${Object.keys(AGGREGATES).join(', ')}`, at(a.expr.at))
+      }
       if (a.expr.kind !== 'Call' || !isAggregate(a.expr.name)) {
         throw new QueryError('INVALID_ARGUMENT', 'cannot compute stats: each item before "by" must be an aggregate call, like count() or p99(duration)', at(a.expr.at))
       }

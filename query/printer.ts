@@ -57,6 +57,7 @@ const PRECEDENCE: Record<string, number> = {
   and: 2,
   not: 3,
   '=': 4, '!=': 4, '<': 4, '<=': 4, '>': 4, '>=': 4, in: 4, contains: 4, startswith: 4, endswith: 4, matches: 4,
+  'not contains': 4, 'not startswith': 4, 'not endswith': 4, 'not matches': 4,
   '+': 5, '-': 5,
   '*': 6, '/': 6, '%': 6,
   neg: 7,
@@ -86,9 +87,6 @@ export function printExpr(e: Expr): string {
       return `${wrap(e.operand, 5)} ${e.negated ? 'not in' : 'in'} (${e.values.map(printLiteral).join(', ')})`
     case 'Unary':
       if (e.op === 'neg') return `-${wrap(e.operand, 7)}`
-      if (e.operand.kind === 'Binary' && ['contains', 'startswith', 'endswith', 'matches'].includes(e.operand.op)) {
-        return `${wrap(e.operand.left, 5)} not ${e.operand.op} ${wrap(e.operand.right, 5)}`
-      }
       return `not ${wrap(e.operand, 3)}`
     case 'Binary': {
       const p = PRECEDENCE[e.op]

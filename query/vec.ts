@@ -49,13 +49,29 @@ export function columnVec(c: Column | undefined, time: boolean, dur = false): Ve
     case 'str':
       return { t: 'str', dict: c.dict, codes: c.codes, p: c.present }
     case 'bytes':
-      return { t: 'id', w: c.width, v: c.values, p: c.present }
+      return { t: 'id', w: c.width, v: c.values, p: idPresent(c) }
     case 'i64list':
     case 'f64list':
       return { t: 'list', col: c }
     case 'any':
       return { t: 'any', v: c.present === undefined ? c.values : c.values.map((x, i) => (c.present![i] === 1 ? x : undefined)) }
   }
+}
+
+/**
+ * The present mask of an id column: an all-zero id is OTLP's "no id" (a root's parent, a log
+ * without trace context), so it is absent for every operator, aggregate and sort key.
+ */
+function idPresent(c: Extract<Column, { kind: 'bytes' }>): Uint8Array | undefined {
+  const n = c.width === 0 ? 0 : c.values.length / c.width
+  let p = c.present
+  for (let i = 0; i < n; i++) {
+    if ((p === undefined || p[i] === 1) && isZeroId(c.values, i * c.width, c.width)) {
+      if (p === undefined || p === c.present) p = c.present === undefined ? new Uint8Array(n).fill(1) : Uint8Array.from(c.present)
+      p[i] = 0
+    }
+  }
+  return p
 }
 
 /** The column a derived frame stores for `v`, `n` rows long. */

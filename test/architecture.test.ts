@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const ROOT = resolve(import.meta.dirname, '..')
-const COMPONENTS = ['storage', 'access', 'ingest', 'query', 'dashboards', 'alerts', 'collectors', 'cli'] as const
+const COMPONENTS = ['storage', 'access', 'ingest', 'query', 'dashboards', 'alerts', 'collectors', 'cli', 'workload'] as const
 /** Which components each may import. */
 const ALLOWED: Record<(typeof COMPONENTS)[number], readonly string[]> = {
   storage: [],
@@ -19,6 +19,7 @@ const ALLOWED: Record<(typeof COMPONENTS)[number], readonly string[]> = {
   alerts: ['query', 'storage', 'access'],
   collectors: ['ingest', 'storage', 'access'],
   cli: ['storage', 'access', 'ingest', 'query', 'dashboards', 'alerts', 'collectors'],
+  workload: ['storage'],
 }
 
 function sources(dir: string): string[] {

@@ -18,3 +18,10 @@ it('examples/storage-basics.ts writes spans and reads them back', () => {
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+it('examples/workload-queries.ts loads the test workload and answers its questions', () => {
+  const out = execFileSync(process.execPath, [join(ROOT, 'examples/workload-queries.ts')], { encoding: 'utf8' })
+  expect(out).toMatch(/^loaded \d+ spans, 5000 log records, \d+ metric points/)
+  expect(out).toMatch(/service\.name\tspans\terrors\n[a-z-]+\t\d+\t\d+\n/)
+  expect(out).toMatch(/span\.name\tcount\n.+\t\d+/)
+})

@@ -1,65 +1,60 @@
 /**
- * OTLP/HTTP end to end: the reference workload stores exactly its counts, raw OTLP/JSON as curl
+ * OTLP/HTTP end to end: the repository's workload (workload/) stores exactly its counts, raw OTLP/JSON as curl
  * sends it, partial success, CORS, tokens, and the status of every failure.
  */
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { gzipSync, zstdCompressSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startOtlpHttp, type OtlpServer } from '../ingest/index.ts'
 import { MemoryStore } from '../storage/index.ts'
+import { generateWorkload, otlpJson } from '../workload/index.ts'
+import { encodeOtlpJsonAsProtobuf } from './support/otlp-protobufjs.ts'
 import { JSON_TYPE, post, PROTOBUF, readAll, storedRows } from './support/otlp-http-client.ts'
 
-let dir: string
-let manifest: { counts: { spans: number; logs: number; points: number } }
+const workload = generateWorkload({ spans: 3_000, logs: 3_000, minutes: 3 })
+const requests = otlpJson(workload)
+const counts = { spans: workload.spans.length, logs: workload.logs.length, points: workload.points.length }
 const store = new MemoryStore()
 let server: OtlpServer
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'blazedb-ingest-'))
-  execFileSync(process.execPath, [join(import.meta.dirname, '../../shared/workload/gen.mjs'), '--out', dir, '--spans', '3000', '--logs', '3000', '--series', '400', '--points', '12', '--quiet'])
-  manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))
   server = await startOtlpHttp({ store })
 })
 afterAll(async () => {
   await server.close()
-  rmSync(dir, { recursive: true, force: true })
 })
 
 const PATH_OF: Record<string, string> = { traces: '/v1/traces', logs: '/v1/logs', metrics: '/v1/metrics' }
 
-describe('reference workload', () => {
-  test('protobuf batches store exactly the manifest counts', async () => {
+describe('repository workload', () => {
+  test('protobuf batches store exactly the generated counts', async () => {
     const tenant = 'default'
-    for (const name of readdirSync(join(dir, 'otlp')).sort()) {
-      const signal = name.split('-')[0]
-      const answer = await post(server.address, PATH_OF[signal], readFileSync(join(dir, 'otlp', name)), PROTOBUF)
-      expect(answer.status, answer.text).toBe(200)
-      expect(answer.body.length).toBe(0)
+    for (const signal of ['traces', 'logs', 'metrics'] as const) {
+      for (const request of requests[signal]) {
+        const answer = await post(server.address, PATH_OF[signal], encodeOtlpJsonAsProtobuf(signal, request), PROTOBUF)
+        expect(answer.status, answer.text).toBe(200)
+        expect(answer.body.length).toBe(0)
+      }
     }
-    expect(store.stats(tenant, 'spans').rows).toBe(manifest.counts.spans)
-    expect(store.stats(tenant, 'logs').rows).toBe(manifest.counts.logs)
-    expect(store.stats(tenant, 'metrics').rows).toBe(manifest.counts.points)
+    expect(store.stats(tenant, 'spans').rows).toBe(counts.spans)
+    expect(store.stats(tenant, 'logs').rows).toBe(counts.logs)
+    expect(store.stats(tenant, 'metrics').rows).toBe(counts.points)
   })
 
   test('JSON batches (gzip and zstd) store the same counts as their protobuf twins', async () => {
     const jsonStore = new MemoryStore()
     const jsonServer = await startOtlpHttp({ store: jsonStore })
     try {
-      const files = readdirSync(join(dir, 'otlp-json')).sort()
-      for (const [i, name] of files.entries()) {
-        const signal = name.split('-')[0]
-        const raw = readFileSync(join(dir, 'otlp-json', name))
+      const all = (['traces', 'logs', 'metrics'] as const).flatMap((signal) => requests[signal].map((r) => [signal, r] as const))
+      for (const [i, [signal, request]] of all.entries()) {
+        const raw = Buffer.from(JSON.stringify(request))
         const [body, coding] = i % 2 === 0 ? [gzipSync(raw), 'gzip'] : [zstdCompressSync(raw), 'zstd']
         const answer = await post(jsonServer.address, PATH_OF[signal], body, { ...JSON_TYPE, 'Content-Encoding': coding })
         expect(answer.status, answer.text).toBe(200)
         expect(JSON.parse(answer.text)).toEqual({})
       }
-      expect(jsonStore.stats('default', 'spans').rows).toBe(manifest.counts.spans)
-      expect(jsonStore.stats('default', 'logs').rows).toBe(manifest.counts.logs)
-      expect(jsonStore.stats('default', 'metrics').rows).toBe(manifest.counts.points)
+      expect(jsonStore.stats('default', 'spans').rows).toBe(counts.spans)
+      expect(jsonStore.stats('default', 'logs').rows).toBe(counts.logs)
+      expect(jsonStore.stats('default', 'metrics').rows).toBe(counts.points)
       const spans = await readAll(jsonStore, 'spans')
       expect(Object.keys(spans.columns)).toContain('r:service.name')
     } finally {

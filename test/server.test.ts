@@ -1,38 +1,35 @@
 /**
- * The real server process end to end: start on free ports, take OTLP from the reference
- * workload, stop cleanly, crash with SIGKILL in the middle of ingest, restart, and find every
+ * The real server process end to end: start on free ports, take OTLP from the repository's
+ * workload (workload/, as protobuf), stop cleanly, crash with SIGKILL in the middle of ingest, restart, and find every
  * acknowledged record on disk, verified.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OtlpDecoder, type OtlpSignal } from '../ingest/index.ts'
 import { bytesToHex, openEngine, type Signal } from '../storage/index.ts'
+import { generateWorkload, otlpJson } from '../workload/index.ts'
+import { encodeOtlpJsonAsProtobuf } from './support/otlp-protobufjs.ts'
 import { BIN, startServerProcess } from './support/server-process.ts'
 
 const PASSWORD = 'server test password'
 let root: string
-let workload: string
+const workload = generateWorkload({ spans: 6_000, logs: 6_000, minutes: 5 })
+const requests = otlpJson(workload)
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'blazedb-server-'))
-  workload = join(root, 'workload')
-  const gen = join(import.meta.dirname, '../../shared/workload/gen.mjs')
-  execFileSync(process.execPath, [gen, '--out', workload, '--spans', '6000', '--logs', '6000', '--series', '400', '--points', '20', '--quiet'])
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-function bodies(signal: OtlpSignal): Buffer[] {
-  const dir = join(workload, 'otlp')
-  return readdirSync(dir)
-    .filter((f) => f.startsWith(`${signal}-`))
-    .sort()
-    .map((f) => readFileSync(join(dir, f)))
+/** The workload's protobuf request bodies of one signal, 1,000 spans or log records each. */
+function bodies(signal: OtlpSignal): Uint8Array[] {
+  return requests[signal].map((r) => encodeOtlpJsonAsProtobuf(signal, r))
 }
 
-async function postOtlp(address: string, signal: OtlpSignal, body: Buffer): Promise<number> {
+async function postOtlp(address: string, signal: OtlpSignal, body: Uint8Array): Promise<number> {
   const res = await fetch(`http://${address}/v1/${signal}`, { method: 'POST', body, headers: { 'Content-Type': 'application/x-protobuf' } })
   await res.arrayBuffer()
   return res.status
@@ -77,8 +74,7 @@ describe('blazedb serve', () => {
     } finally {
       expect(await server.stop()).toBe(0)
     }
-    const manifest = JSON.parse(readFileSync(join(workload, 'manifest.json'), 'utf8'))
-    expect(await storedRows(dataDir)).toEqual({ spans: manifest.counts.spans, logs: manifest.counts.logs, metrics: manifest.counts.points })
+    expect(await storedRows(dataDir)).toEqual({ spans: workload.spans.length, logs: workload.logs.length, metrics: workload.points.length })
     const verify = execFileSync(process.execPath, [BIN, 'verify', '--data-dir', dataDir], { env: { ...process.env, BLAZEDB_PASSWORD: PASSWORD }, encoding: 'utf8' })
     expect(verify).toMatch(/ok: every checksum and authentication tag verified/)
   })

@@ -1,19 +1,25 @@
 /**
  * @module test/support/workload-queries
- * The reference queries Q1..Q10 of shared/workload/SPEC.md written in the query language.
- * Q4 needs the manifest's slow trace id and Q5 its error service.
+ * The reference questions Q1..Q10 (the reference workload's SPEC.md, also asked of the
+ * repository's own workload) written in the query language. Q4 needs the slow trace's id and
+ * Q5 the error service.
  */
-import type { Manifest } from './workload-loader.ts'
 
 export type ReferenceId = 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'Q5' | 'Q6' | 'Q7' | 'Q8' | 'Q9' | 'Q10'
 
+/** What Q4 and Q5 refer to. */
+export interface ReferenceFacts {
+  readonly slowTraceId: string
+  readonly errorService: string
+}
+
 /**
  * The ten queries for one workload.
- * @example referenceQueries(manifest).Q3 // 'spans | stats count() as spans, ...'
+ * @example referenceQueries({ slowTraceId, errorService }).Q3 // 'spans | stats count() as spans, ...'
  */
-export function referenceQueries(manifest: Manifest): Record<ReferenceId, string> {
-  const trace = manifest.fixed.slow_trace_id
-  const service = manifest.fixed.error_service
+export function referenceQueries(facts: ReferenceFacts): Record<ReferenceId, string> {
+  const trace = facts.slowTraceId
+  const service = facts.errorService
   return {
     Q1: 'spans | sort duration desc, trace_id, span_id | limit 10 | select service.name, name, duration, trace_id, span_id',
     Q2: 'spans | stats count(), p50(duration), p95(duration), p99(duration) by service.name, name | sort p99_duration desc, service.name, name | limit 20',
@@ -29,6 +35,6 @@ export function referenceQueries(manifest: Manifest): Record<ReferenceId, string
 }
 
 /** The trace lookup the benchmark times: every span of the slow trace, as a tree. */
-export function traceLookupQuery(manifest: Manifest): string {
-  return `trace "${manifest.fixed.slow_trace_id}"`
+export function traceLookupQuery(facts: { slowTraceId: string }): string {
+  return `trace "${facts.slowTraceId}"`
 }

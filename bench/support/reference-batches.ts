@@ -1,5 +1,5 @@
 /**
- * @module test/support/workload-batches
+ * @module bench/support/reference-batches
  * Converts the reference workload's flat NDJSON records (shared/workload/SPEC.md) into
  * storage batches the way ingest would: timestamps as bigint, ids as bytes, attributes
  * under `a:` / `r:` / `s:`, integer attribute values as OTLP ints (bigint).

@@ -1,21 +1,22 @@
 /**
- * @module test/support/workload-loader
+ * @module bench/support/reference-loader
  * Generates the reference workload (shared/workload/gen.mjs) into a directory and loads it
  * into a Store: from its NDJSON files as storage batches, or from its OTLP files through the
- * ingest decoder. Tests use the small size; bench/query-reference.ts the default one.
+ * ingest decoder, for bench/query-reference.ts. Tests use the repository's own workload
+ * (workload/index.ts) instead.
  */
 import { execFile } from 'node:child_process'
-import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { createReadStream, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 import { OtlpDecoder, type OtlpSignal } from '../../ingest/index.ts'
-import { DEFAULT_TENANT, MemoryStore, type Signal, type Store } from '../../storage/index.ts'
-import { WorkloadBatcher } from './workload-batches.ts'
+import { DEFAULT_TENANT, type Signal, type Store } from '../../storage/index.ts'
+import { WorkloadBatcher } from './reference-batches.ts'
+import { GENERATOR } from './workload.ts'
 
 /** The generator; WORKLOAD_GEN overrides where it lives. */
-export const WORKLOAD_GEN = process.env.WORKLOAD_GEN ?? '/work/shared/workload/gen.mjs'
+export const WORKLOAD_GEN = process.env.WORKLOAD_GEN ?? GENERATOR
 
 /** The size tests use: about a second to generate, with counters and histograms present. */
 const SMALL_ARGS = ['--spans', '20000', '--logs', '20000', '--series', '400', '--points', '40']
@@ -82,26 +83,4 @@ export async function loadWorkload(store: Store, dir: string, manifest: Manifest
     if (rest !== undefined) await store.append(tenant, rest)
   }
   return counts
-}
-
-export interface LoadedWorkload {
-  store: MemoryStore
-  manifest: Manifest
-  dir: string
-  /** Removes the generated files. */
-  cleanup(): void
-}
-
-/**
- * The small workload in a fresh MemoryStore: from the NDJSON files in batches of 2,000 rows,
- * or from the OTLP files through the ingest decoder (batches of about 1,000).
- * @example const { store, manifest, cleanup } = await smallWorkload('otlp')
- */
-export async function smallWorkload(via: 'ndjson' | 'otlp' = 'ndjson'): Promise<LoadedWorkload> {
-  const dir = mkdtempSync(join(tmpdir(), 'blazedb-workload-'))
-  const manifest = await generateWorkload(dir)
-  const store = new MemoryStore()
-  if (via === 'otlp') await loadWorkloadOtlp(store, dir)
-  else await loadWorkload(store, dir, manifest, { batchRows: 2_000 })
-  return { store, manifest, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
 }
