@@ -87,11 +87,11 @@ describe.skipIf(CHROMIUM === undefined)('sign-in and embed tokens', () => {
     // The token runs that panel's query and nothing else.
     const query = (q: string, t = token): Promise<Response> => fetch(`${server.origin}/api/v1/query`, { method: 'POST', body: JSON.stringify({ query: q }), headers: { authorization: `Bearer ${t}` } })
     expect((await query('spans | stats count() as spans')).status).toBe(200)
-    expect((await query('spans | where service.name = "cart" | stats p50(duration) as p50, p95(duration) as p95, p99(duration) as p99 by bin(time, 1m)')).status).toBe(200)
+    expect((await query('spans | where resource.service.name = "cart" | stats p50(duration) as p50, p95(duration) as p95, p99(duration) as p99 by bin(time, 1m)')).status).toBe(200)
     const refused = await query('logs | limit 10')
     expect(refused.status).toBe(403)
     expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('limited to dashboard "blazedb-overview"')
-    expect((await query('spans | where service.name = "cart" or true | stats p50(duration) as p50, p95(duration) as p95, p99(duration) as p99 by bin(time, 1m)')).status).toBe(403)
+    expect((await query('spans | where resource.service.name = "cart" or true | stats p50(duration) as p50, p95(duration) as p95, p99(duration) as p99 by bin(time, 1m)')).status).toBe(403)
     expect((await fetch(`${server.origin}/api/v1/services`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(403)
     expect((await fetch(`${server.origin}/api/v1/dashboards`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(403)
 
