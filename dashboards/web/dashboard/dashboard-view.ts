@@ -81,7 +81,9 @@ export function createDashboardView(handlers: DashboardViewHandlers, only?: stri
       const copies = over === undefined ? [{ grid: panel.grid, values, suffix: '' }] : repeatGrids(panel.grid, over.length).map((g, i) => ({ grid: g, values: { ...values, [panel.repeat!]: over[i] }, suffix: over[i] }))
       for (const copy of copies) {
         const body = h('div', { class: 'panel-body' })
-        const title = h('h2', { class: 'panel-title', attrs: { title: panel.title } }, panel.title, copy.suffix ? h('span', { class: 'muted' }, ` · ${copy.suffix}`) : null)
+        // "$service" in a title shows the value, as text.
+        const text = panel.title.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, name: string) => copy.values[name] ?? whole)
+        const title = h('h2', { class: 'panel-title', attrs: { title: text } }, text, copy.suffix ? h('span', { class: 'muted' }, ` · ${copy.suffix}`) : null)
         const tools = editing
           ? h(
               'div',
