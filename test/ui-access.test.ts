@@ -7,10 +7,13 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { CHROMIUM, launchBrowser, screenshot, type UiBrowser } from './support/browser.ts'
 import { sendTelemetry, shopTraffic } from './support/otel-send.ts'
 import { startUiServer, waitForRows, type UiServer } from './support/ui-server.ts'
+
+// A page waits on real queries on a machine that may be busy: poll for up to 20 s, not 1 s.
+vi.setConfig({ expect: { poll: { timeout: 20_000, interval: 50 } } })
 
 const ADMIN = 'ui-admin-token-0001'
 const INGEST = 'ui-ingest-token-0001'

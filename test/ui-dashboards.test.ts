@@ -6,11 +6,14 @@
  * and delete. Screenshots: test/.artifacts/dashboards-*.png.
  */
 import { readFileSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { CHROMIUM, launchBrowser, screenshot, type UiBrowser } from './support/browser.ts'
 import { sendTelemetry, shopTraffic } from './support/otel-send.ts'
 import { startUiServer, waitForRows, type UiServer } from './support/ui-server.ts'
 import type { Page } from 'playwright-core'
+
+// A page waits on real queries on a machine that may be busy: poll for up to 20 s, not 1 s.
+vi.setConfig({ expect: { poll: { timeout: 20_000, interval: 50 } } })
 
 let server: UiServer
 let browser: UiBrowser

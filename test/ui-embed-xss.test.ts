@@ -11,10 +11,13 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SeverityNumber } from '@opentelemetry/api-logs'
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { CHROMIUM, launchBrowser, screenshot, type UiBrowser } from './support/browser.ts'
 import { sendTelemetry, shopTraffic } from './support/otel-send.ts'
 import { startUiServer, waitForRows, type UiServer } from './support/ui-server.ts'
+
+// A page waits on real queries on a machine that may be busy: poll for up to 20 s, not 1 s.
+vi.setConfig({ expect: { poll: { timeout: 20_000, interval: 50 } } })
 
 let server: UiServer
 let browser: UiBrowser
@@ -145,6 +148,8 @@ describe.skipIf(CHROMIUM === undefined)('embedding and hostile telemetry', () =>
     await noScriptRan(page)
 
     await page.goto(`${server.origin}/dashboards/blazedb-overview`)
+    // Panels appear once the variable has its values; then each waits for its query.
+    await expect.poll(() => page.locator('.panel').count(), { timeout: 20_000 }).toBe(9)
     await expect.poll(() => page.locator('.panel.loading').count(), { timeout: 20_000 }).toBe(0)
     expect(await page.locator('select[data-variable=service] option').allTextContents()).toContain(XSS.service)
     expect(await page.locator('[data-panel="error-logs"] .log-body').allTextContents()).toContain(XSS.body)
