@@ -120,12 +120,17 @@ describe.skipIf(CHROMIUM === undefined)('dashboards', () => {
     await page.mouse.down()
     await page.mouse.move(corner.x + 8, corner.y + 8 + 140, { steps: 8 })
     await page.mouse.up()
+    // The keyboard moves and resizes a focused panel too.
+    await page.locator('[data-panel="panel-2"]').focus()
+    await page.keyboard.press('ArrowRight')
+    await page.keyboard.press('Shift+ArrowDown')
     await screenshot(page, 'dashboards-editing')
     await page.getByRole('button', { name: 'Save' }).click()
     await expect.poll(() => page.locator('.status').textContent()).toContain('Saved at')
     const saved = (await (await fetch(`${server.origin}/api/v1/dashboards/${path.split('/')[2]}`)).json()) as { dashboard: { title: string; panels: { grid: unknown }[]; variables: unknown[] } }
     expect(saved.dashboard.title).toBe('Payments')
     expect(saved.dashboard.panels[0].grid).toEqual({ x: 4, y: 0, w: 6, h: 6 })
+    expect(saved.dashboard.panels[1].grid).toEqual({ x: 1, y: 6, w: 6, h: 5 })
     expect(saved.dashboard.variables).toHaveLength(1)
 
     // Restart the server on the same data directory: the dashboard is read back from disk.

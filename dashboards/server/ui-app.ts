@@ -87,6 +87,7 @@ export function createDashboardsUi(options: DashboardsUiOptions = {}): Hono {
 
 /** Origins as CSP takes them: scheme, host and optional port, nothing else (no path, no quotes). */
 function checkOrigins(origins: readonly string[]): readonly string[] {
+  if (!Array.isArray(origins)) throw new DashboardsError('INVALID_ARGUMENT', `cannot use embedOrigins: expected a list of origins like ["https://wiki.example.com"], got ${JSON.stringify(origins)}`)
   for (const origin of origins) {
     if (typeof origin !== 'string' || !/^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
       throw new DashboardsError('INVALID_ARGUMENT', `cannot use embedOrigins entry ${JSON.stringify(origin)}: expected an origin like https://wiki.example.com or http://localhost:8080`)

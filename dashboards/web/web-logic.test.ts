@@ -75,6 +75,10 @@ describe('grid', () => {
       { x: 8, y: 8, w: 4, h: 3 },
       { x: 0, y: 11, w: 4, h: 3 },
     ])
+    expect(repeatGrids({ x: 1, y: 0, w: 6, h: 2 }, 2)).toEqual([
+      { x: 1, y: 0, w: 6, h: 2 },
+      { x: 0, y: 2, w: 6, h: 2 },
+    ])
   })
   test('thresholds', () => {
     const t = parseThresholds('95 #e02f44, 80 #f59e0b') as { value: number; color: string }[]
