@@ -103,4 +103,25 @@ describe.skipIf(CHROMIUM === undefined)('sign-in and embed tokens', () => {
     await expect.poll(() => page.locator('dialog .token-list li').count()).toBe(0)
     expect((await query('spans | stats count() as spans')).status).toBe(401)
   })
+
+  // Last: it replaces the browser's sign-in cookie.
+  test('a revoked token is asked for again on the next call', async () => {
+    const made = await fetch(`${server.origin}/api/v1/admin/tokens`, { method: 'POST', body: JSON.stringify({ name: 'alice', scopes: ['read'] }), headers: { authorization: `Bearer ${ADMIN}` } })
+    const { token, id } = (await made.json()) as { token: string; id: string }
+    const { page } = await browser.newPage(server.origin)
+    await browser.context.clearCookies()
+    await page.goto(`${server.origin}/explore`)
+    await page.locator('input[name=token]').fill(token)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    const editor = page.locator('.editor-input')
+    await editor.waitFor()
+    await editor.fill('spans | stats count() as n')
+    await editor.press('Control+Enter')
+    await expect.poll(() => page.locator('table.data tbody td').first().textContent()).toBe('30')
+    expect((await fetch(`${server.origin}/api/v1/admin/tokens/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(204)
+    await editor.fill('spans | stats count() as m')
+    await editor.press('Control+Enter')
+    await page.locator('form.login').waitFor()
+    expect(await page.locator('form.login').count()).toBe(1)
+  })
 })

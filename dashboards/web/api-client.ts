@@ -89,6 +89,13 @@ export function useBearerToken(token: string | undefined): void {
   bearer = token
 }
 
+/** Called when a call answers 401 (the sign-in cookie expired or its token was revoked). */
+let unauthenticated: (() => void) | undefined
+
+export function onUnauthenticated(handler: (() => void) | undefined): void {
+  unauthenticated = handler
+}
+
 async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   const auth: Record<string, string> = bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }
   const res = await fetch(path, { credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...auth, ...(init.headers ?? {}) } })
@@ -99,6 +106,7 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   } catch {
     throw new ApiError(res.status, 'BAD_RESPONSE', `cannot read the answer of ${path}: ${res.status} ${text.slice(0, 200)}`)
   }
+  if (res.status === 401 && path !== '/ui/login') unauthenticated?.()
   if (!res.ok) {
     const e = (body as { error?: { code?: string; message?: string; line?: number; column?: number } }).error ?? {}
     throw new ApiError(res.status, e.code ?? 'HTTP_' + res.status, e.message ?? `${path} answered ${res.status}`, e.line, e.column)

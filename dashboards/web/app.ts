@@ -4,7 +4,7 @@
  * page the URL names. Re-draws the page on navigation, Back/Forward and auto-refresh ticks.
  * On /embed/ URLs the chrome is left out.
  */
-import { api, useBearerToken } from './api-client.ts'
+import { api, onUnauthenticated, useBearerToken } from './api-client.ts'
 import { h, replace } from './dom.ts'
 import { showLogin } from './login-page.ts'
 import type { PageDef, PageInstance } from './page.ts'
@@ -33,7 +33,12 @@ export function startApp(body: HTMLElement): void {
     return
   }
   api.session().then(
-    (s) => (s.authenticated ? startShell(body, false, !s.open) : showLogin(body)),
+    (s) => {
+      if (!s.authenticated) return showLogin(body)
+      // Signed out while working (cookie expired, token revoked): ask again.
+      onUnauthenticated(() => showLogin(body))
+      startShell(body, false, !s.open)
+    },
     () => startShell(body, false, false),
   )
 }

@@ -7,6 +7,8 @@ import { api } from './api-client.ts'
 import { h, replace } from './dom.ts'
 
 export function showLogin(body: HTMLElement): void {
+  // Several calls may be refused at once: one form.
+  if (body.querySelector('form.login') !== null) return
   const token = h('input', { class: 'input', attrs: { type: 'password', name: 'token', autocomplete: 'current-password', required: true, 'aria-label': 'Token' } })
   const error = h('div', { class: 'error-text', attrs: { role: 'alert' } })
   const form = h(
