@@ -96,6 +96,16 @@ describe.skipIf(CHROMIUM === undefined)('embedding and hostile telemetry', () =>
     await sendTelemetry(server.otlpHttp, shopTraffic(Date.now(), 1, 1))
     await expect.poll(() => frame.locator('.panel .stat').textContent(), { timeout: 30_000 }).toBe('34')
 
+    // The whole dashboard embeds too: its panels, its variable, no navigation.
+    const whole = await browser.newPage(server.origin)
+    await whole.page.goto(`${server.origin}/embed/dashboards/blazedb-overview?theme=light&var-service=payments`)
+    await expect.poll(() => whole.page.locator('.panel').count()).toBe(9)
+    await expect.poll(() => whole.page.locator('.panel.loading').count()).toBe(0)
+    expect(await whole.page.locator('header.topbar, .dash-tools').count()).toBe(0)
+    expect(await whole.page.locator('[data-panel="latency"] .panel-title').textContent()).toBe('Latency of payments')
+    await screenshot(whole.page, 'embed-dashboard')
+    expect(whole.problems).toEqual([])
+
     const res = await fetch(`${server.origin}/embed/dashboards/blazedb-overview`)
     expect(res.headers.get('content-security-policy')).toContain(`frame-ancestors ${allowedParent}`)
     expect(res.headers.get('referrer-policy')).toBe('no-referrer')
