@@ -77,7 +77,10 @@ function percentile(sorted: number[], p: number): number {
 /** One run of one transport and signal against a new store. */
 async function runOnce(options: HttpBenchOptions, transport: Transport, signal: OtlpSignal, index: number): Promise<{ rate: number; p50: number; p99: number; cpuNs: number; generatorCpuNs: number; failures: Record<string, number> }> {
   const lease: StoreLease = options.engine === true ? await engineStore() : { store: await (options.store ?? (() => new MemoryStore()))(), dispose: () => {} }
-  const server = await (transport === 'http' ? startOtlpHttp : startOtlpGrpc)({ store: lease.store, decodeThreads: options.decodeThreads })
+  // The reference workload is dated 2026-11-01, older than the default retention: no lower
+  // bound on time here (retention 0), as a server configured to keep it would run.
+  const timeWindow = { retentionNs: { spans: 0n, logs: 0n, metrics: 0n } }
+  const server = await (transport === 'http' ? startOtlpHttp : startOtlpGrpc)({ store: lease.store, decodeThreads: options.decodeThreads, timeWindow })
   try {
     const spec: LoadSpec = { transport, address: server.address, signal, workloadDir: options.workloadDir, connections: options.connections ?? 8, seconds: options.seconds ?? 5 }
     const profiler = options.cpuProfileDir === undefined ? undefined : new Session()

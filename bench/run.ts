@@ -54,6 +54,10 @@ const BENCHES: Bench[] = [
       return figuresTable(`OTLP ingest into the storage engine, load generator in a child process sending for ${seconds} s, each run of each transport and signal in a server process of its own (median of ${runs} runs; peakRssMiB: the largest of those processes)`, figures)
     },
   },
+  {
+    name: 'alerts',
+    run: async (dir, runs) => figuresTable('500 alert rules over the workload: evaluation per 10 s interval, and OTLP/HTTP span ingest alone and while the rules evaluate (bench/alerts.ts)', await (await import('./alerts.ts')).run({ workloadDir: dir, runs })),
+  },
   { name: 'query', run: async (dir, runs) => queryMarkdown(await (await import('./query-reference.ts')).run({ ...onDiskEngine, sizes: sizeOf(dir), runs: Math.max(runs, 10) })) },
   {
     name: 'ui',

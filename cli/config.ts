@@ -7,6 +7,8 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { AccessError, checkTokenConfig, type TokenConfig } from '../access/index.ts'
+import { CollectorConfigError, validateCollectorsConfig, type CollectorsConfig } from '../collectors/index.ts'
+import type { AlertsConfig } from '../alerts/index.ts'
 
 /** What a user writes in the config file (every field optional). */
 export interface Config {
@@ -30,12 +32,22 @@ export interface Config {
   tokens: TokenConfig[]
   /** Largest request body accepted by the OTLP endpoints, after decompression, e.g. "16MiB". */
   maxRequestBytes: string
+  /** How far past the server's clock a record's time may lie, e.g. "1h" (ingest/limits.ts); older than `retention` is refused too. */
+  maxFutureSkew: string
+  /** Alert rules and notifications (alerts/README.md); absent: no rules. */
+  alerts?: AlertsConfig
   /** PEM certificate chain: with `tlsKeyFile`, every listener speaks TLS. Re-read when it changes. */
   tlsCertFile?: string
   /** PEM private key of `tlsCertFile`. */
   tlsKeyFile?: string
   /** PEM CA certificates: when set, every listener requires a client certificate they signed (mutual TLS). */
   tlsClientCaFile?: string
+  /** Collectors run inside the server (collectors/README.md). */
+  collectors: CollectorsConfig
+  /** Time limit of one query, e.g. "30s": past it the query fails with TIMEOUT (504). */
+  queryTimeout: string
+  /** Memory budget of one query, e.g. "512MiB": past it the query fails with MEMORY_LIMIT (422). */
+  queryMaxMemory: string
   /** Directory of dashboard JSON files provisioned at start (read-only in the UI); "" for none. */
   dashboardsDir: string
   /** Origins allowed to embed UI pages in an iframe, like "https://wiki.example.com". */
@@ -53,6 +65,10 @@ export const DEFAULT_CONFIG: Config = {
   retention: { spans: '7d', logs: '7d', metrics: '30d' },
   tokens: [],
   maxRequestBytes: '16MiB',
+  maxFutureSkew: '1h',
+  collectors: {},
+  queryTimeout: '30s',
+  queryMaxMemory: '512MiB',
   dashboardsDir: '',
   embedOrigins: [],
 }
@@ -108,6 +124,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Config {
   validateConfig(config)
   config.dataDir = resolve(config.dataDir)
   if (config.keyFile !== undefined) config.keyFile = resolve(config.keyFile)
+  if (config.alerts?.ruleFiles !== undefined) config.alerts = { ...config.alerts, ruleFiles: config.alerts.ruleFiles.map((f) => resolve(f)) }
   for (const field of ['tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile'] as const) {
     if (config[field] !== undefined) config[field] = resolve(config[field])
   }
@@ -124,7 +141,7 @@ function mergeFile(config: Config, file: string): Config {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError('config', `${file} must hold a JSON object`)
   }
-  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile']))
+  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile', 'alerts']))
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) throw new ConfigError(key, `unknown field in ${file}; known fields: ${[...known].join(', ')}`)
   }
@@ -162,6 +179,15 @@ export function parseBytes(field: string, text: string): number {
   return Number(m[1]) * SIZE_UNITS[m[2]]
 }
 
+/** The query limits of the config, in the units the engine takes; throws naming a bad field. */
+export function queryLimits(config: Config): { timeoutMs: number; maxMemoryBytes: number } {
+  const timeoutMs = Number(parseDurationNs('queryTimeout', config.queryTimeout) / 1_000_000n)
+  if (timeoutMs < 1) throw new ConfigError('queryTimeout', `must be at least 1ms, got ${JSON.stringify(config.queryTimeout)}`)
+  const maxMemoryBytes = parseBytes('queryMaxMemory', config.queryMaxMemory)
+  if (maxMemoryBytes < 1024 * 1024) throw new ConfigError('queryMaxMemory', `must be at least 1MiB, got ${JSON.stringify(config.queryMaxMemory)}`)
+  return { timeoutMs, maxMemoryBytes }
+}
+
 export function validateConfig(config: Config): void {
   if (typeof config.dataDir !== 'string' || config.dataDir === '') throw new ConfigError('dataDir', 'must be a non-empty path')
   parseAddr('otlpGrpcAddr', config.otlpGrpcAddr)
@@ -173,6 +199,13 @@ export function validateConfig(config: Config): void {
   }
   for (const signal of ['spans', 'logs', 'metrics'] as const) parseDurationNs(`retention.${signal}`, config.retention[signal])
   parseBytes('maxRequestBytes', config.maxRequestBytes)
+  parseDurationNs('maxFutureSkew', config.maxFutureSkew)
+  if (config.alerts !== undefined && (typeof config.alerts !== 'object' || config.alerts === null || Array.isArray(config.alerts))) {
+    throw new ConfigError('alerts', 'must be an object like {"ruleFiles": ["rules.yaml"]}')
+  }
+  if (config.alerts?.ruleFiles !== undefined && (!Array.isArray(config.alerts.ruleFiles) || config.alerts.ruleFiles.some((f) => typeof f !== 'string'))) {
+    throw new ConfigError('alerts.ruleFiles', 'must be a list of file paths')
+  }
   for (const field of ['tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile'] as const) {
     const value = config[field]
     if (value !== undefined && (typeof value !== 'string' || value === '')) throw new ConfigError(field, 'must be a path to a PEM file')
@@ -183,6 +216,13 @@ export function validateConfig(config: Config): void {
   if (config.tlsClientCaFile !== undefined && config.tlsCertFile === undefined) {
     throw new ConfigError('tlsClientCaFile', 'mutual TLS needs tlsCertFile and tlsKeyFile too')
   }
+  try {
+    validateCollectorsConfig(config.collectors)
+  } catch (error) {
+    if (error instanceof CollectorConfigError) throw new ConfigError(`collectors${error.field === '' ? '' : '.'}${error.field.replace(/^\./, '')}`, error.message)
+    throw error
+  }
+  queryLimits(config)
   if (!Array.isArray(config.tokens)) throw new ConfigError('tokens', 'must be a list of {token, tenant, scopes}')
   config.tokens.forEach((t, i) => {
     try {

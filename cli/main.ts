@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, type ConfigFlags } from './config.ts'
 import { startServer } from './serve.ts'
 import { runQueryCommand } from './query-command.ts'
 import { runInspect, runVacuum, runVerify } from './storage-commands.ts'
+import { runCollectCommand } from './collect-command.ts'
 
 const CONFIG_FLAGS = {
   config: { type: 'string' },
@@ -29,6 +30,7 @@ Commands:
   verify    check every checksum and authentication tag of the data directory
   vacuum    compact every partition now (with the server stopped)
   inspect   print partitions, parts, blocks, sizes and compression ratios (--json)
+  collect   run collectors on this host, sending to a server over OTLP (blazedb collect --help)
   help      show this help
 
 Configuration flags (also: a JSON config file, or environment variables):
@@ -59,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
       if (command === 'vacuum') return runVacuum(config)
       return runInspect(config, values.json === true)
     }
+    case 'collect':
+      return runCollectCommand(rest, (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`))
     case 'help':
     case '--help':
     case '-h':

@@ -7,14 +7,19 @@
 import { serve as serveHttp, type ServerType } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { Access } from '../access/index.ts'
 import type { Store } from '../storage/index.ts'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
-import { DecodePool, defaultDecodeThreads, followTlsSource, httpsServerOptions, IngestMetrics, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
-import { createQueryApi } from '../query/index.ts'
+import { DecodePool, defaultDecodeThreads, followTlsSource, httpsServerOptions, IngestMetrics, Intake, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
+import { createQueryApi, runQuery } from '../query/index.ts'
+import { AlertService, createAlertsApi } from '../alerts/index.ts'
+import { DEFAULT_TENANT } from '../storage/index.ts'
+import { parseAddr, parseBytes, parseDurationNs, queryLimits, type Config } from './config.ts'
 import { createDashboardsUi } from '../dashboards/index.ts'
-import { parseAddr, parseBytes, type Config } from './config.ts'
 import { createAdminApi } from './admin-api.ts'
+import { startCollectors } from '../collectors/index.ts'
+import { createCollectorsApi } from './collectors-api.ts'
 import { openStore } from './open-store.ts'
 import { TlsFiles } from './tls-files.ts'
 import { tuneServerRuntime } from './runtime.ts'
@@ -48,9 +53,54 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // Components mount their routes on `app` here.
     const ingestMetrics = new IngestMetrics()
     const access = await Access.open({ tokens: config.tokens, documents: store.documents })
+    // Collectors hand batches straight to the store. Mounted first: the query API's read-scope
+    // check covers /api/v1/*, and remote-write needs the ingest scope instead.
+    const collectors = await startCollectors(config.collectors, {
+      sink: (tenant, batch) => store.append(tenant, batch),
+      maxRequestBytes: parseBytes('maxRequestBytes', config.maxRequestBytes),
+      log,
+      stateDir: join(config.dataDir, 'collectors'),
+      store,
+      ingestStats: () => ingestMetrics.snapshot(),
+    })
+    closers.push(() => collectors.close())
+    app.route('/', createCollectorsApi(collectors, access))
     app.route('/', createAdminApi(store, access, ingestMetrics))
-    app.route('/', createQueryApi({ store, access }))
+    app.route('/', createQueryApi({ store, access, limits: queryLimits(config) }))
     app.route('/', createDashboardsUi({ documents: store.documents, access, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
+
+    // Records older than their signal's retention, or too far ahead, are refused at the door.
+    const timeWindow = {
+      retentionNs: {
+        spans: parseDurationNs('retention.spans', config.retention.spans),
+        logs: parseDurationNs('retention.logs', config.retention.logs),
+        metrics: parseDurationNs('retention.metrics', config.retention.metrics),
+      },
+      maxFutureSkewNs: parseDurationNs('maxFutureSkew', config.maxFutureSkew),
+    }
+    // One intake (in-flight bound, time window, counters) for every listener and producer.
+    const intake = new Intake({ store, metrics: ingestMetrics, timeWindow })
+    // Alert rules: an invalid rule file stops the start here, before anything listens.
+    const alerts = await AlertService.start({
+      config: config.alerts,
+      defaultExternalUrl: `http://${config.httpAddr}`,
+      run: (text, o) => runQuery(text, { ...o, store, limits: queryLimits(config) }),
+      docs: store.documents,
+      // History records enter through the intake, like every other record.
+      sink: async (tenant, batch) => {
+        const { rejected, message } = await intake.accept(tenant, batch)
+        if (rejected > 0) throw new Error(message)
+      },
+      tenants: () => [DEFAULT_TENANT, ...config.tokens.map((t) => t.tenant), ...store.tenants()],
+      log,
+    })
+    const reloadAlerts = (): void => void alerts.reload().then((r) => log(`blazedb: alert rules reloaded: ${r.groups} groups, ${r.rules} rules`), (e: Error) => log(`blazedb: cannot reload alert rules: ${e.message}`))
+    process.on('SIGHUP', reloadAlerts)
+    closers.push(async () => {
+      process.off('SIGHUP', reloadAlerts)
+      await alerts.stop()
+    })
+    app.route('/', createAlertsApi({ service: alerts, access }))
 
     const { host, port } = parseAddr('httpAddr', config.httpAddr)
     const http = await listenHono(app, host, port, tls)
@@ -62,7 +112,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // One set of decoding threads for both listeners.
     const decodePool = new DecodePool(defaultDecodeThreads())
     closers.push(() => decodePool.close())
-    const otlp = { store, access, maxRequestBytes, metrics: ingestMetrics, decodePool, tls }
+    const otlp = { intake, access, maxRequestBytes, decodePool, tls }
     const otlpHttp = await startOtlpHttp({ ...otlp, ...parseAddr('otlpHttpAddr', config.otlpHttpAddr) })
     closers.push(() => otlpHttp.close())
     log(`blazedb: otlp-http listening on ${otlpHttp.address}`)

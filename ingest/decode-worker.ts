@@ -8,7 +8,7 @@
  */
 import { parentPort } from 'node:worker_threads'
 import { IngestError } from './errors.ts'
-import { shareColumnArrays } from './otlp/column-writers.ts'
+import { shareColumnArrays } from '../storage/index.ts'
 import { OtlpDecoder } from './otlp/decoder.ts'
 import type { DecodeReply, DecodeRequest } from './decode-pool.ts'
 import type { DecodedBatch } from './otlp/signal-rows.ts'

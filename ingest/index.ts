@@ -1,9 +1,12 @@
 /**
  * @module ingest
- * The OTLP ingest gateway: OTLP/HTTP and OTLP/gRPC listeners that decode traces, metrics and
- * logs (protobuf or JSON) straight into storage batches and append them durably.
+ * The ingest gateway: one intake (`Intake.accept`) that every producer hands its batches to, and
+ * OTLP/HTTP and OTLP/gRPC listeners that decode traces, metrics and logs (protobuf or JSON)
+ * straight into storage batches in front of it.
  * Other components import only this file. See README.md.
  */
+export { Intake, type AcceptResult, type IntakeOptions } from './intake.ts'
+export type { TimeWindowOptions } from './time-window.ts'
 export { startOtlpHttp } from './otlp-http/server.ts'
 export { startOtlpGrpc, GRPC_EXPORT_PATHS } from './otlp-grpc/server.ts'
 export type { OtlpServer, OtlpServerOptions } from './options.ts'

@@ -14,6 +14,23 @@ export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024
  */
 export const DEFAULT_MAX_INFLIGHT_BYTES = 128 * 1024 * 1024
 
+/**
+ * Default of how far past the server's clock a record's time may lie (the configuration's
+ * `maxFutureSkew`): one hour. Hosts with a synchronised clock are within a second; an hour
+ * tolerates a badly set one while keeping data no further ahead than one default time
+ * partition (1h), where it would otherwise top every "latest" query until its time comes.
+ */
+export const DEFAULT_MAX_FUTURE_SKEW_NS = 3_600_000_000_000n
+
+/**
+ * Bytes of an oversized body read and thrown away before answering 413. Answering and closing
+ * while the client still sends makes the kernel reset the connection, and the client then sees
+ * EPIPE or ECONNRESET instead of the answer (RFC 9112, 9.6, "Tear-down"); reading the rest lets
+ * the answer arrive. Past this many bytes the connection is answered and closed anyway: 64 MiB
+ * is four default request limits, read in well under a second.
+ */
+export const MAX_DRAIN_BYTES = 64 * 1024 * 1024
+
 /** Seconds a client is told to wait (Retry-After, gRPC RetryInfo) when the server is overloaded. */
 export const RETRY_AFTER_SECONDS = 1
 
@@ -62,14 +79,6 @@ export const CACHED_ATTRIBUTE_RUN_MAX_BYTES = 256
  * at most, room for the few thousand distinct series a stream of points repeats.
  */
 export const ATTRIBUTE_RUN_CACHE_SLOTS = 8192
-
-/**
- * Working buffers of list columns (histogram buckets and bounds, quantiles) a decoder keeps
- * between requests, and the largest one kept: a request's lists take tens to hundreds of KiB,
- * so six of up to 1 MiB each hold a thread's usual lists with at most 6 MiB.
- */
-export const SPARE_LISTS = 6
-export const SPARE_LIST_MAX_BYTES = 1024 * 1024
 
 /**
  * Most decoding threads a listener starts by default (one per core beyond the first): past a few,

@@ -4,17 +4,25 @@
  */
 import type { Store } from '../storage/index.ts'
 import { Access, type AccessOptions } from '../access/index.ts'
-import { InflightLimiter } from './inflight.ts'
+import type { InflightLimiter } from './inflight.ts'
+import { Intake } from './intake.ts'
 import { availableParallelism } from 'node:os'
-import { DEFAULT_MAX_INFLIGHT_BYTES, DEFAULT_MAX_REQUEST_BYTES, MAX_DEFAULT_DECODE_THREADS } from './limits.ts'
+import { DEFAULT_MAX_REQUEST_BYTES, MAX_DEFAULT_DECODE_THREADS } from './limits.ts'
 import { DecodePool } from './decode-pool.ts'
 import { IngestPipeline } from './pipeline.ts'
-import { IngestMetrics } from './self-metrics.ts'
+import type { IngestMetrics } from './self-metrics.ts'
+import type { TimeWindowOptions } from './time-window.ts'
 import type { TlsSource } from './tls.ts'
 
 export interface OtlpServerOptions {
-  /** Where accepted batches are appended. */
-  store: Store
+  /**
+   * The intake the listener hands its batches to (intake.ts), shared with other listeners and
+   * producers; when given, `store`, `metrics`, `maxInflightBytes` and `timeWindow` are its own
+   * and must not be passed here.
+   */
+  intake?: Intake
+  /** Where accepted batches are appended (without `intake`: the listener makes its own). */
+  store?: Store
   /** Bearer tokens; none (the default) means no authentication and DEFAULT_TENANT. Ignored with `access`. */
   tokens?: AccessOptions['tokens']
   /** The server's token check (blazedb serve passes its one Access to every listener). */
@@ -35,6 +43,12 @@ export interface OtlpServerOptions {
   decodePool?: DecodePool
   /** Serve TLS with this certificate (followed as it changes); plain text when absent. */
   tls?: TlsSource
+  /**
+   * The ingest time window (time-window.ts): retention per signal (none by default: no lower
+   * bound; `blazedb serve` passes the configured retention), how far in the future a record may
+   * lie (DEFAULT_MAX_FUTURE_SKEW_NS), and the clock.
+   */
+  timeWindow?: TimeWindowOptions
 }
 
 /** A running listener. */
@@ -75,18 +89,28 @@ export function resolveOptions(options: OtlpServerOptions): OtlpRuntime {
   if (!Number.isSafeInteger(threads) || threads < 0) throw new RangeError(`invalid OTLP option decodeThreads: expected 0 or a positive integer, got ${threads}`)
   // Everything that can throw comes before the decoding threads start.
   const access = options.access ?? new Access({ tokens: options.tokens })
-  const inflight = new InflightLimiter(positive('maxInflightBytes', options.maxInflightBytes, DEFAULT_MAX_INFLIGHT_BYTES))
   const maxRequestBytes = positive('maxRequestBytes', options.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES)
+  const intake = options.intake ?? ownIntake(options)
+  if (options.intake !== undefined) {
+    for (const field of ['store', 'metrics', 'maxInflightBytes', 'timeWindow'] as const) {
+      if (options[field] !== undefined) throw new RangeError(`invalid OTLP option ${field}: the intake given has its own`)
+    }
+  }
   const decoder = options.decodePool ?? new DecodePool(threads)
   return {
-    pipeline: new IngestPipeline(options.store, options.metrics ?? new IngestMetrics(), decoder, options.decodePool === undefined),
+    pipeline: new IngestPipeline(intake, decoder, options.decodePool === undefined),
     access,
-    inflight,
+    inflight: intake.inflight,
     maxRequestBytes,
     host: options.host ?? '127.0.0.1',
     port,
     tls: options.tls,
   }
+}
+
+function ownIntake(options: OtlpServerOptions): Intake {
+  if (options.store === undefined) throw new RangeError('invalid OTLP options: a store or an intake is needed')
+  return new Intake({ store: options.store, metrics: options.metrics, maxInflightBytes: options.maxInflightBytes, timeWindow: options.timeWindow })
 }
 
 /** host:port, with brackets for IPv6. */

@@ -1,34 +1,28 @@
 /**
  * @module ingest/pipeline
- * The path every export takes, whatever the transport: decode, refuse a request whose records
- * are all invalid, append durably, count. Success only after `store.append` resolved.
+ * The OTLP decoders in front of the intake: an export request is decoded (on the decoding
+ * threads) into a batch, which the intake checks, appends and counts (intake.ts).
  */
-import type { Store } from '../storage/index.ts'
 import type { DecodePool } from './decode-pool.ts'
-import { IngestError } from './errors.ts'
+import type { IngestError } from './errors.ts'
+import type { AcceptResult, Intake } from './intake.ts'
 import type { OtlpEncoding, OtlpSignal } from './otlp/decoder.ts'
 import type { IngestMetrics } from './self-metrics.ts'
-import { asIngestError } from './status-table.ts'
-
-/** The outcome of an accepted export: partial success when `rejected` > 0. */
-export interface ExportResult {
-  accepted: number
-  rejected: number
-  message: string
-}
 
 export class IngestPipeline {
   private readonly decoder: DecodePool
   private readonly ownsDecoder: boolean
-  private readonly store: Store
-  readonly metrics: IngestMetrics
+  readonly intake: Intake
 
   /** `decoder`: the threads that decode (decode-pool.ts); closed with the pipeline when `ownsDecoder`. */
-  constructor(store: Store, metrics: IngestMetrics, decoder: DecodePool, ownsDecoder: boolean) {
-    this.store = store
-    this.metrics = metrics
+  constructor(intake: Intake, decoder: DecodePool, ownsDecoder: boolean) {
+    this.intake = intake
     this.decoder = decoder
     this.ownsDecoder = ownsDecoder
+  }
+
+  get metrics(): IngestMetrics {
+    return this.intake.metrics
   }
 
   /**
@@ -36,21 +30,9 @@ export class IngestPipeline {
    * when it throws (one request is one append, and a rejected append stores nothing).
    * `handOver`: the caller is done with `body` (it may be detached, see DecodePool.decode).
    */
-  async export(tenant: string, signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array, handOver = false): Promise<ExportResult> {
+  async export(tenant: string, signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array, handOver = false): Promise<AcceptResult> {
     const decoded = await this.decoder.decode(signal, encoding, body, handOver)
-    if (decoded.accepted === 0 && decoded.rejected > 0) {
-      this.metrics.records(signal, 0, decoded.rejected)
-      throw new IngestError('INVALID_DATA', `cannot store any record of the request: ${decoded.message}`)
-    }
-    if (decoded.accepted > 0) {
-      try {
-        await this.store.append(tenant, decoded.batch)
-      } catch (error) {
-        throw asIngestError(error)
-      }
-    }
-    this.metrics.records(signal, decoded.accepted, decoded.rejected)
-    return { accepted: decoded.accepted, rejected: decoded.rejected, message: decoded.message }
+    return this.intake.acceptDecoded(tenant, decoded)
   }
 
   /** Stops the decoding threads, unless they are shared (their owner stops them). */
@@ -60,8 +42,6 @@ export class IngestPipeline {
 
   /** Counts a failed request and returns it as an IngestError. */
   failed(error: unknown): IngestError {
-    const e = asIngestError(error)
-    this.metrics.error(e.code)
-    return e
+    return this.intake.failed(error)
   }
 }

@@ -11,6 +11,8 @@ export interface IngestStats {
   accepted: Record<OtlpSignal, number>
   /** Records refused: partial-success rejections and whole requests that failed. */
   rejected: Record<OtlpSignal, number>
+  /** Of the rejected records, those whose time lay outside the ingest time window (time-window.ts). */
+  outsideWindow: Record<OtlpSignal, number>
   /** Requests answered, per transport. */
   requests: { http: number; grpc: number }
   /** Failed requests by error code. */
@@ -25,6 +27,7 @@ export class IngestMetrics {
   private readonly stats: IngestStats = {
     accepted: { traces: 0, metrics: 0, logs: 0 },
     rejected: { traces: 0, metrics: 0, logs: 0 },
+    outsideWindow: { traces: 0, metrics: 0, logs: 0 },
     requests: { http: 0, grpc: 0 },
     errors: {},
   }
@@ -36,6 +39,11 @@ export class IngestMetrics {
   records(signal: OtlpSignal, accepted: number, rejected: number): void {
     this.stats.accepted[signal] += accepted
     this.stats.rejected[signal] += rejected
+  }
+
+  /** Counts records rejected by the time window (also counted as rejected by `records`). */
+  outsideWindow(signal: OtlpSignal, count: number): void {
+    this.stats.outsideWindow[signal] += count
   }
 
   error(code: IngestErrorCode): void {

@@ -3,8 +3,11 @@
  * The memory budget and deadline of one query. Operators that buffer (sort, stats, join)
  * report the bytes they hold; going over the budget fails the query with MEMORY_LIMIT rather
  * than exhausting the process. Sizes are estimates (limits.ts), not heap measurements.
+ * Queries share the event loop with ingest and /healthz: `pace()` is where a query checks its
+ * clock and lets them run (every batch, and every PACE_ROWS rows inside operators).
  */
 import { QueryError } from './errors.ts'
+import { PACE_SLICE_MS } from './limits.ts'
 
 export class Budget {
   readonly maxBytes: number
@@ -13,6 +16,8 @@ export class Budget {
   private readonly deadline: number
   private readonly timeoutMs: number
   private readonly cancel?: AbortSignal
+  /** When the query last let other work run (pace). */
+  private sliceStart = performance.now()
   /** Aborts when the caller cancels or the time limit passes: handed to Store.scan. */
   readonly signal: AbortSignal
 
@@ -41,10 +46,29 @@ export class Budget {
     }
   }
 
-  /** Throws CANCELLED or TIMEOUT when the query must stop. Called once per batch. */
+  /** Throws CANCELLED or TIMEOUT when the query must stop. */
   check(): void {
     if (this.cancel?.aborted === true) throw new QueryError('CANCELLED', 'cannot finish query: it was cancelled', { cause: this.cancel.reason })
     if (performance.now() > this.deadline || this.signal.aborted) throw new QueryError('TIMEOUT', `cannot finish query: it ran longer than its limit of ${this.timeoutMs} ms`)
+  }
+
+  /**
+   * Throws like `check()`; when the query has held the event loop for PACE_SLICE_MS, first
+   * waits one turn of the loop (setImmediate, after pending I/O) so that other requests are
+   * answered. Operators call it between batches and every PACE_ROWS rows they produce.
+   * @example for (const chunk of chunks) { yield chunk; await budget.pace() }
+   */
+  async pace(): Promise<void> {
+    this.check()
+    if (!this.due()) return
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    this.sliceStart = performance.now()
+    this.check()
+  }
+
+  /** True when the query has run PACE_SLICE_MS since it last let others run (cheap to poll). */
+  due(): boolean {
+    return performance.now() - this.sliceStart >= PACE_SLICE_MS
   }
 
   /** Bytes held now, for the execution statistics. */

@@ -33,6 +33,9 @@ describe('errors after parsing', () => {
     await bad('spans | stats rate()', 'INVALID_ARGUMENT', 'it needs a time bucket', 15)
     await bad('spans | where name', 'INVALID_ARGUMENT', 'cannot filter on field name alone', 15)
     await bad('logs | where body matches "("', 'INVALID_ARGUMENT', 'cannot compile regular expression', 27)
+    await bad('logs | where body matches "(?=a)b"', 'INVALID_ARGUMENT', 'invalid or unsupported Perl syntax: `(?=`; "matches" takes RE2 syntax', 27)
+    // Compiled while planning: a bad pattern fails even where no row would be evaluated.
+    await bad('logs from 2020-01-01T00:00:00Z to 2020-01-02T00:00:00Z | where body matches "(a)\\\\1"', 'INVALID_ARGUMENT', 'invalid escape sequence', 77)
     await bad('spans | where time + name > 1', 'INVALID_ARGUMENT', 'cannot apply + to a time and a string', 20)
     await bad('spans | select bin(time, name)', 'INVALID_ARGUMENT', 'cannot call bin', 16)
     await bad('spans | limit 1000000000', 'INVALID_ARGUMENT', 'cannot limit to 1000000000 rows', 9)

@@ -12,6 +12,7 @@ import { parseQuery } from './parser.ts'
 import { planQuery, type QueryPlan } from './planner.ts'
 import { printQuery } from './printer.ts'
 import { ResultBuilder, type ResultColumn } from './result.ts'
+import { checkDepth } from './tree-depth.ts'
 
 export interface QueryLimits {
   /** Memory budget of one query, bytes (limits.ts DEFAULT_MAX_MEMORY_BYTES). */
@@ -66,6 +67,8 @@ export interface QueryResult {
  */
 export async function runQuery(query: string | QueryNode, options: QueryOptions): Promise<QueryResult> {
   const began = performance.now()
+  // A tree from the client is checked like parsed text before any recursive pass walks it.
+  if (typeof query !== 'string') checkDepth(query)
   const text = typeof query === 'string' ? query : printQuery(query)
   const tree = typeof query === 'string' ? parseQuery(query) : query
   const limits = { ...DEFAULT_LIMITS, ...options.limits }

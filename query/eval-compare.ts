@@ -6,6 +6,7 @@
  */
 import { bytesToHex, hexToBytes } from '../storage/index.ts'
 import type { BinaryOp, CompareOp, StringOp } from './ast.ts'
+import type { Pattern } from './regex.ts'
 import { cell, type Scalar, type Vec } from './vec.ts'
 
 export type MatchOp = CompareOp | StringOp
@@ -16,7 +17,7 @@ const FLIP: Record<CompareOp, CompareOp> = { '=': '=', '!=': '!=', '<': '>', '<=
  * A mask of the rows where `a op b` holds. `regex` is the compiled pattern for `matches`.
  * @example compareVec('>', durations, { t: 'const', value: 1e8, type: 'duration' }, n)
  */
-export function compareVec(op: MatchOp, a: Vec, b: Vec, n: number, regex?: RegExp): Uint8Array {
+export function compareVec(op: MatchOp, a: Vec, b: Vec, n: number, regex?: Pattern): Uint8Array {
   if (a.t === 'const' && b.t !== 'const' && op in FLIP) return compareVec(FLIP[op as CompareOp], b, a, n)
   const out = new Uint8Array(n)
   if (b.t === 'const') {
@@ -59,7 +60,7 @@ function test<T extends number | bigint | string>(op: CompareOp, x: T, y: T): bo
   }
 }
 
-function dictMatch(op: MatchOp, a: Extract<Vec, { t: 'str' }>, value: Scalar, out: Uint8Array, regex?: RegExp): Uint8Array {
+function dictMatch(op: MatchOp, a: Extract<Vec, { t: 'str' }>, value: Scalar, out: Uint8Array, regex?: Pattern): Uint8Array {
   const table = new Uint8Array(a.dict.length)
   for (let d = 0; d < a.dict.length; d++) table[d] = matchScalar(op, a.dict[d], value, regex) ? 1 : 0
   const { codes, p } = a
@@ -93,7 +94,7 @@ function timeConst(op: CompareOp, v: BigInt64Array, p: Uint8Array | undefined, c
  * (a string "5" is neither equal nor unequal to the number 5: the comparison does not apply to
  * that row). Ids compare with hex strings, integers (bigint) with numbers.
  */
-export function matchScalar(op: MatchOp | BinaryOp, x: Scalar, y: Scalar, regex?: RegExp): boolean {
+export function matchScalar(op: MatchOp | BinaryOp, x: Scalar, y: Scalar, regex?: Pattern): boolean {
   if (x === null || y === null) return false
   switch (op) {
     case 'contains':

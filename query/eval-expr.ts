@@ -12,6 +12,7 @@ import { fieldVec } from './eval-field.ts'
 import { resolveField, type Scope } from './fields.ts'
 import { callScalar } from './fn-scalar.ts'
 import { printExpr } from './printer.ts'
+import { patternOf, type Pattern } from './regex.ts'
 import { present, type Vec } from './vec.ts'
 
 /** What evaluation needs besides the batch. */
@@ -120,24 +121,6 @@ function maskVec(mask: Uint8Array): Vec {
   return { t: 'bool', v: mask }
 }
 
-const regexCache = new WeakMap<Expr, RegExp>()
-
-function regexOf(op: string, pattern: Expr, ctx: EvalContext): RegExp | undefined {
-  if (op !== 'matches' && op !== 'not matches') return undefined
-  if (pattern.kind !== 'Literal' || pattern.type !== 'string') {
-    throw new QueryError('INVALID_ARGUMENT', 'cannot match: the pattern after "matches" must be a string literal', where(ctx, pattern.at))
-  }
-  let re = regexCache.get(pattern)
-  if (re === undefined) {
-    try {
-      re = new RegExp(pattern.value as string, 'u')
-    } catch (error) {
-      throw new QueryError('INVALID_ARGUMENT', `cannot compile regular expression ${JSON.stringify(pattern.value)}: ${(error as Error).message}`, {
-        ...where(ctx, pattern.at),
-        cause: error,
-      })
-    }
-    regexCache.set(pattern, re)
-  }
-  return re
+function regexOf(op: string, pattern: Expr, ctx: EvalContext): Pattern | undefined {
+  return op === 'matches' || op === 'not matches' ? patternOf(pattern, where(ctx, pattern.at)) : undefined
 }

@@ -40,10 +40,10 @@ export async function* runPlan(plan: QueryPlan, run: RunContext, input?: AsyncIt
     const node = stage.node
     switch (node.kind) {
       case 'Where':
-        stream = whereOp(stream, node, ctx)
+        stream = whereOp(stream, node, ctx, run.budget)
         break
       case 'Select':
-        stream = selectOp(stream, node, ctx)
+        stream = selectOp(stream, node, ctx, run.budget)
         break
       case 'Sort': {
         const next = plan.stages[k + 1]?.node
@@ -83,7 +83,7 @@ async function* limitOp(input: AsyncIterable<Batch>, count: number): AsyncGenera
 async function* source(plan: QueryPlan, run: RunContext, input?: AsyncIterable<Batch>): AsyncGenerator<Batch> {
   const time = { kind: 'column', column: TIME_COLUMN[plan.signal], type: 'time' } as const
   if (plan.traceId !== undefined) {
-    run.budget.check()
+    await run.budget.pace()
     const spans = await run.store.getTrace(run.tenant, plan.traceId, { start: plan.start, end: plan.end })
     const inRange = plan.start === undefined && plan.end === undefined ? spans : selectRows(spans, rangeMask(fieldVec(spans, time), plan.start, plan.end, spans.length))
     if (inRange === undefined || inRange.length === 0) return
@@ -108,7 +108,8 @@ async function* source(plan: QueryPlan, run: RunContext, input?: AsyncIterable<B
   }
   const keep = plan.seriesColumns === undefined ? undefined : new Set(plan.seriesColumns)
   for await (const scanned of batches) {
-    run.budget.check()
+    // Batches from memory (the head, cached blocks) arrive without a turn of the event loop.
+    await run.budget.pace()
     const batch = keep === undefined ? scanned : projectBatch(scanned, Object.keys(scanned.columns).filter((c) => keep.has(c) || isLabelColumn(c)))
     if (plan.start === undefined && plan.end === undefined) {
       yield batch

@@ -110,6 +110,10 @@ describe('where: operators', () => {
     expect(await count('body startswith "health"', 'logs')).toBe(1)
     expect(await count('body endswith "slow"', 'logs')).toBe(1)
     expect(await count('body matches "^pay.* [0-9]+ms$"', 'logs')).toBe(1)
+    expect(await count('body matches "(?i)^PAY\\\\w+ timeout after \\\\d{3}ms$"', 'logs')).toBe(1)
+    expect(await count('body not matches "^(a+)+$"', 'logs')).toBe(3)
+    expect(await count('body matches "^GET /api/cart/\\\\d+ took [0-9]{3,}ms"', 'logs')).toBe(0)
+    expect(await count('body matches "\\u0070ay\\\\x{6d}"', 'logs')).toBe(1)
     expect(await count('body not contains "o"', 'logs')).toBe(0)
   })
   it('exists', async () => {

@@ -55,3 +55,49 @@ export const MAX_QUERY_LENGTH = 64 * 1024
 /** Most empty time buckets `stats ... by bin(time, w)` fills in over a query's range (a week of
  * minutes is 10,080): a finer bin over a longer range leaves gaps rather than inventing rows. */
 export const MAX_FILLED_BUCKETS = 20_000
+
+/**
+ * Largest `paths × size` (ways through a pattern times the steps of the longest way) of a
+ * `matches` pattern run by JavaScript's backtracking RegExp (regex-subset.ts): a search costs
+ * at most this many steps per character of the text, about a microsecond, the same order as
+ * RE2's own worst case per character. Costlier patterns run on the RE2 engine.
+ */
+export const MAX_BACKTRACK_STEPS = 1024
+
+/** Deepest group nesting the safe-subset translator follows (it recurses per group); deeper
+ * patterns run on the RE2 engine, which has its own limit of 1,000. */
+export const MAX_SUBSET_GROUP_DEPTH = 32
+
+/**
+ * Deepest nesting of a query: parentheses, `not`, `-`, function calls, joined subqueries and
+ * chains of operators (`a or b or ...` nests one level per operator) all count. The parser,
+ * printer, planner and evaluator recurse once or twice per level and overflow the stack
+ * between 2,000 and 4,000 levels; 256 leaves a wide margin for the frames beneath a request,
+ * and no hand-written query comes near it (a long list of alternatives is `x in (...)`).
+ */
+export const MAX_QUERY_DEPTH = 256
+
+/**
+ * Deepest nesting of joins inside the right side of joins, `join (spans | join (...))`: the
+ * planner plans each right side twice (once for its columns, once for what the outer query
+ * reads from it), so planning time doubles with each level, and every level holds a join's
+ * rows in memory. Eight levels is far past any real question.
+ */
+export const MAX_JOIN_DEPTH = 8
+
+/**
+ * Longest a query runs on the event loop before it lets other work run (Budget.pace): the
+ * same loop answers /healthz and acknowledges OTLP exports. An export takes several turns of
+ * the loop (read the body, decode on a thread, append, sync, answer), each of which may wait
+ * one slice behind a query: 4 ms slices keep an export within about 20 ms of its time alone,
+ * under the 100 ms promised, while costing a query one loop turn (tens of microseconds, about
+ * 1 %) per slice.
+ */
+export const PACE_SLICE_MS = 4
+
+/**
+ * Rows operators that multiply or reorder rows (join, sort) produce or handle between two
+ * checks of the clock: about a millisecond of work, so a slice overshoots PACE_SLICE_MS by
+ * little, and batches stay small enough for the memory accounting to follow them.
+ */
+export const PACE_ROWS = 8_192

@@ -7,13 +7,15 @@
  * the right side streams through. Either way within the memory budget. Right columns are
  * renamed `alias.<column>`. Inner: one row per match; left: unmatched left rows too, with the
  * joined columns absent. Rows with an absent key never match. Output order is not defined.
+ * Keys shared by many rows on both sides multiply: pairs are produced PACE_ROWS at a time,
+ * each chunk accounted in the memory budget while it is held, the clock checked between them.
  */
 import { concatBatches, takeColumn, takeRows, type Batch, type Column } from '../storage/index.ts'
 import type { JoinNode } from './ast.ts'
 import type { Budget } from './budget.ts'
 import { evalExpr, type EvalContext } from './eval-expr.ts'
 import { hashRows, sameKeys } from './join-hash.ts'
-import { BYTES_PER_CELL, BYTES_PER_JOIN_KEY } from './limits.ts'
+import { BYTES_PER_CELL, BYTES_PER_JOIN_KEY, PACE_ROWS } from './limits.ts'
 import type { Vec } from './vec.ts'
 
 /**
@@ -45,17 +47,43 @@ function index(keys: Vec[], n: number): HashIndex {
   return { keys, hash, slots, next }
 }
 
-/** Calls `match(i, j)` for every probe row i and indexed row j with equal keys. */
-function probe(ix: HashIndex, keys: Vec[], n: number, match: (i: number, j: number) => void): void {
+/** Matching pairs of probe rows and indexed rows, as produced so far. */
+interface Pairs {
+  probe: number[]
+  indexed: number[]
+}
+
+/**
+ * The pairs of probe rows and indexed rows with equal keys, in chunks of at most PACE_ROWS
+ * pairs: one key shared by thousands of rows on both sides makes millions of pairs, which
+ * must be produced a slice at a time, between checks of the clock and the memory budget.
+ * A chunk also ends after PACE_ROWS steps along hash chains, so a run of colliding hashes
+ * without matches cannot hold the loop either. `matched[i]` is set for probe rows that match.
+ */
+function* probe(ix: HashIndex, keys: Vec[], n: number, matched?: Uint8Array): Generator<Pairs> {
   const { hash, valid } = hashRows(keys, n)
   const mask = ix.slots.length - 1
+  let out: Pairs = { probe: [], indexed: [] }
+  let steps = 0
   for (let i = 0; i < n; i++) {
     if (valid[i] !== 1) continue
     const h = hash[i]
     let s = h & mask
     while (ix.slots[s] >= 0 && ix.hash[ix.slots[s]] !== h) s = (s + 1) & mask
-    for (let j = ix.slots[s]; j >= 0; j = ix.next[j]) if (sameKeys(keys, i, ix.keys, j)) match(i, j)
+    for (let j = ix.slots[s]; j >= 0; j = ix.next[j]) {
+      if (sameKeys(keys, i, ix.keys, j)) {
+        out.probe.push(i)
+        out.indexed.push(j)
+        if (matched !== undefined) matched[i] = 1
+      }
+      if (++steps >= PACE_ROWS) {
+        yield out
+        out = { probe: [], indexed: [] }
+        steps = 0
+      }
+    }
   }
+  if (out.probe.length > 0) yield out
 }
 
 function renamed(batch: Batch, alias: string): Batch {
@@ -119,16 +147,32 @@ export async function* joinOp(input: AsyncIterable<Batch>, right: AsyncIterable<
     budget.set(early, earlyRows * Object.keys(next.value.columns).length * BYTES_PER_CELL, 'join')
   }
 
+  // Output rows are accounted while a chunk is held; the clock is checked between chunks.
+  const output = {}
+  const outCells = (r: Batch | undefined) => Object.keys(left.columns).length + (r === undefined ? 0 : Object.keys(r.columns).length)
   if (ended) {
     // The right side is the smaller one: index it, probe with the left rows.
     const r = early.length === 0 ? undefined : concatBatches(early[0].signal, early)
     const ix = r === undefined ? undefined : index(rightKeys(r), r.length)
-    const l: number[] = []
-    const rr: number[] = []
     const matched = new Uint8Array(left.length)
-    if (ix !== undefined) probe(ix, leftKeys, left.length, (i, j) => (l.push(i), rr.push(j), (matched[i] = 1)))
-    if (node.type === 'left') matched.forEach((m, i) => m === 0 && (l.push(i), rr.push(-1)))
-    if (l.length > 0) yield pairs(left, l, r, rr)
+    if (ix !== undefined) {
+      for (const chunk of probe(ix, leftKeys, left.length, matched)) {
+        if (chunk.probe.length > 0) {
+          budget.set(output, chunk.probe.length * outCells(r) * BYTES_PER_CELL, 'join')
+          yield pairs(left, chunk.probe, r, chunk.indexed)
+        }
+        await budget.pace()
+      }
+    }
+    if (node.type === 'left') {
+      const l: number[] = []
+      matched.forEach((m, i) => m === 0 && l.push(i))
+      for (let k = 0; k < l.length; k += PACE_ROWS) {
+        const part = l.slice(k, k + PACE_ROWS)
+        yield pairs(left, part, r, part.map(() => -1))
+        await budget.pace()
+      }
+    }
   } else {
     // The left side is the smaller one: index it and stream the right side through.
     const ix = index(leftKeys, left.length)
@@ -138,15 +182,23 @@ export async function* joinOp(input: AsyncIterable<Batch>, right: AsyncIterable<
       for (let next = await rest.next(); next.done !== true; next = await rest.next()) yield renamed(next.value, node.alias)
     }
     for await (const r of streamed()) {
-      const l: number[] = []
-      const rr: number[] = []
-      probe(ix, rightKeys(r), r.length, (j, i) => (l.push(i), rr.push(j), (matched[i] = 1)))
-      if (l.length > 0) yield pairs(left, l, r, rr)
+      for (const chunk of probe(ix, rightKeys(r), r.length)) {
+        if (chunk.probe.length > 0) {
+          for (const i of chunk.indexed) matched[i] = 1
+          budget.set(output, chunk.probe.length * outCells(r) * BYTES_PER_CELL, 'join')
+          yield pairs(left, chunk.indexed, r, chunk.probe)
+        }
+        await budget.pace()
+      }
     }
     const unmatched: number[] = []
     if (node.type === 'left') matched.forEach((m, i) => m === 0 && unmatched.push(i))
-    if (unmatched.length > 0) yield pairs(left, unmatched, undefined, [])
+    for (let k = 0; k < unmatched.length; k += PACE_ROWS) {
+      yield pairs(left, unmatched.slice(k, k + PACE_ROWS), undefined, [])
+      await budget.pace()
+    }
   }
+  budget.set(output, 0, 'join')
   budget.set(early, 0, 'join')
   budget.set(owner, 0, 'join')
 }

@@ -6,19 +6,24 @@
  */
 import type { Batch, Column, Signal } from '../storage/index.ts'
 import type { SelectNode } from './ast.ts'
+import type { Budget } from './budget.ts'
 import { evalExpr, type EvalContext } from './eval-expr.ts'
 import { fieldVec } from './eval-field.ts'
 import { outputName } from './expr-type.ts'
 import { displayName, INTRINSICS, type FieldRef, type Scope } from './fields.ts'
+import { matchesIn, prepareMatches } from './op-where.ts'
 import { vecColumn, vecType, type ValueType } from './vec.ts'
 
-export async function* selectOp(input: AsyncIterable<Batch>, node: SelectNode, ctx: EvalContext): AsyncGenerator<Batch> {
+export async function* selectOp(input: AsyncIterable<Batch>, node: SelectNode, ctx: EvalContext, budget: Budget): AsyncGenerator<Batch> {
   const names = node.items.map(outputName)
+  const matches = matchesIn(node.items.map((i) => i.expr))
   for await (const batch of input) {
+    const prepared = await prepareMatches(matches, batch, ctx, budget)
     const columns: Record<string, Column> = node.extend ? { ...batch.columns } : {}
     node.items.forEach((item, k) => {
       columns[names[k]] = vecColumn(evalExpr(item.expr, batch, ctx), batch.length)
     })
+    for (const p of prepared) p.release()
     yield { signal: batch.signal, length: batch.length, columns }
   }
 }

@@ -9,7 +9,8 @@ import { concatBatches, takeRows, type Batch } from '../storage/index.ts'
 import type { SortKey } from './ast.ts'
 import type { Budget } from './budget.ts'
 import { evalExpr, type EvalContext } from './eval-expr.ts'
-import { BYTES_PER_CELL } from './limits.ts'
+import { BYTES_PER_CELL, PACE_ROWS } from './limits.ts'
+import { sortRowsPaced } from './sort-paced.ts'
 import { cell, type Vec } from './vec.ts'
 
 type Compare = (a: number, b: number) => number
@@ -57,18 +58,23 @@ function keyCompare(v: Vec, desc: boolean): Compare {
   }
 }
 
-/** The rows of `batch` in sorted order, at most `limit`. */
-export function sortBatch(batch: Batch, keys: readonly SortKey[], ctx: EvalContext, limit = Infinity): Batch {
+/** The row numbers of `batch` in sorted order, at most `limit`; the clock is checked as it sorts. */
+async function sortedRows(batch: Batch, keys: readonly SortKey[], ctx: EvalContext, budget: Budget, limit = Infinity): Promise<Uint32Array> {
   const compares = keys.map((k) => keyCompare(evalExpr(k.expr, batch, ctx), k.desc))
-  const order = Array.from({ length: batch.length }, (_, i) => i)
-  order.sort((a, b) => {
-    for (const c of compares) {
-      const r = c(a, b)
-      if (r !== 0) return r
-    }
-    return a - b
-  })
-  return takeRows(batch, order.length > limit ? order.slice(0, limit) : order)
+  const rows = new Uint32Array(batch.length)
+  for (let i = 0; i < rows.length; i++) rows[i] = i
+  const order = await sortRowsPaced(
+    rows,
+    (a, b) => {
+      for (const c of compares) {
+        const r = c(a, b)
+        if (r !== 0) return r
+      }
+      return a - b
+    },
+    budget,
+  )
+  return order.length > limit ? order.subarray(0, limit) : order
 }
 
 export async function* sortOp(input: AsyncIterable<Batch>, keys: readonly SortKey[], ctx: EvalContext, budget: Budget, limit?: number): AsyncGenerator<Batch> {
@@ -77,12 +83,11 @@ export async function* sortOp(input: AsyncIterable<Batch>, keys: readonly SortKe
   let threshold: { value: number | bigint; desc: boolean } | undefined
   const owner = {}
   const compactAt = limit === undefined ? Infinity : Math.max(limit * 4, 10_000)
-  const compact = () => {
-    if (buffer.length === 0) return
-    const sorted = sortBatch(concatBatches(buffer[0].signal, buffer), keys, ctx, limit)
-    buffer = [sorted]
-    rows = sorted.length
-    if (limit !== undefined && sorted.length >= limit && limit > 0) threshold = boundary(sorted, keys[0], ctx, limit - 1)
+  /** The buffer as one batch and its sorted row numbers (the best `limit`). */
+  const sorted = async (): Promise<{ all: Batch; order: Uint32Array } | undefined> => {
+    if (buffer.length === 0) return undefined
+    const all = concatBatches(buffer[0].signal, buffer)
+    return { all, order: await sortedRows(all, keys, ctx, budget, limit) }
   }
   for await (let batch of input) {
     if (threshold !== undefined) {
@@ -93,11 +98,23 @@ export async function* sortOp(input: AsyncIterable<Batch>, keys: readonly SortKe
     buffer.push(batch)
     rows += batch.length
     budget.set(owner, rows * Object.keys(batch.columns).length * BYTES_PER_CELL, 'sort')
-    if (rows > compactAt) compact()
+    if (rows > compactAt) {
+      const { all, order } = (await sorted())!
+      const kept = takeRows(all, order)
+      buffer = [kept]
+      rows = kept.length
+      if (limit !== undefined && kept.length >= limit && limit > 0) threshold = boundary(kept, keys[0], ctx, limit - 1)
+    }
   }
-  compact()
+  const result = await sorted()
+  if (result !== undefined) {
+    // Rows go out in slices: copying a million rows at once would hold the event loop too.
+    for (let k = 0; k < result.order.length; k += PACE_ROWS) {
+      yield takeRows(result.all, result.order.subarray(k, k + PACE_ROWS))
+      await budget.pace()
+    }
+  }
   budget.set(owner, 0, 'sort')
-  if (buffer.length > 0 && buffer[0].length > 0) yield buffer[0]
 }
 
 /** The first key's value at row `row` of a sorted batch, if it is a number or time. */

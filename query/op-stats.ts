@@ -13,7 +13,8 @@ import type { Budget } from './budget.ts'
 import { evalShared } from './eval-expr.ts'
 import { outputName } from './expr-type.ts'
 import { GroupKeys } from './group-keys.ts'
-import { BYTES_PER_GROUP, MAX_FILLED_BUCKETS } from './limits.ts'
+import { matchesIn, prepareMatches } from './op-where.ts'
+import { BYTES_PER_GROUP, MAX_FILLED_BUCKETS, PACE_ROWS } from './limits.ts'
 import { columnOf, type Scalar } from './vec.ts'
 
 /** Width in nanoseconds of the first `bin(x, width)` key, if any: rate() divides by it. */
@@ -31,14 +32,17 @@ export async function* statsOp(input: AsyncIterable<Batch>, node: StatsNode, ctx
   const aggregators = node.aggregates.map((a) => createAggregator(a.expr as CallNode, aggCtx))
   const owner = {}
   let signal: Batch['signal'] = 'spans'
+  const matches = matchesIn([...node.aggregates, ...node.by].map((i) => i.expr))
   for await (const batch of input) {
     signal = batch.signal
+    const prepared = await prepareMatches(matches, batch, ctx, budget)
     const groups = keys.assign(node.by.map((b) => evalShared(b.expr, batch, ctx)), batch.length)
     let bytes = keys.count * BYTES_PER_GROUP
     for (const a of aggregators) {
       a.add(batch, groups, keys.count)
       bytes += a.bytes()
     }
+    for (const p of prepared) p.release()
     budget.set(owner, bytes, 'stats')
   }
   const columns: Record<string, Column> = {}
@@ -60,11 +64,18 @@ export async function* statsOp(input: AsyncIterable<Batch>, node: StatsNode, ctx
   node.by.forEach((item, k) => {
     columns[outputName(item)] = columnOf(order.map((g) => keyOf(g, k)))
   })
-  node.aggregates.forEach((item, k) => {
+  for (const [k, item] of node.aggregates.entries()) {
     const call = item.expr as CallNode
     const none = ZERO_OVER_NO_ROWS.has(call.name) && !(call.name === 'rate' && call.args.length > 0) ? 0 : null
-    columns[outputName(item)] = columnOf(order.map((g) => (g < keys.count ? aggregators[k].value(g) : none)))
-  })
+    const values: Scalar[] = new Array(n)
+    // Final values cost up to a sort per group (percentiles): the clock is checked as they go.
+    for (let i = 0; i < n; i++) {
+      const g = order[i]
+      values[i] = g < keys.count ? aggregators[k].value(g) : none
+      if ((i & (PACE_ROWS - 1)) === PACE_ROWS - 1) await budget.pace()
+    }
+    columns[outputName(item)] = columnOf(values)
+  }
   budget.set(owner, 0, 'stats')
   if (n > 0) yield { signal, length: n, columns }
 }

@@ -5,8 +5,11 @@
  * on as it is, one where none does is dropped.
  */
 import { takeRows, type Batch } from '../storage/index.ts'
-import type { WhereNode } from './ast.ts'
-import { evalMask, type EvalContext } from './eval-expr.ts'
+import type { BinaryNode, Expr, WhereNode } from './ast.ts'
+import type { Budget } from './budget.ts'
+import { evalExpr, evalMask, where, type EvalContext } from './eval-expr.ts'
+import { walkExpr } from './expr-type.ts'
+import { patternOf, type Pattern } from './regex.ts'
 import { inRange } from './i64.ts'
 import type { Vec } from './vec.ts'
 
@@ -21,11 +24,41 @@ export function selectRows(batch: Batch, mask: Uint8Array): Batch | undefined {
   return takeRows(batch, rows)
 }
 
-export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx: EvalContext): AsyncGenerator<Batch> {
+export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx: EvalContext, budget: Budget): AsyncGenerator<Batch> {
+  const matches = matchesIn([node.predicate])
   for await (const batch of input) {
+    // Regular expressions first, with the clock checked between texts; the mask then reuses them.
+    const prepared = await prepareMatches(matches, batch, ctx, budget)
     const kept = selectRows(batch, evalMask(node.predicate, batch, ctx))
+    for (const p of prepared) p.release()
     if (kept !== undefined) yield kept
   }
+}
+
+/** The `matches` and `not matches` operations inside expressions. */
+export function matchesIn(exprs: readonly Expr[]): BinaryNode[] {
+  return exprs.flatMap((e) => [...walkExpr(e)].filter((x): x is BinaryNode => x.kind === 'Binary' && (x.op === 'matches' || x.op === 'not matches')))
+}
+
+/**
+ * Tests the strings of `batch` against the patterns of `matches` ahead of evaluation, pacing
+ * the query between them (Pattern.prepare); the caller releases the returned patterns once
+ * it has evaluated the batch.
+ */
+export async function prepareMatches(matches: readonly BinaryNode[], batch: Batch, ctx: EvalContext, budget: Budget): Promise<Pattern[]> {
+  const prepared: Pattern[] = []
+  for (const m of matches) {
+    const pattern = patternOf(m.right, where(ctx, m.right.at))
+    await pattern.prepare(texts(evalExpr(m.left, batch, ctx)), budget)
+    prepared.push(pattern)
+  }
+  return prepared
+}
+
+/** The strings a vector holds: a dictionary's entries, or the string cells of any values. */
+function* texts(v: Vec): Generator<string> {
+  if (v.t === 'str') yield* v.dict
+  else if (v.t === 'any') for (const x of v.v) if (typeof x === 'string') yield x
 }
 
 /**

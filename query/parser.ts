@@ -20,8 +20,9 @@ import {
   type StageNode,
 } from './ast.ts'
 import { QueryError, positionOf } from './errors.ts'
-import { MAX_QUERY_LENGTH } from './limits.ts'
+import { MAX_JOIN_DEPTH, MAX_QUERY_DEPTH, MAX_QUERY_LENGTH } from './limits.ts'
 import { RESERVED_WORDS, tokenize, type Token } from './lexer.ts'
+import { checkDepth, tooDeep } from './tree-depth.ts'
 
 const RESERVED = RESERVED_WORDS
 const COMPARE: Record<string, BinaryOp> = { '=': '=', '==': '=', '!=': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' }
@@ -39,6 +40,7 @@ export function parseQuery(source: string): QueryNode {
   const p = new Parser(source)
   const query = p.query()
   p.expectEnd()
+  checkDepth(query, source)
   return freeze(query)
 }
 
@@ -50,6 +52,7 @@ export function parseExpression(source: string): Expr {
   const p = new Parser(source)
   const expr = p.expr()
   p.expectEnd()
+  checkDepth(expr, source)
   return freeze(expr)
 }
 
@@ -57,6 +60,10 @@ class Parser {
   private readonly tokens: Token[]
   private i = 0
   private readonly source: string
+  /** Levels of recursion now open: bounded so the parser cannot overflow the stack. */
+  private depth = 0
+  /** Joins open around the current position (`join (spans | join (...`). */
+  private joins = 0
 
   constructor(source: string) {
     this.source = source
@@ -101,6 +108,16 @@ class Parser {
 
   failAt(at: number, message: string): never {
     throw new QueryError('SYNTAX', message, { ...positionOf(this.source, at), source: this.source })
+  }
+
+  /** Runs `parse` one level deeper; past MAX_QUERY_DEPTH the query is refused at `at`. */
+  private nested<T>(at: number, parse: () => T): T {
+    if (++this.depth > MAX_QUERY_DEPTH) throw tooDeep(this.source, at)
+    try {
+      return parse()
+    } finally {
+      this.depth--
+    }
   }
 
   private expectWord(word: string): void {
@@ -188,7 +205,9 @@ class Parser {
     const type = this.acceptWord('left') ? 'left' : (this.acceptWord('inner'), 'inner')
     let right: QueryNode
     if (this.acceptPunct('(')) {
-      right = this.query()
+      if (++this.joins > MAX_JOIN_DEPTH) this.failAt(at, `cannot parse query: joins nest deeper than ${MAX_JOIN_DEPTH} levels inside the right sides of joins`)
+      right = this.nested(at, () => this.query())
+      this.joins--
       this.expectPunct(')')
     } else {
       const rat = this.tok.at
@@ -244,7 +263,7 @@ class Parser {
   private not(): Expr {
     if (this.isWord('not')) {
       const at = this.next().at
-      return { kind: 'Unary', op: 'not', operand: this.not(), at }
+      return { kind: 'Unary', op: 'not', operand: this.nested(at, () => this.not()), at }
     }
     return this.predicate()
   }
@@ -294,7 +313,7 @@ class Parser {
   private unary(): Expr {
     if (this.isPunct('-')) {
       const at = this.next().at
-      const operand = this.unary()
+      const operand = this.nested(at, () => this.unary())
       if (operand.kind === 'Literal' && (operand.type === 'number' || operand.type === 'duration')) {
         return { ...operand, value: -(operand.value as number), at }
       }
@@ -306,7 +325,7 @@ class Parser {
   private primary(): Expr {
     const t = this.tok
     if (this.acceptPunct('(')) {
-      const e = this.expr()
+      const e = this.nested(t.at, () => this.expr())
       this.expectPunct(')')
       return e
     }
@@ -322,7 +341,7 @@ class Parser {
   private call(): CallNode {
     const t = this.next()
     this.expectPunct('(')
-    const args = this.isPunct(')') ? [] : this.list(() => this.expr())
+    const args = this.isPunct(')') ? [] : this.nested(t.at, () => this.list(() => this.expr()))
     this.expectPunct(')')
     return { kind: 'Call', name: t.text, args, at: t.at }
   }

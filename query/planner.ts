@@ -14,6 +14,7 @@ import { resolveField, type Scope } from './fields.ts'
 import { SCALAR_ARITY } from './fn-scalar.ts'
 import { MAX_RESULT_ROWS } from './limits.ts'
 import { printExpr } from './printer.ts'
+import { patternOf } from './regex.ts'
 import type { ValueType } from './vec.ts'
 
 export interface PlanOptions {
@@ -251,6 +252,7 @@ function check(s: StageNode, scope: Scope, at: (offset: number) => { line: numbe
   for (const e of stageExprs(s)) {
     for (const node of walkExpr(e)) {
       if (node.kind === 'Field') resolveField(node.path, scope, at(node.at))
+      if (node.kind === 'Binary' && (node.op === 'matches' || node.op === 'not matches')) patternOf(node.right, at(node.right.at))
       if (node.kind !== 'Call') continue
       const topAggregate = s.kind === 'Stats' && s.aggregates.some((a) => a.expr === node)
       if (isAggregate(node.name) && !topAggregate) {

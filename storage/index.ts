@@ -5,6 +5,10 @@
  */
 export * from './model.ts'
 export { BatchBuilder } from './batch-builder.ts'
+// The fast batch builder, for producers that build many rows (decoders, collectors).
+export { AttrGroup, AttrWriter, ColumnSet, type GroupUser } from './build/column-set.ts'
+export { AnyWriter, BytesWriter, I64Writer, NumWriter, Presence, StrWriter, shareColumnArrays } from './build/column-writers.ts'
+export { ListWriter } from './build/list-writer.ts'
 export { concatBatches, projectBatch, takeRows, takeColumn, i64Range } from './batch-ops.ts'
 export { StorageError, type StorageErrorCode } from './errors.ts'
 export { bytesToHex, hexToBytes, isZeroId, TRACE_ID_BYTES, SPAN_ID_BYTES } from './ids.ts'

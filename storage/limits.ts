@@ -70,3 +70,11 @@ export const SCRYPT_R = 8
 export const SCRYPT_P = 1
 /** Memory scrypt may use: 128 * N * r bytes plus slack. */
 export const SCRYPT_MAXMEM = 64 * 1024 * 1024
+
+/**
+ * Working buffers of list columns (histogram buckets and bounds, quantiles) a batch builder keeps
+ * between batches (per thread), and the largest one kept: a decoded request's lists take tens to hundreds of KiB,
+ * so six of up to 1 MiB each hold a thread's usual lists with at most 6 MiB.
+ */
+export const SPARE_LISTS = 6
+export const SPARE_LIST_MAX_BYTES = 1024 * 1024

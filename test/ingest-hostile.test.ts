@@ -3,6 +3,9 @@
  * message, stores nothing, and the server keeps answering; seeded random bodies all get
  * answers; a failing store is answered as retryable or permanent.
  */
+import { execFile } from 'node:child_process'
+import { resolve } from 'node:path'
+import { promisify } from 'node:util'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startOtlpHttp, type OtlpServer } from '../ingest/index.ts'
@@ -13,6 +16,7 @@ import { encodeOtlpJsonAsProtobuf } from './support/otlp-protobufjs.ts'
 import { field, traceRequest, varintField } from './support/otlp-wire.ts'
 import { seededRandom } from './support/random-batch.ts'
 
+const execFileAsync = promisify(execFile)
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024
 const store = new MemoryStore()
 let server: OtlpServer
@@ -73,6 +77,12 @@ const CASES: Case[] = [
   { name: 'JSON enum as a name', body: spanJson({ kind: 'SPAN_KIND_SERVER' }), headers: JSON_TYPE, status: 400, message: /enums are integers/ },
   { name: 'JSON far future time', body: spanJson({ startTimeUnixNano: '18446744073709551615' }), headers: JSON_TYPE, status: 400, message: /after 2200/ },
   { name: 'JSON not an object', body: '[1,2]', headers: JSON_TYPE, status: 400, message: /expected an object/ },
+  { name: 'JSON null', body: 'null', headers: JSON_TYPE, status: 400, message: /cannot decode the JSON request: expected an object, got null/ },
+  { name: 'JSON number', body: '42', headers: JSON_TYPE, status: 400, message: /expected an object, got number/ },
+  { name: 'JSON string', body: '"resourceSpans"', headers: JSON_TYPE, status: 400, message: /expected an object, got string/ },
+  { name: 'JSON array', body: '[]', headers: JSON_TYPE, status: 400, message: /expected an object, got an array/ },
+  { name: 'JSON null on /v1/metrics', path: '/v1/metrics', body: 'null', headers: JSON_TYPE, status: 400, message: /expected an object, got null/ },
+  { name: 'JSON null on /v1/logs', path: '/v1/logs', body: 'null', headers: JSON_TYPE, status: 400, message: /expected an object, got null/ },
   { name: 'unknown path', path: '/v1/profiles', body: 'x', status: 404, message: /cannot route/ },
   { name: 'GET', method: 'GET', body: '', status: 405, message: /only POST/ },
 ]
@@ -89,6 +99,29 @@ describe('hostile requests', () => {
     expect(res.status, text).toBe(c.status)
     expect(text).toMatch(c.message)
     expect(storedRows(store)).toBe(before)
+    const ok = await post(server.address, '/v1/traces', validTraces, PROTOBUF)
+    expect(ok.status).toBe(200)
+  })
+})
+
+const LARGE_BODY_CLIENT = resolve(import.meta.dirname, 'support/large-body-client.ts')
+
+/** Runs large-body-client.ts in a child process: its one line of JSON. */
+async function sendLarge(address: string, total: number, chunked: boolean): Promise<{ status?: number; connection?: string; text?: string; error?: string }> {
+  const { stdout } = await execFileAsync(process.execPath, [LARGE_BODY_CLIENT, address, '/v1/traces', String(total), chunked ? 'chunked' : 'length'])
+  return JSON.parse(stdout)
+}
+
+describe('oversized bodies', () => {
+  test.each([
+    ['chunked', true],
+    ['with a Content-Length', false],
+  ])('a 50 MB body sent %s gets a 413 the client reads, then the connection closes', async (_, chunked) => {
+    const answer = await sendLarge(server.address, 50 * 1024 * 1024, chunked)
+    expect(answer.error).toBeUndefined()
+    expect(answer.status).toBe(413)
+    expect(answer.connection).toBe('close')
+    expect(answer.text).toMatch(/body is larger than the limit of 4194304 bytes/)
     const ok = await post(server.address, '/v1/traces', validTraces, PROTOBUF)
     expect(ok.status).toBe(200)
   })

@@ -12,9 +12,11 @@ import { OTLPTraceExporter as TracesGrpc } from '@opentelemetry/exporter-trace-o
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs'
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics'
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
 import { NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { startOtlpGrpc, startOtlpHttp, type OtlpServer } from '../ingest/index.ts'
+import { GRPC_CODE, startOtlpGrpc, startOtlpHttp, type OtlpServer } from '../ingest/index.ts'
 import { bytesToHex, cellValue, METRIC_COLUMNS, METRIC_TYPE, MemoryStore, type Batch } from '../storage/index.ts'
 import { readAll } from './support/otlp-http-client.ts'
 
@@ -122,5 +124,26 @@ describe.each([
     expect(cellValue(all.columns['a:disk.free'], first)).toBe(0n)
     expect(cellValue(all.columns.bodyValue, second)).toEqual({ structured: true })
     expect(cellValue(all.columns.timeUnixNano, first)).toBeGreaterThan(1_700_000_000_000_000_000n)
+  })
+})
+
+describe('an export over the size limit', () => {
+  test('the gRPC trace exporter is told RESOURCE_EXHAUSTED, a permanent failure it does not retry', async () => {
+    const small = await startOtlpGrpc({ store: new MemoryStore(), maxRequestBytes: 4096 })
+    try {
+      const memory = new InMemorySpanExporter()
+      const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] })
+      provider.getTracer('big').startSpan('big', { attributes: { blob: 'x'.repeat(64 * 1024) } }).end()
+      await provider.forceFlush()
+      expect(memory.getFinishedSpans().length).toBe(1)
+      const exporter = new TracesGrpc({ url: `http://${small.address}` })
+      const result = await new Promise<ExportResult>((done) => exporter.export(memory.getFinishedSpans(), done))
+      await exporter.shutdown()
+      expect(result.code).toBe(ExportResultCode.FAILED)
+      expect((result.error as { code?: number }).code).toBe(GRPC_CODE.RESOURCE_EXHAUSTED)
+      expect(result.error?.message).toMatch(/larger than max/)
+    } finally {
+      await small.close()
+    }
   })
 })

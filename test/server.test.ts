@@ -15,12 +15,17 @@ import { encodeOtlpJsonAsProtobuf } from './support/otlp-protobufjs.ts'
 import { BIN, startServerProcess } from './support/server-process.ts'
 
 const PASSWORD = 'server test password'
+/** The workload is timestamped 2026-11-01, older than the default retention: these servers keep everything. */
+const KEEP_FOREVER = { retention: { spans: '0', logs: '0', metrics: '0' } }
 let root: string
 const workload = generateWorkload({ spans: 6_000, logs: 6_000, minutes: 5 })
 const requests = otlpJson(workload)
+let keepForever: string[]
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'blazedb-server-'))
+  writeFileSync(join(root, 'keep-forever.json'), JSON.stringify(KEEP_FOREVER))
+  keepForever = ['--config', join(root, 'keep-forever.json')]
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
@@ -62,7 +67,7 @@ async function storedRows(dataDir: string): Promise<Record<Signal, number>> {
 describe('blazedb serve', () => {
   it('answers /healthz, stores the whole workload, stops cleanly, and verifies', async () => {
     const dataDir = join(root, 'data-clean')
-    const server = await startServerProcess(dataDir)
+    const server = await startServerProcess(dataDir, {}, keepForever)
     try {
       const health = await fetch(`http://${server.http}/healthz`)
       expect(health.status).toBe(200)
@@ -82,7 +87,7 @@ describe('blazedb serve', () => {
   it('keeps every acknowledged span when killed with SIGKILL in the middle of ingest', async () => {
     const dataDir = join(root, 'data-crash')
     const traces = bodies('traces')
-    const server = await startServerProcess(dataDir)
+    const server = await startServerProcess(dataDir, {}, keepForever)
     const acknowledged: number[] = []
     // Send every batch at once; kill the server after the third acknowledgement.
     await Promise.allSettled(
@@ -112,6 +117,7 @@ describe('blazedb serve', () => {
     writeFileSync(
       config,
       JSON.stringify({
+        ...KEEP_FOREVER,
         tokens: [
           { token: 'acme-ingest-token', tenant: 'acme', scopes: ['ingest'] },
           { token: 'acme-read-token', tenant: 'acme', scopes: ['read'] },
@@ -145,6 +151,17 @@ describe('blazedb serve', () => {
       expect(storage.tenant).toBe('acme')
       expect(storage.signals.spans.rows).toBe(1000)
       expect(storage.partitions.every((p) => p.tenant === 'acme')).toBe(true)
+    } finally {
+      expect(await server.stop()).toBe(0)
+    }
+  })
+
+  it('refuses records older than the configured retention at the door, naming it', async () => {
+    const server = await startServerProcess(join(root, 'data-retention'))
+    try {
+      const res = await fetch(`http://${server.otlpHttp}/v1/traces`, { method: 'POST', body: bodies('traces')[0], headers: { 'Content-Type': 'application/x-protobuf' } })
+      expect(res.status).toBe(400)
+      expect(await res.text()).toMatch(/older than the spans retention of 7d/)
     } finally {
       expect(await server.stop()).toBe(0)
     }

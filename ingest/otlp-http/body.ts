@@ -8,6 +8,7 @@ import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import { IngestError, malformed } from '../errors.ts'
 import type { InflightLease } from '../inflight.ts'
+import { MAX_DRAIN_BYTES } from '../limits.ts'
 
 type Decompress = (buffer: Buffer, options: { maxOutputLength: number }) => Promise<Buffer>
 
@@ -36,10 +37,14 @@ function tooLarge(limit: number, what: string): IngestError {
   return new IngestError('TOO_LARGE', `cannot accept the request: its ${what} is larger than the limit of ${limit} bytes`)
 }
 
-/** Reads the raw body, counting it against `lease`; throws TOO_LARGE past `limit`. */
+/**
+ * Reads the raw body, counting it against `lease`; throws TOO_LARGE past `limit`, but only
+ * once the rest of the body is read and thrown away (up to MAX_DRAIN_BYTES), so that the
+ * client, still sending, can read the 413 (see MAX_DRAIN_BYTES).
+ */
 export function readRawBody(req: IncomingMessage, limit: number, lease: InflightLease): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN)
-  if (declared > limit) return Promise.reject(tooLarge(limit, 'body'))
+  if (declared > limit) return drain(req, 0, tooLarge(limit, 'body'))
   try {
     if (declared > 0) lease.grow(declared)
   } catch (error) {
@@ -50,11 +55,18 @@ export function readRawBody(req: IncomingMessage, limit: number, lease: Inflight
     let size = 0
     const fail = (error: unknown) => {
       req.off('data', onData)
+      req.off('end', onEnd)
       reject(error)
     }
     const onData = (chunk: Buffer) => {
       size += chunk.length
-      if (size > limit) return fail(tooLarge(limit, 'body'))
+      if (size > limit) {
+        req.off('data', onData)
+        req.off('end', onEnd)
+        chunks.length = 0
+        drain(req, size, tooLarge(limit, 'body')).catch(reject)
+        return
+      }
       try {
         if (!(declared >= size)) lease.grow(chunk.length)
       } catch (error) {
@@ -62,9 +74,36 @@ export function readRawBody(req: IncomingMessage, limit: number, lease: Inflight
       }
       chunks.push(chunk)
     }
+    const onEnd = () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size))
     req.on('data', onData)
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)))
+    req.once('end', onEnd)
     req.once('error', (error) => fail(malformed(`cannot read the request body: ${error.message}`, error)))
+  })
+}
+
+/**
+ * Reads and discards the rest of the body (`read` bytes of it already read), then rejects with
+ * `error`: at its end, at MAX_DRAIN_BYTES, or when the client goes away.
+ */
+function drain(req: IncomingMessage, read: number, error: IngestError): Promise<never> {
+  return new Promise((_, reject) => {
+    let size = read
+    const done = () => {
+      req.off('data', onData)
+      reject(error)
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_DRAIN_BYTES) {
+        req.pause()
+        done()
+      }
+    }
+    if (req.complete) return done()
+    req.on('data', onData)
+    req.once('end', done)
+    req.once('error', done)
+    req.once('close', done)
   })
 }
 

@@ -104,8 +104,8 @@ async function handle(rt: OtlpRuntime, req: IncomingMessage, res: ServerResponse
     const answer = STATUS_TABLE[e.code]
     if (answer.retryable) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS))
     if (e.code === 'UNAUTHENTICATED') res.setHeader('WWW-Authenticate', 'Bearer')
-    // An unread or oversized body is not worth draining: close the connection after answering.
-    if (!req.complete) res.setHeader('Connection', 'close')
+    // The connection is closed after an unread body (not worth reading) or an oversized one.
+    if (!req.complete || e.code === 'TOO_LARGE') res.setHeader('Connection', 'close')
     send(res, answer.http, CONTENT_TYPE[encoding], statusMessage(encoding, answer.grpc, e.message))
   } finally {
     lease.release()

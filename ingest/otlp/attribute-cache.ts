@@ -9,10 +9,9 @@
  * anew, and a finished (or abandoned) request makes them forget its columns (AttrGroup.release),
  * so that the cache keeps no batch alive.
  */
-import type { AnyValue } from '../../storage/index.ts'
+import { AnyWriter, I64Writer, NumWriter, StrWriter, type AnyValue, type AttrGroup, type AttrWriter, type GroupUser } from '../../storage/index.ts'
 import { ATTRIBUTE_CACHE_SLOTS, ATTRIBUTE_RUN_CACHE_SLOTS, CACHED_ATTRIBUTE_MAX_BYTES, CACHED_ATTRIBUTE_RUN_MAX_BYTES } from '../limits.ts'
 import { ByteCache } from './byte-cache.ts'
-import { AnyWriter, I64Writer, NumWriter, StrWriter, type AttrGroup, type AttrWriter, type GroupUser } from './columns.ts'
 
 /** How a cached value is written: the kind of scalar writer it goes to while its column keeps one type. */
 const STR = 0

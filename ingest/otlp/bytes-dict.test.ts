@@ -4,7 +4,7 @@
  */
 import { expect, test } from 'vitest'
 import { BytesDict } from './bytes-dict.ts'
-import { StrWriter } from './column-writers.ts'
+import { StrWriter } from '../../storage/index.ts'
 
 /** The code of `text` placed at `at` in a buffer of its own (adds it when new). */
 function code(dict: BytesDict, text: string, at = 0): number {

@@ -10,7 +10,7 @@
  * those must not change until the batch is finished (a request body is not).
  */
 import { hashBytes } from './byte-cache.ts'
-import type { StrWriter } from './column-writers.ts'
+import type { StrWriter } from '../../storage/index.ts'
 
 export class BytesDict {
   private readonly writer: StrWriter

@@ -5,10 +5,9 @@
  * values in base64, unknown fields ignored. Spec: opentelemetry-proto docs/specification.md,
  * "JSON Protobuf Encoding".
  */
-import type { AnyValue } from '../../storage/index.ts'
+import type { AnyValue, AttrGroup } from '../../storage/index.ts'
 import { IngestError, malformed } from '../errors.ts'
 import { MAX_ANY_VALUE_DEPTH, MAX_STRING_BYTES } from '../limits.ts'
-import type { AttrGroup } from './columns.ts'
 import { checkAttributeCount, setKey, timeWords, type KeyValues, type Origin } from './signal-rows.ts'
 
 export type JsonObject = { [key: string]: unknown }

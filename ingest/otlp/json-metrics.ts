@@ -2,9 +2,8 @@
  * @module ingest/otlp/json-metrics
  * Decodes an OTLP/JSON ExportMetricsServiceRequest (already parsed) into metric point rows.
  */
-import { METRIC_TYPE, SPAN_ID_BYTES, TRACE_ID_BYTES, type ExemplarValue } from '../../storage/index.ts'
+import { METRIC_TYPE, SPAN_ID_BYTES, TRACE_ID_BYTES, type ExemplarValue, type ListWriter } from '../../storage/index.ts'
 import { malformed } from '../errors.ts'
-import type { ListWriter } from './columns.ts'
 import { attributeObject, bool, double, i32, idOrEmpty, int64, list, obj, str, u32, words64, writeAttributes, type JsonObject } from './json-common.ts'
 import { walkJsonRequest } from './json-request.ts'
 import { setCount } from './json-traces.ts'

@@ -3,11 +3,10 @@
  * Protobuf decoding of the messages every signal shares (opentelemetry/proto/common/v1 and
  * resource/v1): AnyValue, KeyValue, InstrumentationScope, Resource.
  */
-import type { AnyValue } from '../../storage/index.ts'
+import type { AnyValue, AttrGroup, BytesWriter } from '../../storage/index.ts'
 import { IngestError, malformed } from '../errors.ts'
 import { MAX_ANY_VALUE_DEPTH } from '../limits.ts'
 import { CachedAttribute, CachedRun, isCacheable } from './attribute-cache.ts'
-import type { AttrGroup, BytesWriter } from './columns.ts'
 import { fieldMask, tag, WIRE_I64, WIRE_LEN, WIRE_VARINT, type ProtoReader } from './proto-reader.ts'
 import { checkAttributeCount, setKey, type KeyValues, type Origin } from './signal-rows.ts'
 

@@ -7,10 +7,9 @@
  * polymorphic on the hottest loop of metric ingest.
  * Packed repeated fields are read in both encodings a sender may use (packed and unpacked).
  */
-import type { AnyValue, ExemplarValue } from '../../storage/index.ts'
+import type { AnyValue, ExemplarValue, ListWriter } from '../../storage/index.ts'
 import { METRIC_TYPE, SPAN_ID_BYTES, TRACE_ID_BYTES } from '../../storage/index.ts'
 import { malformed } from '../errors.ts'
-import type { ListWriter } from './columns.ts'
 import type { MetricRows } from './metric-rows.ts'
 import { readAttributeInto, readAttributeRun, readIdBytes, type KeyValue } from './proto-common.ts'
 import { fieldMask, tag, WIRE_I64, WIRE_LEN, WIRE_VARINT, type ProtoReader } from './proto-reader.ts'

@@ -8,7 +8,7 @@ import { expect, test } from 'vitest'
 import { cellValue, columnLength, type Batch } from '../../storage/index.ts'
 import { FULL_LOGS, FULL_METRICS, FULL_TRACES } from '../../test/support/otlp-fixtures.ts'
 import { encodeOtlpJsonAsProtobuf } from '../../test/support/otlp-protobufjs.ts'
-import { shareColumnArrays } from './column-writers.ts'
+import { shareColumnArrays } from '../../storage/index.ts'
 import { OtlpDecoder, type OtlpSignal } from './decoder.ts'
 
 const REQUESTS: [OtlpSignal, Uint8Array][] = [

@@ -6,17 +6,20 @@
  */
 import {
   ATTR_PREFIX,
+  ColumnSet,
   COMMON_COLUMNS,
   RESOURCE_ATTR_PREFIX,
   SCOPE_ATTR_PREFIX,
   takeRows,
   type AnyValue,
+  type AttrGroup,
   type Batch,
+  type NumWriter,
   type Signal,
 } from '../../storage/index.ts'
 import { IngestError } from '../errors.ts'
-import { MAX_ATTRIBUTES_PER_RECORD, MAX_TIME_UNIX_NANO } from '../limits.ts'
-import { ColumnSet, type AttrGroup, type NumWriter } from './columns.ts'
+import { MAX_ATTRIBUTE_KEYS, MAX_ATTRIBUTES_PER_RECORD, MAX_TIME_UNIX_NANO } from '../limits.ts'
+import { checkRecords } from '../record-checks.ts'
 
 /** Attributes as parallel lists (a resource's or scope's, decoded once and filled per row). */
 export interface KeyValues {
@@ -47,6 +50,8 @@ export interface DecodedBatch {
   rejected: number
   /** Why records were rejected (the first reason and a count), '' when none was. */
   message: string
+  /** The first reason alone ('' when none), for a message that adds later rejections. */
+  reason: string
 }
 
 const MAX_HI = Number(MAX_TIME_UNIX_NANO >> 32n)
@@ -66,6 +71,13 @@ export function timeProblem(field: string, lo: number, hi: number): string | und
 export function timeWords(value: bigint): [number, number] {
   const u = BigInt.asUintN(64, value)
   return [Number(u & 0xffffffffn), Number(u >> 32n)]
+}
+
+/** Each attribute key becomes a column: a request may carry MAX_ATTRIBUTE_KEYS of them. */
+function limitKeys(name: string, keys: number): void {
+  if (keys > MAX_ATTRIBUTE_KEYS) {
+    throw new IngestError('LIMIT_EXCEEDED', `cannot add attribute ${JSON.stringify(name.slice(0, 100))}: a request may carry ${MAX_ATTRIBUTE_KEYS} distinct attribute keys`)
+  }
 }
 
 /** Throws LIMIT_EXCEEDED when a record, resource or scope has too many attributes. */
@@ -89,7 +101,7 @@ export class SignalRows {
 
   /** `capacity`: the records the request is expected to hold (0: unknown), to size columns once. */
   constructor(signal: Signal, capacity = 0) {
-    this.cols = new ColumnSet(signal, capacity)
+    this.cols = new ColumnSet(signal, capacity, limitKeys)
     this.recordAttrs = this.cols.attrs(ATTR_PREFIX)
     this.resourceAttrs = this.cols.attrs(RESOURCE_ATTR_PREFIX)
     this.scopeAttrs = this.cols.attrs(SCOPE_ATTR_PREFIX)
@@ -131,20 +143,45 @@ export class SignalRows {
     this.cols.release()
   }
 
+  /** The batch of the records kept; the data model's rules (record-checks.ts) are checked here. */
   finish(): DecodedBatch {
-    const rejected = this.rejectedRows.length
     let batch = this.cols.finish(this.row)
+    let rejectedRows = this.rejectedRows
+    let reason = this.reason
+    const late: number[] = []
+    checkRecords(batch, (row, why) => {
+      if (late.length === 0 && reason === '') reason = why
+      late.push(row)
+    })
+    if (late.length > 0) rejectedRows = mergeRows(rejectedRows, late)
+    const rejected = rejectedRows.length
     if (rejected > 0) {
       const keep: number[] = []
       for (let row = 0, next = 0; row < this.row; row++) {
-        if (this.rejectedRows[next] === row) next++
+        if (rejectedRows[next] === row) next++
         else keep.push(row)
       }
       batch = takeRows(batch, keep)
     }
-    const message = rejected === 0 ? '' : `${rejected} of ${this.row} records rejected; the first because its ${this.reason}`
-    return { batch, accepted: this.row - rejected, rejected, message }
+    return { batch, accepted: this.row - rejected, rejected, message: rejectionMessage(rejected, this.row, reason), reason }
   }
+}
+
+/** The partial-success message: how many records of how many, and the first reason. */
+export function rejectionMessage(rejected: number, total: number, reason: string): string {
+  return rejected === 0 ? '' : `${rejected} of ${total} records rejected; the first because its ${reason}`
+}
+
+/** The sorted union of two increasing lists of rows. */
+function mergeRows(a: number[], b: number[]): number[] {
+  const out: number[] = []
+  let i = 0
+  let j = 0
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++]
+    if (out[out.length - 1] !== next) out.push(next)
+  }
+  return out
 }
 
 function fillAttributes(group: AttrGroup, from: number, to: number, kv: KeyValues): void {

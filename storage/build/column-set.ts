@@ -1,11 +1,19 @@
 /**
- * @module ingest/otlp/columns
+ * @module storage/build/column-set
  * The columns of one batch under construction (ColumnSet), and attribute columns, which keep
  * a scalar type until a key carries mixed types. Writers: column-writers.ts, list-writer.ts.
+ * The fast way to build a batch for any producer: writers are looked up once and kept, values
+ * shared by a run of rows are filled as a range (see column-writers.ts for sizing and sharing).
+ *
+ * @example
+ * const cols = new ColumnSet('logs', rows)
+ * const time = cols.i64(LOG_COLUMNS.timeUnixNano)
+ * const body = cols.str(LOG_COLUMNS.body)
+ * const route = cols.attrs(ATTR_PREFIX).get('http.route')
+ * for (let row = 0; row < rows; row++) { time.set(row, t[row]); body.set(row, text[row]); route.set(row, '/cart') }
+ * const batch = cols.finish(rows)
  */
-import { cellValue, type AnyValue, type Batch, type Column, type Signal } from '../../storage/index.ts'
-import { IngestError } from '../errors.ts'
-import { MAX_ATTRIBUTE_KEYS } from '../limits.ts'
+import { cellValue, type AnyValue, type Batch, type Column, type Signal } from '../model.ts'
 import { AnyWriter, BytesWriter, I64Writer, NumWriter, StrWriter, type Writer } from './column-writers.ts'
 import { ListWriter } from './list-writer.ts'
 
@@ -44,7 +52,7 @@ function scalarWriter(kind: ScalarKind, capacity: number): ScalarWriter {
 
 /**
  * An attribute column: typed while every value has one scalar type, `any` from the first value
- * of another type on (the same rule as storage's BatchBuilder.setAttribute).
+ * of another type on (BatchBuilder.setAttribute follows the same rule through it).
  */
 export class AttrWriter {
   kind: ScalarKind | undefined
@@ -95,18 +103,27 @@ function toAny(writer: Exclude<ScalarWriter, AnyWriter>): AnyWriter {
   return out
 }
 
-/** The columns of one batch under construction, by storage column name. */
+/**
+ * The columns of one batch under construction, by storage column name. Asking for a column by
+ * another kind than it was made with is the caller's error (it gets the first writer).
+ */
 export class ColumnSet {
   readonly signal: Signal
   /** Rows the batch is expected to have (0: unknown): every writer is sized for it. */
   readonly capacity: number
   private readonly writers = new Map<string, Writer>()
   private readonly groups = new Map<string, AttrGroup>()
+  private readonly onNewKey: ((name: string, keys: number) => void) | undefined
   private keys = 0
 
-  constructor(signal: Signal, capacity = 0) {
+  /**
+   * `onNewKey(name, keys)`: called with each new attribute key and the count of keys so far,
+   * to refuse too many (it throws); ingest bounds the keys of one request this way.
+   */
+  constructor(signal: Signal, capacity = 0, onNewKey?: (name: string, keys: number) => void) {
     this.signal = signal
     this.capacity = capacity
+    this.onNewKey = onNewKey
   }
 
   private get<W extends Writer>(name: string, make: () => W): W {
@@ -156,11 +173,10 @@ export class ColumnSet {
     return g
   }
 
-  /** Counts a new attribute key against MAX_ATTRIBUTE_KEYS. */
+  /** Counts a new attribute key (see `onNewKey`). */
   addKey(name: string): void {
-    if (++this.keys > MAX_ATTRIBUTE_KEYS) {
-      throw new IngestError('LIMIT_EXCEEDED', `cannot add attribute ${JSON.stringify(name.slice(0, 100))}: a request may carry ${MAX_ATTRIBUTE_KEYS} distinct attribute keys`)
-    }
+    this.keys++
+    this.onNewKey?.(name, this.keys)
   }
 
   /** Releases the attribute groups (AttrGroup.release): call once the batch is finished or abandoned. */

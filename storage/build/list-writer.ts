@@ -1,10 +1,10 @@
 /**
- * @module ingest/otlp/list-writer
+ * @module storage/build/list-writer
  * The writer of i64list and f64list columns (histogram bucket counts and bounds, quantiles):
  * the elements of all rows in one buffer, 8 little-endian bytes each, plus row offsets.
  */
-import type { Column } from '../../storage/index.ts'
 import { SPARE_LIST_MAX_BYTES, SPARE_LISTS } from '../limits.ts'
+import type { Column } from '../model.ts'
 import { fit, grow, NO_ROWS, Writer } from './column-writers.ts'
 
 /**

@@ -3,7 +3,7 @@
  * they hold.
  */
 import { describe, expect, test } from 'vitest'
-import { cellValue, type Column } from '../../storage/index.ts'
+import { cellValue, type Column } from '../model.ts'
 import { NumWriter, Presence, StrWriter } from './column-writers.ts'
 
 const cells = (column: Column, rows: number) => Array.from({ length: rows }, (_, row) => cellValue(column, row))

@@ -3,7 +3,7 @@
  * intact once their working buffer goes on to the next request's lists.
  */
 import { describe, expect, test } from 'vitest'
-import { cellValue, type Column } from '../../storage/index.ts'
+import { cellValue, type Column } from '../model.ts'
 import { ListWriter } from './list-writer.ts'
 
 const cells = (column: Column, rows: number) => Array.from({ length: rows }, (_, row) => cellValue(column, row))

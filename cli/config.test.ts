@@ -1,0 +1,44 @@
+/**
+ * The query limits of the server's configuration: defaults, values from a config file, and
+ * bad values stopping the start with a message naming the field.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig, queryLimits } from './config.ts'
+
+const root = mkdtempSync(join(tmpdir(), 'blazedb-config-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+function withFile(fields: Record<string, unknown>) {
+  const file = join(root, `config-${Math.random().toString(36).slice(2)}.json`)
+  writeFileSync(file, JSON.stringify(fields))
+  return () => loadConfig({ config: file }, {})
+}
+
+describe('query limits', () => {
+  it('default to 30 s and 512 MiB, and come from the config file', () => {
+    expect(queryLimits(loadConfig({}, {}))).toEqual({ timeoutMs: 30_000, maxMemoryBytes: 512 * 1024 * 1024 })
+    expect(queryLimits(withFile({ queryTimeout: '1500ms', queryMaxMemory: '64MiB' })())).toEqual({ timeoutMs: 1_500, maxMemoryBytes: 64 * 1024 * 1024 })
+  })
+
+  it('refuse bad values, naming the field', () => {
+    const bad = (fields: Record<string, unknown>, field: string, message: string) => {
+      const error = (() => {
+        try {
+          withFile(fields)()
+        } catch (e) {
+          return e
+        }
+      })()
+      expect(error).toBeInstanceOf(ConfigError)
+      expect((error as ConfigError).field).toBe(field)
+      expect((error as Error).message).toContain(message)
+    }
+    bad({ queryTimeout: 'soon' }, 'queryTimeout', 'expected a duration like 30s')
+    bad({ queryTimeout: '0' }, 'queryTimeout', 'must be at least 1ms')
+    bad({ queryMaxMemory: '12' }, 'queryMaxMemory', 'expected a size like 512KiB')
+    bad({ queryMaxMemory: '1KiB' }, 'queryMaxMemory', 'must be at least 1MiB')
+  })
+})

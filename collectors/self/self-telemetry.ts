@@ -1,0 +1,156 @@
+/**
+ * @module collectors/self/self-telemetry
+ * BlazeDB's own metrics: OTLP ingest counters, every collector's counters and errors, query
+ * latencies, storage sizes per tenant and signal, and the process's memory and CPU. Served at
+ * `/metrics` in the Prometheus text format, and, when configured, stored every interval as
+ * metrics of a system tenant (parsed back from the same text, so both always agree).
+ */
+import { cpuUsage, memoryUsage } from 'node:process'
+import type { IngestStats } from '../../ingest/index.ts'
+import { SIGNALS, type Store } from '../../storage/index.ts'
+import type { BatchSink, CollectorSnapshot } from '../collector-stats.ts'
+import { CollectorStats } from '../collector-stats.ts'
+import { sinkFailure } from '../errors.ts'
+import { pointKind } from '../prom-metric-kind.ts'
+import { PromPointWriter } from '../prom-point-writer.ts'
+import { parseExposition } from '../scrape/exposition-parser.ts'
+import { writePromText, type PromFamily } from './prom-text-writer.ts'
+
+/** Query latency buckets, seconds: from a cached lookup to a query near its time limit. */
+const QUERY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+const SCOPE_NAME = 'blazedb/collectors/self'
+
+export interface SelfTelemetryOptions {
+  store: Store
+  ingest?: () => IngestStats
+  collectors: () => CollectorSnapshot[]
+}
+
+export class SelfTelemetry {
+  readonly stats = new CollectorStats('self')
+  private readonly o: SelfTelemetryOptions
+  private readonly started = Date.now()
+  private readonly queryBuckets = new Map<string, number[]>()
+  private readonly querySums = new Map<string, number>()
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<void> | undefined
+  private stopped = false
+
+  constructor(options: SelfTelemetryOptions) {
+    this.o = options
+  }
+
+  /** Records one query answered with HTTP `status` after `seconds`. */
+  observeQuery(seconds: number, status: number): void {
+    const code = String(status)
+    let counts = this.queryBuckets.get(code)
+    if (counts === undefined) {
+      counts = new Array<number>(QUERY_BUCKETS.length + 1).fill(0)
+      this.queryBuckets.set(code, counts)
+    }
+    for (let i = 0; i < QUERY_BUCKETS.length; i++) if (seconds <= QUERY_BUCKETS[i]) counts[i]++
+    counts[QUERY_BUCKETS.length]++
+    this.querySums.set(code, (this.querySums.get(code) ?? 0) + seconds)
+  }
+
+  /** Every family, now. */
+  families(): PromFamily[] {
+    const f: PromFamily[] = []
+    const ingest = this.o.ingest?.()
+    if (ingest !== undefined) {
+      f.push({ name: 'blazedb_ingest_records_accepted_total', help: 'OTLP records stored, per signal.', type: 'counter', samples: Object.entries(ingest.accepted).map(([signal, value]) => ({ labels: { signal }, value })) })
+      f.push({ name: 'blazedb_ingest_records_rejected_total', help: 'OTLP records refused, per signal.', type: 'counter', samples: Object.entries(ingest.rejected).map(([signal, value]) => ({ labels: { signal }, value })) })
+      f.push({ name: 'blazedb_ingest_requests_total', help: 'OTLP requests answered, per transport.', type: 'counter', samples: Object.entries(ingest.requests).map(([transport, value]) => ({ labels: { transport }, value })) })
+      f.push({ name: 'blazedb_ingest_errors_total', help: 'Failed OTLP requests, by error code.', type: 'counter', samples: Object.entries(ingest.errors).map(([code, value]) => ({ labels: { code }, value: value ?? 0 })) })
+    }
+    const collectors = this.o.collectors()
+    f.push({
+      name: 'blazedb_collector_events_total',
+      help: 'Collector counters (requests, samples, records, scrapes, ...), by collector and counter.',
+      type: 'counter',
+      samples: collectors.flatMap((c) => Object.entries(c.counters).map(([counter, value]) => ({ labels: { collector: c.name, counter }, value }))),
+    })
+    f.push({
+      name: 'blazedb_collector_errors_total',
+      help: 'Collector errors, by collector and error code.',
+      type: 'counter',
+      samples: collectors.flatMap((c) => Object.entries(c.errorsByCode).map(([code, value]) => ({ labels: { collector: c.name, code }, value }))),
+    })
+    const query: PromFamily = { name: 'blazedb_query_duration_seconds', help: 'Time to answer POST /api/v1/query, by HTTP status.', type: 'histogram', samples: [] }
+    for (const [status, counts] of this.queryBuckets) {
+      QUERY_BUCKETS.forEach((le, i) => query.samples.push({ suffix: '_bucket', labels: { status, le: String(le) }, value: counts[i] }))
+      query.samples.push({ suffix: '_bucket', labels: { status, le: '+Inf' }, value: counts[QUERY_BUCKETS.length] })
+      query.samples.push({ suffix: '_sum', labels: { status }, value: this.querySums.get(status) ?? 0 })
+      query.samples.push({ suffix: '_count', labels: { status }, value: counts[QUERY_BUCKETS.length] })
+    }
+    f.push(query)
+    const rows: PromFamily = { name: 'blazedb_storage_rows', help: 'Rows stored, per tenant and signal.', type: 'gauge', samples: [] }
+    const memRows: PromFamily = { name: 'blazedb_storage_rows_in_memory', help: 'Rows not yet flushed to part files, per tenant and signal.', type: 'gauge', samples: [] }
+    const bytes: PromFamily = { name: 'blazedb_storage_bytes', help: 'Bytes on disk, per tenant and signal.', type: 'gauge', samples: [] }
+    const parts: PromFamily = { name: 'blazedb_storage_partitions', help: 'Time partitions, per tenant and signal.', type: 'gauge', samples: [] }
+    for (const tenant of this.o.store.tenants()) {
+      for (const signal of SIGNALS) {
+        const s = this.o.store.stats(tenant, signal)
+        const labels = { tenant, signal }
+        rows.samples.push({ labels, value: s.rows })
+        memRows.samples.push({ labels, value: s.rowsInMemory })
+        bytes.samples.push({ labels, value: s.bytesOnDisk })
+        parts.samples.push({ labels, value: s.partitions })
+      }
+    }
+    f.push(rows, memRows, bytes, parts)
+    const mem = memoryUsage()
+    const cpu = cpuUsage()
+    f.push({ name: 'process_resident_memory_bytes', help: 'Resident memory size in bytes.', type: 'gauge', samples: [{ value: mem.rss }] })
+    f.push({ name: 'nodejs_heap_used_bytes', help: 'V8 heap in use, bytes.', type: 'gauge', samples: [{ value: mem.heapUsed }] })
+    f.push({ name: 'nodejs_heap_total_bytes', help: 'V8 heap reserved, bytes.', type: 'gauge', samples: [{ value: mem.heapTotal }] })
+    f.push({ name: 'nodejs_external_memory_bytes', help: 'Memory of buffers and other objects outside the V8 heap, bytes.', type: 'gauge', samples: [{ value: mem.external + mem.arrayBuffers }] })
+    f.push({ name: 'process_cpu_seconds_total', help: 'User and system CPU time spent, seconds.', type: 'counter', samples: [{ value: (cpu.user + cpu.system) / 1e6 }] })
+    f.push({ name: 'process_start_time_seconds', help: 'Start time of the process since the epoch, seconds.', type: 'gauge', samples: [{ value: Math.floor(this.started / 1000) }] })
+    return f
+  }
+
+  /** The Prometheus text exposition. */
+  render(): string {
+    return writePromText(this.families())
+  }
+
+  /** Stores the metrics under `tenant` every `intervalMs`, as job "blazedb". */
+  startStoring(tenant: string, intervalMs: number, sink: BatchSink): void {
+    const tick = (): void => {
+      if (this.stopped) return
+      this.running = this.storeOnce(tenant, sink).finally(() => {
+        this.running = undefined
+        if (!this.stopped) this.timer = setTimeout(tick, intervalMs)
+      })
+    }
+    this.timer = setTimeout(tick, intervalMs)
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    clearTimeout(this.timer)
+    await this.running
+  }
+
+  /** One reading stored as metric points; never throws. */
+  async storeOnce(tenant: string, sink: BatchSink, now = Date.now()): Promise<void> {
+    const exposition = parseExposition(this.render(), 'text')
+    const writer = new PromPointWriter(SCOPE_NAME)
+    const labels: [string, string][] = [['job', 'blazedb']]
+    for (const s of exposition.samples) {
+      const family = exposition.families.get(s.name) ?? exposition.families.get(s.name.replace(/_(bucket|sum|count)$/, ''))
+      const known = family === undefined ? undefined : { family: s.name.replace(/_(bucket|sum|count)$/, ''), info: family }
+      writer.add({ name: s.name, labels: [...s.labels, ...labels], value: s.value, timeUnixNano: BigInt(now) * 1_000_000n, kind: pointKind(s.name, false, known), help: family?.help })
+    }
+    const batch = writer.take()
+    if (batch === undefined) return
+    try {
+      await sink(tenant, batch)
+      this.stats.add('pointsStored', batch.length)
+    } catch (error) {
+      const e = sinkFailure(error)
+      this.stats.error(e.code, e.message)
+    }
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Prometheus remote-write end to end: a real Prometheus (Debian's /usr/bin/prometheus) scrapes
+ * an endpoint this test serves and remote-writes to BlazeDB; once the endpoint goes down, every
+ * sample Prometheus holds of its series is found in BlazeDB with the same labels, timestamp and
+ * value, nothing else is, and each series ends with Prometheus's staleness marker.
+ */
+import { createServer, type Server } from 'node:http'
+import protobuf from 'protobufjs'
+import { compress } from 'snappyjs'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort, rowLabels, seriesKey, startCollectorServer, startProgram, waitFor, type ChildProgram, type CollectorServer } from './support/collector-server.ts'
+import { systemTool } from './support/system-tool.ts'
+
+const prometheus = systemTool('prometheus', ['/usr/bin/prometheus', 'prometheus'], 'apt-get install -y prometheus')
+
+/** One exposition per scrape; values move every scrape so samples differ. */
+let scrapes = 0
+/** Set when the app should answer 503 (a target that went down). */
+let failing = false
+function exposition(): string {
+  const n = ++scrapes
+  return [
+    '# HELP app_requests_total Requests served.',
+    '# TYPE app_requests_total counter',
+    `app_requests_total{path="/a",code="200"} ${n * 3}`,
+    `app_requests_total{path="/b",code="500"} ${n}`,
+    '# HELP app_temperature_celsius Temperature.',
+    '# TYPE app_temperature_celsius gauge',
+    `app_temperature_celsius ${(20 + n * 0.1).toFixed(1)}`,
+    '# HELP app_latency_seconds Latency.',
+    '# TYPE app_latency_seconds histogram',
+    `app_latency_seconds_bucket{le="0.1"} ${n}`,
+    `app_latency_seconds_bucket{le="1"} ${n * 2}`,
+    `app_latency_seconds_bucket{le="+Inf"} ${n * 2 + 1}`,
+    `app_latency_seconds_sum ${n * 1.25}`,
+    `app_latency_seconds_count ${n * 2 + 1}`,
+    '',
+  ].join('\n')
+}
+
+describe.skipIf(prometheus === undefined)('remote-write from a real Prometheus', () => {
+  let blaze: CollectorServer
+  let app: Server
+  let prom: ChildProgram
+  let promUrl: string
+
+  beforeAll(async () => {
+    blaze = await startCollectorServer({})
+    app = createServer((req, res) => {
+      if (failing) {
+        res.writeHead(503).end('down')
+        return
+      }
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
+      res.end(exposition())
+    })
+    await new Promise<void>((done) => app.listen(0, '127.0.0.1', done))
+    const appPort = (app.address() as { port: number }).port
+    const promPort = await freePort()
+    promUrl = `http://127.0.0.1:${promPort}`
+    const config = join(blaze.dir, 'prometheus.yml')
+    writeFileSync(
+      config,
+      [
+        'global: { scrape_interval: 1s, scrape_timeout: 1s }',
+        'scrape_configs:',
+        '  - job_name: app',
+        `    static_configs: [{ targets: ['127.0.0.1:${appPort}'] }]`,
+        'remote_write:',
+        `  - url: ${blaze.url}/api/v1/write`,
+        '    queue_config: { batch_send_deadline: 1s, max_samples_per_send: 50, min_backoff: 100ms, max_backoff: 1s }',
+        '    metadata_config: { send_interval: 1s }',
+        '',
+      ].join('\n'),
+    )
+    prom = startProgram(prometheus!, [`--config.file=${config}`, `--storage.tsdb.path=${join(blaze.dir, 'prom-data')}`, `--web.listen-address=127.0.0.1:${promPort}`])
+  }, 60_000)
+
+  afterAll(async () => {
+    await prom?.stop()
+    await new Promise((done) => app?.close(done))
+    await blaze?.close()
+  })
+
+  async function promQuery(query: string, time: number): Promise<{ metric: Record<string, string>; values: [number, string][] }[]> {
+    const res = await fetch(`${promUrl}/api/v1/query?${new URLSearchParams({ query, time: String(time) })}`)
+    const body = (await res.json()) as { status: string; data: { result: { metric: Record<string, string>; values: [number, string][] }[] } }
+    if (body.status !== 'success') throw new Error(JSON.stringify(body))
+    return body.data.result
+  }
+
+  it('stores every sample Prometheus holds, sample for sample', async () => {
+    await waitFor(
+      'Prometheus to hold 5 scrapes',
+      async () => {
+        const r = await promQuery('count_over_time(app_temperature_celsius[1h])', Date.now() / 1000)
+        return r.length === 1 && Number((r[0] as unknown as { value: [number, string] }).value[1]) >= 5 ? true : undefined
+      },
+      90_000,
+    ).catch((error) => {
+      throw new Error(`${(error as Error).message}\nprometheus said:\n${prom.output.join('').slice(-3000)}`)
+    })
+    // The app goes down: once Prometheus records up = 0, the app's series get no more samples
+    // (only staleness markers, which its query API does not return), so both sides can be
+    // compared in full, with no time margin.
+    failing = true
+    await waitFor('Prometheus to see the app down', async () => {
+      const r = (await promQuery('up{job="app"}', Date.now() / 1000)) as unknown as { value: [number, string] }[]
+      return r.length === 1 && r[0].value[1] === '0' ? true : undefined
+    })
+    const held = await promQuery('{job="app", __name__=~"app_.*"}[1h]', Date.now() / 1000)
+    const want = new Map<string, string>()
+    for (const series of held) {
+      for (const [t, v] of series.values) want.set(`${seriesKey(series.metric)} @${Math.round(t * 1000)}`, v)
+    }
+    expect(held.length).toBe(8) // two counters, a gauge, three buckets, sum and count
+    expect(want.size).toBeGreaterThanOrEqual(8 * 5)
+
+    const got = await waitFor(
+      'BlazeDB to hold every sample Prometheus holds',
+      async () => {
+        const rows = await blaze.rows('metrics | where resource.service.name = "app" and metric.name startswith "app_" and not flags = 1 | limit 100000')
+        const got = new Map<string, string>()
+        for (const row of rows) got.set(`${seriesKey(rowLabels(row))} @${Date.parse(String(row.time))}`, String(row.value))
+        return got.size >= want.size ? got : undefined
+      },
+      60_000,
+    )
+    // Same keys, and each value the same double.
+    expect([...got.keys()].sort()).toEqual([...want.keys()].sort())
+    for (const [key, value] of want) expect([key, Number(got.get(key))]).toEqual([key, Number(value)])
+    // The staleness markers Prometheus sent when the app went down: one per app series.
+    await waitFor('staleness markers', async () => {
+      const r = await blaze.rows('metrics | where resource.service.name = "app" and metric.name startswith "app_" and flags = 1 | stats count()')
+      return r[0].count === 8 ? true : undefined
+    })
+  }, 180_000)
+
+  it('recognises counters, histograms and gauges, with help text from the metadata', async () => {
+    const rows = await blaze.rows(
+      'metrics | where resource.service.name = "app" | stats count() by metric.name, metric.type, metric.monotonic, metric.description | sort metric.name',
+    )
+    const kinds = Object.fromEntries(rows.map((r) => [r['metric.name'], [r['metric.type'], r['metric.monotonic'], r['metric.description']]]))
+    expect(kinds.app_requests_total[0]).toBe('sum')
+    expect(kinds.app_requests_total[1]).toBe(true)
+    expect(kinds.app_latency_seconds_bucket.slice(0, 2)).toEqual(['sum', true])
+    expect(kinds.app_latency_seconds_count.slice(0, 2)).toEqual(['sum', true])
+    expect(kinds.app_latency_seconds_sum.slice(0, 2)).toEqual(['sum', false])
+    expect(kinds.app_temperature_celsius[0]).toBe('gauge')
+    expect(kinds.up[0]).toBe('gauge')
+  })
+
+  it('counts requests and stored points in the admin API, as many as were stored', async () => {
+    await prom.stop()
+    const counters = async (): Promise<Record<string, number>> => {
+      const res = await fetch(`${blaze.url}/api/v1/admin/collectors`)
+      const body = (await res.json()) as { collectors: { kind: string; counters: Record<string, number> }[] }
+      return body.collectors.find((c) => c.kind === 'remote-write')!.counters
+    }
+    // Prometheus is stopped: once the counter and the stored rows agree, they stay equal.
+    const stored = await waitFor('the counters to match the stored rows', async () => {
+      const before = (await counters()).pointsStored
+      const rows = await blaze.rows('metrics | stats count()')
+      return rows[0].count === before ? before : undefined
+    })
+    const c = await counters()
+    expect(c.pointsStored).toBe(stored)
+    expect(c.samples).toBe(c.pointsStored)
+    expect(c.requests).toBe(c.requestsStored)
+    expect(c.metadata).toBeGreaterThan(0)
+  })
+})
+
+describe('remote-write over HTTP with tokens', () => {
+  it('needs a token with the ingest scope and stores under its tenant', async () => {
+    const tokens = [
+      { token: 'ingest-token-1', tenant: 'acme', scopes: ['ingest' as const] },
+      { token: 'reader-token-1', tenant: 'acme', scopes: ['read' as const] },
+    ]
+    const blaze = await startCollectorServer({}, { tokens })
+    try {
+      const WriteRequest = protobuf
+        .parse('syntax = "proto3"; message WriteRequest { repeated TimeSeries timeseries = 1; } message TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; } message Label { string name = 1; string value = 2; } message Sample { double value = 1; int64 timestamp = 2; }')
+        .root.lookupType('WriteRequest')
+      const ts = 1796618401000
+      const body = compress(WriteRequest.encode(WriteRequest.fromObject({ timeseries: [{ labels: [{ name: '__name__', value: 'up' }], samples: [{ value: 1, timestamp: ts }] }] })).finish())
+      const post = (token?: string) =>
+        fetch(`${blaze.url}/api/v1/write`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body,
+        })
+      expect((await post()).status).toBe(401)
+      expect((await post('reader-token-1')).status).toBe(403)
+      expect((await post('ingest-token-1')).status).toBe(204)
+      const read = await fetch(`${blaze.url}/api/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer reader-token-1' },
+        body: JSON.stringify({ query: 'metrics | select metric.name, value, time', start: '2026-01-01T00:00:00Z', end: '2027-12-01T00:00:00Z' }),
+      })
+      expect(((await read.json()) as { rows: unknown[] }).rows).toEqual([['up', 1, new Date(ts).toISOString().replace('.000Z', 'Z')]])
+    } finally {
+      await blaze.close()
+    }
+  })
+})

@@ -1,0 +1,59 @@
+/**
+ * Self-telemetry of the real server: /metrics in the Prometheus text format with the OTLP
+ * gateway's counters, the collectors' counters, query latencies and storage sizes, each equal
+ * to what the server did; and the same metrics stored in the system tenant.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseExposition, type ScrapedSample } from '../collectors/index.ts'
+import { startCollectorServer, waitFor, type CollectorServer } from './support/collector-server.ts'
+
+describe('self-telemetry', () => {
+  let blaze: CollectorServer
+  beforeAll(async () => {
+    blaze = await startCollectorServer({ self: { interval: '1s', tenant: '_system' } })
+  })
+  afterAll(async () => blaze?.close())
+
+  const metrics = async (): Promise<ScrapedSample[]> => {
+    const res = await fetch(`${blaze.url}/metrics`)
+    expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8')
+    return parseExposition(await res.text(), 'text').samples
+  }
+  const value = (samples: ScrapedSample[], name: string, labels: Record<string, string> = {}) =>
+    samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels.some(([a, b]) => a === k && b === v)))?.value
+
+  it('counts what the server did', async () => {
+    // Two log records over OTLP/HTTP JSON, one rejected request, three queries (one bad).
+    const logs = { resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: '1796618401000000000', body: { stringValue: 'a' } }, { timeUnixNano: '1796618402000000000', body: { stringValue: 'b' } }] }] }] }
+    const post = (body: string) => fetch(`http://${blaze.server.addresses.otlpHttp}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    expect((await post(JSON.stringify(logs))).status).toBe(200)
+    expect((await post('{not json')).status).toBe(400)
+    const query = (q: string) => fetch(`${blaze.url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q }) })
+    expect((await query('logs | stats count()')).status).toBe(200)
+    expect((await query('logs | limit 1')).status).toBe(200)
+    expect((await query('logs | where')).status).toBe(400)
+    const s = await metrics()
+    expect(value(s, 'blazedb_ingest_records_accepted_total', { signal: 'logs' })).toBe(2)
+    expect(value(s, 'blazedb_ingest_requests_total', { transport: 'http' })).toBe(2)
+    expect(value(s, 'blazedb_ingest_errors_total', { code: 'MALFORMED' })).toBe(1)
+    expect(value(s, 'blazedb_query_duration_seconds_count', { status: '200' })).toBe(2)
+    expect(value(s, 'blazedb_query_duration_seconds_count', { status: '400' })).toBe(1)
+    expect(value(s, 'blazedb_query_duration_seconds_bucket', { status: '200', le: '+Inf' })).toBe(2)
+    expect(value(s, 'blazedb_storage_rows', { tenant: 'default', signal: 'logs' })).toBe(2)
+    expect(value(s, 'process_resident_memory_bytes')).toBeGreaterThan(10_000_000)
+    expect(value(s, 'blazedb_collector_events_total', { collector: 'remote-write', counter: 'requests' })).toBeUndefined()
+  })
+
+  it('stores the same metrics in the system tenant, as job blazedb', async () => {
+    const rows = await waitFor('self metrics in _system', async () => {
+      const r = await blaze.rows('metrics | where metric.name = "blazedb_ingest_records_accepted_total" and attr.signal = "logs" | sort time desc | limit 1', '_system')
+      return r.length > 0 && r[0].value === 2 ? r : undefined
+    })
+    expect(rows[0]).toMatchObject({ 'metric.type': 'sum', 'metric.monotonic': true, 'resource.service.name': 'blazedb' })
+    const hist = await blaze.rows('metrics | where metric.name = "blazedb_query_duration_seconds_bucket" | limit 1', '_system')
+    expect(hist[0]).toMatchObject({ 'metric.type': 'sum', 'metric.monotonic': true })
+    const s = await metrics()
+    expect(value(s, 'blazedb_collector_events_total', { collector: 'self', counter: 'pointsStored' })).toBeGreaterThan(0)
+    expect(value(s, 'blazedb_storage_rows', { tenant: '_system', signal: 'metrics' })).toBeGreaterThan(0)
+  })
+})

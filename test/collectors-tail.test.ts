@@ -1,0 +1,77 @@
+/**
+ * Log-file tailing in the real server process, killed with SIGKILL while it reads: after
+ * every restart it goes on where it stopped, across a rotation, and in the end each line of
+ * the files is stored exactly once.
+ */
+import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { startServerProcess, type ServerProcess } from './support/server-process.ts'
+import { waitFor } from './support/collector-server.ts'
+
+const root = mkdtempSync(join(tmpdir(), 'blazedb-tail-crash-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+async function query(server: ServerProcess, text: string): Promise<unknown[][]> {
+  const res = await fetch(`http://${server.http}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: text }) })
+  const body = (await res.json()) as { rows: unknown[][]; error?: unknown }
+  if (res.status !== 200) throw new Error(JSON.stringify(body))
+  return body.rows
+}
+
+const count = async (server: ServerProcess): Promise<number> => (await query(server, 'logs | stats count()'))[0][0] as number
+
+function lines(from: number, to: number): string {
+  let out = ''
+  for (let i = from; i < to; i++) out += `${JSON.stringify({ seq: i, level: i % 10 === 0 ? 'error' : 'info', msg: `line ${i} ${'x'.repeat(i % 50)}` })}\n`
+  return out
+}
+
+describe('tail in blazedb serve, killed with SIGKILL mid-file', () => {
+  it('stores every line exactly once across kills, restarts and a rotation', async () => {
+    const dataDir = join(root, 'data')
+    const logFile = join(root, 'logs', 'app.log')
+    const config = join(root, 'config.json')
+    mkdirSync(join(root, 'logs'))
+    writeFileSync(
+      config,
+      JSON.stringify({ collectors: { tail: { pollInterval: '50ms', files: [{ include: [join(root, 'logs', 'app.log*')], startAt: 'beginning', format: 'json', service: 'app', maxBatchBytes: 2048 }] } } }),
+    )
+    let written = 20_000
+    writeFileSync(logFile, lines(0, written))
+    let before = 0
+    let killedMidFile = 0
+    for (let round = 0; round < 4; round++) {
+      const server = await startServerProcess(dataDir, {}, ['--config', config])
+      // Let it read on past what it had, then kill it.
+      const seen = await waitFor('progress', async () => {
+        const n = await count(server)
+        return n > before ? n : undefined
+      })
+      await server.kill()
+      if (seen < written) killedMidFile++
+      expect(seen).toBeLessThanOrEqual(written)
+      before = seen
+      // While it is down, the file grows; once, it is rotated and a new one started.
+      appendFileSync(logFile, lines(written, written + 2000))
+      written += 2000
+      if (round === 1) {
+        renameSync(logFile, `${logFile}.1`)
+        writeFileSync(logFile, lines(written, written + 3000))
+        written += 3000
+      }
+    }
+    expect(killedMidFile).toBeGreaterThan(0)
+    const server = await startServerProcess(dataDir, {}, ['--config', config])
+    try {
+      await waitFor('every line', async () => ((await count(server)) >= written ? true : undefined), 120_000)
+      expect(await count(server)).toBe(written)
+      expect(await query(server, 'logs | stats count() as n by attr.seq | where n > 1 | limit 5')).toEqual([])
+      expect(await query(server, 'logs | stats min(attr.seq), max(attr.seq), count_distinct(attr.seq)')).toEqual([[0, written - 1, written]])
+      expect(await query(server, 'logs | where severity = 17 | stats count()')).toEqual([[written / 10]])
+    } finally {
+      await server.stop()
+    }
+  }, 600_000)
+})

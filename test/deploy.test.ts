@@ -1,0 +1,121 @@
+/**
+ * Deployment files, checked without Docker (no Docker engine runs here):
+ * - the Dockerfile copies every source file `blazedb` loads at run time, and every package
+ *   those files import is a production dependency (the image installs no others);
+ * - the docker-compose.yml topology (the server with the env file's password, and a
+ *   `blazedb collect` host-metrics collector sending OTLP to it) run as plain processes;
+ * - the systemd unit passes `systemd-analyze verify` without unknown or invalid settings.
+ */
+import { spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
+import { builtinModules } from 'node:module'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, relative, resolve } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { placeOrders, startShop } from '../examples/shop/shop.ts'
+import { waitFor } from './support/collector-server.ts'
+import { BIN, startServerProcess } from './support/server-process.ts'
+import { systemTool } from './support/system-tool.ts'
+
+const ROOT = resolve(import.meta.dirname, '..')
+const root = mkdtempSync(join(tmpdir(), 'blazedb-deploy-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+/** Every project file reachable from `entry` by static imports, dynamic imports of literals and worker URLs, and every package imported. */
+function runtimeClosure(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>()
+  const packages = new Set<string>()
+  const queue = [entry]
+  while (queue.length > 0) {
+    const file = queue.pop()!
+    if (files.has(file)) continue
+    files.add(file)
+    const text = readFileSync(file, 'utf8')
+    const specs = [
+      ...[...text.matchAll(/(?:^|\n)\s*(?:import|export)(?!\s+type\b)[^'"]*?from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]),
+      ...[...text.matchAll(/(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g)].map((m) => m[1]),
+      ...[...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]),
+      ...[...text.matchAll(/new URL\(\s*['"](\.[^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g)].map((m) => m[1]),
+    ]
+    for (const spec of specs) {
+      if (spec.startsWith('.')) queue.push(resolve(dirname(file), spec))
+      else if (!spec.startsWith('node:') && !builtinModules.includes(spec)) packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0])
+    }
+  }
+  return { files, packages }
+}
+
+describe('Dockerfile', () => {
+  it('copies every source file the server loads, and production dependencies cover its packages', () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(\S+) \.\/\S*$/gm)].map((m) => m[1])
+    const { files, packages } = runtimeClosure(join(ROOT, 'bin/blazedb.js'))
+    const missing = [...files].map((f) => relative(ROOT, f)).filter((f) => !copied.some((c) => f === c || f.startsWith(`${c}/`)))
+    expect(missing).toEqual([])
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+    expect([...packages].filter((p) => !(p in pkg.dependencies)).sort()).toEqual([])
+    expect(files.size).toBeGreaterThan(100)
+    expect(dockerfile).toMatch(/^RUN npm ci --omit=dev/m)
+    expect(dockerfile).toMatch(/^USER node$/m)
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*\n?.*\/healthz/m)
+  })
+
+  it('docker-compose.yml mounts only files that exist, and no volume inside the sources', () => {
+    const compose = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')
+    const binds = [...compose.matchAll(/^\s+- (\.\/[^:]+):/gm)].map((m) => m[1])
+    expect(binds.length).toBeGreaterThan(0)
+    for (const path of binds) expect(existsSync(join(ROOT, path)), path).toBe(true)
+    expect(compose).not.toMatch(/node_modules/)
+    expect(compose).toMatch(/^\s+env_file: blazedb\.env$/m)
+    expect(existsSync(join(ROOT, 'examples/deploy/blazedb.env.example'))).toBe(true)
+  })
+})
+
+describe('the docker-compose topology as processes', () => {
+  it('runs the server with the env file, a host-metrics collector and the shop sending to it', async () => {
+    const env = Object.fromEntries(
+      readFileSync(join(ROOT, 'examples/deploy/blazedb.env.example'), 'utf8')
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    )
+    expect(Object.keys(env)).toEqual(['BLAZEDB_PASSWORD'])
+    const server = await startServerProcess(join(root, 'data'), env)
+    // The container mounts the host's /proc and / at /host/proc and /hostfs; here they are in place.
+    const collect = JSON.parse(readFileSync(join(ROOT, 'examples/deploy/collect-host.json'), 'utf8'))
+    collect.collectors.host = { ...collect.collectors.host, interval: '1s', procRoot: '/proc', rootPath: '/' }
+    writeFileSync(join(root, 'collect-host.json'), JSON.stringify(collect))
+    const collector = spawn(process.execPath, [BIN, 'collect', '--config', join(root, 'collect-host.json'), '--endpoint', `http://${server.otlpHttp}`, '--data-dir', join(root, 'collect')], { stdio: 'ignore' })
+    const exited = new Promise<number | null>((done) => collector.once('exit', (code) => done(code)))
+    const shop = await startShop(server.otlpGrpc, server.otlpHttp)
+    const count = async (query: string): Promise<number> => {
+      const res = await fetch(`http://${server.http}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })
+      return ((await res.json()) as { rows: [number][] }).rows[0][0]
+    }
+    try {
+      expect((await fetch(`http://${server.http}/healthz`)).status).toBe(200)
+      expect(await placeOrders(shop.frontend, 0, 5)).toEqual({ placed: 4, failed: 1 }) // order 3 fails
+      await waitFor('host metrics at the server', async () => ((await count('metrics | where metric.name = "system.cpu.time" | stats count()')) > 0 ? true : undefined))
+      await shop.stop()
+      expect(await count('spans | stats count_distinct(service.name)')).toBe(3)
+    } finally {
+      await shop.stop()
+      collector.kill('SIGTERM')
+      expect(await exited).toBe(0)
+      expect(await server.stop()).toBe(0)
+    }
+  })
+})
+
+const systemdAnalyze = systemTool('systemd-analyze', ['/usr/bin/systemd-analyze', 'systemd-analyze'], 'apt-get install -y systemd')
+
+describe.skipIf(systemdAnalyze === undefined)('systemd unit', () => {
+  it('has no unknown or invalid settings', async () => {
+    const unit = join(ROOT, 'examples/deploy/blazedb.service')
+    const stderr = await new Promise<string>((done) => execFile(systemdAnalyze!, ['verify', unit], (_, __, err) => done(err)))
+    // A missing /usr/bin/node or blazedb user on this machine is not the unit's fault.
+    const problems = stderr.split('\n').filter((l) => /unknown|invalid|failed to parse|ignoring|not valid/i.test(l))
+    expect(problems).toEqual([])
+  })
+})
