@@ -61,6 +61,14 @@ const BENCHES: Bench[] = [
   },
   { name: 'query', run: async (dir, runs) => queryMarkdown(await (await import('./query-reference.ts')).run({ ...onDiskEngine, sizes: sizeOf(dir), runs: Math.max(runs, 10) })) },
   {
+    name: 'ui',
+    run: async (dir, runs) => {
+      const f = await (await import('./ui-dashboard.ts')).run({ workloadDir: dir, runs })
+      const title = 'Web UI: the overview dashboard over the workload hour in chromium, navigation to last panel drawn (ms; cold: a new browser context, warm: a reload; floor 1.5 s cold)'
+      return typeof f === 'string' ? `### ${title}\n\n${f}` : figuresTable(title, { ...f, coldWithinFloor: f.coldWithinFloor ? 'yes' : 'no' })
+    },
+  },
+  {
     name: 'compare',
     run: async (dir, runs) => {
       // The comparison's client installs separately (bench/compare/README.md); skipped until it is.

@@ -72,6 +72,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const queries = createQueryService({ store, threads: config.queryThreads })
     closers.push(() => queries.close())
     app.route('/', createQueryApi({ store, access, limits: queryLimits(config), queries }))
+    app.route('/', createDashboardsUi({ documents: store.documents, access, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
 
     // Records older than their signal's retention, or too far ahead, are refused at the door.
     const timeWindow = {
@@ -105,7 +106,6 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       await alerts.stop()
     })
     app.route('/', createAlertsApi({ service: alerts, access }))
-    app.route('/', createDashboardsUi({ documents: store.documents, tokens: config.tokens, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
 
     const { host, port } = parseAddr('httpAddr', config.httpAddr)
     const http = await listenHono(app, host, port, tls)

@@ -27,3 +27,6 @@ export const MAX_VARIABLE_VALUES = 200
 
 /** Most dashboards per tenant, provisioned ones included: the list is read whole. */
 export const MAX_DASHBOARDS = 1000
+
+/** How long the sign-in cookie lasts: a working week; the token itself may be revoked sooner. */
+export const SESSION_MAX_AGE_SECONDS = 7 * 24 * 3600

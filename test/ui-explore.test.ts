@@ -3,10 +3,13 @@
  * attribute keys and values from the catalog; results sort, JSON cells expand, and the query
  * history brings back an earlier query. Screenshots: test/.artifacts/explore-*.png.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { CHROMIUM, launchBrowser, screenshot, type UiBrowser } from './support/browser.ts'
 import { sendTelemetry, shopTraffic } from './support/otel-send.ts'
 import { startUiServer, waitForRows, type UiServer } from './support/ui-server.ts'
+
+// A page waits on real queries on a machine that may be busy: poll for up to 20 s, not 1 s.
+vi.setConfig({ expect: { poll: { timeout: 20_000, interval: 50 } } })
 
 let server: UiServer
 let browser: UiBrowser

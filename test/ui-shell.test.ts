@@ -6,10 +6,13 @@
  * place, table and chart). Nothing is fetched from another origin and the CSP is never violated.
  * Screenshots: test/.artifacts/shell-*.png, explore-*.png.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { CHROMIUM, launchBrowser, screenshot, type UiBrowser, type WatchedPage } from './support/browser.ts'
 import { sendTelemetry, shopTraffic } from './support/otel-send.ts'
 import { startUiServer, waitForRows, type UiServer } from './support/ui-server.ts'
+
+// A page waits on real queries on a machine that may be busy: poll for up to 20 s, not 1 s.
+vi.setConfig({ expect: { poll: { timeout: 20_000, interval: 50 } } })
 
 let server: UiServer
 let browser: UiBrowser
@@ -148,6 +151,7 @@ describe.skipIf(CHROMIUM === undefined)('web UI shell and Explore', () => {
 
     // Keyboard: skip link first, then g m jumps to Metrics.
     await page.goto(`${server.origin}/dashboards`)
+    await page.locator('.skip-link').waitFor({ state: 'attached' })
     await page.keyboard.press('Tab')
     expect(await page.evaluate<string | undefined>('document.activeElement?.textContent')).toBe('Skip to content')
     await page.keyboard.press('Escape')

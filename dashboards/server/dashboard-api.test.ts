@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import { Access } from '../../access/index.ts'
 import { MemoryDocuments } from '../../storage/index.ts'
 import { OVERVIEW_ID } from '../model/overview-dashboard.ts'
 import { createDashboardsUi } from './ui-app.ts'
@@ -85,10 +86,10 @@ describe('dashboards API', () => {
 
   test('with tokens, reading needs read and changing needs admin', async () => {
     const tokens = [
-      { token: 'reader-token', tenant: 'acme', scopes: ['read'] },
-      { token: 'admin-token', tenant: 'acme', scopes: ['admin'] },
+      { token: 'reader-token', tenant: 'acme', scopes: ['read' as const] },
+      { token: 'admin-token', tenant: 'acme', scopes: ['admin' as const] },
     ]
-    const app = createDashboardsUi({ documents: new MemoryDocuments(), tokens, bundle })
+    const app = createDashboardsUi({ documents: new MemoryDocuments(), access: new Access({ tokens }), bundle })
     const auth = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' })
     expect((await app.request('/api/v1/dashboards')).status).toBe(401)
     expect((await app.request('/api/v1/dashboards', { headers: auth('reader-token') })).status).toBe(200)

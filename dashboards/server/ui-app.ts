@@ -6,16 +6,19 @@
  *   GET /embed/...      the same shell for iframes: no navigation, framable by allowed origins
  *   GET /ui/app-<hash>.js|css   the bundle, built in memory at start
  *   /api/v1/dashboards[/...]    saved dashboards (dashboard-api.ts)
+ *   /ui/session, /ui/login, /ui/logout   signing in when tokens are configured (session-api.ts)
  * Every response carries the security headers of security-headers.ts.
  */
 import { Hono, type Context } from 'hono'
-import type { AccessToken } from '../../query/index.ts'
+import { Access } from '../../access/index.ts'
 import { MemoryDocuments, type DocumentStore } from '../../storage/index.ts'
 import { DashboardsError } from '../errors.ts'
 import { ASSET_MAX_AGE_SECONDS } from '../limits.ts'
 import { bundleWeb, type Bundle } from './bundle.ts'
 import { createDashboardApi } from './dashboard-api.ts'
 import { DashboardRepo } from './dashboard-repo.ts'
+import { embedResourceCheck } from './embed-access.ts'
+import { createSessionApi } from './session-api.ts'
 import { loadProvisionedDashboards } from './provision.ts'
 import { securityHeaders, type SecurityOptions } from './security-headers.ts'
 import { FAVICON_SVG, shellHtml } from './shell-html.ts'
@@ -23,8 +26,8 @@ import { FAVICON_SVG, shellHtml } from './shell-html.ts'
 export interface DashboardsUiOptions {
   /** Where saved dashboards live: the store's documents (`store.documents`). Default: memory. */
   documents?: DocumentStore
-  /** Bearer tokens of the API; empty: no token needed. */
-  tokens?: readonly AccessToken[]
+  /** The server's token check; default open access. The UI installs its embed-token check on it. */
+  access?: Access
   /** Directory of dashboard JSON files provisioned at start (read-only); '' or absent: none. */
   dashboardsDir?: string
   /** Origins allowed to frame /embed/ pages (CSP frame-ancestors), like https://wiki.example.com; default none. */
@@ -45,11 +48,14 @@ export function createDashboardsUi(options: DashboardsUiOptions = {}): Hono {
   const security: SecurityOptions = { embedOrigins: checkOrigins(options.embedOrigins ?? []) }
   const provisioned = options.dashboardsDir ? loadProvisionedDashboards(options.dashboardsDir) : []
   const repo = new DashboardRepo(options.documents ?? new MemoryDocuments(), provisioned)
+  const access = options.access ?? new Access()
+  access.setResourceCheck(embedResourceCheck(repo))
   const bundle = options.bundle ?? bundleWeb()
   // A failed build answers 500 on each request; do not let it go unhandled before the first.
   bundle.catch(() => {})
   const app = new Hono()
-  app.route('/', createDashboardApi(repo, options.tokens ?? []))
+  app.route('/', createDashboardApi(repo, access))
+  app.route('/', createSessionApi(access))
 
   const page = async (c: Context, embed: boolean): Promise<Response> => {
     const html = shellHtml(await bundle)
@@ -81,6 +87,7 @@ export function createDashboardsUi(options: DashboardsUiOptions = {}): Hono {
 
 /** Origins as CSP takes them: scheme, host and optional port, nothing else (no path, no quotes). */
 function checkOrigins(origins: readonly string[]): readonly string[] {
+  if (!Array.isArray(origins)) throw new DashboardsError('INVALID_ARGUMENT', `cannot use embedOrigins: expected a list of origins like ["https://wiki.example.com"], got ${JSON.stringify(origins)}`)
   for (const origin of origins) {
     if (typeof origin !== 'string' || !/^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
       throw new DashboardsError('INVALID_ARGUMENT', `cannot use embedOrigins entry ${JSON.stringify(origin)}: expected an origin like https://wiki.example.com or http://localhost:8080`)

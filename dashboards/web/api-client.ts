@@ -56,6 +56,13 @@ export interface TraceResult {
 
 export type SignalName = 'spans' | 'logs' | 'metrics'
 
+export interface EmbedToken {
+  id: string
+  name: string
+  createdAt: string
+  restrictions?: { dashboard?: string }
+}
+
 export class ApiError extends Error {
   readonly status: number
   readonly code: string
@@ -71,8 +78,27 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * An embed token given to an embed page in its URL fragment (#token=...): sent as a bearer
+ * token, since an iframe on another site does not get the sign-in cookie (SameSite=Strict).
+ * Elsewhere the cookie authorises calls and this stays undefined.
+ */
+let bearer: string | undefined
+
+export function useBearerToken(token: string | undefined): void {
+  bearer = token
+}
+
+/** Called when a call answers 401 (the sign-in cookie expired or its token was revoked). */
+let unauthenticated: (() => void) | undefined
+
+export function onUnauthenticated(handler: (() => void) | undefined): void {
+  unauthenticated = handler
+}
+
 async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(path, { credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...(init.headers ?? {}) } })
+  const auth: Record<string, string> = bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }
+  const res = await fetch(path, { credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...auth, ...(init.headers ?? {}) } })
   const text = await res.text()
   let body: unknown
   try {
@@ -80,6 +106,7 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   } catch {
     throw new ApiError(res.status, 'BAD_RESPONSE', `cannot read the answer of ${path}: ${res.status} ${text.slice(0, 200)}`)
   }
+  if (res.status === 401 && path !== '/ui/login') unauthenticated?.()
   if (!res.ok) {
     const e = (body as { error?: { code?: string; message?: string; line?: number; column?: number } }).error ?? {}
     throw new ApiError(res.status, e.code ?? 'HTTP_' + res.status, e.message ?? `${path} answered ${res.status}`, e.line, e.column)
@@ -148,8 +175,30 @@ export const api = {
   async dashboards(signal?: AbortSignal): Promise<DashboardSummary[]> {
     return (await call<{ dashboards: DashboardSummary[] }>('/api/v1/dashboards', { signal })).dashboards
   },
-  dashboard(id: string, signal?: AbortSignal): Promise<DashboardEntry> {
-    return call(`/api/v1/dashboards/${encodeURIComponent(id)}`, { signal })
+  /** A dashboard's definition; embeds read it from /ui/embed/ (where an embed token may). */
+  dashboard(id: string, signal?: AbortSignal, embed = false): Promise<DashboardEntry> {
+    return call(`${embed ? '/ui/embed' : '/api/v1'}/dashboards/${encodeURIComponent(id)}`, { signal })
+  },
+  session(): Promise<{ open: boolean; authenticated: boolean; tenant?: string; scopes?: string[] }> {
+    return call('/ui/session')
+  },
+  async login(token: string): Promise<void> {
+    await call('/ui/login', { method: 'POST', body: JSON.stringify({ token }), headers: { 'content-type': 'application/json' } })
+  },
+  async logout(): Promise<void> {
+    await call('/ui/logout', { method: 'POST' })
+  },
+  /** Embed tokens of a dashboard (admin): read tokens restricted to it. */
+  async embedTokens(dashboardId: string): Promise<EmbedToken[]> {
+    const { tokens } = await call<{ tokens: EmbedToken[] }>('/api/v1/admin/tokens')
+    return tokens.filter((t) => t.restrictions?.dashboard === dashboardId)
+  },
+  createEmbedToken(dashboardId: string, name: string): Promise<EmbedToken & { token: string }> {
+    const body = { name, scopes: ['read'], restrictions: { dashboard: dashboardId } }
+    return call('/api/v1/admin/tokens', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+  },
+  async revokeToken(id: string): Promise<void> {
+    await call(`/api/v1/admin/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' })
   },
   /** Creates (or imports) a dashboard; the answer holds its new id. */
   createDashboard(dashboard: unknown): Promise<DashboardEntry> {

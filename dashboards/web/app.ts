@@ -4,7 +4,9 @@
  * page the URL names. Re-draws the page on navigation, Back/Forward and auto-refresh ticks.
  * On /embed/ URLs the chrome is left out.
  */
+import { api, onUnauthenticated, useBearerToken } from './api-client.ts'
 import { h, replace } from './dom.ts'
+import { showLogin } from './login-page.ts'
 import type { PageDef, PageInstance } from './page.ts'
 import { PAGES, NOT_FOUND_PAGE } from './pages/registry.ts'
 import { currentLocation, interceptLinks, linkTo, navigate, onNavigate, setParams, type Location } from './router.ts'
@@ -15,8 +17,33 @@ import { DEFAULT_RANGE, REFRESH_CHOICES, resolveRange, type TimeRange } from './
 /** Keys that jump to a page after `g` (outside text fields), like g e for Explore. */
 const JUMP_KEYS: Record<string, string> = { e: 'explore', s: 'services', t: 'traces', l: 'logs', m: 'metrics', d: 'dashboards' }
 
+/**
+ * Starts the UI: embeds take their token from the URL fragment (#token=...), other pages ask
+ * the server whether a sign-in is needed first.
+ */
 export function startApp(body: HTMLElement): void {
-  const embed = currentLocation().path[0] === 'embed'
+  if (currentLocation().path[0] === 'embed') {
+    const m = /(?:^#|&)token=([^&]+)/.exec(location.hash)
+    if (m !== null) {
+      useBearerToken(decodeURIComponent(m[1]))
+      // Out of the address bar, so it is not copied along with a link.
+      history.replaceState(null, '', location.pathname + location.search)
+    }
+    startShell(body, true, false)
+    return
+  }
+  api.session().then(
+    (s) => {
+      if (!s.authenticated) return showLogin(body)
+      // Signed out while working (cookie expired, token revoked): ask again.
+      onUnauthenticated(() => showLogin(body))
+      startShell(body, false, !s.open)
+    },
+    () => startShell(body, false, false),
+  )
+}
+
+function startShell(body: HTMLElement, embed: boolean, signedIn: boolean): void {
   const main = h('main', { attrs: { id: 'main', tabindex: -1 } })
   const banner = h('div', { class: 'banner', attrs: { role: 'alert', hidden: true } })
   const picker = createTimePicker({
@@ -36,7 +63,13 @@ export function startApp(body: HTMLElement): void {
     { class: 'topbar' },
     h('a', { class: 'brand', attrs: { href: '/explore' } }, h('span', { class: 'brand-mark', attrs: { 'aria-hidden': 'true' } }), 'BlazeDB'),
     h('nav', { class: 'nav', attrs: { 'aria-label': 'Pages' } }, navLinks),
-    h('div', { class: 'topbar-tools' }, picker.el, themeButton),
+    h(
+      'div',
+      { class: 'topbar-tools' },
+      picker.el,
+      themeButton,
+      signedIn ? h('button', { class: 'btn', attrs: { type: 'button' }, on: { click: () => void api.logout().then(() => location.reload()) } }, 'Sign out') : null,
+    ),
   )
   if (embed) {
     document.documentElement.classList.add('embed')

@@ -28,16 +28,16 @@ export interface SpanSpec {
   logs?: { body: string; severity: SeverityNumber; attributes?: Record<string, string | number> }[]
 }
 
-/** Sends the traces (one per root) and their logs; resolves once both exporters flushed. */
-export async function sendTelemetry(otlpHttp: string, roots: SpanSpec[]): Promise<{ traceIds: string[] }> {
+/** Sends the traces (one per root) and their logs (with `headers`, e.g. a token); resolves once both exporters flushed. */
+export async function sendTelemetry(otlpHttp: string, roots: SpanSpec[], headers: Record<string, string> = {}): Promise<{ traceIds: string[] }> {
   const byService = new Map<string, { tracer: BasicTracerProvider; logs: LoggerProvider }>()
   const providers = (service: string): { tracer: BasicTracerProvider; logs: LoggerProvider } => {
     let p = byService.get(service)
     if (p === undefined) {
       const resource = resourceFromAttributes({ 'service.name': service, 'host.name': 'test-host' })
       p = {
-        tracer: new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://${otlpHttp}/v1/traces` }))] }),
-        logs: new LoggerProvider({ resource, processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `http://${otlpHttp}/v1/logs` }) })] }),
+        tracer: new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://${otlpHttp}/v1/traces`, headers }))] }),
+        logs: new LoggerProvider({ resource, processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `http://${otlpHttp}/v1/logs`, headers }) })] }),
       }
       byService.set(service, p)
     }

@@ -43,11 +43,12 @@ export async function startUiServer(overrides: Partial<Config> = {}, dataDir = m
 }
 
 /** Polls `POST /api/v1/query` until `query` returns at least `rows` rows, or fails after `deadlineMs`. */
-export async function waitForRows(origin: string, query: string, rows: number, deadlineMs = 20_000): Promise<unknown[][]> {
+export async function waitForRows(origin: string, query: string, rows: number, deadlineMs = 20_000, token?: string): Promise<unknown[][]> {
   const until = Date.now() + deadlineMs
   let last: unknown
+  const auth: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` }
   for (;;) {
-    const res = await fetch(`${origin}/api/v1/query`, { method: 'POST', body: JSON.stringify({ query }), headers: { 'content-type': 'application/json' } })
+    const res = await fetch(`${origin}/api/v1/query`, { method: 'POST', body: JSON.stringify({ query }), headers: { 'content-type': 'application/json', ...auth } })
     last = await res.json()
     const got = (last as { rows?: unknown[][] }).rows
     if (got !== undefined && got.length >= rows) return got

@@ -6,7 +6,7 @@
  * through their header buttons; repeats show as one panel then.
  */
 import { substituteVariables, type Dashboard, type Panel } from '../../model/dashboard-model.ts'
-import { api } from '../api-client.ts'
+import { api, type QueryResult } from '../api-client.ts'
 import { h, replace } from '../dom.ts'
 import type { PageContext } from '../page.ts'
 import { absolutePoint } from '../time-range.ts'
@@ -45,11 +45,16 @@ export function createDashboardView(handlers: DashboardViewHandlers, only?: stri
   let instances: Instance[] = []
   let seq = 0
 
+  /** Queries of panels without variables, started while the variables load; each used once. */
+  let prefetched = new Map<string, Promise<QueryResult>>()
+
   const load = (inst: Instance, ctx: PageContext): void => {
     const query = substituteVariables(inst.panel.query, inst.values)
     if (inst.drawn === undefined) replace(inst.body, h('div', { class: 'panel-empty muted' }, 'Loading…'))
     inst.el.classList.add('loading')
-    api.query(query, ctx.resolved, ctx.signal).then(
+    const early = prefetched.get(query)
+    prefetched.delete(query)
+    ;(early ?? api.query(query, ctx.resolved, ctx.signal)).then(
       (result) => {
         inst.drawn?.destroy?.()
         inst.drawn = PANEL_KINDS[inst.panel.type].draw(result, inst.panel, {
@@ -81,7 +86,9 @@ export function createDashboardView(handlers: DashboardViewHandlers, only?: stri
       const copies = over === undefined ? [{ grid: panel.grid, values, suffix: '' }] : repeatGrids(panel.grid, over.length).map((g, i) => ({ grid: g, values: { ...values, [panel.repeat!]: over[i] }, suffix: over[i] }))
       for (const copy of copies) {
         const body = h('div', { class: 'panel-body' })
-        const title = h('h2', { class: 'panel-title', attrs: { title: panel.title } }, panel.title, copy.suffix ? h('span', { class: 'muted' }, ` · ${copy.suffix}`) : null)
+        // "$service" in a title shows the value, as text.
+        const text = panel.title.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, name: string) => copy.values[name] ?? whole)
+        const title = h('h2', { class: 'panel-title', attrs: { title: text } }, text, copy.suffix ? h('span', { class: 'muted' }, ` · ${copy.suffix}`) : null)
         const tools = editing
           ? h(
               'div',
@@ -123,6 +130,15 @@ export function createDashboardView(handlers: DashboardViewHandlers, only?: stri
       if (ctx.reason === 'tick' && instances.length > 0) {
         for (const inst of instances) load(inst, ctx)
         return
+      }
+      prefetched = new Map()
+      if (!editing) {
+        for (const p of dashboard.panels) {
+          if (p.query.includes('$') || (only !== undefined && p.id !== only) || prefetched.has(p.query)) continue
+          const early = api.query(p.query, ctx.resolved, ctx.signal)
+          early.catch(() => {}) // reported when the panel takes it
+          prefetched.set(p.query, early)
+        }
       }
       void loadVariables(dashboard.variables, ctx.params, ctx.resolved, ctx.signal).then((states) => {
         if (mine !== seq) return

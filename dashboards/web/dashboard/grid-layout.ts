@@ -31,14 +31,19 @@ export function compact<T extends { grid: Grid }>(items: T[], first?: T): void {
   }
 }
 
-/** Copies of a repeated panel, side by side from its place, wrapping to new rows. */
+/** Copies of a repeated panel: the first in its place, the next ones to its right, wrapping. */
 export function repeatGrids(grid: Grid, count: number): Grid[] {
-  const perRow = Math.max(1, Math.floor(GRID_COLUMNS / grid.w))
-  return Array.from({ length: count }, (_, i) => {
-    const slot = (Math.floor(grid.x / grid.w) + i) % perRow
-    const row = Math.floor((Math.floor(grid.x / grid.w) + i) / perRow)
-    return { x: Math.min(GRID_COLUMNS - grid.w, slot * grid.w), y: grid.y + row * grid.h, w: grid.w, h: grid.h }
-  })
+  const out: Grid[] = []
+  let { x, y } = grid
+  for (let i = 0; i < count; i++) {
+    if (x + grid.w > GRID_COLUMNS) {
+      x = 0
+      y += grid.h
+    }
+    out.push({ x, y, w: grid.w, h: grid.h })
+    x += grid.w
+  }
+  return out
 }
 
 export function placeElement(el: HTMLElement, grid: Grid): void {

@@ -159,7 +159,7 @@ function dashboardPage(root: HTMLElement, first: PageContext, id: string, onlyPa
   }
 
   const load = (): void => {
-    api.dashboard(id, ctx.signal).then(
+    api.dashboard(id, ctx.signal, ctx.embed).then(
       (got) => {
         entry = got
         document.title = `${got.dashboard.title} · BlazeDB`

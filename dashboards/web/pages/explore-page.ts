@@ -105,7 +105,8 @@ export const EXPLORE_PAGE: PageDef = {
       replace(status, `${s.rowsReturned.toLocaleString('en-US')} rows${s.truncated ? ' (more matched; add limit or stats)' : ''} · ${s.rowsScanned.toLocaleString('en-US')} scanned · ${Math.round(s.elapsedMs)} ms`)
       chart?.destroy()
       chart = undefined
-      const data = resultToChart(result)
+      // Only time buckets make a chart; raw rows with a time column do not.
+      const data = /\bbin\s*\(\s*time\b/.test(q) ? resultToChart(result) : undefined
       if (data && data.series.length > 0) {
         chart = timeSeriesChart({
           times: data.times,
