@@ -54,11 +54,20 @@ const BENCHES: Bench[] = [
       return figuresTable(`OTLP ingest into the storage engine, load generator in a child process sending for ${seconds} s, each run of each transport and signal in a server process of its own (median of ${runs} runs; peakRssMiB: the largest of those processes)`, figures)
     },
   },
+  { name: 'mixed', run: async (dir) => (await (await import('./mixed.ts')).run({ workloadDir: dir })).markdown },
   {
     name: 'alerts',
     run: async (dir, runs) => figuresTable('500 alert rules over the workload: evaluation per 10 s interval, and OTLP/HTTP span ingest alone and while the rules evaluate (bench/alerts.ts)', await (await import('./alerts.ts')).run({ workloadDir: dir, runs })),
   },
   { name: 'query', run: async (dir, runs) => queryMarkdown(await (await import('./query-reference.ts')).run({ ...onDiskEngine, sizes: sizeOf(dir), runs: Math.max(runs, 10) })) },
+  {
+    name: 'ui',
+    run: async (dir, runs) => {
+      const f = await (await import('./ui-dashboard.ts')).run({ workloadDir: dir, runs })
+      const title = 'Web UI: the overview dashboard over the workload hour in chromium, navigation to last panel drawn (ms; cold: a new browser context, warm: a reload; floor 1.5 s cold)'
+      return typeof f === 'string' ? `### ${title}\n\n${f}` : figuresTable(title, { ...f, coldWithinFloor: f.coldWithinFloor ? 'yes' : 'no' })
+    },
+  },
   {
     name: 'compare',
     run: async (dir, runs) => {

@@ -48,6 +48,12 @@ export interface Config {
   queryTimeout: string
   /** Memory budget of one query, e.g. "512MiB": past it the query fails with MEMORY_LIMIT (422). */
   queryMaxMemory: string
+  /** Threads that run queries; absent: one per core, up to 4; 0 runs queries on the event loop. */
+  queryThreads?: number
+  /** Directory of dashboard JSON files provisioned at start (read-only in the UI); "" for none. */
+  dashboardsDir: string
+  /** Origins allowed to embed UI pages in an iframe, like "https://wiki.example.com". */
+  embedOrigins: string[]
 }
 
 export type { Scope as TokenScope, TokenConfig } from '../access/index.ts'
@@ -65,6 +71,8 @@ export const DEFAULT_CONFIG: Config = {
   collectors: {},
   queryTimeout: '30s',
   queryMaxMemory: '512MiB',
+  dashboardsDir: '',
+  embedOrigins: [],
 }
 
 /** Environment variables and the fields they set. */
@@ -135,7 +143,7 @@ function mergeFile(config: Config, file: string): Config {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError('config', `${file} must hold a JSON object`)
   }
-  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile', 'alerts']))
+  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile', 'alerts', 'queryThreads']))
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) throw new ConfigError(key, `unknown field in ${file}; known fields: ${[...known].join(', ')}`)
   }
@@ -217,6 +225,8 @@ export function validateConfig(config: Config): void {
     throw error
   }
   queryLimits(config)
+  const qt = config.queryThreads
+  if (qt !== undefined && (!Number.isInteger(qt) || qt < 0 || qt > 64)) throw new ConfigError('queryThreads', `must be an integer from 0 to 64, got ${JSON.stringify(qt)}`)
   if (!Array.isArray(config.tokens)) throw new ConfigError('tokens', 'must be a list of {token, tenant, scopes}')
   config.tokens.forEach((t, i) => {
     try {

@@ -12,10 +12,11 @@ import { Access } from '../access/index.ts'
 import type { Store } from '../storage/index.ts'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import { DecodePool, defaultDecodeThreads, followTlsSource, httpsServerOptions, IngestMetrics, Intake, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
-import { createQueryApi, runQuery } from '../query/index.ts'
+import { createQueryApi, createQueryService, type QueryService } from '../query/index.ts'
 import { AlertService, createAlertsApi } from '../alerts/index.ts'
 import { DEFAULT_TENANT } from '../storage/index.ts'
 import { parseAddr, parseBytes, parseDurationNs, queryLimits, type Config } from './config.ts'
+import { createDashboardsUi } from '../dashboards/index.ts'
 import { createAdminApi } from './admin-api.ts'
 import { startCollectors } from '../collectors/index.ts'
 import { createCollectorsApi } from './collectors-api.ts'
@@ -27,6 +28,8 @@ export interface RunningServer {
   readonly store: Store
   /** The one token check of every listener (components add their resource check to it). */
   readonly access: Access
+  /** The query threads behind the HTTP API. */
+  readonly queries: QueryService
   /** Bound addresses, host:port. */
   readonly addresses: { http: string; otlpHttp?: string; otlpGrpc?: string }
   /** Re-reads the TLS files now (SIGHUP); true when a new certificate is served. */
@@ -65,7 +68,11 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     closers.push(() => collectors.close())
     app.route('/', createCollectorsApi(collectors, access))
     app.route('/', createAdminApi(store, access, ingestMetrics))
-    app.route('/', createQueryApi({ store, access, limits: queryLimits(config) }))
+    // Queries run on threads of their own, off the event loop that acknowledges exports.
+    const queries = createQueryService({ store, threads: config.queryThreads })
+    closers.push(() => queries.close())
+    app.route('/', createQueryApi({ store, access, limits: queryLimits(config), queries }))
+    app.route('/', createDashboardsUi({ documents: store.documents, access, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
 
     // Records older than their signal's retention, or too far ahead, are refused at the door.
     const timeWindow = {
@@ -82,7 +89,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const alerts = await AlertService.start({
       config: config.alerts,
       defaultExternalUrl: `http://${config.httpAddr}`,
-      run: (text, o) => runQuery(text, { ...o, store, limits: queryLimits(config) }),
+      run: (text, o) => queries.run(text, { ...o, limits: queryLimits(config) }),
       docs: store.documents,
       // History records enter through the intake, like every other record.
       sink: async (tenant, batch) => {
@@ -126,6 +133,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     return {
       store,
       access,
+      queries,
       addresses: { http: http.address, otlpHttp: otlpHttp.address, otlpGrpc: otlpGrpc.address },
       reloadTls: () => tls?.reload() ?? false,
       async close() {

@@ -5,14 +5,18 @@
  * tenant and limits apply.
  */
 import { SIGNALS, type Signal, type Store } from '../storage/index.ts'
-import { runQuery, type QueryOptions } from './engine.ts'
+import { runQuery, type QueryOptions, type QueryResult } from './engine.ts'
 import { QueryError } from './errors.ts'
 import { displayName, INTRINSICS } from './fields.ts'
 import { MAX_CATALOG_VALUES } from './limits.ts'
 import { parseExpression } from './parser.ts'
 import { printExpr } from './print-expr.ts'
 
-export type CatalogOptions = Omit<QueryOptions, 'store'> & { store: Store }
+export type CatalogOptions = Omit<QueryOptions, 'store'> & {
+  store: Store
+  /** Runs the catalog's queries (a query service's run); runQuery in-process by default. */
+  run?: (query: string, options: QueryOptions) => Promise<QueryResult>
+}
 
 /** The signal named by a request, spans by default. */
 export function signalParam(value: string | undefined): Signal {
@@ -22,7 +26,7 @@ export function signalParam(value: string | undefined): Signal {
 }
 
 async function firstColumn(query: string, options: CatalogOptions): Promise<string[]> {
-  const r = await runQuery(query, options)
+  const r = await (options.run ?? runQuery)(query, options)
   return r.rows.map((row) => String(row[0]))
 }
 
@@ -60,6 +64,6 @@ export async function listValues(options: CatalogOptions, signal: Signal, field:
   const expr = parseExpression(field)
   if (expr.kind !== 'Field') throw new QueryError('INVALID_ARGUMENT', `cannot list values of ${JSON.stringify(field)}: expected a field name, like attr.http.route`)
   const f = printExpr(expr)
-  const r = await runQuery(`${signal} | where exists(${f}) | stats count() as count by ${f} as value | sort count desc | limit ${MAX_CATALOG_VALUES}`, options)
+  const r = await (options.run ?? runQuery)(`${signal} | where exists(${f}) | stats count() as count by ${f} as value | sort count desc | limit ${MAX_CATALOG_VALUES}`, options)
   return r.rows.map(([value, count]) => ({ value, count: count as number }))
 }

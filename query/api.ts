@@ -15,11 +15,13 @@
 import { Hono } from 'hono'
 import { Access } from '../access/index.ts'
 import type { Store } from '../storage/index.ts'
+import type { QueryNode } from './ast.ts'
 import { requireRead, type AccessToken, type ApiEnv } from './api-auth.ts'
 import { listAttributeKeys, listOperations, listServices, listValues, signalParam, type CatalogOptions } from './api-catalog.ts'
 import { errorResponse, parseApiTime } from './api-errors.ts'
 import { subscribe, subscriptionPlan } from './api-subscribe.ts'
-import { runQuery, type QueryLimits } from './engine.ts'
+import { runQuery, type QueryLimits, type QueryOptions, type QueryResult } from './engine.ts'
+import type { QueryService } from './query-service.ts'
 import { QueryError } from './errors.ts'
 import { MAX_RESULT_ROWS } from './limits.ts'
 import { traceTree } from './trace-json.ts'
@@ -31,6 +33,8 @@ export interface QueryApiOptions {
   /** The server's token check (with its tokens made at run time and its embed check). */
   access?: Access
   limits?: Partial<QueryLimits>
+  /** Runs queries on query threads (createQueryService over the same store); absent: in-process. */
+  queries?: QueryService
 }
 
 /**
@@ -40,6 +44,7 @@ export interface QueryApiOptions {
 export function createQueryApi(options: QueryApiOptions): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
   const { store, limits } = options
+  const run = (query: string | QueryNode, o: QueryOptions): Promise<QueryResult> => (options.queries === undefined ? runQuery(query, o) : options.queries.run(query, o))
   app.use('/api/v1/*', requireRead(options.access ?? new Access({ tokens: options.tokens })))
   app.onError((error, c) => errorResponse(c, error))
 
@@ -50,6 +55,7 @@ export function createQueryApi(options: QueryApiOptions): Hono<ApiEnv> {
     start: parseApiTime('start', c.req.query('start')),
     end: parseApiTime('end', c.req.query('end')),
     signal: c.req.raw.signal,
+    run,
   })
 
   app.post('/api/v1/query', async (c) => {
@@ -60,7 +66,7 @@ export function createQueryApi(options: QueryApiOptions): Hono<ApiEnv> {
       throw new QueryError('INVALID_ARGUMENT', 'cannot read request: the body must be JSON like {"query": "spans | limit 10"}', { cause: error })
     }
     if (typeof body?.query !== 'string') throw new QueryError('INVALID_ARGUMENT', 'cannot read request: "query" must be a string')
-    const result = await runQuery(body.query, {
+    const result = await run(body.query, {
       store,
       tenant: c.get('tenant'),
       limits,
@@ -74,7 +80,7 @@ export function createQueryApi(options: QueryApiOptions): Hono<ApiEnv> {
   app.get('/api/v1/traces/:traceId', async (c) => {
     const traceId = c.req.param('traceId')
     const options = { ...catalog(c), limits: { ...limits, defaultRows: MAX_RESULT_ROWS } }
-    const result = await runQuery({ kind: 'Query', source: { kind: 'TraceSource', traceId, at: 0 }, stages: [], at: 0 }, options)
+    const result = await run({ kind: 'Query', source: { kind: 'TraceSource', traceId, at: 0 }, stages: [], at: 0 }, options)
     if (result.rows.length === 0) return c.json({ error: { code: 'NOT_FOUND', message: `cannot find trace ${traceId}` } }, 404)
     return c.json({ traceId, spanCount: result.rows.length, roots: traceTree(result), stats: result.stats })
   })

@@ -1,19 +1,24 @@
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Scan, Store } from '../storage/index.ts'
 import { runQuery } from './engine.ts'
 import { QueryError, type QueryErrorCode } from './errors.ts'
 import { parseQuery } from './parser.ts'
 import { planQuery } from './planner.ts'
+import { BothWays } from './testdata/both-ways.ts'
 import { fixtureStore, T } from './testdata/fixture.ts'
 
 let store: Store
+// Errors are the same in-process and on a query thread.
+const ways = new BothWays()
+afterAll(() => ways.close())
 beforeAll(async () => {
   store = await fixtureStore()
+  ways.open(store)
 })
 
 /** Expects `query` to fail with `code`, at `column` of line 1 when given. */
 async function bad(query: string, code: QueryErrorCode, message: string, column?: number, options = {}): Promise<void> {
-  const error = await runQuery(query, { store, ...options }).then(() => undefined, (e: unknown) => e)
+  const error = await ways.run(query, options).then(() => undefined, (e: unknown) => e)
   expect(error, query).toBeInstanceOf(QueryError)
   const e = error as QueryError
   expect(e.code, e.message).toBe(code)

@@ -2,11 +2,11 @@
  * @module query/engine
  * The entry point of the engine: text (or a tree) in, columns, rows and statistics out.
  */
-import { DEFAULT_TENANT, StorageError, type Store } from '../storage/index.ts'
+import { DEFAULT_TENANT, StorageError } from '../storage/index.ts'
 import type { QueryNode } from './ast.ts'
 import { Budget } from './budget.ts'
 import { QueryError } from './errors.ts'
-import { runPlan, type RunContext } from './executor.ts'
+import { runPlan, type QueryStore, type RunContext } from './executor.ts'
 import { DEFAULT_MAX_MEMORY_BYTES, DEFAULT_RESULT_ROWS, DEFAULT_TIMEOUT_MS, MAX_RESULT_ROWS } from './limits.ts'
 import { parseQuery } from './parser.ts'
 import { planQuery, type QueryPlan } from './planner.ts'
@@ -30,7 +30,7 @@ export const DEFAULT_LIMITS: QueryLimits = {
 }
 
 export interface QueryOptions {
-  store: Store
+  store: QueryStore
   tenant?: string
   /** Range of the query, epoch nanoseconds [start, end), intersected with the query's own. */
   start?: bigint

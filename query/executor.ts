@@ -15,9 +15,12 @@ import type { QueryPlan } from './planner.ts'
 import { stageDef } from './stage-registry.ts'
 import { treeOrder } from './trace-tree.ts'
 
+/** What the engine reads through: a Store, or a query thread's view of scan snapshots. */
+export type QueryStore = Pick<Store, 'scan' | 'getTrace'>
+
 /** What one run needs besides the plan. */
 export interface RunContext {
-  readonly store: Store
+  readonly store: QueryStore
   readonly tenant: string
   readonly budget: Budget
   readonly now: bigint

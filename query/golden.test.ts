@@ -14,10 +14,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Store } from '../storage/index.ts'
-import { runQuery, type QueryOptions } from './engine.ts'
+import type { QueryOptions } from './engine.ts'
 import { parseTime } from './lexer.ts'
+import { BothWays } from './testdata/both-ways.ts'
 import { fixtureStore } from './testdata/fixture.ts'
 
 interface Case {
@@ -57,8 +58,12 @@ const cell = (v: unknown): string => (v === null ? 'null' : typeof v === 'string
 const tidy = (row: string): string => row.split('|').map((c) => c.trim()).join(' | ')
 
 let store: Store
+// Every script case runs in-process and on a query thread, with the same answer or error.
+const ways = new BothWays()
+afterAll(() => ways.close())
 beforeAll(async () => {
   store = await fixtureStore()
+  ways.open(store)
 })
 
 for (const file of readdirSync(DIR).filter((f) => f.endsWith('.test')).sort()) {
@@ -66,13 +71,13 @@ for (const file of readdirSync(DIR).filter((f) => f.endsWith('.test')).sort()) {
     for (const c of parse(readFileSync(join(DIR, file), 'utf8'), file)) {
       it(`line ${c.line}: ${c.query}`, async () => {
         if (c.mode === 'error') {
-          const error = await runQuery(c.query, { store, ...c.options }).catch((e: unknown) => e)
+          const error = await ways.run(c.query, c.options).catch((e: unknown) => e)
           expect(error, 'expected an error').toBeInstanceOf(Error)
           expect((error as { code?: string }).code).toBe(c.code)
           for (const text of c.expected) expect((error as Error).message).toContain(text)
           return
         }
-        const r = await runQuery(c.query, { store, ...c.options })
+        const r = await ways.run(c.query, c.options)
         const got = [r.columns.map((col) => col.name).join(' | '), ...r.rows.map((row) => row.map(cell).join(' | '))]
         const want = c.expected.map(tidy)
         if (c.mode === 'rows') {

@@ -1,25 +1,30 @@
 /**
  * One test per construct of LANGUAGE.md, on the hand-made fixture (testdata/fixture.ts).
  */
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Store } from '../storage/index.ts'
 import { runQuery, type QueryOptions } from './engine.ts'
+import { BothWays } from './testdata/both-ways.ts'
 import { fixtureStore, MS, T, TRACE_A, TRACE_C } from './testdata/fixture.ts'
 
 let store: Store
+// Every case through f and one runs in-process and on a query thread.
+const ways = new BothWays()
+afterAll(() => ways.close())
 beforeAll(async () => {
   store = await fixtureStore()
+  ways.open(store)
 })
 
 /** Runs `query` and compares its rows (arrays of values) with `want`. */
 async function f(query: string, want: unknown[][], options: Partial<QueryOptions> = {}): Promise<void> {
-  const r = await runQuery(query, { store, ...options })
+  const r = await ways.run(query, options)
   expect(r.rows, query).toEqual(want)
 }
 
 /** The single value of a one-row, one-column answer. */
 async function one(query: string, options: Partial<QueryOptions> = {}): Promise<unknown> {
-  const r = await runQuery(query, { store, ...options })
+  const r = await ways.run(query, options)
   expect(r.rows.length, query).toBe(1)
   return r.rows[0][r.rows[0].length - 1]
 }

@@ -101,3 +101,43 @@ export const PACE_SLICE_MS = 4
  * little, and batches stay small enough for the memory accounting to follow them.
  */
 export const PACE_ROWS = 8_192
+
+/**
+ * Most query threads. Queries run on threads of their own (query-service.ts) so that decoding
+ * blocks and running operators never holds up the event loop that acknowledges exports; the
+ * pool has one thread per core up to this many: more threads than cores only adds memory
+ * (a heap and a block cache each), and a query's own scan is sequential.
+ */
+export const MAX_QUERY_THREADS = 4
+
+/**
+ * Bytes of decoded column chunks all query threads together keep for repeated scans, split
+ * evenly among them (each thread has its own cache: decoded arrays cannot be shared between
+ * heaps). 256 MiB holds the columns Q1..Q10 read of an hour at the reference rate
+ * (bench/RESULTS.md), and stays well inside a 1 GiB server next to ingest's heads.
+ */
+export const QUERY_CACHE_BYTES = 256 * 1024 * 1024
+
+/**
+ * Old-generation heap of one query thread, MiB. A query that buffers past its memory budget's
+ * estimate (DEFAULT_MAX_MEMORY_BYTES) is stopped by V8 at this size: the thread dies, the query
+ * fails and the pool starts a new thread, instead of the process running out of memory.
+ * Twice the default budget, since the budget counts estimated bytes, not heap.
+ */
+export const QUERY_THREAD_HEAP_MB = 1024
+
+/**
+ * Niceness of query threads (Linux: each thread has its own). 10 gives a query thread about a
+ * tenth of the CPU share of the event loop and the decoding threads (weights 110 against 1024)
+ * when they compete for a core, so queries take what ingest leaves instead of delaying
+ * acknowledgements; alone on a core, a query runs at full speed.
+ */
+export const QUERY_THREAD_NICE = 10
+
+/**
+ * Milliseconds a query thread has, past its deadline or a cancellation, to stop on its own
+ * (operators check the budget once per batch) before it is terminated and replaced: a little
+ * over the longest stretch between two checks (decoding one block, a few milliseconds; a sort
+ * of a budget's worth of rows, a few hundred).
+ */
+export const QUERY_STOP_GRACE_MS = 1_000

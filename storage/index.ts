@@ -26,6 +26,8 @@ export {
   type StoreStats,
 } from './store.ts'
 export { openEngine, Engine, type EngineOptions } from './engine/engine.ts'
+export { toSharedBatch, type HeldSnapshot, type ScanSnapshot, type SnapshotBatch, type SnapshotPart } from './scan-snapshot.ts'
+export { SnapshotScanner } from './engine/snapshot-scanner.ts'
 export { verifyDataDir, type VerifyReport } from './engine/verify.ts'
 export { inspectDataDir, type PartitionReport } from './engine/inspect.ts'
 export { readOrCreateKeyFile } from './crypto/keyring.ts'

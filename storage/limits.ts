@@ -78,3 +78,17 @@ export const SCRYPT_MAXMEM = 64 * 1024 * 1024
  */
 export const SPARE_LISTS = 6
 export const SPARE_LIST_MAX_BYTES = 1024 * 1024
+
+/** Part indexes a SnapshotScanner keeps decoded, by file id (the least recently used goes
+ * first). An index is a few KiB to a few hundred (block statistics, bloom filters); 1,024 parts
+ * cover weeks of hourly partitions after compaction, so a query thread decrypts an index once. */
+export const SNAPSHOT_INDEX_CACHE_PARTS = 1024
+
+/** Milliseconds a scan over head batches runs before it lets the thread's other work (a
+ * cancellation message) run: short enough to notice a cancellation promptly. */
+export const SCAN_PACE_MS = 10
+
+/** Shared slabs that head batches are copied and packed into for scan snapshots: 1 MiB holds
+ * the arrays of a few requests' batches, so a snapshot of a full head names a few dozen
+ * SharedArrayBuffers rather than tens of thousands (each costs its post). */
+export const SNAPSHOT_SLAB_BYTES = 1 << 20

@@ -9,6 +9,7 @@ import { SPAN_COLUMNS, TIME_COLUMN, type Batch, type Signal } from './model.ts'
 import { emptyScanStats, type Scan, type ScanRequest, type ScanStats, type Store, type StoreStats } from './store.ts'
 import { rowsWithBytes } from './trace-match.ts'
 import { Watchers } from './watchers.ts'
+import type { HeldSnapshot } from './scan-snapshot.ts'
 import { MemoryDocuments } from './documents/document-store.ts'
 
 interface Stored {
@@ -62,6 +63,14 @@ export class MemoryStore implements Store {
       }
     }
     return { stats, [Symbol.asyncIterator]: iterate }
+  }
+
+  /** What `scan(request)` would read, for a scan in another thread: every batch in range. */
+  snapshot(request: ScanRequest): HeldSnapshot {
+    const head = (this.data.get(this.key(request.tenant, request.signal)) ?? [])
+      .filter((s) => !((request.start !== undefined && s.max < request.start) || (request.end !== undefined && s.min >= request.end)))
+      .map((s) => ({ batch: projectBatch(s.batch, request.columns), packed: {} }))
+    return { snapshot: { signal: request.signal, head, parts: [] }, release: () => {} }
   }
 
   async getTrace(tenant: string, traceId: Uint8Array, range?: { start?: bigint; end?: bigint }): Promise<Batch> {

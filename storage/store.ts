@@ -5,6 +5,7 @@
  */
 import type { DocumentStore } from './documents/document-store.ts'
 import type { Batch, Signal } from './model.ts'
+import type { HeldSnapshot } from './scan-snapshot.ts'
 
 /** The tenant used when none is configured. */
 export const DEFAULT_TENANT = 'default'
@@ -78,6 +79,11 @@ export interface Store {
   readonly documents: DocumentStore
   append(tenant: string, batch: Batch): Promise<void>
   scan(request: ScanRequest): Scan
+  /**
+   * What `scan(request)` would read, as data another thread can read with a SnapshotScanner
+   * (scan-snapshot.ts); `abort` is not used. Optional: a store without it is scanned in place.
+   */
+  snapshot?(request: ScanRequest): HeldSnapshot
   /** Every span of one trace, in no particular order; an empty batch when none is stored. */
   getTrace(tenant: string, traceId: Uint8Array, range?: { start?: bigint; end?: bigint }): Promise<Batch>
   /**

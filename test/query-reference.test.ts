@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OtlpDecoder } from '../ingest/index.ts'
-import { runQuery, type QueryResult } from '../query/index.ts'
+import { type QueryResult } from '../query/index.ts'
+import { BothWays } from '../query/testdata/both-ways.ts'
 import { parseTime } from '../query/lexer.ts'
 import { MemoryStore } from '../storage/index.ts'
 import { appendWorkload, generateWorkload, otlpJson, type Workload } from '../workload/index.ts'
@@ -33,17 +34,18 @@ async function load(via: 'batches' | 'otlp'): Promise<MemoryStore> {
 const bySorted = (rows: Row[], key: (r: Row) => string) => [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
 
 describe.each(['batches', 'otlp'] as const)('reference questions on the repository workload, loaded as %s', (via) => {
-  let store: MemoryStore
   const queries = referenceQueries(workload.facts)
+  // Each query runs in-process and on a query thread, with the same answer.
+  const ways = new BothWays()
 
   beforeAll(async () => {
-    store = await load(via)
+    ways.open(await load(via))
   })
-  afterAll(() => undefined)
+  afterAll(() => ways.close())
 
   /** Rows of a result as objects keyed by column name; times back to epoch nanoseconds. */
   async function run(id: ReferenceId): Promise<Row[]> {
-    const r: QueryResult = await runQuery(queries[id], { store, start: workload.facts.start, end: workload.facts.end })
+    const r: QueryResult = await ways.run(queries[id], { start: workload.facts.start, end: workload.facts.end })
     return r.rows.map((row) => Object.fromEntries(r.columns.map((c, k) => [c.name, c.type === 'time' && typeof row[k] === 'string' ? parseTime(row[k] as string) : row[k]])))
   }
 
@@ -94,7 +96,7 @@ describe.each(['batches', 'otlp'] as const)('reference questions on the reposito
   })
 
   it('trace lookup: the slow trace as a tree, parents before children', async () => {
-    const r = await runQuery(traceLookupQuery(workload.facts), { store })
+    const r = await ways.run(traceLookupQuery(workload.facts))
     const col = (name: string) => r.columns.findIndex((c) => c.name === name)
     expect(r.rows.length).toBe(expected.Q4.length)
     const seen = new Set<unknown>()

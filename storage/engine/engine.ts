@@ -25,6 +25,8 @@ import { openDataKey } from './data-key.ts'
 import { Partition, partitionDirName, type PartHandle } from './partition.ts'
 import { PartWriter } from './part-writer.ts'
 import { scanParts } from './scan-parts.ts'
+import { takeEngineSnapshot } from './engine-snapshot.ts'
+import type { HeldSnapshot } from '../scan-snapshot.ts'
 import { validateBatch, validateTenant } from './validate.ts'
 import { Watchers } from '../watchers.ts'
 
@@ -341,6 +343,12 @@ export class Engine implements Store {
       }
     }
     return { stats, [Symbol.asyncIterator]: iterate }
+  }
+
+  /** What `scan(request)` would read, for a scan in another thread (storage/scan-snapshot.ts). */
+  snapshot(request: ScanRequest): HeldSnapshot {
+    if (this.closed) throw new StorageError('CLOSED', 'cannot scan: the store is closed')
+    return takeEngineSnapshot([this.head, this.frozen], this.partitions.values(), this.key, request)
   }
 
   async getTrace(tenant: string, traceId: Uint8Array, range?: { start?: bigint; end?: bigint }): Promise<Batch> {

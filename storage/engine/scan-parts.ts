@@ -9,14 +9,14 @@ import { TIME_COLUMN, type Batch, type Column } from '../model.ts'
 import { mayMatch } from '../part/block-stats.ts'
 import type { ScanRequest, ScanStats } from '../store.ts'
 import type { BlockCache } from './block-cache.ts'
-import type { PartHandle } from './partition.ts'
+import type { PartReader } from '../part/part-file.ts'
 
 /**
  * Yields one batch per block that may hold wanted rows. `useCache` is false for compaction,
  * which reads everything once and would only evict what queries use.
  */
 export async function* scanParts(
-  parts: readonly PartHandle[],
+  parts: readonly { readonly reader: PartReader }[],
   cache: BlockCache,
   request: Pick<ScanRequest, 'signal' | 'start' | 'end' | 'columns' | 'where' | 'abort'>,
   stats: ScanStats,

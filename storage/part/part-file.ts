@@ -237,56 +237,38 @@ function valueToIndex(v: AnyValue, fileId: Uint8Array, file: string): PartIndex 
 export class PartReader {
   readonly path: string
   readonly index: PartIndex
-  private readonly fd: number
+  /** The open file. Descriptors are the process's: another thread may read through it (pread)
+   * while this reader's owner keeps it open (storage/snapshot-scanner.ts). */
+  readonly fd: number
   private readonly key: Uint8Array
+  private readonly owned: boolean
 
-  private constructor(path: string, fd: number, key: Uint8Array, index: PartIndex) {
+  private constructor(path: string, fd: number, key: Uint8Array, index: PartIndex, owned = true) {
     this.path = path
     this.fd = fd
     this.key = key
     this.index = index
+    this.owned = owned
   }
 
   /** Opens and authenticates the index of a part; throws CORRUPT or TAMPERED. */
   static open(path: string, key: Uint8Array): PartReader {
     const fd = openSync(path, 'r')
     try {
-      const size = fstatSync(fd).size
-      if (size < PART_HEADER_BYTES + PART_TRAILER_BYTES) throw new StorageError('CORRUPT', `cannot read part ${path}: ${size} bytes is too short`, { file: path })
-      const header = readAt(fd, 0, PART_HEADER_BYTES)
-      for (let i = 0; i < MAGIC.length; i++) {
-        if (header[i] !== MAGIC[i]) throw new StorageError('CORRUPT', `cannot read part ${path}: bad magic`, { file: path, offset: 0 })
-      }
-      if (header[5] !== FORMAT_VERSION) {
-        throw new StorageError('UNSUPPORTED_VERSION', `cannot read part ${path}: format version ${header[5]}, this build reads ${FORMAT_VERSION}`, { file: path })
-      }
-      if (header[6] !== PART_FILE_TYPE) throw new StorageError('CORRUPT', `cannot read part ${path}: file type ${header[6]}`, { file: path })
-      const fileId = header.slice(8, 8 + FILE_ID_BYTES)
-      const trailer = readAt(fd, size - PART_TRAILER_BYTES, PART_TRAILER_BYTES)
-      const view = new DataView(trailer.buffer, trailer.byteOffset, PART_TRAILER_BYTES)
-      if (crc32(trailer.subarray(0, 12)) !== view.getUint32(12, true)) {
-        throw new StorageError('CORRUPT', `cannot read part ${path}: trailer checksum mismatch (truncated or damaged)`, { file: path, offset: size - PART_TRAILER_BYTES })
-      }
-      const indexOffset = Number(view.getBigUint64(0, true))
-      const indexLength = view.getUint32(8, true)
-      if (indexOffset + indexLength + PART_TRAILER_BYTES !== size || indexOffset < PART_HEADER_BYTES) {
-        throw new StorageError('CORRUPT', `cannot read part ${path}: index position ${indexOffset}+${indexLength} does not fit ${size} bytes`, { file: path })
-      }
-      const plain = open(key, readAt(fd, indexOffset, indexLength), indexAad(fileId), `the index of part ${path}`)
-      const index = valueToIndex(readValue(new ByteReader(decompress(plain, path), `index of part ${path}`)), fileId, path)
-      index.fileBytes = size
-      for (const b of index.blocks) {
-        for (const c of b.columns) {
-          if (c.offset < PART_HEADER_BYTES || c.offset + c.length > indexOffset) {
-            throw new StorageError('CORRUPT', `cannot read part ${path}: chunk ${c.name} at ${c.offset}+${c.length} is outside the data`, { file: path })
-          }
-        }
-      }
-      return new PartReader(path, fd, key, index)
+      return new PartReader(path, fd, key, readIndex(fd, path, key))
     } catch (error) {
       closeSync(fd)
       throw error
     }
+  }
+
+  /**
+   * A reader over a descriptor that someone else keeps open for as long as this reader is used
+   * (a query thread reading a scan snapshot): `close` leaves it open. `index`, when given, is
+   * the part's index read earlier (it is immutable, and authenticated then); otherwise it is read.
+   */
+  static borrow(fd: number, path: string, key: Uint8Array, index?: PartIndex): PartReader {
+    return new PartReader(path, fd, key, index ?? readIndex(fd, path, key), false)
   }
 
   /** Size in bytes of the sealed chunk of `column` in `block` (0 when the block lacks it). */
@@ -305,8 +287,44 @@ export class PartReader {
   }
 
   close(): void {
-    closeSync(this.fd)
+    if (this.owned) closeSync(this.fd)
   }
+}
+
+/** Reads and authenticates the index of the part open as `fd`; throws CORRUPT or TAMPERED. */
+function readIndex(fd: number, path: string, key: Uint8Array): PartIndex {
+  const size = fstatSync(fd).size
+  if (size < PART_HEADER_BYTES + PART_TRAILER_BYTES) throw new StorageError('CORRUPT', `cannot read part ${path}: ${size} bytes is too short`, { file: path })
+  const header = readAt(fd, 0, PART_HEADER_BYTES)
+  for (let i = 0; i < MAGIC.length; i++) {
+    if (header[i] !== MAGIC[i]) throw new StorageError('CORRUPT', `cannot read part ${path}: bad magic`, { file: path, offset: 0 })
+  }
+  if (header[5] !== FORMAT_VERSION) {
+    throw new StorageError('UNSUPPORTED_VERSION', `cannot read part ${path}: format version ${header[5]}, this build reads ${FORMAT_VERSION}`, { file: path })
+  }
+  if (header[6] !== PART_FILE_TYPE) throw new StorageError('CORRUPT', `cannot read part ${path}: file type ${header[6]}`, { file: path })
+  const fileId = header.slice(8, 8 + FILE_ID_BYTES)
+  const trailer = readAt(fd, size - PART_TRAILER_BYTES, PART_TRAILER_BYTES)
+  const view = new DataView(trailer.buffer, trailer.byteOffset, PART_TRAILER_BYTES)
+  if (crc32(trailer.subarray(0, 12)) !== view.getUint32(12, true)) {
+    throw new StorageError('CORRUPT', `cannot read part ${path}: trailer checksum mismatch (truncated or damaged)`, { file: path, offset: size - PART_TRAILER_BYTES })
+  }
+  const indexOffset = Number(view.getBigUint64(0, true))
+  const indexLength = view.getUint32(8, true)
+  if (indexOffset + indexLength + PART_TRAILER_BYTES !== size || indexOffset < PART_HEADER_BYTES) {
+    throw new StorageError('CORRUPT', `cannot read part ${path}: index position ${indexOffset}+${indexLength} does not fit ${size} bytes`, { file: path })
+  }
+  const plain = open(key, readAt(fd, indexOffset, indexLength), indexAad(fileId), `the index of part ${path}`)
+  const index = valueToIndex(readValue(new ByteReader(decompress(plain, path), `index of part ${path}`)), fileId, path)
+  index.fileBytes = size
+  for (const b of index.blocks) {
+    for (const c of b.columns) {
+      if (c.offset < PART_HEADER_BYTES || c.offset + c.length > indexOffset) {
+        throw new StorageError('CORRUPT', `cannot read part ${path}: chunk ${c.name} at ${c.offset}+${c.length} is outside the data`, { file: path })
+      }
+    }
+  }
+  return index
 }
 
 function decompress(bytes: Uint8Array, file: string): Uint8Array {

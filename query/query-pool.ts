@@ -1,0 +1,218 @@
+/**
+ * @module query/query-pool
+ * Query threads (query-worker.ts), one query each at a time, and a queue of queries waiting
+ * for one. A query takes its snapshots only when a thread takes it (`prepare`), so a waiting
+ * query holds no files and no head batches.
+ *
+ * Contract: every query settles exactly once. Its deadline holds even when the thread cannot
+ * stop it (a stretch of work without a budget check): past the deadline, or a cancellation,
+ * by QUERY_STOP_GRACE_MS, the thread is terminated and a new one started. A thread that dies
+ * (an uncaught exception, its heap limit) fails its query with an error and is replaced.
+ * A query's `release` runs only once its thread has answered or exited, never while the
+ * thread may still read the snapshot.
+ */
+import { Worker } from 'node:worker_threads'
+import { QueryError } from './errors.ts'
+import { QUERY_STOP_GRACE_MS, QUERY_THREAD_HEAP_MB, QUERY_THREAD_NICE } from './limits.ts'
+import type { QueryResult } from './engine.ts'
+import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './query-protocol.ts'
+
+export const QUERY_WORKER_URL = new URL('./query-worker.ts', import.meta.url)
+
+/** What a thread is sent for one query, and what to let go of once it is done. */
+export interface PreparedQuery {
+  message: Omit<Extract<QueryThreadRequest, { kind: 'run' }>, 'kind' | 'id'>
+  release(): void
+}
+
+export interface PoolTask {
+  /** Called when a thread takes the query, with the milliseconds left before its deadline. */
+  prepare(remainingMs: number): PreparedQuery
+  /** performance.now() at which the query fails with TIMEOUT. */
+  deadline: number
+  /** The time limit, for the message. */
+  timeoutMs: number
+  signal?: AbortSignal
+}
+
+interface Queued {
+  task: PoolTask
+  resolve: (result: QueryResult) => void
+  reject: (error: Error) => void
+  onAbort?: () => void
+}
+
+interface Running extends Queued {
+  id: number
+  release: () => void
+  timer?: NodeJS.Timeout
+}
+
+interface Slot {
+  worker: Worker
+  /** The thread has started and takes queries. */
+  ready: boolean
+  job?: Running
+  /** Why the thread is being stopped: the error its query fails with. */
+  stopping?: Error
+  /** The error the thread died of, reported before its exit. */
+  crash?: string
+}
+
+export const cancelledError = (why = 'it was cancelled'): QueryError => new QueryError('CANCELLED', `cannot finish query: ${why}`)
+export const timeoutError = (ms: number): QueryError => new QueryError('TIMEOUT', `cannot finish query: it ran longer than its limit of ${ms} ms`)
+
+export class QueryPool {
+  private readonly slots: Slot[] = []
+  private readonly queue: Queued[] = []
+  private readonly data: QueryThreadData
+  private readonly url: URL
+  private nextId = 1
+  private closed = false
+  /** Threads started in place of one that died or was stopped. */
+  restarts = 0
+
+  private readonly stopGraceMs: number
+
+  constructor(threads: number, cacheBytesPerThread: number, options: { url?: URL; stopGraceMs?: number } = {}) {
+    this.data = { cacheBytes: cacheBytesPerThread, nice: QUERY_THREAD_NICE }
+    this.url = options.url ?? QUERY_WORKER_URL
+    this.stopGraceMs = options.stopGraceMs ?? QUERY_STOP_GRACE_MS
+    for (let i = 0; i < threads; i++) {
+      const slot = { ready: false } as Slot
+      slot.worker = this.spawn(slot)
+      this.slots.push(slot)
+    }
+  }
+
+  get running(): number {
+    return this.slots.filter((s) => s.job !== undefined).length
+  }
+
+  get queued(): number {
+    return this.queue.length
+  }
+
+  run(task: PoolTask): Promise<QueryResult> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(cancelledError('the server is shutting down'))
+      if (task.signal?.aborted === true) return reject(cancelledError())
+      const queued: Queued = { task, resolve, reject }
+      queued.onAbort = () => {
+        const at = this.queue.indexOf(queued)
+        if (at >= 0) this.queue.splice(at, 1)
+        reject(cancelledError())
+      }
+      task.signal?.addEventListener('abort', queued.onAbort, { once: true })
+      this.queue.push(queued)
+      this.dispatch()
+    })
+  }
+
+  private spawn(slot: Slot): Worker {
+    const worker = new Worker(this.url, { workerData: this.data, resourceLimits: { maxOldGenerationSizeMb: QUERY_THREAD_HEAP_MB } })
+    worker.unref()
+    slot.ready = false
+    worker.on('message', (reply: QueryThreadReply) => {
+      if (slot.worker === worker && reply.ready === true) {
+        slot.ready = true
+        return this.dispatch()
+      }
+      if (slot.worker !== worker || slot.job?.id !== reply.id || slot.stopping !== undefined) return
+      const job = this.finish(slot)
+      if (reply.error === undefined) job.resolve(reply.result!)
+      else if (reply.error.kind === 'query') job.reject(new QueryError(reply.error.code, reply.error.message, reply.error))
+      else job.reject(new Error(reply.error.message))
+      this.dispatch()
+    })
+    worker.on('error', (error) => (slot.crash = error.message))
+    worker.on('exit', (code) => {
+      if (slot.worker !== worker) return
+      const reason = slot.stopping ?? new Error(`cannot finish query: its thread failed (${slot.crash ?? `exit code ${code}`})`)
+      const job = slot.job === undefined ? undefined : this.finish(slot)
+      slot.stopping = undefined
+      slot.crash = undefined
+      if (!this.closed) {
+        this.restarts++
+        slot.worker = this.spawn(slot)
+      }
+      job?.reject(reason)
+      this.dispatch()
+    })
+    return worker
+  }
+
+  /** Ends the slot's query: timers and listeners off, snapshots released. */
+  private finish(slot: Slot): Running {
+    const job = slot.job!
+    slot.job = undefined
+    clearTimeout(job.timer)
+    if (job.onAbort !== undefined) job.task.signal?.removeEventListener('abort', job.onAbort)
+    job.release()
+    slot.worker.unref()
+    return job
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0 && !this.closed) {
+      const slot = this.slots.find((s) => s.ready && s.job === undefined && s.stopping === undefined)
+      if (slot === undefined) return
+      const queued = this.queue.shift()!
+      if (queued.onAbort !== undefined) queued.task.signal?.removeEventListener('abort', queued.onAbort)
+      this.start(slot, queued)
+    }
+  }
+
+  private start(slot: Slot, queued: Queued): void {
+    const { task } = queued
+    const remaining = Math.floor(task.deadline - performance.now())
+    if (remaining <= 0) return queued.reject(timeoutError(task.timeoutMs))
+    let prepared: PreparedQuery
+    try {
+      prepared = task.prepare(remaining)
+    } catch (error) {
+      return queued.reject(error as Error)
+    }
+    const job: Running = { ...queued, id: this.nextId++, release: prepared.release, onAbort: undefined }
+    slot.job = job
+    slot.worker.ref()
+    try {
+      slot.worker.postMessage({ kind: 'run', id: job.id, ...prepared.message } satisfies QueryThreadRequest)
+    } catch (error) {
+      this.finish(slot)
+      return queued.reject(error as Error)
+    }
+    job.timer = setTimeout(() => this.stop(slot, timeoutError(task.timeoutMs)), remaining + this.stopGraceMs)
+    if (task.signal !== undefined) {
+      job.onAbort = () => {
+        slot.worker.postMessage({ kind: 'cancel', id: job.id } satisfies QueryThreadRequest)
+        clearTimeout(job.timer)
+        job.timer = setTimeout(() => this.stop(slot, cancelledError()), this.stopGraceMs)
+      }
+      task.signal.addEventListener('abort', job.onAbort, { once: true })
+    }
+  }
+
+  /** Terminates the slot's thread; its exit fails the query with `reason` and starts a new thread. */
+  private stop(slot: Slot, reason: Error): void {
+    if (slot.stopping !== undefined) return
+    slot.stopping = reason
+    void slot.worker.terminate()
+  }
+
+  /** Fails waiting and running queries (CANCELLED) and stops every thread. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    for (const queued of this.queue.splice(0)) {
+      if (queued.onAbort !== undefined) queued.task.signal?.removeEventListener('abort', queued.onAbort)
+      queued.reject(cancelledError('the server is shutting down'))
+    }
+    const exits = this.slots.map((slot) => new Promise<void>((resolve) => slot.worker.once('exit', () => resolve())))
+    for (const slot of this.slots) {
+      slot.stopping ??= cancelledError('the server is shutting down')
+      void slot.worker.terminate()
+    }
+    await Promise.all(exits)
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * @module query/query-protocol
+ * The messages between the query service and its threads (query-worker.ts). Everything in
+ * them is structured-cloneable: plain objects, bigints, typed arrays (shared ones are shared).
+ */
+import type { ScanSnapshot } from '../storage/index.ts'
+import type { QueryNode } from './ast.ts'
+import type { QueryErrorCode } from './errors.ts'
+import type { QueryLimits, QueryResult } from './engine.ts'
+
+/** What a thread is started with. */
+export interface QueryThreadData {
+  /** Bytes of decoded column chunks the thread caches. */
+  cacheBytes: number
+  nice: number
+}
+
+/** The options of runQuery a thread receives: no store (it reads the snapshots), no AbortSignal. */
+export interface ThreadQueryOptions {
+  tenant: string
+  start?: bigint
+  end?: bigint
+  now: bigint
+  limits: Partial<QueryLimits>
+}
+
+export type QueryThreadRequest =
+  | { kind: 'run'; id: number; query: string | QueryNode; options: ThreadQueryOptions; snapshots: [string, ScanSnapshot][] }
+  | { kind: 'cancel'; id: number }
+
+export type ThreadError =
+  | { kind: 'query'; code: QueryErrorCode; message: string; line?: number; column?: number; source?: string }
+  | { kind: 'internal'; message: string; stack?: string }
+
+/** `ready` (no id): the thread has started and takes queries. */
+export interface QueryThreadReply {
+  id?: number
+  ready?: boolean
+  result?: QueryResult
+  error?: ThreadError
+}

@@ -1,0 +1,193 @@
+/**
+ * The query service: answers from query threads over an engine's parts and head equal the
+ * in-process ones; the time limit and cancellation hold on a thread, cooperatively and by
+ * terminating a thread that cannot stop; a thread that fails answers with an error and is
+ * replaced; close fails queries in flight and in the queue.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MemoryStore, openEngine, type Engine } from '../storage/index.ts'
+import { HOUR, MINUTE, T0, makeLogs, makePoints, makeSpans } from '../test/support/telemetry.ts'
+import { QueryError } from './errors.ts'
+import { QUERY_THREAD_NICE } from './limits.ts'
+import { createQueryApi } from './api.ts'
+import { createQueryService, type QueryService } from './query-service.ts'
+import { BothWays } from './testdata/both-ways.ts'
+
+const FAULTY = new URL('./testdata/faulty-query-worker.ts', import.meta.url)
+
+async function failure(p: Promise<unknown>): Promise<Error> {
+  const e = await p.then(() => undefined, (error: unknown) => error)
+  expect(e).toBeInstanceOf(Error)
+  return e as Error
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 1))
+  }
+}
+
+describe('answers from query threads over parts and the head', () => {
+  let dir: string
+  let engine: Engine
+  const ways = new BothWays()
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'blazedb-query-threads-'))
+    engine = await openEngine({ dataDir: dir, password: 'test', background: false })
+    // Two hours of spans in parts (two partitions, several parts), a few minutes more in the head.
+    for (let i = 0; i < 6; i++) {
+      await engine.append('default', makeSpans(3000, { start: T0 + BigInt(i) * 20n * MINUTE, step: 200_000_000n, firstSeq: i * 3000, firstTrace: i * 1000, seed: i + 1 }))
+      await engine.append('default', makeLogs(2000, T0 + BigInt(i) * 20n * MINUTE, 300_000_000n, i * 2000))
+      if (i < 5) await engine.flush()
+    }
+    await engine.append('default', makePoints(2000))
+    ways.open(engine)
+  })
+  afterAll(async () => {
+    await ways.close()
+    await engine.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it.each([
+    'spans | stats count(), avg(duration), percentile(duration, 99) by service.name, name | sort service.name, name',
+    'spans | where status = "error" | stats count() by bin(time, 10m) | sort time',
+    'spans | sort duration desc | limit 7 | select trace_id, span_id, duration',
+    'spans | where attr.http.response.status_code >= 500 | stats count() by name',
+    'logs | where body contains "timeout" | stats count() by service.name',
+    'logs | where severity_number >= 17 | join spans as s on trace_id | stats count() by s.name | sort s.name',
+    'spans | join spans as t on trace_id | stats count()',
+    'metrics | where metric.name = "requests" | stats sum(value) by attr.route | sort attr.route',
+    'trace "0a0c0000000000000000000000000001"',
+    'spans | limit 5',
+  ])('%s', async (query) => {
+    await ways.run(query, { start: T0, end: T0 + 3n * HOUR })
+  })
+
+  it('reads rows appended after the service started, and a range in one partition', async () => {
+    await engine.append('default', makeSpans(100, { start: T0 + 2n * HOUR, firstSeq: 90_000, firstTrace: 9000 }))
+    const r = await ways.run('spans | stats count()', { start: T0 + 2n * HOUR, end: T0 + 3n * HOUR })
+    expect(r.rows).toEqual([[100]])
+  })
+})
+
+describe('time limit, cancellation, failures and close', () => {
+  const store = new MemoryStore()
+  // A thread that must stop on its own (a grace no test waits for), and one whose threads fail.
+  let patient: QueryService
+  let service: QueryService
+
+  beforeAll(async () => {
+    // Five million rows for a query long enough to be stopped: one batch, appended many times.
+    const batch = makeSpans(1000)
+    for (let i = 0; i < 5_000; i++) await store.append('default', batch)
+    patient = createQueryService({ store, threads: 1, stopGraceMs: 120_000 })
+    service = createQueryService({ store, threads: 1, workerUrl: FAULTY })
+  })
+  afterAll(async () => {
+    await patient.close()
+    await service.close()
+  })
+
+  const HEAVY = 'spans | stats count() by span_id, name'
+
+  it('a cancelled query stops on its thread, which stays', async () => {
+    const controller = new AbortController()
+    const running = patient.run(HEAVY, { signal: controller.signal, limits: { maxMemoryBytes: 1e12 } })
+    await until(() => patient.status().running === 1, 'the query runs')
+    controller.abort(new Error('client went away'))
+    const e = await failure(running)
+    expect([(e as QueryError).code, e.message]).toEqual(['CANCELLED', 'cannot finish query: it was cancelled'])
+    expect(patient.status()).toMatchObject({ running: 0, restarts: 0 })
+  })
+
+  it('a query past its time limit stops on its thread', async () => {
+    const e = await failure(patient.run(HEAVY, { limits: { timeoutMs: 300, maxMemoryBytes: 1e12 } }))
+    expect([(e as QueryError).code, e.message]).toEqual(['TIMEOUT', 'cannot finish query: it ran longer than its limit of 300 ms'])
+    expect(patient.status().restarts).toBe(0)
+  })
+
+  it('a thread that cannot stop is terminated at its deadline and replaced', async () => {
+    const e = await failure(service.run('spans | where name = "hang-thread"', { limits: { timeoutMs: 200 } }))
+    expect([(e as QueryError).code, e.message]).toEqual(['TIMEOUT', 'cannot finish query: it ran longer than its limit of 200 ms'])
+    expect(service.status().restarts).toBe(1)
+    expect((await service.run('spans | where name = "GET /a" | limit 1')).rows.length).toBe(1)
+  })
+
+  it('a cancelled query whose thread cannot stop is answered, and the thread replaced', async () => {
+    const controller = new AbortController()
+    const running = service.run('spans | where name = "hang-thread"', { signal: controller.signal })
+    await until(() => service.status().running === 1, 'the query runs')
+    controller.abort()
+    expect(((await failure(running)) as QueryError).code).toBe('CANCELLED')
+    expect(service.status().restarts).toBe(2)
+  })
+
+  it('an exception inside a thread fails its query with an error and the pool recovers', async () => {
+    const e = await failure(service.run('spans | where name = "crash-thread" | stats count() by span_id', { limits: { maxMemoryBytes: 1e12 } }))
+    expect(e).not.toBeInstanceOf(QueryError)
+    expect(e.message).toBe('cannot finish query: its thread failed (a fault inside the query thread)')
+    await until(() => service.status().restarts === 3, 'the thread is replaced')
+    expect((await service.run('spans | where name = "GET /b" | stats count()')).rows).toEqual([[5_000 * 333]])
+  })
+
+  it('close fails the running and the waiting queries and stops the threads', async () => {
+    const closing = createQueryService({ store, threads: 1 })
+    const queries = [closing.run(HEAVY, { limits: { maxMemoryBytes: 1e12 } }), closing.run('spans | stats count()'), closing.run('logs | stats count()')]
+    const failures = queries.map(failure)
+    await until(() => closing.status().running === 1, 'a query runs')
+    expect(closing.status().queued).toBe(2)
+    await closing.close()
+    for (const e of await Promise.all(failures)) expect([(e as QueryError).code, e.message]).toEqual(['CANCELLED', 'cannot finish query: the server is shutting down'])
+    expect(((await failure(closing.run('spans | stats count()'))) as QueryError).code).toBe('CANCELLED')
+  })
+})
+
+// Linux gives each thread a niceness of its own: query threads lower theirs, the others keep 0.
+it.skipIf(!existsSync('/proc/thread-self'))('query threads run at a lower CPU priority than the thread that takes appends', async (ctx) => {
+  const niceOf = (task: string): number => {
+    const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+  }
+  const lowered = () => readdirSync('/proc/self/task').filter((t) => niceOf(t) === QUERY_THREAD_NICE).length
+  if (niceOf(String(process.pid)) >= QUERY_THREAD_NICE) ctx.skip() // the whole process runs at a lower priority already
+  const before = lowered()
+  const queries = createQueryService({ store: new MemoryStore(), threads: 2 })
+  try {
+    await until(() => lowered() === before + 2, 'both query threads have lowered their priority')
+    expect(niceOf(String(process.pid))).toBeLessThan(QUERY_THREAD_NICE)
+  } finally {
+    await queries.close()
+  }
+})
+
+describe('the HTTP API on query threads', () => {
+  it('a client that goes away cancels its query on the thread', async () => {
+    const store = new MemoryStore()
+    const batch = makeSpans(1000)
+    for (let i = 0; i < 5_000; i++) await store.append('default', batch)
+    const queries = createQueryService({ store, threads: 1, stopGraceMs: 120_000 })
+    try {
+      const app = createQueryApi({ store, queries })
+      const controller = new AbortController()
+      const body = JSON.stringify({ query: 'spans | stats count() by span_id, name' })
+      const answer = app.request('/api/v1/query', { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: controller.signal })
+      await until(() => queries.status().running === 1, 'the query runs')
+      controller.abort()
+      const res = await answer
+      expect(res.status).toBe(499)
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('CANCELLED')
+      expect(queries.status()).toMatchObject({ running: 0, restarts: 0 })
+      const ok = await app.request('/api/v1/query', { method: 'POST', body: JSON.stringify({ query: 'spans | where name = "POST /c" | stats count()' }) })
+      expect(((await ok.json()) as { rows: unknown[][] }).rows).toEqual([[5_000 * 333]])
+    } finally {
+      await queries.close()
+    }
+  })
+})

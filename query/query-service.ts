@@ -1,0 +1,104 @@
+/**
+ * @module query/query-service
+ * Queries off the event loop: the service parses and plans a query where it is called (cheap,
+ * and mistakes are reported at once), takes the snapshots of the scans the plan makes when a
+ * query thread is free (storage's HeldSnapshot: part files by descriptor, head batches in shared
+ * memory), and the thread reads, decodes and runs the plan (query-pool.ts, query-worker.ts).
+ * The answer is the one runQuery gives in-process, which stays the way for tests and the CLI.
+ */
+import { availableParallelism } from 'node:os'
+import { DEFAULT_TENANT, StorageError, type HeldSnapshot, type Store } from '../storage/index.ts'
+import type { QueryNode } from './ast.ts'
+import { DEFAULT_LIMITS, runQuery, type QueryOptions, type QueryResult } from './engine.ts'
+import { QueryError } from './errors.ts'
+import { MAX_QUERY_THREADS, QUERY_CACHE_BYTES } from './limits.ts'
+import { parseQuery } from './parser.ts'
+import { planScans } from './plan-scans.ts'
+import { planQuery } from './planner.ts'
+import { printQuery } from './printer.ts'
+import { QueryPool, timeoutError, type PreparedQuery } from './query-pool.ts'
+
+export interface QueryServiceOptions {
+  store: Store
+  /** Query threads; 0 runs queries on the calling thread. One per core up to MAX_QUERY_THREADS by default. */
+  threads?: number
+  /** Bytes of decoded blocks all threads together cache (QUERY_CACHE_BYTES). */
+  cacheBytes?: number
+  /** The module each thread runs; query-worker.ts (tests wrap it to make a thread fail). */
+  workerUrl?: URL
+  /** How long a thread may take to stop on its own past a deadline or a cancellation (QUERY_STOP_GRACE_MS). */
+  stopGraceMs?: number
+}
+
+/** runQuery's options without the store: the service reads its own. */
+export type ServiceQueryOptions = Omit<QueryOptions, 'store'>
+
+export interface QueryService {
+  /** Runs a query as runQuery does, on a query thread when the store can take snapshots. */
+  run(query: string | QueryNode, options?: ServiceQueryOptions): Promise<QueryResult>
+  /** Queries running and waiting, and threads started in place of failed ones. */
+  status(): { threads: number; running: number; queued: number; restarts: number }
+  /** Fails queries in flight with CANCELLED and stops the threads. */
+  close(): Promise<void>
+}
+
+/** The default number of query threads on this machine. */
+export function defaultQueryThreads(): number {
+  return Math.max(1, Math.min(MAX_QUERY_THREADS, availableParallelism()))
+}
+
+/**
+ * @example
+ * const queries = createQueryService({ store })
+ * const { rows } = await queries.run('spans | stats count() by service.name', { signal })
+ * await queries.close()
+ */
+export function createQueryService(options: QueryServiceOptions): QueryService {
+  const { store } = options
+  const threads = store.snapshot === undefined ? 0 : (options.threads ?? defaultQueryThreads())
+  const pool = threads === 0 ? undefined : new QueryPool(threads, Math.floor((options.cacheBytes ?? QUERY_CACHE_BYTES) / threads), { url: options.workerUrl, stopGraceMs: options.stopGraceMs })
+
+  async function run(query: string | QueryNode, o: ServiceQueryOptions = {}): Promise<QueryResult> {
+    if (pool === undefined) return runQuery(query, { ...o, store })
+    const began = performance.now()
+    const text = typeof query === 'string' ? query : printQuery(query)
+    const tree = typeof query === 'string' ? parseQuery(query) : query
+    const limits = { ...DEFAULT_LIMITS, ...o.limits }
+    const now = o.now ?? BigInt(Date.now()) * 1_000_000n
+    const plan = planQuery(tree, { start: o.start, end: o.end, now, source: text })
+    const tenant = o.tenant ?? DEFAULT_TENANT
+    const prepare = (remainingMs: number): PreparedQuery => {
+      const held: [string, HeldSnapshot][] = []
+      const release = () => held.forEach(([, h]) => h.release())
+      try {
+        for (const [key, request] of planScans(plan, tenant)) held.push([key, store.snapshot!(request)])
+      } catch (error) {
+        release()
+        throw error instanceof StorageError ? new QueryError('STORAGE', `cannot read data: ${error.message}`, { cause: error }) : error
+      }
+      return {
+        message: {
+          query,
+          options: { tenant, start: o.start, end: o.end, now, limits: { ...limits, timeoutMs: remainingMs } },
+          snapshots: held.map(([key, h]) => [key, h.snapshot]),
+        },
+        release,
+      }
+    }
+    let result: QueryResult
+    try {
+      result = await pool.run({ prepare, deadline: began + limits.timeoutMs, timeoutMs: limits.timeoutMs, signal: o.signal })
+    } catch (error) {
+      // The thread's limit was what was left of the query's: name the query's own.
+      throw error instanceof QueryError && error.code === 'TIMEOUT' ? timeoutError(limits.timeoutMs) : error
+    }
+    result.stats.elapsedMs = performance.now() - began
+    return result
+  }
+
+  return {
+    run,
+    status: () => ({ threads, running: pool?.running ?? 0, queued: pool?.queued ?? 0, restarts: pool?.restarts ?? 0 }),
+    close: async () => pool?.close(),
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * @module query/query-worker
+ * A query thread: runs one query at a time over the scan snapshots it is sent (plan-scans.ts,
+ * snapshot-store.ts), with a block cache of its own, and answers with the result or the error.
+ * A `cancel` message aborts the query in progress; the budget notices at its next check.
+ * The thread lowers its own CPU priority first (limits.ts QUERY_THREAD_NICE).
+ */
+import { readlinkSync } from 'node:fs'
+import { setPriority } from 'node:os'
+import { parentPort, workerData } from 'node:worker_threads'
+import { SnapshotScanner } from '../storage/index.ts'
+import { runQuery } from './engine.ts'
+import { QueryError } from './errors.ts'
+import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './query-protocol.ts'
+import { SnapshotStore } from './snapshot-store.ts'
+
+/** Gives this thread (not the process) a lower CPU priority; where threads have no ids of their own, nothing. */
+function lowerPriority(nice: number): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, nice)
+  } catch {
+    // Not Linux: the thread keeps the process's priority.
+  }
+}
+
+const data = workerData as QueryThreadData
+lowerPriority(data.nice)
+const scanner = new SnapshotScanner(data.cacheBytes)
+const running = new Map<number, AbortController>()
+// The pool sends a query only once the thread is ready: starting a thread (loading the engine)
+// takes a few hundred milliseconds that must not count against a query's time limit.
+parentPort?.postMessage({ ready: true } satisfies QueryThreadReply)
+
+parentPort?.on('message', async (message: QueryThreadRequest) => {
+  if (message.kind === 'cancel') {
+    running.get(message.id)?.abort(new Error('cancelled'))
+    return
+  }
+  const { id, query, options } = message
+  const controller = new AbortController()
+  running.set(id, controller)
+  let reply: QueryThreadReply
+  try {
+    const store = new SnapshotStore(scanner, new Map(message.snapshots))
+    reply = { id, result: await runQuery(query, { ...options, store, signal: controller.signal }) }
+  } catch (error) {
+    if (error instanceof QueryError) {
+      reply = { id, error: { kind: 'query', code: error.code, message: error.message, line: error.line, column: error.column, source: error.source } }
+    } else {
+      reply = { id, error: { kind: 'internal', message: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack } }
+    }
+  } finally {
+    running.delete(id)
+  }
+  parentPort?.postMessage(reply)
+})

@@ -1,0 +1,58 @@
+/**
+ * @module test/support/ui-server
+ * The real server in-process (startServer on free ports, a temporary data directory) for the
+ * web UI's browser tests, and a poll for data to become queryable.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DEFAULT_CONFIG, type Config } from '../../cli/config.ts'
+import { startServer, type RunningServer } from '../../cli/serve.ts'
+
+export interface UiServer {
+  readonly server: RunningServer
+  readonly dataDir: string
+  /** http://127.0.0.1:port */
+  readonly origin: string
+  readonly otlpHttp: string
+  /** Stops the server; keeps the data directory when `keepData` (for a restart). */
+  stop(keepData?: boolean): Promise<void>
+}
+
+export async function startUiServer(overrides: Partial<Config> = {}, dataDir = mkdtempSync(join(tmpdir(), 'blazedb-ui-'))): Promise<UiServer> {
+  const config: Config = {
+    ...DEFAULT_CONFIG,
+    dataDir,
+    password: 'ui test password',
+    httpAddr: '127.0.0.1:0',
+    otlpHttpAddr: '127.0.0.1:0',
+    otlpGrpcAddr: '127.0.0.1:0',
+    ...overrides,
+  }
+  const server = await startServer(config, { log: () => {} })
+  return {
+    server,
+    dataDir,
+    origin: `http://${server.addresses.http}`,
+    otlpHttp: server.addresses.otlpHttp!,
+    async stop(keepData = false) {
+      await server.close()
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Polls `POST /api/v1/query` until `query` returns at least `rows` rows, or fails after `deadlineMs`. */
+export async function waitForRows(origin: string, query: string, rows: number, deadlineMs = 20_000, token?: string): Promise<unknown[][]> {
+  const until = Date.now() + deadlineMs
+  let last: unknown
+  const auth: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` }
+  for (;;) {
+    const res = await fetch(`${origin}/api/v1/query`, { method: 'POST', body: JSON.stringify({ query }), headers: { 'content-type': 'application/json', ...auth } })
+    last = await res.json()
+    const got = (last as { rows?: unknown[][] }).rows
+    if (got !== undefined && got.length >= rows) return got
+    if (Date.now() > until) throw new Error(`cannot find ${rows} rows of ${query} within ${deadlineMs} ms; last answer ${JSON.stringify(last).slice(0, 300)}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
