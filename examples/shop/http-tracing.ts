@@ -8,8 +8,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 
 const tracer = trace.getTracer('shop')
 const meter = metrics.getMeter('shop')
-const serverDuration = meter.createHistogram('http.server.request.duration', { unit: 's', description: 'Duration of HTTP server requests.' })
-const clientDuration = meter.createHistogram('http.client.request.duration', { unit: 's', description: 'Duration of HTTP client requests.' })
+// The semantic conventions' bucket boundaries for HTTP durations in seconds: the SDK's default
+// ones (0, 5, 10, 25 ... 10000) suit milliseconds and would put every request in the first bucket.
+const advice = { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] }
+const serverDuration = meter.createHistogram('http.server.request.duration', { unit: 's', description: 'Duration of HTTP server requests.', advice })
+const clientDuration = meter.createHistogram('http.client.request.duration', { unit: 's', description: 'Duration of HTTP client requests.', advice })
 
 export type Handler = (req: IncomingMessage, span: Span) => Promise<{ status: number; body: unknown }>
 
