@@ -54,6 +54,13 @@ it('npm run demo starts BlazeDB and the shop, shows data, and stops cleanly on C
     // The demo's server evaluates the shop's alert rules, and on Linux collects this machine's metrics too.
     const rules = (await (await fetch(`${ui}/api/v1/rules`)).json()) as { groups: { name: string }[] }
     expect(rules.groups.map((g) => g.name)).toEqual(process.platform === 'linux' ? ['shop', 'host'] : ['shop'])
+    // ... and shows the examples' dashboards, at the addresses it printed.
+    for (const id of process.platform === 'linux' ? ['shop', 'host-metrics'] : ['shop']) {
+      expect(lines.some((l) => l.endsWith(`${ui}/dashboards/${id}`)), id).toBe(true)
+      const res = await fetch(`${ui}/api/v1/dashboards/${id}`)
+      expect(res.status, id).toBe(200)
+      expect(((await res.json()) as { dashboard: { id: string } }).dashboard.id).toBe(id)
+    }
     if (process.platform === 'linux') await waitFor('host metrics', async () => ((await count('metrics | where metric.name = "system.cpu.time" | stats count()')) > 0 ? true : undefined))
 
     process.kill(-demo.pid!, 'SIGINT')

@@ -9,7 +9,7 @@
  * `blazedb serve` (port 0 picks a free port).
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -17,17 +17,22 @@ import { placeOrders, startShop } from './shop.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const dataDir = process.env.BLAZEDB_DATA_DIR ?? resolve(ROOT, 'demo-data')
-// The server evaluates the shop's alert rules and, on Linux, collects this machine's metrics
-// (from /proc) every 15 seconds, with the host rules on them. The file names absolute paths, so
-// the demo runs from any directory; it is removed when the demo ends.
+// The server shows the shop's dashboard and evaluates its alert rules and, on Linux, collects
+// this machine's metrics (from /proc) every 15 seconds, with the host dashboard and rules. The
+// configuration names absolute paths, so the demo runs from any directory; it and the dashboards
+// directory (one for both) are removed when the demo ends.
 const linux = process.platform === 'linux'
 const configDir = mkdtempSync(join(tmpdir(), 'blazedb-demo-'))
 process.once('exit', () => rmSync(configDir, { recursive: true, force: true }))
+const examples = linux ? ['shop', 'host-metrics'] : ['shop']
+mkdirSync(join(configDir, 'dashboards'))
+for (const name of examples) copyFileSync(resolve(ROOT, 'examples', name, 'dashboard.json'), join(configDir, 'dashboards', `${name}.json`))
 const configFile = join(configDir, 'config.json')
 writeFileSync(
   configFile,
   JSON.stringify({
-    alerts: { ruleFiles: [resolve(ROOT, 'examples/shop/alert-rules.yaml'), ...(linux ? [resolve(ROOT, 'examples/host-metrics/alert-rules.yaml')] : [])] },
+    dashboardsDir: join(configDir, 'dashboards'),
+    alerts: { ruleFiles: examples.map((name) => resolve(ROOT, 'examples', name, 'alert-rules.yaml')) },
     ...(linux ? { collectors: { host: { interval: '15s' } } } : {}),
   }),
 )
@@ -68,7 +73,7 @@ console.log(`
 The shop is running (frontend ${shop.frontend}) and sending to BlazeDB (data in ${dataDir}).
 
   Web UI:  ${api}/   (Services, Traces, Logs, Metrics; Explore for queries)
-  Dashboards to import: examples/shop/dashboard.json${linux ? ', examples/host-metrics/dashboard.json (this machine)' : ''}
+  Shop dashboard:  ${api}/dashboards/shop${linux ? `\n  This machine:    ${api}/dashboards/host-metrics` : ''}
   Alerts:  ${api}/api/v1/alerts   (rules: examples/shop/alert-rules.yaml; ServerErrors and SlowCart fire within two minutes)
 
 Try (more in examples/shop/README.md):
