@@ -5,7 +5,7 @@
  * of its HTTP endpoint until it answers (with a deadline, never a fixed sleep), and SIGTERM then
  * SIGKILL at the end. No system service is involved.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
@@ -25,6 +25,15 @@ export function findBinary(candidates: readonly string[]): string | undefined {
     for (const dir of (process.env.PATH ?? '').split(':')) if (dir !== '' && existsSync(join(dir, c))) return join(dir, c)
   }
   return undefined
+}
+
+/** The Debian package's version (the binaries print none), or 'of unknown version'. */
+export function packageVersion(name: string): string {
+  try {
+    return execFileSync('dpkg-query', ['-W', '-f=${Version}', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    return 'of unknown version'
+  }
 }
 
 /** A port free on 127.0.0.1 at the time of the call. */
