@@ -29,8 +29,9 @@ export function findBinary(candidates: readonly string[]): string | undefined {
 
 /** The Debian package's version (the binaries print none), or 'of unknown version'. */
 export function packageVersion(name: string): string {
+  // Upstream version only: Debian's suffix (+ds1-2+b5) says how it was packaged.
   try {
-    return execFileSync('dpkg-query', ['-W', '-f=${Version}', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    return execFileSync('dpkg-query', ['-W', '-f=${Version}', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().replace(/[+~-].*/, '')
   } catch {
     return 'of unknown version'
   }
