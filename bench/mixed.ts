@@ -76,13 +76,13 @@ function heavyQueries(): string[] {
   ]
 }
 
-interface Running {
+export interface Running {
   http: string
   otlpHttp: string
   stop(): Promise<void>
 }
 
-function startServer(server: ServerUnderTest, dataDir: string): Promise<Running> {
+export function startServer(server: ServerUnderTest, dataDir: string): Promise<Running> {
   const configFile = join(dataDir, '..', 'config.json')
   writeFileSync(configFile, JSON.stringify({ dataDir, retention: { spans: '0', logs: '0', metrics: '0' }, ...server.config }))
   const child = spawn(process.execPath, [server.bin, 'serve', '--config', configFile, '--http-addr', '127.0.0.1:0', '--otlp-http-addr', '127.0.0.1:0', '--otlp-grpc-addr', '127.0.0.1:0'], {
@@ -108,7 +108,7 @@ function startServer(server: ServerUnderTest, dataDir: string): Promise<Running>
 }
 
 /** Sends every request of the workload, `connections` at a time; returns the failures. */
-async function loadWorkload(address: string, workloadDir: string, connections = 8): Promise<number> {
+export async function loadWorkload(address: string, workloadDir: string, connections = 8): Promise<number> {
   let failures = 0
   for (const signal of ['traces', 'logs', 'metrics'] as OtlpSignal[]) {
     const bodies = loadBatches(workloadDir, signal)

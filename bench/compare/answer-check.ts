@@ -98,6 +98,15 @@ export function checkQ2(rows: Row[], expected: unknown): void {
   })
 }
 
+/** Q2 for a system that returns nearest-rank percentiles only (BlazeDB's pNN): the interpolated ones are not asked. */
+export function checkQ2NearestRank(rows: Row[], expected: unknown): void {
+  const want = (expected as { top20: OpPercentiles[] }).top20
+  checkQ2(
+    rows.map((r, i) => ({ ...r, cont: want[i] === undefined ? [] : [want[i].p50_cont, want[i].p95_cont, want[i].p99_cont] })),
+    expected,
+  )
+}
+
 interface ServiceErrors { service_name: string; spans: number; errors: number; error_ratio: number }
 export function checkQ3(rows: Row[], expected: unknown): void {
   const c = new Checker('Q3')
@@ -170,6 +179,13 @@ export function checkQ9(rows: Row[], expected: unknown): void {
     w.increase.forEach((x, b) => c.exact(`${w.http_route} increase at ${want.bucket_starts[b]}`, inc[b], x))
     w.rate_per_s.forEach((x, b) => c.close(`${w.http_route} rate at ${want.bucket_starts[b]}`, rate[b], x))
   }
+}
+
+/** Q10 for a system whose answer is the quantile alone (BlazeDB's histogram_quantile): routes and p99. */
+export function checkQ10Quantile(rows: Row[], expected: unknown): void {
+  const c = new Checker('Q10')
+  const want = (expected as { routes: { http_route: string; p99_s: number }[] }).routes
+  for (const [row, w] of c.keyed(rows, 'http_route', want, (r) => r.http_route)) c.close(`${w.http_route} p99_s`, row.p99_s, w.p99_s)
 }
 
 export function checkQ10(rows: Row[], expected: unknown): void {
