@@ -15,7 +15,7 @@ import { createTimePicker } from './time-picker.ts'
 import { DEFAULT_RANGE, REFRESH_CHOICES, resolveRange, type TimeRange } from './time-range.ts'
 
 /** Keys that jump to a page after `g` (outside text fields), like g e for Explore. */
-const JUMP_KEYS: Record<string, string> = { e: 'explore', s: 'services', t: 'traces', l: 'logs', m: 'metrics', d: 'dashboards' }
+const JUMP_KEYS: Record<string, string> = { e: 'explore', s: 'services', t: 'traces', l: 'logs', m: 'metrics', d: 'dashboards', a: 'alerts' }
 
 /**
  * Starts the UI: embeds take their token from the URL fragment (#token=...), other pages ask
