@@ -99,7 +99,13 @@ describe.skipIf(CHROMIUM === undefined)('Alerts page', () => {
     await screenshot(phone.page, 'alerts-phone')
     expect(await phone.page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width)
     await noScriptRan(phone.page)
-    expect([...problems, ...dark.problems, ...phone.problems]).toEqual([])
+    const phoneEditor = await open('/alerts?from=now-15m&to=now&new=1&theme=dark', PHONE)
+    await phoneEditor.page.locator('form.al-editor').waitFor()
+    await phoneEditor.page.getByRole('button', { name: 'Preview' }).click()
+    await phoneEditor.page.locator('.al-preview canvas').first().waitFor()
+    await screenshot(phoneEditor.page, 'alerts-editor-phone-dark')
+    expect(await phoneEditor.page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width)
+    expect([...problems, ...dark.problems, ...phone.problems, ...phoneEditor.problems]).toEqual([])
   })
 
   test('the editor previews a new rule, stores its group through the API, edits and deletes it', async () => {

@@ -10,6 +10,7 @@ import { alertsApi, ruleSpecOf, secondsText, type RuleGroupView, type RuleSpec }
 import { conditionText, parseCondition } from '../alert-condition.ts'
 import { previewRule } from '../alert-preview.ts'
 import { h, replace } from '../dom.ts'
+import { formatDurationNs } from '../format.ts'
 import type { PageContext } from '../page.ts'
 import { durationText } from '../query-text.ts'
 import { linkTo, setParams } from '../router.ts'
@@ -81,8 +82,6 @@ export function alertEditor(target: EditorTarget, ctx: () => PageContext, onSave
     const l = pairs('labels', labels.value)
     const a = pairs('annotations', annotations.value)
     for (const x of [c, iv, w, f, l, a]) if (x instanceof Error) return x
-    if (group.value.trim() === '') return new Error('cannot save rule: the group needs a name')
-    if (alert.value.trim() === '') return new Error('cannot save rule: the rule needs a name (alert)')
     const spec: RuleSpec = { alert: alert.value.trim(), query: query.value.trim(), condition: condition.value.trim(), window: window.value.trim(), for: forField.value.trim(), labels: l as Record<string, string>, annotations: a as Record<string, string> }
     return { spec, condition: c as Exclude<typeof c, Error>, intervalMs: iv as number, windowMs: w as number, forMs: f as number }
   }
@@ -98,7 +97,7 @@ export function alertEditor(target: EditorTarget, ctx: () => PageContext, onSave
       const range = ctx().resolved
       const p = await previewRule({ query: r.spec.query, condition: r.condition, windowMs: r.windowMs, forMs: r.forMs, intervalMs: r.intervalMs }, range, (q, rg, signal) => api.query(q, rg, signal), abort.signal)
       if (abort.signal.aborted) return
-      replace(status, `${p.steps.length} evaluations, one every ${secondsText(p.stepMs / 1000)}`)
+      replace(status, `${p.steps.length} evaluations, one every ${formatDurationNs(p.stepMs * 1e6)}`)
       chart?.destroy()
       chart = stackedBars({
         times: p.steps.map((s) => s.atMs),
@@ -126,11 +125,13 @@ export function alertEditor(target: EditorTarget, ctx: () => PageContext, onSave
   const save = async (): Promise<void> => {
     const r = read()
     if (r instanceof Error) return fail(r.message)
-    const others = (target.group?.rules ?? []).filter((x) => x.alert !== target.rule).map(ruleSpecOf)
-    const rules = target.rule === undefined ? [...others, r.spec] : (target.group?.rules ?? []).map((x) => (x.alert === target.rule ? r.spec : ruleSpecOf(x)))
+    if (group.value.trim() === '') return fail('cannot save rule: the group needs a name')
+    if (alert.value.trim() === '') return fail('cannot save rule: the rule needs a name (alert)')
+    // The group's other rules go back as they are stored.
+    const rules = target.group === undefined ? [r.spec] : target.group.rules.map((x) => (x.alert === target.rule ? r.spec : ruleSpecOf(x)))
     try {
       replace(status, 'Saving…')
-      await alertsApi.putGroup(group.value.trim(), { interval: interval.value.trim(), rules: target.group ? rules : [r.spec] })
+      await alertsApi.putGroup(group.value.trim(), { interval: interval.value.trim(), rules })
       replace(status, 'Saved')
       onSaved()
       setParams({ edit: undefined, rule: undefined, new: undefined }, true)
