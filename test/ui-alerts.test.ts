@@ -31,6 +31,7 @@ const RULES = `groups:
           team: ${JSON.stringify(XSS_LABEL)}
         annotations:
           summary: "{{ $labels.service_name }} p99 is {{ $value }} ms <b onmouseover=alert(1)>bold</b>"
+          link: "{{ $link }}"
 `
 const PHONE = { width: 390, height: 844 }
 
@@ -43,7 +44,7 @@ describe.skipIf(CHROMIUM === undefined)('Alerts page', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'blazedb-ui-alerts-'))
     writeFileSync(join(dir, 'rules.yaml'), RULES)
-    server = await startUiServer({ alerts: { ruleFiles: [join(dir, 'rules.yaml')] } })
+    server = await startUiServer({ alerts: { ruleFiles: [join(dir, 'rules.yaml')], externalUrl: 'http://blazedb.example:4319' } })
     http = server.server.addresses.http!
     browser = await launchBrowser()
     await sendSpans(server.otlpHttp, XSS_SERVICE, 900, 3)
@@ -77,6 +78,11 @@ describe.skipIf(CHROMIUM === undefined)('Alerts page', () => {
     expect(await firing.first().locator('td').nth(4).textContent()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/)
     expect(await firing.first().locator('.al-ann').textContent()).toContain(`${XSS_SERVICE} p99 is`)
     expect(await firing.first().locator('.al-ann').textContent()).toContain('<b onmouseover=alert(1)>bold</b>')
+    // The {{ $link }} annotation links to the rule's query on Explore.
+    const href = (await firing.first().locator('.al-ann a').getAttribute('href'))!
+    expect(href.startsWith('http://blazedb.example:4319/explore?')).toBe(true)
+    const explore = await open(href.slice('http://blazedb.example:4319'.length))
+    await expect.poll(() => explore.page.locator('.query-editor textarea, textarea').first().inputValue()).toContain('stats p99(duration) as p99 by service.name')
     // The rule, read-only (a rule file), firing.
     const rule = page.locator('.al-group[data-group="latency"] tr[data-rule="HighLatency"]')
     expect(await rule.getAttribute('data-state')).toBe('firing')
@@ -105,7 +111,7 @@ describe.skipIf(CHROMIUM === undefined)('Alerts page', () => {
     await phoneEditor.page.locator('.al-preview canvas').first().waitFor()
     await screenshot(phoneEditor.page, 'alerts-editor-phone-dark')
     expect(await phoneEditor.page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width)
-    expect([...problems, ...dark.problems, ...phone.problems, ...phoneEditor.problems]).toEqual([])
+    expect([...problems, ...explore.problems, ...dark.problems, ...phone.problems, ...phoneEditor.problems]).toEqual([])
   })
 
   test('the editor previews a new rule, stores its group through the API, edits and deletes it', async () => {

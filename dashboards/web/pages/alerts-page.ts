@@ -8,7 +8,7 @@
 import { api } from '../api-client.ts'
 import { alertsApi, type AlertInstance, type RuleGroupView, type Silence } from '../alerts-client.ts'
 import { conditionText } from '../alert-condition.ts'
-import { h, replace } from '../dom.ts'
+import { h, replace, safeUrl } from '../dom.ts'
 import type { PageContext, PageDef } from '../page.ts'
 import { bucketWidth } from '../query-text.ts'
 import { linkTo } from '../router.ts'
@@ -25,6 +25,8 @@ const STATES = [
 
 const stateBadge = (state: string) => h('span', { class: `badge al-state al-${state}` }, state)
 const labelChips = (labels: Record<string, string>) => h('span', { class: 'al-labels' }, Object.entries(labels).map(([k, v]) => h('span', { class: 'al-label mono' }, `${k}=${v}`)))
+/** An annotation that is an http(s) URL (like `{{ $link }}`, the rule's query in Explore) as a link. */
+const annotationValue = (v: string) => (/^https?:\/\/\S+$/i.test(v) && safeUrl(v) ? h('a', { attrs: { href: v, rel: 'noopener noreferrer' } }, v) : v)
 const when = (iso: string | null) => (iso === null ? '—' : formatLocal(Date.parse(iso)))
 
 function alertsTable(alerts: AlertInstance[]): HTMLElement {
@@ -38,7 +40,7 @@ function alertsTable(alerts: AlertInstance[]): HTMLElement {
       h('td', { attrs: { 'data-label': 'Labels' } }, labelChips(a.labels)),
       h('td', { class: 'num mono', attrs: { 'data-label': 'Value' } }, a.value === null ? '—' : String(a.value)),
       h('td', { class: 'mono', attrs: { 'data-label': 'Since' } }, when(a.state === 'firing' ? a.firedAt : a.activeAt)),
-      h('td', { class: 'al-ann', attrs: { 'data-label': 'Annotations' } }, h('div', null, Object.entries(a.annotations).map(([k, v]) => h('div', null, h('span', { class: 'muted' }, `${k}: `), v)))),
+      h('td', { class: 'al-ann', attrs: { 'data-label': 'Annotations' } }, h('div', null, Object.entries(a.annotations).map(([k, v]) => h('div', null, h('span', { class: 'muted' }, `${k}: `), annotationValue(v))))),
     ))),
   ))
 }
