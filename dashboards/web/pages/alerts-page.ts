@@ -26,7 +26,12 @@ const STATES = [
 const stateBadge = (state: string) => h('span', { class: `badge al-state al-${state}` }, state)
 const labelChips = (labels: Record<string, string>) => h('span', { class: 'al-labels' }, Object.entries(labels).map(([k, v]) => h('span', { class: 'al-label mono' }, `${k}=${v}`)))
 /** An annotation that is an http(s) URL (like `{{ $link }}`, the rule's query in Explore) as a link. */
-const annotationValue = (v: string) => (/^https?:\/\/\S+$/i.test(v) && safeUrl(v) ? h('a', { attrs: { href: v, rel: 'noopener noreferrer' } }, v) : v)
+function annotationValue(v: string): Node | string {
+  if (!/^https?:\/\/\S+$/i.test(v) || !safeUrl(v)) return v
+  // A long query string says little: show where the link goes, the whole URL as its title.
+  const u = new URL(v)
+  return h('a', { attrs: { href: v, rel: 'noopener noreferrer', title: v } }, `${u.host}${u.pathname}${u.search ? '?…' : ''}`)
+}
 const when = (iso: string | null) => (iso === null ? '—' : formatLocal(Date.parse(iso)))
 
 function alertsTable(alerts: AlertInstance[]): HTMLElement {
@@ -72,7 +77,8 @@ function rulesList(groups: RuleGroupView[], onDelete: (name: string) => void): H
   }))
 }
 
-function silencesBox(silences: Silence[], reload: () => void, fail: (m: string) => void): HTMLElement {
+/** The new-silence form; made once, so that an auto-refresh does not clear what is being typed. */
+function silenceForm(reload: () => void, fail: (m: string) => void): HTMLFormElement {
   const matchers = h('input', { class: 'input mono', attrs: { name: 'matchers', placeholder: 'alertname="HighLatency", service_name="checkout"', autocomplete: 'off', spellcheck: 'false' } })
   const hours = h('select', { class: 'input', attrs: { name: 'hours' } }, ['1', '2', '4', '12', '24', '168'].map((v) => h('option', { attrs: { value: v } }, Number(v) === 168 ? '1 week' : `${v} h`)))
   const comment = h('input', { class: 'input', attrs: { name: 'comment', placeholder: 'why', autocomplete: 'off' } })
@@ -81,18 +87,25 @@ function silencesBox(silences: Silence[], reload: () => void, fail: (m: string) 
     h('div', { class: 'tr-actions' }, h('button', { class: 'btn primary', attrs: { type: 'submit' } }, 'Silence')))
   form.addEventListener('submit', (e) => {
     e.preventDefault()
+    // Commas inside quoted values belong to the value.
     const list = matchers.value.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).map((m) => m.trim()).filter(Boolean)
-    alertsApi.createSilence({ matchers: list, endsAt: new Date(Date.now() + Number(hours.value) * 3600e3).toISOString(), comment: comment.value }).then(reload, (err: Error) => fail(err.message))
+    alertsApi.createSilence({ matchers: list, endsAt: new Date(Date.now() + Number(hours.value) * 3600e3).toISOString(), comment: comment.value }).then(() => {
+      matchers.value = ''
+      comment.value = ''
+      reload()
+    }, (err: Error) => fail(err.message))
   })
+  return form
+}
+
+function silencesList(silences: Silence[], reload: () => void, fail: (m: string) => void): HTMLElement {
   const active = silences.filter((s) => Date.parse(s.endsAt) > Date.now())
-  return h('div', { class: 'card al-silence-card' },
-    active.length === 0 ? h('p', { class: 'muted' }, 'No active silences.') : h('ul', { class: 'al-silences' }, active.map((s) => h('li', { attrs: { 'data-silence': s.id } },
-      h('span', { class: 'al-labels' }, s.matchers.map((m) => h('span', { class: 'al-label mono' }, m))),
-      h('span', { class: 'muted' }, ` until ${formatLocal(Date.parse(s.endsAt))}`, s.comment ? ` · ${s.comment}` : ''),
-      h('button', { class: 'btn small', attrs: { type: 'button' }, on: { click: () => void alertsApi.expireSilence(s.id).then(reload, (err: Error) => fail(err.message)) } }, 'Expire'),
-    ))),
-    form,
-  )
+  if (active.length === 0) return h('p', { class: 'muted' }, 'No active silences.')
+  return h('ul', { class: 'al-silences' }, active.map((s) => h('li', { attrs: { 'data-silence': s.id } },
+    h('span', { class: 'al-labels' }, s.matchers.map((m) => h('span', { class: 'al-label mono' }, m))),
+    h('span', { class: 'muted' }, ` until ${formatLocal(Date.parse(s.endsAt))}`, s.comment ? ` · ${s.comment}` : ''),
+    h('button', { class: 'btn small', attrs: { type: 'button' }, on: { click: () => void alertsApi.expireSilence(s.id).then(reload, (err: Error) => fail(err.message)) } }, 'Expire'),
+  )))
 }
 
 export const ALERTS_PAGE: PageDef = {
@@ -107,7 +120,7 @@ export const ALERTS_PAGE: PageDef = {
     const alertsBox = h('div')
     const historyBox = h('div', { class: 'chart-box' })
     const rulesBox = h('div')
-    const silenceBox = h('div')
+    const silenceList = h('div')
     const newLink = h('a', { class: 'btn primary', attrs: { href: linkTo('/alerts', { new: '1' }) } }, 'New rule group')
     root.append(h('section', { class: 'page alerts-page' },
       h('div', { class: 'toolbar' }, h('h1', null, 'Alerts'), status, newLink),
@@ -115,7 +128,7 @@ export const ALERTS_PAGE: PageDef = {
       h('h2', null, 'Pending and firing'), alertsBox,
       h('h2', null, 'History'), historyBox,
       h('h2', null, 'Rules'), rulesBox,
-      h('h2', null, 'Silences'), silenceBox))
+      h('h2', null, 'Silences'), h('div', { class: 'card al-silence-card' }, silenceList, silenceForm(() => void load(ctx), (m) => fail(m)))))
     const fail = (message: string): void => {
       replace(error, message)
       error.hidden = false
@@ -180,7 +193,7 @@ export const ALERTS_PAGE: PageDef = {
           if (!window.confirm(`Delete rule group ${name}?`)) return
           alertsApi.deleteGroup(name).then(() => load(ctx), (e: Error) => fail(e.message))
         }))
-        replace(silenceBox, silencesBox(s, () => void load(ctx), fail))
+        replace(silenceList, silencesList(s, () => void load(ctx), fail))
         showEditor()
       } catch (e) {
         if (mine === seq && !c.signal.aborted) fail((e as Error).message)
