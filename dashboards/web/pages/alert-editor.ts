@@ -12,19 +12,19 @@ import { previewRule } from '../alert-preview.ts'
 import { h, replace } from '../dom.ts'
 import { formatDurationNs } from '../format.ts'
 import type { PageContext } from '../page.ts'
-import { durationText } from '../query-text.ts'
 import { linkTo, setParams } from '../router.ts'
 import { stackedBars, type StackedBars } from '../stacked-bars.ts'
 import { absolutePoint, formatLocal } from '../time-range.ts'
 
-const MS: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3 }
+const MS: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }
 
-/** A duration text (`30s`, `1m`) as milliseconds, or an Error naming the field. */
+/** A Prometheus-style duration (`30s`, `5m`, `1h30m`) as milliseconds, or an Error naming the field. */
 function durationMs(field: string, text: string): number | Error {
-  const t = durationText(text)
-  if (t === undefined) return new Error(`cannot read ${field}: ${JSON.stringify(text)} is not a duration like 30s or 5m`)
-  const m = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(t)!
-  return Number(m[1]) * MS[m[2]]
+  const t = text.trim()
+  if (!/^(\d+(\.\d+)?(ns|us|ms|s|m|h|d))+$/.test(t)) return new Error(`cannot read ${field}: ${JSON.stringify(text)} is not a duration like 30s, 5m or 1h30m`)
+  let ms = 0
+  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ns|us|ms|s|m|h|d)/g)) ms += Number(m[1]) * MS[m[2]]
+  return ms
 }
 
 /** `key=value` lines as an object; an Error for a line without `=`. */
@@ -58,7 +58,7 @@ export function alertEditor(target: EditorTarget, ctx: () => PageContext, onSave
   const alert = field('alert', stored?.alert ?? '', { placeholder: 'HighLatency' })
   const query = area('query', stored?.query ?? 'spans | where kind = "server" | stats p99(duration) as p99 by service.name', 3, 'spans | ... | stats ... by ...')
   const condition = field('condition', stored ? conditionText(stored.condition) : 'p99 > 500ms', { placeholder: 'p99 > 500ms' })
-  const window = field('window', stored ? secondsText(stored.window) : '5m')
+  const windowField = field('window', stored ? secondsText(stored.window) : '5m')
   const forField = field('for', stored ? secondsText(stored.for) : '0s')
   const labels = area('labels', stored ? lines(stored.labels) : 'severity=page', 2, 'severity=page')
   const annotations = area('annotations', stored ? lines(stored.annotations) : 'summary={{ $labels.service_name }} p99 is {{ $value }}', 2, 'summary=...')
@@ -77,12 +77,12 @@ export function alertEditor(target: EditorTarget, ctx: () => PageContext, onSave
   const read = () => {
     const c = parseCondition(condition.value)
     const iv = durationMs('interval', interval.value)
-    const w = durationMs('window', window.value)
+    const w = durationMs('window', windowField.value)
     const f = durationMs('for', forField.value)
     const l = pairs('labels', labels.value)
     const a = pairs('annotations', annotations.value)
     for (const x of [c, iv, w, f, l, a]) if (x instanceof Error) return x
-    const spec: RuleSpec = { alert: alert.value.trim(), query: query.value.trim(), condition: condition.value.trim(), window: window.value.trim(), for: forField.value.trim(), labels: l as Record<string, string>, annotations: a as Record<string, string> }
+    const spec: RuleSpec = { alert: alert.value.trim(), query: query.value.trim(), condition: condition.value.trim(), window: windowField.value.trim(), for: forField.value.trim(), labels: l as Record<string, string>, annotations: a as Record<string, string> }
     return { spec, condition: c as Exclude<typeof c, Error>, intervalMs: iv as number, windowMs: w as number, forMs: f as number }
   }
 
@@ -150,7 +150,7 @@ export function alertEditor(target: EditorTarget, ctx: () => PageContext, onSave
       h('label', null, 'Rule (alert name)', alert),
       h('label', { class: 'al-wide' }, 'Query', query),
       h('label', null, 'Condition', condition),
-      h('label', null, 'Window', window),
+      h('label', null, 'Window', windowField),
       h('label', null, 'For', forField),
       h('label', { class: 'al-half' }, 'Labels (key=value per line)', labels),
       h('label', { class: 'al-half' }, 'Annotations (key=value per line)', annotations),
