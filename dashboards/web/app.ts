@@ -103,8 +103,13 @@ function startShell(body: HTMLElement, embed: boolean, signedIn: boolean): void 
     picker.show(range, refresh)
     picker.el.hidden = !def.usesTime
     for (const a of navLinks) {
-      if (a.dataset.page === def.id) a.setAttribute('aria-current', 'page')
-      else a.removeAttribute('aria-current')
+      if (a.dataset.page === def.id) {
+        a.setAttribute('aria-current', 'page')
+        // On a phone the navigation scrolls sideways: keep the current page's link in view.
+        const nav = a.parentElement!
+        const [link, box] = [a.getBoundingClientRect(), nav.getBoundingClientRect()]
+        if (link.right > box.right || link.left < box.left) nav.scrollLeft += link.left - box.left - 8
+      } else a.removeAttribute('aria-current')
       // Keep the time range when moving between pages.
       a.setAttribute('href', linkTo(`/${a.dataset.page}`))
     }
