@@ -50,8 +50,9 @@ export class RuleRunner {
     this.ctx = ctx
   }
 
+  /** The rule's query on the web UI's Explore page, which reads its query from `q`. */
   get link(): string {
-    const q = new URLSearchParams({ query: this.rule.query, tenant: this.group.tenant })
+    const q = new URLSearchParams({ q: this.rule.query, tenant: this.group.tenant })
     return `${this.ctx.notify.externalUrl}/explore?${q}`
   }
 

@@ -114,7 +114,7 @@ describe('an alert rule end to end', () => {
 
     await waitFor('the webhook notification', () => hook.received.length === 1)
     await waitFor('the email', () => smtp.mails.length === 1)
-    const link = `http://blazedb.example:4319/explore?${new URLSearchParams({ query: 'spans | where kind = "server" | stats p99(duration) as p99 by service.name | extend p99 / 1ms as p99_ms', tenant: 'default' })}`
+    const link = `http://blazedb.example:4319/explore?${new URLSearchParams({ q: 'spans | where kind = "server" | stats p99(duration) as p99 by service.name | extend p99 / 1ms as p99_ms', tenant: 'default' })}`
     const labels = { alertname: 'HighLatency', service_name: 'checkout', severity: 'page' }
     const annotations = { summary: 'checkout p99 is 600 ms', link }
     expect(hook.received[0].path).toBe('/hook')

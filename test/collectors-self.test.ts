@@ -57,3 +57,46 @@ describe('self-telemetry', () => {
     expect(value(s, 'blazedb_storage_rows', { tenant: '_system', signal: 'metrics' })).toBeGreaterThan(0)
   })
 })
+
+describe('/metrics, shared with the web UI', () => {
+  const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8'
+  const PROMETHEUS_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
+  const get = (url: string, accept: string, token?: string) => fetch(`${url}/metrics`, { headers: { accept, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) } })
+
+  it('answers a page visit with the Metrics page and a scrape (or curl) with the exposition', async () => {
+    const blaze = await startCollectorServer({ self: { interval: '1s', tenant: '_system' } })
+    try {
+      const page = await get(blaze.url, BROWSER_ACCEPT)
+      expect(page.status).toBe(200)
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/)
+      expect(await page.text()).toContain('<script')
+      for (const accept of [PROMETHEUS_ACCEPT, '*/*']) {
+        const scrape = await get(blaze.url, accept)
+        expect(scrape.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8')
+        expect(await scrape.text()).toContain('blazedb_ingest_records_accepted_total')
+      }
+    } finally {
+      await blaze.close()
+    }
+  })
+
+  it('with tokens, a page visit needs none (the page asks to sign in) and a scrape needs an admin token', async () => {
+    const tokens = [
+      { token: 'admin-token-0123456789', tenant: 'default', scopes: ['admin' as const, 'read' as const] },
+      { token: 'reader-token-0123456789', tenant: 'default', scopes: ['read' as const] },
+    ]
+    const blaze = await startCollectorServer({ self: { interval: '1s', tenant: '_system' } }, { tokens })
+    try {
+      const page = await get(blaze.url, BROWSER_ACCEPT)
+      expect(page.status).toBe(200)
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/)
+      expect((await get(blaze.url, PROMETHEUS_ACCEPT)).status).toBe(401)
+      expect((await get(blaze.url, PROMETHEUS_ACCEPT, 'reader-token-0123456789')).status).toBe(403)
+      const scrape = await get(blaze.url, PROMETHEUS_ACCEPT, 'admin-token-0123456789')
+      expect(scrape.status).toBe(200)
+      expect(await scrape.text()).toContain('blazedb_ingest_records_accepted_total')
+    } finally {
+      await blaze.close()
+    }
+  })
+})

@@ -37,7 +37,7 @@ export interface DashboardsUiOptions {
 }
 
 /** First path segments of the app's pages; each answers with the shell. */
-export const PAGE_ROUTES = ['explore', 'services', 'traces', 'logs', 'metrics', 'dashboards'] as const
+export const PAGE_ROUTES = ['explore', 'services', 'traces', 'logs', 'metrics', 'dashboards', 'alerts'] as const
 
 /**
  * The UI as a hono app; mount it with `app.route('/', createDashboardsUi())`.

@@ -96,7 +96,7 @@ export function onUnauthenticated(handler: (() => void) | undefined): void {
   unauthenticated = handler
 }
 
-async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+export async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   const auth: Record<string, string> = bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }
   const res = await fetch(path, { credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...auth, ...(init.headers ?? {}) } })
   const text = await res.text()

@@ -15,7 +15,7 @@ import { createTimePicker } from './time-picker.ts'
 import { DEFAULT_RANGE, REFRESH_CHOICES, resolveRange, type TimeRange } from './time-range.ts'
 
 /** Keys that jump to a page after `g` (outside text fields), like g e for Explore. */
-const JUMP_KEYS: Record<string, string> = { e: 'explore', s: 'services', t: 'traces', l: 'logs', m: 'metrics', d: 'dashboards' }
+const JUMP_KEYS: Record<string, string> = { e: 'explore', s: 'services', t: 'traces', l: 'logs', m: 'metrics', d: 'dashboards', a: 'alerts' }
 
 /**
  * Starts the UI: embeds take their token from the URL fragment (#token=...), other pages ask
@@ -103,8 +103,13 @@ function startShell(body: HTMLElement, embed: boolean, signedIn: boolean): void 
     picker.show(range, refresh)
     picker.el.hidden = !def.usesTime
     for (const a of navLinks) {
-      if (a.dataset.page === def.id) a.setAttribute('aria-current', 'page')
-      else a.removeAttribute('aria-current')
+      if (a.dataset.page === def.id) {
+        a.setAttribute('aria-current', 'page')
+        // On a phone the navigation scrolls sideways: keep the current page's link in view.
+        const nav = a.parentElement!
+        const [link, box] = [a.getBoundingClientRect(), nav.getBoundingClientRect()]
+        if (link.right > box.right || link.left < box.left) nav.scrollLeft += link.left - box.left - 8
+      } else a.removeAttribute('aria-current')
       // Keep the time range when moving between pages.
       a.setAttribute('href', linkTo(`/${a.dataset.page}`))
     }

@@ -5,6 +5,7 @@
 import 'uplot/dist/uPlot.min.css'
 import './styles.css'
 import './pages.css'
+import './alerts.css'
 import { startApp } from './app.ts'
 
 startApp(document.body)

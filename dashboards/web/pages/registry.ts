@@ -4,6 +4,7 @@
  * pages/<name>-page.ts exporting a PageDef and list it here (dashboards/README.md).
  */
 import type { PageDef } from '../page.ts'
+import { ALERTS_PAGE } from './alerts-page.ts'
 import { h } from '../dom.ts'
 import { DASHBOARDS_PAGE } from './dashboards-page.ts'
 import { EXPLORE_PAGE } from './explore-page.ts'
@@ -19,6 +20,7 @@ export const PAGES: readonly PageDef[] = [
   LOGS_PAGE,
   METRICS_PAGE,
   DASHBOARDS_PAGE,
+  ALERTS_PAGE,
 ]
 
 export const NOT_FOUND_PAGE: PageDef = {
