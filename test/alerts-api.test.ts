@@ -12,7 +12,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import type { RunningServer } from '../cli/serve.ts'
 import { getJson, sendErrorLogs, serverConfig, startQuietServer } from './support/alert-server.ts'
 import { startServerProcess } from './support/server-process.ts'
-import { startWebhookReceiver, waitFor, type WebhookReceiver } from './support/webhook-receiver.ts'
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
+import { waitFor } from './support/wait-for.ts'
 
 let dir: string
 const servers: RunningServer[] = []

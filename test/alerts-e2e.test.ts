@@ -15,7 +15,8 @@ import { startAlertmanager, type Alertmanager } from './support/alertmanager.ts'
 import { getJson, query, sendSpans, serverConfig, startQuietServer } from './support/alert-server.ts'
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.ts'
 import { systemTool } from './support/system-tool.ts'
-import { startWebhookReceiver, waitFor, type WebhookReceiver } from './support/webhook-receiver.ts'
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
+import { waitFor } from './support/wait-for.ts'
 
 const alertmanagerProgram = systemTool('prometheus-alertmanager', ['/usr/bin/prometheus-alertmanager', 'prometheus-alertmanager', 'alertmanager'], 'apt-get install -y prometheus-alertmanager')
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { startServerProcess, type ServerProcess } from './support/server-process.ts'
-import { waitFor } from './support/collector-server.ts'
+import { waitFor } from './support/wait-for.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'blazedb-tail-crash-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -48,7 +48,7 @@ describe('tail in blazedb serve, killed with SIGKILL mid-file', () => {
       const seen = await waitFor('progress', async () => {
         const n = await count(server)
         return n > before ? n : undefined
-      })
+      }, 60_000, 200)
       await server.kill()
       if (seen < written) killedMidFile++
       expect(seen).toBeLessThanOrEqual(written)
@@ -65,7 +65,7 @@ describe('tail in blazedb serve, killed with SIGKILL mid-file', () => {
     expect(killedMidFile).toBeGreaterThan(0)
     const server = await startServerProcess(dataDir, {}, ['--config', config])
     try {
-      await waitFor('every line', async () => ((await count(server)) >= written ? true : undefined), 120_000)
+      await waitFor('every line', async () => ((await count(server)) >= written ? true : undefined), 120_000, 200)
       expect(await count(server)).toBe(written)
       expect(await query(server, 'logs | stats count() as n by attr.seq | where n > 1 | limit 5')).toEqual([])
       expect(await query(server, 'logs | stats min(attr.seq), max(attr.seq), count_distinct(attr.seq)')).toEqual([[0, written - 1, written]])

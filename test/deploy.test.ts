@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { placeOrders, startShop } from '../examples/shop/shop.ts'
-import { waitFor } from './support/collector-server.ts'
+import { waitFor } from './support/wait-for.ts'
 import { BIN, startServerProcess } from './support/server-process.ts'
 import { systemTool } from './support/system-tool.ts'
 
@@ -96,7 +96,7 @@ describe('the docker-compose topology as processes', () => {
     try {
       expect((await fetch(`http://${server.http}/healthz`)).status).toBe(200)
       expect(await placeOrders(shop.frontend, 0, 5)).toEqual({ placed: 4, failed: 1 }) // order 3 fails
-      await waitFor('host metrics at the server', async () => ((await count('metrics | where metric.name = "system.cpu.time" | stats count()')) > 0 ? true : undefined))
+      await waitFor('host metrics at the server', async () => ((await count('metrics | where metric.name = "system.cpu.time" | stats count()')) > 0 ? true : undefined), 60_000, 200)
       await shop.stop()
       expect(await count('spans | stats count_distinct(service.name)')).toBe(3)
     } finally {

@@ -12,14 +12,7 @@ import { startServer } from '../cli/serve.ts'
 import { runQuery } from '../query/index.ts'
 import { openEngine, type Engine } from '../storage/index.ts'
 import { makeSpans, MINUTE, T0 } from './support/telemetry.ts'
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 1))
-  }
-}
+import { waitFor } from './support/wait-for.ts'
 
 test('the server answers from query threads and stops cleanly with queries in flight', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'blazedb-query-threads-'))
@@ -50,7 +43,7 @@ test('the server answers from query threads and stops cleanly with queries in fl
 
     const heavy = 'spans | stats count() by span_id | sort count desc | limit 5'
     const inflight = Array.from({ length: 4 }, () => post(heavy).then((r) => r.status, (error: Error) => error.name))
-    await until(() => server.queries.status().running > 0, 'a query runs on a thread')
+    await waitFor('a query runs on a thread', () => server.queries.status().running > 0, 30_000, 1)
     await server.close()
     closed = true
     expect(server.queries.status()).toMatchObject({ running: 0, queued: 0 })
