@@ -12,7 +12,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { RunningServer } from '../cli/serve.ts'
 import { startAlertmanager, type Alertmanager } from './support/alertmanager.ts'
-import { getJson, query, sendSpans, serverConfig, startQuietServer } from './support/alert-server.ts'
+import { getJson, query, sendSpans, startQuietServer } from './support/alert-server.ts'
+import { localConfig } from './support/server-config.ts'
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.ts'
 import { systemTool } from './support/system-tool.ts'
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
@@ -64,12 +65,14 @@ afterAll(async () => {
 })
 
 function config() {
-  return serverConfig(join(dir, 'data'), {
-    ruleFiles: [join(dir, 'rules.yaml')],
-    externalUrl: 'http://blazedb.example:4319',
-    alertmanagers: am === undefined ? [] : [{ url: am.url }],
-    receivers: [{ name: 'team', webhooks: [{ url: `${hook.url}/hook` }], email: [{ to: 'oncall@example.com', from: 'blazedb@example.com', smarthost: smtp.address }] }],
-    route: { receiver: 'team', groupBy: ['alertname', 'service_name'], groupWait: '200ms', groupInterval: '300ms', repeatInterval: '1h' },
+  return localConfig(join(dir, 'data'), 'alerts test password', {
+    alerts: {
+      ruleFiles: [join(dir, 'rules.yaml')],
+      externalUrl: 'http://blazedb.example:4319',
+      alertmanagers: am === undefined ? [] : [{ url: am.url }],
+      receivers: [{ name: 'team', webhooks: [{ url: `${hook.url}/hook` }], email: [{ to: 'oncall@example.com', from: 'blazedb@example.com', smarthost: smtp.address }] }],
+      route: { receiver: 'team', groupBy: ['alertname', 'service_name'], groupWait: '200ms', groupInterval: '300ms', repeatInterval: '1h' },
+    },
   })
 }
 

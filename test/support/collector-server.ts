@@ -6,10 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEFAULT_CONFIG, type Config } from '../../cli/config.ts'
+import type { Config } from '../../cli/config.ts'
 import { startServer, type RunningServer } from '../../cli/serve.ts'
 import type { CollectorsConfig } from '../../collectors/index.ts'
 import { runQuery } from '../../query/index.ts'
+import { localConfig } from './server-config.ts'
 
 export interface CollectorServer {
   server: RunningServer
@@ -23,17 +24,7 @@ export interface CollectorServer {
 
 export async function startCollectorServer(collectors: CollectorsConfig, extra: Partial<Config> = {}): Promise<CollectorServer> {
   const dir = mkdtempSync(join(tmpdir(), 'blazedb-collectors-'))
-  const config: Config = {
-    ...DEFAULT_CONFIG,
-    dataDir: join(dir, 'data'),
-    password: 'collector test password',
-    httpAddr: '127.0.0.1:0',
-    otlpHttpAddr: '127.0.0.1:0',
-    otlpGrpcAddr: '127.0.0.1:0',
-    collectors,
-    ...extra,
-  }
-  const server = await startServer(config, { log: () => {} })
+  const server = await startServer(localConfig(join(dir, 'data'), 'collector test password', { collectors, ...extra }), { log: () => {} })
   return {
     server,
     url: `http://${server.addresses.http}`,

@@ -6,8 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEFAULT_CONFIG, type Config } from '../../cli/config.ts'
+import type { Config } from '../../cli/config.ts'
 import { startServer, type RunningServer } from '../../cli/serve.ts'
+import { localConfig } from './server-config.ts'
 
 export interface UiServer {
   readonly server: RunningServer
@@ -20,16 +21,7 @@ export interface UiServer {
 }
 
 export async function startUiServer(overrides: Partial<Config> = {}, dataDir = mkdtempSync(join(tmpdir(), 'blazedb-ui-'))): Promise<UiServer> {
-  const config: Config = {
-    ...DEFAULT_CONFIG,
-    dataDir,
-    password: 'ui test password',
-    httpAddr: '127.0.0.1:0',
-    otlpHttpAddr: '127.0.0.1:0',
-    otlpGrpcAddr: '127.0.0.1:0',
-    ...overrides,
-  }
-  const server = await startServer(config, { log: () => {} })
+  const server = await startServer(localConfig(dataDir, 'ui test password', overrides), { log: () => {} })
   return {
     server,
     dataDir,
