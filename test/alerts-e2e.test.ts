@@ -12,7 +12,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { RunningServer } from '../cli/serve.ts'
 import { startAlertmanager, type Alertmanager } from './support/alertmanager.ts'
-import { getJson, query, sendSpans, startQuietServer } from './support/alert-server.ts'
+import { getJson, sendSpans, startQuietServer } from './support/alert-server.ts'
+import { queryRows } from './support/query-client.ts'
 import { localConfig } from './support/server-config.ts'
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.ts'
 import { systemTool } from './support/system-tool.ts'
@@ -179,7 +180,7 @@ describe('an alert rule end to end', () => {
     }
 
     // History: every transition is a log record of the tenant, in order, none from the restart.
-    const rows = await query(
+    const rows = await queryRows(
       server.addresses.http,
       'logs | where service.name = "blazedb-alerts" and alert.rule = "HighLatency" | sort time | select alert.label.service_name, alert.previous_state, alert.state, alert.group',
     )

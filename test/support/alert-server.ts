@@ -48,10 +48,3 @@ export async function getJson(http: string, path: string): Promise<any> {
   if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`)
   return res.json()
 }
-
-export async function query(http: string, text: string): Promise<unknown[][]> {
-  const res = await fetch(`http://${http}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: text }) })
-  const body = (await res.json()) as any
-  if (!res.ok) throw new Error(`query ${text}: ${JSON.stringify(body)}`)
-  return body.rows
-}
