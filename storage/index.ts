@@ -18,6 +18,7 @@ export { rowsWithBytes } from './trace-match.ts'
 export {
   DEFAULT_TENANT,
   emptyScanStats,
+  TENANT_NAME,
   type Scan,
   type ScanCondition,
   type ScanRequest,
