@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import type { Config } from '../../cli/config.ts'
 import { startServer, type RunningServer } from '../../cli/serve.ts'
 import { localConfig } from './server-config.ts'
+import { waitFor } from './wait-for.ts'
 
 export interface UiServer {
   readonly server: RunningServer
@@ -36,15 +37,12 @@ export async function startUiServer(overrides: Partial<Config> = {}, dataDir = m
 
 /** Polls `POST /api/v1/query` until `query` returns at least `rows` rows, or fails after `deadlineMs`. */
 export async function waitForRows(origin: string, query: string, rows: number, deadlineMs = 20_000, token?: string): Promise<unknown[][]> {
-  const until = Date.now() + deadlineMs
-  let last: unknown
   const auth: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` }
-  for (;;) {
+  return waitFor(`${rows} rows of ${query}`, async () => {
     const res = await fetch(`${origin}/api/v1/query`, { method: 'POST', body: JSON.stringify({ query }), headers: { 'content-type': 'application/json', ...auth } })
-    last = await res.json()
+    const last = await res.json()
     const got = (last as { rows?: unknown[][] }).rows
-    if (got !== undefined && got.length >= rows) return got
-    if (Date.now() > until) throw new Error(`cannot find ${rows} rows of ${query} within ${deadlineMs} ms; last answer ${JSON.stringify(last).slice(0, 300)}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
+    if (got === undefined || got.length < rows) throw new Error(`last answer ${JSON.stringify(last).slice(0, 300)}`)
+    return got
+  }, deadlineMs, 100)
 }
