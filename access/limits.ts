@@ -20,6 +20,3 @@ export const MAX_TOKEN_NAME_LENGTH = 200
 
 /** Most query texts an embed token may carry: one dashboard's panels. */
 export const MAX_RESTRICTED_QUERIES = 200
-
-/** Tenant names: letters, digits, `-` and `_`, 1 to 64 (they name directories and appear in URLs). */
-export const TENANT_NAME = /^[A-Za-z0-9_-]{1,64}$/

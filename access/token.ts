@@ -4,8 +4,9 @@
  * makes, and what a request is authorised as (a Principal).
  */
 import { createHash } from 'node:crypto'
+import { TENANT_NAME } from '../storage/index.ts'
 import { AccessError } from './errors.ts'
-import { MAX_RESTRICTED_QUERIES, MAX_TOKEN_NAME_LENGTH, MIN_TOKEN_LENGTH, TENANT_NAME } from './limits.ts'
+import { MAX_RESTRICTED_QUERIES, MAX_TOKEN_NAME_LENGTH, MIN_TOKEN_LENGTH } from './limits.ts'
 import { isScope, SCOPE_NAMES, type Scope } from './scopes.ts'
 
 /** A token of the configuration file (`tokens: [...]`). */

@@ -4,7 +4,8 @@
  * retried while another is notified on time.
  */
 import { afterEach, describe, expect, test } from 'vitest'
-import { startWebhookReceiver, waitFor, type WebhookReceiver } from '../test/support/webhook-receiver.ts'
+import { startWebhookReceiver, type WebhookReceiver } from '../test/support/webhook-receiver.ts'
+import { waitFor } from '../test/support/wait-for.ts'
 import { resolveAlertsConfig, type AlertsConfig } from './alerts-config.ts'
 import { Dispatcher, type DispatchAlert } from './dispatcher.ts'
 import type { AlertDocuments } from './documents.ts'

@@ -11,7 +11,7 @@ import { BatchBuilder, LOG_COLUMNS, MemoryStore } from '../storage/index.ts'
 import { AlertService } from './alert-service.ts'
 import { evaluateRule, type QueryRunner } from './evaluator.ts'
 import { parseRuleText } from './rule-file.ts'
-import { waitFor } from '../test/support/webhook-receiver.ts'
+import { waitFor } from '../test/support/wait-for.ts'
 
 const NOW = Date.parse('2026-12-07T04:00:00Z')
 

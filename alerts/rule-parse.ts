@@ -4,7 +4,7 @@
  * query is parsed and planned by the query service, so a rule that would fail at its first
  * evaluation stops the load instead, with the query service's message and place.
  */
-import { DEFAULT_TENANT } from '../storage/index.ts'
+import { DEFAULT_TENANT, TENANT_NAME } from '../storage/index.ts'
 import { parseQuery, planQuery, QueryError } from '../query/index.ts'
 import { parseCondition } from './condition.ts'
 import { parseDurationMs } from './duration.ts'
@@ -60,7 +60,7 @@ export function parseRuleGroups(doc: unknown, ctx: ParseContext): RuleGroup[] {
     const intervalMs = g.interval === undefined ? DEFAULT_INTERVAL_MS : parseDurationMs(g.interval)
     if (intervalMs === undefined || intervalMs < MIN_INTERVAL_MS) throw fail([...gp, 'interval'], `cannot load group: interval must be a duration of at least ${MIN_INTERVAL_MS}ms, like 30s or 1m, got ${JSON.stringify(g.interval)}`, gname)
     const tenant = g.tenant ?? ctx.defaultTenant ?? DEFAULT_TENANT
-    if (typeof tenant !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(tenant)) throw fail([...gp, 'tenant'], 'cannot load group: tenant must be 1 to 64 letters, digits, "-" or "_"', gname)
+    if (typeof tenant !== 'string' || !TENANT_NAME.test(tenant)) throw fail([...gp, 'tenant'], 'cannot load group: tenant must be 1 to 64 letters, digits, "-" or "_"', gname)
     if (ctx.defaultTenant !== undefined && tenant !== ctx.defaultTenant) throw fail([...gp, 'tenant'], `cannot load group: it may only use tenant ${JSON.stringify(ctx.defaultTenant)}`, gname)
     if (!Array.isArray(g.rules) || g.rules.length === 0) throw fail([...gp, 'rules'], 'cannot load group: expected a non-empty list "rules"', gname)
     const rules: Rule[] = []

@@ -3,6 +3,7 @@
  * The `collectors` section of the server's configuration file, and its validation (at
  * startup; a bad value names its field).
  */
+import { TENANT_NAME } from '../storage/index.ts'
 import { CollectorError } from './errors.ts'
 import { RELABEL_ACTIONS, compileRelabel, type RelabelConfig } from './scrape/relabel.ts'
 import { LINE_FORMATS, type LineFormat } from './tail/line-parser.ts'
@@ -111,8 +112,6 @@ export function parseDurationMs(field: string, text: unknown): number {
   return Number(m[1]) * DURATION_MS[m[2]]
 }
 
-const TENANT = /^[A-Za-z0-9_-]{1,64}$/
-
 /** A configuration error naming its field (relative to `collectors`). */
 export class CollectorConfigError extends CollectorError {
   readonly field: string
@@ -142,7 +141,7 @@ export function validateCollectorsConfig(config: unknown): asserts config is Col
     if (!isObject(config.self)) throw new CollectorConfigError('self', 'must be an object like {"interval": "15s", "tenant": "_system"}')
     checkKeys('self', config.self, ['interval', 'tenant'])
     if (config.self.interval !== undefined) parseDurationMs('self.interval', config.self.interval)
-    optionalString('self.tenant', config.self.tenant, TENANT, '1 to 64 letters, digits, "-" or "_"')
+    optionalTenant('self.tenant', config.self.tenant)
   }
   const rw = config.remoteWrite
   if (rw !== undefined) {
@@ -157,7 +156,7 @@ export function validateCollectorsConfig(config: unknown): asserts config is Col
     if (!isObject(host)) throw new CollectorConfigError('host', 'must be an object like {"interval": "15s"}')
     checkKeys('host', host, ['interval', 'tenant', 'procRoot', 'rootPath'])
     if (host.interval !== undefined) parseDurationMs('host.interval', host.interval)
-    optionalString('host.tenant', host.tenant, TENANT, '1 to 64 letters, digits, "-" or "_"')
+    optionalTenant('host.tenant', host.tenant)
     optionalString('host.procRoot', host.procRoot, /^\//, 'an absolute path')
     optionalString('host.rootPath', host.rootPath, /^\//, 'an absolute path')
   }
@@ -171,7 +170,7 @@ export function validateCollectorsConfig(config: unknown): asserts config is Col
     if (syslog.protocol !== undefined && !SYSLOG_PROTOCOLS.includes(syslog.protocol as SyslogProtocol)) {
       throw new CollectorConfigError('syslog.protocol', `must be one of ${SYSLOG_PROTOCOLS.join(', ')}`)
     }
-    optionalString('syslog.tenant', syslog.tenant, TENANT, '1 to 64 letters, digits, "-" or "_"')
+    optionalTenant('syslog.tenant', syslog.tenant)
   }
 }
 
@@ -184,7 +183,7 @@ function validateTail(tail: unknown): void {
   if (!isObject(tail)) throw new CollectorConfigError('tail', 'must be an object with a list of files')
   checkKeys('tail', tail, ['pollInterval', 'tenant', 'files'])
   if (tail.pollInterval !== undefined) parseDurationMs('tail.pollInterval', tail.pollInterval)
-  optionalString('tail.tenant', tail.tenant, TENANT, '1 to 64 letters, digits, "-" or "_"')
+  optionalTenant('tail.tenant', tail.tenant)
   if (!Array.isArray(tail.files)) throw new CollectorConfigError('tail.files', 'must be a list of {include: [globs]}')
   tail.files.forEach((entry: unknown, i: number) => {
     const f = `tail.files[${i}]`
@@ -208,7 +207,7 @@ function validateTail(tail: unknown): void {
       throw new CollectorConfigError(`${f}.resource`, 'must be an object of string values')
     }
     if (entry.startAt !== undefined && entry.startAt !== 'beginning' && entry.startAt !== 'end') throw new CollectorConfigError(`${f}.startAt`, 'must be beginning or end')
-    optionalString(`${f}.tenant`, entry.tenant, TENANT, '1 to 64 letters, digits, "-" or "_"')
+    optionalTenant(`${f}.tenant`, entry.tenant)
     if (entry.maxBatchBytes !== undefined && (!Number.isInteger(entry.maxBatchBytes) || (entry.maxBatchBytes as number) < 256)) {
       throw new CollectorConfigError(`${f}.maxBatchBytes`, 'must be an integer of at least 256')
     }
@@ -220,12 +219,16 @@ function optionalString(field: string, value: unknown, pattern?: RegExp, expecte
   if (typeof value !== 'string' || (pattern !== undefined && !pattern.test(value))) throw new CollectorConfigError(field, `must be ${expected}, got ${JSON.stringify(value)}`)
 }
 
+function optionalTenant(field: string, value: unknown): void {
+  optionalString(field, value, TENANT_NAME, '1 to 64 letters, digits, "-" or "_"')
+}
+
 function validateScrape(scrape: unknown): void {
   if (!isObject(scrape)) throw new CollectorConfigError('scrape', 'must be an object with a list of jobs')
   checkKeys('scrape', scrape, ['interval', 'timeout', 'tenant', 'jobs'])
   if (scrape.interval !== undefined) parseDurationMs('scrape.interval', scrape.interval)
   if (scrape.timeout !== undefined) parseDurationMs('scrape.timeout', scrape.timeout)
-  optionalString('scrape.tenant', scrape.tenant, TENANT, '1 to 64 letters, digits, "-" or "_"')
+  optionalTenant('scrape.tenant', scrape.tenant)
   if (!Array.isArray(scrape.jobs)) throw new CollectorConfigError('scrape.jobs', 'must be a list of {name, targets}')
   scrape.jobs.forEach((job: unknown, i: number) => {
     const f = `scrape.jobs[${i}]`
@@ -239,7 +242,7 @@ function validateScrape(scrape: unknown): void {
     optionalString(`${f}.metricsPath`, job.metricsPath, /^\//, 'a path starting with /')
     if (job.interval !== undefined) parseDurationMs(`${f}.interval`, job.interval)
     if (job.timeout !== undefined) parseDurationMs(`${f}.timeout`, job.timeout)
-    optionalString(`${f}.tenant`, job.tenant, TENANT, '1 to 64 letters, digits, "-" or "_"')
+    optionalTenant(`${f}.tenant`, job.tenant)
     if (job.labels !== undefined && (!isObject(job.labels) || Object.values(job.labels).some((v) => typeof v !== 'string'))) {
       throw new CollectorConfigError(`${f}.labels`, 'must be an object of string values')
     }

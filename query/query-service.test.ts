@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryStore, openEngine, type Engine } from '../storage/index.ts'
 import { HOUR, MINUTE, T0, makeLogs, makePoints, makeSpans } from '../test/support/telemetry.ts'
+import { waitFor } from '../test/support/wait-for.ts'
 import { QueryError } from './errors.ts'
 import { QUERY_THREAD_NICE } from './limits.ts'
 import { createQueryApi } from './api.ts'
@@ -22,14 +23,6 @@ async function failure(p: Promise<unknown>): Promise<Error> {
   const e = await p.then(() => undefined, (error: unknown) => error)
   expect(e).toBeInstanceOf(Error)
   return e as Error
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 1))
-  }
 }
 
 describe('answers from query threads over parts and the head', () => {
@@ -100,7 +93,7 @@ describe('time limit, cancellation, failures and close', () => {
   it('a cancelled query stops on its thread, which stays', async () => {
     const controller = new AbortController()
     const running = patient.run(HEAVY, { signal: controller.signal, limits: { maxMemoryBytes: 1e12 } })
-    await until(() => patient.status().running === 1, 'the query runs')
+    await waitFor('the query runs', () => patient.status().running === 1, 30_000, 1)
     controller.abort(new Error('client went away'))
     const e = await failure(running)
     expect([(e as QueryError).code, e.message]).toEqual(['CANCELLED', 'cannot finish query: it was cancelled'])
@@ -123,7 +116,7 @@ describe('time limit, cancellation, failures and close', () => {
   it('a cancelled query whose thread cannot stop is answered, and the thread replaced', async () => {
     const controller = new AbortController()
     const running = service.run('spans | where name = "hang-thread"', { signal: controller.signal })
-    await until(() => service.status().running === 1, 'the query runs')
+    await waitFor('the query runs', () => service.status().running === 1, 30_000, 1)
     controller.abort()
     expect(((await failure(running)) as QueryError).code).toBe('CANCELLED')
     expect(service.status().restarts).toBe(2)
@@ -133,7 +126,7 @@ describe('time limit, cancellation, failures and close', () => {
     const e = await failure(service.run('spans | where name = "crash-thread" | stats count() by span_id', { limits: { maxMemoryBytes: 1e12 } }))
     expect(e).not.toBeInstanceOf(QueryError)
     expect(e.message).toBe('cannot finish query: its thread failed (a fault inside the query thread)')
-    await until(() => service.status().restarts === 3, 'the thread is replaced')
+    await waitFor('the thread is replaced', () => service.status().restarts === 3, 30_000, 1)
     expect((await service.run('spans | where name = "GET /b" | stats count()')).rows).toEqual([[5_000 * 333]])
   })
 
@@ -141,7 +134,7 @@ describe('time limit, cancellation, failures and close', () => {
     const closing = createQueryService({ store, threads: 1 })
     const queries = [closing.run(HEAVY, { limits: { maxMemoryBytes: 1e12 } }), closing.run('spans | stats count()'), closing.run('logs | stats count()')]
     const failures = queries.map(failure)
-    await until(() => closing.status().running === 1, 'a query runs')
+    await waitFor('a query runs', () => closing.status().running === 1, 30_000, 1)
     expect(closing.status().queued).toBe(2)
     await closing.close()
     for (const e of await Promise.all(failures)) expect([(e as QueryError).code, e.message]).toEqual(['CANCELLED', 'cannot finish query: the server is shutting down'])
@@ -160,7 +153,7 @@ it.skipIf(!existsSync('/proc/thread-self'))('query threads run at a lower CPU pr
   const before = lowered()
   const queries = createQueryService({ store: new MemoryStore(), threads: 2 })
   try {
-    await until(() => lowered() === before + 2, 'both query threads have lowered their priority')
+    await waitFor('both query threads have lowered their priority', () => lowered() === before + 2, 30_000, 1)
     expect(niceOf(String(process.pid))).toBeLessThan(QUERY_THREAD_NICE)
   } finally {
     await queries.close()
@@ -178,7 +171,7 @@ describe('the HTTP API on query threads', () => {
       const controller = new AbortController()
       const body = JSON.stringify({ query: 'spans | stats count() by span_id, name' })
       const answer = app.request('/api/v1/query', { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: controller.signal })
-      await until(() => queries.status().running === 1, 'the query runs')
+      await waitFor('the query runs', () => queries.status().running === 1, 30_000, 1)
       controller.abort()
       const res = await answer
       expect(res.status).toBe(499)

@@ -3,7 +3,7 @@
  * What a query thread reads through: the scans of one query, answered from the snapshots the
  * query service took for it (plan-scans.ts), read by the thread's SnapshotScanner.
  */
-import { concatBatches, rowsWithBytes, SPAN_COLUMNS, takeRows, type Batch, type Scan, type ScanRequest, type ScanSnapshot, type SnapshotScanner } from '../storage/index.ts'
+import { traceSpans, type Batch, type Scan, type ScanRequest, type ScanSnapshot, type SnapshotScanner } from '../storage/index.ts'
 import type { QueryStore } from './executor.ts'
 import { scanKey } from './plan-scans.ts'
 
@@ -24,13 +24,7 @@ export class SnapshotStore implements QueryStore {
     return this.scanner.scan(snapshot, request)
   }
 
-  async getTrace(tenant: string, traceId: Uint8Array, range?: { start?: bigint; end?: bigint }): Promise<Batch> {
-    const found: Batch[] = []
-    const scan = this.scan({ tenant, signal: 'spans', start: range?.start, end: range?.end, where: [{ op: 'eq', column: SPAN_COLUMNS.traceId, value: traceId }] })
-    for await (const batch of scan) {
-      const rows = rowsWithBytes(batch.columns[SPAN_COLUMNS.traceId], traceId)
-      if (rows.length > 0) found.push(takeRows(batch, rows))
-    }
-    return found.length === 0 ? { signal: 'spans', length: 0, columns: {} } : concatBatches('spans', found)
+  getTrace(tenant: string, traceId: Uint8Array, range?: { start?: bigint; end?: bigint }): Promise<Batch> {
+    return traceSpans(this, tenant, traceId, range)
   }
 }

@@ -14,10 +14,11 @@ export { StorageError, type StorageErrorCode } from './errors.ts'
 export { bytesToHex, hexToBytes, isZeroId, TRACE_ID_BYTES, SPAN_ID_BYTES } from './ids.ts'
 export { MemoryStore } from './memory-store.ts'
 export { MemoryDocuments, type DocumentStore } from './documents/document-store.ts'
-export { rowsWithBytes } from './trace-match.ts'
+export { rowsWithBytes, traceSpans } from './trace-match.ts'
 export {
   DEFAULT_TENANT,
   emptyScanStats,
+  TENANT_NAME,
   type Scan,
   type ScanCondition,
   type ScanRequest,

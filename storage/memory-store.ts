@@ -3,11 +3,11 @@
  * A Store that keeps everything in memory: for tests of the components above storage, and the
  * reference the on-disk engine is checked against. Nothing is durable.
  */
-import { concatBatches, i64Range, projectBatch, takeRows } from './batch-ops.ts'
+import { i64Range, projectBatch } from './batch-ops.ts'
 import { StorageError } from './errors.ts'
-import { SPAN_COLUMNS, TIME_COLUMN, type Batch, type Signal } from './model.ts'
+import { TIME_COLUMN, type Batch, type Signal } from './model.ts'
 import { emptyScanStats, type Scan, type ScanRequest, type ScanStats, type Store, type StoreStats } from './store.ts'
-import { rowsWithBytes } from './trace-match.ts'
+import { traceSpans } from './trace-match.ts'
 import { Watchers } from './watchers.ts'
 import type { HeldSnapshot } from './scan-snapshot.ts'
 import { MemoryDocuments } from './documents/document-store.ts'
@@ -73,13 +73,8 @@ export class MemoryStore implements Store {
     return { snapshot: { signal: request.signal, head, parts: [] }, release: () => {} }
   }
 
-  async getTrace(tenant: string, traceId: Uint8Array, range?: { start?: bigint; end?: bigint }): Promise<Batch> {
-    const parts: Batch[] = []
-    for await (const batch of this.scan({ tenant, signal: 'spans', start: range?.start, end: range?.end })) {
-      const rows = rowsWithBytes(batch.columns[SPAN_COLUMNS.traceId], traceId)
-      if (rows.length > 0) parts.push(takeRows(batch, rows))
-    }
-    return parts.length === 0 ? { signal: 'spans', length: 0, columns: {} } : concatBatches('spans', parts)
+  getTrace(tenant: string, traceId: Uint8Array, range?: { start?: bigint; end?: bigint }): Promise<Batch> {
+    return traceSpans(this, tenant, traceId, range)
   }
 
   tenants(): string[] {

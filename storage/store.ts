@@ -10,6 +10,9 @@ import type { HeldSnapshot } from './scan-snapshot.ts'
 /** The tenant used when none is configured. */
 export const DEFAULT_TENANT = 'default'
 
+/** Tenant names: letters, digits, `-` and `_`, 1 to 64 (they name directories and appear in URLs). */
+export const TENANT_NAME = /^[A-Za-z0-9_-]{1,64}$/
+
 /**
  * A condition a scan may use to skip whole blocks. Conditions are hints: a block that may hold
  * a matching row is returned whole, so the caller still filters rows itself.

@@ -9,10 +9,13 @@ import { readdirSync, readFileSync, mkdtempSync, rmSync, writeFileSync, statSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import type { AlertsConfig } from '../alerts/index.ts'
 import type { RunningServer } from '../cli/serve.ts'
-import { getJson, sendErrorLogs, serverConfig, startQuietServer } from './support/alert-server.ts'
+import { getJson, sendErrorLogs, startQuietServer } from './support/alert-server.ts'
+import { localConfig } from './support/server-config.ts'
 import { startServerProcess } from './support/server-process.ts'
-import { startWebhookReceiver, waitFor, type WebhookReceiver } from './support/webhook-receiver.ts'
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
+import { waitFor } from './support/wait-for.ts'
 
 let dir: string
 const servers: RunningServer[] = []
@@ -39,8 +42,8 @@ const ERRORS_RULE = (name: string, extra = '') => `groups:
         annotations: { summary: "{{ $value }} errors in {{ $labels.service_name }}" }${extra}
 `
 
-async function start(name: string, alerts: Parameters<typeof serverConfig>[1]): Promise<RunningServer> {
-  const server = await startQuietServer(serverConfig(join(dir, name), alerts))
+async function start(name: string, alerts: AlertsConfig): Promise<RunningServer> {
+  const server = await startQuietServer(localConfig(join(dir, name), 'alerts test password', { alerts }))
   servers.push(server)
   return server
 }
@@ -94,7 +97,7 @@ describe('access', () => {
     const file = join(dir, 'tenants.yaml')
     writeFileSync(file, ERRORS_RULE('DefaultErrors') + ERRORS_RULE('AcmeErrors').replace('groups:\n', '').replace('name: errors', 'name: acme-errors\n    tenant: acme'))
     const server = await startQuietServer({
-      ...serverConfig(join(dir, 'access'), { ruleFiles: [file] }),
+      ...localConfig(join(dir, 'access'), 'alerts test password', { alerts: { ruleFiles: [file] } }),
       tokens: [
         { token: 'acme-read-token', tenant: 'acme', scopes: ['read'] },
         { token: 'acme-admin-token', tenant: 'acme', scopes: ['admin'] },

@@ -12,10 +12,13 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { RunningServer } from '../cli/serve.ts'
 import { startAlertmanager, type Alertmanager } from './support/alertmanager.ts'
-import { getJson, query, sendSpans, serverConfig, startQuietServer } from './support/alert-server.ts'
+import { getJson, sendSpans, startQuietServer } from './support/alert-server.ts'
+import { queryRows } from './support/query-client.ts'
+import { localConfig } from './support/server-config.ts'
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.ts'
 import { systemTool } from './support/system-tool.ts'
-import { startWebhookReceiver, waitFor, type WebhookReceiver } from './support/webhook-receiver.ts'
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts'
+import { waitFor } from './support/wait-for.ts'
 
 const alertmanagerProgram = systemTool('prometheus-alertmanager', ['/usr/bin/prometheus-alertmanager', 'prometheus-alertmanager', 'alertmanager'], 'apt-get install -y prometheus-alertmanager')
 
@@ -63,12 +66,14 @@ afterAll(async () => {
 })
 
 function config() {
-  return serverConfig(join(dir, 'data'), {
-    ruleFiles: [join(dir, 'rules.yaml')],
-    externalUrl: 'http://blazedb.example:4319',
-    alertmanagers: am === undefined ? [] : [{ url: am.url }],
-    receivers: [{ name: 'team', webhooks: [{ url: `${hook.url}/hook` }], email: [{ to: 'oncall@example.com', from: 'blazedb@example.com', smarthost: smtp.address }] }],
-    route: { receiver: 'team', groupBy: ['alertname', 'service_name'], groupWait: '200ms', groupInterval: '300ms', repeatInterval: '1h' },
+  return localConfig(join(dir, 'data'), 'alerts test password', {
+    alerts: {
+      ruleFiles: [join(dir, 'rules.yaml')],
+      externalUrl: 'http://blazedb.example:4319',
+      alertmanagers: am === undefined ? [] : [{ url: am.url }],
+      receivers: [{ name: 'team', webhooks: [{ url: `${hook.url}/hook` }], email: [{ to: 'oncall@example.com', from: 'blazedb@example.com', smarthost: smtp.address }] }],
+      route: { receiver: 'team', groupBy: ['alertname', 'service_name'], groupWait: '200ms', groupInterval: '300ms', repeatInterval: '1h' },
+    },
   })
 }
 
@@ -175,7 +180,7 @@ describe('an alert rule end to end', () => {
     }
 
     // History: every transition is a log record of the tenant, in order, none from the restart.
-    const rows = await query(
+    const rows = await queryRows(
       server.addresses.http,
       'logs | where service.name = "blazedb-alerts" and alert.rule = "HighLatency" | sort time | select alert.label.service_name, alert.previous_state, alert.state, alert.group',
     )

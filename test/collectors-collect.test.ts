@@ -9,7 +9,8 @@ import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startCollectorServer, waitFor, type CollectorServer } from './support/collector-server.ts'
+import { startCollectorServer, type CollectorServer } from './support/collector-server.ts'
+import { waitFor } from './support/wait-for.ts'
 import { BIN } from './support/server-process.ts'
 
 describe('blazedb collect', () => {
@@ -51,7 +52,7 @@ describe('blazedb collect', () => {
       await waitFor('50 log records in tenant edge', async () => {
         const r = await blaze.rows('logs | stats count()', 'edge')
         return r[0].count === 50 ? true : undefined
-      }).catch((error) => {
+      }, 60_000, 200).catch((error) => {
         throw new Error(`${(error as Error).message}\n${output}`)
       })
       const errors = await blaze.rows('logs | where severity = 17 | stats count() as c, count_distinct(attr.n) as d', 'edge')
@@ -61,7 +62,7 @@ describe('blazedb collect', () => {
       const jobs = await waitFor('a scrape', async () => {
         const r = await blaze.rows('metrics | where metric.name = "jobs_done_total" | limit 1', 'edge')
         return r.length > 0 ? r : undefined
-      })
+      }, 60_000, 200)
       expect(jobs[0]).toMatchObject({ value: 42, 'metric.type': 'sum', 'metric.monotonic': true, 'attr.queue': 'mail', 'resource.service.name': 'worker' })
       expect((await blaze.rows('logs | stats count()'))[0].count).toBe(0) // nothing in the default tenant
     } finally {

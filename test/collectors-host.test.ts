@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startCollectorServer, waitFor, type CollectorServer } from './support/collector-server.ts'
+import { startCollectorServer, type CollectorServer } from './support/collector-server.ts'
+import { waitFor } from './support/wait-for.ts'
 
 describe.skipIf(process.platform !== 'linux')('host metrics in blazedb serve', () => {
   let blaze: CollectorServer
@@ -18,7 +19,7 @@ describe.skipIf(process.platform !== 'linux')('host metrics in blazedb serve', (
     const times = await waitFor('two readings', async () => {
       const r = await blaze.rows('metrics | where metric.name = "system.uptime" | sort time | limit 10')
       return r.length >= 2 ? r.map((x) => String(x.time)) : undefined
-    })
+    }, 60_000, 200)
     const cpus = readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d+ /.test(l)).length
     for (const t of times.slice(0, 2)) {
       const cpu = await blaze.rows(`metrics | where metric.name = "system.cpu.time" and time = ${t} | stats count() as n, count_distinct(attr.cpu) as cpus`)

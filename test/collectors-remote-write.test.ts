@@ -10,7 +10,9 @@ import { compress } from 'snappyjs'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, rowLabels, seriesKey, startCollectorServer, startProgram, waitFor, type ChildProgram, type CollectorServer } from './support/collector-server.ts'
+import { rowLabels, seriesKey, startCollectorServer, type CollectorServer } from './support/collector-server.ts'
+import { freePort, startProgram, type ChildProgram } from './support/child-program.ts'
+import { waitFor } from './support/wait-for.ts'
 import { systemTool } from './support/system-tool.ts'
 
 const prometheus = systemTool('prometheus', ['/usr/bin/prometheus', 'prometheus'], 'apt-get install -y prometheus')
@@ -99,6 +101,7 @@ describe.skipIf(prometheus === undefined)('remote-write from a real Prometheus',
         return r.length === 1 && Number((r[0] as unknown as { value: [number, string] }).value[1]) >= 5 ? true : undefined
       },
       90_000,
+      200,
     ).catch((error) => {
       throw new Error(`${(error as Error).message}\nprometheus said:\n${prom.output.join('').slice(-3000)}`)
     })
@@ -109,7 +112,7 @@ describe.skipIf(prometheus === undefined)('remote-write from a real Prometheus',
     await waitFor('Prometheus to see the app down', async () => {
       const r = (await promQuery('up{job="app"}', Date.now() / 1000)) as unknown as { value: [number, string] }[]
       return r.length === 1 && r[0].value[1] === '0' ? true : undefined
-    })
+    }, 60_000, 200)
     const held = await promQuery('{job="app", __name__=~"app_.*"}[1h]', Date.now() / 1000)
     const want = new Map<string, string>()
     for (const series of held) {
@@ -127,6 +130,7 @@ describe.skipIf(prometheus === undefined)('remote-write from a real Prometheus',
         return got.size >= want.size ? got : undefined
       },
       60_000,
+      200,
     )
     // Same keys, and each value the same double.
     expect([...got.keys()].sort()).toEqual([...want.keys()].sort())
@@ -135,7 +139,7 @@ describe.skipIf(prometheus === undefined)('remote-write from a real Prometheus',
     await waitFor('staleness markers', async () => {
       const r = await blaze.rows('metrics | where resource.service.name = "app" and metric.name startswith "app_" and flags = 1 | stats count()')
       return r[0].count === 8 ? true : undefined
-    })
+    }, 60_000, 200)
   }, 180_000)
 
   it('recognises counters, histograms and gauges, with help text from the metadata', async () => {
@@ -164,7 +168,7 @@ describe.skipIf(prometheus === undefined)('remote-write from a real Prometheus',
       const before = (await counters()).pointsStored
       const rows = await blaze.rows('metrics | stats count()')
       return rows[0].count === before ? before : undefined
-    })
+    }, 60_000, 200)
     const c = await counters()
     expect(c.pointsStored).toBe(stored)
     expect(c.samples).toBe(c.pointsStored)

@@ -5,7 +5,9 @@
  */
 import { createServer, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, startCollectorServer, startProgram, waitFor, type ChildProgram, type CollectorServer } from './support/collector-server.ts'
+import { startCollectorServer, type CollectorServer } from './support/collector-server.ts'
+import { freePort, startProgram, type ChildProgram } from './support/child-program.ts'
+import { waitFor } from './support/wait-for.ts'
 import { systemTool } from './support/system-tool.ts'
 
 const nodeExporter = systemTool('prometheus-node-exporter', ['/usr/bin/prometheus-node-exporter', 'prometheus-node-exporter', 'node_exporter'], 'apt-get install -y prometheus-node-exporter')
@@ -56,7 +58,7 @@ describe('scrape inside blazedb serve', () => {
     const rows = await waitFor('three scrapes of the app', async () => {
       const r = await blaze.rows('metrics | where resource.service.name = "app" and metric.name = "served_total" | sort time | limit 100')
       return r.length >= 3 ? r : undefined
-    })
+    }, 60_000, 200)
     // The counter counts answers: each stored point is one of them, in order (a scrape that timed
     // out on a very busy machine would leave a gap, so gaps are allowed).
     const values = rows.map((r) => r.value as number)
@@ -75,7 +77,7 @@ describe('scrape inside blazedb serve', () => {
     const scrapes = await waitFor('two scrapes of node_exporter', async () => {
       const r = await blaze.rows('metrics | where resource.service.name = "node" and metric.name = "scrape_samples_scraped" | sort time | limit 100')
       return r.length >= 2 ? r : undefined
-    })
+    }, 60_000, 200)
     for (const s of scrapes.slice(0, 2)) {
       const t = String(s.time)
       const counted = await blaze.rows(

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseExposition, type ScrapedSample } from '../collectors/index.ts'
-import { startCollectorServer, waitFor, type CollectorServer } from './support/collector-server.ts'
+import { startCollectorServer, type CollectorServer } from './support/collector-server.ts'
+import { waitFor } from './support/wait-for.ts'
 
 describe('self-telemetry', () => {
   let blaze: CollectorServer
@@ -48,7 +49,7 @@ describe('self-telemetry', () => {
     const rows = await waitFor('self metrics in _system', async () => {
       const r = await blaze.rows('metrics | where metric.name = "blazedb_ingest_records_accepted_total" and attr.signal = "logs" | sort time desc | limit 1', '_system')
       return r.length > 0 && r[0].value === 2 ? r : undefined
-    })
+    }, 60_000, 200)
     expect(rows[0]).toMatchObject({ 'metric.type': 'sum', 'metric.monotonic': true, 'resource.service.name': 'blazedb' })
     const hist = await blaze.rows('metrics | where metric.name = "blazedb_query_duration_seconds_bucket" | limit 1', '_system')
     expect(hist[0]).toMatchObject({ 'metric.type': 'sum', 'metric.monotonic': true })

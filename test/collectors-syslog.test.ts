@@ -5,7 +5,8 @@
  */
 import { spawn } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startCollectorServer, waitFor, type CollectorServer } from './support/collector-server.ts'
+import { startCollectorServer, type CollectorServer } from './support/collector-server.ts'
+import { waitFor } from './support/wait-for.ts'
 import { systemTool } from './support/system-tool.ts'
 
 const logger = systemTool('logger', ['/usr/bin/logger', 'logger'], 'apt-get install -y bsdutils')
@@ -51,7 +52,7 @@ describe.skipIf(logger === undefined)('syslog from logger', () => {
     await waitFor('every message', async () => {
       const r = await blaze.rows('logs | stats count()')
       return (r[0].count as number) >= modes.length * perMode ? true : undefined
-    })
+    }, 60_000, 200)
     const rows = await blaze.rows('logs | stats count() as n, count_distinct(body) as bodies, min(severity) as sev, max(attr.facility) as facility by attr.appname | sort attr.appname')
     expect(rows).toEqual(
       modes.map((m) => ({ 'attr.appname': m.tag, n: perMode, bodies: perMode, sev: m.severity, facility: m.facility })).sort((a, b) => (a['attr.appname'] < b['attr.appname'] ? -1 : 1)),

@@ -7,20 +7,14 @@ import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { queryRows } from './support/query-client.ts'
 import { startServerProcess, type ServerProcess } from './support/server-process.ts'
-import { waitFor } from './support/collector-server.ts'
+import { waitFor } from './support/wait-for.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'blazedb-tail-crash-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-async function query(server: ServerProcess, text: string): Promise<unknown[][]> {
-  const res = await fetch(`http://${server.http}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: text }) })
-  const body = (await res.json()) as { rows: unknown[][]; error?: unknown }
-  if (res.status !== 200) throw new Error(JSON.stringify(body))
-  return body.rows
-}
-
-const count = async (server: ServerProcess): Promise<number> => (await query(server, 'logs | stats count()'))[0][0] as number
+const count = async (server: ServerProcess): Promise<number> => (await queryRows(server.http, 'logs | stats count()'))[0][0] as number
 
 function lines(from: number, to: number): string {
   let out = ''
@@ -48,7 +42,7 @@ describe('tail in blazedb serve, killed with SIGKILL mid-file', () => {
       const seen = await waitFor('progress', async () => {
         const n = await count(server)
         return n > before ? n : undefined
-      })
+      }, 60_000, 200)
       await server.kill()
       if (seen < written) killedMidFile++
       expect(seen).toBeLessThanOrEqual(written)
@@ -65,11 +59,11 @@ describe('tail in blazedb serve, killed with SIGKILL mid-file', () => {
     expect(killedMidFile).toBeGreaterThan(0)
     const server = await startServerProcess(dataDir, {}, ['--config', config])
     try {
-      await waitFor('every line', async () => ((await count(server)) >= written ? true : undefined), 120_000)
+      await waitFor('every line', async () => ((await count(server)) >= written ? true : undefined), 120_000, 200)
       expect(await count(server)).toBe(written)
-      expect(await query(server, 'logs | stats count() as n by attr.seq | where n > 1 | limit 5')).toEqual([])
-      expect(await query(server, 'logs | stats min(attr.seq), max(attr.seq), count_distinct(attr.seq)')).toEqual([[0, written - 1, written]])
-      expect(await query(server, 'logs | where severity = 17 | stats count()')).toEqual([[written / 10]])
+      expect(await queryRows(server.http, 'logs | stats count() as n by attr.seq | where n > 1 | limit 5')).toEqual([])
+      expect(await queryRows(server.http, 'logs | stats min(attr.seq), max(attr.seq), count_distinct(attr.seq)')).toEqual([[0, written - 1, written]])
+      expect(await queryRows(server.http, 'logs | where severity = 17 | stats count()')).toEqual([[written / 10]])
     } finally {
       await server.stop()
     }

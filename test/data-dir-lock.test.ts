@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterEach, describe, expect, it } from 'vitest'
 import { BIN, startServerProcess, type ServerProcess } from './support/server-process.ts'
+import { waitFor } from './support/wait-for.ts'
 
 const cleanup: (() => Promise<unknown> | void)[] = []
 afterEach(async () => {
@@ -38,14 +39,6 @@ function processState(pid: number): string | undefined {
   }
 }
 
-async function until(what: string, check: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
 describe('data directory lock', () => {
   it.skipIf(process.platform !== 'linux')('restarts at once after a SIGKILL whose process is left a zombie', async () => {
     const dir = tempDir()
@@ -64,10 +57,10 @@ describe('data directory lock', () => {
     const lines: string[] = []
     createInterface({ input: parent.stdout! }).on('line', (l) => lines.push(l))
     createInterface({ input: parent.stderr! }).on('line', (l) => lines.push(l))
-    await until('the first server to listen', () => lines.filter((l) => / listening on /.test(l)).length === 3)
+    await waitFor('the first server to listen', () => lines.filter((l) => / listening on /.test(l)).length === 3, 20_000, 20)
     const pid = Number(lines.find((l) => l.startsWith('pid '))!.slice(4))
     process.kill(pid, 'SIGKILL')
-    await until('the killed server to become a zombie', () => processState(pid) === 'Z')
+    await waitFor('the killed server to become a zombie', () => processState(pid) === 'Z', 20_000, 20)
 
     const second = await started(dir)
     expect(processState(pid)).toBe('Z')

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { placeOrders, startShop } from '../examples/shop/shop.ts'
-import { waitFor } from './support/collector-server.ts'
+import { waitFor } from './support/wait-for.ts'
+import { queryRows } from './support/query-client.ts'
 import { BIN, startServerProcess } from './support/server-process.ts'
 import { systemTool } from './support/system-tool.ts'
 
@@ -89,14 +90,11 @@ describe('the docker-compose topology as processes', () => {
     const collector = spawn(process.execPath, [BIN, 'collect', '--config', join(root, 'collect-host.json'), '--endpoint', `http://${server.otlpHttp}`, '--data-dir', join(root, 'collect')], { stdio: 'ignore' })
     const exited = new Promise<number | null>((done) => collector.once('exit', (code) => done(code)))
     const shop = await startShop(server.otlpGrpc, server.otlpHttp)
-    const count = async (query: string): Promise<number> => {
-      const res = await fetch(`http://${server.http}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })
-      return ((await res.json()) as { rows: [number][] }).rows[0][0]
-    }
+    const count = async (query: string): Promise<number> => (await queryRows(server.http, query))[0][0] as number
     try {
       expect((await fetch(`http://${server.http}/healthz`)).status).toBe(200)
       expect(await placeOrders(shop.frontend, 0, 5)).toEqual({ placed: 4, failed: 1 }) // order 3 fails
-      await waitFor('host metrics at the server', async () => ((await count('metrics | where metric.name = "system.cpu.time" | stats count()')) > 0 ? true : undefined))
+      await waitFor('host metrics at the server', async () => ((await count('metrics | where metric.name = "system.cpu.time" | stats count()')) > 0 ? true : undefined), 60_000, 200)
       await shop.stop()
       expect(await count('spans | stats count_distinct(service.name)')).toBe(3)
     } finally {

@@ -13,13 +13,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEFAULT_CONFIG, type Config } from '../cli/config.ts'
+import type { Config } from '../cli/config.ts'
 import { formatTime } from '../query/lexer.ts'
 import { startServer, type RunningServer } from '../cli/serve.ts'
 import { generateWorkload, otlpJson, type Workload } from '../workload/index.ts'
 import { difference, type Answer } from './differential/compare.ts'
 import { loadDuckDB } from './differential/duckdb-load.ts'
 import { loadPairs, type Pair } from './differential/pairs.ts'
+import { localConfig } from './support/server-config.ts'
 import { randomCases, shrink, type RandomCase } from './differential/random-query.ts'
 
 const RANDOM = Number(process.env.BLAZEDB_DIFF_RANDOM ?? 150)
@@ -73,7 +74,7 @@ async function send(): Promise<void> {
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'blazedb-differential-'))
-  config = { ...DEFAULT_CONFIG, dataDir: join(root, 'data'), password: 'differential test', httpAddr: '127.0.0.1:0', otlpHttpAddr: '127.0.0.1:0', otlpGrpcAddr: '127.0.0.1:0' }
+  config = localConfig(join(root, 'data'), 'differential test')
   ;[duck, server] = await Promise.all([loadDuckDB(workload), startServer(config, { log: () => {} })])
   await send()
 })

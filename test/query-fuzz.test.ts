@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exportJson, gaugeRequest, logsRequest, spansRequest } from './support/otlp-json.ts'
 import { QueryGen } from './support/query-gen.ts'
 import { startServerProcess, type ServerProcess } from './support/server-process.ts'
+import { waitFor } from './support/wait-for.ts'
 
 const SEED = Number(process.env.BLAZEDB_FUZZ_SEED ?? 20261207)
 const CASES = Number(process.env.BLAZEDB_FUZZ_CASES ?? 300)
@@ -52,11 +53,7 @@ beforeAll(async () => {
   const bodies = Array.from({ length: 60 }, (_, i) => ['upstream connection reset', 'a'.repeat(35), 'timeout after 200ms', `op-${i} done`, `${'a'.repeat(35)}!`][i % 5])
   expect(await exportJson(server.otlpHttp, '/v1/logs', logsRequest('svc-0', bodies))).toBe(200)
   expect(await exportJson(server.otlpHttp, '/v1/metrics', gaugeRequest('svc-1', 'queue.depth', 50))).toBe(200)
-  const deadline = Date.now() + 30_000
-  while ((await post(JSON.stringify({ query: 'spans | stats count()' }))).body.rows?.[0]?.toString() !== '600') {
-    if (Date.now() > deadline) throw new Error('spans not queryable')
-    await new Promise((done) => setTimeout(done, 100))
-  }
+  await waitFor('the spans to be queryable', async () => (await post(JSON.stringify({ query: 'spans | stats count()' }))).body.rows?.[0]?.toString() === '600', 30_000, 100)
 }, 120_000)
 
 afterAll(async () => {

@@ -21,6 +21,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exportJson, logsRequest, spansRequest } from './support/otlp-json.ts'
 import { startServerProcess, type ServerProcess } from './support/server-process.ts'
+import { waitFor } from './support/wait-for.ts'
 
 const TIMEOUT_MS = 4_000
 const SPANS_PER_SERVICE = 10_000
@@ -100,13 +101,11 @@ beforeAll(async () => {
   }
   expect(await export_('/v1/logs', logsRequest('svc-0', ['a'.repeat(35), `${'a'.repeat(35)}!`, 'upstream connection reset']))).toBe(200)
   // Ingest is acknowledged once durable; queries see it once stored: poll for it.
-  const deadline = Date.now() + 30_000
-  for (;;) {
+  await waitFor('the spans to be queryable', async () => {
     const r = await query('spans | where service.name != "probe" | stats count()')
-    if (r.body.rows?.[0]?.[0] === SERVICES * SPANS_PER_SERVICE) break
-    if (Date.now() > deadline) throw new Error(`spans not queryable: ${JSON.stringify(r.body)}`)
-    await new Promise((done) => setTimeout(done, 100))
-  }
+    if (r.body.rows?.[0]?.[0] !== SERVICES * SPANS_PER_SERVICE) throw new Error(`spans not queryable: ${JSON.stringify(r.body)}`)
+    return true
+  }, 30_000, 100)
 }, 120_000)
 
 afterAll(async () => {

@@ -7,31 +7,17 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
-import { DEFAULT_CONFIG } from '../cli/config.ts'
 import { startServer } from '../cli/serve.ts'
 import { runQuery } from '../query/index.ts'
 import { openEngine, type Engine } from '../storage/index.ts'
+import { localConfig } from './support/server-config.ts'
 import { makeSpans, MINUTE, T0 } from './support/telemetry.ts'
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 1))
-  }
-}
+import { waitFor } from './support/wait-for.ts'
 
 test('the server answers from query threads and stops cleanly with queries in flight', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'blazedb-query-threads-'))
-  const config = {
-    ...DEFAULT_CONFIG,
-    dataDir: join(dir, 'data'),
-    password: 'query threads test',
-    httpAddr: '127.0.0.1:0',
-    otlpHttpAddr: '127.0.0.1:0',
-    otlpGrpcAddr: '127.0.0.1:0',
-    retention: { spans: '0', logs: '0', metrics: '0' },
-  }
+  const password = 'query threads test'
+  const config = localConfig(join(dir, 'data'), password, { retention: { spans: '0', logs: '0', metrics: '0' } })
   const server = await startServer(config, { log: () => {} })
   let closed = false
   try {
@@ -50,13 +36,13 @@ test('the server answers from query threads and stops cleanly with queries in fl
 
     const heavy = 'spans | stats count() by span_id | sort count desc | limit 5'
     const inflight = Array.from({ length: 4 }, () => post(heavy).then((r) => r.status, (error: Error) => error.name))
-    await until(() => server.queries.status().running > 0, 'a query runs on a thread')
+    await waitFor('a query runs on a thread', () => server.queries.status().running > 0, 30_000, 1)
     await server.close()
     closed = true
     expect(server.queries.status()).toMatchObject({ running: 0, queued: 0 })
     // Each request was answered or had its connection closed; none is left hanging.
     for (const outcome of await Promise.all(inflight)) expect([200, 499, 'TypeError']).toContain(outcome)
-    const reopened = await openEngine({ dataDir: config.dataDir, password: config.password, background: false })
+    const reopened = await openEngine({ dataDir: config.dataDir, password, background: false })
     expect(reopened.stats('default', 'spans').rows).toBe(200_000)
     await reopened.close()
   } finally {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { placeOrders, startShop } from '../examples/shop/shop.ts'
+import { queryRows } from './support/query-client.ts'
 import { startServerProcess } from './support/server-process.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'blazedb-shop-'))
@@ -22,12 +23,7 @@ describe('examples/shop', () => {
       // Orders n with n % 7 = 3 fail: 3, 10, 17, 24, 31, 38.
       expect(result).toEqual({ placed: 34, failed: 6 })
       await shop.stop() // every service exports what it buffered before it exits
-      const q = async (query: string): Promise<unknown[][]> => {
-        const res = await fetch(`http://${server.http}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })
-        const body = (await res.json()) as { rows: unknown[][] }
-        expect(res.status, JSON.stringify(body)).toBe(200)
-        return body.rows
-      }
+      const q = (query: string): Promise<unknown[][]> => queryRows(server.http, query)
       // Per order: frontend server span, two client spans, cart and payment server spans.
       expect(await q('spans | stats count(), count_distinct(trace_id)')).toEqual([[200, 40]])
       expect(await q('spans | stats count_distinct(service.name) as services by trace_id | where services = 3 | stats count()')).toEqual([[40]])

@@ -21,6 +21,7 @@ import { loadConfig } from '../cli/config.ts'
 import { startServer, type RunningServer } from '../cli/serve.ts'
 import { startServerProcess } from './support/server-process.ts'
 import { issue, makeCa, OPENSSL, type IssuedCert, type TestCa } from './support/test-ca.ts'
+import { waitFor } from './support/wait-for.ts'
 
 /** Exporters that are refused retry until their timeout: keep it short (refusal is the result either way). */
 const REFUSED_TIMEOUT_MS = 2000
@@ -161,11 +162,7 @@ describe.skipIf(OPENSSL === undefined)('TLS on every listener', () => {
       // Without reload(): the server notices the files changed on its own.
       copyFileSync(server1.certFile, certFile)
       copyFileSync(server1.keyFile, keyFile)
-      const deadline = Date.now() + 30_000
-      while ((await servedName(server.addresses.http)) !== 'server-1') {
-        if (Date.now() > deadline) throw new Error('the replaced certificate was not picked up')
-        await new Promise((r) => setTimeout(r, 100))
-      }
+      await waitFor('the replaced certificate to be picked up', async () => (await servedName(server.addresses.http)) === 'server-1', 30_000, 100)
       for (const address of addresses) expect(await servedName(address)).toBe('server-1')
     } finally {
       await server.close()
@@ -206,11 +203,10 @@ describe.skipIf(OPENSSL === undefined)('TLS on every listener', () => {
       copyFileSync(server2.certFile, certFile)
       copyFileSync(server2.keyFile, keyFile)
       server.child.kill('SIGHUP')
-      const deadline = Date.now() + 30_000
-      while (!server.lines.includes('blazedb: TLS certificate reloaded; new connections use it')) {
-        if (Date.now() > deadline) throw new Error(`no reload after SIGHUP:\n${server.lines.join('\n')}`)
-        await new Promise((r) => setTimeout(r, 50))
-      }
+      await waitFor('a reload after SIGHUP', () => {
+        if (!server.lines.includes('blazedb: TLS certificate reloaded; new connections use it')) throw new Error(`no reload yet:\n${server.lines.join('\n')}`)
+        return true
+      }, 30_000, 50)
       expect(server.child.exitCode).toBeNull()
       for (const address of [server.http, server.otlpHttp, server.otlpGrpc]) expect(await servedName(address)).toBe('server-2')
     } finally {

@@ -6,13 +6,13 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { concatBatches, projectBatch, takeRows } from '../batch-ops.ts'
+import { projectBatch } from '../batch-ops.ts'
 import { StorageError } from '../errors.ts'
 import { BLOCK_CACHE_BYTES, COMPACT_MAX_PARTS, COMPACT_MAX_ROWS, COMPACT_MIN_PARTS, COMPACT_QUIET_MS, HEAD_FLUSH_BYTES, HEAD_FLUSH_INTERVAL_MS, HEAD_FLUSH_ROWS, ZSTD_LEVEL_COMPACT, ZSTD_LEVEL_FLUSH } from '../limits.ts'
-import { SPAN_COLUMNS, type Batch, type Signal } from '../model.ts'
+import type { Batch, Signal } from '../model.ts'
 import { PartReader } from '../part/part-file.ts'
 import { emptyScanStats, type Scan, type ScanRequest, type Store, type StoreStats } from '../store.ts'
-import { rowsWithBytes } from '../trace-match.ts'
+import { traceSpans } from '../trace-match.ts'
 import { encodeWalRecord, removeSegmentsBelow, WalWriter } from '../wal/wal.ts'
 import { replayWal } from '../wal/wal-replay.ts'
 import { FileDocuments } from '../documents/file-documents.ts'
@@ -351,14 +351,8 @@ export class Engine implements Store {
     return takeEngineSnapshot([this.head, this.frozen], this.partitions.values(), this.key, request)
   }
 
-  async getTrace(tenant: string, traceId: Uint8Array, range?: { start?: bigint; end?: bigint }): Promise<Batch> {
-    const found: Batch[] = []
-    const scan = this.scan({ tenant, signal: 'spans', start: range?.start, end: range?.end, where: [{ op: 'eq', column: SPAN_COLUMNS.traceId, value: traceId }] })
-    for await (const batch of scan) {
-      const rows = rowsWithBytes(batch.columns[SPAN_COLUMNS.traceId], traceId)
-      if (rows.length > 0) found.push(takeRows(batch, rows))
-    }
-    return found.length === 0 ? { signal: 'spans', length: 0, columns: {} } : concatBatches('spans', found)
+  getTrace(tenant: string, traceId: Uint8Array, range?: { start?: bigint; end?: bigint }): Promise<Batch> {
+    return traceSpans(this, tenant, traceId, range)
   }
 
   watch(tenant: string, signal: Signal, listener: (batch: Batch) => void): () => void {

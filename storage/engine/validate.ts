@@ -5,12 +5,10 @@
 import { StorageError } from '../errors.ts'
 import { MAX_COLUMNS, MAX_ROWS } from '../limits.ts'
 import { SIGNALS, TIME_COLUMN, columnLength, type Batch } from '../model.ts'
-
-/** Tenant names become directory names: letters, digits, "-" and "_" only. */
-const TENANT = /^[A-Za-z0-9_-]{1,64}$/
+import { TENANT_NAME } from '../store.ts'
 
 export function validateTenant(tenant: string): void {
-  if (!TENANT.test(tenant)) {
+  if (!TENANT_NAME.test(tenant)) {
     throw new StorageError('INVALID_ARGUMENT', `cannot store for tenant ${JSON.stringify(tenant)}: expected 1 to 64 letters, digits, "-" or "_"`)
   }
 }

@@ -10,21 +10,8 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs'
 import { NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node'
-import type { AlertsConfig } from '../../alerts/index.ts'
-import { DEFAULT_CONFIG, type Config } from '../../cli/config.ts'
+import type { Config } from '../../cli/config.ts'
 import { startServer, type RunningServer } from '../../cli/serve.ts'
-
-export function serverConfig(dataDir: string, alerts: AlertsConfig): Config {
-  return {
-    ...DEFAULT_CONFIG,
-    dataDir,
-    password: 'alerts test password',
-    httpAddr: '127.0.0.1:0',
-    otlpHttpAddr: '127.0.0.1:0',
-    otlpGrpcAddr: '127.0.0.1:0',
-    alerts,
-  }
-}
 
 /** startServer with its lines kept (and not printed). */
 export async function startQuietServer(config: Config, lines: string[] = []): Promise<RunningServer> {
@@ -60,11 +47,4 @@ export async function getJson(http: string, path: string): Promise<any> {
   const res = await fetch(`http://${http}${path}`)
   if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`)
   return res.json()
-}
-
-export async function query(http: string, text: string): Promise<unknown[][]> {
-  const res = await fetch(`http://${http}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: text }) })
-  const body = (await res.json()) as any
-  if (!res.ok) throw new Error(`query ${text}: ${JSON.stringify(body)}`)
-  return body.rows
 }

@@ -1,18 +1,16 @@
 /**
  * @module test/support/collector-server
  * The real server in-process (`startServer`) on free ports with a temporary data directory and
- * a `collectors` section, plus the helpers collector tests share: querying back, free ports,
- * polling with a deadline, and a child process stopped by the test.
+ * a `collectors` section, and the Prometheus label helpers collector tests share.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEFAULT_CONFIG, type Config } from '../../cli/config.ts'
+import type { Config } from '../../cli/config.ts'
 import { startServer, type RunningServer } from '../../cli/serve.ts'
 import type { CollectorsConfig } from '../../collectors/index.ts'
 import { runQuery } from '../../query/index.ts'
+import { localConfig } from './server-config.ts'
 
 export interface CollectorServer {
   server: RunningServer
@@ -26,17 +24,7 @@ export interface CollectorServer {
 
 export async function startCollectorServer(collectors: CollectorsConfig, extra: Partial<Config> = {}): Promise<CollectorServer> {
   const dir = mkdtempSync(join(tmpdir(), 'blazedb-collectors-'))
-  const config: Config = {
-    ...DEFAULT_CONFIG,
-    dataDir: join(dir, 'data'),
-    password: 'collector test password',
-    httpAddr: '127.0.0.1:0',
-    otlpHttpAddr: '127.0.0.1:0',
-    otlpGrpcAddr: '127.0.0.1:0',
-    collectors,
-    ...extra,
-  }
-  const server = await startServer(config, { log: () => {} })
+  const server = await startServer(localConfig(join(dir, 'data'), 'collector test password', { collectors, ...extra }), { log: () => {} })
   return {
     server,
     url: `http://${server.addresses.http}`,
@@ -48,57 +36,6 @@ export async function startCollectorServer(collectors: CollectorsConfig, extra: 
     async close() {
       await server.close()
       rmSync(dir, { recursive: true, force: true })
-    },
-  }
-}
-
-/** A port free right now (for programs that cannot report the port they bound). */
-export function freePort(): Promise<number> {
-  return new Promise((done, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => done(port))
-    })
-  })
-}
-
-/** Polls `check` until it returns a value other than undefined, or fails after `ms` with the last state. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms
-  let last: unknown
-  for (;;) {
-    try {
-      const value = await check()
-      if (value !== undefined) return value
-    } catch (error) {
-      last = error
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
-
-export interface ChildProgram {
-  child: ChildProcess
-  output: string[]
-  stop(): Promise<void>
-}
-
-/** Starts a program whose output is kept for failure messages; `stop` sends SIGTERM and waits. */
-export function startProgram(path: string, args: string[]): ChildProgram {
-  const child = spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  const output: string[] = []
-  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()))
-  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()))
-  const exited = new Promise<void>((done) => child.once('exit', () => done()))
-  return {
-    child,
-    output,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-      await exited
     },
   }
 }

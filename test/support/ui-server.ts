@@ -6,8 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEFAULT_CONFIG, type Config } from '../../cli/config.ts'
+import type { Config } from '../../cli/config.ts'
 import { startServer, type RunningServer } from '../../cli/serve.ts'
+import { localConfig } from './server-config.ts'
+import { waitFor } from './wait-for.ts'
 
 export interface UiServer {
   readonly server: RunningServer
@@ -20,16 +22,7 @@ export interface UiServer {
 }
 
 export async function startUiServer(overrides: Partial<Config> = {}, dataDir = mkdtempSync(join(tmpdir(), 'blazedb-ui-'))): Promise<UiServer> {
-  const config: Config = {
-    ...DEFAULT_CONFIG,
-    dataDir,
-    password: 'ui test password',
-    httpAddr: '127.0.0.1:0',
-    otlpHttpAddr: '127.0.0.1:0',
-    otlpGrpcAddr: '127.0.0.1:0',
-    ...overrides,
-  }
-  const server = await startServer(config, { log: () => {} })
+  const server = await startServer(localConfig(dataDir, 'ui test password', overrides), { log: () => {} })
   return {
     server,
     dataDir,
@@ -44,15 +37,12 @@ export async function startUiServer(overrides: Partial<Config> = {}, dataDir = m
 
 /** Polls `POST /api/v1/query` until `query` returns at least `rows` rows, or fails after `deadlineMs`. */
 export async function waitForRows(origin: string, query: string, rows: number, deadlineMs = 20_000, token?: string): Promise<unknown[][]> {
-  const until = Date.now() + deadlineMs
-  let last: unknown
   const auth: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` }
-  for (;;) {
+  return waitFor(`${rows} rows of ${query}`, async () => {
     const res = await fetch(`${origin}/api/v1/query`, { method: 'POST', body: JSON.stringify({ query }), headers: { 'content-type': 'application/json', ...auth } })
-    last = await res.json()
+    const last = await res.json()
     const got = (last as { rows?: unknown[][] }).rows
-    if (got !== undefined && got.length >= rows) return got
-    if (Date.now() > until) throw new Error(`cannot find ${rows} rows of ${query} within ${deadlineMs} ms; last answer ${JSON.stringify(last).slice(0, 300)}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
+    if (got === undefined || got.length < rows) throw new Error(`last answer ${JSON.stringify(last).slice(0, 300)}`)
+    return got
+  }, deadlineMs, 100)
 }
