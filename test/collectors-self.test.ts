@@ -51,7 +51,11 @@ describe('self-telemetry', () => {
       return r.length > 0 && r[0].value === 2 ? r : undefined
     }, 60_000, 200)
     expect(rows[0]).toMatchObject({ 'metric.type': 'sum', 'metric.monotonic': true, 'resource.service.name': 'blazedb' })
-    const hist = await blaze.rows('metrics | where metric.name = "blazedb_query_duration_seconds_bucket" | limit 1', '_system')
+    // The query histogram has points once a snapshot follows the first query (the ones above).
+    const hist = await waitFor('the query histogram in _system', async () => {
+      const r = await blaze.rows('metrics | where metric.name = "blazedb_query_duration_seconds_bucket" | limit 1', '_system')
+      return r.length > 0 ? r : undefined
+    }, 60_000, 200)
     expect(hist[0]).toMatchObject({ 'metric.type': 'sum', 'metric.monotonic': true })
     const s = await metrics()
     expect(value(s, 'blazedb_collector_events_total', { collector: 'self', counter: 'pointsStored' })).toBeGreaterThan(0)

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, expect, it } from 'vitest'
-import { waitFor } from './support/collector-server.ts'
+import { waitFor } from './support/wait-for.ts'
 import { BIN } from './support/server-process.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
@@ -42,7 +42,7 @@ it('npm run demo starts BlazeDB and the shop, shows data, and stops cleanly on C
   const lines: string[] = []
   createInterface({ input: demo.stdout! }).on('line', (line) => lines.push(line))
   try {
-    const ui = await waitFor('the demo to print the web UI address', async () => lines.map((l) => /^\s+Web UI:\s+(http:\/\/\S+)\//.exec(l)?.[1]).find(Boolean))
+    const ui = await waitFor('the demo to print the web UI address', async () => lines.map((l) => /^\s+Web UI:\s+(http:\/\/\S+)\//.exec(l)?.[1]).find(Boolean), 60_000, 200)
     const frontend = /frontend (http:\/\/[\d.:]+)\)/.exec(lines.join('\n'))![1]
     expect(lines).toContain('Ctrl-C stops everything.')
     const count = async (query: string): Promise<number> => {
@@ -50,7 +50,7 @@ it('npm run demo starts BlazeDB and the shop, shows data, and stops cleanly on C
       return ((await res.json()) as { rows: [number][] }).rows[0][0]
     }
     // The traffic generator places 5 orders a second; spans reach the server within a second.
-    await waitFor('the shop\'s spans from three services', async () => ((await count('spans | stats count_distinct(service.name)')) === 3 ? true : undefined))
+    await waitFor('the shop\'s spans from three services', async () => ((await count('spans | stats count_distinct(service.name)')) === 3 ? true : undefined), 60_000, 200)
     // The demo's server evaluates the shop's alert rules, and on Linux collects this machine's metrics too.
     const rules = (await (await fetch(`${ui}/api/v1/rules`)).json()) as { groups: { name: string }[] }
     expect(rules.groups.map((g) => g.name)).toEqual(process.platform === 'linux' ? ['shop', 'host'] : ['shop'])
@@ -61,7 +61,7 @@ it('npm run demo starts BlazeDB and the shop, shows data, and stops cleanly on C
       expect(res.status, id).toBe(200)
       expect(((await res.json()) as { dashboard: { id: string } }).dashboard.id).toBe(id)
     }
-    if (process.platform === 'linux') await waitFor('host metrics', async () => ((await count('metrics | where metric.name = "system.cpu.time" | stats count()')) > 0 ? true : undefined))
+    if (process.platform === 'linux') await waitFor('host metrics', async () => ((await count('metrics | where metric.name = "system.cpu.time" | stats count()')) > 0 ? true : undefined), 60_000, 200)
 
     process.kill(-demo.pid!, 'SIGINT')
     expect(await exited).toBe(0)

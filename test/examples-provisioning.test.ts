@@ -21,7 +21,7 @@ import { loadRuleFiles } from '../alerts/index.ts'
 import { loadProvisionedDashboards } from '../dashboards/index.ts'
 import { placeOrders, startShop } from '../examples/shop/shop.ts'
 import { CHROMIUM, launchBrowser, screenshot } from './support/browser.ts'
-import { waitFor } from './support/collector-server.ts'
+import { waitFor } from './support/wait-for.ts'
 import { startServerProcess, type ServerProcess } from './support/server-process.ts'
 
 // A page waits on real queries on a machine that may be busy: poll for up to 20 s, not 1 s.
@@ -122,7 +122,7 @@ describe('provisioned dashboards and alert rules of the examples', () => {
       await shop.stop() // every service exports what it buffered before it exits
     }
     // Rates need two points of a series: wait for three reports of the collector.
-    await waitFor('three host-metrics reports', async () => ((await query('metrics | where metric.name = "system.uptime" | stats count()')).rows[0][0] as number) >= 3 || undefined)
+    await waitFor('three host-metrics reports', async () => ((await query('metrics | where metric.name = "system.uptime" | stats count()')).rows[0][0] as number) >= 3 || undefined, 60_000, 200)
   }, 180_000)
 
   afterAll(async () => {
@@ -238,7 +238,7 @@ describe('provisioned dashboards and alert rules of the examples', () => {
       const { groups } = (await get('/api/v1/rules')) as { groups: { name: string; rules: RuleStatus[] }[] }
       const rules = groups.find((g) => g.name === 'shop')!.rules
       return rules.every((r) => r.lastEvaluation !== null) ? rules : undefined
-    }, 90_000)
+    }, 90_000, 200)
     expect(shop.map((r) => [r.alert, r.health])).toEqual([['ServerErrors', 'ok'], ['SlowCart', 'ok'], ['ErrorLogs', 'ok']])
     const { alerts } = (await get('/api/v1/alerts')) as { alerts: { rule: string; state: string; labels: Record<string, string> }[] }
     const raised = alerts.filter((a) => shop.some((r) => r.alert === a.rule))

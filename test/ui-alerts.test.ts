@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { getJson, sendErrorLogs, sendSpans } from './support/alert-server.ts'
 import { CHROMIUM, launchBrowser, screenshot, type UiBrowser, type WatchedPage } from './support/browser.ts'
 import { startUiServer, type UiServer } from './support/ui-server.ts'
-import { waitFor } from './support/webhook-receiver.ts'
+import { waitFor } from './support/wait-for.ts'
 
 const XSS_SERVICE = '<img src=x onerror="window.__xss=1">checkout'
 const XSS_LABEL = '<script>window.__xss=2</script>'
