@@ -3,7 +3,8 @@
  * `sort k1 [desc], k2 ...` (LANGUAGE.md "sort"), and top-k when a `limit` follows: then only
  * the best rows are kept, compacting the buffer as it grows, and a batch's rows that cannot
  * beat the k-th best value of the first key seen so far (the buffer's, or the batch's own,
- * found by selection) are dropped before they are copied or sorted. Absent values sort last in either direction. The sort is stable.
+ * found by selection) are dropped before they are copied or sorted. Absent values sort last
+ * in either direction. The sort is stable.
  */
 import { concatBatches, takeRows, type Batch } from '../storage/index.ts'
 import type { SortKey, SortNode } from './ast.ts'
