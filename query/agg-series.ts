@@ -82,8 +82,6 @@ function words32(values: BigInt64Array): Uint32Array {
  */
 function markChanges(column: Column, n: number, changed: Uint8Array): void {
   const p = column.present
-  const absentBoth = (i: number) => p !== undefined && p[i] !== 1 && p[i - 1] !== 1
-  const presenceDiffers = (i: number) => p !== undefined && (p[i] === 1) !== (p[i - 1] === 1)
   switch (column.kind) {
     case 'str':
     case 'u32':
@@ -91,30 +89,40 @@ function markChanges(column: Column, n: number, changed: Uint8Array): void {
     case 'f64':
     case 'bool': {
       const v = column.kind === 'str' ? column.codes : column.values
+      if (p === undefined) {
+        for (let i = 1; i < n; i++) if (v[i] !== v[i - 1]) changed[i] = 1
+        return
+      }
       for (let i = 1; i < n; i++) {
-        if (changed[i] === 1 || v[i] === v[i - 1] || absentBoth(i)) {
-          if (presenceDiffers(i)) changed[i] = 1
-          continue
-        }
-        changed[i] = 1
+        const here = p[i] === 1
+        if (here !== (p[i - 1] === 1) || (here && v[i] !== v[i - 1])) changed[i] = 1
       }
       return
     }
     case 'i64': {
       const w = words32(column.values)
       for (let i = 1; i < n; i++) {
-        const same = w[2 * i] === w[2 * i - 2] && w[2 * i + 1] === w[2 * i - 1]
-        if (presenceDiffers(i) || (!same && !absentBoth(i))) changed[i] = 1
+        const here = p === undefined || p[i] === 1
+        const differs = w[2 * i] !== w[2 * i - 2] || w[2 * i + 1] !== w[2 * i - 1]
+        if (here !== (p === undefined || p[i - 1] === 1) || (here && differs)) changed[i] = 1
       }
       return
     }
     case 'bytes': {
       const { width, values } = column
       for (let i = 1; i < n; i++) {
-        if (changed[i] === 1) continue
-        let same = true
-        for (let k = 0; k < width && same; k++) same = values[i * width + k] === values[(i - 1) * width + k]
-        if (presenceDiffers(i) || (!same && !absentBoth(i))) changed[i] = 1
+        const here = p === undefined || p[i] === 1
+        if (here !== (p === undefined || p[i - 1] === 1)) {
+          changed[i] = 1
+          continue
+        }
+        if (!here || changed[i] === 1) continue
+        for (let k = 0; k < width; k++) {
+          if (values[i * width + k] !== values[(i - 1) * width + k]) {
+            changed[i] = 1
+            break
+          }
+        }
       }
       return
     }
