@@ -11,6 +11,7 @@ import {
   RESOURCE_ATTR_PREFIX,
   SCOPE_ATTR_PREFIX,
   type Batch,
+  type Column,
 } from '../storage/index.ts'
 import { growTo } from './agg.ts'
 import { ValueInterner } from './group-keys.ts'
@@ -41,37 +42,101 @@ function hashText(s: string, seed: number): number {
 const scratch = new Float64Array(1)
 const words = new Uint32Array(scratch.buffer)
 
-/** Two hashes of each row's value: strings once per dictionary entry, numbers by their bits. */
-function valueHashes(v: Vec, n: number): [Uint32Array, Uint32Array] {
-  const v1 = new Uint32Array(n)
-  const v2 = new Uint32Array(n)
+/** Two hashes of the value of each row in `rows`: strings once per dictionary entry, numbers by their bits. */
+function valueHashes(v: Vec, rows: Uint32Array): [Uint32Array, Uint32Array] {
+  const m = rows.length
+  const v1 = new Uint32Array(m)
+  const v2 = new Uint32Array(m)
   if (v.t === 'str') {
     const t1 = Uint32Array.from(v.dict, (x) => hashText(x, SEED_1))
     const t2 = Uint32Array.from(v.dict, (x) => hashText(x, SEED_2))
-    for (let i = 0; i < n; i++) {
-      v1[i] = t1[v.codes[i]]
-      v2[i] = t2[v.codes[i]]
+    for (let j = 0; j < m; j++) {
+      v1[j] = t1[v.codes[rows[j]]]
+      v2[j] = t2[v.codes[rows[j]]]
     }
   } else if (v.t === 'num' || v.t === 'bool') {
-    for (let i = 0; i < n; i++) {
-      scratch[0] = v.v[i]
-      v1[i] = Math.imul(words[0] ^ SEED_1, FNV_PRIME) ^ words[1]
-      v2[i] = Math.imul(words[1] ^ SEED_2, FNV_PRIME) ^ words[0]
+    for (let j = 0; j < m; j++) {
+      scratch[0] = v.v[rows[j]]
+      v1[j] = Math.imul(words[0] ^ SEED_1, FNV_PRIME) ^ words[1]
+      v2[j] = Math.imul(words[1] ^ SEED_2, FNV_PRIME) ^ words[0]
     }
   } else {
-    for (let i = 0; i < n; i++) {
-      const text = JSON.stringify(cell(v, i), (_k, x) => (typeof x === 'bigint' ? x.toString() : x)) ?? ''
-      v1[i] = hashText(text, SEED_1)
-      v2[i] = hashText(text, SEED_2)
+    for (let j = 0; j < m; j++) {
+      const text = JSON.stringify(cell(v, rows[j]), (_k, x) => (typeof x === 'bigint' ? x.toString() : x)) ?? ''
+      v1[j] = hashText(text, SEED_1)
+      v2[j] = hashText(text, SEED_2)
     }
   }
   return [v1, v2]
 }
 
+/** The little-endian 32-bit words of an i64 array (low word of value i at 2i, high at 2i+1). */
+function words32(values: BigInt64Array): Uint32Array {
+  return new Uint32Array(values.buffer, values.byteOffset, values.length * 2)
+}
+
+/**
+ * Marks in `changed` each row whose stored value of `column` may differ from the row before's
+ * (both absent counts as equal: the hash skips absent labels). Only equal stored data counts as
+ * equal, so an unmarked row hashes as the row before; kinds without a cheap test mark every row.
+ */
+function markChanges(column: Column, n: number, changed: Uint8Array): void {
+  const p = column.present
+  switch (column.kind) {
+    case 'str':
+    case 'u32':
+    case 'i32':
+    case 'f64':
+    case 'bool': {
+      const v = column.kind === 'str' ? column.codes : column.values
+      if (p === undefined) {
+        for (let i = 1; i < n; i++) if (v[i] !== v[i - 1]) changed[i] = 1
+        return
+      }
+      for (let i = 1; i < n; i++) {
+        const here = p[i] === 1
+        if (here !== (p[i - 1] === 1) || (here && v[i] !== v[i - 1])) changed[i] = 1
+      }
+      return
+    }
+    case 'i64': {
+      const w = words32(column.values)
+      for (let i = 1; i < n; i++) {
+        const here = p === undefined || p[i] === 1
+        const differs = w[2 * i] !== w[2 * i - 2] || w[2 * i + 1] !== w[2 * i - 1]
+        if (here !== (p === undefined || p[i - 1] === 1) || (here && differs)) changed[i] = 1
+      }
+      return
+    }
+    case 'bytes': {
+      const { width, values } = column
+      for (let i = 1; i < n; i++) {
+        const here = p === undefined || p[i] === 1
+        if (here !== (p === undefined || p[i - 1] === 1)) {
+          changed[i] = 1
+          continue
+        }
+        if (!here || changed[i] === 1) continue
+        for (let k = 0; k < width; k++) {
+          if (values[i * width + k] !== values[(i - 1) * width + k]) {
+            changed[i] = 1
+            break
+          }
+        }
+      }
+      return
+    }
+    default:
+      changed.fill(1)
+  }
+}
+
 /**
  * Series numbers. Each row's label names and values are hashed twice (FNV-1a, two seeds)
- * into one 53-bit number, and that number is interned: one map lookup per row however many
- * labels. Two label sets collide only if both hashes do (about n^2 / 2^54 for n series).
+ * into one 53-bit number, and that number is interned. Two label sets collide only if both
+ * hashes do (about n^2 / 2^54 for n series). Parts store a series' points next to each other
+ * (storage row order), so only rows whose labels differ from the row before are hashed and
+ * interned; the others take the id of the row before.
  */
 export class SeriesKeys {
   private readonly ids = new ValueInterner()
@@ -79,22 +144,36 @@ export class SeriesKeys {
   /** The series of every row of `batch` (raw metric rows). */
   assign(batch: Batch): Uint32Array {
     const n = batch.length
-    const h1 = new Uint32Array(n).fill(SEED_1)
-    const h2 = new Uint32Array(n).fill(SEED_2)
-    for (const name of Object.keys(batch.columns).filter(isLabelColumn).sort()) {
+    const names = Object.keys(batch.columns).filter(isLabelColumn).sort()
+    const changed = new Uint8Array(n)
+    if (n > 0) changed[0] = 1
+    for (const name of names) markChanges(batch.columns[name], n, changed)
+    let m = 0
+    for (let i = 0; i < n; i++) m += changed[i]
+    const rows = new Uint32Array(m)
+    for (let i = 0, j = 0; i < n; i++) if (changed[i] === 1) rows[j++] = i
+    const h1 = new Uint32Array(m).fill(SEED_1)
+    const h2 = new Uint32Array(m).fill(SEED_2)
+    for (const name of names) {
       const column = batch.columns[name]
       const n1 = hashText(name, SEED_1)
       const n2 = hashText(name, SEED_2)
-      const [v1, v2] = valueHashes(columnVec(column, false), n)
-      for (let i = 0; i < n; i++) {
-        if (column.present !== undefined && column.present[i] !== 1) continue
-        h1[i] = Math.imul(Math.imul(h1[i] ^ n1, FNV_PRIME) ^ v1[i], FNV_PRIME)
-        h2[i] = Math.imul(Math.imul(h2[i] ^ n2, FNV_PRIME) ^ v2[i], FNV_PRIME)
+      const [v1, v2] = valueHashes(columnVec(column, false), rows)
+      for (let j = 0; j < m; j++) {
+        if (column.present !== undefined && column.present[rows[j]] !== 1) continue
+        h1[j] = Math.imul(Math.imul(h1[j] ^ n1, FNV_PRIME) ^ v1[j], FNV_PRIME)
+        h2[j] = Math.imul(Math.imul(h2[j] ^ n2, FNV_PRIME) ^ v2[j], FNV_PRIME)
       }
     }
-    const key = new Float64Array(n)
-    for (let i = 0; i < n; i++) key[i] = h1[i] * 2 ** 21 + (h2[i] & 0x1fffff)
-    return this.ids.rowIds({ t: 'num', v: key }, n)
+    const key = new Float64Array(m)
+    for (let j = 0; j < m; j++) key[j] = h1[j] * 2 ** 21 + (h2[j] & 0x1fffff)
+    const ids = this.ids.rowIds({ t: 'num', v: key }, m)
+    const out = new Uint32Array(n)
+    for (let i = 0, j = -1; i < n; i++) {
+      if (changed[i] === 1) j++
+      out[i] = ids[j]
+    }
+    return out
   }
 }
 
@@ -121,16 +200,23 @@ export class SeriesPoints {
     this.time = growTo(this.time, need)
     this.start = growTo(this.start, need)
     this.hasStart = growTo(this.hasStart, need)
+    // i64 values are copied as 32-bit halves: reading a BigInt64Array makes a BigInt per row.
+    const srcTime = words32(time.values)
+    const srcStart = startValues === undefined ? undefined : words32(startValues)
+    const dstTime = words32(this.time)
+    const dstStart = words32(this.start)
     for (let i = 0; i < batch.length; i++) {
       if (time.present !== undefined && time.present[i] !== 1) continue
       if (!take(i, this.length)) continue
       const k = this.length++
       this.group[k] = groups[i]
       this.series[k] = series[i]
-      this.time[k] = time.values[i]
-      const has = startValues !== undefined && (start!.present === undefined || start!.present[i] === 1) && startValues[i] !== 0n
+      dstTime[2 * k] = srcTime[2 * i]
+      dstTime[2 * k + 1] = srcTime[2 * i + 1]
+      const has = srcStart !== undefined && (start!.present === undefined || start!.present[i] === 1) && (srcStart[2 * i] !== 0 || srcStart[2 * i + 1] !== 0)
       this.hasStart[k] = has ? 1 : 0
-      this.start[k] = has ? startValues![i] : 0n
+      dstStart[2 * k] = has ? srcStart![2 * i] : 0
+      dstStart[2 * k + 1] = has ? srcStart![2 * i + 1] : 0
     }
   }
 
@@ -143,13 +229,15 @@ export class SeriesPoints {
   walk(rangeStart: bigint | undefined, visit: (point: number, prev: number) => void): void {
     const order = this.timeOrder()
     const { series } = this
+    const start = words32(this.start)
+    const sameStart = (a: number, b: number) => start[2 * a] === start[2 * b] && start[2 * a + 1] === start[2 * b + 1]
     const earliest = rangeStart === undefined ? undefined : rangeStart - COUNTER_START_LOOKBACK_NS
     for (let k = 0; k < order.length; k++) {
       const point = order[k]
       const before = k > 0 ? order[k - 1] : -1
       if (before >= 0 && series[before] === series[point]) {
         // A new start time means the source restarted the series: count from zero.
-        const restarted = this.hasStart[point] === 1 && this.start[point] !== this.start[before]
+        const restarted = this.hasStart[point] === 1 && !sameStart(point, before)
         visit(point, restarted ? -1 : before)
       } else {
         const fresh = this.hasStart[point] === 1 && (earliest === undefined || this.start[point] >= earliest)
@@ -164,6 +252,8 @@ export class SeriesPoints {
    */
   private timeOrder(): Uint32Array {
     const { series, time, length } = this
+    const lo = words32(time)
+    const hi = new Int32Array(time.buffer, time.byteOffset, time.length * 2)
     let seriesCount = 0
     for (let k = 0; k < length; k++) if (series[k] >= seriesCount) seriesCount = series[k] + 1
     const starts = new Uint32Array(seriesCount + 1)
@@ -175,7 +265,11 @@ export class SeriesPoints {
     for (let s = 0; s < seriesCount; s++) {
       const part = order.subarray(starts[s], starts[s + 1])
       let sorted = true
-      for (let j = 1; j < part.length && sorted; j++) sorted = time[part[j - 1]] <= time[part[j]]
+      for (let j = 1; j < part.length && sorted; j++) {
+        const a = part[j - 1]
+        const b = part[j]
+        sorted = hi[2 * a + 1] < hi[2 * b + 1] || (hi[2 * a + 1] === hi[2 * b + 1] && lo[2 * a] <= lo[2 * b])
+      }
       if (!sorted) part.set(Array.from(part).sort((a, b) => (time[a] < time[b] ? -1 : time[a] > time[b] ? 1 : a - b)))
     }
     return order

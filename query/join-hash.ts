@@ -4,9 +4,10 @@
  * column layout: an id by its bytes, a string by its text (hashed once per dictionary entry),
  * a number by its double bits, a time by its 64 bits. Hashes are FNV-1a, 32 bits; equal
  * hashes are confirmed by comparing the values. One side's rows are indexed in typed arrays
- * and the other side's rows probe them in chunks (PACE_ROWS).
+ * and the other side's rows probe them in chunks (PACE_ROWS); when keys are ids, a bitset of
+ * the indexed rows' ids drops most probe rows that cannot match before they are hashed.
  */
-import { PACE_ROWS } from './limits.ts'
+import { ID_FILTER_BITS_PER_ROW, ID_FILTER_MAX_LOG2, PACE_ROWS } from './limits.ts'
 import { cell, present, type Vec } from './vec.ts'
 
 const FNV_OFFSET = 0x811c9dc5
@@ -21,10 +22,13 @@ function hashString(s: string): number {
 const scratch = new Float64Array(1)
 const scratchWords = new Uint32Array(scratch.buffer)
 
-/** Hashes of each row's key (all keys combined) and whether every key is present. */
-export function hashRows(vecs: readonly Vec[], n: number): { hash: Uint32Array; valid: Uint8Array } {
+/**
+ * Hashes of each row's key (all keys combined) and whether every key is present. With `only`,
+ * rows where it is 0 are neither hashed nor valid.
+ */
+export function hashRows(vecs: readonly Vec[], n: number, only?: Uint8Array): { hash: Uint32Array; valid: Uint8Array } {
   const hash = new Uint32Array(n).fill(FNV_OFFSET)
-  const valid = new Uint8Array(n).fill(1)
+  const valid = only === undefined ? new Uint8Array(n).fill(1) : only.slice(0, n)
   for (const v of vecs) {
     const mix = (i: number, x: number) => {
       hash[i] = Math.imul(hash[i] ^ x, FNV_PRIME)
@@ -32,6 +36,7 @@ export function hashRows(vecs: readonly Vec[], n: number): { hash: Uint32Array; 
     if (v.t === 'id') {
       const { w, v: bytes } = v
       for (let i = 0; i < n; i++) {
+        if (valid[i] !== 1) continue
         let h = hash[i]
         for (let j = i * w; j < i * w + w; j++) h = Math.imul(h ^ bytes[j], FNV_PRIME)
         hash[i] = h
@@ -48,9 +53,9 @@ export function hashRows(vecs: readonly Vec[], n: number): { hash: Uint32Array; 
       const words = new Uint32Array(v.v.buffer, v.v.byteOffset, n * 2)
       for (let i = 0; i < n; i++) mix(i, words[2 * i] ^ words[2 * i + 1])
     } else {
-      for (let i = 0; i < n; i++) mix(i, hashString(keyText(cell(v, i))))
+      for (let i = 0; i < n; i++) if (valid[i] === 1) mix(i, hashString(keyText(cell(v, i))))
     }
-    for (let i = 0; i < n; i++) if (!present(v, i)) valid[i] = 0
+    for (let i = 0; i < n; i++) if (valid[i] === 1 && !present(v, i)) valid[i] = 0
   }
   return { hash, valid }
 }
@@ -79,6 +84,78 @@ export function sameKeys(a: readonly Vec[], i: number, b: readonly Vec[], j: num
 }
 
 /**
+ * A filter of id keys: a bitset over a mix of the first 8 bytes (4 for shorter ids) of every
+ * id key of a row, so that probe rows whose ids are not those of any indexed row are dropped
+ * without hashing all their keys. Ids are random, so a few bits per indexed row give few false
+ * positives; keys that are not ids are left to the hash.
+ */
+interface IdFilter {
+  /** The positions of the id keys and their widths. */
+  keys: number[]
+  widths: number[]
+  shift: number
+  bits: Uint8Array
+}
+
+/** The first words of the id at `at` (width >= 4), little-endian, mixed into `h`. */
+function mixId(h: number, bytes: Uint8Array, at: number, width: number): number {
+  const a = bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)
+  const b = width >= 8 ? bytes[at + 4] | (bytes[at + 5] << 8) | (bytes[at + 6] << 16) | (bytes[at + 7] << 24) : 0
+  return Math.imul(Math.imul(h ^ a, 0x9e3779b1) ^ b, 0x85ebca6b)
+}
+
+/** The filter's bit of row i of `vecs` (the id keys, as the filter names them). */
+function filterBit(vecs: readonly Extract<Vec, { t: 'id' }>[], i: number, shift: number): number {
+  let h = 0x2545f491
+  for (let k = 0; k < vecs.length; k++) h = mixId(h, vecs[k].v, i * vecs[k].w, vecs[k].w)
+  return h >>> shift
+}
+
+function idFilter(keys: readonly Vec[], valid: Uint8Array, n: number): IdFilter | undefined {
+  const positions = keys.flatMap((v, k) => (v.t === 'id' && v.w >= 4 ? [k] : []))
+  if (positions.length === 0) return undefined
+  const vecs = positions.map((k) => keys[k] as Extract<Vec, { t: 'id' }>)
+  let log2 = 10
+  while (log2 < ID_FILTER_MAX_LOG2 && 2 ** log2 < n * ID_FILTER_BITS_PER_ROW) log2++
+  const shift = 32 - log2
+  const bits = new Uint8Array(2 ** (log2 - 3))
+  for (let i = 0; i < n; i++) {
+    if (valid[i] !== 1) continue
+    const bit = filterBit(vecs, i, shift)
+    bits[bit >>> 3] |= 1 << (bit & 7)
+  }
+  return { keys: positions, widths: vecs.map((v) => v.w), shift, bits }
+}
+
+/** The rows of `keys` that may match the filter (a mask), or undefined to keep every row. */
+function passFilter(filter: IdFilter | undefined, keys: readonly Vec[], n: number): Uint8Array | undefined {
+  if (filter === undefined) return undefined
+  const vecs: Extract<Vec, { t: 'id' }>[] = []
+  for (let k = 0; k < filter.keys.length; k++) {
+    const v = keys[filter.keys[k]]
+    if (v === undefined || v.t !== 'id' || v.w !== filter.widths[k]) return undefined
+    vecs.push(v)
+  }
+  const out = new Uint8Array(n)
+  const { bits, shift } = filter
+  if (vecs.length === 2) {
+    // The common join on trace and span id, without the loop over keys.
+    const [x, y] = vecs
+    for (let i = 0; i < n; i++) {
+      const h = mixId(mixId(0x2545f491, x.v, i * x.w, x.w), y.v, i * y.w, y.w)
+      const bit = h >>> shift
+      out[i] = (bits[bit >>> 3] >>> (bit & 7)) & 1
+    }
+    return out
+  }
+  for (let i = 0; i < n; i++) {
+    const bit = filterBit(vecs, i, shift)
+    out[i] = (bits[bit >>> 3] >>> (bit & 7)) & 1
+  }
+  return out
+}
+
+/**
  * One side's rows indexed by key hash, in typed arrays rather than a Map: `slots` is an
  * open-addressing table (linear probing, at most half full) of the first row of each hash,
  * `next` chains the other rows with that hash.
@@ -88,6 +165,8 @@ export interface HashIndex {
   hash: Uint32Array
   slots: Int32Array
   next: Int32Array
+  /** Over the id keys, when there are any. */
+  filter?: IdFilter
 }
 
 export function index(keys: Vec[], n: number): HashIndex {
@@ -104,7 +183,7 @@ export function index(keys: Vec[], n: number): HashIndex {
     next[i] = slots[s]
     slots[s] = i
   }
-  return { keys, hash, slots, next }
+  return { keys, hash, slots, next, filter: idFilter(keys, valid, n) }
 }
 
 /** Matching pairs of probe rows and indexed rows, as produced so far. */
@@ -121,7 +200,7 @@ export interface Pairs {
  * without matches cannot hold the loop either. `matched[i]` is set for probe rows that match.
  */
 export function* probe(ix: HashIndex, keys: Vec[], n: number, matched?: Uint8Array): Generator<Pairs> {
-  const { hash, valid } = hashRows(keys, n)
+  const { hash, valid } = hashRows(keys, n, passFilter(ix.filter, keys, n))
   const mask = ix.slots.length - 1
   let out: Pairs = { probe: [], indexed: [] }
   let steps = 0

@@ -141,3 +141,11 @@ export const QUERY_THREAD_NICE = 10
  * of a budget's worth of rows, a few hundred).
  */
 export const QUERY_STOP_GRACE_MS = 1_000
+
+/**
+ * A hash join on id keys filters probe rows through a bitset of the indexed rows' ids
+ * (join-hash.ts): 16 bits per indexed row leave about 6 % of non-matching probe rows to
+ * hash and look up; at most 2^24 bits (2 MiB), reached at a million indexed rows.
+ */
+export const ID_FILTER_BITS_PER_ROW = 16
+export const ID_FILTER_MAX_LOG2 = 24

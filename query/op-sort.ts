@@ -1,9 +1,10 @@
 /**
  * @module query/op-sort
  * `sort k1 [desc], k2 ...` (LANGUAGE.md "sort"), and top-k when a `limit` follows: then only
- * the best rows are kept, compacting the buffer as it grows, and once the buffer is full a
- * batch's rows that cannot beat the current k-th row on the first key are dropped before
- * they are copied. Absent values sort last in either direction. The sort is stable.
+ * the best rows are kept, compacting the buffer as it grows, and a batch's rows that cannot
+ * beat the k-th best value of the first key seen so far (the buffer's, or the batch's own,
+ * found by selection) are dropped before they are copied or sorted. Absent values sort last
+ * in either direction. The sort is stable.
  */
 import { concatBatches, takeRows, type Batch } from '../storage/index.ts'
 import type { SortKey, SortNode } from './ast.ts'
@@ -119,6 +120,15 @@ export async function* sortOp(input: AsyncIterable<Batch>, keys: readonly SortKe
       if (pruned === undefined) continue
       batch = pruned
     }
+    if (limit !== undefined && limit > 0 && batch.length > limit) {
+      // A batch with `limit` rows at least as good as its k-th best value on the first key
+      // shows that no row worse than that can make the top: prune before copying or sorting.
+      const own = kthBest(batch, keys[0], ctx, limit)
+      if (own !== undefined && (threshold === undefined || (own.desc ? own.value > threshold.value : own.value < threshold.value))) {
+        threshold = own
+        batch = beating(batch, keys[0], ctx, threshold) ?? batch
+      }
+    }
     buffer.push(batch)
     rows += batch.length
     budget.set(owner, rows * Object.keys(batch.columns).length * BYTES_PER_CELL, 'sort')
@@ -146,6 +156,51 @@ function boundary(sorted: Batch, key: SortKey, ctx: EvalContext, row: number): {
   const v = evalExpr(key.expr, sorted, ctx)
   if ((v.t !== 'num' && v.t !== 'time') || (v.p !== undefined && v.p[row] !== 1)) return undefined
   return { value: v.v[row], desc: key.desc }
+}
+
+/**
+ * The k-th best value of the first key among the rows of `batch` (numbers only, NaN and
+ * absent values left out), found by selection in linear time; undefined when fewer than k.
+ */
+function kthBest(batch: Batch, key: SortKey, ctx: EvalContext, k: number): { value: number; desc: boolean } | undefined {
+  const v = evalExpr(key.expr, batch, ctx)
+  if (v.t !== 'num') return undefined
+  const values = new Float64Array(batch.length)
+  let n = 0
+  for (let i = 0; i < batch.length; i++) {
+    if (v.p !== undefined && v.p[i] !== 1) continue
+    const x = v.v[i]
+    if (x === x) values[n++] = key.desc ? -x : x
+  }
+  if (n < k) return undefined
+  const best = select(values.subarray(0, n), k - 1)
+  return { value: key.desc ? -best : best, desc: key.desc }
+}
+
+/** The value that would sit at index `at` of `a` sorted ascending (reorders `a`; Hoare's quickselect). */
+function select(a: Float64Array, at: number): number {
+  let lo = 0
+  let hi = a.length - 1
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1]
+    let i = lo
+    let j = hi
+    while (i <= j) {
+      while (a[i] < pivot) i++
+      while (a[j] > pivot) j--
+      if (i <= j) {
+        const t = a[i]
+        a[i] = a[j]
+        a[j] = t
+        i++
+        j--
+      }
+    }
+    if (at <= j) hi = j
+    else if (at >= i) lo = i
+    else return a[at]
+  }
+  return a[at]
 }
 
 /** The rows of `batch` that tie or beat the threshold on the first key; undefined when none. */

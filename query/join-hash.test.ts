@@ -1,0 +1,81 @@
+/**
+ * The id filter of hash joins (join-hash.ts) drops only probe rows that cannot match: the
+ * pairs equal those of comparing every row with every row, for id keys of two widths, absent
+ * (all-zero) ids, duplicates on both sides, and keys mixing ids with strings.
+ */
+import { describe, expect, it } from 'vitest'
+import { index, probe, sameKeys } from './join-hash.ts'
+import type { Vec } from './vec.ts'
+
+/** A deterministic generator (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** `n` ids of `width` bytes drawn from `pool` distinct ones; some all-zero (absent). */
+function ids(rand: () => number, n: number, width: number, pool: Uint8Array[]): Vec {
+  const v = new Uint8Array(n * width)
+  for (let i = 0; i < n; i++) if (rand() > 0.05) v.set(pool[Math.floor(rand() * pool.length)], i * width)
+  const p = new Uint8Array(n)
+  for (let i = 0; i < n; i++) p[i] = v.subarray(i * width, i * width + width).some((b) => b !== 0) ? 1 : 0
+  return { t: 'id', w: width, v, p }
+}
+
+function pool(rand: () => number, count: number, width: number): Uint8Array[] {
+  return Array.from({ length: count }, () => Uint8Array.from({ length: width }, () => Math.floor(rand() * 256)))
+}
+
+function strs(rand: () => number, n: number): Vec {
+  return { t: 'str', dict: ['a', 'b', 'c'], codes: Uint32Array.from({ length: n }, () => Math.floor(rand() * 3)) }
+}
+
+function pairsOf(left: Vec[], nl: number, right: Vec[], nr: number): string[] {
+  const ix = index(left, nl)
+  const out: string[] = []
+  for (const chunk of probe(ix, right, nr)) chunk.probe.forEach((r, k) => out.push(`${r}:${chunk.indexed[k]}`))
+  return out.sort()
+}
+
+function bruteForce(left: Vec[], nl: number, right: Vec[], nr: number): string[] {
+  const present = (keys: Vec[], i: number) => keys.every((v) => v.t !== 'id' || v.p === undefined || v.p[i] === 1)
+  const out: string[] = []
+  for (let r = 0; r < nr; r++) for (let l = 0; l < nl; l++) if (present(right, r) && present(left, l) && sameKeys(right, r, left, l)) out.push(`${r}:${l}`)
+  return out.sort()
+}
+
+describe('hash join id filter', () => {
+  it('finds exactly the matching pairs of trace and span ids', () => {
+    const rand = random(7)
+    const traces = pool(rand, 40, 16)
+    const spans = pool(rand, 300, 8)
+    const left = [ids(rand, 200, 16, traces), ids(rand, 200, 8, spans)]
+    const right = [ids(rand, 3000, 16, traces), ids(rand, 3000, 8, spans)]
+    const expected = bruteForce(left, 200, right, 3000)
+    expect(expected.length).toBeGreaterThan(0)
+    expect(pairsOf(left, 200, right, 3000)).toEqual(expected)
+  })
+
+  it('finds exactly the matching pairs when keys mix ids and strings', () => {
+    const rand = random(11)
+    const traces = pool(rand, 30, 4)
+    const left = [strs(rand, 150), ids(rand, 150, 4, traces)]
+    const right = [strs(rand, 2000), ids(rand, 2000, 4, traces)]
+    const expected = bruteForce(left, 150, right, 2000)
+    expect(expected.length).toBeGreaterThan(0)
+    expect(pairsOf(left, 150, right, 2000)).toEqual(expected)
+  })
+
+  it('matches nothing when the ids differ in width', () => {
+    const rand = random(3)
+    const left = [ids(rand, 50, 16, pool(rand, 5, 16))]
+    const right = [ids(rand, 50, 8, pool(rand, 5, 8))]
+    expect(pairsOf(left, 50, right, 50)).toEqual([])
+  })
+})
