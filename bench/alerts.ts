@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { AlertService } from '../alerts/index.ts'
-import { runQuery } from '../query/index.ts'
+import { createQueryService, runQuery } from '../query/index.ts'
 import type { OtlpSignal } from '../ingest/index.ts'
 import type { Store } from '../storage/index.ts'
 import { run as ingestRun } from './ingest-http.ts'
@@ -64,22 +64,31 @@ export function benchRules(services: readonly string[], count: number, intervalM
   return { groups }
 }
 
-async function startRules(store: Store, options: Required<AlertsBenchOptions>, services: readonly string[]): Promise<AlertService> {
+async function startRules(store: Store, options: Required<AlertsBenchOptions>, services: readonly string[]): Promise<{ service: AlertService; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'blazedb-bench-rules-'))
   const file = join(dir, 'rules.json')
   writeFileSync(file, JSON.stringify(benchRules(services, options.rules, options.intervalMs)))
   const offset = WORKLOAD_END - Date.now()
+  // As in blazedb serve: rules run through the query threads, off the event loop that acknowledges exports.
+  const queries = createQueryService({ store })
   const started = AlertService.start({
     config: { ruleFiles: [file] },
     defaultExternalUrl: 'http://127.0.0.1:4319',
-    run: (text, o) => runQuery(text, { ...o, store }),
+    run: (text, o) => queries.run(text, o),
     docs: store.documents,
     sink: (tenant, batch) => store.append(tenant, batch),
     tenants: () => ['default'],
     now: () => Date.now() + offset,
   })
-  // The service has read the file once started.
-  return started.finally(() => rmSync(dir, { recursive: true, force: true }))
+  // The service has read the file once started; `stop` ends it, then its query threads.
+  const service = await started.finally(() => rmSync(dir, { recursive: true, force: true }))
+  return {
+    service,
+    async stop() {
+      await service.stop()
+      await queries.close()
+    },
+  }
 }
 
 interface RuleFigure {
@@ -124,7 +133,7 @@ export async function run(o: AlertsBenchOptions): Promise<Record<string, number>
   await new Promise((r) => setTimeout(r, options.intervalMs))
   const idle = process.cpuUsage(idleCpu)
   figures.processCpuCoresIdleInterval = (idle.user + idle.system) / 1000 / (performance.now() - idleBegan)
-  const service = await startRules(store, options, services)
+  const { service, stop: stopRules } = await startRules(store, options, services)
   // Every rule has run once; then the CPU of one full interval (no polling in it).
   while (ruleFigures(service).some((r) => r.lastEvaluation === null)) await new Promise((r) => setTimeout(r, 1000))
   const cpuBefore = process.cpuUsage()
@@ -141,7 +150,7 @@ export async function run(o: AlertsBenchOptions): Promise<Record<string, number>
   figures.evaluationMsP99 = percentile(times, 99)
   figures.evaluationMsMax = Math.max(...times)
   figures.processCpuCoresDuringInterval = (cpu.user + cpu.system) / 1000 / wall
-  await service.stop()
+  await stopRules()
   await store.close()
 
   // 2. Ingest p99 alone and while the rules evaluate on the same store.
