@@ -78,7 +78,9 @@ export class AlertService {
   private async loadAll(): Promise<RuleGroup[]> {
     const fromFiles = await loadRuleFiles(this.o.config?.ruleFiles ?? [])
     const fromApi: RuleGroup[] = []
-    for (const tenant of new Set([...this.o.tenants(), ...fromFiles.map((g) => g.tenant)])) {
+    // Every tenant that has rule groups stored, whatever made its token (config or run time).
+    const stored = await this.o.docs.tenants(RULES_COLLECTION)
+    for (const tenant of new Set([...this.o.tenants(), ...stored, ...fromFiles.map((g) => g.tenant)])) {
       for (const doc of await this.o.docs.list<unknown>(tenant, RULES_COLLECTION)) {
         fromApi.push(...parseRuleGroups({ groups: [doc.value] }, { source: 'api', defaultTenant: tenant }))
       }

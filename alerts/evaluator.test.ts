@@ -116,3 +116,19 @@ describe('isolation', () => {
     }
   })
 })
+
+describe('rule groups made through the API', () => {
+  test('load at start for every tenant that stored one, including tenants no configured token names', async () => {
+    const store = new MemoryStore()
+    const start = () => AlertService.start({ config: undefined, defaultExternalUrl: 'http://x', run: runner(store), docs: store.documents, sink: (t, b) => store.append(t, b), tenants: () => ['default'] })
+    const first = await start()
+    await first.putGroup('made-at-run-time', 'g', { interval: '1h', rules: [{ alert: 'Errors', query: 'logs | stats count() as n', condition: 'n > 0' }] })
+    await first.stop()
+    const second = await start()
+    try {
+      expect((second.rules('made-at-run-time') as { name: string }[]).map((g) => g.name)).toEqual(['g'])
+    } finally {
+      await second.stop()
+    }
+  })
+})

@@ -16,6 +16,8 @@ export interface DocumentStore {
   delete(tenant: string, collection: string, id: string): Promise<boolean>
   /** Every document of a collection, sorted by id. */
   list<T = unknown>(tenant: string, collection: string): Promise<{ id: string; value: T }[]>
+  /** The tenants with at least one document in `collection`, sorted: what to load at start. */
+  tenants(collection: string): Promise<string[]>
 }
 
 /** Collection names are fixed by the code that uses them: short, lowercase, safe as a file name. */
@@ -66,6 +68,16 @@ export class MemoryDocuments implements DocumentStore {
   async delete(tenant: string, collection: string, id: string): Promise<boolean> {
     checkDocumentName(tenant, collection, id)
     return this.collection(tenant, collection).delete(id)
+  }
+
+  async tenants(collection: string): Promise<string[]> {
+    checkDocumentName('-', collection)
+    const found: string[] = []
+    for (const [key, docs] of this.docs) {
+      const [tenant, name] = key.split('\u0000')
+      if (name === collection && docs.size > 0) found.push(tenant)
+    }
+    return found.sort()
   }
 
   async list<T = unknown>(tenant: string, collection: string): Promise<{ id: string; value: T }[]> {

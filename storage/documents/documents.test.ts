@@ -40,6 +40,10 @@ function contract(name: string, make: () => DocumentStore): void {
       expect(await docs.list('acme', 'dashboards')).toEqual([{ id: 'b/2', value: { title: 'B', panels: [1, 2] } }])
       expect(await docs.get('other', 'dashboards', 'a 1')).toEqual({ title: 'other tenant' })
       expect(await docs.list('acme', 'alert-state')).toEqual([])
+      expect(await docs.tenants('dashboards')).toEqual(['acme', 'other'])
+      await docs.delete('other', 'dashboards', 'a 1')
+      expect(await docs.tenants('dashboards')).toEqual(['acme'])
+      expect(await docs.tenants('alert-state')).toEqual([])
     })
 
     it('copies values in and out', async () => {

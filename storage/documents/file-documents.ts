@@ -79,6 +79,17 @@ export class FileDocuments implements DocumentStore {
     return docs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((d) => ({ id: d.id, value: d.value as T }))
   }
 
+  async tenants(collection: string): Promise<string[]> {
+    checkDocumentName('-', collection)
+    if (!existsSync(this.root)) return []
+    const found: string[] = []
+    for (const hex of readdirSync(this.root)) {
+      const dir = join(this.root, hex, collection)
+      if (existsSync(dir) && readdirSync(dir).some((n) => n.endsWith(EXTENSION))) found.push(Buffer.from(hex, 'hex').toString())
+    }
+    return found.sort()
+  }
+
   private dir(tenant: string, collection: string): string {
     return join(this.root, Buffer.from(tenant).toString('hex'), collection)
   }
