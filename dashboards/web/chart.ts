@@ -5,6 +5,7 @@
  * (pages set it as the new time range, so every chart zooms and Back undoes it).
  */
 import uPlot from 'uplot'
+import { dragToZoom, themedAxis } from './chart-parts.ts'
 import { h } from './dom.ts'
 import { formatValue, type Unit } from './format.ts'
 
@@ -41,17 +42,11 @@ export interface Chart {
 /** Distinct colours that read on light and dark backgrounds. */
 export const PALETTE = ['#3b82f6', '#f97316', '#10b981', '#a855f7', '#ef4444', '#eab308', '#06b6d4', '#ec4899', '#84cc16', '#6366f1']
 
-function themeColor(name: string, fallback: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback
-}
-
 export function timeSeriesChart(options: ChartOptions): Chart {
   const el = h('div', { class: 'chart' })
   const height = options.height ?? 220
   const kind = options.kind ?? 'line'
-  const axisColor = themeColor('--muted', '#888')
-  const gridColor = themeColor('--grid', 'rgba(128,128,128,0.15)')
-  const axis = (extra: Partial<uPlot.Axis> = {}): uPlot.Axis => ({ stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor, width: 1 }, ...extra })
+  const axis = themedAxis()
   // One y scale per unit, at most two: the first on the left, the others share the right one.
   const units = [...new Set(options.series.map((s) => s.unit ?? options.unit ?? ''))]
   const scaleOf = (s: ChartSeries): string => (units.indexOf(s.unit ?? options.unit ?? '') === 0 ? 'y' : 'y2')
@@ -111,17 +106,7 @@ export function timeSeriesChart(options: ChartOptions): Chart {
     ],
     legend: { show: options.series.length > 0 && options.series.length <= 20 },
     cursor: { drag: { x: true, y: false, setScale: false } },
-    hooks: {
-      setSelect: [
-        (u) => {
-          if (u.select.width < 3) return
-          const start = u.posToVal(u.select.left, 'x') * 1000
-          const end = u.posToVal(u.select.left + u.select.width, 'x') * 1000
-          u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false)
-          options.onZoom?.(start, end)
-        },
-      ],
-    },
+    hooks: { setSelect: dragToZoom(options.onZoom) },
   }
   const data: uPlot.AlignedData = [options.times.map((t) => t / 1000), ...options.series.map((s) => s.values)]
   const plot = new uPlot(opts, data, el)

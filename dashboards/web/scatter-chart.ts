@@ -5,6 +5,7 @@
  * range like every chart.
  */
 import uPlot from 'uplot'
+import { dragToZoom, themedAxis } from './chart-parts.ts'
 import { h } from './dom.ts'
 import { formatDurationNs } from './format.ts'
 
@@ -24,10 +25,7 @@ const PICK_RADIUS_PX = 12
 
 export function scatterChart(options: { points: ScatterPoint[]; xRange: { startMs: number; endMs: number }; onPick(index: number): void; onZoom(startMs: number, endMs: number): void; height?: number }): Scatter {
   const el = h('div', { class: 'chart scatter' })
-  const css = getComputedStyle(document.documentElement)
-  const axisColor = css.getPropertyValue('--muted').trim() || '#888'
-  const gridColor = css.getPropertyValue('--grid').trim() || 'rgba(128,128,128,0.15)'
-  const axis = (extra: Partial<uPlot.Axis> = {}): uPlot.Axis => ({ stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor, width: 1 }, ...extra })
+  const axis = themedAxis()
   // uPlot wants ascending x: sort a permutation and keep each point's original index.
   const order = options.points.map((_, i) => i).sort((a, b) => options.points[a].timeMs - options.points[b].timeMs)
   const xs = order.map((i) => options.points[i].timeMs / 1000)
@@ -58,17 +56,7 @@ export function scatterChart(options: { points: ScatterPoint[]; xRange: { startM
       scales: { x: { time: true, range: () => [options.xRange.startMs / 1000, options.xRange.endMs / 1000] }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [axis(), axis({ size: 70, values: (_u, splits) => splits.map((v) => formatDurationNs(v)) })],
       cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
-      hooks: {
-        setSelect: [
-          (u) => {
-            if (u.select.width < 3) return
-            const start = u.posToVal(u.select.left, 'x') * 1000
-            const end = u.posToVal(u.select.left + u.select.width, 'x') * 1000
-            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false)
-            options.onZoom(start, end)
-          },
-        ],
-      },
+      hooks: { setSelect: dragToZoom(options.onZoom) },
     },
     [xs, ok, bad],
     el,

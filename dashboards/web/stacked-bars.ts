@@ -5,6 +5,7 @@
  * the legend shows each class's own count. Dragging across it zooms like every chart.
  */
 import uPlot from 'uplot'
+import { dragToZoom, themedAxis } from './chart-parts.ts'
 import { h } from './dom.ts'
 
 export interface StackedSeries {
@@ -20,10 +21,7 @@ export interface StackedBars {
 
 export function stackedBars(options: { times: number[]; series: StackedSeries[]; height?: number; xRange?: { startMs: number; endMs: number }; onZoom?: (startMs: number, endMs: number) => void }): StackedBars {
   const el = h('div', { class: 'chart' })
-  const css = getComputedStyle(document.documentElement)
-  const axisColor = css.getPropertyValue('--muted').trim() || '#888'
-  const gridColor = css.getPropertyValue('--grid').trim() || 'rgba(128,128,128,0.15)'
-  const axis = (extra: Partial<uPlot.Axis> = {}): uPlot.Axis => ({ stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor, width: 1 }, ...extra })
+  const axis = themedAxis()
   // Cumulative from the bottom class (last) up: stacks[i] = series i plus all after it.
   const n = options.times.length
   const stacks = options.series.map(() => new Array<number>(n).fill(0))
@@ -53,17 +51,7 @@ export function stackedBars(options: { times: number[]; series: StackedSeries[];
       },
       axes: [axis(), axis({ size: 50, values: (_u, splits) => splits.map((v) => (Number.isInteger(v) ? String(v) : '')) })],
       cursor: { drag: { x: true, y: false, setScale: false } },
-      hooks: {
-        setSelect: [
-          (u) => {
-            if (u.select.width < 3) return
-            const start = u.posToVal(u.select.left, 'x') * 1000
-            const end = u.posToVal(u.select.left + u.select.width, 'x') * 1000
-            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false)
-            options.onZoom?.(start, end)
-          },
-        ],
-      },
+      hooks: { setSelect: dragToZoom(options.onZoom) },
     },
     [options.times.map((t) => t / 1000), ...stacks],
     el,
