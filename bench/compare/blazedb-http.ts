@@ -11,14 +11,13 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { referenceQueries } from '../../test/support/workload-queries.ts'
 import { loadWorkload, startServer } from '../mixed.ts'
 import { fmt, median, percentile } from '../support/measure.ts'
 import { checkQ10Quantile, checkQ2NearestRank, type Row } from './answer-check.ts'
 import { queryContext, type PeerResult } from './clickhouse.ts'
 import { REFERENCE_QUERIES } from './duckdb-queries.ts'
-import { timeQuery } from './peer-process.ts'
+import { runAlone, timeQuery } from './peer-process.ts'
 
 const DEFAULT_RUNS = 10
 const BIN = resolve(import.meta.dirname, '../../bin/blazedb.js')
@@ -98,12 +97,4 @@ export async function run(options: { workloadDir: string; runs?: number }): Prom
   }
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({ options: { workload: { type: 'string' }, runs: { type: 'string' } } })
-  let workloadDir = values.workload
-  if (workloadDir === undefined) {
-    const { DEFAULT_SIZE, ensureWorkload } = await import('../support/workload.ts')
-    workloadDir = ensureWorkload(DEFAULT_SIZE)
-  }
-  console.log((await run({ workloadDir, runs: values.runs === undefined ? undefined : Number(values.runs) })).markdown)
-}
+if (import.meta.main) await runAlone(run)

@@ -10,13 +10,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { fmt, median, percentile } from '../support/measure.ts'
 import type { Row } from './answer-check.ts'
 import { CLICKHOUSE_QUERIES } from './clickhouse-queries.ts'
 import { CLICKHOUSE_TABLES, clickhouse, loadTable, serverConfig } from './clickhouse-tables.ts'
 import type { QueryContext } from './duckdb-queries.ts'
-import { findBinary, freePort, startPeer, timeQuery } from './peer-process.ts'
+import { findBinary, freePort, runAlone, startPeer, timeQuery } from './peer-process.ts'
 
 const DEFAULT_RUNS = 10
 /** Where Debian's clickhouse-server package puts the server binary. */
@@ -99,12 +98,4 @@ export async function run(options: { workloadDir: string; runs?: number }): Prom
   }
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({ options: { workload: { type: 'string' }, runs: { type: 'string' } } })
-  let workloadDir = values.workload
-  if (workloadDir === undefined) {
-    const { DEFAULT_SIZE, ensureWorkload } = await import('../support/workload.ts')
-    workloadDir = ensureWorkload(DEFAULT_SIZE)
-  }
-  console.log((await run({ workloadDir, runs: values.runs === undefined ? undefined : Number(values.runs) })).markdown)
-}
+if (import.meta.main) await runAlone(run)

@@ -9,6 +9,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 
 /** How long a peer may take to answer its first request (ClickHouse loads its system tables). */
 const START_DEADLINE_MS = 60_000
@@ -103,4 +104,19 @@ export async function timeQuery<T>(runs: number, call: () => Promise<T>, check: 
     times.push(performance.now() - t)
   }
   return { firstMs, times, answer }
+}
+
+/**
+ * Runs one comparison from the command line and prints its markdown: `--workload DIR` (the
+ * default workload, generated when missing) and `--runs N`.
+ * @example if (import.meta.main) await runAlone(run)
+ */
+export async function runAlone(run: (options: { workloadDir: string; runs?: number }) => Promise<{ markdown: string }>): Promise<void> {
+  const { values } = parseArgs({ options: { workload: { type: 'string' }, runs: { type: 'string' } } })
+  let workloadDir = values.workload
+  if (workloadDir === undefined) {
+    const { DEFAULT_SIZE, ensureWorkload } = await import('../support/workload.ts')
+    workloadDir = ensureWorkload(DEFAULT_SIZE)
+  }
+  console.log((await run({ workloadDir, runs: values.runs === undefined ? undefined : Number(values.runs) })).markdown)
 }

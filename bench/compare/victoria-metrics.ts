@@ -19,11 +19,10 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { parseArgs } from 'node:util'
 import { fmt, median, percentile } from '../support/measure.ts'
 import { checkQ10, checkQ9, type Row } from './answer-check.ts'
 import { queryContext, type PeerResult } from './clickhouse.ts'
-import { findBinary, freePort, packageVersion, startPeer, timeQuery } from './peer-process.ts'
+import { findBinary, freePort, packageVersion, runAlone, startPeer, timeQuery } from './peer-process.ts'
 
 const DEFAULT_RUNS = 10
 const BINARIES = ['victoria-metrics', '/usr/bin/victoria-metrics', 'victoria-metrics-prod']
@@ -149,12 +148,4 @@ export async function run(options: { workloadDir: string; runs?: number }): Prom
   }
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({ options: { workload: { type: 'string' }, runs: { type: 'string' } } })
-  let workloadDir = values.workload
-  if (workloadDir === undefined) {
-    const { DEFAULT_SIZE, ensureWorkload } = await import('../support/workload.ts')
-    workloadDir = ensureWorkload(DEFAULT_SIZE)
-  }
-  console.log((await run({ workloadDir, runs: values.runs === undefined ? undefined : Number(values.runs) })).markdown)
-}
+if (import.meta.main) await runAlone(run)
