@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { METRIC_COLUMNS, type Batch, type Column } from '../storage/index.ts'
 import { SeriesKeys } from './agg-series.ts'
+import { seededRandom } from '../test/support/random-batch.ts'
 
 interface Labels {
   service: string | undefined
@@ -13,17 +14,6 @@ interface Labels {
   ratio: number
   id: number
   extra: string | undefined
-}
-
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** The labels after `l` with one of them drawn again, so that neighbours differ in one label. */
@@ -65,7 +55,7 @@ function batchOf(rows: Labels[], odd: boolean, withAny: boolean): Batch {
 }
 
 function check(withAny: boolean): void {
-  const rand = random(5)
+  const rand = seededRandom(5)
   const keys = new SeriesKeys()
   const seen = new Map<string, number>()
   const numbers = new Map<number, string>()

@@ -6,18 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { index, probe, sameKeys } from './join-hash.ts'
 import type { Vec } from './vec.ts'
-
-/** A deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom } from '../test/support/random-batch.ts'
 
 /** `n` ids of `width` bytes drawn from `pool` distinct ones; some all-zero (absent). */
 function ids(rand: () => number, n: number, width: number, pool: Uint8Array[]): Vec {
@@ -52,7 +41,7 @@ function bruteForce(left: Vec[], nl: number, right: Vec[], nr: number): string[]
 
 describe('hash join id filter', () => {
   it('finds exactly the matching pairs of trace and span ids', () => {
-    const rand = random(7)
+    const rand = seededRandom(7)
     const traces = pool(rand, 40, 16)
     const spans = pool(rand, 300, 8)
     const left = [ids(rand, 200, 16, traces), ids(rand, 200, 8, spans)]
@@ -63,7 +52,7 @@ describe('hash join id filter', () => {
   })
 
   it('finds exactly the matching pairs when keys mix ids and strings', () => {
-    const rand = random(11)
+    const rand = seededRandom(11)
     const traces = pool(rand, 30, 4)
     const left = [strs(rand, 150), ids(rand, 150, 4, traces)]
     const right = [strs(rand, 2000), ids(rand, 2000, 4, traces)]
@@ -73,7 +62,7 @@ describe('hash join id filter', () => {
   })
 
   it('matches nothing when the ids differ in width', () => {
-    const rand = random(3)
+    const rand = seededRandom(3)
     const left = [ids(rand, 50, 16, pool(rand, 5, 16))]
     const right = [ids(rand, 50, 8, pool(rand, 5, 8))]
     expect(pairsOf(left, 50, right, 50)).toEqual([])

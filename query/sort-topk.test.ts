@@ -7,22 +7,12 @@
 import { describe, expect, it } from 'vitest'
 import { BatchBuilder, MemoryStore } from '../storage/index.ts'
 import { runQuery } from './engine.ts'
+import { seededRandom } from '../test/support/random-batch.ts'
 
 const T = 1793491200000000000n
 
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 async function store(): Promise<MemoryStore> {
-  const rand = random(42)
+  const rand = seededRandom(42)
   const s = new MemoryStore()
   let id = 0
   for (const size of [3, 700, 1, 5000, 40, 2500, 12]) {
