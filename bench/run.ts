@@ -6,10 +6,11 @@
  *
  *   npm run bench                       default workload (1M spans, 1M logs, 480k points)
  *   npm run bench -- --small            the small workload (seconds, for a quick look)
- *   npm run bench -- --only codec,storage
+ *   npm run bench -- --only codec,storage   only these; the other sections of RESULTS.md stay
+ *   npm run bench -- --only compare --out /tmp/compare.md   write elsewhere, RESULTS.md untouched
  */
 import { execFileSync } from 'node:child_process'
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -17,6 +18,7 @@ import { tuneServerRuntime } from '../cli/runtime.ts'
 import type { Engine, Store } from '../storage/index.ts'
 import type { BenchFigures } from './query-reference.ts'
 import { fmt } from './support/measure.ts'
+import { mergeResults, type BenchSection } from './support/results-file.ts'
 import { DEFAULT_SIZE, SMALL_SIZE, ensureWorkload, type WorkloadSize } from './support/workload.ts'
 
 type Figures = Record<string, unknown>
@@ -137,12 +139,13 @@ async function main(): Promise<void> {
   const size: WorkloadSize = values.small === true ? SMALL_SIZE : DEFAULT_SIZE
   const workloadDir = values.workload ?? ensureWorkload(size)
   const only = values.only?.split(',')
-  const sections: string[] = []
+  const sections: BenchSection[] = []
   for (const bench of BENCHES) {
     if (only !== undefined && !only.includes(bench.name)) continue
     process.stderr.write(`bench: ${bench.name}\n`)
-    sections.push(runChild(bench.name, workloadDir, runs))
+    sections.push({ name: bench.name, markdown: runChild(bench.name, workloadDir, runs) })
   }
+  const command = `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`
   const cpu = cpus()
   const header = [
     '# Benchmark results',
@@ -150,7 +153,7 @@ async function main(): Promise<void> {
     `- date: ${new Date().toISOString()}`,
     `- machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB memory (${fmt(freemem() / 2 ** 30, 1)} GiB free at start), ${platform()} ${release()}`,
     `- runtime: Node.js ${process.version}`,
-    `- command: \`npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}\``,
+    `- command of the last run: \`${command}\` (each section says when and how it was measured)`,
     `- workload: ${workloadDir.split('/').pop()} (../shared/workload, seed 42)`,
     '',
     'Figures are medians of several runs unless a table says otherwise. Each benchmark runs in a',
@@ -158,8 +161,11 @@ async function main(): Promise<void> {
     'side in one run rather than absolute times.',
     '',
   ].join('\n')
-  const out = join(import.meta.dirname, 'RESULTS.md')
-  writeFileSync(out, header + '\n' + sections.join('\n\n') + '\n')
+  // --out writes a fresh file elsewhere; otherwise RESULTS.md keeps the regions not run now.
+  const out = values.out ?? join(import.meta.dirname, 'RESULTS.md')
+  const existing = values.out === undefined && existsSync(out) ? readFileSync(out, 'utf8') : ''
+  const measured = `measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`${command}\``
+  writeFileSync(out, mergeResults(existing, header, sections, measured))
   process.stderr.write(`bench: wrote ${out}\n`)
 }
 
