@@ -113,7 +113,10 @@ describe('planner pushdown', () => {
   it('series aggregates read every label and the point columns their registry entry names', () => {
     const p = plan('metrics | where metric = "http.requests" | stats rate(value), histogram_quantile(0.9) by bin(time, 1m)')
     expect(p.columns).toBeUndefined()
-    expect([...new Set(p.seriesColumns)].sort()).toEqual(['bucketCounts', 'explicitBounds', 'metric.name', 'startTimeUnixNano', 'timeUnixNano', 'value'])
+    expect([...new Set(p.seriesColumns)].sort()).toEqual([
+      'bucketCounts', 'exp.negativeBucketCounts', 'exp.negativeOffset', 'exp.positiveBucketCounts', 'exp.positiveOffset', 'exp.scale', 'exp.zeroCount', 'exp.zeroThreshold',
+      'explicitBounds', 'metric.name', 'metric.type', 'startTimeUnixNano', 'timeUnixNano', 'value',
+    ])
     // rate() counts rows: no series.
     expect(plan('metrics | stats rate() by bin(time, 1m)').seriesColumns).toBeUndefined()
   })
