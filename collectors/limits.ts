@@ -61,3 +61,10 @@ export const OTLP_EXPORT_BACKOFF_MS = 500
 
 /** One export request's timeout: a 1 MiB batch over a slow link, with room. */
 export const OTLP_EXPORT_TIMEOUT_MS = 30_000
+
+/**
+ * Widest native histogram stored, in bucket indices from its lowest to its highest bucket of
+ * one sign (stored densely, gaps as zeros). Schema 8 (the finest) spans 2^-20 to 2^20 in about
+ * 10,000 indices; one wider is dropped and counted (`nativeHistogramsDropped`).
+ */
+export const NATIVE_HISTOGRAM_MAX_BUCKETS = 32_768

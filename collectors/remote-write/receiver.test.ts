@@ -86,7 +86,7 @@ describe('remote-write receiver', () => {
     await f(compress(badUtf8), /invalid UTF-8/)
   })
 
-  it('answers 415 for other media types and for remote-write 2.0', async () => {
+  it('answers 415 for other media types and protocols', async () => {
     const body = compress(encode({}))
     const f = async (headers: Record<string, string>, want: RegExp) => {
       const res = await receiver().handle('t', request(body, headers))
@@ -94,7 +94,7 @@ describe('remote-write receiver', () => {
       expect(await res.text()).toMatch(want)
     }
     await f({ 'content-type': 'application/json' }, /cannot accept Content-Type "application\/json": supported: application\/x-protobuf/)
-    await f({ 'content-type': 'application/x-protobuf;proto=io.prometheus.write.v2.Request' }, /remote-write 1.0/)
+    await f({ 'content-type': 'application/x-protobuf;proto=io.prometheus.write.v3.Request' }, /remote-write 1.0/)
     await f({ 'content-encoding': 'gzip' }, /cannot accept Content-Encoding "gzip": supported: snappy/)
   })
 
