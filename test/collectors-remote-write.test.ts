@@ -21,9 +21,28 @@ const prometheus = systemTool('prometheus', ['/usr/bin/prometheus', 'prometheus'
 let scrapes = 0
 /** Set when the app should answer 503 (a target that went down). */
 let failing = false
+const RPC_BOUNDS = ['0.05', '0.1', '0.5', '+Inf']
+/** app_rpc_seconds per route: observations per bucket so far (not cumulative), from a large start. */
+const rpc: Record<string, number[]> = { '/a': [500, 700, 200, 50], '/b': [40, 900, 1200, 300] }
+/** The next scrape of app_rpc_seconds: each bucket grows by its own amount, so the shape drifts. */
+function rpcLines(n: number): string[] {
+  const lines = ['# HELP app_rpc_seconds RPC latency.', '# TYPE app_rpc_seconds histogram']
+  for (const [route, counts] of Object.entries(rpc)) {
+    const k = route === '/a' ? 1 : 2
+    counts[0] += (n * k) % 3
+    counts[1] += 2 + ((n * k) % 5)
+    counts[2] += (n + k) % 4
+    counts[3] += n % 2
+    let cumulative = 0
+    counts.forEach((c, i) => lines.push(`app_rpc_seconds_bucket{route="${route}",le="${RPC_BOUNDS[i]}"} ${(cumulative += c)}`))
+    lines.push(`app_rpc_seconds_sum{route="${route}"} ${cumulative * 0.2}`, `app_rpc_seconds_count{route="${route}"} ${cumulative}`)
+  }
+  return lines
+}
 function exposition(): string {
   const n = ++scrapes
   return [
+    ...rpcLines(n),
     '# HELP app_requests_total Requests served.',
     '# TYPE app_requests_total counter',
     `app_requests_total{path="/a",code="200"} ${n * 3}`,
@@ -41,6 +60,9 @@ function exposition(): string {
     '',
   ].join('\n')
 }
+
+/** The app's series: 8 of app_requests_total, app_temperature_celsius, app_latency_seconds; 12 of app_rpc_seconds. */
+const SERIES = 8 + 12
 
 describe.skipIf(prometheus === undefined)('remote-write from a real Prometheus', () => {
   let blaze: CollectorServer
@@ -118,7 +140,7 @@ describe.skipIf(prometheus === undefined)('remote-write from a real Prometheus',
     for (const series of held) {
       for (const [t, v] of series.values) want.set(`${seriesKey(series.metric)} @${Math.round(t * 1000)}`, v)
     }
-    expect(held.length).toBe(8) // two counters, a gauge, three buckets, sum and count
+    expect(held.length).toBe(SERIES) // two counters, a gauge, three buckets, sum and count; app_rpc_seconds
     expect(want.size).toBeGreaterThanOrEqual(8 * 5)
 
     const got = await waitFor(
@@ -138,9 +160,45 @@ describe.skipIf(prometheus === undefined)('remote-write from a real Prometheus',
     // The staleness markers Prometheus sent when the app went down: one per app series.
     await waitFor('staleness markers', async () => {
       const r = await blaze.rows('metrics | where resource.service.name = "app" and metric.name startswith "app_" and flags = 1 | stats count()')
-      return r[0].count === 8 ? true : undefined
+      return r[0].count === SERIES ? true : undefined
     }, 60_000, 200)
   }, 180_000)
+
+  // Runs once the app is down (above): Prometheus and BlazeDB hold the same final samples.
+  it("answers histogram_quantile over the stored buckets as Prometheus's own histogram_quantile does", async () => {
+    const plus = (await promQuery('app_rpc_seconds_bucket{route="/a",le="+Inf"}[1h]', Date.now() / 1000))[0]
+    const times = plus.values.map(([t]) => Math.round(t * 1000))
+    expect(times.length).toBeGreaterThanOrEqual(5)
+    const from = times[1]
+    const to = times[times.length - 2]
+    const iso = (ms: number) => new Date(ms).toISOString()
+    const blazeQuantiles = async (q: number, fromMs: number, toMs: number) => {
+      const rows = await blaze.rows(
+        `metrics from ${iso(fromMs)} to ${iso(toMs)} | where metric.name = "app_rpc_seconds_bucket" | stats histogram_quantile(${q}) as v by attr.route | sort attr.route`,
+      )
+      const all = await blaze.rows(`metrics from ${iso(fromMs)} to ${iso(toMs)} | where metric.name = "app_rpc_seconds_bucket" | stats histogram_quantile(${q}) as v`)
+      return [...rows.map((r) => [r['attr.route'], r.v]), ['all', all[0].v]]
+    }
+    const promQuantiles = async (q: number, inner: string, byRoute: boolean, at: number) => {
+      const r = (await promQuery(`histogram_quantile(${q}, sum by (le${byRoute ? ', route' : ''}) (${inner}))`, at / 1000)) as unknown as { metric: { route?: string }; value: [number, string] }[]
+      return r.map((x) => [x.metric.route ?? 'all', Number(x.value[1])] as const).sort(([a], [b]) => (a < b ? -1 : 1))
+    }
+    for (const q of [0.1, 0.25, 0.5, 0.75, 0.9, 0.99]) {
+      // Exactly: BlazeDB's increase from the sample at `from` to the one at `to` is Prometheus's
+      // difference of the bucket counts at `to` and `from` (no extrapolation), bit for bit.
+      const diff = `app_rpc_seconds_bucket - app_rpc_seconds_bucket offset ${to - from}ms`
+      const want = [...(await promQuantiles(q, diff, true, to)), ...(await promQuantiles(q, diff, false, to))]
+      expect(want.length).toBe(3)
+      expect(await blazeQuantiles(q, from, to + 1)).toEqual(want)
+      // As users write it, with increase() over a window ending at `to` whose first sample is at
+      // `from`: Prometheus extrapolates every bucket by the same factor, which a quantile does not see.
+      const window = to - from + 500
+      const viaIncrease = [...(await promQuantiles(q, `increase(app_rpc_seconds_bucket[${window}ms])`, true, to)), ...(await promQuantiles(q, `increase(app_rpc_seconds_bucket[${window}ms])`, false, to))]
+      const got = await blazeQuantiles(q, to - window + 1, to + 1)
+      expect(got.map(([route]) => route)).toEqual(viaIncrease.map(([route]) => route))
+      got.forEach(([, v], i) => expect(Math.abs((v as number) - viaIncrease[i][1])).toBeLessThanOrEqual(1e-9 * Math.abs(viaIncrease[i][1])))
+    }
+  })
 
   it('recognises counters, histograms and gauges, with help text from the metadata', async () => {
     const rows = await blaze.rows(
