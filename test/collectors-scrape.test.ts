@@ -12,6 +12,10 @@ import { systemTool } from './support/system-tool.ts'
 
 const nodeExporter = systemTool('prometheus-node-exporter', ['/usr/bin/prometheus-node-exporter', 'prometheus-node-exporter', 'node_exporter'], 'apt-get install -y prometheus-node-exporter')
 
+const RPC_LE = ['0.1', '0.5', '2', '+Inf']
+/** The app's histogram at its n-th answer: cumulative counts by `le`, whose shape drifts with n. */
+const rpcBuckets = (n: number) => [n, 3 * n + n * n, 4 * n + n * n, 4 * n + n * n + 1]
+
 describe('scrape inside blazedb serve', () => {
   let blaze: CollectorServer
   let app: Server
@@ -24,7 +28,12 @@ describe('scrape inside blazedb serve', () => {
     app = createServer((req, res) => {
       served++
       res.writeHead(200, { 'content-type': 'application/openmetrics-text; version=1.0.0; charset=utf-8' })
-      res.end(`# TYPE served counter\n# HELP served Scrapes served.\nserved_total{path="${req.url}"} ${served}\n# EOF\n`)
+      const buckets = rpcBuckets(served)
+      const histogram = RPC_LE.map((le, i) => `rpc_seconds_bucket{le="${le}"} ${buckets[i]}\n`).join('')
+      res.end(
+        `# TYPE served counter\n# HELP served Scrapes served.\nserved_total{path="${req.url}"} ${served}\n` +
+          `# TYPE rpc_seconds histogram\n${histogram}rpc_seconds_count ${buckets[3]}\nrpc_seconds_sum ${buckets[3] * 0.3}\n# EOF\n`,
+      )
     })
     await new Promise<void>((done) => app.listen(0, '127.0.0.1', done))
     const appAddress = `127.0.0.1:${(app.address() as { port: number }).port}`
@@ -71,6 +80,30 @@ describe('scrape inside blazedb serve', () => {
     expect(dropped[0].count).toBe(0)
     const up = await blaze.rows('metrics | where resource.service.name = "app" and metric.name = "up" | stats min(value), max(value)')
     expect(up[0]).toEqual({ min_value: 1, max_value: 1 })
+  })
+
+  it('answers histogram_quantile over a scraped histogram from the increase of its buckets', async () => {
+    const scrapes = await waitFor('four scrapes of the app', async () => {
+      const r = await blaze.rows('metrics | where resource.service.name = "app" and metric.name = "served_total" | sort time | limit 100')
+      return r.length >= 4 ? r : undefined
+    }, 60_000, 200)
+    const first = scrapes[0]
+    const last = scrapes[scrapes.length - 1]
+    const range = `from ${String(first.time)} to ${new Date(Date.parse(String(last.time)) + 1).toISOString()}`
+    // Each scrape's answer number is its served_total: the bucket increases are known exactly.
+    const was = rpcBuckets(first.value as number)
+    const now = rpcBuckets(last.value as number)
+    const increase = now.map((c, i) => c - was[i])
+    const bounds = [0.1, 0.5, 2]
+    for (const q of [0.2, 0.5, 0.99]) {
+      const rank = q * increase[3]
+      const b = increase.findIndex((c) => c >= rank)
+      const lower = b === 0 ? 0 : bounds[b - 1]
+      const below = b === 0 ? 0 : increase[b - 1]
+      const want = b === 3 ? 2 : lower + (bounds[b] - lower) * ((rank - below) / (increase[b] - below))
+      const rows = await blaze.rows(`metrics ${range} | where resource.service.name = "app" and metric.name = "rpc_seconds_bucket" | stats histogram_quantile(${q}) as v`)
+      expect([q, rows[0].v]).toEqual([q, want])
+    }
   })
 
   it.skipIf(nodeExporter === undefined)('scrapes node_exporter: each scrape stores exactly scrape_samples_scraped samples', async () => {
