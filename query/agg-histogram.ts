@@ -136,10 +136,8 @@ export function histogramQuantileAgg(call: CallNode, ctx: AggContext): Aggregato
 
   const sumOf = (out: GroupSum[], g: number, want: keyof GroupSum): GroupSum => {
     const sum = (out[g] ??= {})
-    for (const other of ['explicit', 'classic', 'exp'] as const) {
-      if (other !== want && sum[other] !== undefined) {
-        throw new QueryError('INVALID_ARGUMENT', 'cannot merge histograms of different kinds (explicit-bucket, Prometheus classic `le` buckets, exponential) in one group; group by metric.name')
-      }
+    if (sum[want] === undefined && (sum.explicit !== undefined || sum.classic !== undefined || sum.exp !== undefined)) {
+      throw new QueryError('INVALID_ARGUMENT', 'cannot merge histograms of different kinds (explicit-bucket, Prometheus classic `le` buckets, exponential) in one group; group by metric.name')
     }
     return sum
   }
@@ -212,20 +210,22 @@ export function histogramQuantileAgg(call: CallNode, ctx: AggContext): Aggregato
       scalar = growTo(scalar, need)
       le = growTo(le, need)
       const bucketValues = buckets?.kind === 'i64list' ? toDoubles(buckets.values) : undefined
+      const boundsList = boundsColumn?.kind === 'f64list' ? boundsColumn : undefined
+      const explicit = bucketValues !== undefined && buckets!.kind === 'i64list' && boundsList !== undefined ? buckets : undefined
       points.add(batch, groups, (row, k) => {
-        const type = types?.kind === 'u32' && has(types, row) ? types.values[row] : 0
-        if (bucketValues !== undefined && buckets!.kind === 'i64list' && has(buckets, row) && boundsColumn?.kind === 'f64list') {
-          const from = buckets.offsets[row]
-          const width = buckets.offsets[row + 1] - from
+        if (explicit !== undefined && (explicit.present === undefined || explicit.present[row] === 1)) {
+          const from = explicit.offsets[row]
+          const width = explicit.offsets[row + 1] - from
           counts = growTo(counts, used + width)
-          counts.set(bucketValues.subarray(from, from + width), used)
+          counts.set(bucketValues!.subarray(from, from + width), used)
           kind[k] = EXPLICIT
           offsets[k] = used
           widths[k] = width
           used += width
-          boundsId[k] = boundsIdOf(boundsColumn.values.subarray(boundsColumn.offsets[row], boundsColumn.offsets[row + 1]))
+          boundsId[k] = boundsIdOf(boundsList!.values.subarray(boundsList!.offsets[row], boundsList!.offsets[row + 1]))
           return true
         }
+        const type = types?.kind === 'u32' && has(types, row) ? types.values[row] : 0
         if (type === METRIC_TYPE.exponentialHistogram) {
           const h = expPoint(batch, row)
           if (h === undefined) return false
