@@ -6,13 +6,11 @@
  * same count, sum and buckets (bounds and counts, as Prometheus's HTTP API lists them).
  */
 import { createServer, type Server } from 'node:http'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import protobuf from 'protobufjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cellValue, METRIC_COLUMNS } from '../storage/index.ts'
 import { startCollectorServer, type CollectorServer } from './support/collector-server.ts'
-import { freePort, startProgram, type ChildProgram } from './support/child-program.ts'
+import { startPrometheus, type PrometheusProcess } from './support/prometheus-process.ts'
 import { waitFor } from './support/wait-for.ts'
 import { systemTool } from './support/system-tool.ts'
 
@@ -74,8 +72,7 @@ interface PromHistogramJson {
 describe.skipIf(prometheus === undefined)('native histograms remote-written by a real Prometheus', () => {
   let blaze: CollectorServer
   let app: Server
-  let prom: ChildProgram
-  let promUrl: string
+  let prom: PrometheusProcess
 
   beforeAll(async () => {
     blaze = await startCollectorServer({})
@@ -88,29 +85,15 @@ describe.skipIf(prometheus === undefined)('native histograms remote-written by a
       res.end(exposition())
     })
     await new Promise<void>((done) => app.listen(0, '127.0.0.1', done))
-    const promPort = await freePort()
-    promUrl = `http://127.0.0.1:${promPort}`
-    const config = join(blaze.dir, 'prometheus.yml')
-    writeFileSync(
-      config,
-      [
-        'global: { scrape_interval: 1s, scrape_timeout: 1s }',
-        'scrape_configs:',
-        '  - job_name: native',
-        `    static_configs: [{ targets: ['127.0.0.1:${(app.address() as { port: number }).port}'] }]`,
-        'remote_write:',
-        `  - url: ${blaze.url}/api/v1/write`,
-        '    send_native_histograms: true',
-        '    queue_config: { batch_send_deadline: 1s, max_samples_per_send: 50, min_backoff: 100ms, max_backoff: 1s }',
-        '',
-      ].join('\n'),
-    )
-    prom = startProgram(prometheus!, [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(blaze.dir, 'prom-data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-      '--enable-feature=native-histograms',
-    ])
+    prom = await startPrometheus({
+      path: prometheus!,
+      dir: blaze.dir,
+      job: 'native',
+      target: `127.0.0.1:${(app.address() as { port: number }).port}`,
+      remoteWriteUrl: `${blaze.url}/api/v1/write`,
+      remoteWrite: ['send_native_histograms: true'],
+      flags: ['--enable-feature=native-histograms'],
+    })
   }, 60_000)
 
   afterAll(async () => {
@@ -119,12 +102,7 @@ describe.skipIf(prometheus === undefined)('native histograms remote-written by a
     await blaze?.close()
   })
 
-  async function promQuery<T>(query: string, time: number): Promise<T[]> {
-    const res = await fetch(`${promUrl}/api/v1/query?${new URLSearchParams({ query, time: String(time) })}`)
-    const body = (await res.json()) as { status: string; data: { result: T[] } }
-    if (body.status !== 'success') throw new Error(JSON.stringify(body))
-    return body.data.result
-  }
+  const promQuery = <T>(query: string, time: number) => prom.query<T>(query, time)
 
   it('stores every native histogram sample Prometheus holds, bucket for bucket', async () => {
     await waitFor(
@@ -136,7 +114,7 @@ describe.skipIf(prometheus === undefined)('native histograms remote-written by a
       90_000,
       200,
     ).catch((error) => {
-      throw new Error(`${(error as Error).message}\nprometheus said:\n${prom.output.join('').slice(-3000)}`)
+      throw new Error(`${(error as Error).message}\nprometheus said:\n${prom.program.output.join('').slice(-3000)}`)
     })
     failing = true
     await waitFor('Prometheus to see the endpoint down', async () => {

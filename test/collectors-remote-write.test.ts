@@ -7,11 +7,9 @@
 import { createServer, type Server } from 'node:http'
 import protobuf from 'protobufjs'
 import { compress } from 'snappyjs'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rowLabels, seriesKey, startCollectorServer, type CollectorServer } from './support/collector-server.ts'
-import { freePort, startProgram, type ChildProgram } from './support/child-program.ts'
+import { startPrometheus, type PrometheusProcess } from './support/prometheus-process.ts'
 import { waitFor } from './support/wait-for.ts'
 import { systemTool } from './support/system-tool.ts'
 
@@ -67,8 +65,7 @@ const SERIES = 8 + 12
 describe.skipIf(prometheus === undefined)('remote-write from a real Prometheus', () => {
   let blaze: CollectorServer
   let app: Server
-  let prom: ChildProgram
-  let promUrl: string
+  let prom: PrometheusProcess
 
   beforeAll(async () => {
     blaze = await startCollectorServer({})
@@ -81,25 +78,14 @@ describe.skipIf(prometheus === undefined)('remote-write from a real Prometheus',
       res.end(exposition())
     })
     await new Promise<void>((done) => app.listen(0, '127.0.0.1', done))
-    const appPort = (app.address() as { port: number }).port
-    const promPort = await freePort()
-    promUrl = `http://127.0.0.1:${promPort}`
-    const config = join(blaze.dir, 'prometheus.yml')
-    writeFileSync(
-      config,
-      [
-        'global: { scrape_interval: 1s, scrape_timeout: 1s }',
-        'scrape_configs:',
-        '  - job_name: app',
-        `    static_configs: [{ targets: ['127.0.0.1:${appPort}'] }]`,
-        'remote_write:',
-        `  - url: ${blaze.url}/api/v1/write`,
-        '    queue_config: { batch_send_deadline: 1s, max_samples_per_send: 50, min_backoff: 100ms, max_backoff: 1s }',
-        '    metadata_config: { send_interval: 1s }',
-        '',
-      ].join('\n'),
-    )
-    prom = startProgram(prometheus!, [`--config.file=${config}`, `--storage.tsdb.path=${join(blaze.dir, 'prom-data')}`, `--web.listen-address=127.0.0.1:${promPort}`])
+    prom = await startPrometheus({
+      path: prometheus!,
+      dir: blaze.dir,
+      job: 'app',
+      target: `127.0.0.1:${(app.address() as { port: number }).port}`,
+      remoteWriteUrl: `${blaze.url}/api/v1/write`,
+      remoteWrite: ['metadata_config: { send_interval: 1s }'],
+    })
   }, 60_000)
 
   afterAll(async () => {
@@ -108,12 +94,7 @@ describe.skipIf(prometheus === undefined)('remote-write from a real Prometheus',
     await blaze?.close()
   })
 
-  async function promQuery(query: string, time: number): Promise<{ metric: Record<string, string>; values: [number, string][] }[]> {
-    const res = await fetch(`${promUrl}/api/v1/query?${new URLSearchParams({ query, time: String(time) })}`)
-    const body = (await res.json()) as { status: string; data: { result: { metric: Record<string, string>; values: [number, string][] }[] } }
-    if (body.status !== 'success') throw new Error(JSON.stringify(body))
-    return body.data.result
-  }
+  const promQuery = (query: string, time: number) => prom.query<{ metric: Record<string, string>; values: [number, string][] }>(query, time)
 
   it('stores every sample Prometheus holds, sample for sample', async () => {
     await waitFor(
@@ -125,7 +106,7 @@ describe.skipIf(prometheus === undefined)('remote-write from a real Prometheus',
       90_000,
       200,
     ).catch((error) => {
-      throw new Error(`${(error as Error).message}\nprometheus said:\n${prom.output.join('').slice(-3000)}`)
+      throw new Error(`${(error as Error).message}\nprometheus said:\n${prom.program.output.join('').slice(-3000)}`)
     })
     // The app goes down: once Prometheus records up = 0, the app's series get no more samples
     // (only staleness markers, which its query API does not return), so both sides can be

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { cellValue, type Batch } from '../../storage/index.ts'
 import { RemoteWriteReceiver } from './receiver.ts'
 
-const root = protobuf.loadSync([join(import.meta.dirname, 'testdata/remote-write-v1.proto'), join(import.meta.dirname, 'testdata/remote-write-v2.proto')])
+const root = protobuf.loadSync(join(import.meta.dirname, 'testdata/remote-write-v1.proto'))
 const WriteRequest = root.lookupType('prometheus.WriteRequest')
 const RequestV2 = root.lookupType('io.prometheus.write.v2.Request')
 const STALE_NAN = new Float64Array(new BigUint64Array([0x7ff0000000000002n]).buffer)[0]
