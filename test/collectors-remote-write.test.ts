@@ -5,6 +5,7 @@
  * value, nothing else is, and each series ends with Prometheus's staleness marker.
  */
 import { createServer, type Server } from 'node:http'
+import { join } from 'node:path'
 import protobuf from 'protobufjs'
 import { compress } from 'snappyjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -244,6 +245,51 @@ describe('remote-write over HTTP with tokens', () => {
         body: JSON.stringify({ query: 'metrics | select metric.name, value, time', start: '2026-01-01T00:00:00Z', end: '2027-12-01T00:00:00Z' }),
       })
       expect(((await read.json()) as { rows: unknown[] }).rows).toEqual([['up', 1, new Date(ts).toISOString().replace('.000Z', 'Z')]])
+    } finally {
+      await blaze.close()
+    }
+  })
+})
+
+describe('remote-write 2.0 over HTTP', () => {
+  it('stores classic and native histograms a 2.0 sender writes, and histogram_quantile reads them', async () => {
+    const blaze = await startCollectorServer({})
+    try {
+      const Request = protobuf.loadSync(join(import.meta.dirname, '../collectors/remote-write/testdata/remote-write-v2.proto')).lookupType('io.prometheus.write.v2.Request')
+      const t0 = 1796618401000
+      const symbols = ['', '__name__', 'req_seconds_bucket', 'le', '1', '2', '+Inf', 'job', 'api', 'rpc_seconds']
+      const ref = (s: string) => symbols.indexOf(s)
+      // Classic buckets from t0 to t0 + 15s: 1 → +4, 2 → +8, +Inf → +10.
+      const bucket = (le: string, from: number, to: number) => ({
+        labelsRefs: [ref('__name__'), ref('req_seconds_bucket'), ref('job'), ref('api'), ref('le'), ref(le)],
+        samples: [{ value: from, timestamp: t0 }, { value: to, timestamp: t0 + 15_000 }],
+        metadata: { type: 3 },
+      })
+      // A native histogram at schema 0 growing by 6 in (1, 2] and 2 in (2, 4].
+      const native = (timestamp: number, a: number, b: number) => ({ countInt: a + b, sum: 1, schema: 0, positiveSpans: [{ offset: 1, length: 2 }], positiveDeltas: [a, b - a], timestamp })
+      const body = Request.encode(
+        Request.fromObject({
+          symbols,
+          timeseries: [
+            bucket('1', 10, 14),
+            bucket('2', 20, 28),
+            bucket('+Inf', 30, 40),
+            { labelsRefs: [ref('__name__'), ref('rpc_seconds'), ref('job'), ref('api')], histograms: [native(t0, 4, 4), native(t0 + 15_000, 10, 6)], metadata: { type: 3 } },
+          ],
+        }),
+      ).finish()
+      const res = await fetch(`${blaze.url}/api/v1/write`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf;proto=io.prometheus.write.v2.Request', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '2.0.0' },
+        body: compress(body),
+      })
+      expect([res.status, res.headers.get('x-prometheus-remote-write-samples-written'), res.headers.get('x-prometheus-remote-write-histograms-written')]).toEqual([204, '6', '2'])
+      const range = `from ${new Date(t0).toISOString()} to ${new Date(t0 + 16_000).toISOString()}`
+      const classic = await blaze.rows(`metrics ${range} | where metric.name = "req_seconds_bucket" | stats histogram_quantile(0.5) as v`)
+      expect(classic).toEqual([{ v: 1 + (5 - 4) / 4 }])
+      // Rank 4 of 8 is in (1, 2] (6 of them), at fraction 4/6, on a log scale.
+      const nativeQ = await blaze.rows(`metrics ${range} | where metric.name = "rpc_seconds" | stats histogram_quantile(0.5) as v`)
+      expect(nativeQ[0].v).toBeCloseTo(2 ** (4 / 6), 12)
     } finally {
       await blaze.close()
     }
