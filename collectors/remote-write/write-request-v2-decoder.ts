@@ -58,7 +58,9 @@ export function decodeWriteRequestV2(bytes: Uint8Array): WriteRequestV2 {
   }
   if (symbols.length > 0 && symbols[0] !== '') r.fail(`symbols must start with the empty string, got ${JSON.stringify(symbols[0])}`)
   const failAt = (at: number, what: string): never => new Reader(r.message, bytes, at).fail(what)
-  const symbol = (ref: number, at: number, what: string): string => (ref < symbols.length ? symbols[ref] : failAt(at, `${what} refers to symbol ${ref} of ${symbols.length}`))
+  // Reference 0 is "" (the table's required first entry), also in a request without symbols.
+  const symbol = (ref: number, at: number, what: string): string =>
+    ref < symbols.length ? symbols[ref] : ref === 0 ? '' : failAt(at, `${what} refers to symbol ${ref} of ${symbols.length}`)
   const timeseries = raw.map(({ series, labelRefs, metadata, at }) => {
     if (labelRefs.length % 2 !== 0) failAt(at, `labels_refs has ${labelRefs.length} entries, not name-value pairs`)
     if (labelRefs.length / 2 > MAX_LABELS_PER_SERIES) failAt(at, `more than ${MAX_LABELS_PER_SERIES} labels in a series`)
