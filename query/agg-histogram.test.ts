@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest'
 import { BatchBuilder, MemoryStore, METRIC_TYPE } from '../storage/index.ts'
 import { runQuery } from './engine.ts'
-import { cumulativeQuantile, exponentialQuantile } from './hist-quantile.ts'
+import { seededRandom } from '../test/support/random-batch.ts'
+import { bucketQuantile, cumulativeQuantile, exponentialQuantile } from './hist-quantile.ts'
 import { emptyExp, expIncrease } from './hist-exponential.ts'
 
 const T = 1793491200000000000n
@@ -122,7 +123,29 @@ describe('cumulativeQuantile (Prometheus bucketQuantile)', () => {
     f(0.5, [[1, 5], [2, 3], [Infinity, 10]], 1) // not monotonic: 2 takes 5
     f(1, [[1, 5], [2, 10], [Infinity, 10]], 2)
     f(0, [[1, 5], [2, 10], [Infinity, 10]], 0)
+    f(0, [[1, 0], [2, 10], [Infinity, 10]], null) // 0 / 0 in the first bucket: Prometheus's NaN
     f(0.99, [[1, 5], [2, 10], [Infinity, 20]], 2) // in +Inf: the highest finite bound
+  })
+})
+
+describe('classic and explicit buckets agree', () => {
+  it('on random histograms: cumulative counts by le answer as the same per-bucket counts', () => {
+    const rand = seededRandom(14)
+    for (let n = 0; n < 2000; n++) {
+      const width = 1 + Math.floor(rand() * 6)
+      const bounds: number[] = []
+      for (let i = 0, b = rand() < 0.2 ? -1 : 0; i < width; i++) bounds.push((b += 0.01 + rand() * 3))
+      // Zero counts are frequent, so ranks land on bucket edges and empty buckets.
+      const counts = Array.from({ length: width + 1 }, () => (rand() < 0.3 ? 0 : Math.floor(rand() * 20)))
+      const byLe = new Map<number, number>()
+      let cumulative = 0
+      counts.forEach((c, i) => byLe.set(i < width ? bounds[i] : Infinity, (cumulative += c)))
+      const q = [0.01, 0.25, 0.5, 0.9, 0.99, 1][n % 6]
+      const want = bucketQuantile(q, bounds, counts)
+      const got = cumulativeQuantile(q, byLe)
+      if (want === null || got === null) expect([n, got]).toEqual([n, want])
+      else expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(want)))
+    }
   })
 })
 

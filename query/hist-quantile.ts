@@ -68,7 +68,9 @@ export function cumulativeQuantile(q: number, byBound: ReadonlyMap<number, numbe
     count -= counts[b - 1]
     rank -= counts[b - 1]
   }
-  return start + (bounds[b] - start) * (rank / count)
+  const value = start + (bounds[b] - start) * (rank / count)
+  // 0 / 0 (q = 0 over an empty first bucket): Prometheus's NaN.
+  return Number.isNaN(value) ? null : value
 }
 
 /**
