@@ -171,6 +171,14 @@ describe('remote-write 2.0', () => {
     expect(rw.stats.snapshot().counters).toMatchObject({ requestsV2: 1, samples: 4, nativeHistograms: 1, exemplarsDropped: 1, staleMarkers: 1 })
   })
 
+  it('goes by the name when the metadata leaves the type unspecified, keeping its help', async () => {
+    const { rw, rows } = capture()
+    const symbols = ['', '__name__', 'jobs_done_total', 'Jobs done.']
+    const res = await post(rw, v2({ symbols, timeseries: [{ labelsRefs: [1, 2], samples: [{ value: 3, timestamp: TS }], metadata: { type: 0, helpRef: 3 } }] }), V2)
+    expect(res.status).toBe(204)
+    expect(rows()).toEqual([expect.objectContaining({ 'metric.name': 'jobs_done_total', 'metric.type': 2, 'metric.monotonic': true, 'metric.description': 'Jobs done.', value: 3 })])
+  })
+
   it('reads fields in any order: symbols after the series that use them', async () => {
     const { symbols, timeseries } = requestV2()
     const { rw, rows } = capture()

@@ -158,8 +158,9 @@ export class RemoteWriteReceiver {
 
   /** What is known of the family of series `name`: its own metadata (2.0), else the cache (1.0). */
   private familyOf(name: string, series: PromSeries): { family: string; info: PromFamilyInfo } | undefined {
-    if (series.metadata === undefined || series.metadata.type === 'unknown') return this.families.lookup(name)
-    // The family is the name without the suffix its type gives it (`_bucket`, `_total`...).
+    if (series.metadata === undefined) return this.families.lookup(name)
+    // The family is the name without the suffix its type gives it (`_bucket`, `_total`...); an
+    // unspecified type keeps the help and unit, and pointKind then goes by the name.
     return { family: familyCandidates(name).at(-1)!, info: series.metadata }
   }
 }
