@@ -187,6 +187,17 @@ describe('remote-write 2.0', () => {
     expect(rows().map((r) => [r['metric.name'], r['a:code'], r.value])).toEqual([['http_requests_total', '200', 5], ['http_requests_total', '200', 7]])
   })
 
+  it('reads labels_refs packed or not, as protobuf parsers must', async () => {
+    const Unpacked = protobuf
+      .parse('syntax = "proto3"; message R { repeated string symbols = 4; repeated S timeseries = 5; } message S { repeated uint32 labels_refs = 1 [packed = false]; repeated P samples = 2; } message P { double value = 1; int64 timestamp = 2; }')
+      .root.lookupType('R')
+    const body = Unpacked.encode(Unpacked.fromObject({ symbols: ['', '__name__', 'up', 'job', 'api'], timeseries: [{ labelsRefs: [1, 2, 3, 4], samples: [{ value: 1, timestamp: TS }] }] })).finish()
+    expect(body[body.indexOf(0x2a) + 2]).toBe(0x08) // the first label ref is its own varint field, not a packed run
+    const { rw, rows } = capture()
+    expect((await post(rw, body, V2)).status).toBe(204)
+    expect(rows()).toEqual([expect.objectContaining({ 'metric.name': 'up', 'r:service.name': 'api', value: 1 })])
+  })
+
   it('answers 400 for bad references and bad bytes, naming them', async () => {
     const f = async (body: Uint8Array, want: RegExp) => {
       const res = await post(capture().rw, body, V2)
