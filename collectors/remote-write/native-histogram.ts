@@ -17,6 +17,8 @@ import { NATIVE_HISTOGRAM_MAX_BUCKETS } from '../limits.ts'
 const MIN_SCHEMA = -4
 const MAX_SCHEMA = 8
 const CUSTOM_BUCKETS_SCHEMA = -53
+/** 2^1024 overflows a double. */
+const FLOAT64_MAX_EXPONENT = 1024
 
 export const EXPONENTIAL_KIND: PointKind = { type: METRIC_TYPE.exponentialHistogram, monotonic: false }
 export const EXPLICIT_KIND: PointKind = { type: METRIC_TYPE.histogram, monotonic: false }
@@ -47,6 +49,11 @@ export function histogramValue(h: PromHistogram): HistogramValue | string {
     return { count: BigInt(h.count), sum: h.sum, buckets: { kind: 'explicit', bounds: [...bounds], counts: dense } }
   }
   if (!(h.schema >= MIN_SCHEMA && h.schema <= MAX_SCHEMA)) return `schema ${h.schema} is not supported (supported: ${MIN_SCHEMA}..${MAX_SCHEMA} and ${CUSTOM_BUCKETS_SCHEMA})`
+  // Bucket i's bound is 2^(i × 2^-schema): past ±1024 × 2^schema it leaves the range of a double.
+  const maxIndex = FLOAT64_MAX_EXPONENT * 2 ** h.schema
+  for (const d of [h.positive, h.negative]) {
+    if (d.counts.length > 0 && (Math.abs(d.first) > maxIndex || Math.abs(d.first + d.counts.length) > maxIndex)) return `its bucket indices ${d.first}.. pass ±${maxIndex}, bounds beyond the range of a double`
+  }
   return {
     count: BigInt(h.count),
     sum: h.sum,

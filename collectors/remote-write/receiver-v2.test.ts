@@ -111,6 +111,19 @@ describe('native histograms in remote-write 1.0', () => {
     expect(rw.stats.snapshot().counters).toMatchObject({ nativeHistograms: 5, nativeHistogramsDropped: 1, staleMarkers: 1, pointsStored: 5 })
   })
 
+  it('counts and skips histograms it cannot store, storing the rest of the request', async () => {
+    const { rw, rows } = capture()
+    const skipped = [
+      { ...NATIVE, schema: 9 }, // no such schema
+      { ...NATIVE, positiveSpans: [{ offset: 2000, length: 1 }, { offset: 2, length: 1 }], positiveDeltas: [1, 0], negativeSpans: [], negativeDeltas: [] }, // past 2^1024
+      { ...NATIVE, positiveSpans: [{ offset: 0, length: 1 }, { offset: 40_000, length: 1 }], positiveDeltas: [1, 1], negativeSpans: [], negativeDeltas: [] }, // too wide to store densely
+    ]
+    const res = await post(rw, v1({ timeseries: [{ labels: labels({ __name__: 'h' }), histograms: [...skipped, NATIVE] }] }))
+    expect(res.status).toBe(204)
+    expect(rows().map((r) => r.count)).toEqual([12n])
+    expect(rw.stats.snapshot().counters).toMatchObject({ nativeHistograms: 1, nativeHistogramsDropped: 3 })
+  })
+
   it('answers 400 when spans and counts disagree, never storing part of the request', async () => {
     const f = async (h: object, want: RegExp) => {
       const { rw, rows } = capture()
