@@ -60,6 +60,7 @@ export class SelfTelemetry {
     if (ingest !== undefined) {
       f.push({ name: 'blazedb_ingest_records_accepted_total', help: 'OTLP records stored, per signal.', type: 'counter', samples: Object.entries(ingest.accepted).map(([signal, value]) => ({ labels: { signal }, value })) })
       f.push({ name: 'blazedb_ingest_records_rejected_total', help: 'OTLP records refused, per signal.', type: 'counter', samples: Object.entries(ingest.rejected).map(([signal, value]) => ({ labels: { signal }, value })) })
+      f.push({ name: 'blazedb_ingest_records_duplicate_total', help: 'OTLP records of retried requests whose Idempotency-Key was stored already (not stored again), per signal.', type: 'counter', samples: Object.entries(ingest.duplicate).map(([signal, value]) => ({ labels: { signal }, value })) })
       f.push({ name: 'blazedb_ingest_requests_total', help: 'OTLP requests answered, per transport.', type: 'counter', samples: Object.entries(ingest.requests).map(([transport, value]) => ({ labels: { transport }, value })) })
       f.push({ name: 'blazedb_ingest_errors_total', help: 'Failed OTLP requests, by error code.', type: 'counter', samples: Object.entries(ingest.errors).map(([code, value]) => ({ labels: { code }, value: value ?? 0 })) })
     }
