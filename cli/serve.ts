@@ -58,7 +58,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // Collectors hand batches straight to the store. Mounted first: the query API's read-scope
     // check covers /api/v1/*, and remote-write needs the ingest scope instead.
     const collectors = await startCollectors(config.collectors, {
-      sink: (tenant, batch) => store.append(tenant, batch),
+      sink: (tenant, batch, options) => store.append(tenant, batch, options),
       maxRequestBytes: parseBytes('maxRequestBytes', config.maxRequestBytes),
       log,
       stateDir: join(config.dataDir, 'collectors'),

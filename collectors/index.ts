@@ -5,7 +5,7 @@
  * to one sink. Other components import only this file. See README.md.
  */
 export { startCollectors, type CollectorsOptions, type RunningCollectors } from './collectors.ts'
-export { CollectorStats, type BatchSink, type CollectorSnapshot } from './collector-stats.ts'
+export { CollectorStats, type BatchSink, type SinkOptions, type CollectorSnapshot } from './collector-stats.ts'
 export { CollectorError, type CollectorErrorCode } from './errors.ts'
 export { CollectorConfigError, validateCollectorsConfig, type CollectorsConfig } from './config.ts'
 export { RemoteWriteReceiver, type RemoteWriteOptions } from './remote-write/receiver.ts'

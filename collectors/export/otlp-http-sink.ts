@@ -5,10 +5,13 @@
  * and network errors; https://opentelemetry.io/docs/specs/otlp/#failures-1), honouring
  * Retry-After, with exponential backoff up to OTLP_EXPORT_ATTEMPTS; a permanent failure (other
  * 4xx) rejects at once. The token, not the tenant argument, decides the tenant on the server.
+ * A batch's idempotency key goes in the Idempotency-Key header (a Structured Field string,
+ * draft-ietf-httpapi-idempotency-key-header), the same on every attempt: a BlazeDB server
+ * stores the rows once however many attempts reach it.
  */
 import { batchToOtlpJson } from '../../ingest/index.ts'
 import type { Batch } from '../../storage/index.ts'
-import type { BatchSink } from '../collector-stats.ts'
+import type { BatchSink, SinkOptions } from '../collector-stats.ts'
 import { CollectorError } from '../errors.ts'
 import { OTLP_EXPORT_ATTEMPTS, OTLP_EXPORT_BACKOFF_MS, OTLP_EXPORT_TIMEOUT_MS } from '../limits.ts'
 
@@ -29,11 +32,12 @@ export function otlpHttpSink(options: OtlpHttpSinkOptions): BatchSink {
   const base = options.endpoint.replace(/\/+$/, '')
   const attempts = options.attempts ?? OTLP_EXPORT_ATTEMPTS
   const backoff = options.backoffMs ?? OTLP_EXPORT_BACKOFF_MS
-  return async (_tenant: string, batch: Batch) => {
+  return async (_tenant: string, batch: Batch, sinkOptions?: SinkOptions) => {
     const url = `${base}${PATHS[batch.signal]}`
     const body = JSON.stringify(batchToOtlpJson(batch))
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
+    if (sinkOptions?.idempotencyKey !== undefined) headers['idempotency-key'] = sfString(sinkOptions.idempotencyKey)
     let last = ''
     for (let attempt = 1; attempt <= attempts; attempt++) {
       let wait = backoff * 2 ** (attempt - 1)
@@ -53,4 +57,9 @@ export function otlpHttpSink(options: OtlpHttpSinkOptions): BatchSink {
     }
     throw new CollectorError('SINK_UNAVAILABLE', `cannot export ${batch.length} ${batch.signal} to ${url} after ${attempts} attempts: ${last}`)
   }
+}
+
+/** A Structured Field string (RFC 8941 §3.3.3): quoted, `"` and `\\` escaped. */
+function sfString(value: string): string {
+  return `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`
 }
