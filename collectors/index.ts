@@ -12,6 +12,6 @@ export { RemoteWriteReceiver, type RemoteWriteOptions } from './remote-write/rec
 export { decodeWriteRequest, type WriteRequest, type PromSeries, type PromSample } from './remote-write/write-request-decoder.ts'
 export * as limits from './limits.ts'
 export { parseExposition, type Exposition, type ScrapedSample } from './scrape/exposition-parser.ts'
-export { SelfTelemetry } from './self/self-telemetry.ts'
+export { SelfTelemetry, type QueueDepths } from './self/self-telemetry.ts'
 export { writePromText, type PromFamily } from './self/prom-text-writer.ts'
 export { otlpHttpSink, type OtlpHttpSinkOptions } from './export/otlp-http-sink.ts'
