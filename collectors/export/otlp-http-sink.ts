@@ -7,8 +7,11 @@
  * 4xx) rejects at once. The token, not the tenant argument, decides the tenant on the server.
  * A batch's idempotency key goes in the Idempotency-Key header (a Structured Field string,
  * draft-ietf-httpapi-idempotency-key-header), the same on every attempt: a BlazeDB server
- * stores the rows once however many attempts reach it.
+ * stores the rows once however many attempts reach it. A batch without one (scrape, host,
+ * syslog) gets a random key, so that the retries of a request whose answer was lost are not
+ * stored twice either.
  */
+import { randomUUID } from 'node:crypto'
 import { batchToOtlpJson } from '../../ingest/index.ts'
 import type { Batch } from '../../storage/index.ts'
 import type { BatchSink, SinkOptions } from '../collector-stats.ts'
@@ -37,7 +40,7 @@ export function otlpHttpSink(options: OtlpHttpSinkOptions): BatchSink {
     const body = JSON.stringify(batchToOtlpJson(batch))
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
-    if (sinkOptions?.idempotencyKey !== undefined) headers['idempotency-key'] = sfString(sinkOptions.idempotencyKey)
+    headers['idempotency-key'] = sfString(sinkOptions?.idempotencyKey ?? `batch:${randomUUID()}`)
     let last = ''
     for (let attempt = 1; attempt <= attempts; attempt++) {
       let wait = backoff * 2 ** (attempt - 1)
