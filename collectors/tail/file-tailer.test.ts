@@ -236,4 +236,25 @@ describe('FileTailer', () => {
     expect(await bodies(receiver)).toEqual(['one', 'two'])
     expect(keys[0].endsWith(':0-4') && keys[1].endsWith(':0-4') && keys[0] !== keys[1]).toBe(true)
   })
+
+  it('reads the rest of a file rotated to a name no glob matches while the collector was down', async () => {
+    const store = new MemoryStore()
+    const file = join(dir, 'app.log')
+    writeFileSync(file, 'one\ntwo\n')
+    const config = { files: [{ include: [file], startAt: 'beginning' as const }] }
+    let t = tailer(store, config)
+    await t.recover()
+    await drain(t)
+    await t.stop()
+    appendFileSync(file, 'three\nfour\n')
+    renameSync(file, join(dir, 'app.log.1')) // rotated while down: app.log.1 is not included
+    writeFileSync(file, 'five\n')
+    t = tailer(store, config)
+    await t.recover()
+    await drain(t)
+    await drain(t)
+    await t.stop()
+    expect(await bodies(store)).toEqual(['one', 'two', 'three', 'four', 'five'])
+    expect(t.stats.get('filesClosed')).toBe(1)
+  })
 })

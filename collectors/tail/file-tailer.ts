@@ -8,15 +8,16 @@
  * whose sending failed is sent again, same bytes and key, until it goes through.
  *
  * Rotation: a file renamed away is read to its end through the descriptor kept open, then
- * closed; the new file at the path is read from 0. Truncation (copytruncate): a file smaller
+ * closed; the new file at the path is read from 0. One renamed away while the collector was
+ * down is found again beside its old path, by device and inode, and read to its end. Truncation (copytruncate): a file smaller
  * than its offset is read again from 0. A file is read from its saved position; without one,
  * from `startAt` on the very first start (no positions file yet), else from the beginning (it
  * appeared since, maybe by a rotation while the server was down).
  *
  * Concurrency: one poll at a time; `stop()` waits for the poll under way.
  */
-import { closeSync, fstatSync, globSync, openSync, readSync, statSync } from 'node:fs'
-import { basename, resolve } from 'node:path'
+import { closeSync, fstatSync, globSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
+import { basename, dirname, join, matchesGlob, resolve } from 'node:path'
 import { ATTR_PREFIX, BatchBuilder, COMMON_COLUMNS, LOG_COLUMNS, RESOURCE_ATTR_PREFIX, type Batch, type Store } from '../../storage/index.ts'
 import { CollectorStats, type BatchSink, type CollectorSnapshot } from '../collector-stats.ts'
 import type { TailConfig, TailFileConfig } from '../config.ts'
@@ -172,6 +173,7 @@ export class FileTailer {
         await this.readFile(f, false)
       }
     }
+    if (this.first) this.findRenamedAway(seen)
     // Files no glob finds any more (renamed away or deleted): read to their end, then close.
     for (const [id, f] of this.open) {
       if (seen.has(id)) continue
@@ -188,6 +190,38 @@ export class FileTailer {
       this.positions.save()
     }
     this.first = false
+  }
+
+  /**
+   * At the first poll, files with a saved position that no glob finds any more: renamed away
+   * (rotated) while the collector was down, maybe before they were read to their end. Looked
+   * for by device and inode in the directory of their old path; found, they are opened, so
+   * that the rest of them is read and they are closed like any file renamed away.
+   */
+  private findRenamedAway(seen: Set<string>): void {
+    for (const [id, p] of this.positions.positions) {
+      if (seen.has(id) || this.open.has(id)) continue
+      const entry = this.config.files.find((e) => e.include.some((g) => matchesGlob(p.path, resolve(g))))
+      if (entry === undefined) continue
+      let names: string[]
+      try {
+        names = readdirSync(dirname(p.path))
+      } catch {
+        continue // the directory is gone too
+      }
+      for (const name of names) {
+        const path = join(dirname(p.path), name)
+        let st
+        try {
+          st = statSync(path)
+        } catch {
+          continue
+        }
+        if (!st.isFile() || `${st.dev}:${st.ino}` !== id) continue
+        if (st.size > p.offset || p.pending !== undefined) this.openFile(id, path, entry, st.size)
+        break
+      }
+    }
   }
 
   private openFile(id: string, path: string, entry: TailFileConfig, size: number): OpenFile | undefined {
