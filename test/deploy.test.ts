@@ -5,7 +5,8 @@
  * - the docker-compose.yml topology (the server with the env file's password and the files its
  *   compose configs mount, and a `blazedb collect` host-metrics collector sending OTLP to it)
  *   run as plain processes: the example dashboards and alert rules are provisioned;
- * - the systemd unit passes `systemd-analyze verify` without unknown or invalid settings.
+ * - the systemd units (server and collector) pass `systemd-analyze verify` without unknown or
+ *   invalid settings.
  */
 import { spawn } from 'node:child_process'
 import { execFile } from 'node:child_process'
@@ -143,9 +144,9 @@ describe('the docker-compose topology as processes', () => {
 
 const systemdAnalyze = systemTool('systemd-analyze', ['/usr/bin/systemd-analyze', 'systemd-analyze'], 'apt-get install -y systemd')
 
-describe.skipIf(systemdAnalyze === undefined)('systemd unit', () => {
-  it('has no unknown or invalid settings', async () => {
-    const unit = join(ROOT, 'examples/deploy/blazedb.service')
+describe.skipIf(systemdAnalyze === undefined)('systemd units', () => {
+  it.each(['blazedb.service', 'blazedb-collect.service'])('%s has no unknown or invalid settings', async (name) => {
+    const unit = join(ROOT, 'examples/deploy', name)
     const stderr = await new Promise<string>((done) => execFile(systemdAnalyze!, ['verify', unit], (_, __, err) => done(err)))
     // A missing /usr/bin/node or blazedb user on this machine is not the unit's fault.
     const problems = stderr.split('\n').filter((l) => /unknown|invalid|failed to parse|ignoring|not valid/i.test(l))
