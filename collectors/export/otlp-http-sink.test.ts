@@ -49,6 +49,11 @@ describe('otlpHttpSink', () => {
       await expect(otlpHttpSink({ endpoint: url, backoffMs: 1 })('t', logBatch())).rejects.toMatchObject({ code: 'SINK_REJECTED', message: expect.stringMatching(/HTTP 400/) })
       expect(seen.length).toBe(1)
     })
+    await withServer([401], async (url, seen) => {
+      // The data is not at fault: retryable once the token is fixed, but not tried again here.
+      await expect(otlpHttpSink({ endpoint: url, backoffMs: 1 })('t', logBatch())).rejects.toMatchObject({ code: 'SINK_UNAVAILABLE', message: expect.stringMatching(/HTTP 401.*check the endpoint and the token/) })
+      expect(seen.length).toBe(1)
+    })
     await withServer([503], async (url, seen) => {
       await expect(otlpHttpSink({ endpoint: url, backoffMs: 1, attempts: 3 })('t', logBatch())).rejects.toMatchObject({ code: 'SINK_UNAVAILABLE', message: expect.stringMatching(/after 3 attempts: HTTP 503/) })
       expect(seen.length).toBe(3)

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cellValue, MemoryStore, type Batch } from '../../storage/index.ts'
 import type { BatchSink, SinkOptions } from '../collector-stats.ts'
+import { CollectorError } from '../errors.ts'
 import type { TailConfig } from '../config.ts'
 import { FileTailer } from './file-tailer.ts'
 
@@ -256,5 +257,28 @@ describe('FileTailer', () => {
     await t.stop()
     expect(await bodies(store)).toEqual(['one', 'two', 'three', 'four', 'five'])
     expect(t.stats.get('filesClosed')).toBe(1)
+  })
+
+  it('skips a batch the sink refuses for good and goes on; retries one it could not deliver', async () => {
+    const file = join(dir, 'app.log')
+    writeFileSync(file, 'refused\n')
+    const store = new MemoryStore()
+    let failure: CollectorError | undefined = new CollectorError('SINK_UNAVAILABLE', 'HTTP 401: check the token')
+    const sink: BatchSink = async (tenant, b, options) => {
+      if (failure !== undefined) throw failure
+      await store.append(tenant, b, options)
+    }
+    const t = tailer(store, {}, sink, false)
+    await t.recover()
+    await drain(t) // not delivered: still pending
+    failure = new CollectorError('SINK_REJECTED', 'HTTP 400: every record is outside the time window')
+    await drain(t) // refused for good: skipped
+    failure = undefined
+    appendFileSync(file, 'kept\n')
+    await drain(t)
+    await t.stop()
+    expect(await bodies(store)).toEqual(['kept'])
+    expect(t.stats.get('recordsRejected')).toBe(1)
+    expect(t.snapshot().errorsByCode).toMatchObject({ SINK_UNAVAILABLE: expect.any(Number), SINK_REJECTED: 1 })
   })
 })

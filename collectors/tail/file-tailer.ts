@@ -337,8 +337,17 @@ export class FileTailer {
     } catch (error) {
       const e = sinkFailure(error)
       this.stats.error(e.code, e.message)
-      // With a store, a refused batch is not stored at all: read it again next poll. Without,
-      // the receiver may have stored it (a lost answer): the same bytes go again with the key.
+      if (e.code === 'SINK_REJECTED') {
+        // Refused for good (invalid, every record outside the server's time window): sending it
+        // again cannot succeed, and waiting would stop the file here for ever. Skip it.
+        pos.offset = to
+        delete pos.pending
+        this.positions.save()
+        this.stats.add('recordsRejected', batch.length)
+        return true
+      }
+      // With a store, a failed append stored nothing: read it again next poll. Without, the
+      // receiver may have stored it (a lost answer): the same bytes go again with the key.
       if (this.o.store !== undefined) {
         delete pos.pending
         this.positions.save()
