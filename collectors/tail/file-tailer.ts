@@ -9,10 +9,11 @@
  *
  * Rotation: a file renamed away is read to its end through the descriptor kept open, then
  * closed; the new file at the path is read from 0. One renamed away while the collector was
- * down is found again beside its old path, by device and inode, and read to its end. Truncation (copytruncate): a file smaller
- * than its offset is read again from 0. A file is read from its saved position; without one,
- * from `startAt` on the very first start (no positions file yet), else from the beginning (it
- * appeared since, maybe by a rotation while the server was down).
+ * down is found again beside its old path, by device and inode, and read to its end.
+ * Truncation (copytruncate): a file smaller than its offset is read again from 0. A file is
+ * read from its saved position; without one, from `startAt` on the very first start (no
+ * positions file yet), else from the beginning (it appeared since, maybe by a rotation while
+ * the server was down).
  *
  * Concurrency: one poll at a time; `stop()` waits for the poll under way.
  */
