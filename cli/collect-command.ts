@@ -2,8 +2,8 @@
  * @module cli/collect-command
  * `blazedb collect`: runs the configured collectors (scrape, tail, host, syslog) on this host
  * and sends what they gather to a BlazeDB server over OTLP/HTTP. Tail positions are kept under
- * `<dataDir>/collectors`. Without a local store, a batch in flight at a crash may be sent again
- * (at least once).
+ * `<dataDir>/collectors`. Without a local store, a tailed batch in flight at a crash is sent
+ * again with its idempotency key, which the server recognises (exactly once; collectors/README.md).
  */
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'

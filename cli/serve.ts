@@ -55,15 +55,23 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // Components mount their routes on `app` here.
     const ingestMetrics = new IngestMetrics()
     const access = await Access.open({ tokens: config.tokens, documents: store.documents })
+    // One set of decoding threads for both listeners.
+    const decodePool = new DecodePool(defaultDecodeThreads())
+    closers.push(() => decodePool.close())
     // Collectors hand batches straight to the store. Mounted first: the query API's read-scope
     // check covers /api/v1/*, and remote-write needs the ingest scope instead.
     const collectors = await startCollectors(config.collectors, {
-      sink: (tenant, batch) => store.append(tenant, batch),
+      sink: (tenant, batch, options) => store.append(tenant, batch, options),
       maxRequestBytes: parseBytes('maxRequestBytes', config.maxRequestBytes),
       log,
       stateDir: join(config.dataDir, 'collectors'),
       store,
       ingestStats: () => ingestMetrics.snapshot(),
+      // Read once the server runs: `queries` and `intake` are made below, before anything awaits.
+      queues: () => {
+        const q = queries.status()
+        return { ingestInflightBytes: intake.inflight.inflight, ingestInflightLimitBytes: intake.inflight.limit, ingestDecodeWaiting: decodePool.waiting, queriesRunning: q.running, queriesQueued: q.queued }
+      },
     })
     closers.push(() => collectors.close())
     app.route('/', createCollectorsApi(collectors, access))
@@ -114,9 +122,6 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
 
     // The OTLP gateway: both listeners share one set of self-metrics.
     const maxRequestBytes = parseBytes('maxRequestBytes', config.maxRequestBytes)
-    // One set of decoding threads for both listeners.
-    const decodePool = new DecodePool(defaultDecodeThreads())
-    closers.push(() => decodePool.close())
     const otlp = { intake, access, maxRequestBytes, decodePool, tls }
     const otlpHttp = await startOtlpHttp({ ...otlp, ...parseAddr('otlpHttpAddr', config.otlpHttpAddr) })
     closers.push(() => otlpHttp.close())

@@ -6,8 +6,17 @@
 import type { Batch } from '../storage/index.ts'
 import { RECENT_ERRORS } from './limits.ts'
 
+/** What a collector tells the sink about one batch. */
+export interface SinkOptions {
+  /**
+   * The same for every attempt to send the same rows, so that the receiver stores them once
+   * (storage's `AppendOptions.idempotencyKey`; the Idempotency-Key header over OTLP/HTTP).
+   */
+  idempotencyKey?: string
+}
+
 /** Where collectors hand their batches: `Store.append` today, the ingest intake tomorrow. Resolves once durable. */
-export type BatchSink = (tenant: string, batch: Batch) => Promise<void>
+export type BatchSink = (tenant: string, batch: Batch, options?: SinkOptions) => Promise<void>
 
 export interface CollectorErrorEntry {
   time: string

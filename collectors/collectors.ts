@@ -11,7 +11,7 @@ import { FileTailer } from './tail/file-tailer.ts'
 import { HostMetrics } from './host/host-metrics.ts'
 import { parseDurationMs, parseHostPort } from './config.ts'
 import { SyslogServer } from './syslog/syslog-server.ts'
-import { SelfTelemetry } from './self/self-telemetry.ts'
+import { SelfTelemetry, type QueueDepths } from './self/self-telemetry.ts'
 import type { IngestStats } from '../ingest/index.ts'
 import { join } from 'node:path'
 import type { Store } from '../storage/index.ts'
@@ -29,6 +29,8 @@ export interface CollectorsOptions {
   store?: Store
   /** The OTLP gateway's counters, for self-telemetry. */
   ingestStats?: () => IngestStats
+  /** The server's queue depths, for self-telemetry. */
+  queues?: () => QueueDepths
 }
 
 export interface RunningCollectors {
@@ -51,7 +53,7 @@ export async function startCollectors(config: CollectorsConfig | undefined, opti
   const closers: (() => Promise<void>)[] = []
   const snapshots: (() => CollectorSnapshot)[] = []
   if (remoteWrite !== undefined) snapshots.push(() => remoteWrite.stats.snapshot())
-  const self = options.store === undefined ? undefined : new SelfTelemetry({ store: options.store, ingest: options.ingestStats, collectors: () => snapshots.map((s) => s()) })
+  const self = options.store === undefined ? undefined : new SelfTelemetry({ store: options.store, ingest: options.ingestStats, queues: options.queues, collectors: () => snapshots.map((s) => s()) })
   if (self !== undefined && config?.self !== undefined) {
     self.startStoring(config.self.tenant ?? '_system', parseDurationMs('self.interval', config.self.interval ?? '15s'), options.sink)
     closers.push(() => self.stop())

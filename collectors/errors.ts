@@ -31,8 +31,10 @@ export class CollectorError extends Error {
 /**
  * Classifies a failure of the sink: permanent when the store or the intake says the data is
  * invalid (`INVALID_ARGUMENT` from storage, 4xx-kind codes from ingest), retryable otherwise.
+ * A sink's own CollectorError (otlpHttpSink's) is kept as it is.
  */
 export function sinkFailure(error: unknown): CollectorError {
+  if (error instanceof CollectorError) return error
   const code = (error as { code?: unknown } | null)?.code
   const permanent = code === 'INVALID_ARGUMENT' || code === 'INVALID_DATA' || code === 'STORAGE_REJECTED' || code === 'LIMIT_EXCEEDED'
   const message = `cannot store the batch: ${(error as Error)?.message ?? String(error)}`

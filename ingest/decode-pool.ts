@@ -104,6 +104,11 @@ export class DecodePool {
     })
   }
 
+  /** Requests handed to the threads and not yet answered (a queue depth for /metrics). */
+  get waiting(): number {
+    return this.threads.reduce((n, t) => n + t.waiting.size, 0)
+  }
+
   /** Stops the threads; requests still waiting are failed (retryable). */
   async close(): Promise<void> {
     if (this.closed) return

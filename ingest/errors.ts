@@ -29,6 +29,8 @@ export type IngestErrorCode =
   | 'STORAGE_UNAVAILABLE'
   /** The store refused the batch for good. */
   | 'STORAGE_REJECTED'
+  /** A request header has a value the gateway cannot use (Idempotency-Key). */
+  | 'INVALID_HEADER'
 
 export class IngestError extends Error {
   readonly code: IngestErrorCode

@@ -96,12 +96,12 @@ export class Intake {
    * in-flight lease of the request's bytes. Throws like `accept`, without counting the failure
    * (the listener does, with `failed`).
    */
-  acceptDecoded(tenant: string, decoded: DecodedBatch): Promise<AcceptResult> {
-    return this.admit(tenant, decoded)
+  acceptDecoded(tenant: string, decoded: DecodedBatch, idempotencyKey?: string): Promise<AcceptResult> {
+    return this.admit(tenant, decoded, idempotencyKey)
   }
 
   /** The time window, then the append, then the counters. */
-  private async admit(tenant: string, decoded: DecodedBatch): Promise<AcceptResult> {
+  private async admit(tenant: string, decoded: DecodedBatch, idempotencyKey?: string): Promise<AcceptResult> {
     let { batch, accepted, rejected, reason } = decoded
     const signal = COUNTED_AS[batch.signal]
     const total = accepted + rejected
@@ -121,14 +121,17 @@ export class Intake {
       this.metrics.records(signal, 0, rejected)
       throw new IngestError('INVALID_DATA', `cannot store any record of the request: ${message}`)
     }
+    let duplicate = false
     if (accepted > 0) {
       try {
-        await this.store.append(tenant, batch)
+        await this.store.append(tenant, batch, { idempotencyKey, onDuplicate: () => (duplicate = true) })
       } catch (error) {
         throw asIngestError(error)
       }
     }
-    this.metrics.records(signal, accepted, rejected)
+    // A retry of a stored request is answered as the first attempt was, counted apart.
+    if (duplicate) this.metrics.duplicate(signal, accepted)
+    else this.metrics.records(signal, accepted, rejected)
     return { accepted, rejected, message }
   }
 

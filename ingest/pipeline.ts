@@ -29,10 +29,12 @@ export class IngestPipeline {
    * Decodes and stores one export request for `tenant`. Throws IngestError; nothing is stored
    * when it throws (one request is one append, and a rejected append stores nothing).
    * `handOver`: the caller is done with `body` (it may be detached, see DecodePool.decode).
+   * `idempotencyKey`: the request's Idempotency-Key (idempotency-key.ts); a request whose key
+   * was stored already is answered as it was, without storing its records again.
    */
-  async export(tenant: string, signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array, handOver = false): Promise<AcceptResult> {
+  async export(tenant: string, signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array, handOver = false, idempotencyKey?: string): Promise<AcceptResult> {
     const decoded = await this.decoder.decode(signal, encoding, body, handOver)
-    return this.intake.acceptDecoded(tenant, decoded)
+    return this.intake.acceptDecoded(tenant, decoded, idempotencyKey)
   }
 
   /** Stops the decoding threads, unless they are shared (their owner stops them). */

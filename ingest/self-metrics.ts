@@ -13,6 +13,8 @@ export interface IngestStats {
   rejected: Record<OtlpSignal, number>
   /** Of the rejected records, those whose time lay outside the ingest time window (time-window.ts). */
   outsideWindow: Record<OtlpSignal, number>
+  /** Records of requests whose Idempotency-Key was stored already: answered, not stored again. */
+  duplicate: Record<OtlpSignal, number>
   /** Requests answered, per transport. */
   requests: { http: number; grpc: number }
   /** Failed requests by error code. */
@@ -28,6 +30,7 @@ export class IngestMetrics {
     accepted: { traces: 0, metrics: 0, logs: 0 },
     rejected: { traces: 0, metrics: 0, logs: 0 },
     outsideWindow: { traces: 0, metrics: 0, logs: 0 },
+    duplicate: { traces: 0, metrics: 0, logs: 0 },
     requests: { http: 0, grpc: 0 },
     errors: {},
   }
@@ -44,6 +47,11 @@ export class IngestMetrics {
   /** Counts records rejected by the time window (also counted as rejected by `records`). */
   outsideWindow(signal: OtlpSignal, count: number): void {
     this.stats.outsideWindow[signal] += count
+  }
+
+  /** Counts the records of a retried request that were stored already (idempotency-key.ts). */
+  duplicate(signal: OtlpSignal, count: number): void {
+    this.stats.duplicate[signal] += count
   }
 
   error(code: IngestErrorCode): void {

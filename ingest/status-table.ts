@@ -39,6 +39,7 @@ export const STATUS_TABLE: Readonly<Record<IngestErrorCode, FailureAnswer>> = {
   OVERLOADED: { http: 429, grpc: GRPC_CODE.UNAVAILABLE, retryable: true },
   STORAGE_UNAVAILABLE: { http: 503, grpc: GRPC_CODE.UNAVAILABLE, retryable: true },
   STORAGE_REJECTED: { http: 400, grpc: GRPC_CODE.INVALID_ARGUMENT, retryable: false },
+  INVALID_HEADER: { http: 400, grpc: GRPC_CODE.INVALID_ARGUMENT, retryable: false },
 }
 
 /**

@@ -15,10 +15,12 @@ export { bytesToHex, hexToBytes, isZeroId, TRACE_ID_BYTES, SPAN_ID_BYTES } from 
 export { MemoryStore } from './memory-store.ts'
 export { MemoryDocuments, type DocumentStore } from './documents/document-store.ts'
 export { rowsWithBytes, traceSpans } from './trace-match.ts'
+export { RecentKeys, validateIdempotencyKey, type RecentKey, type RecentKeysLimits } from './recent-keys.ts'
 export {
   DEFAULT_TENANT,
   emptyScanStats,
   TENANT_NAME,
+  type AppendOptions,
   type Scan,
   type ScanCondition,
   type ScanRequest,

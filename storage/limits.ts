@@ -92,3 +92,18 @@ export const SCAN_PACE_MS = 10
  * the arrays of a few requests' batches, so a snapshot of a full head names a few dozen
  * SharedArrayBuffers rather than tens of thousands (each costs its post). */
 export const SNAPSHOT_SLAB_BYTES = 1 << 20
+
+/** Longest idempotency key (bytes of UTF-8) an append accepts. Keys are identifiers a client
+ * derives (a file identity and a byte range, a UUID): 256 is far past those, and bounds the
+ * memory of the recent-keys table (RECENT_KEYS_PER_TENANT of them). */
+export const IDEMPOTENCY_KEY_MAX_BYTES = 256
+
+/** How long a stored idempotency key is recognised: a retry within this window is answered
+ * without storing the batch again. A day covers a collector host down overnight and restarted
+ * with a batch still pending; older retries are stored again (at least once). */
+export const RECENT_KEYS_MAX_AGE_MS = 24 * 60 * 60 * 1000
+
+/** Most idempotency keys remembered per tenant; past it the oldest are forgotten first. 100,000
+ * covers one batch a second from a busy tailed file for a day, in about 20 MB at worst (keys of
+ * 256 bytes); the snapshot written at each flush stays a few MB. */
+export const RECENT_KEYS_PER_TENANT = 100_000

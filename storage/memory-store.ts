@@ -6,7 +6,8 @@
 import { i64Range, projectBatch } from './batch-ops.ts'
 import { StorageError } from './errors.ts'
 import { TIME_COLUMN, type Batch, type Signal } from './model.ts'
-import { emptyScanStats, type Scan, type ScanRequest, type ScanStats, type Store, type StoreStats } from './store.ts'
+import { RecentKeys, type RecentKeysLimits } from './recent-keys.ts'
+import { emptyScanStats, type AppendOptions, type Scan, type ScanRequest, type ScanStats, type Store, type StoreStats } from './store.ts'
 import { traceSpans } from './trace-match.ts'
 import { Watchers } from './watchers.ts'
 import type { HeldSnapshot } from './scan-snapshot.ts'
@@ -22,13 +23,29 @@ export class MemoryStore implements Store {
   readonly documents = new MemoryDocuments()
   private readonly data = new Map<string, Stored[]>()
   private readonly watchers = new Watchers()
+  private readonly recentKeys: RecentKeys
   private closed = false
+
+  /** `recentKeys`: the window of idempotency keys (storage/recent-keys.ts); kept in memory only. */
+  constructor(options: { recentKeys?: RecentKeysLimits } = {}) {
+    this.recentKeys = new RecentKeys(options.recentKeys)
+  }
 
   private key(tenant: string, signal: Signal): string {
     return `${tenant}\u0000${signal}`
   }
 
-  async append(tenant: string, batch: Batch): Promise<void> {
+  async append(tenant: string, batch: Batch, options: AppendOptions = {}): Promise<void> {
+    const idem = options.idempotencyKey
+    if (idem === undefined) return this.store(tenant, batch)
+    const result = await this.recentKeys.guard(tenant, idem, Date.now, async () => {
+      await this.store(tenant, batch)
+      this.recentKeys.add(tenant, idem, Date.now())
+    })
+    if (result === 'duplicate') options.onDuplicate?.()
+  }
+
+  private async store(tenant: string, batch: Batch): Promise<void> {
     if (this.closed) throw new StorageError('CLOSED', 'cannot append: the store is closed')
     if (batch.length === 0) return
     const range = i64Range(batch.columns[TIME_COLUMN[batch.signal]])

@@ -72,6 +72,21 @@ export interface StoreStats {
   rowsInMemory: number
 }
 
+/** Options of one append. */
+export interface AppendOptions {
+  /**
+   * Makes a retried append harmless: a batch appended with a key already stored for the same
+   * tenant within the window (RECENT_KEYS_MAX_AGE_MS, RECENT_KEYS_PER_TENANT) is not stored
+   * again: the append calls `onDuplicate` and resolves. The engine makes the key durable with the batch
+   * (one write-ahead log record), so a retry after a crash is recognised too. 1 to
+   * IDEMPOTENCY_KEY_MAX_BYTES bytes; the caller derives it from what it sends (the same key
+   * for the same rows).
+   */
+  idempotencyKey?: string
+  /** Called (before the append resolves) when the batch was not stored because its key was. */
+  onDuplicate?: () => void
+}
+
 /**
  * The storage engine's public contract.
  * `append` resolves once the batch is durable (it survives kill -9) and rejects with a
@@ -80,7 +95,7 @@ export interface StoreStats {
 export interface Store {
   /** Small JSON documents of the components above storage (dashboards, alert rules and state). */
   readonly documents: DocumentStore
-  append(tenant: string, batch: Batch): Promise<void>
+  append(tenant: string, batch: Batch, options?: AppendOptions): Promise<void>
   scan(request: ScanRequest): Scan
   /**
    * What `scan(request)` would read, as data another thread can read with a SnapshotScanner

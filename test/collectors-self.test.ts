@@ -1,8 +1,9 @@
 /**
  * Self-telemetry of the real server: /metrics in the Prometheus text format with the OTLP
  * gateway's counters, the collectors' counters, query latencies and storage sizes, each equal
- * to what the server did; and the same metrics stored in the system tenant.
+ * to what the server did, queue depths; and the same metrics stored in the system tenant.
  */
+import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseExposition, type ScrapedSample } from '../collectors/index.ts'
 import { startCollectorServer, type CollectorServer } from './support/collector-server.ts'
@@ -60,6 +61,34 @@ describe('self-telemetry', () => {
     const s = await metrics()
     expect(value(s, 'blazedb_collector_events_total', { collector: 'self', counter: 'pointsStored' })).toBeGreaterThan(0)
     expect(value(s, 'blazedb_storage_rows', { tenant: '_system', signal: 'metrics' })).toBeGreaterThan(0)
+  })
+
+  it('shows the queues: the bytes of a request still being read, then none; a retried request counted as duplicate', async () => {
+    const body = Buffer.from(JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: '1796618403000000000', body: { stringValue: 'c'.repeat(5000) } }] }] }] }))
+    const half = 3000
+    const idle = await metrics()
+    expect(value(idle, 'blazedb_ingest_inflight_bytes')).toBe(0)
+    expect(value(idle, 'blazedb_ingest_inflight_limit_bytes')).toBe(128 * 1024 * 1024)
+    expect(value(idle, 'blazedb_ingest_decode_waiting')).toBe(0)
+    expect(value(idle, 'blazedb_queries_running')).toBe(0)
+    expect(value(idle, 'blazedb_queries_queued')).toBe(0)
+    const send = (): Promise<number> =>
+      new Promise((done, fail) => {
+        const req = request(`http://${blaze.server.addresses.otlpHttp}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length, 'idempotency-key': '"self-test"' } }, (res) => {
+          res.resume()
+          done(res.statusCode!)
+        })
+        req.on('error', fail)
+        req.write(body.subarray(0, half))
+        // The rest once /metrics shows the request in flight (its declared length is counted at once).
+        void waitFor('the request in flight', async () => value(await metrics(), 'blazedb_ingest_inflight_bytes') === body.length).then(() => req.end(body.subarray(half)), fail)
+      })
+    expect(await send()).toBe(200)
+    expect(await send()).toBe(200)
+    const after = await metrics()
+    expect(value(after, 'blazedb_ingest_inflight_bytes')).toBe(0)
+    expect(value(after, 'blazedb_ingest_records_accepted_total', { signal: 'logs' })).toBe(3)
+    expect(value(after, 'blazedb_ingest_records_duplicate_total', { signal: 'logs' })).toBe(1)
   })
 })
 

@@ -8,7 +8,7 @@
  * test/deploy.test.ts runs the topology.
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
@@ -29,8 +29,9 @@ interface Service {
   volumes?: string[]
   depends_on?: Record<string, { condition: string }>
   healthcheck?: { disable?: boolean; test?: string[] }
+  configs?: { source: string; target: string }[]
 }
-const compose = parseYaml(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> }
+const compose = parseYaml(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown>; configs?: Record<string, { file: string }> }
 const composeTls = parseYaml(readFileSync(join(ROOT, 'docker-compose.tls.yml'), 'utf8')) as { services: Record<string, Service & { volumes: { source: string; target: string; read_only: boolean }[] }> }
 
 /** Runs a health check's command (`node -e ...`) as Docker would, here; resolves to its exit code. */
@@ -88,6 +89,11 @@ describe('Dockerfile and docker-compose.yml', () => {
         if (!source.startsWith('.') && !source.startsWith('/')) expect(Object.keys(compose.volumes), v).toContain(source)
       }
       if (typeof service.build === 'object' && service.build.target !== undefined) expect(stages.map((s) => s.name)).toContain(service.build.target)
+      // Configs name a top-level config whose file is in the checkout, mounted at an absolute path.
+      for (const c of service.configs ?? []) {
+        expect(c.target.startsWith('/'), c.target).toBe(true)
+        expect(existsSync(join(ROOT, compose.configs?.[c.source]?.file ?? '(no such config)')), c.source).toBe(true)
+      }
     }
   })
 

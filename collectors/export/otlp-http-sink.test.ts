@@ -10,13 +10,20 @@ function logBatch() {
   return b.finish(1)
 }
 
-async function withServer(answers: number[], run: (url: string, seen: { path: string; auth: string; body: string }[]) => Promise<void>) {
-  const seen: { path: string; auth: string; body: string }[] = []
+interface Seen {
+  path: string
+  auth: string
+  key: string
+  body: string
+}
+
+async function withServer(answers: number[], run: (url: string, seen: Seen[]) => Promise<void>) {
+  const seen: Seen[] = []
   const server = createServer((req, res) => {
     let body = ''
     req.on('data', (d: Buffer) => (body += d.toString()))
     req.on('end', () => {
-      seen.push({ path: req.url ?? '', auth: req.headers.authorization ?? '', body })
+      seen.push({ path: req.url ?? '', auth: req.headers.authorization ?? '', key: String(req.headers['idempotency-key']), body })
       res.writeHead(answers[Math.min(seen.length - 1, answers.length - 1)], { 'content-type': 'application/json', 'retry-after': '0' })
       res.end('{"message":"answer"}')
     })
@@ -42,9 +49,30 @@ describe('otlpHttpSink', () => {
       await expect(otlpHttpSink({ endpoint: url, backoffMs: 1 })('t', logBatch())).rejects.toMatchObject({ code: 'SINK_REJECTED', message: expect.stringMatching(/HTTP 400/) })
       expect(seen.length).toBe(1)
     })
+    await withServer([401], async (url, seen) => {
+      // The data is not at fault: retryable once the token is fixed, but not tried again here.
+      await expect(otlpHttpSink({ endpoint: url, backoffMs: 1 })('t', logBatch())).rejects.toMatchObject({ code: 'SINK_UNAVAILABLE', message: expect.stringMatching(/HTTP 401.*check the endpoint and the token/) })
+      expect(seen.length).toBe(1)
+    })
     await withServer([503], async (url, seen) => {
       await expect(otlpHttpSink({ endpoint: url, backoffMs: 1, attempts: 3 })('t', logBatch())).rejects.toMatchObject({ code: 'SINK_UNAVAILABLE', message: expect.stringMatching(/after 3 attempts: HTTP 503/) })
       expect(seen.length).toBe(3)
+    })
+  })
+
+  it('sends the same Idempotency-Key on every attempt: the batch\'s, else a random one per batch', async () => {
+    await withServer([503, 200], async (url, seen) => {
+      const sink = otlpHttpSink({ endpoint: url, backoffMs: 1 })
+      await sink('t', logBatch(), { idempotencyKey: 'tail:0123456789abcdef:0-6' })
+      expect(seen.map((s) => s.key)).toEqual(['"tail:0123456789abcdef:0-6"', '"tail:0123456789abcdef:0-6"'])
+    })
+    await withServer([502, 200, 200], async (url, seen) => {
+      const sink = otlpHttpSink({ endpoint: url, backoffMs: 1 })
+      await sink('t', logBatch())
+      await sink('t', logBatch())
+      expect(seen[0].key).toMatch(/^"batch:[0-9a-f-]{36}"$/)
+      expect(seen[1].key).toBe(seen[0].key)
+      expect(seen[2].key).not.toBe(seen[0].key)
     })
   })
 })

@@ -20,9 +20,22 @@ import { writePromText, type PromFamily } from './prom-text-writer.ts'
 const QUERY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 const SCOPE_NAME = 'blazedb/collectors/self'
 
+/** What waits inside the server now (gauges): work taken in and not yet done. */
+export interface QueueDepths {
+  /** Bytes of OTLP requests being read, decoded or stored, and the bound past which requests are refused (429). */
+  ingestInflightBytes: number
+  ingestInflightLimitBytes: number
+  /** OTLP requests handed to the decoding threads and not yet decoded. */
+  ingestDecodeWaiting: number
+  /** Queries running on the query threads, and waiting for one. */
+  queriesRunning: number
+  queriesQueued: number
+}
+
 export interface SelfTelemetryOptions {
   store: Store
   ingest?: () => IngestStats
+  queues?: () => QueueDepths
   collectors: () => CollectorSnapshot[]
 }
 
@@ -60,6 +73,7 @@ export class SelfTelemetry {
     if (ingest !== undefined) {
       f.push({ name: 'blazedb_ingest_records_accepted_total', help: 'OTLP records stored, per signal.', type: 'counter', samples: Object.entries(ingest.accepted).map(([signal, value]) => ({ labels: { signal }, value })) })
       f.push({ name: 'blazedb_ingest_records_rejected_total', help: 'OTLP records refused, per signal.', type: 'counter', samples: Object.entries(ingest.rejected).map(([signal, value]) => ({ labels: { signal }, value })) })
+      f.push({ name: 'blazedb_ingest_records_duplicate_total', help: 'OTLP records of retried requests whose Idempotency-Key was stored already (not stored again), per signal.', type: 'counter', samples: Object.entries(ingest.duplicate).map(([signal, value]) => ({ labels: { signal }, value })) })
       f.push({ name: 'blazedb_ingest_requests_total', help: 'OTLP requests answered, per transport.', type: 'counter', samples: Object.entries(ingest.requests).map(([transport, value]) => ({ labels: { transport }, value })) })
       f.push({ name: 'blazedb_ingest_errors_total', help: 'Failed OTLP requests, by error code.', type: 'counter', samples: Object.entries(ingest.errors).map(([code, value]) => ({ labels: { code }, value: value ?? 0 })) })
     }
@@ -99,6 +113,14 @@ export class SelfTelemetry {
       }
     }
     f.push(rows, memRows, bytes, parts)
+    const q = this.o.queues?.()
+    if (q !== undefined) {
+      f.push({ name: 'blazedb_ingest_inflight_bytes', help: 'Bytes of OTLP requests being read, decoded or stored.', type: 'gauge', samples: [{ value: q.ingestInflightBytes }] })
+      f.push({ name: 'blazedb_ingest_inflight_limit_bytes', help: 'In-flight bytes past which OTLP requests are refused with 429.', type: 'gauge', samples: [{ value: q.ingestInflightLimitBytes }] })
+      f.push({ name: 'blazedb_ingest_decode_waiting', help: 'OTLP requests waiting for or being decoded on the decoding threads.', type: 'gauge', samples: [{ value: q.ingestDecodeWaiting }] })
+      f.push({ name: 'blazedb_queries_running', help: 'Queries running on the query threads.', type: 'gauge', samples: [{ value: q.queriesRunning }] })
+      f.push({ name: 'blazedb_queries_queued', help: 'Queries waiting for a query thread.', type: 'gauge', samples: [{ value: q.queriesQueued }] })
+    }
     const mem = memoryUsage()
     const cpu = cpuUsage()
     f.push({ name: 'process_resident_memory_bytes', help: 'Resident memory size in bytes.', type: 'gauge', samples: [{ value: mem.rss }] })

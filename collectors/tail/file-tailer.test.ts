@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cellValue, MemoryStore, type Batch } from '../../storage/index.ts'
+import type { BatchSink, SinkOptions } from '../collector-stats.ts'
+import { CollectorError } from '../errors.ts'
 import type { TailConfig } from '../config.ts'
 import { FileTailer } from './file-tailer.ts'
 
@@ -17,9 +19,9 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-function tailer(store: MemoryStore, config: Partial<TailConfig> = {}, sink?: (t: string, b: Batch) => Promise<void>) {
+function tailer(store: MemoryStore, config: Partial<TailConfig> = {}, sink?: BatchSink, lookUp = true) {
   const full: TailConfig = { files: [{ include: [join(dir, '*.log')], startAt: 'beginning', service: 'app' }], ...config }
-  return new FileTailer(full, { sink: sink ?? ((t, b) => store.append(t, b)), positionsFile: join(dir, 'state', 'positions.json'), defaultTenant: 'default', store })
+  return new FileTailer(full, { sink: sink ?? ((t, b) => store.append(t, b)), positionsFile: join(dir, 'state', 'positions.json'), defaultTenant: 'default', store: lookUp ? store : undefined })
 }
 
 async function rows(store: MemoryStore): Promise<Record<string, unknown>[]> {
@@ -176,5 +178,107 @@ describe('FileTailer', () => {
     await drain(t3)
     await t3.stop()
     expect(await bodies(empty)).toEqual(['a', 'b'])
+  })
+
+  it('without a store, sends a batch whose answer was lost again, same rows and key, across a restart; the receiver stores it once', async () => {
+    const file = join(dir, 'app.log')
+    writeFileSync(file, 'a\nb\n')
+    const receiver = new MemoryStore()
+    const keys: string[] = []
+    let duplicates = 0
+    let loseAnswers = 2
+    // A receiver that honours keys, and a network that loses the first two answers.
+    const sent: Batch[] = []
+    const sink: BatchSink = async (tenant, b, options?: SinkOptions) => {
+      keys.push(options!.idempotencyKey!)
+      sent.push(b)
+      await receiver.append(tenant, b, { idempotencyKey: options?.idempotencyKey, onDuplicate: () => void duplicates++ })
+      if (loseAnswers-- > 0) throw new Error('connection reset')
+    }
+    const t1 = tailer(receiver, {}, sink, false)
+    await t1.recover()
+    await t1.poll() // "a" stored, answer lost: still pending
+    appendFileSync(file, 'c\n')
+    await t1.poll() // "a" again with its key (answer lost again)
+    await t1.stop() // a crash: the positions file keeps the pending batch
+    expect(JSON.parse(readFileSync(join(dir, 'state', 'positions.json'), 'utf8')).files).toSatisfy((f: Record<string, { pending?: { key: string } }>) => Object.values(f)[0].pending?.key === keys[0])
+    const t2 = tailer(receiver, {}, sink, false)
+    await t2.recover()
+    await drain(t2)
+    appendFileSync(file, 'd\n')
+    await drain(t2)
+    await t2.stop()
+    expect(t2.stats.get('pendingResent')).toBe(1)
+    expect(keys[0]).toMatch(/^tail:[0-9a-f]{16}:0-2$/)
+    expect(keys.slice(0, 3)).toEqual([keys[0], keys[0], keys[0]])
+    expect(duplicates).toBe(2)
+    expect(await bodies(receiver)).toEqual(['a', 'b', 'c', 'd'])
+    // The resent rows are those of the first attempt (same observed time).
+    expect(new Set(sent.slice(0, 3).map((b) => cellValue(b.columns.observedTimeUnixNano, 0))).size).toBe(1)
+  })
+
+  it('a truncated file starts a new generation: the same byte range is new rows under a new key', async () => {
+    const file = join(dir, 'app.log')
+    writeFileSync(file, 'one\n')
+    const receiver = new MemoryStore()
+    const keys: string[] = []
+    const sink: BatchSink = async (tenant, b, options?: SinkOptions) => {
+      keys.push(options!.idempotencyKey!)
+      await receiver.append(tenant, b, options)
+    }
+    const t = tailer(receiver, {}, sink, false)
+    await t.recover()
+    await drain(t)
+    truncateSync(file, 0)
+    await t.poll()
+    writeFileSync(file, 'two\n')
+    await drain(t)
+    await t.stop()
+    expect(await bodies(receiver)).toEqual(['one', 'two'])
+    expect(keys[0].endsWith(':0-4') && keys[1].endsWith(':0-4') && keys[0] !== keys[1]).toBe(true)
+  })
+
+  it('reads the rest of a file rotated to a name no glob matches while the collector was down', async () => {
+    const store = new MemoryStore()
+    const file = join(dir, 'app.log')
+    writeFileSync(file, 'one\ntwo\n')
+    const config = { files: [{ include: [file], startAt: 'beginning' as const }] }
+    let t = tailer(store, config)
+    await t.recover()
+    await drain(t)
+    await t.stop()
+    appendFileSync(file, 'three\nfour\n')
+    renameSync(file, join(dir, 'app.log.1')) // rotated while down: app.log.1 is not included
+    writeFileSync(file, 'five\n')
+    t = tailer(store, config)
+    await t.recover()
+    await drain(t)
+    await drain(t)
+    await t.stop()
+    expect(await bodies(store)).toEqual(['one', 'two', 'three', 'four', 'five'])
+    expect(t.stats.get('filesClosed')).toBe(1)
+  })
+
+  it('skips a batch the sink refuses for good and goes on; retries one it could not deliver', async () => {
+    const file = join(dir, 'app.log')
+    writeFileSync(file, 'refused\n')
+    const store = new MemoryStore()
+    let failure: CollectorError | undefined = new CollectorError('SINK_UNAVAILABLE', 'HTTP 401: check the token')
+    const sink: BatchSink = async (tenant, b, options) => {
+      if (failure !== undefined) throw failure
+      await store.append(tenant, b, options)
+    }
+    const t = tailer(store, {}, sink, false)
+    await t.recover()
+    await drain(t) // not delivered: still pending
+    failure = new CollectorError('SINK_REJECTED', 'HTTP 400: every record is outside the time window')
+    await drain(t) // refused for good: skipped
+    failure = undefined
+    appendFileSync(file, 'kept\n')
+    await drain(t)
+    await t.stop()
+    expect(await bodies(store)).toEqual(['kept'])
+    expect(t.stats.get('recordsRejected')).toBe(1)
+    expect(t.snapshot().errorsByCode).toMatchObject({ SINK_UNAVAILABLE: expect.any(Number), SINK_REJECTED: 1 })
   })
 })

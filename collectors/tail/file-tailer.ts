@@ -2,18 +2,23 @@
  * @module collectors/tail/file-tailer
  * The log-file collector: every poll it expands the configured globs, follows each file by
  * device and inode, reads what was appended, cuts it into records, parses them, and stores
- * one batch per file and poll, exactly once across restarts (positions.ts).
+ * one batch per file and poll, exactly once across restarts (positions.ts): with a store
+ * (inside `blazedb serve`) a batch pending at a crash is looked up in it; without one
+ * (`blazedb collect`) the same bytes are sent again with the same idempotency key, and a batch
+ * whose sending failed is sent again, same bytes and key, until it goes through.
  *
  * Rotation: a file renamed away is read to its end through the descriptor kept open, then
- * closed; the new file at the path is read from 0. Truncation (copytruncate): a file smaller
- * than its offset is read again from 0. A file is read from its saved position; without one,
- * from `startAt` on the very first start (no positions file yet), else from the beginning (it
- * appeared since, maybe by a rotation while the server was down).
+ * closed; the new file at the path is read from 0. One renamed away while the collector was
+ * down is found again beside its old path, by device and inode, and read to its end.
+ * Truncation (copytruncate): a file smaller than its offset is read again from 0. A file is
+ * read from its saved position; without one, from `startAt` on the very first start (no
+ * positions file yet), else from the beginning (it appeared since, maybe by a rotation while
+ * the server was down).
  *
  * Concurrency: one poll at a time; `stop()` waits for the poll under way.
  */
-import { closeSync, fstatSync, globSync, openSync, readSync, statSync } from 'node:fs'
-import { basename, resolve } from 'node:path'
+import { closeSync, fstatSync, globSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
+import { basename, dirname, join, matchesGlob, resolve } from 'node:path'
 import { ATTR_PREFIX, BatchBuilder, COMMON_COLUMNS, LOG_COLUMNS, RESOURCE_ATTR_PREFIX, type Batch, type Store } from '../../storage/index.ts'
 import { CollectorStats, type BatchSink, type CollectorSnapshot } from '../collector-stats.ts'
 import type { TailConfig, TailFileConfig } from '../config.ts'
@@ -21,7 +26,7 @@ import { parseDurationMs } from '../config.ts'
 import { sinkFailure } from '../errors.ts'
 import { TAIL_MAX_BATCH_BYTES } from '../limits.ts'
 import { parseRecord } from './line-parser.ts'
-import { PositionsFile, type FilePosition } from './positions.ts'
+import { batchKey, newGeneration, PositionsFile, type FilePosition, type PendingBatch } from './positions.ts'
 import { splitRecords, type SplitOptions, type SplitRecord } from './record-splitter.ts'
 
 const SCOPE_NAME = 'blazedb/collectors/tail'
@@ -43,7 +48,8 @@ export interface TailerOptions {
   /** Where positions are kept. */
   positionsFile: string
   defaultTenant: string
-  /** Read to learn whether a batch pending at a crash was stored; without it, at least once. */
+  /** Read to learn whether a batch pending at a crash was stored; without it, the batch is
+   * sent again with its idempotency key, which the sink must honour for exactly once. */
   store?: Store
 }
 
@@ -93,8 +99,12 @@ export class FileTailer {
     return this.stats.snapshot({ files })
   }
 
-  /** Settles the batches pending at a crash (called by start; tests call it to drive polls by hand). */
+  /**
+   * Settles the batches pending at a crash (called by start; tests call it to drive polls by
+   * hand). Without a store they stay pending: the first poll of their file sends them again.
+   */
   async recover(): Promise<void> {
+    if (this.o.store === undefined) return
     for (const [id, p] of this.positions.positions) {
       if (p.pending === undefined) continue
       const stored = this.o.store !== undefined && (await this.batchStored(p))
@@ -164,10 +174,11 @@ export class FileTailer {
         await this.readFile(f, false)
       }
     }
+    if (this.first) this.findRenamedAway(seen)
     // Files no glob finds any more (renamed away or deleted): read to their end, then close.
     for (const [id, f] of this.open) {
       if (seen.has(id)) continue
-      await this.readFile(f, true)
+      if (!(await this.readFile(f, true))) continue // the sink failed: keep it open, try again next poll
       closeSync(f.fd)
       this.open.delete(id)
       this.positions.positions.delete(id)
@@ -182,6 +193,38 @@ export class FileTailer {
     this.first = false
   }
 
+  /**
+   * At the first poll, files with a saved position that no glob finds any more: renamed away
+   * (rotated) while the collector was down, maybe before they were read to their end. Looked
+   * for by device and inode in the directory of their old path; found, they are opened, so
+   * that the rest of them is read and they are closed like any file renamed away.
+   */
+  private findRenamedAway(seen: Set<string>): void {
+    for (const [id, p] of this.positions.positions) {
+      if (seen.has(id) || this.open.has(id)) continue
+      const entry = this.config.files.find((e) => e.include.some((g) => matchesGlob(p.path, resolve(g))))
+      if (entry === undefined) continue
+      let names: string[]
+      try {
+        names = readdirSync(dirname(p.path))
+      } catch {
+        continue // the directory is gone too
+      }
+      for (const name of names) {
+        const path = join(dirname(p.path), name)
+        let st
+        try {
+          st = statSync(path)
+        } catch {
+          continue
+        }
+        if (!st.isFile() || `${st.dev}:${st.ino}` !== id) continue
+        if (st.size > p.offset || p.pending !== undefined) this.openFile(id, path, entry, st.size)
+        break
+      }
+    }
+  }
+
   private openFile(id: string, path: string, entry: TailFileConfig, size: number): OpenFile | undefined {
     let fd: number
     try {
@@ -190,10 +233,11 @@ export class FileTailer {
       this.stats.error('SOURCE_FAILED', `cannot open ${path}: ${(error as Error).message}`)
       return undefined
     }
-    if (!this.positions.positions.has(id)) {
+    const known = this.positions.positions.get(id)
+    if (known === undefined) {
       const startAtEnd = this.first && !this.positions.existed && (entry.startAt ?? 'end') === 'end'
-      this.positions.positions.set(id, { path, offset: startAtEnd ? size : 0 })
-    }
+      this.positions.positions.set(id, { path, offset: startAtEnd ? size : 0, generation: newGeneration() })
+    } else known.generation ??= newGeneration() // a positions file of an older version
     const split: SplitOptions = entry.multiline?.start !== undefined ? { start: new RegExp(entry.multiline.start) } : {}
     const f: OpenFile = { id, path, fd, entry, split, lastSize: -1 }
     this.open.set(id, f)
@@ -201,18 +245,29 @@ export class FileTailer {
     return f
   }
 
-  /** Reads what is new in one file, in batches of at most maxBatchBytes; `final` when it will not grow. */
-  private async readFile(f: OpenFile, final: boolean): Promise<void> {
+  /**
+   * Reads what is new in one file, in batches of at most maxBatchBytes; `final` when it will
+   * not grow. False when the sink failed (the rest is read next poll).
+   */
+  private async readFile(f: OpenFile, final: boolean): Promise<boolean> {
     const pos = this.positions.positions.get(f.id)!
     const grew = fstatSync(f.fd).size !== f.lastSize
     for (;;) {
       const size = fstatSync(f.fd).size
-      if (size < pos.offset) {
-        pos.offset = 0 // truncated in place
+      if (size < pos.offset || (pos.pending !== undefined && size < pos.pending.to)) {
+        // Truncated in place: the bytes are new ones (and a pending batch's are gone).
+        pos.offset = 0
+        pos.generation = newGeneration()
+        delete pos.pending
         this.stats.add('truncations')
       }
       f.lastSize = size
-      if (size === pos.offset) return
+      if (pos.pending !== undefined) {
+        // Sent before, maybe stored: the same bytes again, with the same key.
+        if (!(await this.resend(f, pos, pos.pending))) return false
+        continue
+      }
+      if (size === pos.offset) return true
       const max = f.entry.maxBatchBytes ?? TAIL_MAX_BATCH_BYTES
       const length = Math.min(size - pos.offset, max)
       const bytes = new Uint8Array(length)
@@ -221,37 +276,83 @@ export class FileTailer {
       // The last record may go on in lines not yet written (or not yet read): hold it back.
       let records = splitRecords(bytes.subarray(0, read), pos.offset, f.split, final && reachedEnd, !(final && reachedEnd) && (grew || !reachedEnd))
       if (records.length === 0) {
-        if (read < max) return // an unfinished record; next poll
+        if (read < max) return true // an unfinished record; next poll
         records = splitRecords(bytes.subarray(0, read), pos.offset, f.split, true, false) // one record longer than a batch: cut it
       }
-      const stored = await this.store(f, pos, records)
-      if (!stored || reachedEnd) return
+      if (!(await this.store(f, pos, records, undefined))) return false
+      if (reachedEnd) return true
     }
   }
 
-  /** Stores records as one batch, exactly once (see positions.ts); false when the sink failed. */
-  private async store(f: OpenFile, pos: FilePosition, records: SplitRecord[]): Promise<boolean> {
+  /**
+   * Sends a pending batch again: bytes [offset, pending.to) cut into the same records, with the
+   * same observed time and key, so the rows and the key are those of the first attempt.
+   */
+  private async resend(f: OpenFile, pos: FilePosition, pending: PendingBatch): Promise<boolean> {
+    if (pending.key === undefined) {
+      // Pending in a positions file of an older version, which had no keys: read again (at least once).
+      delete pos.pending
+      this.stats.add('pendingReread')
+      return true
+    }
+    const length = pending.to - pos.offset
+    const bytes = new Uint8Array(length)
+    const read = readSync(f.fd, bytes, 0, length, pos.offset)
+    const records = splitRecords(bytes.subarray(0, read), pos.offset, f.split, true, false)
+    if (read < length || records.length === 0 || records[records.length - 1].end !== pending.to) {
+      // Cannot happen while the file only grows (a truncation was handled before); read on.
+      this.stats.error('SOURCE_FAILED', `cannot send the pending batch of ${f.path} again: bytes ${pos.offset}-${pending.to} read as ${read} bytes`)
+      delete pos.pending
+      this.positions.save()
+      return true
+    }
+    const sent = await this.store(f, pos, records, pending)
+    if (sent) this.stats.add('pendingResent')
+    return sent
+  }
+
+  /**
+   * Stores records as one batch, exactly once (see positions.ts); false when the sink failed.
+   * `again`: the pending batch these records are sent again for.
+   */
+  private async store(f: OpenFile, pos: FilePosition, records: SplitRecord[], again: PendingBatch | undefined): Promise<boolean> {
     const now = BigInt(Date.now()) * 1_000_000n
-    const observed = now > this.lastObserved ? now : this.lastObserved + 1n
-    this.lastObserved = observed
+    const observed = again !== undefined ? BigInt(again.observed) : now > this.lastObserved ? now : this.lastObserved + 1n
+    if (observed > this.lastObserved) this.lastObserved = observed
     const { batch, start, end } = this.buildBatch(f, records, observed)
     const to = records[records.length - 1].end
     if (batch === undefined) {
       pos.offset = to
+      delete pos.pending
       this.positions.save()
       return true
     }
-    pos.pending = { to, observed: String(observed), start: String(start), end: String(end) }
-    this.positions.save()
+    const key = again?.key ?? batchKey(pos.generation!, pos.offset, to)
+    if (again === undefined) {
+      pos.pending = { to, observed: String(observed), start: String(start), end: String(end), key }
+      this.positions.save()
+    }
     const tenant = f.entry.tenant ?? this.config.tenant ?? this.o.defaultTenant
     try {
-      await this.o.sink(tenant, batch)
+      await this.o.sink(tenant, batch, { idempotencyKey: key })
     } catch (error) {
-      // A refused batch is not stored at all: read it again next poll.
       const e = sinkFailure(error)
       this.stats.error(e.code, e.message)
-      delete pos.pending
-      this.positions.save()
+      if (e.code === 'SINK_REJECTED') {
+        // Refused for good (invalid, every record outside the server's time window): sending it
+        // again cannot succeed, and waiting would stop the file here for ever. Skip it.
+        pos.offset = to
+        delete pos.pending
+        this.positions.save()
+        this.stats.add('recordsRejected', batch.length)
+        return true
+      }
+      // With a store, a failed append stored nothing: read it again next poll. Without, the
+      // receiver may have stored it (a lost answer): the same bytes go again with the key.
+      if (this.o.store !== undefined) {
+        delete pos.pending
+        this.positions.save()
+      }
       return false
     }
     pos.offset = to

@@ -8,6 +8,7 @@
  */
 import * as grpc from '@grpc/grpc-js'
 import { ingestTenant } from '../access-check.ts'
+import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey } from '../idempotency-key.ts'
 import { RETRY_AFTER_SECONDS } from '../limits.ts'
 import { formatHostPort, resolveOptions, serverHandle, type OtlpRuntime, type OtlpServer, type OtlpServerOptions } from '../options.ts'
 import type { OtlpSignal } from '../otlp/decoder.ts'
@@ -84,8 +85,10 @@ function exportHandler(rt: OtlpRuntime, signal: OtlpSignal): grpc.handleUnaryCal
     const run = async () => {
       const authorization = call.metadata.get('authorization')[0]
       const tenant = await ingestTenant(rt.access, typeof authorization === 'string' ? authorization : authorization?.toString())
+      const key = call.metadata.get(IDEMPOTENCY_KEY_HEADER).map(String)
+      const idempotencyKey = parseIdempotencyKey(key.length === 0 ? undefined : key)
       lease.grow(call.request.length)
-      return rt.pipeline.export(tenant, signal, 'protobuf', call.request)
+      return rt.pipeline.export(tenant, signal, 'protobuf', call.request, false, idempotencyKey)
     }
     run().then(
       (result) => callback(null, exportResponse(signal, 'protobuf', result.rejected, result.message)),

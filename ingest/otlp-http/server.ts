@@ -9,6 +9,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net'
 import { ingestTenant } from '../access-check.ts'
 import { IngestError } from '../errors.ts'
+import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey } from '../idempotency-key.ts'
 import { RETRY_AFTER_SECONDS } from '../limits.ts'
 import { resolveOptions, serverHandle, type OtlpRuntime, type OtlpServer, type OtlpServerOptions } from '../options.ts'
 import type { OtlpEncoding, OtlpSignal } from '../otlp/decoder.ts'
@@ -92,12 +93,13 @@ async function handle(rt: OtlpRuntime, req: IncomingMessage, res: ServerResponse
       throw new IngestError('UNSUPPORTED_MEDIA_TYPE', `unsupported media type ${JSON.stringify(mediaType.slice(0, 100))}, supported: [application/json, application/x-protobuf]`)
     }
     const tenant = await ingestTenant(rt.access, req.headers.authorization)
+    const idempotencyKey = parseIdempotencyKey(req.headers[IDEMPOTENCY_KEY_HEADER])
     const coding = req.headers['content-encoding'] ?? 'identity'
     const decompressor = decompressorFor(coding)
     const raw = await readRawBody(req, rt.maxRequestBytes, lease)
     const body = await decompress(raw, decompressor, rt.maxRequestBytes, lease, coding)
     // The body is read into buffers of its own and not used again: it is handed to the decoder.
-    const result = await rt.pipeline.export(tenant, signal, encoding, body, true)
+    const result = await rt.pipeline.export(tenant, signal, encoding, body, true, idempotencyKey)
     send(res, 200, CONTENT_TYPE[encoding], exportResponse(signal, encoding, result.rejected, result.message))
   } catch (error) {
     const e = rt.pipeline.failed(error)
@@ -114,7 +116,7 @@ async function handle(rt: OtlpRuntime, req: IncomingMessage, res: ServerResponse
 
 function preflight(req: IncomingMessage, res: ServerResponse): void {
   res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS')
-  res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] ?? 'Content-Type, Content-Encoding, Authorization')
+  res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] ?? 'Content-Type, Content-Encoding, Authorization, Idempotency-Key')
   res.setHeader('Access-Control-Max-Age', String(CORS_MAX_AGE_SECONDS))
   res.writeHead(204).end()
 }

@@ -18,6 +18,10 @@ export const FRAME_TYPE = {
   batch: 1,
   /** A write-ahead log record: tenant and batch, sealed with AES-256-GCM. */
   walRecord: 2,
+  /** A write-ahead log record with an idempotency key: tenant, key, time and batch, sealed. */
+  walRecordKeyed: 3,
+  /** The recent idempotency keys kept across log segment deletion (storage/wal/recent-keys-file.ts). */
+  recentKeys: 4,
 } as const
 
 /** Frame flags. */

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describeStoreContract } from '../../test/support/store-contract.ts'
 import type { Batch, Column } from '../model.ts'
 import { openEngine } from './engine.ts'
+import type { AppendOptions } from '../store.ts'
 
 describeStoreContract('Engine, head only', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'blazedb-engine-'))
@@ -41,7 +42,7 @@ describeStoreContract('Engine, flushing batches held in shared memory', async ()
   const engine = await openEngine({ dataDir: dir, password: 'test', background: false, headFlushRows: 150 })
   const store = new Proxy(engine, {
     get(target, prop) {
-      if (prop === 'append') return (tenant: string, batch: Batch) => target.append(tenant, inSharedMemory(batch))
+      if (prop === 'append') return (tenant: string, batch: Batch, options?: AppendOptions) => target.append(tenant, inSharedMemory(batch), options)
       const value: unknown = Reflect.get(target, prop, target)
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
     },

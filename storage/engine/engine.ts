@@ -11,10 +11,12 @@ import { StorageError } from '../errors.ts'
 import { BLOCK_CACHE_BYTES, COMPACT_MAX_PARTS, COMPACT_MAX_ROWS, COMPACT_MIN_PARTS, COMPACT_QUIET_MS, HEAD_FLUSH_BYTES, HEAD_FLUSH_INTERVAL_MS, HEAD_FLUSH_ROWS, ZSTD_LEVEL_COMPACT, ZSTD_LEVEL_FLUSH } from '../limits.ts'
 import type { Batch, Signal } from '../model.ts'
 import { PartReader } from '../part/part-file.ts'
-import { emptyScanStats, type Scan, type ScanRequest, type Store, type StoreStats } from '../store.ts'
+import { RecentKeys, type RecentKeysLimits } from '../recent-keys.ts'
+import { emptyScanStats, type AppendOptions, type Scan, type ScanRequest, type Store, type StoreStats } from '../store.ts'
 import { traceSpans } from '../trace-match.ts'
-import { encodeWalRecord, removeSegmentsBelow, WalWriter } from '../wal/wal.ts'
+import { encodeWalRecord, removeSegmentsBelow, WalWriter, type WalRecordKey } from '../wal/wal.ts'
 import { replayWal } from '../wal/wal-replay.ts'
+import { readRecentKeys, writeRecentKeys } from '../wal/recent-keys-file.ts'
 import { FileDocuments } from '../documents/file-documents.ts'
 import { BlockCache } from './block-cache.ts'
 import { Head } from './head.ts'
@@ -53,6 +55,8 @@ export interface EngineOptions {
   now?: () => bigint
   /** Quiet time before a past partition's parts are merged (COMPACT_QUIET_MS). */
   compactQuietMs?: number
+  /** The window of idempotency keys (RECENT_KEYS_MAX_AGE_MS, RECENT_KEYS_PER_TENANT). */
+  recentKeys?: RecentKeysLimits
   log?: (line: string) => void
 }
 
@@ -91,6 +95,9 @@ export class Engine implements Store {
   private head = new Head()
   private frozen: Head | undefined
   private wal!: WalWriter
+  private readonly recentKeys: RecentKeys
+  /** `recentKeys.version` last written to RECENT-KEYS. */
+  private recentKeysSaved = 0
   private inflight = 0
   private drained: (() => void) | undefined
   private gate: Promise<void> | undefined
@@ -111,6 +118,7 @@ export class Engine implements Store {
     this.cache = new BlockCache(options.blockCacheBytes ?? BLOCK_CACHE_BYTES)
     this.partWriter = new PartWriter(options.partWriterThread !== false)
     this.documents = new FileDocuments(options.dataDir, key)
+    this.recentKeys = new RecentKeys(options.recentKeys)
   }
 
   private get walDir(): string {
@@ -119,6 +127,10 @@ export class Engine implements Store {
 
   private now(): bigint {
     return this.options.now?.() ?? BigInt(Date.now()) * 1_000_000n
+  }
+
+  private nowMs(): number {
+    return Number(this.now() / 1_000_000n)
   }
 
   private log(line: string): void {
@@ -132,8 +144,12 @@ export class Engine implements Store {
       if (p !== undefined) this.partitions.set(partitionKey(tenant, signal, p.start), p)
     }
     mkdirSync(this.walDir, { recursive: true })
+    // Idempotency keys: those of deleted segments from the snapshot, then those of the log.
+    const nowMs = this.nowMs()
+    for (const k of readRecentKeys(this.walDir, this.key)) this.recentKeys.add(k.tenant, k.key, k.timeMs, nowMs)
     let replayed = 0
-    const { lastSeq, tornBytes } = replayWal(this.walDir, this.key, ({ seq, tenant, batch }) => {
+    const { lastSeq, tornBytes } = replayWal(this.walDir, this.key, ({ seq, tenant, batch, idempotency }) => {
+      if (idempotency !== undefined) this.recentKeys.add(tenant, idempotency.key, idempotency.timeMs, nowMs)
       replayed += batch.length
       this.head.add(tenant, batch, this.partitionNs, (start) => {
         const p = this.partitions.get(partitionKey(tenant, batch.signal, start))
@@ -142,6 +158,7 @@ export class Engine implements Store {
     })
     if (tornBytes > 0) this.log(`blazedb: cut a torn write of ${tornBytes} bytes from the end of the write-ahead log`)
     if (replayed > 0) this.log(`blazedb: replayed ${replayed} rows from the write-ahead log (${this.head.rows} not yet in parts)`)
+    this.recentKeysSaved = this.recentKeys.version
     this.wal = await WalWriter.create(this.walDir, lastSeq + 1)
     if (this.options.background !== false) {
       const interval = this.options.headFlushIntervalMs ?? HEAD_FLUSH_INTERVAL_MS
@@ -156,7 +173,17 @@ export class Engine implements Store {
     }
   }
 
-  async append(tenant: string, batch: Batch): Promise<void> {
+  async append(tenant: string, batch: Batch, options: AppendOptions = {}): Promise<void> {
+    const key = options.idempotencyKey
+    if (key === undefined) return this.appendRecord(tenant, batch, undefined)
+    if (this.closed) throw new StorageError('CLOSED', 'cannot append: the store is closed')
+    validateTenant(tenant)
+    const result = await this.recentKeys.guard(tenant, key, () => this.nowMs(), () => this.appendRecord(tenant, batch, { key, timeMs: this.nowMs() }))
+    if (result === 'duplicate') options.onDuplicate?.()
+  }
+
+  /** The append itself: the key, if any, goes into the same log record as the batch. */
+  private async appendRecord(tenant: string, batch: Batch, idempotency: WalRecordKey | undefined): Promise<void> {
     if (this.closed) throw new StorageError('CLOSED', 'cannot append: the store is closed')
     validateTenant(tenant)
     validateBatch(batch)
@@ -165,10 +192,12 @@ export class Engine implements Store {
     // Backpressure: a head twice the flush size waits for the flush in progress.
     while (this.flushing !== undefined && this.headFull(2)) await this.flushing
     if (this.closed) throw new StorageError('CLOSED', 'cannot append: the store is closed')
-    const record = encodeWalRecord(this.key, this.wal.seq, tenant, batch)
+    const record = encodeWalRecord(this.key, this.wal.seq, tenant, batch, idempotency)
     this.inflight++
     try {
       await this.wal.append(record)
+      // Before `inflight` drops: a flush then finds the key in the table it saves.
+      if (idempotency !== undefined) this.recentKeys.add(tenant, idempotency.key, idempotency.timeMs, this.nowMs())
       this.head.add(tenant, batch, this.partitionNs)
       this.watchers.notify(tenant, batch)
     } finally {
@@ -229,9 +258,18 @@ export class Engine implements Store {
         throw new StorageError('IO', `cannot flush the head into part files: ${(error as Error).message}`, { cause: error })
       }
       this.frozen = undefined
+      await this.saveRecentKeys()
       await removeSegmentsBelow(this.walDir, upToSeq + 1)
       await this.compactWhereDue(false)
     })
+  }
+
+  /** Writes the idempotency keys, if any changed, before the log records holding them are deleted. */
+  private async saveRecentKeys(): Promise<void> {
+    const version = this.recentKeys.version
+    if (version === this.recentKeysSaved) return
+    await writeRecentKeys(this.walDir, this.key, this.recentKeys.entries(this.nowMs()))
+    this.recentKeysSaved = version
   }
 
   private partitionFor(tenant: string, signal: Signal, start: bigint): Partition {

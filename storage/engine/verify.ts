@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { StorageError } from '../errors.ts'
 import { replayWal } from '../wal/wal-replay.ts'
+import { readRecentKeys, RECENT_KEYS_FILE } from '../wal/recent-keys-file.ts'
 import { openDataKey } from './data-key.ts'
 import { partitionDirs, WAL_DIR } from './layout.ts'
 import { Partition } from './partition.ts'
@@ -72,6 +73,11 @@ export async function verifyDataDir(dataDir: string, password: string): Promise<
       report.walTornBytes = result.tornBytes
     } catch (error) {
       problem(walDir, error)
+    }
+    try {
+      readRecentKeys(walDir, key)
+    } catch (error) {
+      problem(join(walDir, RECENT_KEYS_FILE), error)
     }
   }
   return report

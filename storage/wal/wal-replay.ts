@@ -12,12 +12,14 @@ import { FRAME_HEADER_BYTES, FRAME_TYPE, frameCrcMatches, readFrameHeader } from
 import { open } from '../crypto/seal.ts'
 import { StorageError } from '../errors.ts'
 import type { Batch } from '../model.ts'
-import { listSegments, segmentName, walAad } from './wal.ts'
+import { listSegments, segmentName, walAad, type WalRecordKey } from './wal.ts'
 
 export interface WalRecord {
   seq: number
   tenant: string
   batch: Batch
+  /** The append's idempotency key, for a record of type walRecordKeyed. */
+  idempotency?: WalRecordKey
 }
 
 export interface ReplayResult {
@@ -41,28 +43,30 @@ export function replayWal(dir: string, key: Uint8Array, onRecord: (record: WalRe
     const isLast = i === segments.length - 1
     let at = 0
     while (at < buf.length) {
-      const end = recordEnd(buf, at, path)
-      if (end === undefined) {
+      const record = recordEnd(buf, at, path)
+      if (record === undefined) {
         if (!isLast) throw new StorageError('CORRUPT', `cannot replay ${path}: damaged record at offset ${at} in a closed segment`, { file: path, offset: at })
         tornBytes = buf.length - at
         if (options.repair !== false) truncateSync(path, at)
         break
       }
+      const { end, keyed } = record
       const sealed = buf.subarray(at + FRAME_HEADER_BYTES, end)
       const plain = open(key, sealed, walAad(seq), `the write-ahead log record at offset ${at} of ${path}`)
       const r = new ByteReader(plain, `write-ahead log record at offset ${at} of ${path}`)
       const tenant = r.string()
+      const idempotency = keyed ? { key: r.string(), timeMs: r.uvarint() } : undefined
       const batch = readBatchPayload(r)
       r.expectEnd()
-      onRecord({ seq, tenant, batch })
+      onRecord(idempotency === undefined ? { seq, tenant, batch } : { seq, tenant, batch, idempotency })
       at = end
     }
   })
   return { lastSeq: segments.length === 0 ? 0 : segments[segments.length - 1], tornBytes }
 }
 
-/** End offset of the well-formed record at `at`, or undefined when it is cut short or fails its CRC. */
-function recordEnd(buf: Uint8Array, at: number, path: string): number | undefined {
+/** End offset and type of the well-formed record at `at`, or undefined when it is cut short or fails its CRC. */
+function recordEnd(buf: Uint8Array, at: number, path: string): { end: number; keyed: boolean } | undefined {
   if (buf.length - at < FRAME_HEADER_BYTES) return undefined
   let header
   try {
@@ -71,8 +75,8 @@ function recordEnd(buf: Uint8Array, at: number, path: string): number | undefine
     if (error instanceof StorageError && error.code === 'CORRUPT') return undefined
     throw error
   }
-  if (header.type !== FRAME_TYPE.walRecord) return undefined
+  if (header.type !== FRAME_TYPE.walRecord && header.type !== FRAME_TYPE.walRecordKeyed) return undefined
   const end = at + FRAME_HEADER_BYTES + header.length
   if (end > buf.length) return undefined
-  return frameCrcMatches(buf, at, header) ? end : undefined
+  return frameCrcMatches(buf, at, header) ? { end, keyed: header.type === FRAME_TYPE.walRecordKeyed } : undefined
 }

@@ -39,16 +39,31 @@ export function walAad(seq: number): Uint8Array {
   return w.finish()
 }
 
-/** One WAL record: the tenant and the batch, sealed and framed. */
-export function encodeWalRecord(key: Uint8Array, seq: number, tenant: string, batch: Batch): Uint8Array {
+/** The idempotency key an append carries (storage/recent-keys.ts), and when it was stored. */
+export interface WalRecordKey {
+  key: string
+  /** Epoch milliseconds. */
+  timeMs: number
+}
+
+/**
+ * One WAL record: the tenant and the batch, sealed and framed. With `idempotency`, a record of
+ * type walRecordKeyed that also holds the key, so that the key is durable exactly when the batch is.
+ */
+export function encodeWalRecord(key: Uint8Array, seq: number, tenant: string, batch: Batch, idempotency?: WalRecordKey): Uint8Array {
   // Sealed after room for the frame header (seal copies the bytes out of the reused writer).
   const framed = withReusedWriter((w) => {
     w.string(tenant)
+    if (idempotency !== undefined) {
+      w.string(idempotency.key)
+      w.uvarint(idempotency.timeMs)
+    }
     // The log is short-lived: encode fast rather than small (parts are encoded compactly).
     writeBatchPayload(w, batch, { compact: false })
     return seal(key, w.finish(), walAad(seq), FRAME_HEADER_BYTES)
   })
-  writeFrameHeader(framed, FRAME_TYPE.walRecord, FRAME_FLAG.encrypted, framed.subarray(FRAME_HEADER_BYTES))
+  const type = idempotency === undefined ? FRAME_TYPE.walRecord : FRAME_TYPE.walRecordKeyed
+  writeFrameHeader(framed, type, FRAME_FLAG.encrypted, framed.subarray(FRAME_HEADER_BYTES))
   return framed
 }
 

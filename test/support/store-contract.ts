@@ -102,6 +102,39 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
         await cleanup()
       }
     })
+
+    it('stores a batch appended again with the same idempotency key once, per tenant', async () => {
+      const { store, cleanup } = await open()
+      try {
+        const logs = makeLogs(10)
+        let duplicates = 0
+        const onDuplicate = (): void => void duplicates++
+        // Concurrent attempts with one key (a retry while the first is still being written) too.
+        await Promise.all([store.append('default', logs, { idempotencyKey: 'file:1:0-100', onDuplicate }), store.append('default', logs, { idempotencyKey: 'file:1:0-100', onDuplicate })])
+        await store.append('default', logs, { idempotencyKey: 'file:1:0-100', onDuplicate })
+        await store.append('other', logs, { idempotencyKey: 'file:1:0-100', onDuplicate })
+        await store.append('default', makeLogs(2), { idempotencyKey: 'file:1:100-120', onDuplicate })
+        expect(duplicates).toBe(2)
+        expect(rowsOf(await collect(store.scan({ tenant: 'default', signal: 'logs' })))).toHaveLength(12)
+        expect(rowsOf(await collect(store.scan({ tenant: 'other', signal: 'logs' })))).toHaveLength(10)
+        await expect(store.append('default', logs, { idempotencyKey: '' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+        await expect(store.append('default', logs, { idempotencyKey: 'k'.repeat(257) })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+      } finally {
+        await cleanup()
+      }
+    })
+
+    it('stores a keyed batch whose first attempt was refused when it is tried again', async () => {
+      const { store, cleanup } = await open()
+      try {
+        const bad: Batch = { signal: 'logs', length: 1, columns: { body: { kind: 'str', dict: ['x'], codes: Uint32Array.of(0) } } }
+        await expect(store.append('default', bad, { idempotencyKey: 'k1' })).rejects.toBeInstanceOf(StorageError)
+        await store.append('default', makeLogs(3), { idempotencyKey: 'k1' })
+        expect(rowsOf(await collect(store.scan({ tenant: 'default', signal: 'logs' })))).toHaveLength(3)
+      } finally {
+        await cleanup()
+      }
+    })
   })
   describeWatchContract(name, open)
 }
