@@ -164,3 +164,12 @@ export const DICT_TABLE_MIN_ENTRIES = 1_024
  * each, so 4 add about 4 % to a cached block's log bodies (over 100 bytes per entry).
  */
 export const DICT_TABLES_PER_DICT = 4
+
+/**
+ * A join passes the left rows' distinct ids of a key to the right side's scan when there are
+ * at most this many (op-join.ts): blocks whose trace id bloom filter holds none of them are
+ * skipped. Each id is tested against each block's filter (7 bits), so a few hundred cost well
+ * under a millisecond per thousand blocks; error logs of a busy hour (tens of thousands of
+ * traces, some in every block) would cost more than they could skip.
+ */
+export const JOIN_PUSH_MAX_IDS = 256
