@@ -211,27 +211,43 @@ export function* probe(ix: HashIndex, keys: Vec[], n: number, matched?: Uint8Arr
   }
   const { hash, valid } = hashRows(keys, n, passFilter(ix.filter, keys, n))
   const mask = ix.slots.length - 1
-  let out: Pairs = { probe: [], indexed: [] }
-  let steps = 0
+  const chunk = new Chunk(matched)
   for (let i = 0; i < n; i++) {
     if (valid[i] !== 1) continue
     const h = hash[i]
     let s = h & mask
     while (ix.slots[s] >= 0 && ix.hash[ix.slots[s]] !== h) s = (s + 1) & mask
-    for (let j = ix.slots[s]; j >= 0; j = ix.next[j]) {
-      if (sameKeys(keys, i, ix.keys, j)) {
-        out.probe.push(i)
-        out.indexed.push(j)
-        if (matched !== undefined) matched[i] = 1
-      }
-      if (++steps >= PACE_ROWS) {
-        yield out
-        out = { probe: [], indexed: [] }
-        steps = 0
-      }
-    }
+    for (let j = ix.slots[s]; j >= 0; j = ix.next[j]) if (chunk.step(i, j, sameKeys(keys, i, ix.keys, j))) yield chunk.take()
   }
-  if (out.probe.length > 0) yield out
+  if (chunk.out.probe.length > 0) yield chunk.out
+}
+
+/** Pairs gathered a chunk at a time: at most PACE_ROWS steps along hash chains each. */
+class Chunk {
+  out: Pairs = { probe: [], indexed: [] }
+  private steps = 0
+  private readonly matched: Uint8Array | undefined
+
+  constructor(matched: Uint8Array | undefined) {
+    this.matched = matched
+  }
+
+  /** One step along a chain, from probe row i to indexed row j; true when the chunk is full. */
+  step(i: number, j: number, same: boolean): boolean {
+    if (same) {
+      this.out.probe.push(i)
+      this.out.indexed.push(j)
+      if (this.matched !== undefined) this.matched[i] = 1
+    }
+    return ++this.steps >= PACE_ROWS
+  }
+
+  take(): Pairs {
+    const full = this.out
+    this.out = { probe: [], indexed: [] }
+    this.steps = 0
+    return full
+  }
 }
 
 /**
@@ -398,25 +414,13 @@ function* probeIds(ix: IdIndex, keys: IdWords, n: number, matched?: Uint8Array):
   const { slotHash, slotRow, next } = ix
   const mask = slotRow.length - 1
   const rows = candidates(ix, keys, n)
-  let out: Pairs = { probe: [], indexed: [] }
-  let steps = 0
+  const chunk = new Chunk(matched)
   for (let k = 0; k < rows.length; k++) {
     const i = rows[k]
     const h = idHash(keys, i)
     let s = h & mask
     while (slotRow[s] >= 0 && slotHash[s] !== h) s = (s + 1) & mask
-    for (let j = slotRow[s]; j >= 0; j = next[j]) {
-      if (sameIds(keys, i, ix.words, j)) {
-        out.probe.push(i)
-        out.indexed.push(j)
-        if (matched !== undefined) matched[i] = 1
-      }
-      if (++steps >= PACE_ROWS) {
-        yield out
-        out = { probe: [], indexed: [] }
-        steps = 0
-      }
-    }
+    for (let j = slotRow[s]; j >= 0; j = next[j]) if (chunk.step(i, j, sameIds(keys, i, ix.words, j))) yield chunk.take()
   }
-  if (out.probe.length > 0) yield out
+  if (chunk.out.probe.length > 0) yield chunk.out
 }
