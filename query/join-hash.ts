@@ -279,16 +279,16 @@ type IdVec = Extract<Vec, { t: 'id' }>
 
 /**
  * Rows keyed by ids only (a join on trace and span id): an open-addressing table of the
- * rows' key hashes (`slotHash`, `slotRow`: the first row of that hash, -1 empty; at most half
- * full), `next` chaining rows with an equal hash, and a bitset over the first word of each
+ * rows' key hashes (`slots`: pairs of a hash and the first row with it, row -1 empty, so a
+ * lookup reads one cache line; at most half full), `next` chaining rows with an equal hash,
+ * and a bitset over the first word of each
  * id (`bits`, ID_FILTER_BITS_PER_ROW per row, two bits set per row) that a probe row tests
  * before anything else: ids are random, so most probe rows that cannot match cost a few
  * reads and two bits, about 1.5 % of them pass by chance.
  */
 interface IdIndex {
   words: IdWords
-  slotHash: Int32Array
-  slotRow: Int32Array
+  slots: Int32Array
   next: Int32Array
   bits: Uint8Array
   shift: number
@@ -351,7 +351,7 @@ function indexIds(words: IdWords, n: number): IdIndex {
   while (size < rows * 2) size *= 2
   let log2 = 10
   while (log2 < ID_FILTER_MAX_LOG2 && 2 ** log2 < rows * ID_FILTER_BITS_PER_ROW) log2++
-  const ix: IdIndex = { words, slotHash: new Int32Array(size), slotRow: new Int32Array(size).fill(-1), next: new Int32Array(n).fill(-1), bits: new Uint8Array(2 ** (log2 - 3)), shift: 32 - log2 }
+  const ix: IdIndex = { words, slots: new Int32Array(2 * size).fill(-1), next: new Int32Array(n).fill(-1), bits: new Uint8Array(2 ** (log2 - 3)), shift: 32 - log2 }
   const mask = size - 1
   // From the last row down, so that each chain lists its rows in order.
   for (let i = n - 1; i >= 0; i--) {
@@ -363,10 +363,11 @@ function indexIds(words: IdWords, n: number): IdIndex {
     ix.bits[bit2 >>> 3] |= 1 << (bit2 & 7)
     const h = idHash(words, i)
     let s = h & mask
-    while (ix.slotRow[s] >= 0 && ix.slotHash[s] !== h) s = (s + 1) & mask
-    ix.slotHash[s] = h
-    ix.next[i] = ix.slotRow[s]
-    ix.slotRow[s] = i
+    const slots = ix.slots
+    while (slots[2 * s + 1] >= 0 && slots[2 * s] !== h) s = (s + 1) & mask
+    slots[2 * s] = h
+    ix.next[i] = slots[2 * s + 1]
+    slots[2 * s + 1] = i
   }
   return ix
 }
@@ -411,16 +412,16 @@ function candidates(ix: IdIndex, keys: IdWords, n: number): Int32Array {
 
 /** probe() over an IdIndex: the filter's candidates looked up, nothing allocated per row. */
 function* probeIds(ix: IdIndex, keys: IdWords, n: number, matched?: Uint8Array): Generator<Pairs> {
-  const { slotHash, slotRow, next } = ix
-  const mask = slotRow.length - 1
+  const { slots, next } = ix
+  const mask = (slots.length >>> 1) - 1
   const rows = candidates(ix, keys, n)
   const chunk = new Chunk(matched)
   for (let k = 0; k < rows.length; k++) {
     const i = rows[k]
     const h = idHash(keys, i)
     let s = h & mask
-    while (slotRow[s] >= 0 && slotHash[s] !== h) s = (s + 1) & mask
-    for (let j = slotRow[s]; j >= 0; j = next[j]) if (chunk.step(i, j, sameIds(keys, i, ix.words, j))) yield chunk.take()
+    while (slots[2 * s + 1] >= 0 && slots[2 * s] !== h) s = (s + 1) & mask
+    for (let j = slots[2 * s + 1]; j >= 0; j = next[j]) if (chunk.step(i, j, sameIds(keys, i, ix.words, j))) yield chunk.take()
   }
   if (chunk.out.probe.length > 0) yield chunk.out
 }
