@@ -281,10 +281,10 @@ type IdVec = Extract<Vec, { t: 'id' }>
  * Rows keyed by ids only (a join on trace and span id): an open-addressing table of the
  * rows' key hashes (`slots`: pairs of a hash and the first row with it, row -1 empty, so a
  * lookup reads one cache line; at most half full), `next` chaining rows with an equal hash,
- * and a bitset over the first word of each
- * id (`bits`, ID_FILTER_BITS_PER_ROW per row, two bits set per row) that a probe row tests
- * before anything else: ids are random, so most probe rows that cannot match cost a few
- * reads and two bits, about 1.5 % of them pass by chance.
+ * and a bitset over the first word of each id (`bits`, ID_FILTER_BITS_PER_ROW per row, two
+ * bits set per row) that a probe row tests before anything else: ids are random, so most
+ * probe rows that cannot match cost a few reads and two bits, about 1.5 % of them pass by
+ * chance.
  */
 interface IdIndex {
   words: IdWords
