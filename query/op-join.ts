@@ -9,6 +9,8 @@
  * joined columns absent. Rows with an absent key never match. Output order is not defined.
  * Keys shared by many rows on both sides multiply: pairs are produced PACE_ROWS at a time,
  * each chunk accounted in the memory budget while it is held, the clock checked between them.
+ * The right side's scan starts only once the left rows are gathered: a few distinct left ids
+ * of a key go to it as a condition, so that blocks without any of them are skipped.
  */
 import { bytesToHex, concatBatches, takeColumn, takeRows, type Batch, type Column, type ScanCondition } from '../storage/index.ts'
 import type { Expr, JoinKey, JoinNode } from './ast.ts'
