@@ -6,6 +6,7 @@
  */
 import { bytesToHex, hexToBytes } from '../storage/index.ts'
 import type { BinaryOp, CompareOp, StringOp } from './ast.ts'
+import { DICT_TABLE_MIN_ENTRIES, DICT_TABLES_PER_DICT } from './limits.ts'
 import type { Pattern } from './regex.ts'
 import { cell, type Scalar, type Vec } from './vec.ts'
 
@@ -60,9 +61,45 @@ function test<T extends number | bigint | string>(op: CompareOp, x: T, y: T): bo
   }
 }
 
+/**
+ * Match tables of big dictionaries, by dictionary and filter. A scanned block's dictionary is
+ * the block cache's, so a filter run again over cached blocks (a dashboard panel refreshed, a
+ * query re-run) costs a pass over the codes instead of a string search per entry (65,536
+ * log bodies take milliseconds). A table lives as long as its dictionary; see limits.ts.
+ */
+const dictTables = new WeakMap<readonly string[], Map<string, Uint8Array>>()
+
+/** The key of a filter in dictTables, or undefined for one not kept (patterns, ids). */
+function filterKey(op: MatchOp, value: Scalar, regex: Pattern | undefined): string | undefined {
+  if (regex !== undefined) return undefined
+  const type = typeof value
+  return type === 'string' || type === 'number' || type === 'bigint' || type === 'boolean' ? `${op}\u0000${type}\u0000${String(value)}` : undefined
+}
+
+/** 1 for each dictionary entry `x` where `x op value` holds. */
+function dictTable(op: MatchOp, dict: readonly string[], value: Scalar, regex?: Pattern): Uint8Array {
+  const key = dict.length >= DICT_TABLE_MIN_ENTRIES ? filterKey(op, value, regex) : undefined
+  let kept = key === undefined ? undefined : dictTables.get(dict)
+  const known = key === undefined ? undefined : kept?.get(key)
+  // A dictionary still being written grows (entries are appended, never changed): match again.
+  if (known !== undefined && known.length === dict.length) return known
+  const table = new Uint8Array(dict.length)
+  if (op === 'contains' && typeof value === 'string') {
+    // The reference `contains` (log bodies): without matchScalar's dispatch per entry.
+    for (let d = 0; d < dict.length; d++) table[d] = dict[d].includes(value) ? 1 : 0
+  } else {
+    for (let d = 0; d < dict.length; d++) table[d] = matchScalar(op, dict[d], value, regex) ? 1 : 0
+  }
+  if (key !== undefined) {
+    if (kept === undefined) dictTables.set(dict, (kept = new Map()))
+    if (kept.size >= DICT_TABLES_PER_DICT) kept.delete(kept.keys().next().value!)
+    kept.set(key, table)
+  }
+  return table
+}
+
 function dictMatch(op: MatchOp, a: Extract<Vec, { t: 'str' }>, value: Scalar, out: Uint8Array, regex?: Pattern): Uint8Array {
-  const table = new Uint8Array(a.dict.length)
-  for (let d = 0; d < a.dict.length; d++) table[d] = matchScalar(op, a.dict[d], value, regex) ? 1 : 0
+  const table = dictTable(op, a.dict, value, regex)
   const { codes, p } = a
   if (p === undefined) for (let i = 0; i < codes.length; i++) out[i] = table[codes[i]]
   else for (let i = 0; i < codes.length; i++) out[i] = table[codes[i]] & p[i]

@@ -39,21 +39,14 @@ export function differences(a: BigInt64Array, b: BigInt64Array): Float64Array {
 export function inRange(values: BigInt64Array, start: bigint | undefined, end: bigint | undefined): Uint8Array {
   const { lo, hi } = halves(values)
   const n = values.length
-  const out = new Uint8Array(n).fill(1)
+  const out = new Uint8Array(n)
   const split = (x: bigint) => [Number(BigInt.asIntN(32, x >> 32n)), Number(BigInt.asUintN(32, x))]
-  if (start !== undefined) {
-    const [sh, sl] = split(start)
-    for (let i = 0; i < n; i++) {
-      const h = hi[2 * i + 1]
-      if (h < sh || (h === sh && lo[2 * i] < sl)) out[i] = 0
-    }
-  }
-  if (end !== undefined) {
-    const [eh, el] = split(end)
-    for (let i = 0; i < n; i++) {
-      const h = hi[2 * i + 1]
-      if (h > eh || (h === eh && lo[2 * i] >= el)) out[i] = 0
-    }
+  // An absent bound is one no high word reaches; both bounds tested in one pass over the rows.
+  const [sh, sl] = start === undefined ? [-(2 ** 31) - 1, 0] : split(start)
+  const [eh, el] = end === undefined ? [2 ** 31, 0] : split(end)
+  for (let i = 0; i < n; i++) {
+    const h = hi[2 * i + 1]
+    if ((h > sh || (h === sh && lo[2 * i] >= sl)) && (h < eh || (h === eh && lo[2 * i] < el))) out[i] = 1
   }
   return out
 }

@@ -51,6 +51,26 @@ describe('hash join id filter', () => {
     expect(pairsOf(left, 200, right, 3000)).toEqual(expected)
   })
 
+  it('finds the same pairs when ids sit at unaligned offsets or are marked absent by a mask', () => {
+    const rand = seededRandom(13)
+    const traces = pool(rand, 25, 16)
+    const spans = pool(rand, 120, 8)
+    const shifted = (v: Vec): Vec => {
+      if (v.t !== 'id') return v
+      const bytes = new Uint8Array(v.v.length + 1)
+      bytes.set(v.v, 1)
+      // Absent rows keep bytes of an id: only the mask says they have none.
+      const p = v.p === undefined ? undefined : Uint8Array.from(v.p, (x, i) => (i % 9 === 0 ? 0 : x))
+      return { ...v, v: bytes.subarray(1), p }
+    }
+    const left = [ids(rand, 150, 16, traces), ids(rand, 150, 8, spans)]
+    const right = [ids(rand, 2500, 16, traces), ids(rand, 2500, 8, spans)].map(shifted)
+    const expected = bruteForce(left, 150, right, 2500)
+    expect(expected.length).toBeGreaterThan(0)
+    expect(pairsOf(left, 150, right, 2500)).toEqual(expected)
+    expect(pairsOf(right, 2500, left, 150)).toEqual(bruteForce(right, 2500, left, 150))
+  })
+
   it('finds exactly the matching pairs when keys mix ids and strings', () => {
     const rand = seededRandom(11)
     const traces = pool(rand, 30, 4)

@@ -158,7 +158,7 @@ function passFilter(filter: IdFilter | undefined, keys: readonly Vec[], n: numbe
 /**
  * One side's rows indexed by key hash, in typed arrays rather than a Map: `slots` is an
  * open-addressing table (linear probing, at most half full) of the first row of each hash,
- * `next` chains the other rows with that hash.
+ * `next` chains the other rows with that hash. When every key is an id, `ids` replaces them.
  */
 export interface HashIndex {
   keys: Vec[]
@@ -167,9 +167,13 @@ export interface HashIndex {
   next: Int32Array
   /** Over the id keys, when there are any. */
   filter?: IdFilter
+  /** The index of rows keyed by ids only (trace, span): see IdIndex. */
+  ids?: IdIndex
 }
 
 export function index(keys: Vec[], n: number): HashIndex {
+  const words = idWords(keys)
+  if (words !== undefined) return { keys, hash: new Uint32Array(0), slots: new Int32Array(0), next: new Int32Array(0), ids: indexIds(words, n) }
   const { hash, valid } = hashRows(keys, n)
   let size = 16
   while (size < n * 2) size *= 2
@@ -200,27 +204,224 @@ export interface Pairs {
  * without matches cannot hold the loop either. `matched[i]` is set for probe rows that match.
  */
 export function* probe(ix: HashIndex, keys: Vec[], n: number, matched?: Uint8Array): Generator<Pairs> {
+  if (ix.ids !== undefined) {
+    const words = idWords(keys)
+    if (words !== undefined && words.per.every((w, k) => w === ix.ids!.words.per[k])) yield* probeIds(ix.ids, words, n, matched)
+    return // ids of other widths never equal
+  }
   const { hash, valid } = hashRows(keys, n, passFilter(ix.filter, keys, n))
   const mask = ix.slots.length - 1
-  let out: Pairs = { probe: [], indexed: [] }
-  let steps = 0
+  const chunk = new Chunk(matched)
   for (let i = 0; i < n; i++) {
     if (valid[i] !== 1) continue
     const h = hash[i]
     let s = h & mask
     while (ix.slots[s] >= 0 && ix.hash[ix.slots[s]] !== h) s = (s + 1) & mask
-    for (let j = ix.slots[s]; j >= 0; j = ix.next[j]) {
-      if (sameKeys(keys, i, ix.keys, j)) {
-        out.probe.push(i)
-        out.indexed.push(j)
-        if (matched !== undefined) matched[i] = 1
-      }
-      if (++steps >= PACE_ROWS) {
-        yield out
-        out = { probe: [], indexed: [] }
-        steps = 0
-      }
+    for (let j = ix.slots[s]; j >= 0; j = ix.next[j]) if (chunk.step(i, j, sameKeys(keys, i, ix.keys, j))) yield chunk.take()
+  }
+  if (chunk.out.probe.length > 0) yield chunk.out
+}
+
+/** Pairs gathered a chunk at a time: at most PACE_ROWS steps along hash chains each. */
+class Chunk {
+  out: Pairs = { probe: [], indexed: [] }
+  private steps = 0
+  private readonly matched: Uint8Array | undefined
+
+  constructor(matched: Uint8Array | undefined) {
+    this.matched = matched
+  }
+
+  /** One step along a chain, from probe row i to indexed row j; true when the chunk is full. */
+  step(i: number, j: number, same: boolean): boolean {
+    if (same) {
+      this.out.probe.push(i)
+      this.out.indexed.push(j)
+      if (this.matched !== undefined) this.matched[i] = 1
+    }
+    return ++this.steps >= PACE_ROWS
+  }
+
+  take(): Pairs {
+    const full = this.out
+    this.out = { probe: [], indexed: [] }
+    this.steps = 0
+    return full
+  }
+}
+
+/**
+ * Id keys read as 32-bit words: row i of key k is `words[k][i * per[k] ...]`, `per[k]` words
+ * long; `present[k]` marks its rows with an id (an all-zero id is absent, vec.ts). The words
+ * are a view of the ids' bytes (a copy when those are not 4-byte aligned), so neither side
+ * is hashed byte by byte.
+ */
+interface IdWords {
+  words: Int32Array[]
+  per: number[]
+  present: (Uint8Array | undefined)[]
+}
+
+/** The keys as IdWords, when every key is an id whose width is a multiple of 4 bytes. */
+function idWords(keys: readonly Vec[]): IdWords | undefined {
+  if (keys.length === 0 || !keys.every((v) => v.t === 'id' && v.w > 0 && v.w % 4 === 0)) return undefined
+  const out: IdWords = { words: [], per: [], present: [] }
+  for (const v of keys as readonly IdVec[]) {
+    const bytes = v.v.byteOffset % 4 === 0 ? v.v : v.v.slice()
+    out.words.push(new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2))
+    out.per.push(v.w >>> 2)
+    out.present.push(v.p)
+  }
+  return out
+}
+
+type IdVec = Extract<Vec, { t: 'id' }>
+
+/**
+ * Rows keyed by ids only (a join on trace and span id): an open-addressing table of the
+ * rows' key hashes (`slots`: pairs of a hash and the first row with it, row -1 empty, so a
+ * lookup reads one cache line; at most half full), `next` chaining rows with an equal hash,
+ * and a bitset over the first word of each id (`bits`, ID_FILTER_BITS_PER_ROW per row, two
+ * bits set per row) that a probe row tests before anything else: ids are random, so most
+ * probe rows that cannot match cost a few reads and two bits, about 1.5 % of them pass by
+ * chance.
+ */
+interface IdIndex {
+  words: IdWords
+  slots: Int32Array
+  next: Int32Array
+  bits: Uint8Array
+  shift: number
+}
+
+/** The filter hash of row i: the first word of each key, mixed. */
+function firstWords(ids: IdWords, i: number): number {
+  let h = 0x2545f491
+  for (let k = 0; k < ids.words.length; k++) h = Math.imul(h ^ ids.words[k][i * ids.per[k]], 0x9e3779b1)
+  return h ^ (h >>> 15)
+}
+
+/** The hash of every word of row i's keys (murmur3's finaliser spreads the last mix). */
+function idHash(ids: IdWords, i: number): number {
+  let h = 0x811c9dc5
+  for (let k = 0; k < ids.words.length; k++) {
+    const w = ids.words[k]
+    for (let j = i * ids.per[k], end = j + ids.per[k]; j < end; j++) h = Math.imul((h << 13) | (h >>> 19), 5) ^ Math.imul(w[j], 0xcc9e2d51)
+  }
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
+  return h ^ (h >>> 16)
+}
+
+/** True when row i of `a` and row j of `b` hold the same ids. */
+function sameIds(a: IdWords, i: number, b: IdWords, j: number): boolean {
+  for (let k = 0; k < a.words.length; k++) {
+    const x = a.words[k]
+    const y = b.words[k]
+    const per = a.per[k]
+    for (let o = 0; o < per; o++) if (x[i * per + o] !== y[j * per + o]) return false
+  }
+  return true
+}
+
+function hasIds(ids: IdWords, i: number): boolean {
+  for (const p of ids.present) if (p !== undefined && p[i] !== 1) return false
+  return true
+}
+
+/**
+ * True when row i has every id, none all-zero (absent even where `present` does not say so).
+ * Only indexed rows need the zero test: a probe row's zero id then equals no indexed id.
+ */
+function hasNonZeroIds(ids: IdWords, i: number): boolean {
+  if (!hasIds(ids, i)) return false
+  outer: for (let k = 0; k < ids.words.length; k++) {
+    const w = ids.words[k]
+    for (let j = i * ids.per[k], end = j + ids.per[k]; j < end; j++) if (w[j] !== 0) continue outer
+    return false
+  }
+  return true
+}
+
+function indexIds(words: IdWords, n: number): IdIndex {
+  const valid = new Uint8Array(n)
+  let rows = 0
+  for (let i = 0; i < n; i++) if (hasNonZeroIds(words, i)) (valid[i] = 1), rows++
+  let size = 16
+  while (size < rows * 2) size *= 2
+  let log2 = 10
+  while (log2 < ID_FILTER_MAX_LOG2 && 2 ** log2 < rows * ID_FILTER_BITS_PER_ROW) log2++
+  const ix: IdIndex = { words, slots: new Int32Array(2 * size).fill(-1), next: new Int32Array(n).fill(-1), bits: new Uint8Array(2 ** (log2 - 3)), shift: 32 - log2 }
+  const mask = size - 1
+  // From the last row down, so that each chain lists its rows in order.
+  for (let i = n - 1; i >= 0; i--) {
+    if (valid[i] !== 1) continue
+    const f = firstWords(words, i)
+    const bit = f >>> ix.shift
+    const bit2 = Math.imul(f, 0x85ebca6b) >>> ix.shift
+    ix.bits[bit >>> 3] |= 1 << (bit & 7)
+    ix.bits[bit2 >>> 3] |= 1 << (bit2 & 7)
+    const h = idHash(words, i)
+    let s = h & mask
+    const slots = ix.slots
+    while (slots[2 * s + 1] >= 0 && slots[2 * s] !== h) s = (s + 1) & mask
+    slots[2 * s] = h
+    ix.next[i] = slots[2 * s + 1]
+    slots[2 * s + 1] = i
+  }
+  return ix
+}
+
+/** Scratch of candidates(), grown as needed; sliced before it is returned. */
+let scratchRows = new Int32Array(0)
+
+/**
+ * The probe rows whose ids pass the index's filter and are all present. A plain loop over
+ * every probe row, the first two keys held in locals (not inside the generator below).
+ */
+function candidates(ix: IdIndex, keys: IdWords, n: number): Int32Array {
+  if (scratchRows.length < n) scratchRows = new Int32Array(n)
+  const out = scratchRows
+  const { bits, shift } = ix
+  const w0 = keys.words[0]
+  const per0 = keys.per[0]
+  const w1 = keys.words.length > 1 ? keys.words[1] : w0
+  const per1 = keys.words.length > 1 ? keys.per[1] : 0
+  let count = 0
+  if (keys.words.length <= 2) {
+    for (let i = 0; i < n; i++) {
+      let f = Math.imul(0x2545f491 ^ w0[i * per0], 0x9e3779b1)
+      if (per1 > 0) f = Math.imul(f ^ w1[i * per1], 0x9e3779b1)
+      f ^= f >>> 15
+      const bit = f >>> shift
+      const bit2 = Math.imul(f, 0x85ebca6b) >>> shift
+      if (((bits[bit >>> 3] >>> (bit & 7)) & (bits[bit2 >>> 3] >>> (bit2 & 7)) & 1) !== 0) out[count++] = i
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const f = firstWords(keys, i)
+      const bit = f >>> shift
+      const bit2 = Math.imul(f, 0x85ebca6b) >>> shift
+      if (((bits[bit >>> 3] >>> (bit & 7)) & (bits[bit2 >>> 3] >>> (bit2 & 7)) & 1) !== 0) out[count++] = i
     }
   }
-  if (out.probe.length > 0) yield out
+  let kept = 0
+  for (let k = 0; k < count; k++) if (hasIds(keys, out[k])) out[kept++] = out[k]
+  return out.slice(0, kept)
+}
+
+/** probe() over an IdIndex: the filter's candidates looked up, nothing allocated per row. */
+function* probeIds(ix: IdIndex, keys: IdWords, n: number, matched?: Uint8Array): Generator<Pairs> {
+  const { slots, next } = ix
+  const mask = (slots.length >>> 1) - 1
+  const rows = candidates(ix, keys, n)
+  const chunk = new Chunk(matched)
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k]
+    const h = idHash(keys, i)
+    let s = h & mask
+    while (slots[2 * s + 1] >= 0 && slots[2 * s] !== h) s = (s + 1) & mask
+    for (let j = slots[2 * s + 1]; j >= 0; j = next[j]) if (chunk.step(i, j, sameIds(keys, i, ix.words, j))) yield chunk.take()
+  }
+  if (chunk.out.probe.length > 0) yield chunk.out
 }

@@ -145,7 +145,31 @@ export const QUERY_STOP_GRACE_MS = 1_000
 /**
  * A hash join on id keys filters probe rows through a bitset of the indexed rows' ids
  * (join-hash.ts): 16 bits per indexed row leave about 6 % of non-matching probe rows to
- * hash and look up; at most 2^24 bits (2 MiB), reached at a million indexed rows.
+ * hash and look up (1.5 % when every key is an id: two bits a row); at most 2^24 bits
+ * (2 MiB), reached at a million indexed rows.
  */
 export const ID_FILTER_BITS_PER_ROW = 16
 export const ID_FILTER_MAX_LOG2 = 24
+
+/**
+ * Dictionaries of at least this many entries keep the match tables of the filters run over
+ * them (eval-compare.ts): a block's log bodies (tens of thousands of entries) are searched once
+ * per filter while the block stays cached, not once per query. Smaller dictionaries are
+ * matched again each time: that costs less than keeping their tables.
+ */
+export const DICT_TABLE_MIN_ENTRIES = 1_024
+
+/**
+ * Match tables kept per dictionary (the oldest filter's is dropped first): a byte per entry
+ * each, so 4 add about 4 % to a cached block's log bodies (over 100 bytes per entry).
+ */
+export const DICT_TABLES_PER_DICT = 4
+
+/**
+ * A join passes the left rows' distinct ids of a key to the right side's scan when there are
+ * at most this many (op-join.ts): blocks whose trace id bloom filter holds none of them are
+ * skipped. Each id is tested against each block's filter (7 bits), so a few hundred cost well
+ * under a millisecond per thousand blocks; error logs of a busy hour (tens of thousands of
+ * traces, some in every block) would cost more than they could skip.
+ */
+export const JOIN_PUSH_MAX_IDS = 256

@@ -9,16 +9,20 @@
  * joined columns absent. Rows with an absent key never match. Output order is not defined.
  * Keys shared by many rows on both sides multiply: pairs are produced PACE_ROWS at a time,
  * each chunk accounted in the memory budget while it is held, the clock checked between them.
+ * The right side's scan starts only once the left rows are gathered: a few distinct left ids
+ * of a key go to it as a condition, so that blocks without any of them are skipped.
  */
-import { concatBatches, takeColumn, takeRows, type Batch, type Column } from '../storage/index.ts'
+import { bytesToHex, concatBatches, takeColumn, takeRows, type Batch, type Column, type ScanCondition } from '../storage/index.ts'
 import type { Expr, JoinKey, JoinNode } from './ast.ts'
 import type { Budget } from './budget.ts'
 import { evalExpr, type EvalContext } from './eval-expr.ts'
+import { resolveField } from './fields.ts'
 import { index, probe } from './join-hash.ts'
-import { BYTES_PER_CELL, BYTES_PER_JOIN_KEY, PACE_ROWS } from './limits.ts'
+import { BYTES_PER_CELL, BYTES_PER_JOIN_KEY, JOIN_PUSH_MAX_IDS, PACE_ROWS } from './limits.ts'
 import { printExpr } from './print-expr.ts'
+import type { QueryPlan } from './query-plan.ts'
 import type { StageDef, StageParser } from './stage-def.ts'
-import type { ValueType } from './vec.ts'
+import type { ValueType, Vec } from './vec.ts'
 
 export const joinStage: StageDef<JoinNode> = {
   words: ['join'],
@@ -48,7 +52,40 @@ export const joinStage: StageDef<JoinNode> = {
     return { ...scope, aliases, columns }
   },
   // Keys resolve in the join's output scope: the left ones and the `alias.` ones alike.
-  run: (input, stage, run) => joinOp(input, run.subquery(stage.right!), stage.node, { ...run.ctx, scope: stage.out }, run.budget),
+  run: (input, stage, run) => {
+    const right = stage.right!
+    const scan = (where: readonly ScanCondition[]) => run.subquery(where.length === 0 ? right : { ...right, where: [...right.where, ...where] })
+    return joinOp(input, scan, stage.node, { ...run.ctx, scope: stage.out }, run.budget, scannedKeys(stage.node, right))
+  },
+}
+
+/**
+ * The storage column each right key is, where the right side's rows are scanned rows (only
+ * `where` stages between the scan and the join): the left rows' ids then narrow that scan.
+ * Undefined for keys that are computed or not ids.
+ */
+function scannedKeys(node: JoinNode, right: QueryPlan): (string | undefined)[] {
+  if (right.traceId !== undefined || !right.stages.every((s) => s.node.kind === 'Where')) return node.on.map(() => undefined)
+  return node.on.map((k) => {
+    if (k.right.kind !== 'Field' || k.right.path[0] !== node.alias || k.right.path.length < 2) return undefined
+    const ref = resolveField(k.right.path.slice(1), { signal: right.signal, aliases: {} })
+    return ref.kind === 'column' && ref.type === 'id' ? ref.column : undefined
+  })
+}
+
+/** The distinct ids of `v`'s present rows, or undefined when there are more than `max`. */
+function distinctIds(v: Vec, n: number, max: number): Uint8Array[] | undefined {
+  if (v.t !== 'id') return undefined
+  const seen = new Map<string, Uint8Array>()
+  for (let i = 0; i < n; i++) {
+    if (v.p !== undefined && v.p[i] !== 1) continue
+    const id = v.v.subarray(i * v.w, i * v.w + v.w)
+    const key = bytesToHex(id)
+    if (seen.has(key)) continue
+    if (seen.size === max) return undefined
+    seen.set(key, id.slice())
+  }
+  return [...seen.values()]
 }
 
 /** Join keys of one `on` item: `a = alias.b`, a conjunction of those, or a bare field (same on both sides). */
@@ -99,13 +136,27 @@ async function gather(input: AsyncIterable<Batch>, budget: Budget, owner: object
  * Streams the join of `input` with the rows of `right`. `ctx.scope` is the join's output
  * scope, in which both the left keys and the `alias.` keys resolve.
  */
-export async function* joinOp(input: AsyncIterable<Batch>, right: AsyncIterable<Batch>, node: JoinNode, ctx: EvalContext, budget: Budget): AsyncGenerator<Batch> {
+export async function* joinOp(
+  input: AsyncIterable<Batch>,
+  right: (where: readonly ScanCondition[]) => AsyncIterable<Batch>,
+  node: JoinNode,
+  ctx: EvalContext,
+  budget: Budget,
+  scanned: readonly (string | undefined)[] = [],
+): AsyncGenerator<Batch> {
   const owner = {}
   const left = await gather(input, budget, owner)
   if (left === undefined) return
   const leftKeys = node.on.map((k) => evalExpr(k.left, left, ctx))
   const rightKeys = (b: Batch) => node.on.map((k) => evalExpr(k.right, b, ctx))
-  const rest = right[Symbol.asyncIterator]()
+  // Right rows can match only the left rows' ids: a few of them let the scan skip blocks
+  // (the trace id's bloom filter) that hold none.
+  const where: ScanCondition[] = []
+  scanned.forEach((column, k) => {
+    const ids = column === undefined ? undefined : distinctIds(leftKeys[k], left.length, JOIN_PUSH_MAX_IDS)
+    if (ids !== undefined) where.push({ op: 'in', column: column!, values: ids })
+  })
+  const rest = right(where)[Symbol.asyncIterator]()
   const early: Batch[] = []
   let earlyRows = 0
   let ended = false

@@ -27,6 +27,27 @@ describe('takeRows', () => {
     }
   })
 
+  it('copies ids and 64-bit values whole, whether their bytes are 4-byte aligned or not', () => {
+    const rand = seededRandom(5)
+    const raw = Uint8Array.from({ length: 1 + 40 * 16 }, () => Math.floor(rand() * 256))
+    const times = BigInt64Array.from({ length: 40 }, (_, i) => BigInt(i) * 1_000_000_007n - 3n ** 39n)
+    const batch: Batch = {
+      signal: 'spans',
+      length: 40,
+      columns: {
+        aligned: { kind: 'bytes', width: 16, values: raw.slice(1) },
+        unaligned: { kind: 'bytes', width: 16, values: raw.subarray(1) },
+        span: { kind: 'bytes', width: 8, values: raw.slice(1, 1 + 40 * 8) },
+        odd: { kind: 'bytes', width: 3, values: raw.subarray(1, 1 + 40 * 3) },
+        time: { kind: 'i64', values: times },
+      },
+    }
+    const rows = [39, 0, 7, 7, 20]
+    const all = rowsOf(batch)
+    expect(rowsOf(takeRows(batch, rows))).toEqual(rows.map((r) => all[r]))
+    expect(rowsOf(takeRows(batch, Uint32Array.from(rows)))).toEqual(rows.map((r) => all[r]))
+  })
+
   it('gives a few rows of a big dictionary a dictionary of only their strings, each once', () => {
     const column = strings(10_000, 5_000, 3)
     const doubled: Column = column.kind === 'str' ? { ...column, dict: [...column.dict, ...column.dict], codes: column.codes.map((c, i) => (i % 2 === 0 ? c : c + 5_000)) } : column
