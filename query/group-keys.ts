@@ -20,7 +20,8 @@ export class ValueInterner {
     return this.ids.size
   }
 
-  private id(key: unknown): number {
+  /** The dense id of `key`, given on first sight. */
+  id(key: unknown): number {
     let id = this.ids.get(key)
     if (id === undefined) {
       id = this.ids.size
@@ -106,6 +107,75 @@ function foldInto(groups: Uint32Array, ids: Uint32Array, fold: ValueInterner): v
   }
 }
 
+/**
+ * The groups of a batch whose keys are all dictionary strings, from their codes alone: one
+ * combined code per row (absent is one code past the dictionary), and a table from combined
+ * code to group filled once per distinct combination, through the same interners as the
+ * general path, so group numbers are the ones it would give. Undefined when the combinations
+ * outnumber DENSE_FOLD_CELLS.
+ */
+function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[], folds: ValueInterner[], values: Scalar[][]): Uint32Array | undefined {
+  let cells = 1
+  for (const v of vecs) {
+    if (v.t !== 'str') return undefined
+    cells *= v.dict.length + 1
+  }
+  if (cells > DENSE_FOLD_CELLS) return undefined
+  const strs = vecs as readonly Extract<Vec, { t: 'str' }>[]
+  const table = new Int32Array(cells).fill(-1)
+  const group = (i: number, code: number): number => {
+    const row = strs.map((v) => cell(v, i))
+    let g = keys[0].id(row[0])
+    for (let k = 1; k < row.length; k++) g = folds[k - 1].pair(g, keys[k].id(row[k]))
+    if (g >= values.length) keepValues(values, g, row)
+    return (table[code] = g)
+  }
+  const codes = strs.map(presentCodes)
+  const out = new Uint32Array(n)
+  // One loop per key count, monomorphic: a loop over the keys inside the row loop is slower.
+  if (codes.length === 1) {
+    const a = codes[0]
+    for (let i = 0; i < n; i++) {
+      const g = table[a[i]]
+      out[i] = g >= 0 ? g : group(i, a[i])
+    }
+  } else if (codes.length === 2) {
+    const [a, b] = codes
+    const width = strs[1].dict.length + 1
+    for (let i = 0; i < n; i++) {
+      const code = a[i] * width + b[i]
+      const g = table[code]
+      out[i] = g >= 0 ? g : group(i, code)
+    }
+  } else {
+    strs.forEach((v, k) => {
+      const c = codes[k]
+      const width = v.dict.length + 1
+      for (let i = 0; i < n; i++) out[i] = out[i] * width + c[i]
+    })
+    for (let i = 0; i < n; i++) {
+      const g = table[out[i]]
+      out[i] = g >= 0 ? g : group(i, out[i])
+    }
+  }
+  return out
+}
+
+/** The codes of a dictionary vector, absent rows given the code past the dictionary. */
+function presentCodes(v: Extract<Vec, { t: 'str' }>): Uint32Array {
+  const { codes, p } = v
+  if (p === undefined) return codes
+  const out = new Uint32Array(codes.length)
+  for (let i = 0; i < codes.length; i++) out[i] = p[i] === 1 ? codes[i] : v.dict.length
+  return out
+}
+
+/** Records the key values of a new group, within MAX_GROUPS. */
+function keepValues(values: Scalar[][], g: number, row: Scalar[]): void {
+  if (g >= MAX_GROUPS) throw new QueryError('MEMORY_LIMIT', `cannot group rows: more than ${MAX_GROUPS} groups; group by fewer or coarser keys`)
+  values[g] = row
+}
+
 /** Dense group numbers over several keys, with each group's key values kept for the result. */
 export class GroupKeys {
   private readonly keys: ValueInterner[]
@@ -129,14 +199,13 @@ export class GroupKeys {
    */
   assign(vecs: readonly Vec[], n: number): Uint32Array {
     if (vecs.length === 0) return new Uint32Array(n)
+    const coded = dictionaryGroups(vecs, n, this.keys, this.folds, this.values)
+    if (coded !== undefined) return coded
     const groups = this.keys[0].rowIds(vecs[0], n)
     for (let k = 1; k < vecs.length; k++) foldInto(groups, this.keys[k].rowIds(vecs[k], n), this.folds[k - 1])
     for (let i = 0; i < n; i++) {
       const g = groups[i]
-      if (g >= this.values.length) {
-        if (g >= MAX_GROUPS) throw new QueryError('MEMORY_LIMIT', `cannot group rows: more than ${MAX_GROUPS} groups; group by fewer or coarser keys`)
-        this.values[g] = vecs.map((v) => cell(v, i))
-      }
+      if (g >= this.values.length) keepValues(this.values, g, vecs.map((v) => cell(v, i)))
     }
     return groups
   }
