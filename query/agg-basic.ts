@@ -25,9 +25,14 @@ export function countAgg(call: CallNode, ctx: AggContext): Aggregator {
   let counts = new Float64Array(0)
   return {
     add(batch, groups, groupCount) {
-      counts = growTo(counts, groupCount)
-      const mask = conditional ? evalMask(call.args[0], batch, ctx) : undefined
-      for (let i = 0; i < groups.length; i++) if (mask === undefined || mask[i] === 1) counts[groups[i]]++
+      const c = (counts = growTo(counts, groupCount))
+      if (!conditional) {
+        for (let i = 0; i < groups.length; i++) c[groups[i]]++
+        return
+      }
+      // A mask holds 0 or 1: adding it needs no branch.
+      const mask = evalMask(call.args[0], batch, ctx)
+      for (let i = 0; i < groups.length; i++) c[groups[i]] += mask[i]
     },
     value: (g) => counts[g] ?? 0,
     type: () => 'number',

@@ -33,27 +33,22 @@ export function differences(a: BigInt64Array, b: BigInt64Array): Float64Array {
 }
 
 /**
- * A mask of the values in [start, end) (either bound optional), comparing halves.
+ * A mask of the values in [start, end) (either bound optional), comparing halves: a high word
+ * strictly between the bounds' high words decides alone (all rows but those within 4.3 s of a
+ * bound), in one pass.
  * @example inRange(times, 1793491200000000000n, undefined)
  */
 export function inRange(values: BigInt64Array, start: bigint | undefined, end: bigint | undefined): Uint8Array {
   const { lo, hi } = halves(values)
   const n = values.length
-  const out = new Uint8Array(n).fill(1)
+  const out = new Uint8Array(n)
   const split = (x: bigint) => [Number(BigInt.asIntN(32, x >> 32n)), Number(BigInt.asUintN(32, x))]
-  if (start !== undefined) {
-    const [sh, sl] = split(start)
-    for (let i = 0; i < n; i++) {
-      const h = hi[2 * i + 1]
-      if (h < sh || (h === sh && lo[2 * i] < sl)) out[i] = 0
-    }
-  }
-  if (end !== undefined) {
-    const [eh, el] = split(end)
-    for (let i = 0; i < n; i++) {
-      const h = hi[2 * i + 1]
-      if (h > eh || (h === eh && lo[2 * i] >= el)) out[i] = 0
-    }
+  const [sh, sl] = start === undefined ? [-Infinity, 0] : split(start)
+  const [eh, el] = end === undefined ? [Infinity, 0] : split(end)
+  for (let i = 0; i < n; i++) {
+    const h = hi[2 * i + 1]
+    if (h > sh && h < eh) out[i] = 1
+    else if ((h > sh || (h === sh && lo[2 * i] >= sl)) && (h < eh || (h === eh && lo[2 * i] < el))) out[i] = 1
   }
   return out
 }
