@@ -3,7 +3,7 @@
  * the bounds (same high word, neighbouring ones), at the extremes and for negative times.
  */
 import { describe, expect, it } from 'vitest'
-import { inRange } from './i64.ts'
+import { allInRange, inRange } from './i64.ts'
 import { seededRandom } from '../test/support/random-batch.ts'
 
 describe('inRange', () => {
@@ -18,7 +18,20 @@ describe('inRange', () => {
       for (const [s, e] of [[start, end], [start, undefined], [undefined, end], [undefined, undefined]] as const) {
         const want = Uint8Array.from(values, (t) => ((s === undefined || t >= s) && (e === undefined || t < e) ? 1 : 0))
         expect(inRange(values, s, e), `round ${round}`).toEqual(want)
+        if (allInRange(values, s, e)) expect(want.every((x) => x === 1), `round ${round}`).toBe(true)
       }
+    }
+  })
+
+  it('tells a block wholly inside the range without a mask, and not one with a row outside', () => {
+    const start = 1793491200000000000n
+    const end = start + 3_600_000_000_000n
+    const inside = BigInt64Array.from({ length: 100 }, (_, i) => start + 10_000_000_000n + BigInt(i) * 1_000_000_000n)
+    expect(allInRange(inside, start, end)).toBe(true)
+    expect(allInRange(inside, undefined, undefined)).toBe(true)
+    for (const outside of [start - 1n, end, end + 5_000_000_000n]) {
+      const values = BigInt64Array.from([...inside, outside])
+      expect(allInRange(values, start, end)).toBe(false)
     }
   })
 })

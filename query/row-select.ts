@@ -4,11 +4,12 @@
  * executor filters every scanned batch with.
  */
 import { takeRows, type Batch } from '../storage/index.ts'
-import { inRange } from './i64.ts'
+import { allInRange, inRange } from './i64.ts'
 import type { Vec } from './vec.ts'
 
-/** The rows of `batch` whose mask byte is 1; undefined when none. */
-export function selectRows(batch: Batch, mask: Uint8Array): Batch | undefined {
+/** The rows of `batch` whose mask byte is 1 (every row without a mask); undefined when none. */
+export function selectRows(batch: Batch, mask: Uint8Array | undefined): Batch | undefined {
+  if (mask === undefined) return batch
   let count = 0
   for (let i = 0; i < mask.length; i++) count += mask[i]
   if (count === mask.length) return batch
@@ -19,11 +20,13 @@ export function selectRows(batch: Batch, mask: Uint8Array): Batch | undefined {
 }
 
 /**
- * A mask of the rows of a time vector inside [start, end). Rows without a time are outside.
+ * A mask of the rows of a time vector inside [start, end), undefined when that is every row.
+ * Rows without a time are outside.
  * @example rangeMask(timeVec, 1793491200000000000n, undefined, n)
  */
-export function rangeMask(time: Vec, start: bigint | undefined, end: bigint | undefined, n: number): Uint8Array {
+export function rangeMask(time: Vec, start: bigint | undefined, end: bigint | undefined, n: number): Uint8Array | undefined {
   if (time.t !== 'time') return new Uint8Array(n)
+  if (time.p === undefined && allInRange(time.v, start, end)) return undefined
   const mask = inRange(time.v, start, end)
   if (time.p !== undefined) for (let i = 0; i < n; i++) mask[i] &= time.p[i]
   return mask
