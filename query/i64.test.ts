@@ -18,15 +18,16 @@ describe('inRange', () => {
       for (const [s, e] of [[start, end], [start, undefined], [undefined, end], [undefined, undefined]] as const) {
         const want = Uint8Array.from(values, (t) => ((s === undefined || t >= s) && (e === undefined || t < e) ? 1 : 0))
         expect(inRange(values, s, e), `round ${round}`).toEqual(want)
-        if (allInRange(values, s, e)) expect(want.every((x) => x === 1), `round ${round}`).toBe(true)
+        expect(allInRange(values, s, e), `round ${round}`).toBe(want.every((x) => x === 1))
+        expect(allInRange(values.subarray(0, 3), s, e), `round ${round}`).toBe(want.subarray(0, 3).every((x) => x === 1))
       }
     }
   })
 
-  it('tells a block wholly inside the range without a mask, and not one with a row outside', () => {
+  it('tells a block wholly inside the range, rows next to its bounds included, from one with a row outside', () => {
     const start = 1793491200000000000n
     const end = start + 3_600_000_000_000n
-    const inside = BigInt64Array.from({ length: 100 }, (_, i) => start + 10_000_000_000n + BigInt(i) * 1_000_000_000n)
+    const inside = BigInt64Array.from([start, start + 1n, end - 1n, ...Array.from({ length: 100 }, (_, i) => start + BigInt(i) * 30_000_000_000n)])
     expect(allInRange(inside, start, end)).toBe(true)
     expect(allInRange(inside, undefined, undefined)).toBe(true)
     for (const outside of [start - 1n, end, end + 5_000_000_000n]) {

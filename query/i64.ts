@@ -33,38 +33,41 @@ export function differences(a: BigInt64Array, b: BigInt64Array): Float64Array {
 }
 
 /**
- * True when every value is in [start, end) by its high word alone (strictly between the bounds'
- * high words): the usual case of a block inside a query's range, told without writing a mask.
+ * True when every value is in [start, end): the usual case of a block inside a query's range,
+ * told in a read-only pass that stops at the first value outside.
  */
 export function allInRange(values: BigInt64Array, start: bigint | undefined, end: bigint | undefined): boolean {
-  const { hi } = halves(values)
-  const sh = start === undefined ? -Infinity : highWord(start)
-  const eh = end === undefined ? Infinity : highWord(end)
-  for (let i = 1; i < hi.length; i += 2) if (!(hi[i] > sh && hi[i] < eh)) return false
+  const { lo, hi } = halves(values)
+  const [sh, sl, eh, el] = bounds(start, end)
+  for (let i = 0; i < values.length; i++) if (!inside(hi[2 * i + 1], lo[2 * i], sh, sl, eh, el)) return false
   return true
 }
 
-function highWord(x: bigint): number {
-  return Number(BigInt.asIntN(32, x >> 32n))
-}
-
 /**
- * A mask of the values in [start, end) (either bound optional), comparing halves: a high word
- * strictly between the bounds' high words decides alone (all rows but those within 4.3 s of a
- * bound), in one pass.
+ * A mask of the values in [start, end) (either bound optional), comparing halves.
  * @example inRange(times, 1793491200000000000n, undefined)
  */
 export function inRange(values: BigInt64Array, start: bigint | undefined, end: bigint | undefined): Uint8Array {
   const { lo, hi } = halves(values)
-  const n = values.length
-  const out = new Uint8Array(n)
-  const split = (x: bigint) => [highWord(x), Number(BigInt.asUintN(32, x))]
+  const out = new Uint8Array(values.length)
+  const [sh, sl, eh, el] = bounds(start, end)
+  for (let i = 0; i < out.length; i++) if (inside(hi[2 * i + 1], lo[2 * i], sh, sl, eh, el)) out[i] = 1
+  return out
+}
+
+/** The halves of the bounds: high words signed, low words unsigned; absent bounds infinite. */
+function bounds(start: bigint | undefined, end: bigint | undefined): [number, number, number, number] {
+  const split = (x: bigint) => [Number(BigInt.asIntN(32, x >> 32n)), Number(BigInt.asUintN(32, x))]
   const [sh, sl] = start === undefined ? [-Infinity, 0] : split(start)
   const [eh, el] = end === undefined ? [Infinity, 0] : split(end)
-  for (let i = 0; i < n; i++) {
-    const h = hi[2 * i + 1]
-    if (h > sh && h < eh) out[i] = 1
-    else if ((h > sh || (h === sh && lo[2 * i] >= sl)) && (h < eh || (h === eh && lo[2 * i] < el))) out[i] = 1
-  }
-  return out
+  return [sh, sl, eh, el]
+}
+
+/**
+ * Whether the value with halves (h, l) is in the bounds: a high word strictly between the
+ * bounds' decides alone (all values but those within 4.3 s of a bound).
+ */
+function inside(h: number, l: number, sh: number, sl: number, eh: number, el: number): boolean {
+  if (h > sh && h < eh) return true
+  return (h > sh || (h === sh && l >= sl)) && (h < eh || (h === eh && l < el))
 }
