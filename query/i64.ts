@@ -33,14 +33,31 @@ export function differences(a: BigInt64Array, b: BigInt64Array): Float64Array {
 }
 
 /**
- * True when every value is in [start, end): the usual case of a block inside a query's range,
- * told in a read-only pass that stops at the first value outside.
+ * The least and greatest value, comparing halves (one BigInt each at the end, not per value);
+ * undefined for no values.
+ * @example extent(BigInt64Array.of(5n, -2n, 9n)) // [-2n, 9n]
  */
-export function allInRange(values: BigInt64Array, start: bigint | undefined, end: bigint | undefined): boolean {
+export function extent(values: BigInt64Array): [bigint, bigint] | undefined {
+  if (values.length === 0) return undefined
   const { lo, hi } = halves(values)
-  const [sh, sl, eh, el] = bounds(start, end)
-  for (let i = 0; i < values.length; i++) if (!inside(hi[2 * i + 1], lo[2 * i], sh, sl, eh, el)) return false
-  return true
+  let minH = hi[1]
+  let minL = lo[0]
+  let maxH = minH
+  let maxL = minL
+  for (let i = 1; i < values.length; i++) {
+    const h = hi[2 * i + 1]
+    const l = lo[2 * i]
+    if (h < minH || (h === minH && l < minL)) {
+      minH = h
+      minL = l
+    }
+    if (h > maxH || (h === maxH && l > maxL)) {
+      maxH = h
+      maxL = l
+    }
+  }
+  const join = (h: number, l: number) => (BigInt(h) << 32n) | BigInt(l)
+  return [join(minH, minL), join(maxH, maxL)]
 }
 
 /**

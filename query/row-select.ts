@@ -4,7 +4,7 @@
  * executor filters every scanned batch with.
  */
 import { takeRows, type Batch } from '../storage/index.ts'
-import { allInRange, inRange } from './i64.ts'
+import { extent, inRange } from './i64.ts'
 import type { Vec } from './vec.ts'
 
 /** The rows of `batch` whose mask byte is 1 (every row without a mask); undefined when none. */
@@ -26,8 +26,22 @@ export function selectRows(batch: Batch, mask: Uint8Array | undefined): Batch | 
  */
 export function rangeMask(time: Vec, start: bigint | undefined, end: bigint | undefined, n: number): Uint8Array | undefined {
   if (time.t !== 'time') return new Uint8Array(n)
-  if (time.p === undefined && allInRange(time.v, start, end)) return undefined
+  if (time.p === undefined) {
+    const range = timeExtent(time.v)
+    if (range !== undefined && (start === undefined || range[0] >= start) && (end === undefined || range[1] < end)) return undefined
+  }
   const mask = inRange(time.v, start, end)
   if (time.p !== undefined) for (let i = 0; i < n; i++) mask[i] &= time.p[i]
   return mask
+}
+
+/**
+ * The extent of each time column seen, by its values: columns of cached blocks come back to
+ * every query, and most blocks lie wholly inside a query's range, so their rows need no test.
+ */
+const extents = new WeakMap<BigInt64Array, [bigint, bigint] | undefined>()
+
+function timeExtent(values: BigInt64Array): [bigint, bigint] | undefined {
+  if (!extents.has(values)) extents.set(values, extent(values))
+  return extents.get(values)
 }

@@ -1,0 +1,31 @@
+/**
+ * The executor's time-range filter (row-select.ts): a block wholly inside the range passes as
+ * it is, on first sight and when seen again (its extent is remembered), and any other keeps
+ * exactly its rows inside.
+ */
+import { describe, expect, it } from 'vitest'
+import type { Batch } from '../storage/index.ts'
+import { rangeMask, selectRows } from './row-select.ts'
+import { seededRandom } from '../test/support/random-batch.ts'
+
+describe('time-range filter', () => {
+  it('keeps exactly the rows in [start, end), passing wholly inside blocks unchanged', () => {
+    const rand = seededRandom(9)
+    const t0 = 1793491200000000000n
+    for (let round = 0; round < 200; round++) {
+      const times = BigInt64Array.from({ length: 1 + Math.floor(rand() * 50) }, () => t0 + BigInt(Math.floor(rand() * 1e12)))
+      const present = rand() < 0.2 ? Uint8Array.from(times, () => (rand() < 0.9 ? 1 : 0)) : undefined
+      const batch: Batch = { signal: 'spans', length: times.length, columns: { startTimeUnixNano: { kind: 'i64', values: times, present } } }
+      const start = rand() < 0.2 ? undefined : t0 + BigInt(Math.floor(rand() * 3e11)) - 100_000_000_000n
+      const end = rand() < 0.2 ? undefined : t0 + BigInt(Math.floor(rand() * 3e11)) + 800_000_000_000n
+      const want = [...times].filter((t, i) => (present === undefined || present[i] === 1) && (start === undefined || t >= start) && (end === undefined || t < end))
+      for (let seen = 0; seen < 2; seen++) {
+        const kept = selectRows(batch, rangeMask({ t: 'time', v: times, p: present }, start, end, times.length))
+        const column = kept?.columns.startTimeUnixNano
+        const got = column?.kind === 'i64' ? [...column.values] : []
+        expect(got, `round ${round}`).toEqual(want)
+        if (want.length === times.length) expect(kept).toBe(batch)
+      }
+    }
+  })
+})
