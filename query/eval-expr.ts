@@ -89,6 +89,8 @@ export function evalShared(e: Expr, batch: Batch, ctx: EvalContext): Vec {
 export function evalMask(e: Expr, batch: Batch, ctx: EvalContext): Uint8Array {
   const v = evalExpr(e, batch, ctx)
   const n = batch.length
+  // Comparisons, and, or, not and in build a mask of their own: it needs no copy.
+  if (v.t === 'bool' && v.p === undefined && (e.kind === 'Binary' || e.kind === 'Unary' || e.kind === 'In')) return v.v
   if (v.t === 'bool') {
     const out = Uint8Array.from(v.v)
     if (v.p !== undefined) for (let i = 0; i < n; i++) out[i] &= v.p[i]
