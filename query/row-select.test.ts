@@ -28,4 +28,20 @@ describe('time-range filter', () => {
       }
     }
   })
+
+  it('selects exactly the rows of a mask, sparse or dense, whatever its length and offset', () => {
+    const rand = seededRandom(10)
+    for (let round = 0; round < 300; round++) {
+      const n = Math.floor(rand() * 70)
+      const density = [0, 0.02, 0.5, 1][round % 4]
+      const buffer = Uint8Array.from({ length: n + 3 }, () => (rand() < density ? 1 : 0))
+      const mask = buffer.subarray(round % 3, round % 3 + n)
+      const batch: Batch = { signal: 'spans', length: n, columns: { x: { kind: 'u32', values: Uint32Array.from({ length: n }, (_, i) => i) } } }
+      const want = [...mask.keys()].filter((i) => mask[i] === 1)
+      const kept = selectRows(batch, mask)
+      const column = kept?.columns.x
+      expect(column?.kind === 'u32' ? [...column.values] : [], `round ${round}`).toEqual(want)
+      if (n > 0 && want.length === n) expect(kept).toBe(batch)
+    }
+  })
 })

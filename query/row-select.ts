@@ -10,12 +10,23 @@ import type { Vec } from './vec.ts'
 /** The rows of `batch` whose mask byte is 1 (every row without a mask); undefined when none. */
 export function selectRows(batch: Batch, mask: Uint8Array | undefined): Batch | undefined {
   if (mask === undefined) return batch
+  // Four mask bytes at a time: their sum is the top byte of word * 0x01010101, and a zero word
+  // (most of them, for a selective filter) holds no row.
+  const n = mask.length
+  const words = mask.byteOffset % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, n >>> 2) : new Uint32Array(0)
+  const tail = words.length * 4
   let count = 0
-  for (let i = 0; i < mask.length; i++) count += mask[i]
-  if (count === mask.length) return batch
+  for (let j = 0; j < words.length; j++) count += Math.imul(words[j], 0x01010101) >>> 24
+  for (let i = tail; i < n; i++) count += mask[i]
+  if (count === n) return batch
   if (count === 0) return undefined
   const rows = new Uint32Array(count)
-  for (let i = 0, k = 0; i < mask.length; i++) if (mask[i] === 1) rows[k++] = i
+  let k = 0
+  for (let j = 0; j < words.length; j++) {
+    if (words[j] === 0) continue
+    for (let i = j * 4; i < j * 4 + 4; i++) if (mask[i] === 1) rows[k++] = i
+  }
+  for (let i = tail; i < n; i++) if (mask[i] === 1) rows[k++] = i
   return takeRows(batch, rows)
 }
 
