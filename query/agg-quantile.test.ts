@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { MemoryStore, type Batch } from '../storage/index.ts'
 import { rankIndex, select } from './agg-quantile.ts'
 import { runQuery } from './engine.ts'
-import { randomColumn, seededRandom } from '../test/support/random-batch.ts'
+import { randomSpans, seededRandom } from '../test/support/random-batch.ts'
 
 describe('nearest-rank selection', () => {
   it('finds the value a sort would put at each rank, on random and adversarial inputs', () => {
@@ -36,28 +36,12 @@ describe('nearest-rank selection', () => {
 })
 
 describe('percentiles per group', () => {
-  /** Spans with a route (a dictionary of up to 300 entries, some absent) and a number x. */
-  function spans(rand: () => number, rows: number): Batch {
-    const start = BigInt64Array.from({ length: rows }, () => 1793491200000000000n + BigInt(Math.floor(rand() * 1e12)))
-    const x = Float64Array.from({ length: rows }, () => (rand() < 0.3 ? Math.floor(rand() * 20) : rand() * 1e6 - 1e5))
-    return {
-      signal: 'spans',
-      length: rows,
-      columns: {
-        startTimeUnixNano: { kind: 'i64', values: start },
-        endTimeUnixNano: { kind: 'i64', values: start.map((t) => t + BigInt(Math.floor(rand() * 1e9))) },
-        'a:route': randomColumn(rand, 'str', rows),
-        'a:x': { kind: 'f64', values: x, present: rand() < 0.5 ? undefined : Uint8Array.from(x, () => (rand() < 0.9 ? 1 : 0)) },
-      },
-    }
-  }
-
   it('equal the nearest-rank values of each group sorted, whichever ranks are asked and in what order', async () => {
     const ps = [50, 99, 95, 12.5, 99.9, 100, 1]
     for (let seed = 1; seed <= 12; seed++) {
       const rand = seededRandom(seed)
       const store = new MemoryStore()
-      const batches = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => spans(rand, 1 + Math.floor(rand() * 3000)))
+      const batches = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => randomSpans(rand, 1 + Math.floor(rand() * 3000)))
       for (const b of batches) await store.append('default', b)
       const asked = ps.map((p) => `percentile(attr.x, ${p}), percentile(duration, ${p})`).join(', ')
       const { rows } = await runQuery(`spans | stats ${asked} by attr.route`, { store })

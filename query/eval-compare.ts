@@ -60,9 +60,15 @@ function test<T extends number | bigint | string>(op: CompareOp, x: T, y: T): bo
   }
 }
 
+/** 1 for each dictionary entry x where `x op value` holds, else 0: a comparison decided once per entry. */
+export function dictTable(op: MatchOp, dict: readonly string[], value: Scalar, regex?: Pattern): Uint8Array {
+  const table = new Uint8Array(dict.length)
+  for (let d = 0; d < dict.length; d++) table[d] = matchScalar(op, dict[d], value, regex) ? 1 : 0
+  return table
+}
+
 function dictMatch(op: MatchOp, a: Extract<Vec, { t: 'str' }>, value: Scalar, out: Uint8Array, regex?: Pattern): Uint8Array {
-  const table = new Uint8Array(a.dict.length)
-  for (let d = 0; d < a.dict.length; d++) table[d] = matchScalar(op, a.dict[d], value, regex) ? 1 : 0
+  const table = dictTable(op, a.dict, value, regex)
   const { codes, p } = a
   if (p === undefined) for (let i = 0; i < codes.length; i++) out[i] = table[codes[i]]
   else for (let i = 0; i < codes.length; i++) out[i] = table[codes[i]] & p[i]

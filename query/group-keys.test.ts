@@ -23,7 +23,7 @@ function general(c: Extract<Column, { kind: 'str' }>): Vec {
 }
 
 describe('grouping on dictionary codes', () => {
-  it('numbers groups as the general path does, for one to three keys', () => {
+  it('numbers groups as the general path does, for one to three keys, counting rows per group', () => {
     for (let seed = 1; seed <= 300; seed++) {
       const rand = seededRandom(seed)
       const keyCount = 1 + (seed % 3)
@@ -37,6 +37,11 @@ describe('grouping on dictionary codes', () => {
         const mixed = rand() < 0.2
         const groups = coded.assign(columns.map((c) => (mixed ? general(c) : columnVec(c, false))), rows)
         expect(groups, `seed ${seed}`).toEqual(interned.assign(columns.map(general), rows))
+        if (coded.rowsPerGroup !== undefined) {
+          const counted = new Float64Array(coded.count)
+          for (const g of groups) counted[g]++
+          expect(coded.rowsPerGroup, `seed ${seed}`).toEqual(counted)
+        }
       }
       expect(coded.values, `seed ${seed}`).toEqual(interned.values)
     }

@@ -114,7 +114,7 @@ function foldInto(groups: Uint32Array, ids: Uint32Array, fold: ValueInterner): v
  * general path, so group numbers are the ones it would give. Undefined when the combinations
  * outnumber DENSE_FOLD_CELLS.
  */
-function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[], folds: ValueInterner[], values: Scalar[][]): Uint32Array | undefined {
+function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[], folds: ValueInterner[], values: Scalar[][]): { groups: Uint32Array; rows: Float64Array } | undefined {
   let cells = 1
   for (const v of vecs) {
     if (v.t !== 'str') return undefined
@@ -132,12 +132,16 @@ function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[]
   }
   const codes = strs.map(presentCodes)
   const out = new Uint32Array(n)
+  // Rows per combined code, counted in the same pass: count() then needs no pass of its own.
+  const hist = new Float64Array(cells)
   // One loop per key count, monomorphic: a loop over the keys inside the row loop is slower.
   if (codes.length === 1) {
     const a = codes[0]
     for (let i = 0; i < n; i++) {
-      const g = table[a[i]]
-      out[i] = g >= 0 ? g : group(i, a[i])
+      const code = a[i]
+      const g = table[code]
+      hist[code]++
+      out[i] = g >= 0 ? g : group(i, code)
     }
   } else if (codes.length === 2) {
     const [a, b] = codes
@@ -145,6 +149,7 @@ function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[]
     for (let i = 0; i < n; i++) {
       const code = a[i] * width + b[i]
       const g = table[code]
+      hist[code]++
       out[i] = g >= 0 ? g : group(i, code)
     }
   } else {
@@ -154,11 +159,15 @@ function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[]
       for (let i = 0; i < n; i++) out[i] = out[i] * width + c[i]
     })
     for (let i = 0; i < n; i++) {
-      const g = table[out[i]]
-      out[i] = g >= 0 ? g : group(i, out[i])
+      const code = out[i]
+      const g = table[code]
+      hist[code]++
+      out[i] = g >= 0 ? g : group(i, code)
     }
   }
-  return out
+  const rows = new Float64Array(values.length)
+  for (let code = 0; code < cells; code++) if (hist[code] > 0) rows[table[code]] += hist[code]
+  return { groups: out, rows }
 }
 
 /** The codes of a dictionary vector, absent rows given the code past the dictionary. */
@@ -182,6 +191,8 @@ export class GroupKeys {
   private readonly folds: ValueInterner[]
   /** Key values of each group, from the first row that made it. */
   readonly values: Scalar[][] = []
+  /** Rows of each group in the batch last assigned, when grouping counted them on the way. */
+  rowsPerGroup: Float64Array | undefined
 
   constructor(keyCount: number) {
     this.keys = Array.from({ length: keyCount }, () => new ValueInterner())
@@ -200,7 +211,8 @@ export class GroupKeys {
   assign(vecs: readonly Vec[], n: number): Uint32Array {
     if (vecs.length === 0) return new Uint32Array(n)
     const coded = dictionaryGroups(vecs, n, this.keys, this.folds, this.values)
-    if (coded !== undefined) return coded
+    this.rowsPerGroup = coded?.rows
+    if (coded !== undefined) return coded.groups
     const groups = this.keys[0].rowIds(vecs[0], n)
     for (let k = 1; k < vecs.length; k++) foldInto(groups, this.keys[k].rowIds(vecs[k], n), this.folds[k - 1])
     for (let i = 0; i < n; i++) {
