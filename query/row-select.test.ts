@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { Batch } from '../storage/index.ts'
-import { rangeMask, selectRows } from './row-select.ts'
+import { rangeMask, selectCoded, selectRows } from './row-select.ts'
 import { seededRandom } from '../test/support/random-batch.ts'
 
 describe('time-range filter', () => {
@@ -42,6 +42,21 @@ describe('time-range filter', () => {
       const column = kept?.columns.x
       expect(column?.kind === 'u32' ? [...column.values] : [], `round ${round}`).toEqual(want)
       if (n > 0 && want.length === n) expect(kept).toBe(batch)
+    }
+  })
+
+  it('selects by code the rows a mask of the same condition selects', () => {
+    const rand = seededRandom(12)
+    for (let round = 0; round < 300; round++) {
+      const n = 1 + Math.floor(rand() * 200)
+      const table = Uint8Array.from({ length: 1 + Math.floor(rand() * 8) }, () => (rand() < [0, 0.1, 0.5, 1][round % 4] ? 1 : 0))
+      const codes = Uint32Array.from({ length: n }, () => Math.floor(rand() * table.length))
+      const p = rand() < 0.5 ? undefined : Uint8Array.from({ length: n }, () => (rand() < 0.8 ? 1 : 0))
+      const batch: Batch = { signal: 'spans', length: n, columns: { x: { kind: 'u32', values: Uint32Array.from({ length: n }, (_, i) => i) } } }
+      const mask = Uint8Array.from(codes, (c, i) => table[c] & (p?.[i] ?? 1))
+      const [coded, masked] = [selectCoded(batch, { codes, p, table }), selectRows(batch, mask)]
+      expect(coded?.columns, `round ${round}`).toEqual(masked?.columns)
+      expect(coded === batch, `round ${round}`).toBe(masked === batch)
     }
   })
 })

@@ -30,6 +30,35 @@ export function selectRows(batch: Batch, mask: Uint8Array | undefined): Batch | 
   return takeRows(batch, rows)
 }
 
+/** Rows picked by code, reused by every call: it is filled and copied out without a pause. */
+let scratch = new Uint32Array(0)
+
+/**
+ * The rows of `batch` whose code the table marks 1 (and that are present), undefined when none:
+ * a condition on a dictionary string (eval-expr.ts dictCondition) selects in one pass, no mask.
+ */
+export function selectCoded(batch: Batch, coded: { codes: Uint32Array; p?: Uint8Array; table: Uint8Array }): Batch | undefined {
+  const n = batch.length
+  if (scratch.length < n + 1) scratch = new Uint32Array(n + 1)
+  const rows = scratch
+  const { codes, p, table } = coded
+  let k = 0
+  // Branch-free: every row is written, and kept by moving past it.
+  if (p === undefined) {
+    for (let i = 0; i < n; i++) {
+      rows[k] = i
+      k += table[codes[i]]
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      rows[k] = i
+      k += table[codes[i]] & p[i]
+    }
+  }
+  if (k === n) return batch
+  return k === 0 ? undefined : takeRows(batch, rows.slice(0, k))
+}
+
 /**
  * A mask of the rows of a time vector inside [start, end), undefined when that is every row.
  * Rows without a time are outside.
