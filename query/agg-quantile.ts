@@ -121,11 +121,15 @@ export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
  * The values of one expression per group. Times are kept as nanoseconds after the first time
  * seen (`base`): a double holds those exactly for 2^53 ns (104 days) either side, where epoch
  * nanoseconds themselves would be rounded to 256 ns.
- * Each batch's values and groups are kept as they come (no copy, no per-group arrays growing);
- * the first `rank` lays them out group after group in one array (a counting sort by group).
+ * Each batch's values are kept as they come and its groups appended to one array (no per-group
+ * arrays growing); the first `rank` lays the values out group after group in one array (a
+ * counting sort by group).
  */
 class Samples {
-  private batches: { v: ArrayLike<number>; p?: Uint8Array; groups: Uint32Array }[] = []
+  private batches: { v: ArrayLike<number>; p?: Uint8Array; from: number; rows: number }[] = []
+  /** The group of every row added, batch after batch (groups arrays are reused by grouping). */
+  private groupIds = new Uint32Array(0)
+  private rows = 0
   private groupCount = 0
   private counts = new Uint32Array(0)
   /** All values, group g's in values[starts[g] .. starts[g + 1]), once laid out. */
@@ -154,7 +158,10 @@ class Samples {
     const { p } = numbers
     if (p === undefined) for (let i = 0; i < groups.length; i++) counts[groups[i]]++
     else for (let i = 0; i < groups.length; i++) counts[groups[i]] += p[i]
-    this.batches.push({ ...numbers, groups })
+    this.groupIds = growTo(this.groupIds, this.rows + groups.length)
+    this.groupIds.set(groups, this.rows)
+    this.batches.push({ ...numbers, from: this.rows, rows: groups.length })
+    this.rows += groups.length
     this.groupCount = groupCount
     this.total += groups.length
   }
@@ -179,11 +186,13 @@ class Samples {
     for (let g = 0; g < groups; g++) starts[g + 1] = starts[g] + this.counts[g]
     const next = starts.slice(0, groups)
     const values = new Float64Array(starts[groups])
-    for (const { v, p, groups: rows } of this.batches) {
-      if (p === undefined) for (let i = 0; i < rows.length; i++) values[next[rows[i]]++] = v[i]
-      else for (let i = 0; i < rows.length; i++) if (p[i] === 1) values[next[rows[i]]++] = v[i]
+    for (const { v, p, from, rows } of this.batches) {
+      const ids = this.groupIds.subarray(from, from + rows)
+      if (p === undefined) for (let i = 0; i < rows; i++) values[next[ids[i]]++] = v[i]
+      else for (let i = 0; i < rows; i++) if (p[i] === 1) values[next[ids[i]]++] = v[i]
     }
     this.batches = []
+    this.groupIds = new Uint32Array(0)
     this.values = values
     this.selected = new Int32Array(groups).fill(-1)
     this.starts = starts

@@ -114,7 +114,7 @@ function foldInto(groups: Uint32Array, ids: Uint32Array, fold: ValueInterner): v
  * general path, so group numbers are the ones it would give. Undefined when the combinations
  * outnumber DENSE_FOLD_CELLS.
  */
-function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[], folds: ValueInterner[], values: Scalar[][]): { groups: Uint32Array; rows: Float64Array } | undefined {
+function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[], folds: ValueInterner[], values: Scalar[][], scratch: Scratch): { groups: Uint32Array; rows: Float64Array } | undefined {
   let cells = 1
   for (const v of vecs) {
     if (v.t !== 'str') return undefined
@@ -122,7 +122,9 @@ function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[]
   }
   if (cells > DENSE_FOLD_CELLS) return undefined
   const strs = vecs as readonly Extract<Vec, { t: 'str' }>[]
-  const table = new Int32Array(cells).fill(-1)
+  if (scratch.groups.length < n) scratch.groups = new Uint32Array(n)
+  if (scratch.table.length < cells) [scratch.table, scratch.hist] = [new Int32Array(cells), new Uint32Array(cells)]
+  const table = scratch.table.fill(-1, 0, cells)
   const group = (i: number, code: number): number => {
     const row = strs.map((v) => cell(v, i))
     let g = keys[0].id(row[0])
@@ -131,9 +133,9 @@ function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[]
     return (table[code] = g)
   }
   const codes = strs.map(presentCodes)
-  const out = new Uint32Array(n)
+  const out = scratch.groups.subarray(0, n).fill(0)
   // Rows per combined code, counted in the same pass: count() then needs no pass of its own.
-  const hist = new Float64Array(cells)
+  const hist = scratch.hist.fill(0, 0, cells)
   // One loop per key count, monomorphic: a loop over the keys inside the row loop is slower.
   if (codes.length === 1) {
     const a = codes[0]
@@ -170,6 +172,16 @@ function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[]
   return { groups: out, rows }
 }
 
+/**
+ * Arrays grouping on codes reuses from batch to batch: new arrays of a batch's size each time
+ * cost more than the pass that fills them (zeroed memory, and garbage to collect).
+ */
+interface Scratch {
+  groups: Uint32Array
+  table: Int32Array
+  hist: Uint32Array
+}
+
 /** The codes of a dictionary vector, absent rows given the code past the dictionary. */
 function presentCodes(v: Extract<Vec, { t: 'str' }>): Uint32Array {
   const { codes, p } = v
@@ -193,6 +205,7 @@ export class GroupKeys {
   readonly values: Scalar[][] = []
   /** Rows of each group in the batch last assigned, when grouping counted them on the way. */
   rowsPerGroup: Float64Array | undefined
+  private readonly scratch: Scratch = { groups: new Uint32Array(0), table: new Int32Array(0), hist: new Uint32Array(0) }
 
   constructor(keyCount: number) {
     this.keys = Array.from({ length: keyCount }, () => new ValueInterner())
@@ -205,12 +218,13 @@ export class GroupKeys {
   }
 
   /**
-   * The group of each row, creating groups for new key combinations.
+   * The group of each row, creating groups for new key combinations. The array may be reused
+   * by the next call: read it before, copy what must outlive it.
    * @example keys.assign([serviceVec, nameVec], batch.length) // Uint32Array of group numbers
    */
   assign(vecs: readonly Vec[], n: number): Uint32Array {
     if (vecs.length === 0) return new Uint32Array(n)
-    const coded = dictionaryGroups(vecs, n, this.keys, this.folds, this.values)
+    const coded = dictionaryGroups(vecs, n, this.keys, this.folds, this.values, this.scratch)
     this.rowsPerGroup = coded?.rows
     if (coded !== undefined) return coded.groups
     const groups = this.keys[0].rowIds(vecs[0], n)
