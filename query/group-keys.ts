@@ -133,7 +133,7 @@ function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[]
     return (table[code] = g)
   }
   const codes = strs.map(presentCodes)
-  const out = scratch.groups.subarray(0, n).fill(0)
+  const out = scratch.groups.subarray(0, n)
   // Rows per combined code, counted in the same pass: count() then needs no pass of its own.
   const hist = scratch.hist.fill(0, 0, cells)
   // One loop per key count, monomorphic: a loop over the keys inside the row loop is slower.
@@ -155,6 +155,7 @@ function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[]
       out[i] = g >= 0 ? g : group(i, code)
     }
   } else {
+    out.fill(0)
     strs.forEach((v, k) => {
       const c = codes[k]
       const width = v.dict.length + 1
