@@ -103,6 +103,7 @@ export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
   }
   // Percentiles of one expression share its values: the first of them collects.
   const { state: samples, owner } = sharedState(ctx, `samples:${printExpr(call.args[0])}`, () => new Samples())
+  samples.want(p)
   return {
     add(batch, groups, groupCount) {
       if (owner) samples.add(evalShared(call.args[0], batch, ctx), groups, groupCount)
@@ -135,8 +136,10 @@ class Samples {
   /** All values, group g's in values[starts[g] .. starts[g + 1]), once laid out. */
   private values = new Float64Array(0)
   private starts: Uint32Array | undefined
-  /** The rank last selected in each group (-1: none), which bounds the next search. */
-  private selected = new Int32Array(0)
+  /** The percentiles asked for, ascending, and each group's answers once selected. */
+  private readonly wanted: number[] = []
+  private answers = new Float64Array(0)
+  private answered = new Uint8Array(0)
   total = 0
   type: ValueType = 'number'
   base = 0n
@@ -166,18 +169,34 @@ class Samples {
     this.total += groups.length
   }
 
-  /** The nearest-rank p-th percentile of group g, undefined when it has no values. */
+  /** Asks for the p-th percentile of every group (before any rank is read). */
+  want(p: number): void {
+    if (!this.wanted.includes(p)) this.wanted.push(p)
+    this.wanted.sort((a, b) => a - b)
+  }
+
+  /**
+   * The nearest-rank p-th percentile of group g (one of those wanted), undefined when it has no
+   * values. Every wanted rank of a group is selected at once, lowest first, while its values are
+   * in cache: each search starts past the rank before it (p95 after p50 looks at the top half).
+   */
   rank(g: number, p: number): number | undefined {
     const starts = this.starts ?? this.layOut()
     const from = starts[g]
     const n = starts[g + 1] - from
     if (!(n > 0)) return undefined
-    const k = rankIndex(n, p)
-    const last = this.selected[g]
-    const a = this.values.subarray(from, from + n)
-    const x = last < 0 ? select(a, k) : k === last ? a[k] : k > last ? select(a, k, last + 1) : select(a, k, 0, last - 1)
-    this.selected[g] = k
-    return x
+    const wanted = this.wanted
+    if (this.answered[g] === 0) {
+      const a = this.values.subarray(from, from + n)
+      let last = -1
+      wanted.forEach((q, j) => {
+        const k = rankIndex(n, q)
+        this.answers[g * wanted.length + j] = k === last ? a[k] : select(a, k, last + 1)
+        last = k
+      })
+      this.answered[g] = 1
+    }
+    return this.answers[g * wanted.length + wanted.indexOf(p)]
   }
 
   private layOut(): Uint32Array {
@@ -194,7 +213,8 @@ class Samples {
     this.batches = []
     this.groupIds = new Uint32Array(0)
     this.values = values
-    this.selected = new Int32Array(groups).fill(-1)
+    this.answers = new Float64Array(groups * this.wanted.length)
+    this.answered = new Uint8Array(groups)
     this.starts = starts
     return starts
   }
