@@ -7,7 +7,7 @@ import type { CallNode } from './ast.ts'
 import type { AggContext, Aggregator } from './agg.ts'
 import { growTo, numbersOf } from './agg.ts'
 import { QueryError } from './errors.ts'
-import { evalMask, evalShared, where } from './eval-expr.ts'
+import { dictCondition, evalMask, evalShared, where } from './eval-expr.ts'
 import { GroupKeys } from './group-keys.ts'
 import { BYTES_PER_JOIN_KEY } from './limits.ts'
 import type { Scalar, ValueType } from './vec.ts'
@@ -24,10 +24,27 @@ export function countAgg(call: CallNode, ctx: AggContext): Aggregator {
   expectArgs(call, ctx, conditional ? 1 : 0, conditional ? 'countif(condition)' : 'count()')
   let counts = new Float64Array(0)
   return {
-    add(batch, groups, groupCount) {
-      counts = growTo(counts, groupCount)
-      const mask = conditional ? evalMask(call.args[0], batch, ctx) : undefined
-      for (let i = 0; i < groups.length; i++) if (mask === undefined || mask[i] === 1) counts[groups[i]]++
+    add(batch, groups, groupCount, rowsPerGroup) {
+      const c = (counts = growTo(counts, groupCount))
+      if (!conditional && rowsPerGroup !== undefined) {
+        for (let g = 0; g < rowsPerGroup.length; g++) c[g] += rowsPerGroup[g]
+        return
+      }
+      if (!conditional) {
+        for (let i = 0; i < groups.length; i++) c[groups[i]]++
+        return
+      }
+      // A comparison of dictionary strings is decided per entry and read by code, with no mask.
+      const coded = dictCondition(call.args[0], batch, ctx)
+      if (coded !== undefined) {
+        const { codes, p, table } = coded
+        if (p === undefined) for (let i = 0; i < groups.length; i++) c[groups[i]] += table[codes[i]]
+        else for (let i = 0; i < groups.length; i++) c[groups[i]] += table[codes[i]] & p[i]
+        return
+      }
+      // A mask holds 0 or 1: adding it needs no branch.
+      const mask = evalMask(call.args[0], batch, ctx)
+      for (let i = 0; i < groups.length; i++) c[groups[i]] += mask[i]
     },
     value: (g) => counts[g] ?? 0,
     type: () => 'number',

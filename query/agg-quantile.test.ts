@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { MemoryStore, type Batch } from '../storage/index.ts'
 import { rankIndex, select } from './agg-quantile.ts'
+import { runQuery } from './engine.ts'
+import { randomSpans, seededRandom } from '../test/support/random-batch.ts'
 
 describe('nearest-rank selection', () => {
   it('finds the value a sort would put at each rank, on random and adversarial inputs', () => {
@@ -29,5 +32,39 @@ describe('nearest-rank selection', () => {
 
   it('rank ceil(p/100 * n), at least the first', () => {
     expect([rankIndex(4, 50), rankIndex(4, 51), rankIndex(37, 99), rankIndex(10, 0.1), rankIndex(7, 100)]).toEqual([1, 2, 36, 0, 6])
+  })
+})
+
+describe('percentiles per group', () => {
+  it('equal the nearest-rank values of each group sorted, whichever ranks are asked and in what order', async () => {
+    const ps = [50, 99, 95, 12.5, 99.9, 100, 1]
+    for (let seed = 1; seed <= 12; seed++) {
+      const rand = seededRandom(seed)
+      const store = new MemoryStore()
+      const batches = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => randomSpans(rand, 1 + Math.floor(rand() * 3000)))
+      for (const b of batches) await store.append('default', b)
+      const asked = ps.map((p) => `percentile(attr.x, ${p}), percentile(duration, ${p})`).join(', ')
+      const { rows } = await runQuery(`spans | stats ${asked} by attr.route`, { store })
+      const want = new Map<unknown, { x: number[]; duration: number[] }>()
+      for (const b of batches) {
+        const route = b.columns['a:route'] as Extract<Batch['columns'][string], { kind: 'str' }>
+        const x = b.columns['a:x'] as Extract<Batch['columns'][string], { kind: 'f64' }>
+        const [start, end] = [b.columns.startTimeUnixNano, b.columns.endTimeUnixNano].map((c) => (c as Extract<Batch['columns'][string], { kind: 'i64' }>).values)
+        for (let i = 0; i < b.length; i++) {
+          const key = route.present === undefined || route.present[i] === 1 ? route.dict[route.codes[i]] : null
+          const group = want.get(key) ?? { x: [], duration: [] }
+          want.set(key, group)
+          if (x.present === undefined || x.present[i] === 1) group.x.push(x.values[i])
+          group.duration.push(Number(end[i] - start[i]))
+        }
+      }
+      expect(rows.length).toBe(want.size)
+      for (const [route, ...values] of rows) {
+        const { x, duration } = want.get(route)!
+        const at = (sorted: number[], p: number) => (sorted.length === 0 ? null : sorted[rankIndex(sorted.length, p)])
+        const [sx, sd] = [x, duration].map((v) => v.sort((a, b) => a - b))
+        expect(values, `seed ${seed}, route ${String(route)}`).toEqual(ps.flatMap((p) => [at(sx, p), at(sd, p)]))
+      }
+    }
   })
 })

@@ -10,8 +10,12 @@ import type { EvalContext } from './eval-expr.ts'
 import { cell, type Scalar, type ValueType, type Vec } from './vec.ts'
 
 export interface Aggregator {
-  /** Adds the rows of one batch; `groups[i]` is the group of row i, `groupCount` the groups so far. */
-  add(batch: Batch, groups: Uint32Array, groupCount: number): void
+  /**
+   * Adds the rows of one batch; `groups[i]` is the group of row i, `groupCount` the groups so
+   * far, `rowsPerGroup[g]` the rows of group g in this batch when grouping counted them.
+   * `groups` is reused for the next batch: an aggregator copies what it keeps.
+   */
+  add(batch: Batch, groups: Uint32Array, groupCount: number, rowsPerGroup?: Float64Array): void
   /** The result of one group, once every batch was added. */
   value(group: number): Scalar
   /** The type of the results. */

@@ -77,7 +77,7 @@ function filterKey(op: MatchOp, value: Scalar, regex: Pattern | undefined): stri
 }
 
 /** 1 for each dictionary entry `x` where `x op value` holds. */
-function dictTable(op: MatchOp, dict: readonly string[], value: Scalar, regex?: Pattern): Uint8Array {
+export function dictTable(op: MatchOp, dict: readonly string[], value: Scalar, regex?: Pattern): Uint8Array {
   const key = dict.length >= DICT_TABLE_MIN_ENTRIES ? filterKey(op, value, regex) : undefined
   let kept = key === undefined ? undefined : dictTables.get(dict)
   const known = key === undefined ? undefined : kept?.get(key)

@@ -7,7 +7,7 @@ import type { Batch } from '../storage/index.ts'
 import type { Expr } from './ast.ts'
 import { QueryError } from './errors.ts'
 import { where, type EvalContext } from './eval-context.ts'
-import { compareVec } from './eval-compare.ts'
+import { compareVec, dictTable, type MatchOp } from './eval-compare.ts'
 import { arith } from './eval-arith.ts'
 import { fieldVec } from './eval-field.ts'
 import { resolveField } from './fields.ts'
@@ -89,6 +89,8 @@ export function evalShared(e: Expr, batch: Batch, ctx: EvalContext): Vec {
 export function evalMask(e: Expr, batch: Batch, ctx: EvalContext): Uint8Array {
   const v = evalExpr(e, batch, ctx)
   const n = batch.length
+  // Comparisons, and, or, not and in build a mask of their own: it needs no copy.
+  if (v.t === 'bool' && v.p === undefined && (e.kind === 'Binary' || e.kind === 'Unary' || e.kind === 'In')) return v.v
   if (v.t === 'bool') {
     const out = Uint8Array.from(v.v)
     if (v.p !== undefined) for (let i = 0; i < n; i++) out[i] &= v.p[i]
@@ -97,6 +99,26 @@ export function evalMask(e: Expr, batch: Batch, ctx: EvalContext): Uint8Array {
   if (v.t === 'const' && (typeof v.value === 'boolean' || v.value === null)) return new Uint8Array(n).fill(v.value === true ? 1 : 0)
   throw new QueryError('INVALID_ARGUMENT', `cannot filter on ${describeKind(e)}: expected a condition, like duration > 100ms`, where(ctx, e.at))
 }
+
+/**
+ * A condition `x op literal` (either way round) where x is a dictionary string in this batch,
+ * as x's codes and the truth of each dictionary entry: row i holds when table[codes[i]] is 1
+ * and p, if any, marks it present. Undefined for any other condition. Lets an aggregate test
+ * rows by code without a mask.
+ */
+export function dictCondition(e: Expr, batch: Batch, ctx: EvalContext): { codes: Uint32Array; p?: Uint8Array; table: Uint8Array } | undefined {
+  if (e.kind !== 'Binary' || !MATCH_OPS.has(e.op)) return undefined
+  const flipped = e.left.kind === 'Literal' && e.op in FLIPPED
+  const [field, literal] = flipped ? [e.right, e.left] : [e.left, e.right]
+  if (literal.kind !== 'Literal' || literal.value === null) return undefined
+  const v = evalExpr(field, batch, ctx)
+  if (v.t !== 'str') return undefined
+  const op = flipped ? FLIPPED[e.op as keyof typeof FLIPPED] : (e.op as MatchOp)
+  return { codes: v.codes, p: v.p, table: dictTable(op, v.dict, literal.value, regexOf(op, literal, ctx)) }
+}
+
+const MATCH_OPS = new Set<string>(['=', '!=', '<', '<=', '>', '>=', 'contains', 'startswith', 'endswith', 'matches', 'not contains', 'not startswith', 'not endswith', 'not matches'])
+const FLIPPED = { '=': '=', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const
 
 function describeKind(e: Expr): string {
   return e.kind === 'Field' ? `field ${e.path.join('.')} alone` : 'a value that is not true or false'

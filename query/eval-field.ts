@@ -48,14 +48,25 @@ function durationVec(start: Column | undefined, end: Column | undefined): Vec {
   return { t: 'num', v: out, p, dur: true }
 }
 
+/**
+ * The dictionary of each enum column seen, by its codes: columns of cached blocks come back to
+ * every query, and finding the largest code is a pass over the rows.
+ */
+const enumDicts = new WeakMap<Uint32Array, { names: readonly string[]; dict: readonly string[] }>()
+
 /** A numeric code column shown as names; the codes array is shared as dictionary codes. */
 function enumVec(c: Column | undefined, names: readonly string[]): Vec {
   if (c === undefined) return ABSENT
   if (c.kind !== 'u32') return columnVec(c, false)
-  let max = -1
-  for (let i = 0; i < c.values.length; i++) if (c.values[i] > max) max = c.values[i]
-  const dict = max < names.length ? names : [...names, ...Array.from({ length: max + 1 - names.length }, (_, i) => String(names.length + i))]
-  return { t: 'str', dict, codes: c.values, p: c.present }
+  let known = enumDicts.get(c.values)
+  if (known?.names !== names) {
+    const codes = c.values
+    let max = -1
+    for (let i = 0; i < codes.length; i++) if (codes[i] > max) max = codes[i]
+    const dict = max < names.length ? names : [...names, ...Array.from({ length: max + 1 - names.length }, (_, i) => String(names.length + i))]
+    enumDicts.set(codes, (known = { names, dict }))
+  }
+  return { t: 'str', dict: known.dict, codes: c.values, p: c.present }
 }
 
 /** The first present of several columns, row by row (bare attribute names). */

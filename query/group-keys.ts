@@ -20,7 +20,8 @@ export class ValueInterner {
     return this.ids.size
   }
 
-  private id(key: unknown): number {
+  /** The dense id of `key`, given on first sight. */
+  id(key: unknown): number {
     let id = this.ids.get(key)
     if (id === undefined) {
       id = this.ids.size
@@ -106,12 +107,106 @@ function foldInto(groups: Uint32Array, ids: Uint32Array, fold: ValueInterner): v
   }
 }
 
+/**
+ * The groups of a batch whose keys are all dictionary strings, from their codes alone: one
+ * combined code per row (absent is one code past the dictionary), and a table from combined
+ * code to group filled once per distinct combination, through the same interners as the
+ * general path, so group numbers are the ones it would give. Undefined when the combinations
+ * outnumber DENSE_FOLD_CELLS.
+ */
+function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[], folds: ValueInterner[], values: Scalar[][], scratch: Scratch): { groups: Uint32Array; rows: Float64Array } | undefined {
+  let cells = 1
+  for (const v of vecs) {
+    if (v.t !== 'str') return undefined
+    cells *= v.dict.length + 1
+  }
+  if (cells > DENSE_FOLD_CELLS) return undefined
+  const strs = vecs as readonly Extract<Vec, { t: 'str' }>[]
+  if (scratch.groups.length < n) scratch.groups = new Uint32Array(n)
+  if (scratch.table.length < cells) [scratch.table, scratch.hist] = [new Int32Array(cells), new Uint32Array(cells)]
+  const table = scratch.table.fill(-1, 0, cells)
+  const group = (i: number, code: number): number => {
+    const row = strs.map((v) => cell(v, i))
+    let g = keys[0].id(row[0])
+    for (let k = 1; k < row.length; k++) g = folds[k - 1].pair(g, keys[k].id(row[k]))
+    if (g >= values.length) keepValues(values, g, row)
+    return (table[code] = g)
+  }
+  const codes = strs.map(presentCodes)
+  const out = scratch.groups.subarray(0, n)
+  // Rows per combined code, counted in the same pass: count() then needs no pass of its own.
+  const hist = scratch.hist.fill(0, 0, cells)
+  // One loop per key count, monomorphic: a loop over the keys inside the row loop is slower.
+  if (codes.length === 1) {
+    const a = codes[0]
+    for (let i = 0; i < n; i++) {
+      const code = a[i]
+      const g = table[code]
+      hist[code]++
+      out[i] = g >= 0 ? g : group(i, code)
+    }
+  } else if (codes.length === 2) {
+    const [a, b] = codes
+    const width = strs[1].dict.length + 1
+    for (let i = 0; i < n; i++) {
+      const code = a[i] * width + b[i]
+      const g = table[code]
+      hist[code]++
+      out[i] = g >= 0 ? g : group(i, code)
+    }
+  } else {
+    out.fill(0)
+    strs.forEach((v, k) => {
+      const c = codes[k]
+      const width = v.dict.length + 1
+      for (let i = 0; i < n; i++) out[i] = out[i] * width + c[i]
+    })
+    for (let i = 0; i < n; i++) {
+      const code = out[i]
+      const g = table[code]
+      hist[code]++
+      out[i] = g >= 0 ? g : group(i, code)
+    }
+  }
+  const rows = new Float64Array(values.length)
+  for (let code = 0; code < cells; code++) if (hist[code] > 0) rows[table[code]] += hist[code]
+  return { groups: out, rows }
+}
+
+/**
+ * Arrays grouping on codes reuses from batch to batch: new arrays of a batch's size each time
+ * cost more than the pass that fills them (zeroed memory, and garbage to collect).
+ */
+interface Scratch {
+  groups: Uint32Array
+  table: Int32Array
+  hist: Uint32Array
+}
+
+/** The codes of a dictionary vector, absent rows given the code past the dictionary. */
+function presentCodes(v: Extract<Vec, { t: 'str' }>): Uint32Array {
+  const { codes, p } = v
+  if (p === undefined) return codes
+  const out = new Uint32Array(codes.length)
+  for (let i = 0; i < codes.length; i++) out[i] = p[i] === 1 ? codes[i] : v.dict.length
+  return out
+}
+
+/** Records the key values of a new group, within MAX_GROUPS. */
+function keepValues(values: Scalar[][], g: number, row: Scalar[]): void {
+  if (g >= MAX_GROUPS) throw new QueryError('MEMORY_LIMIT', `cannot group rows: more than ${MAX_GROUPS} groups; group by fewer or coarser keys`)
+  values[g] = row
+}
+
 /** Dense group numbers over several keys, with each group's key values kept for the result. */
 export class GroupKeys {
   private readonly keys: ValueInterner[]
   private readonly folds: ValueInterner[]
   /** Key values of each group, from the first row that made it. */
   readonly values: Scalar[][] = []
+  /** Rows of each group in the batch last assigned, when grouping counted them on the way. */
+  rowsPerGroup: Float64Array | undefined
+  private readonly scratch: Scratch = { groups: new Uint32Array(0), table: new Int32Array(0), hist: new Uint32Array(0) }
 
   constructor(keyCount: number) {
     this.keys = Array.from({ length: keyCount }, () => new ValueInterner())
@@ -124,19 +219,20 @@ export class GroupKeys {
   }
 
   /**
-   * The group of each row, creating groups for new key combinations.
+   * The group of each row, creating groups for new key combinations. The array may be reused
+   * by the next call: read it before, copy what must outlive it.
    * @example keys.assign([serviceVec, nameVec], batch.length) // Uint32Array of group numbers
    */
   assign(vecs: readonly Vec[], n: number): Uint32Array {
     if (vecs.length === 0) return new Uint32Array(n)
+    const coded = dictionaryGroups(vecs, n, this.keys, this.folds, this.values, this.scratch)
+    this.rowsPerGroup = coded?.rows
+    if (coded !== undefined) return coded.groups
     const groups = this.keys[0].rowIds(vecs[0], n)
     for (let k = 1; k < vecs.length; k++) foldInto(groups, this.keys[k].rowIds(vecs[k], n), this.folds[k - 1])
     for (let i = 0; i < n; i++) {
       const g = groups[i]
-      if (g >= this.values.length) {
-        if (g >= MAX_GROUPS) throw new QueryError('MEMORY_LIMIT', `cannot group rows: more than ${MAX_GROUPS} groups; group by fewer or coarser keys`)
-        this.values[g] = vecs.map((v) => cell(v, i))
-      }
+      if (g >= this.values.length) keepValues(this.values, g, vecs.map((v) => cell(v, i)))
     }
     return groups
   }

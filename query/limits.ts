@@ -33,12 +33,13 @@ export const COUNTER_START_LOOKBACK_NS = 5n * 60n * 1_000_000_000n
 
 /**
  * Accounting estimates, in bytes, used to check the memory budget without measuring the heap:
- * one buffered cell of a row, one group of `stats` with its key and one state, one join key.
+ * one buffered cell of a row, one group of `stats` with its key and one state, one join key,
+ * one value kept for a percentile (a double and its group number).
  */
 export const BYTES_PER_CELL = 16
 export const BYTES_PER_GROUP = 200
 export const BYTES_PER_JOIN_KEY = 64
-export const BYTES_PER_SAMPLE = 8
+export const BYTES_PER_SAMPLE = 12
 
 /**
  * Stored rows a live subscription may have waiting to be sent before it gives up: a client

@@ -7,11 +7,11 @@
 import type { Batch } from '../storage/index.ts'
 import type { BinaryNode, Expr, WhereNode } from './ast.ts'
 import type { Budget } from './budget.ts'
-import { evalExpr, evalMask, where, type EvalContext } from './eval-expr.ts'
+import { dictCondition, evalExpr, evalMask, where, type EvalContext } from './eval-expr.ts'
 import { walkExpr } from './expr-type.ts'
 import { conjuncts, pushConjunct } from './plan-pushdown.ts'
 import { printExpr } from './print-expr.ts'
-import { selectRows } from './row-select.ts'
+import { selectCoded, selectRows } from './row-select.ts'
 import type { StageDef } from './stage-def.ts'
 import { patternOf, type Pattern } from './regex.ts'
 import type { Vec } from './vec.ts'
@@ -37,7 +37,8 @@ export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx
   for await (const batch of input) {
     // Regular expressions first, with the clock checked between texts; the mask then reuses them.
     const prepared = await prepareMatches(matches, batch, ctx, budget)
-    const kept = selectRows(batch, evalMask(node.predicate, batch, ctx))
+    const coded = dictCondition(node.predicate, batch, ctx)
+    const kept = coded !== undefined ? selectCoded(batch, coded) : selectRows(batch, evalMask(node.predicate, batch, ctx))
     for (const p of prepared) p.release()
     if (kept !== undefined) yield kept
   }

@@ -4,27 +4,84 @@
  * executor filters every scanned batch with.
  */
 import { takeRows, type Batch } from '../storage/index.ts'
-import { inRange } from './i64.ts'
+import { extent, inRange } from './i64.ts'
 import type { Vec } from './vec.ts'
 
-/** The rows of `batch` whose mask byte is 1; undefined when none. */
-export function selectRows(batch: Batch, mask: Uint8Array): Batch | undefined {
+/** The rows of `batch` whose mask byte is 1 (every row without a mask); undefined when none. */
+export function selectRows(batch: Batch, mask: Uint8Array | undefined): Batch | undefined {
+  if (mask === undefined) return batch
+  // Four mask bytes at a time: their sum is the top byte of word * 0x01010101, and a zero word
+  // (most of them, for a selective filter) holds no row.
+  const n = mask.length
+  const words = mask.byteOffset % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, n >>> 2) : new Uint32Array(0)
+  const tail = words.length * 4
   let count = 0
-  for (let i = 0; i < mask.length; i++) count += mask[i]
-  if (count === mask.length) return batch
+  for (let j = 0; j < words.length; j++) count += Math.imul(words[j], 0x01010101) >>> 24
+  for (let i = tail; i < n; i++) count += mask[i]
+  if (count === n) return batch
   if (count === 0) return undefined
   const rows = new Uint32Array(count)
-  for (let i = 0, k = 0; i < mask.length; i++) if (mask[i] === 1) rows[k++] = i
+  let k = 0
+  for (let j = 0; j < words.length; j++) {
+    if (words[j] === 0) continue
+    for (let i = j * 4; i < j * 4 + 4; i++) if (mask[i] === 1) rows[k++] = i
+  }
+  for (let i = tail; i < n; i++) if (mask[i] === 1) rows[k++] = i
   return takeRows(batch, rows)
 }
 
+/** Rows picked by code, reused by every call: it is filled and copied out without a pause. */
+let scratch = new Uint32Array(0)
+
 /**
- * A mask of the rows of a time vector inside [start, end). Rows without a time are outside.
+ * The rows of `batch` whose code the table marks 1 (and that are present), undefined when none:
+ * a condition on a dictionary string (eval-expr.ts dictCondition) selects in one pass, no mask.
+ */
+export function selectCoded(batch: Batch, coded: { codes: Uint32Array; p?: Uint8Array; table: Uint8Array }): Batch | undefined {
+  const n = batch.length
+  if (scratch.length < n + 1) scratch = new Uint32Array(n + 1)
+  const rows = scratch
+  const { codes, p, table } = coded
+  let k = 0
+  // Branch-free: every row is written, and kept by moving past it.
+  if (p === undefined) {
+    for (let i = 0; i < n; i++) {
+      rows[k] = i
+      k += table[codes[i]]
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      rows[k] = i
+      k += table[codes[i]] & p[i]
+    }
+  }
+  if (k === n) return batch
+  return k === 0 ? undefined : takeRows(batch, rows.slice(0, k))
+}
+
+/**
+ * A mask of the rows of a time vector inside [start, end), undefined when that is every row.
+ * Rows without a time are outside.
  * @example rangeMask(timeVec, 1793491200000000000n, undefined, n)
  */
-export function rangeMask(time: Vec, start: bigint | undefined, end: bigint | undefined, n: number): Uint8Array {
+export function rangeMask(time: Vec, start: bigint | undefined, end: bigint | undefined, n: number): Uint8Array | undefined {
   if (time.t !== 'time') return new Uint8Array(n)
+  if (time.p === undefined) {
+    const range = timeExtent(time.v)
+    if (range !== undefined && (start === undefined || range[0] >= start) && (end === undefined || range[1] < end)) return undefined
+  }
   const mask = inRange(time.v, start, end)
   if (time.p !== undefined) for (let i = 0; i < n; i++) mask[i] &= time.p[i]
   return mask
+}
+
+/**
+ * The extent of each time column seen, by its values: columns of cached blocks come back to
+ * every query, and most blocks lie wholly inside a query's range, so their rows need no test.
+ */
+const extents = new WeakMap<BigInt64Array, [bigint, bigint] | undefined>()
+
+function timeExtent(values: BigInt64Array): [bigint, bigint] | undefined {
+  if (!extents.has(values)) extents.set(values, extent(values))
+  return extents.get(values)
 }

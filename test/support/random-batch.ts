@@ -120,3 +120,23 @@ export function randomBatch(seed: number, rows = 1 + Math.floor(seededRandom(see
   columns['a:http.route'] = randomColumn(rand, 'str', rows)
   return { signal, length: rows, columns }
 }
+
+/**
+ * Spans for aggregate tests: start and end times within 1,000 s of 2026-11-01, a route
+ * (`attr.route`: a dictionary of up to 300 entries, some rows absent) and a number
+ * (`attr.x`: small integers repeat, some rows absent).
+ */
+export function randomSpans(rand: () => number, rows: number): Batch {
+  const start = BigInt64Array.from({ length: rows }, () => 1793491200000000000n + BigInt(Math.floor(rand() * 1e12)))
+  const x = Float64Array.from({ length: rows }, () => (rand() < 0.3 ? Math.floor(rand() * 20) : rand() * 1e6 - 1e5))
+  return {
+    signal: 'spans',
+    length: rows,
+    columns: {
+      startTimeUnixNano: { kind: 'i64', values: start },
+      endTimeUnixNano: { kind: 'i64', values: start.map((t) => t + BigInt(Math.floor(rand() * 1e9))) },
+      'a:route': randomColumn(rand, 'str', rows),
+      'a:x': { kind: 'f64', values: x, present: rand() < 0.5 ? undefined : Uint8Array.from(x, () => (rand() < 0.9 ? 1 : 0)) },
+    },
+  }
+}
