@@ -15,7 +15,7 @@ import { DecodePool, defaultDecodeThreads, followTlsSource, httpsServerOptions, 
 import { createQueryApi, createQueryService, type QueryService } from '../query/index.ts'
 import { AlertService, createAlertsApi } from '../alerts/index.ts'
 import { DEFAULT_TENANT } from '../storage/index.ts'
-import { parseAddr, parseBytes, parseDurationNs, queryLimits, type Config } from './config.ts'
+import { memoryBudgetOf, parseAddr, parseBytes, parseDurationNs, queryLimits, type Config } from './config.ts'
 import { createDashboardsUi } from '../dashboards/index.ts'
 import { createAdminApi } from './admin-api.ts'
 import { startCollectors } from '../collectors/index.ts'
@@ -48,6 +48,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
   // TLS files are read before the data directory is opened: a bad path fails the start early.
   const tls = TlsFiles.fromConfig(config, log)
   const store = await openStore(config, log)
+  const budget = memoryBudgetOf(config)
   const closers: (() => Promise<void>)[] = []
   try {
     const app = new Hono()
@@ -69,7 +70,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     app.route('/', createCollectorsApi(collectors, access))
     app.route('/', createAdminApi(store, access, ingestMetrics))
     // Queries run on threads of their own, off the event loop that acknowledges exports.
-    const queries = createQueryService({ store, threads: config.queryThreads })
+    const queries = createQueryService({ store, threads: config.queryThreads, cacheBytes: budget.queryCacheBytes })
     closers.push(() => queries.close())
     app.route('/', createQueryApi({ store, access, limits: queryLimits(config), queries }))
     app.route('/', createDashboardsUi({ documents: store.documents, access, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
@@ -84,7 +85,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       maxFutureSkewNs: parseDurationNs('maxFutureSkew', config.maxFutureSkew),
     }
     // One intake (in-flight bound, time window, counters) for every listener and producer.
-    const intake = new Intake({ store, metrics: ingestMetrics, timeWindow })
+    const intake = new Intake({ store, metrics: ingestMetrics, timeWindow, maxInflightBytes: budget.maxInflightBytes })
     // Alert rules: an invalid rule file stops the start here, before anything listens.
     const alerts = await AlertService.start({
       config: config.alerts,
