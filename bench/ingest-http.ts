@@ -259,6 +259,8 @@ if (import.meta.main && process.send !== undefined) {
   const num = (name: string) => (arg(name) === undefined ? undefined : Number(arg(name)))
   const list = <T extends string>(name: string) => arg(name)?.split(',') as T[] | undefined
   const engine = process.argv.includes('--engine')
+  // `--serve` alone: this checkout's server; `--serve PATH/bin/blazedb.js`: another's.
+  const serve = process.argv.includes('--serve') ? (/\.[jt]s$/.test(arg('--serve') ?? '') ? arg('--serve') : true) : undefined
   const figures = await run({
     workloadDir: workloadFromArgs(process.argv),
     engine,
@@ -271,7 +273,7 @@ if (import.meta.main && process.send !== undefined) {
     cpuProfileDir: arg('--cpu-prof-dir'),
     processPerSignal: process.argv.includes('--process-per-signal'),
     together: process.argv.includes('--together'),
-    serve: process.argv.includes('--serve') ? (arg('--serve')?.endsWith('.js') === true || arg('--serve')?.endsWith('.ts') === true ? arg('--serve') : true) : undefined,
+    serve,
   })
-  printFigures(`ingest over OTLP/HTTP and OTLP/gRPC into ${engine ? 'the engine' : 'MemoryStore'} (records/s accepted, latency ms, peak RSS MiB)`, figures)
+  printFigures(`ingest over OTLP/HTTP${serve === undefined ? ' and OTLP/gRPC' : ''} into ${serve !== undefined ? 'a `blazedb serve` process' : engine ? 'the engine' : 'MemoryStore'} (records/s accepted, latency ms, peak RSS MiB)`, figures)
 }

@@ -42,7 +42,7 @@ describe('query limits', () => {
     bad({ queryMaxMemory: '12' }, 'queryMaxMemory', 'expected a size like 512KiB')
     bad({ queryMaxMemory: '1KiB' }, 'queryMaxMemory', 'must be at least 1MiB')
     bad({ memoryLimit: 'lots' }, 'memoryLimit', 'expected a size like 512KiB')
-    bad({ memoryLimit: '128MiB' }, 'memoryLimit', 'must be at least 256MiB')
+    bad({ memoryLimit: '256MiB' }, 'memoryLimit', 'must be at least 384MiB')
   })
 })
 

@@ -196,7 +196,7 @@ export function queryLimits(config: Config): { timeoutMs: number; maxMemoryBytes
 /** The sizes `memoryLimit` gives the server's parts; throws naming the field when it is bad. */
 export function memoryBudgetOf(config: Config): MemoryBudget {
   const limit = parseBytes('memoryLimit', config.memoryLimit)
-  if (limit < MIN_MEMORY_LIMIT_BYTES) throw new ConfigError('memoryLimit', `must be at least 256MiB (the threads of an idle server take about 200MiB), got ${JSON.stringify(config.memoryLimit)}`)
+  if (limit < MIN_MEMORY_LIMIT_BYTES) throw new ConfigError('memoryLimit', `must be at least 384MiB (the threads of a server under load take about 350MiB), got ${JSON.stringify(config.memoryLimit)}`)
   return memoryBudget(limit)
 }
 

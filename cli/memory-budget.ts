@@ -13,8 +13,9 @@ const MiB = 1024 * 1024
 /** The default `memoryLimit`: a server with defaults stays under 1 GiB resident. */
 export const DEFAULT_MEMORY_LIMIT = '1GiB'
 
-/** The smallest `memoryLimit` accepted: below it the fixed cost of the threads leaves nothing to size. */
-export const MIN_MEMORY_LIMIT_BYTES = 256 * MiB
+/** The smallest `memoryLimit` accepted: an idle server's threads take about 200 MiB, and under
+ * load their heaps and the allocator's arenas grow by 150 to 250 MiB whatever the sizes below. */
+export const MIN_MEMORY_LIMIT_BYTES = 384 * MiB
 
 export interface MemoryBudget {
   /** Estimated head bytes that start a flush (appends wait at twice this). */

@@ -49,6 +49,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
   const tls = TlsFiles.fromConfig(config, log)
   const store = await openStore(config, log)
   const budget = memoryBudgetOf(config)
+  const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)}MiB`
+  log(`blazedb: memory limit ${config.memoryLimit}: head flushed at ${mib(budget.headFlushBytes)}, ${mib(budget.maxInflightBytes)} of requests in flight, block caches ${mib(budget.engineCacheBytes)} + ${mib(budget.queryCacheBytes)} for query threads, queries ${mib(queryLimits(config).maxMemoryBytes)} each`)
   const closers: (() => Promise<void>)[] = []
   try {
     const app = new Hono()
