@@ -104,7 +104,8 @@ async function sendAll(specs: SteadyLoadSpec[]): Promise<SteadyLoadReport[]> {
   const windows = specs.map((s) => ({ signal: s.signal ?? 'traces', latencies: [] as number[], failures: 0 }))
   const every = specs[0]?.progressEveryMs
   const flush = (): void => {
-    process.send?.({ progress: windows.map((w) => ({ ...w })) } satisfies SteadyLoadProgress)
+    // A parent gone (its run failed) takes no progress: the sends go on until their end.
+    if (process.connected) process.send?.({ progress: windows.map((w) => ({ ...w })) } satisfies SteadyLoadProgress)
     for (const w of windows) (w.latencies = []), (w.failures = 0)
   }
   const timer = every === undefined ? undefined : setInterval(flush, every)

@@ -166,9 +166,12 @@ export async function run(options: SoakOptions): Promise<{ figures: SoakFigures;
         await Promise.all(
           texts.map(async (query) => {
             const t = performance.now()
-            const res = await fetch(`http://${server.http}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, start: String(end - windowNs), end: String(end) }) })
-            await res.arrayBuffer()
-            if (res.status === 200) window.queryMs.push(performance.now() - t), all.queryMs.push(performance.now() - t)
+            // A connection the server closed as idle just as the request left fails: an error, not the end of the run.
+            const ok = await fetch(`http://${server.http}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, start: String(end - windowNs), end: String(end) }) }).then(
+              async (res) => (await res.arrayBuffer(), res.status === 200),
+              () => false,
+            )
+            if (ok) window.queryMs.push(performance.now() - t), all.queryMs.push(performance.now() - t)
             else window.queryErrors++, all.queryErrors++
           }),
         )
@@ -194,7 +197,7 @@ export async function run(options: SoakOptions): Promise<{ figures: SoakFigures;
         }
         samples.push(sample)
         process.stderr.write(`soak: ${fmt(sample.at)} s  rss ${fmt(sample.rssMiB)} MiB (peak ${fmt(sample.peakRssMiB)}), heap ${fmt(sample.heapUsedMiB)}, external ${fmt(sample.externalMiB)}; export p99 ${fmt(sample.exportP99)} ms (${sample.exports}); query p50 ${fmt(sample.queryP50)} p99 ${fmt(sample.queryP99)} ms (${sample.queries}, ${sample.queryErrors} errors)\n`)
-      })
+      }, (error: Error) => process.stderr.write(`soak: no sample: ${error.message}\n`))
     }, SAMPLE_MS)
     const sent = await reports
     clearInterval(sampler)
@@ -243,6 +246,7 @@ function summarise(samples: SoakSample[], minutes: number, exports: number[], al
 
 function markdown(f: SoakFigures, rates: Record<OtlpSignal, number>, options: SoakOptions): string {
   const n = (v: number, d = 0) => (Number.isNaN(v) ? '' : fmt(v, d))
+  const u = (v: number, unit: string, d = 0) => (Number.isNaN(v) ? '–' : `${fmt(v, d)} ${unit}`)
   const lost = (Object.keys(f.sent) as OtlpSignal[]).map((s) => `${STORED[s]} ${fmt(f.stored[s])} of ${fmt(f.sent[s])}`).join(', ')
   // One row a minute (every 30 s in short runs), and the last sample.
   const step = f.minutes <= 5 ? 30 : 60
@@ -253,7 +257,7 @@ function markdown(f: SoakFigures, rates: Record<OtlpSignal, number>, options: So
     '',
     '| RSS after 1 min | RSS at 5 min | RSS at the end | peak RSS | slope, last minutes | export p99 | query p50 | query p99 | queries (errors) |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${n(f.rssAfter1MinMiB)} MiB | ${n(f.rssAt5MinMiB)} MiB | ${n(f.rssEndMiB)} MiB | ${n(f.peakRssMiB)} MiB | ${n(f.slopeMiBPerMin, 1)} MiB/min (last ${n(f.slopeMinutes, 1)} min) | ${n(f.exportP99)} ms | ${n(f.queryP50)} ms | ${n(f.queryP99)} ms | ${f.queries} (${f.queryErrors}) |`,
+    `| ${u(f.rssAfter1MinMiB, 'MiB')} | ${u(f.rssAt5MinMiB, 'MiB')} | ${u(f.rssEndMiB, 'MiB')} | ${u(f.peakRssMiB, 'MiB')} | ${u(f.slopeMiBPerMin, 'MiB/min', 1)} (last ${n(f.slopeMinutes, 1)} min) | ${u(f.exportP99, 'ms')} | ${u(f.queryP50, 'ms')} | ${u(f.queryP99, 'ms')} | ${f.queries} (${f.queryErrors}) |`,
     '',
     '| time | RSS, MiB | main heap used, MiB | main external, MiB | export p99, ms | query p50, ms | query p99, ms |',
     '|---:|---:|---:|---:|---:|---:|---:|',

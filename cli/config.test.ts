@@ -49,9 +49,9 @@ describe('query limits', () => {
 describe('memory limit', () => {
   const MiB = 1024 * 1024
   it('sizes heads, requests in flight, caches and the query budget, 1 GiB by default', () => {
-    expect(memoryBudgetOf(loadConfig({}, {}))).toEqual({ headFlushBytes: 32 * MiB, maxInflightBytes: 64 * MiB, engineCacheBytes: 64 * MiB, queryCacheBytes: 128 * MiB, compactMaxRows: 600_000, queryMaxMemoryBytes: 512 * MiB })
+    expect(memoryBudgetOf(loadConfig({}, {}))).toEqual({ headFlushBytes: 32 * MiB, maxInflightBytes: 64 * MiB, engineCacheBytes: 64 * MiB, queryCacheBytes: 256 * MiB, compactMaxRows: 600_000, queryMaxMemoryBytes: 512 * MiB })
     const small = withFile({ memoryLimit: '512MiB' })()
-    expect(memoryBudgetOf(small)).toEqual({ headFlushBytes: 16 * MiB, maxInflightBytes: 32 * MiB, engineCacheBytes: 32 * MiB, queryCacheBytes: 64 * MiB, compactMaxRows: 300_000, queryMaxMemoryBytes: 256 * MiB })
+    expect(memoryBudgetOf(small)).toEqual({ headFlushBytes: 16 * MiB, maxInflightBytes: 32 * MiB, engineCacheBytes: 32 * MiB, queryCacheBytes: 128 * MiB, compactMaxRows: 300_000, queryMaxMemoryBytes: 256 * MiB })
     expect(queryLimits(small).maxMemoryBytes).toBe(256 * MiB)
   })
 

@@ -34,11 +34,11 @@ export interface MemoryBudget {
 
 /**
  * The sizes derived from `limit` bytes. At 1 GiB: heads flushed at 32 MiB (as storage's own
- * default), 64 MiB of requests in flight, 64 MiB of engine cache, 128 MiB shared by the query
- * threads' caches, compactions of at most 600,000 rows, 512 MiB per query (a query's budget
+ * default), 64 MiB of requests in flight, 64 MiB of engine cache, 256 MiB shared by the query
+ * threads' caches (what Q1..Q10 read of an hour at the reference rate: query/limits.ts), compactions of at most 600,000 rows, 512 MiB per query (a query's budget
  * counts estimated bytes of buffered state, and queries fail with MEMORY_LIMIT past it rather
  * than take the process down).
- * @example memoryBudget(512 * 1024 * 1024).queryCacheBytes // 64 MiB
+ * @example memoryBudget(512 * 1024 * 1024).queryCacheBytes // 128 MiB
  */
 export function memoryBudget(limit: number): MemoryBudget {
   const share = (fraction: number, floor: number): number => Math.max(floor, Math.floor(limit * fraction))
@@ -46,7 +46,7 @@ export function memoryBudget(limit: number): MemoryBudget {
     headFlushBytes: share(1 / 32, 4 * MiB),
     maxInflightBytes: share(1 / 16, 16 * MiB),
     engineCacheBytes: share(1 / 16, 0),
-    queryCacheBytes: share(1 / 8, 0),
+    queryCacheBytes: share(1 / 4, 0),
     // 600,000 rows of spans decoded for a merge take about 100 MiB on the part writer.
     compactMaxRows: Math.max(65_536, Math.floor((600_000 * limit) / (1024 * MiB))),
     queryMaxMemoryBytes: share(1 / 2, MiB),

@@ -74,7 +74,7 @@ test.skipIf(!existsSync('/proc/self/status'))(
       return answered
     }
     // The sizes the limit gives, as the server reports them at start.
-    expect(server.lines).toContain(`blazedb: memory limit ${LIMIT_MIB}MiB: head flushed at 16MiB, 32MiB of requests in flight, block caches 32MiB + 64MiB for query threads, queries 256MiB each`)
+    expect(server.lines).toContain(`blazedb: memory limit ${LIMIT_MIB}MiB: head flushed at 16MiB, 32MiB of requests in flight, block caches 32MiB + 128MiB for query threads, queries 256MiB each`)
     const queries = dashboard()
     await Promise.all((['traces', 'logs', 'metrics'] as const).flatMap((signal) => Array.from({ length: SENDERS }, (_, k) => send(signal, k))))
     sending = false
