@@ -22,7 +22,8 @@ export interface MemoryBudget {
   headFlushBytes: number
   /** OTLP request bytes read, decoded or appended at once before answering 429. */
   maxInflightBytes: number
-  /** Decoded blocks the engine keeps for scans on the event loop's thread. */
+  /** Decoded blocks the engine keeps for scans on the event loop's thread (autocomplete, live
+   * tails; every query with `queryThreads: 0`, which then has `queryCacheBytes` instead). */
   engineCacheBytes: number
   /** Decoded blocks all query threads together keep. */
   queryCacheBytes: number

@@ -39,7 +39,8 @@ export async function openStore(config: Config, log: (line: string) => void): Pr
       metrics: parseDurationNs('retention.metrics', config.retention.metrics),
     },
     headFlushBytes: budget.headFlushBytes,
-    blockCacheBytes: budget.engineCacheBytes,
+    // With no query threads, queries scan on the event loop through the engine's own cache.
+    blockCacheBytes: config.queryThreads === 0 ? budget.queryCacheBytes : budget.engineCacheBytes,
     compactMaxRows: budget.compactMaxRows,
     log,
   })
