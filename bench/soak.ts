@@ -76,6 +76,8 @@ export interface SoakFigures {
   /** Records sent and acknowledged, and counted back by queries at the end, per signal. */
   sent: Record<OtlpSignal, number>
   stored: Record<OtlpSignal, number>
+  /** Exports not acknowledged (429 when the server sheds load, errors), by answer; the generator does not retry them. */
+  refused: Record<string, number>
 }
 
 const SAMPLE_MS = 5000
@@ -213,7 +215,9 @@ export async function run(options: SoakOptions): Promise<{ figures: SoakFigures;
       stored[r.signal] = await countStored(server, r.signal, began - 3_600_000_000_000n, ended + 60_000_000_000n)
     }
     const exports = sent.flatMap((r) => r.latencies)
-    const figures = summarise(samples, minutes, exports, all, sentBy, stored)
+    const refused: Record<string, number> = {}
+    for (const r of sent) for (const [k, n] of Object.entries(r.failures)) refused[k] = (refused[k] ?? 0) + n
+    const figures = { ...summarise(samples, minutes, exports, all, sentBy, stored), refused }
     return { figures, markdown: markdown(figures, rates, options) }
   } finally {
     await server.stop()
@@ -221,7 +225,7 @@ export async function run(options: SoakOptions): Promise<{ figures: SoakFigures;
   }
 }
 
-function summarise(samples: SoakSample[], minutes: number, exports: number[], all: { queryMs: number[]; queryErrors: number }, sent: Record<OtlpSignal, number>, stored: Record<OtlpSignal, number>): SoakFigures {
+function summarise(samples: SoakSample[], minutes: number, exports: number[], all: { queryMs: number[]; queryErrors: number }, sent: Record<OtlpSignal, number>, stored: Record<OtlpSignal, number>): Omit<SoakFigures, 'refused'> {
   const at = (seconds: number): number => samples.find((s) => s.at >= seconds - 0.5)?.rssMiB ?? NaN
   const slopeMinutes = Math.min(5, minutes / 2)
   const last = samples.filter((s) => s.at >= minutes * 60 - slopeMinutes * 60)
@@ -263,7 +267,7 @@ function markdown(f: SoakFigures, rates: Record<OtlpSignal, number>, options: So
     '|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((s) => `| ${fmt(s.at / 60, 1)} min | ${n(s.rssMiB)} | ${n(s.heapUsedMiB)} | ${n(s.externalMiB)} | ${n(s.exportP99)} | ${n(s.queryP50)} | ${n(s.queryP99)} |`),
     '',
-    `Counted back at the end: ${lost}. A fresh \`blazedb serve\` process; the load generator (bench/mixed-loadgen.ts, a child process) replays the workload's OTLP/HTTP requests open loop with their timestamps moved to now; samples every ${SAMPLE_MS / 1000} s (RSS from /proc, heap and external of the main thread from /metrics; query threads' heaps count in RSS only); latencies per sample window, figures in the first table over the whole run.`,
+    `Counted back at the end: ${lost} acknowledged${Object.keys(f.refused).length === 0 ? '' : ` (exports not acknowledged, not retried: ${Object.entries(f.refused).map(([k, n]) => `${fmt(n)} ${k}`).join(', ')})`}. A fresh \`blazedb serve\` process; the load generator (bench/mixed-loadgen.ts, a child process) replays the workload's OTLP/HTTP requests open loop with their timestamps moved to now; samples every ${SAMPLE_MS / 1000} s (RSS from /proc, heap and external of the main thread from /metrics; query threads' heaps count in RSS only); latencies per sample window, figures in the first table over the whole run.`,
   ].join('\n')
 }
 
