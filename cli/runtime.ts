@@ -26,10 +26,12 @@ export function tuneServerRuntime(): void {
  * thread's arena keeps up to 64 MiB of freed memory resident: with the event loop, decoding,
  * part-writer, query and libuv threads, hundreds of MiB no JavaScript heap accounts for.
  * Fixed thresholds keep buffers of 1 MiB and more mapped on their own (returned when freed)
- * and arenas trimmed past 4 MiB free: one server taking every signal at full speed peaked about
- * 120 MiB lower at the same throughput (bench/ingest-http.ts --serve --together). A lower mmap
- * threshold (128 KiB) made ingest about 40 % slower: every buffer mapped costs a page fault per
- * 4 KiB it touches. Fewer arenas (MALLOC_ARENA_MAX=2) saved nothing measurable.
+ * and arenas trimmed past 4 MiB free. One server taking every signal at full speed
+ * (bench/ingest-http.ts --serve --together, 20 s, on a busy 2-core machine) peaked at 511, 426,
+ * 413 and 481 MiB with them against 635, 428 and 494 MiB without, at throughputs within the
+ * noise: lower or equal, never higher. A lower mmap threshold (128 KiB) made ingest about 40 %
+ * slower: every buffer mapped costs a page fault per 4 KiB it touches. Fewer arenas
+ * (MALLOC_ARENA_MAX=2) saved nothing measurable (588 MiB).
  */
 export const MALLOC_SETTINGS = { MALLOC_MMAP_THRESHOLD_: String(1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(4 * 1024 * 1024) } as const
 
