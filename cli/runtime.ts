@@ -27,9 +27,9 @@ export function tuneServerRuntime(): void {
  * part-writer, query and libuv threads, hundreds of MiB no JavaScript heap accounts for.
  * Fixed thresholds keep buffers of 1 MiB and more mapped on their own (returned when freed)
  * and arenas trimmed past 4 MiB free. One server taking every signal at full speed
- * (bench/ingest-http.ts --serve --together, 20 s, on a busy 2-core machine) peaked at 511, 426,
- * 413 and 481 MiB with them against 635, 428 and 494 MiB without, at throughputs within the
- * noise: lower or equal, never higher. A lower mmap threshold (128 KiB) made ingest about 40 %
+ * (bench/ingest-http.ts --serve --together, 20 s, on a busy 2-core machine) peaked at 511 and
+ * 481 MiB with them against 635 and 494 MiB without, in runs of similar throughput: lower or
+ * equal; the soak's servers keep hundreds of MiB in arenas otherwise. A lower mmap threshold (128 KiB) made ingest about 40 %
  * slower: every buffer mapped costs a page fault per 4 KiB it touches. Fewer arenas
  * (MALLOC_ARENA_MAX=2) saved nothing measurable (588 MiB).
  */
