@@ -50,7 +50,6 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
   const store = await openStore(config, log)
   const budget = memoryBudgetOf(config)
   const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)}MiB`
-  log(`blazedb: memory limit ${config.memoryLimit}: head flushed at ${mib(budget.headFlushBytes)}, ${mib(budget.maxInflightBytes)} of requests in flight, block caches ${mib(budget.engineCacheBytes)} + ${mib(budget.queryCacheBytes)} for query threads, queries ${mib(queryLimits(config).maxMemoryBytes)} each`)
   const closers: (() => Promise<void>)[] = []
   try {
     const app = new Hono()
@@ -110,6 +109,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     })
     app.route('/', createAlertsApi({ service: alerts, access }))
 
+    // Once everything that can refuse the configuration has started: its messages come first.
+    log(`blazedb: memory limit ${config.memoryLimit}: head flushed at ${mib(budget.headFlushBytes)}, ${mib(budget.maxInflightBytes)} of requests in flight, block caches ${mib(budget.engineCacheBytes)} + ${mib(budget.queryCacheBytes)} for query threads, queries ${mib(queryLimits(config).maxMemoryBytes)} each`)
     const { host, port } = parseAddr('httpAddr', config.httpAddr)
     const http = await listenHono(app, host, port, tls)
     closers.push(() => closeHttp(http.server))
