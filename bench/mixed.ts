@@ -77,6 +77,7 @@ function heavyQueries(): string[] {
 }
 
 export interface Running {
+  pid: number
   http: string
   otlpHttp: string
   stop(): Promise<void>
@@ -98,7 +99,7 @@ export function startServer(server: ServerUnderTest, dataDir: string): Promise<R
       const m = /^blazedb: (http|otlp-http) listening on (\S+)$/.exec(line)
       if (m !== null) addresses[m[1]] = m[2]
       if (addresses.http !== undefined && addresses['otlp-http'] !== undefined) {
-        resolveStart({ http: addresses.http, otlpHttp: addresses['otlp-http'], stop: () => (child.kill('SIGTERM'), exited) })
+        resolveStart({ pid: child.pid as number, http: addresses.http, otlpHttp: addresses['otlp-http'], stop: () => (child.kill('SIGTERM'), exited) })
       }
     }
     createInterface({ input: child.stdout }).on('line', onLine)

@@ -52,11 +52,19 @@ const BENCHES: Bench[] = [
     run: async (dir, runs) => {
       // Sustained load: long enough for several flushes and compactions to run alongside the appends.
       const seconds = 20
-      const figures = await (await import('./ingest-http.ts')).run({ workloadDir: dir, engine: true, runs, seconds, processPerSignal: true })
-      return figuresTable(`OTLP ingest into the storage engine, load generator in a child process sending for ${seconds} s, each run of each transport and signal in a server process of its own (median of ${runs} runs; peakRssMiB: the largest of those processes)`, figures)
+      const bench = await import('./ingest-http.ts')
+      const figures = await bench.run({ workloadDir: dir, engine: true, runs, seconds, processPerSignal: true })
+      // The 1 GiB floor: one real server taking every signal at once.
+      const together = await bench.run({ workloadDir: dir, serve: true, together: true, seconds })
+      return [
+        figuresTable(`OTLP ingest into the storage engine, load generator in a child process sending for ${seconds} s, each run of each transport and signal in a server process of its own (median of ${runs} runs; peakRssMiB: the largest of those processes)`, figures),
+        figuresTable(`Every signal at once at full speed into one \`blazedb serve\` process over OTLP/HTTP for ${seconds} s (a generator per signal; peakRssMiB: the server's, floor 1,024)`, together),
+      ].join('\n\n')
     },
   },
   { name: 'mixed', run: async (dir) => (await (await import('./mixed.ts')).run({ workloadDir: dir })).markdown },
+  // Memory under live traffic and a dashboard: 3 minutes here; `node bench/soak.ts --minutes 30` for the long run.
+  { name: 'soak', run: async (dir) => (await (await import('./soak.ts')).run({ workloadDir: dir, minutes: 3 })).markdown },
   {
     name: 'alerts',
     run: async (dir, runs) => figuresTable('500 alert rules over the workload: evaluation per 10 s interval, and OTLP/HTTP span ingest alone and while the rules evaluate (bench/alerts.ts)', await (await import('./alerts.ts')).run({ workloadDir: dir, runs })),

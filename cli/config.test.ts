@@ -1,12 +1,13 @@
 /**
- * The query limits of the server's configuration: defaults, values from a config file, and
- * bad values stopping the start with a message naming the field.
+ * The query limits and the memory limit of the server's configuration: defaults, values from a
+ * config file, what the memory limit sizes, and bad values stopping the start with a message
+ * naming the field.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig, queryLimits } from './config.ts'
+import { ConfigError, loadConfig, memoryBudgetOf, queryLimits } from './config.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'blazedb-config-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -40,5 +41,21 @@ describe('query limits', () => {
     bad({ queryTimeout: '0' }, 'queryTimeout', 'must be at least 1ms')
     bad({ queryMaxMemory: '12' }, 'queryMaxMemory', 'expected a size like 512KiB')
     bad({ queryMaxMemory: '1KiB' }, 'queryMaxMemory', 'must be at least 1MiB')
+    bad({ memoryLimit: 'lots' }, 'memoryLimit', 'expected a size like 512KiB')
+    bad({ memoryLimit: '256MiB' }, 'memoryLimit', 'must be at least 384MiB')
+  })
+})
+
+describe('memory limit', () => {
+  const MiB = 1024 * 1024
+  it('sizes heads, requests in flight, caches and the query budget, 1 GiB by default', () => {
+    expect(memoryBudgetOf(loadConfig({}, {}))).toEqual({ headFlushBytes: 32 * MiB, maxInflightBytes: 64 * MiB, engineCacheBytes: 64 * MiB, queryCacheBytes: 256 * MiB, compactMaxRows: 600_000, queryMaxMemoryBytes: 512 * MiB })
+    const small = withFile({ memoryLimit: '512MiB' })()
+    expect(memoryBudgetOf(small)).toEqual({ headFlushBytes: 16 * MiB, maxInflightBytes: 32 * MiB, engineCacheBytes: 32 * MiB, queryCacheBytes: 128 * MiB, compactMaxRows: 300_000, queryMaxMemoryBytes: 256 * MiB })
+    expect(queryLimits(small).maxMemoryBytes).toBe(256 * MiB)
+  })
+
+  it('leaves a query budget set on its own as it is', () => {
+    expect(queryLimits(withFile({ memoryLimit: '512MiB', queryMaxMemory: '400MiB' })()).maxMemoryBytes).toBe(400 * MiB)
   })
 })

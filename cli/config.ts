@@ -9,6 +9,7 @@ import { resolve } from 'node:path'
 import { AccessError, checkTokenConfig, type TokenConfig } from '../access/index.ts'
 import { CollectorConfigError, validateCollectorsConfig, type CollectorsConfig } from '../collectors/index.ts'
 import type { AlertsConfig } from '../alerts/index.ts'
+import { DEFAULT_MEMORY_LIMIT, memoryBudget, MIN_MEMORY_LIMIT_BYTES, type MemoryBudget } from './memory-budget.ts'
 
 /** What a user writes in the config file (every field optional). */
 export interface Config {
@@ -46,8 +47,10 @@ export interface Config {
   collectors: CollectorsConfig
   /** Time limit of one query, e.g. "30s": past it the query fails with TIMEOUT (504). */
   queryTimeout: string
-  /** Memory budget of one query, e.g. "512MiB": past it the query fails with MEMORY_LIMIT (422). */
-  queryMaxMemory: string
+  /** Memory budget of one query, e.g. "512MiB": past it the query fails with MEMORY_LIMIT (422); absent: half of `memoryLimit`. */
+  queryMaxMemory?: string
+  /** Resident memory the server is sized to stay under, e.g. "1GiB": heads, caches, requests in flight and query budgets derive from it (memory-budget.ts). */
+  memoryLimit: string
   /** Threads that run queries; absent: one per core, up to 4; 0 runs queries on the event loop. */
   queryThreads?: number
   /** Directory of dashboard JSON files provisioned at start (read-only in the UI); "" for none. */
@@ -70,7 +73,7 @@ export const DEFAULT_CONFIG: Config = {
   maxFutureSkew: '1h',
   collectors: {},
   queryTimeout: '30s',
-  queryMaxMemory: '512MiB',
+  memoryLimit: DEFAULT_MEMORY_LIMIT,
   dashboardsDir: '',
   embedOrigins: [],
 }
@@ -143,7 +146,7 @@ function mergeFile(config: Config, file: string): Config {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError('config', `${file} must hold a JSON object`)
   }
-  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile', 'alerts', 'queryThreads']))
+  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile', 'alerts', 'queryThreads', 'queryMaxMemory']))
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) throw new ConfigError(key, `unknown field in ${file}; known fields: ${[...known].join(', ')}`)
   }
@@ -185,9 +188,16 @@ export function parseBytes(field: string, text: string): number {
 export function queryLimits(config: Config): { timeoutMs: number; maxMemoryBytes: number } {
   const timeoutMs = Number(parseDurationNs('queryTimeout', config.queryTimeout) / 1_000_000n)
   if (timeoutMs < 1) throw new ConfigError('queryTimeout', `must be at least 1ms, got ${JSON.stringify(config.queryTimeout)}`)
-  const maxMemoryBytes = parseBytes('queryMaxMemory', config.queryMaxMemory)
+  const maxMemoryBytes = config.queryMaxMemory === undefined ? memoryBudgetOf(config).queryMaxMemoryBytes : parseBytes('queryMaxMemory', config.queryMaxMemory)
   if (maxMemoryBytes < 1024 * 1024) throw new ConfigError('queryMaxMemory', `must be at least 1MiB, got ${JSON.stringify(config.queryMaxMemory)}`)
   return { timeoutMs, maxMemoryBytes }
+}
+
+/** The sizes `memoryLimit` gives the server's parts; throws naming the field when it is bad. */
+export function memoryBudgetOf(config: Config): MemoryBudget {
+  const limit = parseBytes('memoryLimit', config.memoryLimit)
+  if (limit < MIN_MEMORY_LIMIT_BYTES) throw new ConfigError('memoryLimit', `must be at least 384MiB (the threads of a server under load take about 350MiB), got ${JSON.stringify(config.memoryLimit)}`)
+  return memoryBudget(limit)
 }
 
 export function validateConfig(config: Config): void {
@@ -224,6 +234,7 @@ export function validateConfig(config: Config): void {
     if (error instanceof CollectorConfigError) throw new ConfigError(`collectors${error.field === '' ? '' : '.'}${error.field.replace(/^\./, '')}`, error.message)
     throw error
   }
+  memoryBudgetOf(config)
   queryLimits(config)
   const qt = config.queryThreads
   if (qt !== undefined && (!Number.isInteger(qt) || qt < 0 || qt > 64)) throw new ConfigError('queryThreads', `must be an integer from 0 to 64, got ${JSON.stringify(qt)}`)

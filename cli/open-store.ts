@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs'
 import { openEngine, readOrCreateKeyFile, type Engine } from '../storage/index.ts'
-import { parseDurationNs, type Config } from './config.ts'
+import { memoryBudgetOf, parseDurationNs, type Config } from './config.ts'
 
 /** The default key file: beside the data directory, so that copying the data does not copy the key. */
 export function defaultKeyFile(config: Config): string {
@@ -28,6 +28,7 @@ export async function resolvePassword(config: Config, log: (line: string) => voi
 
 export async function openStore(config: Config, log: (line: string) => void): Promise<Engine> {
   const password = await resolvePassword(config, log)
+  const budget = memoryBudgetOf(config)
   return openEngine({
     dataDir: config.dataDir,
     password,
@@ -37,6 +38,10 @@ export async function openStore(config: Config, log: (line: string) => void): Pr
       logs: parseDurationNs('retention.logs', config.retention.logs),
       metrics: parseDurationNs('retention.metrics', config.retention.metrics),
     },
+    headFlushBytes: budget.headFlushBytes,
+    // With no query threads, queries scan on the event loop through the engine's own cache.
+    blockCacheBytes: config.queryThreads === 0 ? budget.queryCacheBytes : budget.engineCacheBytes,
+    compactMaxRows: budget.compactMaxRows,
     log,
   })
 }

@@ -15,7 +15,7 @@ import { DecodePool, defaultDecodeThreads, followTlsSource, httpsServerOptions, 
 import { createQueryApi, createQueryService, type QueryService } from '../query/index.ts'
 import { AlertService, createAlertsApi } from '../alerts/index.ts'
 import { DEFAULT_TENANT } from '../storage/index.ts'
-import { parseAddr, parseBytes, parseDurationNs, queryLimits, type Config } from './config.ts'
+import { memoryBudgetOf, parseAddr, parseBytes, parseDurationNs, queryLimits, type Config } from './config.ts'
 import { createDashboardsUi } from '../dashboards/index.ts'
 import { createAdminApi } from './admin-api.ts'
 import { startCollectors } from '../collectors/index.ts'
@@ -48,6 +48,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
   // TLS files are read before the data directory is opened: a bad path fails the start early.
   const tls = TlsFiles.fromConfig(config, log)
   const store = await openStore(config, log)
+  const budget = memoryBudgetOf(config)
+  const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)}MiB`
   const closers: (() => Promise<void>)[] = []
   try {
     const app = new Hono()
@@ -77,7 +79,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     app.route('/', createCollectorsApi(collectors, access))
     app.route('/', createAdminApi(store, access, ingestMetrics))
     // Queries run on threads of their own, off the event loop that acknowledges exports.
-    const queries = createQueryService({ store, threads: config.queryThreads })
+    const queries = createQueryService({ store, threads: config.queryThreads, cacheBytes: budget.queryCacheBytes })
     closers.push(() => queries.close())
     app.route('/', createQueryApi({ store, access, limits: queryLimits(config), queries }))
     app.route('/', createDashboardsUi({ documents: store.documents, access, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
@@ -92,7 +94,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       maxFutureSkewNs: parseDurationNs('maxFutureSkew', config.maxFutureSkew),
     }
     // One intake (in-flight bound, time window, counters) for every listener and producer.
-    const intake = new Intake({ store, metrics: ingestMetrics, timeWindow })
+    const intake = new Intake({ store, metrics: ingestMetrics, timeWindow, maxInflightBytes: budget.maxInflightBytes })
     // Alert rules: an invalid rule file stops the start here, before anything listens.
     const alerts = await AlertService.start({
       config: config.alerts,
@@ -115,6 +117,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     })
     app.route('/', createAlertsApi({ service: alerts, access }))
 
+    // Once everything that can refuse the configuration has started: its messages come first.
+    log(`blazedb: memory limit ${config.memoryLimit}: head flushed at ${mib(budget.headFlushBytes)}, ${mib(budget.maxInflightBytes)} of requests in flight, block caches ${mib(budget.engineCacheBytes)} + ${mib(budget.queryCacheBytes)} for query threads, queries ${mib(queryLimits(config).maxMemoryBytes)} each`)
     const { host, port } = parseAddr('httpAddr', config.httpAddr)
     const http = await listenHono(app, host, port, tls)
     closers.push(() => closeHttp(http.server))

@@ -84,6 +84,15 @@ export const SPARE_LIST_MAX_BYTES = 1024 * 1024
  * cover weeks of hourly partitions after compaction, so a query thread decrypts an index once. */
 export const SNAPSHOT_INDEX_CACHE_PARTS = 1024
 
+/** Share of a SnapshotScanner's cache budget its decoded part indexes may take besides (bytes
+ * estimated: bloom filters, dictionary values, chunk entries). Under live ingest every flush and
+ * compaction makes parts with new file ids, a span or log part's index holding a bloom filter
+ * of 200 KiB to 1 MiB: bounded by count alone, the indexes of parts long since merged away
+ * climbed to hundreds of MiB per query thread. An eighth of the block cache holds hundreds of
+ * compacted parts' indexes; a floor of 4 MiB keeps the current hour's with a small cache. */
+export const SNAPSHOT_INDEX_CACHE_SHARE = 1 / 8
+export const SNAPSHOT_INDEX_CACHE_MIN_BYTES = 4 * 1024 * 1024
+
 /** Milliseconds a scan over head batches runs before it lets the thread's other work (a
  * cancellation message) run: short enough to notice a cancellation promptly. */
 export const SCAN_PACE_MS = 10

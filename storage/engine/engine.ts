@@ -46,6 +46,8 @@ export interface EngineOptions {
   headFlushBytes?: number
   headFlushIntervalMs?: number
   blockCacheBytes?: number
+  /** Most rows one compaction merges (COMPACT_MAX_ROWS). */
+  compactMaxRows?: number
   /** Runs flushes on a timer, compaction and retention in the background; true by default. */
   background?: boolean
   /** Builds part files on a worker thread (true by default), so flushes and compactions never
@@ -318,7 +320,7 @@ export class Engine implements Store {
       const inputs: PartHandle[] = []
       let rows = 0
       for (const h of [...p.parts].sort((a, b) => a.reader.index.rows - b.reader.index.rows)) {
-        if (inputs.length === COMPACT_MAX_PARTS || rows + h.reader.index.rows > COMPACT_MAX_ROWS) break
+        if (inputs.length === COMPACT_MAX_PARTS || rows + h.reader.index.rows > (this.options.compactMaxRows ?? COMPACT_MAX_ROWS)) break
         inputs.push(h)
         rows += h.reader.index.rows
       }

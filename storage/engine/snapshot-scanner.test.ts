@@ -1,7 +1,8 @@
 /**
  * Scan snapshots read by a SnapshotScanner give what Store.scan gives: the Store contract run
  * with every scan going through a snapshot (head batches and part files by descriptor), and
- * the hold a snapshot keeps on parts that a compaction replaces meanwhile.
+ * the hold a snapshot keeps on parts that a compaction replaces meanwhile, and the byte bound on
+ * the part indexes a scanner keeps.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,7 +14,8 @@ import { MemoryStore } from '../memory-store.ts'
 import type { Batch } from '../model.ts'
 import { emptyScanStats, type Scan, type ScanRequest, type Store } from '../store.ts'
 import { openEngine } from './engine.ts'
-import { SnapshotScanner } from './snapshot-scanner.ts'
+import { PartReader } from '../part/part-file.ts'
+import { partIndexBytes, SnapshotScanner } from './snapshot-scanner.ts'
 
 /** `store` with `scan` answered from a snapshot taken when iteration starts, read by a scanner. */
 function throughSnapshots(store: Store): Store {
@@ -101,6 +103,38 @@ test('head batches taken by a snapshot are shared, strings and general values pa
     expect(rowsOf(await collect(scanner.scan(posted, { tenant: 'default', signal: 'spans' })))).toEqual(rowsOf([makeSpans(100)]))
     first.release()
     second.release()
+  } finally {
+    await engine.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('part indexes kept stay within their byte budget as parts come and go, and scans stay right', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'blazedb-snapshot-'))
+  const engine = await openEngine({ dataDir: dir, password: 'test', background: false })
+  try {
+    const request: ScanRequest = { tenant: 'default', signal: 'spans' }
+    const budget = 24 * 1024
+    const scanner = new SnapshotScanner(0, budget)
+    const appended: Batch[] = []
+    let largest = 0
+    // Each flush makes a part with a new file id, as live ingest does; each scan reads them all.
+    for (let i = 0; i < 12; i++) {
+      const batch = makeSpans(300, { start: T0 + BigInt(i) * MINUTE, firstSeq: i * 300, firstTrace: i * 150 })
+      appended.push(batch)
+      await engine.append('default', batch)
+      await engine.flush()
+      const held = engine.snapshot(request)
+      try {
+        expect(rowsOf(await collect(scanner.scan(held.snapshot, request)))).toEqual(rowsOf(appended))
+        for (const p of held.snapshot.parts) largest = Math.max(largest, partIndexBytes(PartReader.borrow(p.fd, p.path, held.snapshot.key!).index))
+      } finally {
+        held.release()
+      }
+      expect(scanner.cachedIndexBytes).toBeLessThanOrEqual(budget + largest)
+    }
+    // Twelve parts' indexes are more than the budget: some were let go.
+    expect(largest * 12).toBeGreaterThan(budget)
   } finally {
     await engine.close()
     rmSync(dir, { recursive: true, force: true })

@@ -10,7 +10,7 @@
  */
 import { StorageError } from '../errors.ts'
 import { bytesToHex } from '../ids.ts'
-import { SCAN_PACE_MS, SNAPSHOT_INDEX_CACHE_PARTS } from '../limits.ts'
+import { SCAN_PACE_MS, SNAPSHOT_INDEX_CACHE_MIN_BYTES, SNAPSHOT_INDEX_CACHE_PARTS, SNAPSHOT_INDEX_CACHE_SHARE } from '../limits.ts'
 import type { Batch } from '../model.ts'
 import { PartReader, type PartIndex } from '../part/part-file.ts'
 import { unpackBatch, type ScanSnapshot } from '../scan-snapshot.ts'
@@ -20,11 +20,20 @@ import { scanParts } from './scan-parts.ts'
 
 export class SnapshotScanner {
   private readonly cache: BlockCache
-  private readonly indexes = new Map<string, PartIndex>()
+  private readonly indexes = new Map<string, { index: PartIndex; bytes: number }>()
+  private indexBytes = 0
+  private readonly indexBudget: number
 
-  /** `cacheBytes`: the budget of decoded column chunks this scanner keeps. */
-  constructor(cacheBytes: number) {
+  /** `cacheBytes`: the budget of decoded column chunks this scanner keeps; its decoded part
+   * indexes take `indexBytes` besides (SNAPSHOT_INDEX_CACHE_SHARE of `cacheBytes` by default). */
+  constructor(cacheBytes: number, indexBytes = Math.max(SNAPSHOT_INDEX_CACHE_MIN_BYTES, cacheBytes * SNAPSHOT_INDEX_CACHE_SHARE)) {
     this.cache = new BlockCache(cacheBytes)
+    this.indexBudget = indexBytes
+  }
+
+  /** Estimated bytes of the part indexes kept (partIndexBytes). */
+  get cachedIndexBytes(): number {
+    return this.indexBytes
   }
 
   /**
@@ -64,14 +73,18 @@ export class SnapshotScanner {
     if (known !== undefined) {
       this.indexes.delete(id)
       this.indexes.set(id, known)
-      return PartReader.borrow(fd, path, key, known)
+      return PartReader.borrow(fd, path, key, known.index)
     }
     const reader = PartReader.borrow(fd, path, key)
     if (bytesToHex(reader.index.fileId) !== id) throw new StorageError('CORRUPT', `cannot scan ${path}: its file id is not the one the snapshot names`, { file: path })
-    this.indexes.set(id, reader.index)
-    for (const old of this.indexes.keys()) {
-      if (this.indexes.size <= SNAPSHOT_INDEX_CACHE_PARTS) break
+    const bytes = partIndexBytes(reader.index)
+    this.indexes.set(id, { index: reader.index, bytes })
+    this.indexBytes += bytes
+    // The least recently used go first; the index just read stays.
+    for (const [old, e] of this.indexes) {
+      if ((this.indexes.size <= SNAPSHOT_INDEX_CACHE_PARTS && this.indexBytes <= this.indexBudget) || old === id) break
       this.indexes.delete(old)
+      this.indexBytes -= e.bytes
     }
     return reader
   }
@@ -80,5 +93,19 @@ export class SnapshotScanner {
   clear(): void {
     this.cache.clear()
     this.indexes.clear()
+    this.indexBytes = 0
   }
+}
+
+/** Approximate memory of a decoded part index: its bloom filters and dictionary values, and
+ * about 200 bytes for each chunk entry with its statistics. */
+export function partIndexBytes(index: PartIndex): number {
+  let bytes = 0
+  for (const block of index.blocks) {
+    for (const c of block.columns) {
+      bytes += 200 + (c.stats.bloom?.byteLength ?? 0)
+      for (const v of c.stats.values ?? []) bytes += 16 + 2 * v.length
+    }
+  }
+  return bytes
 }
