@@ -11,6 +11,7 @@
  * A query's `release` runs only once its thread has answered or exited, never while the
  * thread may still read the snapshot.
  */
+import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { QueryError } from './errors.ts'
 import { QUERY_STOP_GRACE_MS, QUERY_THREAD_HEAP_MB, QUERY_THREAD_NICE } from './limits.ts'
@@ -74,8 +75,9 @@ export class QueryPool {
 
   private readonly stopGraceMs: number
 
-  constructor(threads: number, cacheBytesPerThread: number, options: { url?: URL; stopGraceMs?: number } = {}) {
-    this.data = { cacheBytes: cacheBytesPerThread, nice: QUERY_THREAD_NICE }
+  /** `cacheBytes`: the budget of the block cache all the threads share (storage's SharedBlockCache). */
+  constructor(threads: number, cacheBytes: number, options: { url?: URL; stopGraceMs?: number } = {}) {
+    this.data = { cacheBytes, cacheChannel: `blazedb-block-cache-${process.pid}-${randomUUID()}`, nice: QUERY_THREAD_NICE }
     this.url = options.url ?? QUERY_WORKER_URL
     this.stopGraceMs = options.stopGraceMs ?? QUERY_STOP_GRACE_MS
     for (let i = 0; i < threads; i++) {

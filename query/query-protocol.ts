@@ -10,8 +10,10 @@ import type { QueryLimits, QueryResult } from './engine.ts'
 
 /** What a thread is started with. */
 export interface QueryThreadData {
-  /** Bytes of decoded column chunks the thread caches. */
+  /** Bytes of decoded column chunks the threads cache together (storage's SharedBlockCache). */
   cacheBytes: number
+  /** The BroadcastChannel the pool's threads share their cache on. */
+  cacheChannel: string
   nice: number
 }
 

@@ -63,6 +63,37 @@ describe('answers from query threads over parts and the head', () => {
     await ways.run(query, { start: T0, end: T0 + 3n * HOUR })
   })
 
+  it('threads share one block cache: a query reads nothing from disk that another thread decoded', async () => {
+    const queries = createQueryService({ store: engine, threads: 2, stopGraceMs: 120_000 })
+    // Each blocker holds one thread, so that the query runs on the other one.
+    const block = () => {
+      const controller = new AbortController()
+      const answer = failure(queries.run('spans | join spans as t on service.name | stats count()', { signal: controller.signal, limits: { maxMemoryBytes: 1e12 } }))
+      return { answer, stop: () => controller.abort() }
+    }
+    const text = 'spans | stats max(duration), count() by name | sort name'
+    const range = { start: T0, end: T0 + 2n * HOUR }
+    try {
+      const first = block()
+      await waitFor('a blocker holds one thread', () => queries.status().running === 1, 30_000, 1)
+      const cold = await queries.run(text, range)
+      expect(cold.stats.bytesScanned).toBeGreaterThan(0)
+      const second = block()
+      await waitFor('a blocker holds each thread', () => queries.status().running === 2, 30_000, 1)
+      first.stop()
+      expect(((await first.answer) as QueryError).code).toBe('CANCELLED')
+      // The one free thread is the one that did not run the query before.
+      const warm = await queries.run(text, range)
+      expect(warm.rows).toEqual(cold.rows)
+      expect(warm.stats.bytesScanned).toBe(0)
+      second.stop()
+      await second.answer
+      expect(queries.status().restarts).toBe(0)
+    } finally {
+      await queries.close()
+    }
+  })
+
   it('reads rows appended after the service started, and a range in one partition', async () => {
     await engine.append('default', makeSpans(100, { start: T0 + 2n * HOUR, firstSeq: 90_000, firstTrace: 9000 }))
     const r = await ways.run('spans | stats count()', { start: T0 + 2n * HOUR, end: T0 + 3n * HOUR })

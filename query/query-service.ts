@@ -22,7 +22,7 @@ export interface QueryServiceOptions {
   store: Store
   /** Query threads; 0 runs queries on the calling thread. One per core up to MAX_QUERY_THREADS by default. */
   threads?: number
-  /** Bytes of decoded blocks all threads together cache (QUERY_CACHE_BYTES). */
+  /** Bytes of decoded blocks all threads together cache, one cache they share (QUERY_CACHE_BYTES). */
   cacheBytes?: number
   /** The module each thread runs; query-worker.ts (tests wrap it to make a thread fail). */
   workerUrl?: URL
@@ -56,7 +56,7 @@ export function defaultQueryThreads(): number {
 export function createQueryService(options: QueryServiceOptions): QueryService {
   const { store } = options
   const threads = store.snapshot === undefined ? 0 : (options.threads ?? defaultQueryThreads())
-  const pool = threads === 0 ? undefined : new QueryPool(threads, Math.floor((options.cacheBytes ?? QUERY_CACHE_BYTES) / threads), { url: options.workerUrl, stopGraceMs: options.stopGraceMs })
+  const pool = threads === 0 ? undefined : new QueryPool(threads, options.cacheBytes ?? QUERY_CACHE_BYTES, { url: options.workerUrl, stopGraceMs: options.stopGraceMs })
 
   async function run(query: string | QueryNode, o: ServiceQueryOptions = {}): Promise<QueryResult> {
     if (pool === undefined) return runQuery(query, { ...o, store })

@@ -1,14 +1,15 @@
 /**
  * @module query/query-worker
  * A query thread: runs one query at a time over the scan snapshots it is sent (plan-scans.ts,
- * snapshot-store.ts), with a block cache of its own, and answers with the result or the error.
+ * snapshot-store.ts), through the block cache all threads of its pool share, and answers with
+ * the result or the error.
  * A `cancel` message aborts the query in progress; the budget notices at its next check.
  * The thread lowers its own CPU priority first (limits.ts QUERY_THREAD_NICE).
  */
 import { readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
-import { SnapshotScanner } from '../storage/index.ts'
+import { SharedBlockCache, SnapshotScanner } from '../storage/index.ts'
 import { runQuery } from './engine.ts'
 import { QueryError } from './errors.ts'
 import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './query-protocol.ts'
@@ -26,7 +27,7 @@ function lowerPriority(nice: number): void {
 
 const data = workerData as QueryThreadData
 lowerPriority(data.nice)
-const scanner = new SnapshotScanner(data.cacheBytes)
+const scanner = new SnapshotScanner(new SharedBlockCache(data.cacheBytes, data.cacheChannel))
 const running = new Map<number, AbortController>()
 // The pool sends a query only once the thread is ready: starting a thread (loading the engine)
 // takes a few hundred milliseconds that must not count against a query's time limit.

@@ -29,6 +29,7 @@ export {
 export { openEngine, Engine, type EngineOptions } from './engine/engine.ts'
 export { toSharedBatch, type HeldSnapshot, type ScanSnapshot, type SnapshotBatch, type SnapshotPart } from './scan-snapshot.ts'
 export { SnapshotScanner } from './engine/snapshot-scanner.ts'
+export { SharedBlockCache } from './engine/shared-block-cache.ts'
 export { verifyDataDir, type VerifyReport } from './engine/verify.ts'
 export { inspectDataDir, type PartitionReport } from './engine/inspect.ts'
 export { readOrCreateKeyFile } from './crypto/keyring.ts'

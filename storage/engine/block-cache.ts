@@ -6,7 +6,14 @@
  */
 import type { Column } from '../model.ts'
 
-export class BlockCache {
+/** What a scan reads decoded chunks through: one thread's BlockCache, or a SharedBlockCache. */
+export interface ChunkCache {
+  get(key: string): Column | undefined
+  set(key: string, column: Column): void
+  clear(): void
+}
+
+export class BlockCache implements ChunkCache {
   private readonly entries = new Map<string, { column: Column; bytes: number }>()
   private bytes = 0
   private readonly budget: number
@@ -43,7 +50,7 @@ export class BlockCache {
 }
 
 /** Approximate memory of a decoded column. */
-function columnBytes(c: Column): number {
+export function columnBytes(c: Column): number {
   const present = c.present?.length ?? 0
   switch (c.kind) {
     case 'str':

@@ -8,7 +8,7 @@ import { StorageError } from '../errors.ts'
 import { TIME_COLUMN, type Batch, type Column } from '../model.ts'
 import { mayMatch } from '../part/block-stats.ts'
 import type { ScanRequest, ScanStats } from '../store.ts'
-import type { BlockCache } from './block-cache.ts'
+import type { ChunkCache } from './block-cache.ts'
 import type { PartReader } from '../part/part-file.ts'
 
 /**
@@ -17,7 +17,7 @@ import type { PartReader } from '../part/part-file.ts'
  */
 export async function* scanParts(
   parts: readonly { readonly reader: PartReader }[],
-  cache: BlockCache,
+  cache: ChunkCache,
   request: Pick<ScanRequest, 'signal' | 'start' | 'end' | 'columns' | 'where' | 'abort'>,
   stats: ScanStats,
   useCache: boolean,

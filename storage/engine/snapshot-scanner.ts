@@ -15,16 +15,17 @@ import type { Batch } from '../model.ts'
 import { PartReader, type PartIndex } from '../part/part-file.ts'
 import { unpackBatch, type ScanSnapshot } from '../scan-snapshot.ts'
 import { emptyScanStats, type Scan, type ScanRequest } from '../store.ts'
-import { BlockCache } from './block-cache.ts'
+import { BlockCache, type ChunkCache } from './block-cache.ts'
 import { scanParts } from './scan-parts.ts'
 
 export class SnapshotScanner {
-  private readonly cache: BlockCache
+  private readonly cache: ChunkCache
   private readonly indexes = new Map<string, PartIndex>()
 
-  /** `cacheBytes`: the budget of decoded column chunks this scanner keeps. */
-  constructor(cacheBytes: number) {
-    this.cache = new BlockCache(cacheBytes)
+  /** `cache`: the budget of decoded column chunks this scanner keeps, or a cache shared with
+   * other threads (shared-block-cache.ts). */
+  constructor(cache: number | ChunkCache) {
+    this.cache = typeof cache === 'number' ? new BlockCache(cache) : cache
   }
 
   /**
