@@ -36,9 +36,12 @@ export interface PoolTask {
   signal?: AbortSignal
 }
 
+/** A thread's answer: the result, or its JSON when the query asked for it (jsonSince). */
+export type PoolAnswer = QueryResult | Uint8Array<ArrayBuffer>
+
 interface Queued {
   task: PoolTask
-  resolve: (result: QueryResult) => void
+  resolve: (answer: PoolAnswer) => void
   reject: (error: Error) => void
   onAbort?: () => void
 }
@@ -95,7 +98,7 @@ export class QueryPool {
     return this.queue.length
   }
 
-  run(task: PoolTask): Promise<QueryResult> {
+  run(task: PoolTask): Promise<PoolAnswer> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(cancelledError('the server is shutting down'))
       if (task.signal?.aborted === true) return reject(cancelledError())
@@ -122,7 +125,7 @@ export class QueryPool {
       }
       if (slot.worker !== worker || slot.job?.id !== reply.id || slot.stopping !== undefined) return
       const job = this.finish(slot)
-      if (reply.error === undefined) job.resolve(reply.result!)
+      if (reply.error === undefined) job.resolve(reply.json ?? reply.result!)
       else if (reply.error.kind === 'query') job.reject(new QueryError(reply.error.code, reply.error.message, reply.error))
       else job.reject(new Error(reply.error.message))
       this.dispatch()

@@ -27,7 +27,15 @@ export interface ThreadQueryOptions {
 }
 
 export type QueryThreadRequest =
-  | { kind: 'run'; id: number; query: string | QueryNode; options: ThreadQueryOptions; snapshots: [string, ScanSnapshot][] }
+  | {
+      kind: 'run'
+      id: number
+      query: string | QueryNode
+      options: ThreadQueryOptions
+      snapshots: [string, ScanSnapshot][]
+      /** Answer with the result as JSON bytes, its elapsedMs counted from this epoch time (ms). */
+      jsonSince?: number
+    }
   | { kind: 'cancel'; id: number }
 
 export type ThreadError =
@@ -39,5 +47,7 @@ export interface QueryThreadReply {
   id?: number
   ready?: boolean
   result?: QueryResult
+  /** The result as UTF-8 JSON, when the request asked for it (its buffer is transferred). */
+  json?: Uint8Array<ArrayBuffer>
   error?: ThreadError
 }

@@ -192,6 +192,28 @@ it.skipIf(!existsSync('/proc/thread-self'))('query threads run at a lower CPU pr
 })
 
 describe('the HTTP API on query threads', () => {
+  it('answers with the JSON the thread made: the in-process answer, for a large result too', async () => {
+    const store = new MemoryStore()
+    await store.append('default', makeSpans(30_000))
+    const queries = createQueryService({ store, threads: 1 })
+    try {
+      const threaded = createQueryApi({ store, queries })
+      const inProcess = createQueryApi({ store })
+      for (const query of ['spans | sort span_id | limit 20000 | select span_id, name, duration, time', 'spans | stats count() by name | sort name', 'spans | where name = "no such name"']) {
+        const post = (app: typeof threaded) => app.request('/api/v1/query', { method: 'POST', body: JSON.stringify({ query }), headers: { 'content-type': 'application/json' } })
+        const [a, b] = await Promise.all([post(threaded), post(inProcess)])
+        expect([a.status, a.headers.get('content-type')]).toEqual([b.status, b.headers.get('content-type')])
+        const [got, want] = (await Promise.all([a.json(), b.json()])) as { rows: unknown[][]; columns: unknown; stats: { elapsedMs: number } }[]
+        expect(got.stats.elapsedMs).toBeGreaterThan(0)
+        expect({ ...got, stats: { ...got.stats, elapsedMs: 0 } }).toEqual({ ...want, stats: { ...want.stats, elapsedMs: 0 } })
+      }
+      const bad = await threaded.request('/api/v1/query', { method: 'POST', body: JSON.stringify({ query: 'spans | nosuch' }) })
+      expect(bad.status).toBe(400)
+    } finally {
+      await queries.close()
+    }
+  })
+
   it('a client that goes away cancels its query on the thread', async () => {
     const store = new MemoryStore()
     const batch = makeSpans(1000)

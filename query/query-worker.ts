@@ -2,7 +2,7 @@
  * @module query/query-worker
  * A query thread: runs one query at a time over the scan snapshots it is sent (plan-scans.ts,
  * snapshot-store.ts), through the block cache all threads of its pool share, and answers with
- * the result or the error.
+ * the result (or its JSON, made here rather than on the event loop) or the error.
  * A `cancel` message aborts the query in progress; the budget notices at its next check.
  * The thread lowers its own CPU priority first (limits.ts QUERY_THREAD_NICE).
  */
@@ -29,6 +29,7 @@ const data = workerData as QueryThreadData
 lowerPriority(data.nice)
 const scanner = new SnapshotScanner(new SharedBlockCache(data.cacheBytes, data.cacheChannel))
 const running = new Map<number, AbortController>()
+const encoder = new TextEncoder()
 // The pool sends a query only once the thread is ready: starting a thread (loading the engine)
 // takes a few hundred milliseconds that must not count against a query's time limit.
 parentPort?.postMessage({ ready: true } satisfies QueryThreadReply)
@@ -44,7 +45,12 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
   let reply: QueryThreadReply
   try {
     const store = new SnapshotStore(scanner, new Map(message.snapshots))
-    reply = { id, result: await runQuery(query, { ...options, store, signal: controller.signal }) }
+    const result = await runQuery(query, { ...options, store, signal: controller.signal })
+    if (message.jsonSince === undefined) reply = { id, result }
+    else {
+      result.stats.elapsedMs = performance.timeOrigin + performance.now() - message.jsonSince
+      reply = { id, json: encoder.encode(JSON.stringify(result)) }
+    }
   } catch (error) {
     if (error instanceof QueryError) {
       reply = { id, error: { kind: 'query', code: error.code, message: error.message, line: error.line, column: error.column, source: error.source } }
@@ -54,5 +60,6 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
   } finally {
     running.delete(id)
   }
-  parentPort?.postMessage(reply)
+  // JSON bytes are moved, not copied: the event loop only writes them to the socket.
+  parentPort?.postMessage(reply, reply.json === undefined ? [] : [reply.json.buffer])
 })
