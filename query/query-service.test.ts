@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryStore, openEngine, type Engine } from '../storage/index.ts'
 import { HOUR, MINUTE, T0, makeLogs, makePoints, makeSpans } from '../test/support/telemetry.ts'
 import { waitFor } from '../test/support/wait-for.ts'
+import { runQuery } from './engine.ts'
 import { QueryError } from './errors.ts'
 import { QUERY_THREAD_NICE } from './limits.ts'
 import { createQueryApi } from './api.ts'
@@ -18,6 +19,7 @@ import { createQueryService, type QueryService } from './query-service.ts'
 import { BothWays } from './testdata/both-ways.ts'
 
 const FAULTY = new URL('./testdata/faulty-query-worker.ts', import.meta.url)
+const SLOW_SCAN = new URL('./testdata/slow-scan-query-worker.ts', import.meta.url)
 
 async function failure(p: Promise<unknown>): Promise<Error> {
   const e = await p.then(() => undefined, (error: unknown) => error)
@@ -89,6 +91,23 @@ describe('answers from query threads over parts and the head', () => {
       second.stop()
       await second.answer
       expect(queries.status().restarts).toBe(0)
+    } finally {
+      await queries.close()
+    }
+  })
+
+  it('a query alone scans on every thread: an idle thread decodes its blocks from the other end', async () => {
+    // Its scans wait, after their first block, for a chunk of their last part from the helper.
+    const queries = createQueryService({ store: engine, threads: 2, workerUrl: SLOW_SCAN })
+    try {
+      const text = 'spans | stats count(), min(duration) by name | sort name'
+      const range = { start: T0, end: T0 + 2n * HOUR }
+      const answer = await queries.run(text, range)
+      expect(answer.rows).toEqual((await runQuery(text, { store: engine, ...range })).rows)
+      await waitFor('the helper to report what it decoded', () => queries.status().warmed > 0, 30_000, 1)
+      // Helpers stop when the query ends; the next query runs on either thread.
+      expect((await queries.run('spans | stats count()', range)).rows).toEqual((await runQuery('spans | stats count()', { store: engine, ...range })).rows)
+      expect(queries.status()).toMatchObject({ running: 0, restarts: 0 })
     } finally {
       await queries.close()
     }

@@ -38,8 +38,9 @@ export interface QueryService {
   run(query: string | QueryNode, options?: ServiceQueryOptions): Promise<QueryResult>
   /** `run`'s result as UTF-8 JSON, made on the query thread: the event loop only sends the bytes. */
   runJson(query: string | QueryNode, options?: ServiceQueryOptions): Promise<Uint8Array<ArrayBuffer>>
-  /** Queries running and waiting, and threads started in place of failed ones. */
-  status(): { threads: number; running: number; queued: number; restarts: number }
+  /** Queries running and waiting, threads started in place of failed ones, and chunks threads
+   * decoded ahead for another thread's query (a query alone scans on every thread). */
+  status(): { threads: number; running: number; queued: number; restarts: number; warmed: number }
   /** Fails queries in flight with CANCELLED and stops the threads. */
   close(): Promise<void>
 }
@@ -112,7 +113,7 @@ export function createQueryService(options: QueryServiceOptions): QueryService {
   return {
     run,
     runJson,
-    status: () => ({ threads, running: pool?.running ?? 0, queued: pool?.queued ?? 0, restarts: pool?.restarts ?? 0 }),
+    status: () => ({ threads, running: pool?.running ?? 0, queued: pool?.queued ?? 0, restarts: pool?.restarts ?? 0, warmed: pool?.warmed ?? 0 }),
     close: async () => pool?.close(),
   }
 }

@@ -34,17 +34,43 @@ const encoder = new TextEncoder()
 // takes a few hundred milliseconds that must not count against a query's time limit.
 parentPort?.postMessage({ ready: true } satisfies QueryThreadReply)
 
+/** Helping another thread's query: whether its stop has come, by query id. */
+const warming = new Map<number, { stopped: boolean }>()
+
+async function warm(message: Extract<QueryThreadRequest, { kind: 'warm' }>): Promise<void> {
+  const state = { stopped: false }
+  warming.set(message.id, state)
+  let decoded = 0
+  try {
+    decoded = await scanner.warm(message.snapshot, message.request, message, () => state.stopped)
+  } catch {
+    // What cannot be read, the query's own scan reports.
+  } finally {
+    warming.delete(message.id)
+  }
+  parentPort?.postMessage({ id: message.id, warmed: decoded } satisfies QueryThreadReply)
+}
+
 parentPort?.on('message', async (message: QueryThreadRequest) => {
   if (message.kind === 'cancel') {
     running.get(message.id)?.abort(new Error('cancelled'))
     return
   }
+  if (message.kind === 'stop-warm') {
+    const state = warming.get(message.id)
+    if (state !== undefined) state.stopped = true
+    return
+  }
+  if (message.kind === 'warm') return warm(message)
   const { id, query, options } = message
   const controller = new AbortController()
   running.set(id, controller)
   let reply: QueryThreadReply
   try {
-    const store = new SnapshotStore(scanner, new Map(message.snapshots))
+    const store = new SnapshotStore(scanner, new Map(message.snapshots), (key, request) => {
+      const help = { key, request: { columns: request.columns, start: request.start, end: request.end, where: request.where } }
+      parentPort?.postMessage({ id, help } satisfies QueryThreadReply)
+    })
     const result = await runQuery(query, { ...options, store, signal: controller.signal })
     if (message.jsonSince === undefined) reply = { id, result }
     else {

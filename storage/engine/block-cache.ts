@@ -8,6 +8,8 @@ import type { Column } from '../model.ts'
 
 /** What a scan reads decoded chunks through: one thread's BlockCache, or a SharedBlockCache. */
 export interface ChunkCache {
+  /** Whether the chunk is cached (without counting as a use). */
+  has(key: string): boolean
   get(key: string): Column | undefined
   set(key: string, column: Column): void
   clear(): void
@@ -20,6 +22,10 @@ export class BlockCache implements ChunkCache {
 
   constructor(budget: number) {
     this.budget = budget
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key)
   }
 
   get(key: string): Column | undefined {

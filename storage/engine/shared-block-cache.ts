@@ -99,6 +99,10 @@ export class SharedBlockCache implements ChunkCache {
     return { chunks: this.entries.size, bytes: this.bytes }
   }
 
+  has(key: string): boolean {
+    return this.entries.has(key)
+  }
+
   /** The chunk when some thread decoded it. */
   get(key: string): Column | undefined {
     const e = this.entries.get(key)

@@ -16,7 +16,7 @@ import { PartReader, type PartIndex } from '../part/part-file.ts'
 import { unpackBatch, type ScanSnapshot } from '../scan-snapshot.ts'
 import { emptyScanStats, type Scan, type ScanRequest } from '../store.ts'
 import { BlockCache, type ChunkCache } from './block-cache.ts'
-import { scanParts } from './scan-parts.ts'
+import { blockWanted, chunkKey, scanParts } from './scan-parts.ts'
 
 export class SnapshotScanner {
   private readonly cache: ChunkCache
@@ -56,6 +56,43 @@ export class SnapshotScanner {
       yield* scanParts(parts, scanner.cache, { ...request, signal: snapshot.signal }, stats, true)
     }
     return { stats, [Symbol.asyncIterator]: iterate }
+  }
+
+  /**
+   * Decodes into the cache the chunks a scan of `snapshot` for `request` would read, so that a
+   * scan running in another thread over the same cache finds them decoded: blocks are taken
+   * from the last one back (a scan reads from the first), every `walk.stride`-th from
+   * `walk.offset` (helpers share the walk), until `stop()` is true. Chunks cached already are
+   * skipped. Returns the chunks decoded.
+   * @example await scanner.warm(snapshot, request, { offset: 0, stride: 1 }, () => done)
+   */
+  async warm(snapshot: ScanSnapshot, request: Pick<ScanRequest, 'columns' | 'start' | 'end' | 'where'>, walk: { offset: number; stride: number }, stop: () => boolean): Promise<number> {
+    const key = snapshot.key
+    if (key === undefined) return 0
+    const blocks: { reader: PartReader; fileKey: string; block: number }[] = []
+    for (const p of snapshot.parts) {
+      const reader = this.reader(p.fd, p.path, p.fileId, key)
+      const fileKey = bytesToHex(p.fileId)
+      reader.index.blocks.forEach((block, b) => {
+        if (blockWanted(block, request)) blocks.push({ reader, fileKey, block: b })
+      })
+    }
+    let decoded = 0
+    for (let i = blocks.length - 1 - walk.offset; i >= 0 && !stop(); i -= walk.stride) {
+      const { reader, fileKey, block } = blocks[i]
+      const refs = reader.index.blocks[block].columns
+      for (const name of request.columns ?? refs.map((c) => c.name)) {
+        const chunk = chunkKey(fileKey, block, name)
+        if (this.cache.has(chunk) || !refs.some((c) => c.name === name)) continue
+        const column = reader.readColumn(block, name)
+        if (column === undefined) continue
+        this.cache.set(chunk, column)
+        decoded++
+      }
+      // Messages (the stop, the cache's announcements) are read between blocks.
+      await new Promise<void>((resolve) => setImmediate(resolve))
+    }
+    return decoded
   }
 
   /** A reader through `fd`, with the part's index from the cache when it was read before. */
