@@ -8,8 +8,13 @@
  * stop it (a stretch of work without a budget check): past the deadline, or a cancellation,
  * by QUERY_STOP_GRACE_MS, the thread is terminated and a new one started. A thread that dies
  * (an uncaught exception, its heap limit) fails its query with an error and is replaced.
- * A query's `release` runs only once its thread has answered or exited, never while the
- * thread may still read the snapshot.
+ * A query's `release` runs only once its thread has answered or exited and every thread
+ * helping it has stopped, never while a thread may still read the snapshot.
+ *
+ * Threads with nothing to do help: when a query's thread starts a scan of part files and no
+ * query waits, the idle threads decode that scan's blocks from its other end into the block
+ * cache they share (`warm`), so a query alone scans on every thread; a thread that a waiting
+ * query needs stops helping first (`stop-warm`).
  */
 import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
@@ -138,7 +143,8 @@ export class QueryPool {
       if (slot.worker !== worker) return
       if (reply.warmed !== undefined) {
         this.warmed += reply.warmed
-        return this.helped(slot)
+        this.helped(slot)
+        return this.dispatch()
       }
       if (reply.help !== undefined) {
         const job = slot.job
@@ -158,7 +164,7 @@ export class QueryPool {
       const reason = slot.stopping ?? new Error(`cannot finish query: its thread failed (${slot.crash ?? `exit code ${code}`})`)
       const job = slot.job === undefined ? undefined : this.finish(slot)
       // A helper that exits reads nothing more.
-      if (slot.helping !== undefined) this.helped(slot)
+      this.helped(slot)
       slot.stopping = undefined
       slot.crash = undefined
       if (!this.closed) {
@@ -217,7 +223,6 @@ export class QueryPool {
     slot.helping = undefined
     job.helpers--
     if (job.done && job.helpers === 0) job.release()
-    this.dispatch()
   }
 
   private dispatch(): void {
