@@ -114,8 +114,9 @@ export const MAX_QUERY_THREADS = 4
  * Bytes of decoded column chunks all query threads together keep for repeated scans, in one
  * cache they share (storage's SharedBlockCache: arrays in shared memory, so a chunk is decoded
  * once for every thread). 256 MiB holds the columns Q1..Q10 read of an hour at the reference
- * rate (bench/RESULTS.md), and stays well inside a 1 GiB server next to ingest's heads. The
- * strings of string columns are made again in each thread that reads them, on its own heap.
+ * rate (bench/RESULTS.md), and stays well inside a 1 GiB server next to ingest's heads. It
+ * bounds the cache's memory in the whole process: the strings of a string column, made again
+ * in each thread that reads it, count once per thread.
  */
 export const QUERY_CACHE_BYTES = 256 * 1024 * 1024
 

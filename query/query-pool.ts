@@ -97,7 +97,7 @@ export class QueryPool {
 
   /** `cacheBytes`: the budget of the block cache all the threads share (storage's SharedBlockCache). */
   constructor(threads: number, cacheBytes: number, options: { url?: URL; stopGraceMs?: number } = {}) {
-    this.data = { cacheBytes, cacheChannel: `blazedb-block-cache-${process.pid}-${randomUUID()}`, nice: QUERY_THREAD_NICE }
+    this.data = { cacheBytes, cacheChannel: `blazedb-block-cache-${process.pid}-${randomUUID()}`, threads, nice: QUERY_THREAD_NICE }
     this.url = options.url ?? QUERY_WORKER_URL
     this.stopGraceMs = options.stopGraceMs ?? QUERY_STOP_GRACE_MS
     for (let i = 0; i < threads; i++) {

@@ -12,8 +12,9 @@ import type { QueryLimits, QueryResult } from './engine.ts'
 export interface QueryThreadData {
   /** Bytes of decoded column chunks the threads cache together (storage's SharedBlockCache). */
   cacheBytes: number
-  /** The BroadcastChannel the pool's threads share their cache on. */
+  /** The BroadcastChannel the pool's threads share their cache on, and how many they are. */
   cacheChannel: string
+  threads: number
   nice: number
 }
 

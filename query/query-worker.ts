@@ -27,7 +27,7 @@ function lowerPriority(nice: number): void {
 
 const data = workerData as QueryThreadData
 lowerPriority(data.nice)
-const scanner = new SnapshotScanner(new SharedBlockCache(data.cacheBytes, data.cacheChannel))
+const scanner = new SnapshotScanner(new SharedBlockCache(data.cacheBytes, data.cacheChannel, data.threads))
 const running = new Map<number, AbortController>()
 const encoder = new TextEncoder()
 // The pool sends a query only once the thread is ready: starting a thread (loading the engine)

@@ -76,3 +76,16 @@ test('a chunk past a quarter of the budget is not kept; other channels see nothi
   a.clear()
   await waitFor('b to drop it', () => b.size.chunks === 0)
 })
+
+test('strings made from a packed chunk count once per reader thread against the budget', () => {
+  const [one] = caches(1, 64 * 1024 * 1024)
+  const three = new SharedBlockCache(64 * 1024 * 1024, `test-${randomUUID()}`, 3)
+  open.push(three)
+  one.set('p:0:name', names())
+  three.set('p:0:name', names())
+  three.set('p:0:duration', durations(1))
+  // Each reader makes its own dictionary strings (columnBytes: 2 bytes a character and 16 a
+  // string); numeric chunks are read in place, counted once whatever the readers.
+  const strings = names().dict.reduce((n, s) => n + 2 * s.length + 16, 0)
+  expect(three.size.bytes - one.size.bytes).toBe(2 * strings + ROWS * 8)
+})

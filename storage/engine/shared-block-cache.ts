@@ -13,8 +13,9 @@
  * chunks past the budget and announces what it dropped), so the chunks held, and their memory
  * (freed once no thread references them), stay within the budget.
  *
- * Contract: `budget` counts the shared bytes of the chunks, once for all threads; the strings a
- * thread makes from packed chunks are its own heap and go with the entry. Two threads may miss
+ * Contract: `budget` bounds what the cache holds in the whole process: a chunk's shared memory
+ * once, plus the strings (or general values) of a packed chunk once per reader thread, since
+ * each thread that reads it makes its own (columnBytes' estimates). Two threads may miss
  * the same chunk at once and both decode it; the first announcement kept wins, answers are
  * the same either way (parts are immutable).
  */
@@ -70,8 +71,16 @@ function share(column: Column, rows: number): SharedChunk {
   }
 }
 
-/** Bytes of shared memory a chunk holds. */
-const sharedBytes = (chunk: SharedChunk): number => ('packed' in chunk ? chunk.packed.byteLength : columnBytes(chunk.column) + ('dict' in chunk ? chunk.dict.byteLength : 0))
+/**
+ * What a chunk costs the process: its shared memory once, and the strings or values made from
+ * its packed bytes once per thread that may read it (`readers`), estimated as columnBytes does.
+ */
+function chunkBytes(chunk: SharedChunk, column: Column, readers: number): number {
+  if ('packed' in chunk) return chunk.packed.byteLength + readers * columnBytes(column)
+  if (!('dict' in chunk)) return columnBytes(chunk.column)
+  const strings = columnBytes(column) - columnBytes(chunk.column)
+  return columnBytes(chunk.column) + chunk.dict.byteLength + readers * strings
+}
 
 /** This thread's column of a shared chunk: strings are made here, arrays are the shared ones. */
 function unshare(chunk: SharedChunk, what: string): Column {
@@ -84,11 +93,14 @@ export class SharedBlockCache implements ChunkCache {
   private readonly entries = new Map<string, Entry>()
   private bytes = 0
   private readonly budget: number
+  private readonly readers: number
   private readonly channel: BroadcastChannel
 
-  /** `name`: the channel the threads sharing this cache meet on (one per set of threads). */
-  constructor(budget: number, name: string) {
+  /** `name`: the channel the threads sharing this cache meet on (one per set of threads);
+   * `readers`: how many threads share it (each makes its own strings of a string chunk). */
+  constructor(budget: number, name: string, readers = 1) {
     this.budget = budget
+    this.readers = readers
     this.channel = new BroadcastChannel(name)
     // The channel must not keep a thread alive on its own.
     this.channel.unref()
@@ -117,7 +129,7 @@ export class SharedBlockCache implements ChunkCache {
   set(key: string, column: Column): void {
     if (this.budget <= 0 || this.entries.has(key)) return
     const chunk = share(column, rowsOf(column))
-    const bytes = sharedBytes(chunk)
+    const bytes = chunkBytes(chunk, column, this.readers)
     if (bytes > this.budget / 4) return
     // This thread keeps the strings it made, over the shared arrays (its own copies can go).
     const own = 'packed' in chunk ? column : 'dict' in chunk ? { ...chunk.column, dict: (column as Extract<Column, { kind: 'str' }>).dict } : chunk.column
