@@ -42,7 +42,9 @@ async function warm(message: Extract<QueryThreadRequest, { kind: 'warm' }>): Pro
   warming.set(message.id, state)
   let decoded = 0
   try {
-    decoded = await scanner.warm(message.snapshot, message.request, message, () => state.stopped)
+    // Helpers together decode at most half the cache, which must still hold the query's own chunks.
+    const walk = { offset: message.offset, stride: message.stride, maxBytes: data.cacheBytes / 2 / message.stride }
+    decoded = await scanner.warm(message.snapshot, message.request, walk, () => state.stopped)
   } catch {
     // What cannot be read, the query's own scan reports.
   } finally {

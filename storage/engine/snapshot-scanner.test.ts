@@ -124,9 +124,11 @@ test('warm decodes into the cache the chunks a scan reads, from the last block b
     const cache = new BlockCache(64 * 1024 * 1024)
     const helper = new SnapshotScanner(cache)
     // Every other block from the last: the fifth and the third hour's, two columns each.
-    expect(await helper.warm(held.snapshot, request, { offset: 0, stride: 2 }, () => false)).toBe(4)
-    expect(await helper.warm(held.snapshot, request, { offset: 0, stride: 2 }, () => false)).toBe(0)
-    expect(await helper.warm(held.snapshot, request, { offset: 1, stride: 2 }, () => true)).toBe(0)
+    expect(await helper.warm(held.snapshot, request, { offset: 0, stride: 2, maxBytes: Infinity }, () => false)).toBe(4)
+    expect(await helper.warm(held.snapshot, request, { offset: 0, stride: 2, maxBytes: Infinity }, () => false)).toBe(0)
+    expect(await helper.warm(held.snapshot, request, { offset: 1, stride: 2, maxBytes: Infinity }, () => true)).toBe(0)
+    // A byte limit ends the walk after the block that reaches it (two chunks each).
+    expect(await new SnapshotScanner(new BlockCache(64 * 1024 * 1024)).warm(held.snapshot, request, { offset: 0, stride: 1, maxBytes: 1 }, () => false)).toBe(2)
     const reader = new SnapshotScanner(cache)
     const scan = reader.scan(held.snapshot, request)
     const read = await collect(scan)

@@ -15,7 +15,7 @@ import type { Batch } from '../model.ts'
 import { PartReader, type PartIndex } from '../part/part-file.ts'
 import { unpackBatch, type ScanSnapshot } from '../scan-snapshot.ts'
 import { emptyScanStats, type Scan, type ScanRequest } from '../store.ts'
-import { BlockCache, type ChunkCache } from './block-cache.ts'
+import { BlockCache, columnBytes, type ChunkCache } from './block-cache.ts'
 import { blockWanted, chunkKey, scanParts } from './scan-parts.ts'
 
 export class SnapshotScanner {
@@ -62,11 +62,12 @@ export class SnapshotScanner {
    * Decodes into the cache the chunks a scan of `snapshot` for `request` would read, so that a
    * scan running in another thread over the same cache finds them decoded: blocks are taken
    * from the last one back (a scan reads from the first), every `walk.stride`-th from
-   * `walk.offset` (helpers share the walk), until `stop()` is true. Chunks cached already are
-   * skipped. Returns the chunks decoded.
-   * @example await scanner.warm(snapshot, request, { offset: 0, stride: 1 }, () => done)
+   * `walk.offset` (helpers share the walk), until `stop()` is true or `walk.maxBytes` of chunks
+   * are decoded (past what the cache keeps, the first would be evicted before the scan reaches
+   * them). Chunks cached already are skipped. Returns the chunks decoded.
+   * @example await scanner.warm(snapshot, request, { offset: 0, stride: 1, maxBytes: 64 << 20 }, () => done)
    */
-  async warm(snapshot: ScanSnapshot, request: Pick<ScanRequest, 'columns' | 'start' | 'end' | 'where'>, walk: { offset: number; stride: number }, stop: () => boolean): Promise<number> {
+  async warm(snapshot: ScanSnapshot, request: Pick<ScanRequest, 'columns' | 'start' | 'end' | 'where'>, walk: { offset: number; stride: number; maxBytes: number }, stop: () => boolean): Promise<number> {
     const key = snapshot.key
     if (key === undefined) return 0
     const blocks: { reader: PartReader; fileKey: string; block: number }[] = []
@@ -78,7 +79,8 @@ export class SnapshotScanner {
       })
     }
     let decoded = 0
-    for (let i = blocks.length - 1 - walk.offset; i >= 0 && !stop(); i -= walk.stride) {
+    let bytes = 0
+    for (let i = blocks.length - 1 - walk.offset; i >= 0 && bytes < walk.maxBytes && !stop(); i -= walk.stride) {
       const { reader, fileKey, block } = blocks[i]
       const refs = reader.index.blocks[block].columns
       for (const name of request.columns ?? refs.map((c) => c.name)) {
@@ -88,6 +90,7 @@ export class SnapshotScanner {
         if (column === undefined) continue
         this.cache.set(chunk, column)
         decoded++
+        bytes += columnBytes(column)
       }
       // Messages (the stop, the cache's announcements) are read between blocks.
       await new Promise<void>((resolve) => setImmediate(resolve))
