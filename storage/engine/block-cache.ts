@@ -29,11 +29,7 @@ export class BlockCache implements ChunkCache {
   }
 
   get(key: string): Column | undefined {
-    const e = this.entries.get(key)
-    if (e === undefined) return undefined
-    this.entries.delete(key)
-    this.entries.set(key, e)
-    return e.column
+    return touch(this.entries, key)?.column
   }
 
   set(key: string, column: Column): void {
@@ -53,6 +49,15 @@ export class BlockCache implements ChunkCache {
     this.entries.clear()
     this.bytes = 0
   }
+}
+
+/** The entry of `key`, moved to the most recently used end of the map (insertion order). */
+export function touch<T>(entries: Map<string, T>, key: string): T | undefined {
+  const e = entries.get(key)
+  if (e === undefined) return undefined
+  entries.delete(key)
+  entries.set(key, e)
+  return e
 }
 
 /** Approximate memory of a decoded column. */

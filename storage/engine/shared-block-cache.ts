@@ -24,7 +24,7 @@ import { ByteWriter } from '../codec/byte-writer.ts'
 import { ByteReader } from '../codec/byte-reader.ts'
 import { decodeColumn, encodeColumn } from '../codec/column-codec.ts'
 import type { Column } from '../model.ts'
-import { columnBytes, type ChunkCache } from './block-cache.ts'
+import { columnBytes, touch, type ChunkCache } from './block-cache.ts'
 
 /**
  * A chunk as the threads share it: its arrays in shared memory; a string column's dictionary
@@ -117,10 +117,8 @@ export class SharedBlockCache implements ChunkCache {
 
   /** The chunk when some thread decoded it. */
   get(key: string): Column | undefined {
-    const e = this.entries.get(key)
+    const e = touch(this.entries, key)
     if (e === undefined) return undefined
-    this.entries.delete(key)
-    this.entries.set(key, e)
     e.column ??= unshare(e.chunk, `cached chunk ${key}`)
     return e.column
   }
