@@ -112,10 +112,12 @@ export const PACE_ROWS = 8_192
 export const MAX_QUERY_THREADS = 4
 
 /**
- * Bytes of decoded column chunks all query threads together keep for repeated scans, split
- * evenly among them (each thread has its own cache: decoded arrays cannot be shared between
- * heaps). 256 MiB holds the columns Q1..Q10 read of an hour at the reference rate
- * (bench/RESULTS.md), and stays well inside a 1 GiB server next to ingest's heads.
+ * Bytes of decoded column chunks all query threads together keep for repeated scans, in one
+ * cache they share (storage's SharedBlockCache: arrays in shared memory, so a chunk is decoded
+ * once for every thread). 256 MiB holds the columns Q1..Q10 read of an hour at the reference
+ * rate (bench/RESULTS.md), and stays well inside a 1 GiB server next to ingest's heads. It
+ * bounds the cache's memory in the whole process: the strings of a string column, made again
+ * in each thread that reads it, count once per thread.
  */
 export const QUERY_CACHE_BYTES = 256 * 1024 * 1024
 

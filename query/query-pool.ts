@@ -8,13 +8,20 @@
  * stop it (a stretch of work without a budget check): past the deadline, or a cancellation,
  * by QUERY_STOP_GRACE_MS, the thread is terminated and a new one started. A thread that dies
  * (an uncaught exception, its heap limit) fails its query with an error and is replaced.
- * A query's `release` runs only once its thread has answered or exited, never while the
- * thread may still read the snapshot.
+ * A query's `release` runs only once its thread has answered or exited and every thread
+ * helping it has stopped, never while a thread may still read the snapshot.
+ *
+ * Threads with nothing to do help: when a query's thread starts a scan of part files and no
+ * query waits, the idle threads decode that scan's blocks from its other end into the block
+ * cache they share (`warm`), so a query alone scans on every thread; a thread that a waiting
+ * query needs stops helping first (`stop-warm`).
  */
+import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { QueryError } from './errors.ts'
 import { QUERY_STOP_GRACE_MS, QUERY_THREAD_HEAP_MB, QUERY_THREAD_NICE } from './limits.ts'
 import type { QueryResult } from './engine.ts'
+import type { ScanSnapshot } from '../storage/index.ts'
 import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './query-protocol.ts'
 
 export const QUERY_WORKER_URL = new URL('./query-worker.ts', import.meta.url)
@@ -35,9 +42,12 @@ export interface PoolTask {
   signal?: AbortSignal
 }
 
+/** A thread's answer: the result, or its JSON when the query asked for it (jsonSince). */
+export type PoolAnswer = QueryResult | Uint8Array<ArrayBuffer>
+
 interface Queued {
   task: PoolTask
-  resolve: (result: QueryResult) => void
+  resolve: (answer: PoolAnswer) => void
   reject: (error: Error) => void
   onAbort?: () => void
 }
@@ -46,6 +56,13 @@ interface Running extends Queued {
   id: number
   release: () => void
   timer?: NodeJS.Timeout
+  snapshots: ReadonlyMap<string, ScanSnapshot>
+  /** Its thread has answered or exited. */
+  done: boolean
+  /** Threads decoding blocks of its scans (`warm`): its snapshots are released once none is. */
+  helpers: number
+  /** Scans it started that found no idle thread, for a helper that becomes free. */
+  unhelped: NonNullable<QueryThreadReply['help']>[]
 }
 
 interface Slot {
@@ -53,6 +70,8 @@ interface Slot {
   /** The thread has started and takes queries. */
   ready: boolean
   job?: Running
+  /** The query whose blocks this thread decodes ahead while idle (warm). */
+  helping?: Running
   /** Why the thread is being stopped: the error its query fails with. */
   stopping?: Error
   /** The error the thread died of, reported before its exit. */
@@ -71,11 +90,14 @@ export class QueryPool {
   private closed = false
   /** Threads started in place of one that died or was stopped. */
   restarts = 0
+  /** Chunks threads decoded ahead for another thread's query (warm). */
+  warmed = 0
 
   private readonly stopGraceMs: number
 
-  constructor(threads: number, cacheBytesPerThread: number, options: { url?: URL; stopGraceMs?: number } = {}) {
-    this.data = { cacheBytes: cacheBytesPerThread, nice: QUERY_THREAD_NICE }
+  /** `cacheBytes`: the budget of the block cache all the threads share (storage's SharedBlockCache). */
+  constructor(threads: number, cacheBytes: number, options: { url?: URL; stopGraceMs?: number } = {}) {
+    this.data = { cacheBytes, cacheChannel: `blazedb-block-cache-${process.pid}-${randomUUID()}`, threads, nice: QUERY_THREAD_NICE }
     this.url = options.url ?? QUERY_WORKER_URL
     this.stopGraceMs = options.stopGraceMs ?? QUERY_STOP_GRACE_MS
     for (let i = 0; i < threads; i++) {
@@ -93,7 +115,7 @@ export class QueryPool {
     return this.queue.length
   }
 
-  run(task: PoolTask): Promise<QueryResult> {
+  run(task: PoolTask): Promise<PoolAnswer> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(cancelledError('the server is shutting down'))
       if (task.signal?.aborted === true) return reject(cancelledError())
@@ -118,9 +140,20 @@ export class QueryPool {
         slot.ready = true
         return this.dispatch()
       }
+      if (slot.worker !== worker) return
+      if (reply.warmed !== undefined) {
+        this.warmed += reply.warmed
+        this.helped(slot)
+        return this.dispatch()
+      }
+      if (reply.help !== undefined) {
+        const job = slot.job
+        if (job !== undefined && job.id === reply.id) this.seekHelp(job, reply.help)
+        return
+      }
       if (slot.worker !== worker || slot.job?.id !== reply.id || slot.stopping !== undefined) return
       const job = this.finish(slot)
-      if (reply.error === undefined) job.resolve(reply.result!)
+      if (reply.error === undefined) job.resolve(reply.json ?? reply.result!)
       else if (reply.error.kind === 'query') job.reject(new QueryError(reply.error.code, reply.error.message, reply.error))
       else job.reject(new Error(reply.error.message))
       this.dispatch()
@@ -130,6 +163,8 @@ export class QueryPool {
       if (slot.worker !== worker) return
       const reason = slot.stopping ?? new Error(`cannot finish query: its thread failed (${slot.crash ?? `exit code ${code}`})`)
       const job = slot.job === undefined ? undefined : this.finish(slot)
+      // A helper that exits reads nothing more.
+      this.helped(slot)
       slot.stopping = undefined
       slot.crash = undefined
       if (!this.closed) {
@@ -142,20 +177,69 @@ export class QueryPool {
     return worker
   }
 
-  /** Ends the slot's query: timers and listeners off, snapshots released. */
+  /** Ends the slot's query: timers and listeners off, helpers stopped, snapshots released once
+   * no thread reads them. */
   private finish(slot: Slot): Running {
     const job = slot.job!
     slot.job = undefined
     clearTimeout(job.timer)
     if (job.onAbort !== undefined) job.task.signal?.removeEventListener('abort', job.onAbort)
-    job.release()
+    job.done = true
+    for (const s of this.slots) if (s.helping === job) s.worker.postMessage({ kind: 'stop-warm', id: job.id } satisfies QueryThreadRequest)
+    if (job.helpers === 0) job.release()
     slot.worker.unref()
     return job
   }
 
+  /**
+   * `job`'s thread starts a scan of a snapshot with parts: idle threads (nothing queued) decode
+   * its blocks from the other end into the shared block cache, so that one query alone scans on
+   * every thread. Without an idle thread, the scan waits for a helper that becomes free.
+   */
+  private seekHelp(job: Running, help: NonNullable<QueryThreadReply['help']>): void {
+    const idle = this.idle()
+    if (idle.length === 0) {
+      job.unhelped.push(help)
+      return
+    }
+    const snapshot = job.snapshots.get(help.key)
+    if (snapshot === undefined) return
+    idle.forEach((slot, k) => {
+      slot.helping = job
+      job.helpers++
+      slot.worker.postMessage({ kind: 'warm', id: job.id, snapshot, request: help.request, offset: k, stride: idle.length } satisfies QueryThreadRequest)
+    })
+  }
+
+  /** Threads that could help a query: started, no query of their own, none waiting. */
+  private idle(): Slot[] {
+    return this.queue.length > 0 ? [] : this.slots.filter((s) => s.ready && s.job === undefined && s.helping === undefined && s.stopping === undefined)
+  }
+
+  /** The slot has stopped helping (its warm ended, or the thread exited). */
+  private helped(slot: Slot): void {
+    const job = slot.helping
+    if (job === undefined) return
+    slot.helping = undefined
+    job.helpers--
+    if (job.done && job.helpers === 0) job.release()
+  }
+
   private dispatch(): void {
+    this.take()
+    // Threads left idle help running queries with the scans they started meanwhile.
+    for (const slot of this.slots) {
+      const job = slot.job
+      while (job !== undefined && job.unhelped.length > 0 && this.idle().length > 0) this.seekHelp(job, job.unhelped.shift()!)
+    }
+  }
+
+  /** Starts waiting queries on free threads. */
+  private take(): void {
     while (this.queue.length > 0 && !this.closed) {
-      const slot = this.slots.find((s) => s.ready && s.job === undefined && s.stopping === undefined)
+      // A thread that helps another query is free too (it stops helping), after idle ones.
+      const free = this.slots.filter((s) => s.ready && s.job === undefined && s.stopping === undefined)
+      const slot = free.find((s) => s.helping === undefined) ?? free[0]
       if (slot === undefined) return
       const queued = this.queue.shift()!
       if (queued.onAbort !== undefined) queued.task.signal?.removeEventListener('abort', queued.onAbort)
@@ -173,7 +257,8 @@ export class QueryPool {
     } catch (error) {
       return queued.reject(error as Error)
     }
-    const job: Running = { ...queued, id: this.nextId++, release: prepared.release, onAbort: undefined }
+    const job: Running = { ...queued, id: this.nextId++, release: prepared.release, onAbort: undefined, snapshots: new Map(prepared.message.snapshots), done: false, helpers: 0, unhelped: [] }
+    if (slot.helping !== undefined) slot.worker.postMessage({ kind: 'stop-warm', id: slot.helping.id } satisfies QueryThreadRequest)
     slot.job = job
     slot.worker.ref()
     try {

@@ -3,15 +3,18 @@
  * The messages between the query service and its threads (query-worker.ts). Everything in
  * them is structured-cloneable: plain objects, bigints, typed arrays (shared ones are shared).
  */
-import type { ScanSnapshot } from '../storage/index.ts'
+import type { ScanRequest, ScanSnapshot } from '../storage/index.ts'
 import type { QueryNode } from './ast.ts'
 import type { QueryErrorCode } from './errors.ts'
 import type { QueryLimits, QueryResult } from './engine.ts'
 
 /** What a thread is started with. */
 export interface QueryThreadData {
-  /** Bytes of decoded column chunks the thread caches. */
+  /** Bytes of decoded column chunks the threads cache together (storage's SharedBlockCache). */
   cacheBytes: number
+  /** The BroadcastChannel the pool's threads share their cache on, and how many they are. */
+  cacheChannel: string
+  threads: number
   nice: number
 }
 
@@ -25,8 +28,23 @@ export interface ThreadQueryOptions {
 }
 
 export type QueryThreadRequest =
-  | { kind: 'run'; id: number; query: string | QueryNode; options: ThreadQueryOptions; snapshots: [string, ScanSnapshot][] }
+  | {
+      kind: 'run'
+      id: number
+      query: string | QueryNode
+      options: ThreadQueryOptions
+      snapshots: [string, ScanSnapshot][]
+      /** Answer with the result as JSON bytes, its elapsedMs counted from this epoch time (ms). */
+      jsonSince?: number
+    }
   | { kind: 'cancel'; id: number }
+  /** Decode the blocks query `id`'s scan of `snapshot` reads into the shared block cache, from the
+   * other end (storage's SnapshotScanner.warm), until `stop-warm` or the walk is done. */
+  | { kind: 'warm'; id: number; snapshot: ScanSnapshot; request: WarmRequest; offset: number; stride: number }
+  | { kind: 'stop-warm'; id: number }
+
+/** What of a scan request a helper needs to find the blocks and columns the scan reads. */
+export type WarmRequest = Pick<ScanRequest, 'columns' | 'start' | 'end' | 'where'>
 
 export type ThreadError =
   | { kind: 'query'; code: QueryErrorCode; message: string; line?: number; column?: number; source?: string }
@@ -37,5 +55,11 @@ export interface QueryThreadReply {
   id?: number
   ready?: boolean
   result?: QueryResult
+  /** The query thread starts the scan of snapshot `key`: idle threads may help (`warm`). */
+  help?: { key: string; request: WarmRequest }
+  /** A `warm` has ended (stopped or done), having decoded this many chunks: its snapshot is no longer read. */
+  warmed?: number
+  /** The result as UTF-8 JSON, when the request asked for it (its buffer is transferred). */
+  json?: Uint8Array<ArrayBuffer>
   error?: ThreadError
 }

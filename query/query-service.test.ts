@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryStore, openEngine, type Engine } from '../storage/index.ts'
 import { HOUR, MINUTE, T0, makeLogs, makePoints, makeSpans } from '../test/support/telemetry.ts'
 import { waitFor } from '../test/support/wait-for.ts'
+import { runQuery } from './engine.ts'
 import { QueryError } from './errors.ts'
 import { QUERY_THREAD_NICE } from './limits.ts'
 import { createQueryApi } from './api.ts'
@@ -18,6 +19,7 @@ import { createQueryService, type QueryService } from './query-service.ts'
 import { BothWays } from './testdata/both-ways.ts'
 
 const FAULTY = new URL('./testdata/faulty-query-worker.ts', import.meta.url)
+const SLOW_SCAN = new URL('./testdata/slow-scan-query-worker.ts', import.meta.url)
 
 async function failure(p: Promise<unknown>): Promise<Error> {
   const e = await p.then(() => undefined, (error: unknown) => error)
@@ -61,6 +63,54 @@ describe('answers from query threads over parts and the head', () => {
     'spans | limit 5',
   ])('%s', async (query) => {
     await ways.run(query, { start: T0, end: T0 + 3n * HOUR })
+  })
+
+  it('threads share one block cache: a query reads nothing from disk that another thread decoded', async () => {
+    const queries = createQueryService({ store: engine, threads: 2, stopGraceMs: 120_000 })
+    // Each blocker holds one thread, so that the query runs on the other one.
+    const block = () => {
+      const controller = new AbortController()
+      const answer = failure(queries.run('spans | join spans as t on service.name | stats count()', { signal: controller.signal, limits: { maxMemoryBytes: 1e12 } }))
+      return { answer, stop: () => controller.abort() }
+    }
+    const text = 'spans | stats max(duration), count() by name | sort name'
+    const range = { start: T0, end: T0 + 2n * HOUR }
+    try {
+      const first = block()
+      await waitFor('a blocker holds one thread', () => queries.status().running === 1, 30_000, 1)
+      const cold = await queries.run(text, range)
+      expect(cold.stats.bytesScanned).toBeGreaterThan(0)
+      const second = block()
+      await waitFor('a blocker holds each thread', () => queries.status().running === 2, 30_000, 1)
+      first.stop()
+      expect(((await first.answer) as QueryError).code).toBe('CANCELLED')
+      // The one free thread is the one that did not run the query before.
+      const warm = await queries.run(text, range)
+      expect(warm.rows).toEqual(cold.rows)
+      expect(warm.stats.bytesScanned).toBe(0)
+      second.stop()
+      await second.answer
+      expect(queries.status().restarts).toBe(0)
+    } finally {
+      await queries.close()
+    }
+  })
+
+  it('a query alone scans on every thread: an idle thread decodes its blocks from the other end', async () => {
+    // Its scans wait, after their first block, for a chunk of their last part from the helper.
+    const queries = createQueryService({ store: engine, threads: 2, workerUrl: SLOW_SCAN })
+    try {
+      const text = 'spans | stats count(), min(duration) by name | sort name'
+      const range = { start: T0, end: T0 + 2n * HOUR }
+      const answer = await queries.run(text, range)
+      expect(answer.rows).toEqual((await runQuery(text, { store: engine, ...range })).rows)
+      await waitFor('the helper to report what it decoded', () => queries.status().warmed > 0, 30_000, 1)
+      // Helpers stop when the query ends; the next query runs on either thread.
+      expect((await queries.run('spans | stats count()', range)).rows).toEqual((await runQuery('spans | stats count()', { store: engine, ...range })).rows)
+      expect(queries.status()).toMatchObject({ running: 0, restarts: 0 })
+    } finally {
+      await queries.close()
+    }
   })
 
   it('reads rows appended after the service started, and a range in one partition', async () => {
@@ -161,6 +211,28 @@ it.skipIf(!existsSync('/proc/thread-self'))('query threads run at a lower CPU pr
 })
 
 describe('the HTTP API on query threads', () => {
+  it('answers with the JSON the thread made: the in-process answer, for a large result too', async () => {
+    const store = new MemoryStore()
+    await store.append('default', makeSpans(30_000))
+    const queries = createQueryService({ store, threads: 1 })
+    try {
+      const threaded = createQueryApi({ store, queries })
+      const inProcess = createQueryApi({ store })
+      for (const query of ['spans | sort span_id | limit 20000 | select span_id, name, duration, time', 'spans | stats count() by name | sort name', 'spans | where name = "no such name"']) {
+        const post = (app: typeof threaded) => app.request('/api/v1/query', { method: 'POST', body: JSON.stringify({ query }), headers: { 'content-type': 'application/json' } })
+        const [a, b] = await Promise.all([post(threaded), post(inProcess)])
+        expect([a.status, a.headers.get('content-type')]).toEqual([b.status, b.headers.get('content-type')])
+        const [got, want] = (await Promise.all([a.json(), b.json()])) as { rows: unknown[][]; columns: unknown; stats: { elapsedMs: number } }[]
+        expect(got.stats.elapsedMs).toBeGreaterThan(0)
+        expect({ ...got, stats: { ...got.stats, elapsedMs: 0 } }).toEqual({ ...want, stats: { ...want.stats, elapsedMs: 0 } })
+      }
+      const bad = await threaded.request('/api/v1/query', { method: 'POST', body: JSON.stringify({ query: 'spans | nosuch' }) })
+      expect(bad.status).toBe(400)
+    } finally {
+      await queries.close()
+    }
+  })
+
   it('a client that goes away cancels its query on the thread', async () => {
     const store = new MemoryStore()
     const batch = makeSpans(1000)

@@ -16,13 +16,13 @@ import { parseQuery } from './parser.ts'
 import { planScans } from './plan-scans.ts'
 import { planQuery } from './planner.ts'
 import { printQuery } from './printer.ts'
-import { QueryPool, timeoutError, type PreparedQuery } from './query-pool.ts'
+import { QueryPool, timeoutError, type PoolAnswer, type PreparedQuery } from './query-pool.ts'
 
 export interface QueryServiceOptions {
   store: Store
   /** Query threads; 0 runs queries on the calling thread. One per core up to MAX_QUERY_THREADS by default. */
   threads?: number
-  /** Bytes of decoded blocks all threads together cache (QUERY_CACHE_BYTES). */
+  /** Bytes of decoded blocks all threads together cache, one cache they share (QUERY_CACHE_BYTES). */
   cacheBytes?: number
   /** The module each thread runs; query-worker.ts (tests wrap it to make a thread fail). */
   workerUrl?: URL
@@ -36,8 +36,11 @@ export type ServiceQueryOptions = Omit<QueryOptions, 'store'>
 export interface QueryService {
   /** Runs a query as runQuery does, on a query thread when the store can take snapshots. */
   run(query: string | QueryNode, options?: ServiceQueryOptions): Promise<QueryResult>
-  /** Queries running and waiting, and threads started in place of failed ones. */
-  status(): { threads: number; running: number; queued: number; restarts: number }
+  /** `run`'s result as UTF-8 JSON, made on the query thread: the event loop only sends the bytes. */
+  runJson(query: string | QueryNode, options?: ServiceQueryOptions): Promise<Uint8Array<ArrayBuffer>>
+  /** Queries running and waiting, threads started in place of failed ones, and chunks threads
+   * decoded ahead for another thread's query (a query alone scans on every thread). */
+  status(): { threads: number; running: number; queued: number; restarts: number; warmed: number }
   /** Fails queries in flight with CANCELLED and stops the threads. */
   close(): Promise<void>
 }
@@ -56,10 +59,10 @@ export function defaultQueryThreads(): number {
 export function createQueryService(options: QueryServiceOptions): QueryService {
   const { store } = options
   const threads = store.snapshot === undefined ? 0 : (options.threads ?? defaultQueryThreads())
-  const pool = threads === 0 ? undefined : new QueryPool(threads, Math.floor((options.cacheBytes ?? QUERY_CACHE_BYTES) / threads), { url: options.workerUrl, stopGraceMs: options.stopGraceMs })
+  const pool = threads === 0 ? undefined : new QueryPool(threads, options.cacheBytes ?? QUERY_CACHE_BYTES, { url: options.workerUrl, stopGraceMs: options.stopGraceMs })
 
-  async function run(query: string | QueryNode, o: ServiceQueryOptions = {}): Promise<QueryResult> {
-    if (pool === undefined) return runQuery(query, { ...o, store })
+  /** On a thread: the result, or its JSON (`json`). */
+  async function execute(pool: QueryPool, query: string | QueryNode, o: ServiceQueryOptions, json: boolean): Promise<PoolAnswer> {
     const began = performance.now()
     const text = typeof query === 'string' ? query : printQuery(query)
     const tree = typeof query === 'string' ? parseQuery(query) : query
@@ -81,24 +84,36 @@ export function createQueryService(options: QueryServiceOptions): QueryService {
           query,
           options: { tenant, start: o.start, end: o.end, now, limits: { ...limits, timeoutMs: remainingMs } },
           snapshots: held.map(([key, h]) => [key, h.snapshot]),
+          jsonSince: json ? performance.timeOrigin + began : undefined,
         },
         release,
       }
     }
-    let result: QueryResult
     try {
-      result = await pool.run({ prepare, deadline: began + limits.timeoutMs, timeoutMs: limits.timeoutMs, signal: o.signal })
+      return await pool.run({ prepare, deadline: began + limits.timeoutMs, timeoutMs: limits.timeoutMs, signal: o.signal })
     } catch (error) {
       // The thread's limit was what was left of the query's: name the query's own.
       throw error instanceof QueryError && error.code === 'TIMEOUT' ? timeoutError(limits.timeoutMs) : error
     }
+  }
+
+  async function run(query: string | QueryNode, o: ServiceQueryOptions = {}): Promise<QueryResult> {
+    if (pool === undefined) return runQuery(query, { ...o, store })
+    const began = performance.now()
+    const result = (await execute(pool, query, o, false)) as QueryResult
     result.stats.elapsedMs = performance.now() - began
     return result
   }
 
+  async function runJson(query: string | QueryNode, o: ServiceQueryOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
+    if (pool === undefined) return new TextEncoder().encode(JSON.stringify(await runQuery(query, { ...o, store })))
+    return (await execute(pool, query, o, true)) as Uint8Array<ArrayBuffer>
+  }
+
   return {
     run,
-    status: () => ({ threads, running: pool?.running ?? 0, queued: pool?.queued ?? 0, restarts: pool?.restarts ?? 0 }),
+    runJson,
+    status: () => ({ threads, running: pool?.running ?? 0, queued: pool?.queued ?? 0, restarts: pool?.restarts ?? 0, warmed: pool?.warmed ?? 0 }),
     close: async () => pool?.close(),
   }
 }

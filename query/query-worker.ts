@@ -1,14 +1,15 @@
 /**
  * @module query/query-worker
  * A query thread: runs one query at a time over the scan snapshots it is sent (plan-scans.ts,
- * snapshot-store.ts), with a block cache of its own, and answers with the result or the error.
+ * snapshot-store.ts), through the block cache all threads of its pool share, and answers with
+ * the result (or its JSON, made here rather than on the event loop) or the error.
  * A `cancel` message aborts the query in progress; the budget notices at its next check.
  * The thread lowers its own CPU priority first (limits.ts QUERY_THREAD_NICE).
  */
 import { readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
-import { SnapshotScanner } from '../storage/index.ts'
+import { SharedBlockCache, SnapshotScanner, indexBudget } from '../storage/index.ts'
 import { runQuery } from './engine.ts'
 import { QueryError } from './errors.ts'
 import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './query-protocol.ts'
@@ -26,24 +27,59 @@ function lowerPriority(nice: number): void {
 
 const data = workerData as QueryThreadData
 lowerPriority(data.nice)
-const scanner = new SnapshotScanner(data.cacheBytes)
+// Part indexes are kept per thread: each takes its share of the budget for them.
+const scanner = new SnapshotScanner(new SharedBlockCache(data.cacheBytes, data.cacheChannel, data.threads), indexBudget(data.cacheBytes / data.threads))
 const running = new Map<number, AbortController>()
+const encoder = new TextEncoder()
 // The pool sends a query only once the thread is ready: starting a thread (loading the engine)
 // takes a few hundred milliseconds that must not count against a query's time limit.
 parentPort?.postMessage({ ready: true } satisfies QueryThreadReply)
+
+/** Helping another thread's query: whether its stop has come, by query id. */
+const warming = new Map<number, { stopped: boolean }>()
+
+async function warm(message: Extract<QueryThreadRequest, { kind: 'warm' }>): Promise<void> {
+  const state = { stopped: false }
+  warming.set(message.id, state)
+  let decoded = 0
+  try {
+    // Helpers together decode at most half the cache, which must still hold the query's own chunks.
+    const walk = { offset: message.offset, stride: message.stride, maxBytes: data.cacheBytes / 2 / message.stride }
+    decoded = await scanner.warm(message.snapshot, message.request, walk, () => state.stopped)
+  } catch {
+    // What cannot be read, the query's own scan reports.
+  } finally {
+    warming.delete(message.id)
+  }
+  parentPort?.postMessage({ id: message.id, warmed: decoded } satisfies QueryThreadReply)
+}
 
 parentPort?.on('message', async (message: QueryThreadRequest) => {
   if (message.kind === 'cancel') {
     running.get(message.id)?.abort(new Error('cancelled'))
     return
   }
+  if (message.kind === 'stop-warm') {
+    const state = warming.get(message.id)
+    if (state !== undefined) state.stopped = true
+    return
+  }
+  if (message.kind === 'warm') return warm(message)
   const { id, query, options } = message
   const controller = new AbortController()
   running.set(id, controller)
   let reply: QueryThreadReply
   try {
-    const store = new SnapshotStore(scanner, new Map(message.snapshots))
-    reply = { id, result: await runQuery(query, { ...options, store, signal: controller.signal }) }
+    const store = new SnapshotStore(scanner, new Map(message.snapshots), (key, request) => {
+      const help = { key, request: { columns: request.columns, start: request.start, end: request.end, where: request.where } }
+      parentPort?.postMessage({ id, help } satisfies QueryThreadReply)
+    })
+    const result = await runQuery(query, { ...options, store, signal: controller.signal })
+    if (message.jsonSince === undefined) reply = { id, result }
+    else {
+      result.stats.elapsedMs = performance.timeOrigin + performance.now() - message.jsonSince
+      reply = { id, json: encoder.encode(JSON.stringify(result)) }
+    }
   } catch (error) {
     if (error instanceof QueryError) {
       reply = { id, error: { kind: 'query', code: error.code, message: error.message, line: error.line, column: error.column, source: error.source } }
@@ -53,5 +89,6 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
   } finally {
     running.delete(id)
   }
-  parentPort?.postMessage(reply)
+  // JSON bytes are moved, not copied: the event loop only writes them to the socket.
+  parentPort?.postMessage(reply, reply.json === undefined ? [] : [reply.json.buffer])
 })

@@ -11,9 +11,15 @@ export class SnapshotStore implements QueryStore {
   private readonly scanner: SnapshotScanner
   private readonly snapshots: ReadonlyMap<string, ScanSnapshot>
 
-  constructor(scanner: SnapshotScanner, snapshots: ReadonlyMap<string, ScanSnapshot>) {
+  private readonly onScan?: (key: string, request: ScanRequest) => void
+  /** Snapshots whose first scan `onScan` was told of (helpers walk a snapshot once). */
+  private readonly told = new Set<string>()
+
+  /** `onScan`: told of the first scan of each snapshot with parts as it starts (to ask other threads to help). */
+  constructor(scanner: SnapshotScanner, snapshots: ReadonlyMap<string, ScanSnapshot>, onScan?: (key: string, request: ScanRequest) => void) {
     this.scanner = scanner
     this.snapshots = snapshots
+    this.onScan = onScan
   }
 
   /** Throws when the service took no snapshot for the request: plan-scans.ts and the executor disagree. */
@@ -21,6 +27,10 @@ export class SnapshotStore implements QueryStore {
     const key = scanKey(request.signal, request.start, request.end)
     const snapshot = this.snapshots.get(key)
     if (snapshot === undefined) throw new Error(`cannot scan ${request.signal}: no snapshot was taken for the range ${key}`)
+    if (snapshot.parts.length > 0 && !this.told.has(key)) {
+      this.told.add(key)
+      this.onScan?.(key, request)
+    }
     return this.scanner.scan(snapshot, request)
   }
 

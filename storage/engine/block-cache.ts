@@ -6,7 +6,16 @@
  */
 import type { Column } from '../model.ts'
 
-export class BlockCache {
+/** What a scan reads decoded chunks through: one thread's BlockCache, or a SharedBlockCache. */
+export interface ChunkCache {
+  /** Whether the chunk is cached (without counting as a use). */
+  has(key: string): boolean
+  get(key: string): Column | undefined
+  set(key: string, column: Column): void
+  clear(): void
+}
+
+export class BlockCache implements ChunkCache {
   private readonly entries = new Map<string, { column: Column; bytes: number }>()
   private bytes = 0
   private readonly budget: number
@@ -15,12 +24,12 @@ export class BlockCache {
     this.budget = budget
   }
 
+  has(key: string): boolean {
+    return this.entries.has(key)
+  }
+
   get(key: string): Column | undefined {
-    const e = this.entries.get(key)
-    if (e === undefined) return undefined
-    this.entries.delete(key)
-    this.entries.set(key, e)
-    return e.column
+    return touch(this.entries, key)?.column
   }
 
   set(key: string, column: Column): void {
@@ -42,8 +51,17 @@ export class BlockCache {
   }
 }
 
+/** The entry of `key`, moved to the most recently used end of the map (insertion order). */
+export function touch<T>(entries: Map<string, T>, key: string): T | undefined {
+  const e = entries.get(key)
+  if (e === undefined) return undefined
+  entries.delete(key)
+  entries.set(key, e)
+  return e
+}
+
 /** Approximate memory of a decoded column. */
-function columnBytes(c: Column): number {
+export function columnBytes(c: Column): number {
   const present = c.present?.length ?? 0
   switch (c.kind) {
     case 'str':

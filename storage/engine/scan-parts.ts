@@ -8,8 +8,18 @@ import { StorageError } from '../errors.ts'
 import { TIME_COLUMN, type Batch, type Column } from '../model.ts'
 import { mayMatch } from '../part/block-stats.ts'
 import type { ScanRequest, ScanStats } from '../store.ts'
-import type { BlockCache } from './block-cache.ts'
-import type { PartReader } from '../part/part-file.ts'
+import type { ChunkCache } from './block-cache.ts'
+import type { BlockIndex, PartReader } from '../part/part-file.ts'
+
+/** A decoded chunk's key in a block cache: its part's random file id (hex), block and column. */
+export const chunkKey = (fileKey: string, block: number, column: string): string => `${fileKey}:${block}:${column}`
+
+/** False when the block cannot hold a row of the request: outside its range, or excluded by a
+ * condition's column statistics. */
+export function blockWanted(block: BlockIndex, request: Pick<ScanRequest, 'start' | 'end' | 'where'>): boolean {
+  if ((request.start !== undefined && block.maxTime < request.start) || (request.end !== undefined && block.minTime >= request.end)) return false
+  return request.where?.some((cond) => !mayMatch(block.columns.find((c) => c.name === cond.column)?.stats, cond)) !== true
+}
 
 /**
  * Yields one batch per block that may hold wanted rows. `useCache` is false for compaction,
@@ -17,7 +27,7 @@ import type { PartReader } from '../part/part-file.ts'
  */
 export async function* scanParts(
   parts: readonly { readonly reader: PartReader }[],
-  cache: BlockCache,
+  cache: ChunkCache,
   request: Pick<ScanRequest, 'signal' | 'start' | 'end' | 'columns' | 'where' | 'abort'>,
   stats: ScanStats,
   useCache: boolean,
@@ -31,9 +41,7 @@ export async function* scanParts(
     for (let b = 0; b < blocks.length; b++) {
       if (request.abort?.aborted) throw new StorageError('ABORTED', 'scan aborted', { cause: request.abort.reason })
       const block = blocks[b]
-      const outside = (request.start !== undefined && block.maxTime < request.start) || (request.end !== undefined && block.minTime >= request.end)
-      const excluded = !outside && request.where?.some((cond) => !mayMatch(block.columns.find((c) => c.name === cond.column)?.stats, cond))
-      if (outside || excluded === true) {
+      if (!blockWanted(block, request)) {
         stats.blocksSkipped++
         continue
       }
@@ -42,7 +50,7 @@ export async function* scanParts(
       for (const name of names) {
         const ref = block.columns.find((c) => c.name === name)
         if (ref === undefined) continue
-        const cacheKey = `${fileKey}:${b}:${name}`
+        const cacheKey = chunkKey(fileKey, b, name)
         let column = useCache ? cache.get(cacheKey) : undefined
         if (column === undefined) {
           column = reader.readColumn(b, name)

@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
 import { describeStoreContract } from '../../test/support/store-contract.ts'
-import { collect, makeSpans, rowsOf, T0, MINUTE } from '../../test/support/telemetry.ts'
+import { collect, HOUR, makeSpans, rowsOf, T0, MINUTE } from '../../test/support/telemetry.ts'
 import { MemoryStore } from '../memory-store.ts'
 import type { Batch } from '../model.ts'
 import { emptyScanStats, type Scan, type ScanRequest, type Store } from '../store.ts'
 import { openEngine } from './engine.ts'
 import { PartReader } from '../part/part-file.ts'
+import { BlockCache } from './block-cache.ts'
 import { partIndexBytes, SnapshotScanner } from './snapshot-scanner.ts'
 
 /** `store` with `scan` answered from a snapshot taken when iteration starts, read by a scanner. */
@@ -135,6 +136,44 @@ test('part indexes kept stay within their byte budget as parts come and go, and 
     }
     // Twelve parts' indexes are more than the budget: some were let go.
     expect(largest * 12).toBeGreaterThan(budget)
+  } finally {
+    await engine.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('warm decodes into the cache the chunks a scan reads, from the last block back, until stopped', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'blazedb-snapshot-'))
+  const engine = await openEngine({ dataDir: dir, password: 'test', background: false })
+  try {
+    // Five parts of one block each, in partitions an hour apart.
+    const batches = [0, 1, 2, 3, 4].map((i) => makeSpans(200, { start: T0 + BigInt(i) * HOUR, firstSeq: i * 200, firstTrace: i * 100 }))
+    for (const b of batches) {
+      await engine.append('default', b)
+      await engine.flush()
+    }
+    // The scan leaves out the first hour: four blocks are read.
+    const request: ScanRequest = { tenant: 'default', signal: 'spans', columns: ['name', 'startTimeUnixNano'], start: T0 + HOUR }
+    const held = engine.snapshot(request)
+    const cache = new BlockCache(64 * 1024 * 1024)
+    const helper = new SnapshotScanner(cache)
+    // Every other block from the last: the fifth and the third hour's, two columns each.
+    expect(await helper.warm(held.snapshot, request, { offset: 0, stride: 2, maxBytes: Infinity }, () => false)).toBe(4)
+    expect(await helper.warm(held.snapshot, request, { offset: 0, stride: 2, maxBytes: Infinity }, () => false)).toBe(0)
+    expect(await helper.warm(held.snapshot, request, { offset: 1, stride: 2, maxBytes: Infinity }, () => true)).toBe(0)
+    // A byte limit ends the walk after the block that reaches it (two chunks each).
+    expect(await new SnapshotScanner(new BlockCache(64 * 1024 * 1024)).warm(held.snapshot, request, { offset: 0, stride: 1, maxBytes: 1 }, () => false)).toBe(2)
+    const reader = new SnapshotScanner(cache)
+    const scan = reader.scan(held.snapshot, request)
+    const read = await collect(scan)
+    expect(rowsOf(read)).toEqual(rowsOf(await collect(engine.scan(request))))
+    expect(scan.stats.blocksRead).toBe(4)
+    // The scan decoded only the blocks the helper did not: half the bytes of a cold scan.
+    const cold = new SnapshotScanner(1024 * 1024).scan(held.snapshot, request)
+    await collect(cold)
+    expect(scan.stats.bytesRead).toBeGreaterThan(0)
+    expect(scan.stats.bytesRead).toBeLessThan(cold.stats.bytesRead * 0.6)
+    held.release()
   } finally {
     await engine.close()
     rmSync(dir, { recursive: true, force: true })

@@ -15,19 +15,27 @@ import type { Batch } from '../model.ts'
 import { PartReader, type PartIndex } from '../part/part-file.ts'
 import { unpackBatch, type ScanSnapshot } from '../scan-snapshot.ts'
 import { emptyScanStats, type Scan, type ScanRequest } from '../store.ts'
-import { BlockCache } from './block-cache.ts'
-import { scanParts } from './scan-parts.ts'
+import { BlockCache, columnBytes, type ChunkCache } from './block-cache.ts'
+import { blockWanted, chunkKey, scanParts } from './scan-parts.ts'
+
+/** The bytes of part indexes a scanner with `cacheBytes` of column chunks keeps besides. */
+export function indexBudget(cacheBytes: number): number {
+  return Math.max(SNAPSHOT_INDEX_CACHE_MIN_BYTES, cacheBytes * SNAPSHOT_INDEX_CACHE_SHARE)
+}
 
 export class SnapshotScanner {
-  private readonly cache: BlockCache
+  private readonly cache: ChunkCache
   private readonly indexes = new Map<string, { index: PartIndex; bytes: number }>()
   private indexBytes = 0
   private readonly indexBudget: number
 
-  /** `cacheBytes`: the budget of decoded column chunks this scanner keeps; its decoded part
-   * indexes take `indexBytes` besides (SNAPSHOT_INDEX_CACHE_SHARE of `cacheBytes` by default). */
-  constructor(cacheBytes: number, indexBytes = Math.max(SNAPSHOT_INDEX_CACHE_MIN_BYTES, cacheBytes * SNAPSHOT_INDEX_CACHE_SHARE)) {
-    this.cache = new BlockCache(cacheBytes)
+  /**
+   * `cache`: the budget of decoded column chunks this scanner keeps, or a cache shared with
+   * other threads (shared-block-cache.ts). Its decoded part indexes take `indexBytes` besides
+   * (by default indexBudget of a budget given as a number).
+   */
+  constructor(cache: number | ChunkCache, indexBytes = indexBudget(typeof cache === 'number' ? cache : 0)) {
+    this.cache = typeof cache === 'number' ? new BlockCache(cache) : cache
     this.indexBudget = indexBytes
   }
 
@@ -64,6 +72,46 @@ export class SnapshotScanner {
       yield* scanParts(parts, scanner.cache, { ...request, signal: snapshot.signal }, stats, true)
     }
     return { stats, [Symbol.asyncIterator]: iterate }
+  }
+
+  /**
+   * Decodes into the cache the chunks a scan of `snapshot` for `request` would read, so that a
+   * scan running in another thread over the same cache finds them decoded: blocks are taken
+   * from the last one back (a scan reads from the first), every `walk.stride`-th from
+   * `walk.offset` (helpers share the walk), until `stop()` is true or `walk.maxBytes` of chunks
+   * are decoded (past what the cache keeps, the first would be evicted before the scan reaches
+   * them). Chunks cached already are skipped. Returns the chunks decoded.
+   * @example await scanner.warm(snapshot, request, { offset: 0, stride: 1, maxBytes: 64 << 20 }, () => done)
+   */
+  async warm(snapshot: ScanSnapshot, request: Pick<ScanRequest, 'columns' | 'start' | 'end' | 'where'>, walk: { offset: number; stride: number; maxBytes: number }, stop: () => boolean): Promise<number> {
+    const key = snapshot.key
+    if (key === undefined) return 0
+    const blocks: { reader: PartReader; fileKey: string; block: number }[] = []
+    for (const p of snapshot.parts) {
+      const reader = this.reader(p.fd, p.path, p.fileId, key)
+      const fileKey = bytesToHex(p.fileId)
+      reader.index.blocks.forEach((block, b) => {
+        if (blockWanted(block, request)) blocks.push({ reader, fileKey, block: b })
+      })
+    }
+    let decoded = 0
+    let bytes = 0
+    for (let i = blocks.length - 1 - walk.offset; i >= 0 && bytes < walk.maxBytes && !stop(); i -= walk.stride) {
+      const { reader, fileKey, block } = blocks[i]
+      const refs = reader.index.blocks[block].columns
+      for (const name of request.columns ?? refs.map((c) => c.name)) {
+        const chunk = chunkKey(fileKey, block, name)
+        if (this.cache.has(chunk) || !refs.some((c) => c.name === name)) continue
+        const column = reader.readColumn(block, name)
+        if (column === undefined) continue
+        this.cache.set(chunk, column)
+        decoded++
+        bytes += columnBytes(column)
+      }
+      // Messages (the stop, the cache's announcements) are read between blocks.
+      await new Promise<void>((resolve) => setImmediate(resolve))
+    }
+    return decoded
   }
 
   /** A reader through `fd`, with the part's index from the cache when it was read before. */

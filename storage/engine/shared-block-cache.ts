@@ -1,0 +1,207 @@
+/**
+ * @module storage/engine/shared-block-cache
+ * One cache of decoded column chunks for several threads (the query threads): a chunk one
+ * thread decodes is moved into shared memory and announced to the others on a
+ * BroadcastChannel, so no thread decrypts and decodes a chunk another one holds, and the
+ * threads together keep one budget instead of each its share of it.
+ *
+ * How: every thread keeps an index of the same chunks (key to shared arrays). Numeric, byte and
+ * list columns are typed arrays in SharedArrayBuffers, read in place by every thread; string and
+ * general-value columns are packed with the column codec into shared bytes, which a thread turns
+ * back into its own strings the first time it reads the chunk (and keeps with the entry). An
+ * insert or an eviction by one thread is applied by all (each evicts its least recently used
+ * chunks past the budget and announces what it dropped), so the chunks held, and their memory
+ * (freed once no thread references them), stay within the budget.
+ *
+ * Contract: `budget` bounds what the cache holds in the whole process: a chunk's shared memory
+ * once, plus the strings (or general values) of a packed chunk once per reader thread, since
+ * each thread that reads it makes its own (columnBytes' estimates). Two threads may miss
+ * the same chunk at once and both decode it; the first announcement kept wins, answers are
+ * the same either way (parts are immutable).
+ */
+import { BroadcastChannel } from 'node:worker_threads'
+import { ByteWriter } from '../codec/byte-writer.ts'
+import { ByteReader } from '../codec/byte-reader.ts'
+import { decodeColumn, encodeColumn } from '../codec/column-codec.ts'
+import type { Column } from '../model.ts'
+import { columnBytes, touch, type ChunkCache } from './block-cache.ts'
+
+/**
+ * A chunk as the threads share it: its arrays in shared memory; a string column's dictionary
+ * packed (its codes shared as they are); a general-value column packed whole, with its rows.
+ */
+type SharedChunk = { column: Column } | { column: Extract<Column, { kind: 'str' }>; dict: Uint8Array; size: number } | { packed: Uint8Array; rows: number }
+
+type Announcement = { op: 'set'; key: string; chunk: SharedChunk; bytes: number } | { op: 'drop'; keys: string[] }
+
+interface Entry {
+  chunk: SharedChunk
+  bytes: number
+  /** This thread's column over the shared chunk (strings made from packed bytes). */
+  column?: Column
+}
+
+type Typed = Uint8Array | Uint32Array | Int32Array | Float64Array | BigInt64Array
+
+function shared<T extends Typed>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a
+  const copy = new (a.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength))
+  copy.set(a as never)
+  return copy
+}
+
+/** `column` as the threads share it. Each array gets its own SharedArrayBuffer: a chunk is
+ * tens to hundreds of kilobytes, so the cost of posting one more buffer (bench/snapshot-post.ts)
+ * is small beside it, and memory is freed as soon as the chunk is dropped. */
+function share(column: Column, rows: number): SharedChunk {
+  const present = column.present === undefined ? undefined : shared(column.present)
+  switch (column.kind) {
+    case 'str': {
+      const w = new ByteWriter(column.dict.length * 16 + 64)
+      w.strings(column.dict)
+      return { column: { kind: 'str', dict: [], codes: shared(column.codes), present }, dict: shared(w.finish()), size: column.dict.length }
+    }
+    case 'any':
+      return { packed: shared(encodeColumn(column, rows, new ByteWriter(rows * 2 + 64), { compact: false })), rows }
+    case 'i64list':
+    case 'f64list':
+      return { column: { ...column, offsets: shared(column.offsets), values: shared(column.values as Typed), present } as Column }
+    default:
+      return { column: { ...column, values: shared(column.values as Typed), present } as Column }
+  }
+}
+
+/**
+ * What a chunk costs the process: its shared memory once, and the strings or values made from
+ * its packed bytes once per thread that may read it (`readers`), estimated as columnBytes does.
+ */
+function chunkBytes(chunk: SharedChunk, column: Column, readers: number): number {
+  if ('packed' in chunk) return chunk.packed.byteLength + readers * columnBytes(column)
+  if (!('dict' in chunk)) return columnBytes(chunk.column)
+  const strings = columnBytes(column) - columnBytes(chunk.column)
+  return columnBytes(chunk.column) + chunk.dict.byteLength + readers * strings
+}
+
+/** This thread's column of a shared chunk: strings are made here, arrays are the shared ones. */
+function unshare(chunk: SharedChunk, what: string): Column {
+  if ('packed' in chunk) return decodeColumn(chunk.packed, chunk.rows, what)
+  if ('dict' in chunk) return { ...chunk.column, dict: new ByteReader(chunk.dict, what).strings(chunk.size) }
+  return chunk.column
+}
+
+export class SharedBlockCache implements ChunkCache {
+  private readonly entries = new Map<string, Entry>()
+  private bytes = 0
+  private readonly budget: number
+  private readonly readers: number
+  private readonly channel: BroadcastChannel
+
+  /** `name`: the channel the threads sharing this cache meet on (one per set of threads);
+   * `readers`: how many threads share it (each makes its own strings of a string chunk). */
+  constructor(budget: number, name: string, readers = 1) {
+    this.budget = budget
+    this.readers = readers
+    this.channel = new BroadcastChannel(name)
+    // The channel must not keep a thread alive on its own.
+    this.channel.unref()
+    this.channel.onmessage = (event) => this.receive((event as { data: Announcement }).data)
+  }
+
+  get size(): { chunks: number; bytes: number } {
+    return { chunks: this.entries.size, bytes: this.bytes }
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key)
+  }
+
+  /** The chunk when some thread decoded it. */
+  get(key: string): Column | undefined {
+    const e = touch(this.entries, key)
+    if (e === undefined) return undefined
+    e.column ??= unshare(e.chunk, `cached chunk ${key}`)
+    return e.column
+  }
+
+  /** Keeps `column`, just decoded by this thread, for every thread. */
+  set(key: string, column: Column): void {
+    if (this.budget <= 0 || this.entries.has(key)) return
+    const chunk = share(column, rowsOf(column))
+    const bytes = chunkBytes(chunk, column, this.readers)
+    if (bytes > this.budget / 4) return
+    // This thread keeps the strings it made, over the shared arrays (its own copies can go).
+    const own = 'packed' in chunk ? column : 'dict' in chunk ? { ...chunk.column, dict: (column as Extract<Column, { kind: 'str' }>).dict } : chunk.column
+    this.insert(key, { chunk, bytes, column: own })
+    this.post({ op: 'set', key, chunk, bytes })
+    this.evict()
+  }
+
+  clear(): void {
+    this.post({ op: 'drop', keys: [...this.entries.keys()] })
+    this.entries.clear()
+    this.bytes = 0
+  }
+
+  /** Leaves the channel (the thread's own entries stay readable until it goes). */
+  close(): void {
+    this.channel.close()
+  }
+
+  private insert(key: string, entry: Entry): void {
+    this.entries.set(key, entry)
+    this.bytes += entry.bytes
+  }
+
+  private receive(message: Announcement): void {
+    if (message.op === 'set') {
+      if (this.entries.has(message.key)) return
+      this.insert(message.key, { chunk: message.chunk, bytes: message.bytes })
+      this.evict()
+    } else {
+      for (const key of message.keys) this.remove(key)
+    }
+  }
+
+  private remove(key: string): void {
+    const e = this.entries.get(key)
+    if (e === undefined) return
+    this.entries.delete(key)
+    this.bytes -= e.bytes
+  }
+
+  /** Drops least recently used chunks past the budget, here and in the other threads. */
+  private evict(): void {
+    if (this.bytes <= this.budget) return
+    const dropped: string[] = []
+    for (const [key, e] of this.entries) {
+      if (this.bytes <= this.budget) break
+      this.entries.delete(key)
+      this.bytes -= e.bytes
+      dropped.push(key)
+    }
+    this.post({ op: 'drop', keys: dropped })
+  }
+
+  private post(message: Announcement): void {
+    try {
+      this.channel.postMessage(message)
+    } catch {
+      // A closed channel (the thread is stopping): the others keep what they have.
+    }
+  }
+}
+
+/** Rows of a decoded column (decodeColumn makes every array of its block's length). */
+function rowsOf(column: Column): number {
+  switch (column.kind) {
+    case 'str':
+      return column.codes.length
+    case 'i64list':
+    case 'f64list':
+      return column.offsets.length - 1
+    case 'bytes':
+      return column.values.length / column.width
+    default:
+      return column.values.length
+  }
+}
