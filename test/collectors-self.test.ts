@@ -5,6 +5,7 @@
  */
 import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { memoryBudget } from '../cli/memory-budget.ts'
 import { parseExposition, type ScrapedSample } from '../collectors/index.ts'
 import { startCollectorServer, type CollectorServer } from './support/collector-server.ts'
 import { waitFor } from './support/wait-for.ts'
@@ -68,7 +69,8 @@ describe('self-telemetry', () => {
     const half = 3000
     const idle = await metrics()
     expect(value(idle, 'blazedb_ingest_inflight_bytes')).toBe(0)
-    expect(value(idle, 'blazedb_ingest_inflight_limit_bytes')).toBe(128 * 1024 * 1024)
+    // The share of the default memoryLimit (1GiB) requests in flight get.
+    expect(value(idle, 'blazedb_ingest_inflight_limit_bytes')).toBe(memoryBudget(1024 ** 3).maxInflightBytes)
     expect(value(idle, 'blazedb_ingest_decode_waiting')).toBe(0)
     expect(value(idle, 'blazedb_queries_running')).toBe(0)
     expect(value(idle, 'blazedb_queries_queued')).toBe(0)
