@@ -183,67 +183,124 @@ export class SeriesPoints {
   group = new Uint32Array(0)
   series = new Uint32Array(0)
   time = new BigInt64Array(0)
+  /** The start time of each point, 0 when it has none. */
   start = new BigInt64Array(0)
-  hasStart = new Uint8Array(0)
   length = 0
 
   /** Adds the rows of `batch` selected by `take` (row -> payload written by the caller). */
   add(batch: Batch, groups: Uint32Array, take: (row: number, point: number) => boolean): void {
+    const rows = this.timedRows(batch, undefined)
+    let m = 0
+    for (let j = 0; j < rows.length; j++) if (take(rows[j], this.length + m)) rows[m++] = rows[j]
+    this.append(batch, groups, rows.subarray(0, m))
+  }
+
+  /**
+   * Adds the rows of `batch` that have a time and, when `mask` is given, a 1 in it. Returns
+   * those rows in point order: row `rows[j]` is point `length before + j`, whose payload the
+   * caller writes (without a call per row).
+   */
+  addRows(batch: Batch, groups: Uint32Array, mask: Uint8Array | undefined): Uint32Array {
+    const rows = this.timedRows(batch, mask)
+    this.append(batch, groups, rows)
+    return rows
+  }
+
+  /** The rows with a time (and a 1 in `mask`, if given). */
+  private timedRows(batch: Batch, mask: Uint8Array | undefined): Uint32Array {
+    const time = batch.columns[METRIC_COLUMNS.timeUnixNano]
+    if (time?.kind !== 'i64') return new Uint32Array(0)
+    const p = time.present
+    const n = batch.length
+    if (p === undefined && mask === undefined) {
+      const all = new Uint32Array(n)
+      for (let i = 0; i < n; i++) all[i] = i
+      return all
+    }
+    let m = 0
+    const rows = new Uint32Array(n)
+    for (let i = 0; i < n; i++) if ((p === undefined || p[i] === 1) && (mask === undefined || mask[i] === 1)) rows[m++] = i
+    return rows.subarray(0, m)
+  }
+
+  private append(batch: Batch, groups: Uint32Array, rows: Uint32Array): void {
+    // Every batch is numbered, taken rows or not, so series numbers follow first appearance.
     const series = this.keys.assign(batch)
+    const m = rows.length
+    if (m === 0) return
     const time = batch.columns[METRIC_COLUMNS.timeUnixNano]
     const start = batch.columns[METRIC_COLUMNS.startTimeUnixNano]
     if (time?.kind !== 'i64') return
-    const startValues = start?.kind === 'i64' ? start.values : undefined
-    const need = this.length + batch.length
+    const need = this.length + m
     this.group = growTo(this.group, need)
     this.series = growTo(this.series, need)
     this.time = growTo(this.time, need)
     this.start = growTo(this.start, need)
-    this.hasStart = growTo(this.hasStart, need)
     // i64 values are copied as 32-bit halves: reading a BigInt64Array makes a BigInt per row.
     const srcTime = words32(time.values)
-    const srcStart = startValues === undefined ? undefined : words32(startValues)
     const dstTime = words32(this.time)
     const dstStart = words32(this.start)
-    for (let i = 0; i < batch.length; i++) {
-      if (time.present !== undefined && time.present[i] !== 1) continue
-      if (!take(i, this.length)) continue
-      const k = this.length++
-      this.group[k] = groups[i]
-      this.series[k] = series[i]
+    const { group: dstGroup, series: dstSeries } = this
+    const at = this.length
+    for (let j = 0; j < m; j++) {
+      const i = rows[j]
+      const k = at + j
+      dstGroup[k] = groups[i]
+      dstSeries[k] = series[i]
       dstTime[2 * k] = srcTime[2 * i]
       dstTime[2 * k + 1] = srcTime[2 * i + 1]
-      const has = srcStart !== undefined && (start!.present === undefined || start!.present[i] === 1) && (srcStart[2 * i] !== 0 || srcStart[2 * i + 1] !== 0)
-      this.hasStart[k] = has ? 1 : 0
-      dstStart[2 * k] = has ? srcStart![2 * i] : 0
-      dstStart[2 * k + 1] = has ? srcStart![2 * i + 1] : 0
     }
+    // A point has a start time when the column has a nonzero value for it (0 = none).
+    if (start?.kind === 'i64') {
+      const srcStart = words32(start.values)
+      const p = start.present
+      for (let j = 0; j < m; j++) {
+        const i = rows[j]
+        const has = p === undefined || p[i] === 1
+        dstStart[2 * (at + j)] = has ? srcStart[2 * i] : 0
+        dstStart[2 * (at + j) + 1] = has ? srcStart[2 * i + 1] : 0
+      }
+    } else {
+      dstStart.fill(0, 2 * at, 2 * need)
+    }
+    this.length = need
   }
 
   /**
-   * Visits every point in (series, time) order with `prev`: the previous point of the same
-   * series, -1 when the point counts from zero (first point of a series that started inside
-   * the window, or a counter reset the caller detects via `reset`), -2 when it only sets the
-   * baseline (first point of a series that started long before the window).
+   * Every point in (series, time) order (`order`) with `prev[j]` for point `order[j]`: the
+   * previous point of the same series, -1 when the point counts from zero (first point of a
+   * series that started inside the window, or a counter reset the caller detects itself),
+   * -2 when it only sets the baseline (first point of a series that started long before the
+   * window).
    */
-  walk(rangeStart: bigint | undefined, visit: (point: number, prev: number) => void): void {
+  links(rangeStart: bigint | undefined): { order: Uint32Array; prev: Int32Array } {
     const order = this.timeOrder()
     const { series } = this
     const start = words32(this.start)
-    const sameStart = (a: number, b: number) => start[2 * a] === start[2 * b] && start[2 * a + 1] === start[2 * b + 1]
     const earliest = rangeStart === undefined ? undefined : rangeStart - COUNTER_START_LOOKBACK_NS
-    for (let k = 0; k < order.length; k++) {
-      const point = order[k]
-      const before = k > 0 ? order[k - 1] : -1
+    const prev = new Int32Array(order.length)
+    for (let j = 0; j < order.length; j++) {
+      const point = order[j]
+      const before = j > 0 ? order[j - 1] : -1
+      const lo = start[2 * point]
+      const hi = start[2 * point + 1]
+      const has = lo !== 0 || hi !== 0
       if (before >= 0 && series[before] === series[point]) {
         // A new start time means the source restarted the series: count from zero.
-        const restarted = this.hasStart[point] === 1 && !sameStart(point, before)
-        visit(point, restarted ? -1 : before)
+        const restarted = has && (lo !== start[2 * before] || hi !== start[2 * before + 1])
+        prev[j] = restarted ? -1 : before
       } else {
-        const fresh = this.hasStart[point] === 1 && (earliest === undefined || this.start[point] >= earliest)
-        visit(point, fresh ? -1 : -2)
+        const fresh = has && (earliest === undefined || this.start[point] >= earliest)
+        prev[j] = fresh ? -1 : -2
       }
     }
+    return { order, prev }
+  }
+
+  /** Visits every point in (series, time) order with `prev` as `links` gives it. */
+  walk(rangeStart: bigint | undefined, visit: (point: number, prev: number) => void): void {
+    const { order, prev } = this.links(rangeStart)
+    for (let j = 0; j < order.length; j++) visit(order[j], prev[j])
   }
 
   /**
@@ -263,19 +320,20 @@ export class SeriesPoints {
     const order = new Uint32Array(length)
     for (let k = 0; k < length; k++) order[fill[series[k]]++] = k
     for (let s = 0; s < seriesCount; s++) {
-      const part = order.subarray(starts[s], starts[s + 1])
       let sorted = true
-      for (let j = 1; j < part.length && sorted; j++) {
-        const a = part[j - 1]
-        const b = part[j]
+      for (let j = starts[s] + 1; j < starts[s + 1] && sorted; j++) {
+        const a = order[j - 1]
+        const b = order[j]
         sorted = hi[2 * a + 1] < hi[2 * b + 1] || (hi[2 * a + 1] === hi[2 * b + 1] && lo[2 * a] <= lo[2 * b])
       }
-      if (!sorted) part.set(Array.from(part).sort((a, b) => (time[a] < time[b] ? -1 : time[a] > time[b] ? 1 : a - b)))
+      if (sorted) continue
+      const part = order.subarray(starts[s], starts[s + 1])
+      part.set(Array.from(part).sort((a, b) => (time[a] < time[b] ? -1 : time[a] > time[b] ? 1 : a - b)))
     }
     return order
   }
 
   bytes(): number {
-    return this.length * 40
+    return this.length * 32
   }
 }

@@ -48,7 +48,17 @@ export class ValueInterner {
       return out
     }
     if (v.t === 'const') return out.fill(this.id(keyOf(v.value)))
-    if ((v.t === 'num' || v.t === 'time') && v.p === undefined) {
+    if (v.t === 'time' && v.p === undefined) {
+      // As below, comparing 32-bit halves: reading a BigInt64Array makes a BigInt per row.
+      const w = new Int32Array(v.v.buffer, v.v.byteOffset, 2 * n)
+      let lastId = 0
+      for (let i = 0; i < n; i++) {
+        if (i === 0 || w[2 * i] !== w[2 * i - 2] || w[2 * i + 1] !== w[2 * i - 1]) lastId = this.id(v.v[i])
+        out[i] = lastId
+      }
+      return out
+    }
+    if (v.t === 'num' && v.p === undefined) {
       // Runs of equal values are common (time buckets, sorted data): skip the map for them.
       let last: number | bigint | undefined
       let lastId = 0
@@ -135,9 +145,17 @@ export class GroupKeys {
       const g = groups[i]
       if (g >= this.values.length) {
         if (g >= MAX_GROUPS) throw new QueryError('MEMORY_LIMIT', `cannot group rows: more than ${MAX_GROUPS} groups; group by fewer or coarser keys`)
-        this.values[g] = vecs.map((v) => cell(v, i))
+        this.values[g] = rowValues(vecs, i)
       }
     }
     return groups
   }
+}
+
+/**
+ * The key values of row `i`. Out of line: a closure over the loop variable would make V8
+ * allocate a context for every row of the loop, not only for new groups.
+ */
+function rowValues(vecs: readonly Vec[], i: number): Scalar[] {
+  return vecs.map((v) => cell(v, i))
 }
