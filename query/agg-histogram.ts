@@ -41,9 +41,10 @@ export function bucketQuantile(q: number, bounds: readonly number[], counts: Arr
   return bounds[bounds.length - 1] ?? null
 }
 
-function sameNumbers(a: readonly number[], b: Float64Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+/** True when `a` equals b[from..to) (offsets rather than a subarray: no object per point). */
+function sameNumbers(a: readonly number[], b: Float64Array, from: number, to: number): boolean {
+  if (a.length !== to - from) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[from + i]) return false
   return true
 }
 
@@ -84,11 +85,11 @@ export function histogramQuantileAgg(call: CallNode, ctx: AggContext): Aggregato
     return (sums = out)
   }
 
-  const boundsIdOf = (values: Float64Array): number => {
+  const boundsIdOf = (values: Float64Array, from: number, to: number): number => {
     const last = bounds.length - 1
-    if (last >= 0 && sameNumbers(bounds[last], values)) return last
-    const found = bounds.findIndex((b) => sameNumbers(b, values))
-    return found >= 0 ? found : bounds.push(Array.from(values)) - 1
+    if (last >= 0 && sameNumbers(bounds[last], values, from, to)) return last
+    const found = bounds.findIndex((b) => sameNumbers(b, values, from, to))
+    return found >= 0 ? found : bounds.push(Array.from(values.subarray(from, to))) - 1
   }
 
   return {
@@ -107,11 +108,11 @@ export function histogramQuantileAgg(call: CallNode, ctx: AggContext): Aggregato
         const from = buckets.offsets[row]
         const width = buckets.offsets[row + 1] - from
         counts = growTo(counts, used + width)
-        counts.set(values.subarray(from, from + width), used)
+        for (let i = 0; i < width; i++) counts[used + i] = values[from + i]
         offsets[k] = used
         widths[k] = width
         used += width
-        boundsId[k] = boundsIdOf(boundsColumn.values.subarray(boundsColumn.offsets[row], boundsColumn.offsets[row + 1]))
+        boundsId[k] = boundsIdOf(boundsColumn.values, boundsColumn.offsets[row], boundsColumn.offsets[row + 1])
         return true
       })
     },

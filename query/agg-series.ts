@@ -131,12 +131,62 @@ function markChanges(column: Column, n: number, changed: Uint8Array): void {
   }
 }
 
+/** Where a batch's label values change (`rows`, the first row of each run) and each run's 53-bit key. */
+interface LabelRuns {
+  readonly names: readonly string[]
+  readonly labels: readonly Column[]
+  readonly rows: Uint32Array
+  readonly key: Float64Array
+}
+
+/**
+ * Label runs by block: a block scanned again (through the block cache, or a head batch)
+ * arrives as the same immutable Column objects, so its runs are found once and kept as long as
+ * its time column lives. Keyed by the time column, checked against every label column and name.
+ */
+const runsOfBlock = new WeakMap<Column, LabelRuns>()
+
+/** The label runs of `batch` over the label columns `names` (sorted). */
+function labelRuns(batch: Batch, names: readonly string[]): LabelRuns {
+  const n = batch.length
+  const labels = names.map((name) => batch.columns[name])
+  const time = batch.columns[METRIC_COLUMNS.timeUnixNano]
+  const known = time === undefined ? undefined : runsOfBlock.get(time)
+  if (known !== undefined && known.labels.length === labels.length && known.labels.every((c, k) => c === labels[k] && known.names[k] === names[k])) return known
+  const changed = new Uint8Array(n)
+  if (n > 0) changed[0] = 1
+  for (const column of labels) markChanges(column, n, changed)
+  let m = 0
+  for (let i = 0; i < n; i++) m += changed[i]
+  const rows = new Uint32Array(m)
+  for (let i = 0, j = 0; i < n; i++) if (changed[i] === 1) rows[j++] = i
+  const h1 = new Uint32Array(m).fill(SEED_1)
+  const h2 = new Uint32Array(m).fill(SEED_2)
+  names.forEach((name, k) => {
+    const column = labels[k]
+    const n1 = hashText(name, SEED_1)
+    const n2 = hashText(name, SEED_2)
+    const [v1, v2] = valueHashes(columnVec(column, false), rows)
+    for (let j = 0; j < m; j++) {
+      if (column.present !== undefined && column.present[rows[j]] !== 1) continue
+      h1[j] = Math.imul(Math.imul(h1[j] ^ n1, FNV_PRIME) ^ v1[j], FNV_PRIME)
+      h2[j] = Math.imul(Math.imul(h2[j] ^ n2, FNV_PRIME) ^ v2[j], FNV_PRIME)
+    }
+  })
+  const key = new Float64Array(m)
+  for (let j = 0; j < m; j++) key[j] = h1[j] * 2 ** 21 + (h2[j] & 0x1fffff)
+  const runs = { names, labels, rows, key }
+  if (time !== undefined) runsOfBlock.set(time, runs)
+  return runs
+}
+
 /**
  * Series numbers. Each row's label names and values are hashed twice (FNV-1a, two seeds)
  * into one 53-bit number, and that number is interned. Two label sets collide only if both
  * hashes do (about n^2 / 2^54 for n series). Parts store a series' points next to each other
  * (storage row order), so only rows whose labels differ from the row before are hashed and
- * interned; the others take the id of the row before.
+ * interned; the others take the id of the row before. The hashes of a block are kept with
+ * it (labelRuns), so a query over cached blocks only interns one key per run.
  */
 export class SeriesKeys {
   private readonly ids = new ValueInterner()
@@ -144,35 +194,10 @@ export class SeriesKeys {
   /** The series of every row of `batch` (raw metric rows). */
   assign(batch: Batch): Uint32Array {
     const n = batch.length
-    const names = Object.keys(batch.columns).filter(isLabelColumn).sort()
-    const changed = new Uint8Array(n)
-    if (n > 0) changed[0] = 1
-    for (const name of names) markChanges(batch.columns[name], n, changed)
-    let m = 0
-    for (let i = 0; i < n; i++) m += changed[i]
-    const rows = new Uint32Array(m)
-    for (let i = 0, j = 0; i < n; i++) if (changed[i] === 1) rows[j++] = i
-    const h1 = new Uint32Array(m).fill(SEED_1)
-    const h2 = new Uint32Array(m).fill(SEED_2)
-    for (const name of names) {
-      const column = batch.columns[name]
-      const n1 = hashText(name, SEED_1)
-      const n2 = hashText(name, SEED_2)
-      const [v1, v2] = valueHashes(columnVec(column, false), rows)
-      for (let j = 0; j < m; j++) {
-        if (column.present !== undefined && column.present[rows[j]] !== 1) continue
-        h1[j] = Math.imul(Math.imul(h1[j] ^ n1, FNV_PRIME) ^ v1[j], FNV_PRIME)
-        h2[j] = Math.imul(Math.imul(h2[j] ^ n2, FNV_PRIME) ^ v2[j], FNV_PRIME)
-      }
-    }
-    const key = new Float64Array(m)
-    for (let j = 0; j < m; j++) key[j] = h1[j] * 2 ** 21 + (h2[j] & 0x1fffff)
-    const ids = this.ids.rowIds({ t: 'num', v: key }, m)
+    const { rows, key } = labelRuns(batch, Object.keys(batch.columns).filter(isLabelColumn).sort())
+    const ids = this.ids.rowIds({ t: 'num', v: key }, key.length)
     const out = new Uint32Array(n)
-    for (let i = 0, j = -1; i < n; i++) {
-      if (changed[i] === 1) j++
-      out[i] = ids[j]
-    }
+    for (let j = 0; j < rows.length; j++) out.fill(ids[j], rows[j], j + 1 < rows.length ? rows[j + 1] : n)
     return out
   }
 }
