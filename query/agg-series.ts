@@ -211,6 +211,11 @@ export class SeriesPoints {
   /** The start time of each point, 0 when it has none. */
   start = new BigInt64Array(0)
   length = 0
+  /**
+   * Points were added in (series, time) order so far: series numbers never decrease and times
+   * never decrease within a series (a part stores its points so). Then that is their order.
+   */
+  private inOrder = true
 
   /** Adds the rows of `batch` selected by `take` (row -> payload written by the caller). */
   add(batch: Batch, groups: Uint32Array, take: (row: number, point: number) => boolean): void {
@@ -288,7 +293,20 @@ export class SeriesPoints {
     } else {
       dstStart.fill(0, 2 * at, 2 * need)
     }
+    if (this.inOrder) this.inOrder = this.ordered(at, need)
     this.length = need
+  }
+
+  /** True when points [from, to) follow their predecessors in (series, time) order. */
+  private ordered(from: number, to: number): boolean {
+    const { series } = this
+    const lo = words32(this.time)
+    const hi = new Int32Array(lo.buffer, lo.byteOffset, lo.length)
+    for (let k = Math.max(1, from); k < to; k++) {
+      if (series[k] < series[k - 1]) return false
+      if (series[k] === series[k - 1] && (hi[2 * k + 1] < hi[2 * k - 1] || (hi[2 * k + 1] === hi[2 * k - 1] && lo[2 * k] < lo[2 * k - 2]))) return false
+    }
+    return true
   }
 
   /**
@@ -334,6 +352,11 @@ export class SeriesPoints {
    */
   private timeOrder(): Uint32Array {
     const { series, time, length } = this
+    if (this.inOrder) {
+      const order = new Uint32Array(length)
+      for (let k = 0; k < length; k++) order[k] = k
+      return order
+    }
     const lo = words32(time)
     const hi = new Int32Array(time.buffer, time.byteOffset, time.length * 2)
     let seriesCount = 0
