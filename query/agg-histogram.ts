@@ -15,7 +15,7 @@ import { growTo } from './agg.ts'
 import { SERIES_POINT_COLUMNS, SeriesPoints } from './agg-series.ts'
 import { QueryError } from './errors.ts'
 import { where } from './eval-context.ts'
-import { toDoubles } from './i64.ts'
+import { doubleCopier } from './i64.ts'
 
 /** The point columns histogram_quantile reads besides the labels. */
 export const HISTOGRAM_COLUMNS: readonly string[] = [...SERIES_POINT_COLUMNS, METRIC_COLUMNS.bucketCounts, METRIC_COLUMNS.explicitBounds]
@@ -102,13 +102,13 @@ export function histogramQuantileAgg(call: CallNode, ctx: AggContext): Aggregato
       offsets = growTo(offsets, need)
       widths = growTo(widths, need)
       boundsId = growTo(boundsId, need)
-      const values = toDoubles(buckets.values)
+      const copy = doubleCopier(buckets.values)
       points.add(batch, groups, (row, k) => {
         if (buckets.present !== undefined && buckets.present[row] !== 1) return false
         const from = buckets.offsets[row]
         const width = buckets.offsets[row + 1] - from
         counts = growTo(counts, used + width)
-        for (let i = 0; i < width; i++) counts[used + i] = values[from + i]
+        copy(from, width, counts, used)
         offsets[k] = used
         widths[k] = width
         used += width

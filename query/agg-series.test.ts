@@ -160,8 +160,8 @@ describe('SeriesPoints', () => {
     const a = pointBatch([0, 0, 1, 1].map((series, t) => ({ series, time: BigInt(t), start: 0n })))
     const keys = new SeriesKeys()
     expect([...keys.assign(a)]).toEqual([0, 0, 1, 1])
-    const renamed = { ...a, columns: { ...a.columns, 'a:other': a.columns['a:series'] } }
-    delete renamed.columns['a:series']
+    const { 'a:series': series, ...others } = a.columns
+    const renamed: Batch = { ...a, columns: { ...others, 'a:other': series } }
     expect([...keys.assign(renamed)]).toEqual([2, 2, 3, 3])
     const relabelled = { ...a, columns: { ...a.columns, 'a:series': pointBatch([0, 1, 1, 2].map((series) => ({ series, time: 0n, start: 0n }))).columns['a:series'] } }
     expect([...keys.assign(relabelled)]).toEqual([0, 1, 1, 4])
