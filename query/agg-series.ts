@@ -367,16 +367,25 @@ export class SeriesPoints {
     const fill = starts.slice(0, seriesCount)
     const order = new Uint32Array(length)
     for (let k = 0; k < length; k++) order[fill[series[k]]++] = k
+    let scratch = new Uint32Array(0)
     for (let s = 0; s < seriesCount; s++) {
-      let sorted = true
-      for (let j = starts[s] + 1; j < starts[s + 1] && sorted; j++) {
-        const a = order[j - 1]
-        const b = order[j]
-        sorted = hi[2 * a + 1] < hi[2 * b + 1] || (hi[2 * a + 1] === hi[2 * b + 1] && lo[2 * a] <= lo[2 * b])
+      const from = starts[s]
+      const to = starts[s + 1]
+      // Boundaries of the ascending runs (one when the series is in order; a few when parts
+      // hold it in pieces), merged pairwise until one is left.
+      let bounds = [from]
+      for (let j = from + 1; j < to; j++) if (earlier(hi, lo, order[j], order[j - 1])) bounds.push(j)
+      if (bounds.length === 1) continue
+      bounds.push(to)
+      if (scratch.length < to - from) scratch = new Uint32Array(to - from)
+      while (bounds.length > 2) {
+        const next = [from]
+        for (let r = 0; r + 1 < bounds.length; r += 2) {
+          if (r + 2 < bounds.length) mergeRuns(order, bounds[r], bounds[r + 1], bounds[r + 2], hi, lo, scratch)
+          next.push(bounds[Math.min(r + 2, bounds.length - 1)])
+        }
+        bounds = next
       }
-      if (sorted) continue
-      const part = order.subarray(starts[s], starts[s + 1])
-      part.set(Array.from(part).sort((a, b) => (time[a] < time[b] ? -1 : time[a] > time[b] ? 1 : a - b)))
     }
     return order
   }
@@ -384,4 +393,24 @@ export class SeriesPoints {
   bytes(): number {
     return this.length * 32
   }
+}
+
+/** True when point a's time (32-bit halves hi, lo of a BigInt64Array) is before point b's. */
+function earlier(hi: Int32Array, lo: Uint32Array, a: number, b: number): boolean {
+  return hi[2 * a + 1] < hi[2 * b + 1] || (hi[2 * a + 1] === hi[2 * b + 1] && lo[2 * a] < lo[2 * b])
+}
+
+/**
+ * Merges the time-ordered runs order[from, mid) and order[mid, to) in place (through
+ * `scratch`). Ties take the first run, whose points were added earlier: stable, as a sort by
+ * (time, point) is.
+ */
+function mergeRuns(order: Uint32Array, from: number, mid: number, to: number, hi: Int32Array, lo: Uint32Array, scratch: Uint32Array): void {
+  let i = from
+  let j = mid
+  let k = 0
+  while (i < mid && j < to) scratch[k++] = earlier(hi, lo, order[j], order[i]) ? order[j++] : order[i++]
+  while (i < mid) scratch[k++] = order[i++]
+  while (j < to) scratch[k++] = order[j++]
+  order.set(scratch.subarray(0, k), from)
 }
