@@ -15,7 +15,7 @@ import { growTo } from './agg.ts'
 import { SERIES_POINT_COLUMNS, SeriesPoints } from './agg-series.ts'
 import { QueryError } from './errors.ts'
 import { where } from './eval-context.ts'
-import { doubleCopier } from './i64.ts'
+import { toDoubles } from './i64.ts'
 
 /** The point columns histogram_quantile reads besides the labels. */
 export const HISTOGRAM_COLUMNS: readonly string[] = [...SERIES_POINT_COLUMNS, METRIC_COLUMNS.bucketCounts, METRIC_COLUMNS.explicitBounds]
@@ -41,10 +41,9 @@ export function bucketQuantile(q: number, bounds: readonly number[], counts: Arr
   return bounds[bounds.length - 1] ?? null
 }
 
-/** True when `a` equals b[from..to) (offsets rather than a subarray: no object per point). */
-function sameNumbers(a: readonly number[], b: Float64Array, from: number, to: number): boolean {
-  if (a.length !== to - from) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[from + i]) return false
+function sameNumbers(a: readonly number[], b: Float64Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }
 
@@ -85,11 +84,11 @@ export function histogramQuantileAgg(call: CallNode, ctx: AggContext): Aggregato
     return (sums = out)
   }
 
-  const boundsIdOf = (values: Float64Array, from: number, to: number): number => {
+  const boundsIdOf = (values: Float64Array): number => {
     const last = bounds.length - 1
-    if (last >= 0 && sameNumbers(bounds[last], values, from, to)) return last
-    const found = bounds.findIndex((b) => sameNumbers(b, values, from, to))
-    return found >= 0 ? found : bounds.push(Array.from(values.subarray(from, to))) - 1
+    if (last >= 0 && sameNumbers(bounds[last], values)) return last
+    const found = bounds.findIndex((b) => sameNumbers(b, values))
+    return found >= 0 ? found : bounds.push(Array.from(values)) - 1
   }
 
   return {
@@ -102,17 +101,17 @@ export function histogramQuantileAgg(call: CallNode, ctx: AggContext): Aggregato
       offsets = growTo(offsets, need)
       widths = growTo(widths, need)
       boundsId = growTo(boundsId, need)
-      const copy = doubleCopier(buckets.values)
+      const values = toDoubles(buckets.values)
       points.add(batch, groups, (row, k) => {
         if (buckets.present !== undefined && buckets.present[row] !== 1) return false
         const from = buckets.offsets[row]
         const width = buckets.offsets[row + 1] - from
         counts = growTo(counts, used + width)
-        copy(from, width, counts, used)
+        counts.set(values.subarray(from, from + width), used)
         offsets[k] = used
         widths[k] = width
         used += width
-        boundsId[k] = boundsIdOf(boundsColumn.values, boundsColumn.offsets[row], boundsColumn.offsets[row + 1])
+        boundsId[k] = boundsIdOf(boundsColumn.values.subarray(boundsColumn.offsets[row], boundsColumn.offsets[row + 1]))
         return true
       })
     },

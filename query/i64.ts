@@ -23,17 +23,6 @@ export function toDoubles(values: BigInt64Array): Float64Array {
   return out
 }
 
-/**
- * Copies ranges of `values` as doubles, as toDoubles does, without converting the whole array:
- * copy(from, count, out, at) writes values[from .. from + count) to out[at ..].
- */
-export function doubleCopier(values: BigInt64Array): (from: number, count: number, out: Float64Array, at: number) => void {
-  const { lo, hi } = halves(values)
-  return (from, count, out, at) => {
-    for (let i = 0; i < count; i++) out[at + i] = hi[2 * (from + i) + 1] * 4294967296 + lo[2 * (from + i)]
-  }
-}
-
 /** b[i] - a[i] as doubles, exact while the difference stays below 2^53 (104 days in ns). */
 export function differences(a: BigInt64Array, b: BigInt64Array): Float64Array {
   const x = halves(a)
