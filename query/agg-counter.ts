@@ -29,7 +29,7 @@ export function counterAgg(call: CallNode, ctx: AggContext): Aggregator {
       const increase = state.finish(ctx.rangeStart)[g] ?? 0
       if (call.name === 'increase') return increase
       if (g >= state.groupCount) return null
-      const seconds = secondsOf(ctx, state.first![g], state.last![g])
+      const seconds = secondsOf(ctx, () => state.timeSpan(), g)
       return seconds > 0 ? increase / seconds : null
     },
     type: () => 'number',
@@ -43,40 +43,55 @@ class CounterState {
   values = new Float64Array(0)
   groupCount = 0
   sums?: Float64Array
-  first?: BigInt64Array
-  last?: BigInt64Array
+  span?: { first: BigInt64Array; last: BigInt64Array }
 
   add({ v, p }: { v: ArrayLike<number>; p?: Uint8Array }, batch: Batch, groups: Uint32Array): void {
-    this.values = growTo(this.values, this.points.length + batch.length)
-    this.points.add(batch, groups, (row, k) => {
-      if (p !== undefined && p[row] !== 1) return false
-      this.values[k] = v[row]
-      return true
-    })
+    const at = this.points.length
+    const rows = this.points.addRows(batch, groups, p)
+    const values = (this.values = growTo(this.values, at + rows.length))
+    for (let j = 0; j < rows.length; j++) values[at + j] = v[rows[j]]
   }
 
   finish(rangeStart: bigint | undefined): Float64Array {
     if (this.sums !== undefined) return this.sums
     const { points, values } = this
+    const { group } = points
     const out = new Float64Array(this.groupCount)
-    const first = (this.first = new BigInt64Array(this.groupCount).fill(-1n))
-    const last = (this.last = new BigInt64Array(this.groupCount))
-    points.walk(rangeStart, (k, prev) => {
+    const { order, prev } = points.links(rangeStart)
+    for (let j = 0; j < order.length; j++) {
+      const before = prev[j]
+      if (before === -2) continue
+      const k = order[j]
+      const value = values[k]
+      if (before === -1 || value < values[before]) out[group[k]] += value
+      else out[group[k]] += value - values[before]
+    }
+    return (this.sums = out)
+  }
+
+  /** Each group's first and last point time (-1n when it has none), for rates without a bucket or range. */
+  timeSpan(): { first: BigInt64Array; last: BigInt64Array } {
+    if (this.span !== undefined) return this.span
+    const { points } = this
+    const first = new BigInt64Array(this.groupCount).fill(-1n)
+    const last = new BigInt64Array(this.groupCount)
+    for (let k = 0; k < points.length; k++) {
       const g = points.group[k]
       const t = points.time[k]
       if (first[g] < 0n || t < first[g]) first[g] = t
       if (t > last[g]) last[g] = t
-      if (prev === -2) return
-      if (prev === -1 || values[k] < values[prev]) out[g] += values[k]
-      else out[g] += values[k] - values[prev]
-    })
-    return (this.sums = out)
+    }
+    return (this.span = { first, last })
   }
 }
 
-/** Seconds a rate divides by: the bucket, else the bounded range, else the group's first to last point. */
-export function secondsOf(ctx: AggContext, first: bigint, last: bigint): number {
+/**
+ * Seconds a rate divides by: the bucket, else the bounded range, else group `g`'s first to last
+ * point (`span` is asked only then).
+ */
+export function secondsOf(ctx: AggContext, span: () => { first: BigInt64Array; last: BigInt64Array }, g: number): number {
   if (ctx.binWidthNs !== undefined) return ctx.binWidthNs / 1e9
   if (ctx.rangeStart !== undefined && ctx.rangeEnd !== undefined) return Number(ctx.rangeEnd - ctx.rangeStart) / 1e9
-  return first >= 0n ? Number(last - first) / 1e9 : 0
+  const { first, last } = span()
+  return first[g] >= 0n ? Number(last[g] - first[g]) / 1e9 : 0
 }

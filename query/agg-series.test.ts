@@ -2,10 +2,14 @@
  * Series numbers (agg-series.ts SeriesKeys): rows get equal numbers exactly when their labels
  * are equal, across batches with other dictionaries, whether labels repeat in runs (as parts
  * store them) or change from row to row, with absent values and every kind of label column.
+ * Series points (SeriesPoints.links): each point's predecessor is the one a plain sort by
+ * (series, time) gives, whether points arrive in that order (as parts store them, the fast
+ * path) or shuffled, and whether a batch's columns are seen again (cached label runs).
  */
 import { describe, expect, it } from 'vitest'
 import { METRIC_COLUMNS, type Batch, type Column } from '../storage/index.ts'
-import { SeriesKeys } from './agg-series.ts'
+import { SeriesKeys, SeriesPoints } from './agg-series.ts'
+import { COUNTER_START_LOOKBACK_NS } from './limits.ts'
 import { seededRandom } from '../test/support/random-batch.ts'
 
 interface Labels {
@@ -83,4 +87,86 @@ function check(withAny: boolean): void {
 describe('SeriesKeys', () => {
   it('numbers rows equally exactly when their labels are equal', () => check(false))
   it('does so with a label of general values as well', () => check(true))
+})
+
+interface Point {
+  series: number
+  time: bigint
+  start: bigint
+}
+
+/** A batch of points of series `s0`, `s1`, ... (one label), with start times (0 = none). */
+function pointBatch(points: readonly Point[]): Batch {
+  return {
+    signal: 'metrics',
+    length: points.length,
+    columns: {
+      [METRIC_COLUMNS.name]: { kind: 'str', dict: ['m'], codes: new Uint32Array(points.length) },
+      'a:series': { kind: 'str', dict: points.map((p) => `s${p.series}`), codes: Uint32Array.from(points, (_p, i) => i) },
+      [METRIC_COLUMNS.timeUnixNano]: { kind: 'i64', values: BigInt64Array.from(points, (p) => p.time) },
+      [METRIC_COLUMNS.startTimeUnixNano]: { kind: 'i64', values: BigInt64Array.from(points, (p) => p.start) },
+    },
+  }
+}
+
+/** What links() must give: predecessors from a plain sort by (series first seen, time, arrival). */
+function expectedLinks(points: readonly Point[], rangeStart: bigint): Map<number, number> {
+  const rank = new Map<number, number>()
+  for (const p of points) if (!rank.has(p.series)) rank.set(p.series, rank.size)
+  const order = points.map((_p, k) => k)
+  order.sort((a, b) => rank.get(points[a].series)! - rank.get(points[b].series)! || (points[a].time < points[b].time ? -1 : points[a].time > points[b].time ? 1 : a - b))
+  const prev = new Map<number, number>()
+  order.forEach((k, j) => {
+    const p = points[k]
+    const before = j > 0 ? order[j - 1] : -1
+    if (before >= 0 && points[before].series === p.series) prev.set(k, p.start !== 0n && p.start !== points[before].start ? -1 : before)
+    else prev.set(k, p.start !== 0n && p.start >= rangeStart - COUNTER_START_LOOKBACK_NS ? -1 : -2)
+  })
+  return prev
+}
+
+function checkLinks(shuffle: boolean): void {
+  const rand = seededRandom(shuffle ? 11 : 7)
+  const rangeStart = 1_000_000_000_000n
+  const points: Point[] = []
+  for (let s = 0; s < 30; s++) {
+    // Some series started long before the range, some inside it, some restart midway.
+    const first = rand() < 0.5 ? 1n : rangeStart - 1_000_000n
+    for (let t = 0; t < 50; t++) points.push({ series: s, time: rangeStart + BigInt(t) * 15_000_000_000n, start: rand() < 0.1 ? 0n : t > 30 && s % 7 === 0 ? rangeStart : first })
+  }
+  if (shuffle) {
+    for (let i = points.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1))
+      ;[points[i], points[j]] = [points[j], points[i]]
+    }
+  }
+  const batches: Batch[] = []
+  for (let at = 0; at < points.length; at += 200) batches.push(pointBatch(points.slice(at, at + 200)))
+  // An earlier query has read the first batches: their label runs come from the cache now.
+  const earlier = new SeriesPoints()
+  for (const batch of batches.slice(0, 3)) earlier.addRows(batch, new Uint32Array(batch.length), undefined)
+  const sp = new SeriesPoints()
+  for (const batch of batches) sp.addRows(batch, new Uint32Array(batch.length), undefined)
+  expect(sp.length).toBe(points.length)
+  const { order, prev } = sp.links(rangeStart)
+  const want = expectedLinks(points, rangeStart)
+  if (!shuffle) expect(order).toEqual(Uint32Array.from(points, (_p, k) => k))
+  expect([...order].sort((a, b) => a - b)).toEqual(points.map((_p, k) => k))
+  order.forEach((k, j) => expect([k, prev[j]]).toEqual([k, want.get(k)]))
+}
+
+describe('SeriesPoints', () => {
+  it('hashes labels again when a block arrives with other label columns than last time', () => {
+    const a = pointBatch([0, 0, 1, 1].map((series, t) => ({ series, time: BigInt(t), start: 0n })))
+    const keys = new SeriesKeys()
+    expect([...keys.assign(a)]).toEqual([0, 0, 1, 1])
+    const { 'a:series': series, ...others } = a.columns
+    const renamed: Batch = { ...a, columns: { ...others, 'a:other': series } }
+    expect([...keys.assign(renamed)]).toEqual([2, 2, 3, 3])
+    const relabelled = { ...a, columns: { ...a.columns, 'a:series': pointBatch([0, 1, 1, 2].map((series) => ({ series, time: 0n, start: 0n }))).columns['a:series'] } }
+    expect([...keys.assign(relabelled)]).toEqual([0, 1, 1, 4])
+  })
+
+  it('links each point to its predecessor in its series, points in storage order', () => checkLinks(false))
+  it('does so with points shuffled across batches', () => checkLinks(true))
 })

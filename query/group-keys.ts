@@ -49,7 +49,17 @@ export class ValueInterner {
       return out
     }
     if (v.t === 'const') return out.fill(this.id(keyOf(v.value)))
-    if ((v.t === 'num' || v.t === 'time') && v.p === undefined) {
+    if (v.t === 'time' && v.p === undefined) {
+      // As below, comparing 32-bit halves: reading a BigInt64Array makes a BigInt per row.
+      const w = new Int32Array(v.v.buffer, v.v.byteOffset, 2 * n)
+      let lastId = 0
+      for (let i = 0; i < n; i++) {
+        if (i === 0 || w[2 * i] !== w[2 * i - 2] || w[2 * i + 1] !== w[2 * i - 1]) lastId = this.id(v.v[i])
+        out[i] = lastId
+      }
+      return out
+    }
+    if (v.t === 'num' && v.p === undefined) {
       // Runs of equal values are common (time buckets, sorted data): skip the map for them.
       let last: number | bigint | undefined
       let lastId = 0
@@ -232,8 +242,16 @@ export class GroupKeys {
     for (let k = 1; k < vecs.length; k++) foldInto(groups, this.keys[k].rowIds(vecs[k], n), this.folds[k - 1])
     for (let i = 0; i < n; i++) {
       const g = groups[i]
-      if (g >= this.values.length) keepValues(this.values, g, vecs.map((v) => cell(v, i)))
+      if (g >= this.values.length) keepValues(this.values, g, rowValues(vecs, i))
     }
     return groups
   }
+}
+
+/**
+ * The key values of row `i`. Out of line: a closure over the loop variable would make V8
+ * allocate a context for every row of the loop, not only for new groups.
+ */
+function rowValues(vecs: readonly Vec[], i: number): Scalar[] {
+  return vecs.map((v) => cell(v, i))
 }

@@ -3,11 +3,15 @@
  * Rows of a batch by mask: the selection `where` keeps, and the mask of a time range the
  * executor filters every scanned batch with.
  */
-import { takeRows, type Batch } from '../storage/index.ts'
+import { sliceRows, takeRows, type Batch } from '../storage/index.ts'
 import { extent, inRange } from './i64.ts'
 import type { Vec } from './vec.ts'
 
-/** The rows of `batch` whose mask byte is 1 (every row without a mask); undefined when none. */
+/**
+ * The rows of `batch` whose mask byte is 1 (every row without a mask); undefined when none.
+ * One contiguous run of rows (a metric name or service of a block stored in sorted order) is a
+ * view, not a copy.
+ */
 export function selectRows(batch: Batch, mask: Uint8Array | undefined): Batch | undefined {
   if (mask === undefined) return batch
   // Four mask bytes at a time: their sum is the top byte of word * 0x01010101, and a zero word
@@ -20,6 +24,8 @@ export function selectRows(batch: Batch, mask: Uint8Array | undefined): Batch | 
   for (let i = tail; i < n; i++) count += mask[i]
   if (count === n) return batch
   if (count === 0) return undefined
+  const first = mask.indexOf(1)
+  if (mask.lastIndexOf(1) - first + 1 === count) return sliceRows(batch, first, first + count)
   const rows = new Uint32Array(count)
   let k = 0
   for (let j = 0; j < words.length; j++) {

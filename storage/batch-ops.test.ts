@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { randomBatch, seededRandom } from '../test/support/random-batch.ts'
-import { concatBatches, takeRows } from './batch-ops.ts'
+import { concatBatches, sliceRows, takeRows } from './batch-ops.ts'
 import { cellValue, type Batch, type Column } from './model.ts'
 
 /** Rows as plain values: what a reader sees, whatever the dictionaries and offsets. */
@@ -15,6 +15,24 @@ function strings(rows: number, distinct: number, seed: number): Column {
   const dict = Array.from({ length: distinct }, (_, i) => `value ${i} ${'é'.repeat(i % 3)}`)
   return { kind: 'str', dict, codes: Uint32Array.from({ length: rows }, () => Math.floor(rand() * distinct)) }
 }
+
+describe('sliceRows', () => {
+  it('gives the rows of a range as takeRows does, for every column kind, and a slice of a slice too', () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const batch = randomBatch(seed)
+      const rand = seededRandom(seed * 11)
+      const from = Math.floor(rand() * batch.length)
+      const to = from + Math.floor(rand() * (batch.length - from + 1))
+      const range = Array.from({ length: to - from }, (_, i) => from + i)
+      const slice = sliceRows(batch, from, to)
+      expect(slice.length).toBe(to - from)
+      expect(rowsOf(slice)).toEqual(rowsOf(takeRows(batch, range)))
+      const inner = Math.floor((to - from) / 2)
+      expect(rowsOf(sliceRows(slice, inner, to - from))).toEqual(rowsOf(takeRows(batch, range.slice(inner))))
+      expect(rowsOf(takeRows(slice, [0, inner].filter((r) => r < to - from)))).toEqual(rowsOf(takeRows(batch, [from, from + inner].filter((r) => r < to))))
+    }
+  })
+})
 
 describe('takeRows', () => {
   it('gives the rows asked for, in that order, for every column kind', () => {

@@ -31,6 +31,35 @@ export function takeRows(batch: Batch, rows: ArrayLike<number>): Batch {
   return { signal: batch.signal, length: rows.length, columns: out }
 }
 
+/**
+ * Rows [from, to) of `batch` without copying them: typed arrays are views of the batch's (list
+ * columns keep their whole values array; their offsets stay absolute), dictionaries are shared.
+ * Contract: the slice shares memory with `batch`; neither may be written to (batches are
+ * immutable once built).
+ */
+export function sliceRows(batch: Batch, from: number, to: number): Batch {
+  const out: Record<string, Column> = {}
+  for (const name in batch.columns) out[name] = sliceColumn(batch.columns[name], from, to)
+  return { signal: batch.signal, length: to - from, columns: out }
+}
+
+function sliceColumn(column: Column, from: number, to: number): Column {
+  const present = column.present?.subarray(from, to)
+  switch (column.kind) {
+    case 'str':
+      return { kind: 'str', dict: column.dict, codes: column.codes.subarray(from, to), present }
+    case 'bytes':
+      return { kind: 'bytes', width: column.width, values: column.values.subarray(from * column.width, to * column.width), present }
+    case 'i64list':
+    case 'f64list':
+      return { kind: column.kind, offsets: column.offsets.subarray(from, to + 1), values: column.values, present } as Column
+    case 'any':
+      return { kind: 'any', values: column.values.slice(from, to), present }
+    default:
+      return { kind: column.kind, values: column.values.subarray(from, to), present } as Column
+  }
+}
+
 function takePresent(present: Uint8Array | undefined, rows: ArrayLike<number>): Uint8Array | undefined {
   if (present === undefined) return undefined
   const out = new Uint8Array(rows.length)

@@ -14,7 +14,7 @@ function sequence(seed: number): () => number {
 }
 
 /** Metric points of `series` series under three names, arrival order shuffled between series. */
-function metricPoints(rows: number, series: number, seed: number): { batch: Batch; seriesOf: number[] } {
+function metricPoints(rows: number, series: number, seed: number, timeOf: (row: number) => bigint = BigInt): { batch: Batch; seriesOf: number[] } {
   const rand = sequence(seed)
   const b = new BatchBuilder('metrics')
   const seriesOf: number[] = []
@@ -23,7 +23,7 @@ function metricPoints(rows: number, series: number, seed: number): { batch: Batc
     seriesOf.push(s)
     b.setStr(METRIC_COLUMNS.name, row, `metric.${s % 3}`)
     b.setU32(METRIC_COLUMNS.type, row, 1 + (s % 2))
-    b.setI64(METRIC_COLUMNS.timeUnixNano, row, BigInt(row))
+    b.setI64(METRIC_COLUMNS.timeUnixNano, row, timeOf(row))
     b.setF64(METRIC_COLUMNS.value, row, rand())
     b.setStr('a:route', row, `/r/${s % 7}/${s}`)
     if (s % 5 !== 0) b.setI64('a:status', row, BigInt(200 + (s % 11))) // absent for some series
@@ -37,7 +37,7 @@ function expectPermutation(order: Uint32Array, n: number): void {
   expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i))
 }
 
-/** Each group's rows form one run, in arrival order. */
+/** Each group's rows form one run, in arrival order (time order where time follows arrival). */
 function expectGrouped(order: Uint32Array, groupOf: (row: number) => unknown): void {
   const closed = new Set<unknown>()
   for (let i = 0; i < order.length; i++) {
@@ -51,7 +51,7 @@ function expectGrouped(order: Uint32Array, groupOf: (row: number) => unknown): v
 }
 
 describe('storageOrder', () => {
-  it('puts each metric series in one run, names in sorted order, points in arrival order', () => {
+  it('puts each metric series in one run, names in sorted order, points in time order', () => {
     const { batch, seriesOf } = metricPoints(5000, 60, 7)
     const order = storageOrder(batch.signal, [batch])
     expectPermutation(order, batch.length)
@@ -74,7 +74,7 @@ describe('storageOrder', () => {
 
   it('keeps a series together when its strings sit under several dictionary codes', () => {
     // Joined dictionaries may hold one string twice (concatBatches of many distinct values).
-    const parts = [metricPoints(400, 12, 1), metricPoints(400, 12, 2)]
+    const parts = [metricPoints(400, 12, 1), metricPoints(400, 12, 2, (row) => BigInt(400 + row))]
     const joined = concatBatches('metrics', [parts[0].batch, parts[1].batch])
     const name = joined.columns[METRIC_COLUMNS.name]
     if (name.kind !== 'str') throw new Error('expected a string column')
@@ -86,7 +86,7 @@ describe('storageOrder', () => {
   })
 
   it('groups a series across batches as in their concatenation, whatever columns each batch lacks', () => {
-    const parts = [metricPoints(700, 25, 3), metricPoints(500, 25, 4), metricPoints(900, 25, 5)]
+    const parts = [metricPoints(700, 25, 3), metricPoints(500, 25, 4, (row) => BigInt(700 + row)), metricPoints(900, 25, 5, (row) => BigInt(1200 + row))]
     // The middle batch lacks a column the others have: its rows hold no value there.
     const { ['a:ratio']: _ratio, ...rest } = parts[1].batch.columns
     const batches = [parts[0].batch, { ...parts[1].batch, columns: rest }, parts[2].batch]
@@ -96,6 +96,27 @@ describe('storageOrder', () => {
     const groupOf = [...parts[0].seriesOf, ...parts[1].seriesOf.map((s) => s + 1000), ...parts[2].seriesOf]
     expectPermutation(order, joined.length)
     expectGrouped(order, (row) => groupOf[row])
+  })
+
+  it('orders a series\' points by time, then arrival, when they arrive out of time order (merged parts)', () => {
+    // A later part before an earlier one, and times that repeat (ties keep arrival order).
+    const late = metricPoints(600, 20, 12, (row) => 5000n + BigInt(row >> 1))
+    const early = metricPoints(600, 20, 12, (row) => BigInt(row >> 1) - 2n ** 40n)
+    const batches = [late.batch, early.batch]
+    const seriesOf = [...late.seriesOf, ...early.seriesOf]
+    const times = [...batches.flatMap((b) => Array.from({ length: b.length }, (_, row) => cellValue(b.columns[METRIC_COLUMNS.timeUnixNano], row) as bigint))]
+    const order = storageOrder('metrics', batches)
+    expectPermutation(order, seriesOf.length)
+    const closed = new Set<number>()
+    for (let i = 0; i < order.length; i++) {
+      const [a, b] = [order[i - 1], order[i]]
+      if (i > 0 && seriesOf[a] === seriesOf[b]) {
+        expect(times[a] < times[b] || (times[a] === times[b] && a < b), `rows ${a} then ${b}`).toBe(true)
+        continue
+      }
+      expect(closed.has(seriesOf[b])).toBe(false)
+      closed.add(seriesOf[b])
+    }
   })
 
   it('numbers thousands of series (the table grows) and keeps each in one run', () => {

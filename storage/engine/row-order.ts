@@ -5,8 +5,8 @@
  * spans sit in few blocks:
  * - spans by trace id (then arrival), so ids repeat and a trace is contiguous;
  * - log records by service (then arrival, which is nearly time order);
- * - metric points by metric name, then series (then arrival), so a series' values are
- *   neighbours and deltas are small.
+ * - metric points by metric name, then series, then time (then arrival), so a series' values
+ *   are neighbours, deltas are small, and a query walks each series in order without sorting.
  */
 import { columnShapes, concatBatches, projectBatch } from '../batch-ops.ts'
 import { LOG_COLUMNS, METRIC_COLUMNS, SPAN_COLUMNS, RESOURCE_ATTR_PREFIX, type Batch, type Column, type Signal } from '../model.ts'
@@ -97,7 +97,7 @@ function sortedDictRank(column: Extract<Column, { kind: 'str' }>): (row: number)
 
 /**
  * Metric points grouped by series, series ordered by metric name then first appearance,
- * points of a series in arrival order. A series is found by a hash of its identity columns:
+ * points of a series by time, then arrival (sortRunsByTime). A series is found by a hash of its identity columns:
  * the sum of one well-mixed word per column (salted with the column's name), so the order of
  * columns does not matter and a column constant over a batch is added once for all its rows;
  * a row costs one load and one add per varying column. Two series whose hashes collide only
@@ -140,7 +140,46 @@ function seriesOrder(batches: readonly Batch[]): Uint32Array {
   const order = new Uint32Array(n)
   const seriesOf = series.seriesOf
   for (let i = 0; i < n; i++) order[next[seriesOf[i]]++] = i
+  // next[s] is now where series s's run ends.
+  sortRunsByTime(order, batches, (s) => next[s] - series.rows[s], (s) => next[s], count)
   return order
+}
+
+/**
+ * Puts the points of each series run of `order` in time order, ties in arrival order. Points
+ * arrive nearly in time order, but parts merged by compaction need not be in time order, so
+ * a run is sorted only when it is not already. Left in arrival order when a batch has no
+ * time column or a row without a time.
+ */
+function sortRunsByTime(order: Uint32Array, batches: readonly Batch[], runStart: (s: number) => number, runEnd: (s: number) => number, count: number): void {
+  const n = order.length
+  const lo = new Uint32Array(n)
+  const hi = new Int32Array(n)
+  let at = 0
+  for (const b of batches) {
+    const c = b.columns[METRIC_COLUMNS.timeUnixNano]
+    if (c?.kind !== 'i64' || c.present !== undefined) return
+    // Compared as 32-bit halves: reading a BigInt64Array makes a BigInt per row.
+    const words = new Uint32Array(c.values.buffer, c.values.byteOffset, 2 * b.length)
+    for (let i = 0; i < b.length; i++) {
+      lo[at + i] = words[2 * i]
+      hi[at + i] = words[2 * i + 1] | 0
+    }
+    at += b.length
+  }
+  for (let s = 0; s < count; s++) {
+    const from = runStart(s)
+    const to = runEnd(s)
+    let sorted = true
+    for (let j = from + 1; j < to && sorted; j++) {
+      const a = order[j - 1]
+      const b = order[j]
+      sorted = hi[a] < hi[b] || (hi[a] === hi[b] && lo[a] <= lo[b])
+    }
+    if (sorted) continue
+    const run = order.subarray(from, to)
+    run.set(Array.from(run).sort((a, b) => hi[a] - hi[b] || lo[a] - lo[b] || a - b))
+  }
 }
 
 interface SeriesNumbers {
