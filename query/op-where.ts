@@ -34,13 +34,43 @@ export const whereStage: StageDef<WhereNode> = {
 
 export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx: EvalContext, budget: Budget): AsyncGenerator<Batch> {
   const matches = matchesIn([node.predicate])
+  const parts = conjuncts(node.predicate)
   for await (const batch of input) {
     // Regular expressions first, with the clock checked between texts; the mask then reuses them.
     const prepared = await prepareMatches(matches, batch, ctx, budget)
-    const kept = selectRows(batch, evalMask(node.predicate, batch, ctx))
+    const kept = parts.length === 1 ? selectRows(batch, evalMask(node.predicate, batch, ctx)) : selectAll(batch, parts, ctx)
     for (const p of prepared) p.release()
     if (kept !== undefined) yield kept
   }
+}
+
+/** A conjunct that keeps at most this share of the rows narrows the batch before the next is evaluated. */
+const NARROW_SHARE = 1 / 4
+
+/**
+ * The rows of `batch` for which every one of `parts` (the operands of an `and`) is true.
+ * Conjuncts are evaluated in order, and once the rows still wanted are few they are taken, so
+ * the later conjuncts read only those: `service.name = "x" and attr.code >= 500` evaluates the
+ * attribute over one service's rows, not all. Undefined when no row is kept.
+ */
+function selectAll(batch: Batch, parts: readonly Expr[], ctx: EvalContext): Batch | undefined {
+  let rows: Batch = batch
+  let mask: Uint8Array | undefined
+  for (const part of parts) {
+    const m = evalMask(part, rows, ctx)
+    let count = 0
+    for (let i = 0; i < m.length; i++) {
+      if (mask !== undefined) m[i] &= mask[i]
+      count += m[i]
+    }
+    if (count === 0) return undefined
+    if (count > rows.length * NARROW_SHARE) mask = m
+    else {
+      rows = selectRows(rows, m) as Batch
+      mask = undefined
+    }
+  }
+  return mask === undefined ? rows : selectRows(rows, mask)
 }
 
 /** The `matches` and `not matches` operations inside expressions. */

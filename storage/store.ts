@@ -61,6 +61,12 @@ export function emptyScanStats(): ScanStats {
  */
 export interface Scan extends AsyncIterable<Batch> {
   readonly stats: ScanStats
+  /**
+   * True when the block statistics show every row of `batch` (one this scan yielded) inside
+   * [start, end), so the caller can skip filtering it by time. Optional: absent or false means
+   * the caller filters.
+   */
+  inRange?(batch: Batch): boolean
 }
 
 /** Where a tenant's data is stored, and how much: for `inspect`, the UI and self-metrics. */

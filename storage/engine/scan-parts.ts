@@ -9,11 +9,12 @@ import { TIME_COLUMN, type Batch, type Column } from '../model.ts'
 import { mayMatch } from '../part/block-stats.ts'
 import type { ScanRequest, ScanStats } from '../store.ts'
 import type { BlockCache } from './block-cache.ts'
-import type { PartReader } from '../part/part-file.ts'
+import type { BlockIndex, PartReader } from '../part/part-file.ts'
 
 /**
  * Yields one batch per block that may hold wanted rows. `useCache` is false for compaction,
- * which reads everything once and would only evict what queries use.
+ * which reads everything once and would only evict what queries use. Batches of blocks whose
+ * time range lies inside the request's go into `inRange` (Scan.inRange).
  */
 export async function* scanParts(
   parts: readonly { readonly reader: PartReader }[],
@@ -21,6 +22,7 @@ export async function* scanParts(
   request: Pick<ScanRequest, 'signal' | 'start' | 'end' | 'columns' | 'where' | 'abort'>,
   stats: ScanStats,
   useCache: boolean,
+  inRange?: WeakSet<Batch>,
 ): AsyncGenerator<Batch> {
   const timeName = TIME_COLUMN[request.signal]
   for (const part of parts) {
@@ -56,9 +58,17 @@ export async function* scanParts(
       }
       stats.blocksRead++
       stats.rowsRead += block.rows
-      yield { signal: request.signal, length: block.rows, columns }
+      const batch: Batch = { signal: request.signal, length: block.rows, columns }
+      if (inRange !== undefined && covers(block, timeName, request)) inRange.add(batch)
+      yield batch
       // Give other work (ingest acknowledgements) a turn between blocks of a long scan.
       await new Promise<void>((resolve) => setImmediate(resolve))
     }
   }
+}
+
+/** True when every row of `block` has a time inside [start, end). */
+function covers(block: BlockIndex, timeName: string, range: { start?: bigint; end?: bigint }): boolean {
+  if (block.columns.find((c) => c.name === timeName)?.stats.present !== block.rows) return false
+  return (range.start === undefined || block.minTime >= range.start) && (range.end === undefined || block.maxTime < range.end)
 }
