@@ -12,6 +12,7 @@ import { fieldVec } from './eval-field.ts'
 import type { EvalContext } from './eval-context.ts'
 import { rangeMask, selectRows } from './row-select.ts'
 import type { QueryPlan } from './planner.ts'
+import { scanTop } from './plan-top.ts'
 import { stageDef } from './stage-registry.ts'
 import { treeOrder } from './trace-tree.ts'
 
@@ -71,6 +72,7 @@ async function* source(plan: QueryPlan, run: RunContext, input?: AsyncIterable<B
       end: plan.end,
       columns: plan.columns,
       where: plan.where,
+      top: scanTop(plan),
       abort: run.budget.signal,
     })
     run.scans.push(scan)

@@ -18,17 +18,20 @@ export { rowsWithBytes, traceSpans } from './trace-match.ts'
 export {
   DEFAULT_TENANT,
   emptyScanStats,
+  SPAN_DURATION_KEY,
   TENANT_NAME,
   type Scan,
   type ScanCondition,
   type ScanRequest,
   type ScanStats,
+  type ScanTop,
   type Store,
   type StoreStats,
 } from './store.ts'
 export { openEngine, Engine, type EngineOptions } from './engine/engine.ts'
 export { toSharedBatch, type HeldSnapshot, type ScanSnapshot, type SnapshotBatch, type SnapshotPart } from './scan-snapshot.ts'
 export { SnapshotScanner } from './engine/snapshot-scanner.ts'
+export { selectNth } from './engine/scan-top.ts'
 export { verifyDataDir, type VerifyReport } from './engine/verify.ts'
 export { inspectDataDir, type PartitionReport } from './engine/inspect.ts'
 export { readOrCreateKeyFile } from './crypto/keyring.ts'

@@ -10,61 +10,82 @@ import { mayMatch } from '../part/block-stats.ts'
 import type { ScanRequest, ScanStats } from '../store.ts'
 import type { BlockCache } from './block-cache.ts'
 import type { BlockIndex, PartReader } from '../part/part-file.ts'
+import { blockBestScore, TopScores } from './scan-top.ts'
 
 /**
- * Yields one batch per block that may hold wanted rows. `useCache` is false for compaction,
+ * Yields one batch per block that may hold wanted rows; for a top-k scan (ScanRequest.top),
+ * best blocks first, skipping those that can no longer enter the top. `useCache` is false for compaction,
  * which reads everything once and would only evict what queries use. Batches of blocks whose
  * time range lies inside the request's go into `inRange` (Scan.inRange).
  */
 export async function* scanParts(
   parts: readonly { readonly reader: PartReader }[],
   cache: BlockCache,
-  request: Pick<ScanRequest, 'signal' | 'start' | 'end' | 'columns' | 'where' | 'abort'>,
+  request: Pick<ScanRequest, 'signal' | 'start' | 'end' | 'columns' | 'where' | 'abort' | 'top'>,
   stats: ScanStats,
   useCache: boolean,
   inRange?: WeakSet<Batch>,
 ): AsyncGenerator<Batch> {
   const timeName = TIME_COLUMN[request.signal]
+  // Blocks that may hold wanted rows, in file order, or best first for a top-k scan.
+  const wanted: { reader: PartReader; fileKey: string; b: number; score: number }[] = []
+  const top = request.top !== undefined && request.top.limit > 0 && (request.where === undefined || request.where.length === 0) ? request.top : undefined
   for (const part of parts) {
     const reader = part.reader
     const fileKey = bytesToHex(reader.index.fileId)
     const blocks = reader.index.blocks
     stats.blocksTotal += blocks.length
     for (let b = 0; b < blocks.length; b++) {
-      if (request.abort?.aborted) throw new StorageError('ABORTED', 'scan aborted', { cause: request.abort.reason })
       const block = blocks[b]
       const outside = (request.start !== undefined && block.maxTime < request.start) || (request.end !== undefined && block.minTime >= request.end)
       const excluded = !outside && request.where?.some((cond) => !mayMatch(block.columns.find((c) => c.name === cond.column)?.stats, cond))
-      if (outside || excluded === true) {
-        stats.blocksSkipped++
-        continue
-      }
-      const names = request.columns ?? block.columns.map((c) => c.name)
-      const columns: Record<string, Column> = {}
-      for (const name of names) {
-        const ref = block.columns.find((c) => c.name === name)
-        if (ref === undefined) continue
-        const cacheKey = `${fileKey}:${b}:${name}`
-        let column = useCache ? cache.get(cacheKey) : undefined
-        if (column === undefined) {
-          column = reader.readColumn(b, name)
-          stats.bytesRead += ref.length
-          if (column !== undefined && useCache) cache.set(cacheKey, column)
-        }
-        if (column !== undefined) columns[name] = column
-      }
-      if (names.includes(timeName) && columns[timeName] === undefined) {
-        throw new StorageError('CORRUPT', `cannot scan ${reader.path}: block ${b} has no ${timeName} column`, { file: reader.path })
-      }
-      stats.blocksRead++
-      stats.rowsRead += block.rows
-      const batch: Batch = { signal: request.signal, length: block.rows, columns }
-      if (inRange !== undefined && covers(block, timeName, request)) inRange.add(batch)
-      yield batch
-      // Give other work (ingest acknowledgements) a turn between blocks of a long scan.
-      await new Promise<void>((resolve) => setImmediate(resolve))
+      if (outside || excluded === true) stats.blocksSkipped++
+      else wanted.push({ reader, fileKey, b, score: top === undefined ? 0 : blockBestScore(block, top) })
     }
   }
+  const best = top === undefined ? undefined : new TopScores(top)
+  if (top !== undefined) wanted.sort((x, y) => y.score - x.score || 0) // stable: file order among equals
+  for (const { reader, fileKey, b, score } of wanted) {
+    if (request.abort?.aborted) throw new StorageError('ABORTED', 'scan aborted', { cause: request.abort.reason })
+    const block = reader.index.blocks[b]
+    if (best?.excludes(score) === true) {
+      stats.blocksSkipped++
+      continue
+    }
+    const names = request.columns ?? block.columns.map((c) => c.name)
+    const columns: Record<string, Column> = {}
+    for (const name of names) {
+      const ref = block.columns.find((c) => c.name === name)
+      if (ref === undefined) continue
+      const cacheKey = `${fileKey}:${b}:${name}`
+      let column = useCache ? cache.get(cacheKey) : undefined
+      if (column === undefined) {
+        column = reader.readColumn(b, name)
+        stats.bytesRead += ref.length
+        if (column !== undefined && useCache) cache.set(cacheKey, column)
+      }
+      if (column !== undefined) columns[name] = column
+    }
+    if (names.includes(timeName) && columns[timeName] === undefined) {
+      throw new StorageError('CORRUPT', `cannot scan ${reader.path}: block ${b} has no ${timeName} column`, { file: reader.path })
+    }
+    stats.blocksRead++
+    stats.rowsRead += block.rows
+    const batch: Batch = { signal: request.signal, length: block.rows, columns }
+    const within = covers(block, timeName, request)
+    if (within) inRange?.add(batch)
+    yield batch
+    if (best !== undefined) best.add(columns, block.rows, within ? () => true : timeKeeper(columns[timeName], request))
+    // Give other work (ingest acknowledgements) a turn between blocks of a long scan.
+    await new Promise<void>((resolve) => setImmediate(resolve))
+  }
+}
+
+/** Whether row i has a time in [start, end): false for every row when the time column was not read. */
+function timeKeeper(time: Column | undefined, range: { start?: bigint; end?: bigint }): (row: number) => boolean {
+  if (time?.kind !== 'i64') return () => false
+  const { values, present } = time
+  return (i) => (present === undefined || present[i] === 1) && (range.start === undefined || values[i] >= range.start) && (range.end === undefined || values[i] < range.end)
 }
 
 /** True when every row of `block` has a time inside [start, end). */

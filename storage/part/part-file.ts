@@ -18,7 +18,7 @@ import { StorageError } from '../errors.ts'
 import { writeFileDurably } from '../fs-durable.ts'
 import { BLOCK_ROWS, MAX_FRAME_PAYLOAD } from '../limits.ts'
 import { TIME_COLUMN, TRACE_ID_COLUMN, type AnyValue, type Batch, type Column, type Signal } from '../model.ts'
-import { columnStats, type ColumnStats } from './block-stats.ts'
+import { columnStats, durationRange, type ColumnStats } from './block-stats.ts'
 
 
 /** Frame type of a part file header (shares the BlazeBinary magic and version). */
@@ -49,6 +49,8 @@ export interface BlockIndex {
   rows: number
   minTime: bigint
   maxTime: bigint
+  /** Spans: the least and greatest end - start of the block's rows (absent in parts written before it was kept). */
+  duration?: { min: number; max: number }
   columns: ChunkRef[]
 }
 
@@ -129,7 +131,8 @@ export async function writePart(path: string, blocks: Iterable<Batch>, options: 
       columns.push({ name, offset, length: sealed.length, rawLength: plain.length, stats })
       offset += sealed.length
     }
-    index.push({ rows, minTime, maxTime, columns })
+    const duration = options.identity.signal === 'spans' ? durationRange(batch.columns, rows) : undefined
+    index.push(duration === undefined ? { rows, minTime, maxTime, columns } : { rows, minTime, maxTime, duration, columns })
     total += rows
     block++
   }
@@ -161,6 +164,7 @@ function indexToValue(index: PartIndex): AnyValue {
       rows: BigInt(b.rows),
       minTime: b.minTime,
       maxTime: b.maxTime,
+      ...(b.duration === undefined ? {} : { durationMin: b.duration.min, durationMax: b.duration.max }),
       columns: b.columns.map((c) => ({
         name: c.name,
         offset: BigInt(c.offset),
@@ -210,6 +214,7 @@ function valueToIndex(v: AnyValue, fileId: Uint8Array, file: string): PartIndex 
       rows: Number(field(b, 'rows', isBig, file)),
       minTime: field(b, 'minTime', isBig, file),
       maxTime: field(b, 'maxTime', isBig, file),
+      ...(isObj(b) && b.durationMin !== undefined ? { duration: { min: Number(field(b, 'durationMin', isNum, file)), max: Number(field(b, 'durationMax', isNum, file)) } } : {}),
       columns: field(b, 'columns', isArr, file).map((c) => {
         const s = field(c, 'stats', isObj, file)
         const stats: ColumnStats = { present: Number(field(s, 'present', isBig, file)) }
