@@ -20,6 +20,7 @@ export {
   emptyScanStats,
   SPAN_DURATION_KEY,
   TENANT_NAME,
+  type ColumnCondition,
   type Scan,
   type ScanCondition,
   type ScanRequest,

@@ -20,6 +20,12 @@ export const TENANT_NAME = /^[A-Za-z0-9_-]{1,64}$/
  * bigint for i64 columns, number for numeric ones, string for str, Uint8Array for bytes.
  */
 export type ScanCondition =
+  | ColumnCondition
+  /** At least one of `of` holds (a field that reads the first present of several columns). */
+  | { op: 'any'; of: readonly ColumnCondition[] }
+
+/** A condition on one column. */
+export type ColumnCondition =
   | { op: 'eq'; column: string; value: string | number | bigint | boolean | Uint8Array }
   | { op: 'in'; column: string; values: readonly (string | number | bigint | boolean | Uint8Array)[] }
   | { op: 'lt' | 'le' | 'gt' | 'ge'; column: string; value: number | bigint }

@@ -3,12 +3,15 @@
  * The order rows are stored in within a part. It changes no answer (the query engine sorts
  * what it returns); it puts alike rows together so columns compress well and one trace's
  * spans sit in few blocks:
- * - spans by trace id (then arrival), so ids repeat and a trace is contiguous;
+ * - spans by service, then trace id (then arrival), so a service's spans fill few blocks (a
+ *   query about one service skips the others' by their dictionaries) and, within a service,
+ *   a trace's spans are neighbours (the scan finds them by binary search: scan-parts.ts);
  * - log records by service (then arrival, which is nearly time order);
  * - metric points by metric name, then series (then arrival), so a series' values are
  *   neighbours and deltas are small.
  */
 import { columnShapes, concatBatches, projectBatch } from '../batch-ops.ts'
+import { traceKey } from '../part/block-stats.ts'
 import { LOG_COLUMNS, METRIC_COLUMNS, SPAN_COLUMNS, RESOURCE_ATTR_PREFIX, type Batch, type Column, type Signal } from '../model.ts'
 
 /** Columns that vary from point to point within one series; every other column identifies it. */
@@ -40,7 +43,7 @@ const SERVICE_COLUMN = `${RESOURCE_ATTR_PREFIX}service.name`
  */
 export function storageOrder(signal: Signal, batches: readonly Batch[]): Uint32Array {
   if (signal === 'metrics') return seriesOrder(batches)
-  const names = signal === 'spans' ? [SPAN_COLUMNS.traceId] : [SERVICE_COLUMN, LOG_COLUMNS.severityText]
+  const names = signal === 'spans' ? [SPAN_COLUMNS.traceId, SERVICE_COLUMN] : [SERVICE_COLUMN, LOG_COLUMNS.severityText]
   const batch = concatBatches(signal, batches.map((b) => projectBatch(b, names)))
   const n = batch.length
   // Sorting packs (key, row) into one double: key * 2^24 + row, exact while key < 2^29 and
@@ -51,7 +54,25 @@ export function storageOrder(signal: Signal, batches: readonly Batch[]): Uint32A
   keys.sort()
   const order = new Uint32Array(n)
   for (let i = 0; i < n; i++) order[i] = keys[i] % ROW_SPAN
-  return order
+  return signal === 'spans' ? groupByService(batch, order) : order
+}
+
+/**
+ * `order` regrouped by service (sorted by name, spans without one last), keeping `order` within
+ * each service: a stable counting sort, linear in the rows.
+ */
+function groupByService(batch: Batch, order: Uint32Array): Uint32Array {
+  const service = batch.columns[SERVICE_COLUMN]
+  if (service?.kind !== 'str') return order
+  const { ranks, distinct } = dictRanks(service.dict)
+  const { codes, present } = service
+  const rankOf = (row: number): number => (present !== undefined && present[row] !== 1 ? distinct : ranks[codes[row]])
+  const next = new Uint32Array(distinct + 2)
+  for (let row = 0; row < order.length; row++) next[rankOf(row) + 1]++
+  for (let r = 1; r < next.length; r++) next[r] += next[r - 1]
+  const out = new Uint32Array(order.length)
+  for (const row of order) out[next[rankOf(row)]++] = row
+  return out
 }
 
 /** Rows below 2^24 fit under a key in one exact double: key * ROW_SPAN + row. */
@@ -66,7 +87,7 @@ function keyFunction(batch: Batch): (row: number) => number {
       const v = ids.values
       const w = ids.width
       // The top 29 bits of the trace id: random ids spread evenly, one trace's spans group.
-      return (row) => ((v[row * w] << 21) | (v[row * w + 1] << 13) | (v[row * w + 2] << 5) | (v[row * w + 3] >>> 3)) >>> 0
+      return (row) => traceKey(v, row * w)
     }
     case 'logs': {
       const service = batch.columns[SERVICE_COLUMN] ?? batch.columns[LOG_COLUMNS.severityText]

@@ -5,9 +5,10 @@
  */
 import { bytesToHex } from '../ids.ts'
 import { StorageError } from '../errors.ts'
-import { TIME_COLUMN, type Batch, type Column } from '../model.ts'
-import { mayMatch } from '../part/block-stats.ts'
-import type { ScanRequest, ScanStats } from '../store.ts'
+import { takeRows } from '../batch-ops.ts'
+import { SPAN_COLUMNS, TIME_COLUMN, type Batch, type Column } from '../model.ts'
+import { mayMatch, traceRows } from '../part/block-stats.ts'
+import type { ScanCondition, ScanRequest, ScanStats } from '../store.ts'
 import type { BlockCache } from './block-cache.ts'
 import type { BlockIndex, PartReader } from '../part/part-file.ts'
 import { blockBestScore, TopScores } from './scan-top.ts'
@@ -38,12 +39,14 @@ export async function* scanParts(
     for (let b = 0; b < blocks.length; b++) {
       const block = blocks[b]
       const outside = (request.start !== undefined && block.maxTime < request.start) || (request.end !== undefined && block.minTime >= request.end)
-      const excluded = !outside && request.where?.some((cond) => !mayMatch(block.columns.find((c) => c.name === cond.column)?.stats, cond))
+      const excluded = !outside && request.where?.some((cond) => !blockMayMatch(block, cond))
       if (outside || excluded === true) stats.blocksSkipped++
       else wanted.push({ reader, fileKey, b, score: top === undefined ? 0 : blockBestScore(block, top) })
     }
   }
   const best = top === undefined ? undefined : new TopScores(top)
+  const traceCond = request.signal === 'spans' ? request.where?.find((c) => c.op === 'eq' && c.column === SPAN_COLUMNS.traceId) : undefined
+  const trace = traceCond?.op === 'eq' ? traceCond.value : undefined
   if (top !== undefined) wanted.sort((x, y) => y.score - x.score || 0) // stable: file order among equals
   for (const { reader, fileKey, b, score } of wanted) {
     if (request.abort?.aborted) throw new StorageError('ABORTED', 'scan aborted', { cause: request.abort.reason })
@@ -69,9 +72,19 @@ export async function* scanParts(
     if (names.includes(timeName) && columns[timeName] === undefined) {
       throw new StorageError('CORRUPT', `cannot scan ${reader.path}: block ${b} has no ${timeName} column`, { file: reader.path })
     }
+    let batch: Batch = { signal: request.signal, length: block.rows, columns }
+    const ids = columns[SPAN_COLUMNS.traceId]
+    if (trace instanceof Uint8Array && block.traceRuns !== undefined && ids?.kind === 'bytes') {
+      // One trace's spans: a binary search per run of the block finds them.
+      const rows = traceRows(ids, block.rows, block.traceRuns, trace)
+      if (rows.length === 0) {
+        stats.blocksSkipped++
+        continue
+      }
+      batch = takeRows(batch, rows)
+    }
     stats.blocksRead++
     stats.rowsRead += block.rows
-    const batch: Batch = { signal: request.signal, length: block.rows, columns }
     const within = covers(block, timeName, request)
     if (within) inRange?.add(batch)
     yield batch
@@ -79,6 +92,12 @@ export async function* scanParts(
     // Give other work (ingest acknowledgements) a turn between blocks of a long scan.
     await new Promise<void>((resolve) => setImmediate(resolve))
   }
+}
+
+/** False when the statistics of `block` prove that none of its rows satisfies `cond`. */
+function blockMayMatch(block: BlockIndex, cond: ScanCondition): boolean {
+  if (cond.op === 'any') return cond.of.some((c) => blockMayMatch(block, c))
+  return mayMatch(block.columns.find((c) => c.name === cond.column)?.stats, cond)
 }
 
 /** Whether row i has a time in [start, end): false for every row when the time column was not read. */

@@ -4,7 +4,7 @@
  * timestamps, the distinct values of small string dictionaries, and a bloom filter over ids.
  */
 import { SPAN_COLUMNS, type Column } from '../model.ts'
-import { SPAN_DURATION_KEY, type ScanCondition } from '../store.ts'
+import { SPAN_DURATION_KEY, type ColumnCondition } from '../store.ts'
 
 /** Dictionaries up to this size are kept whole in the block index for equality skipping. */
 export const STATS_DICT_MAX = 64
@@ -137,7 +137,7 @@ export function bloomMayContain(filter: Uint8Array, id: Uint8Array): boolean {
 }
 
 /** False when the statistics prove that no row of the block can satisfy `cond`. */
-export function mayMatch(stats: ColumnStats | undefined, cond: ScanCondition): boolean {
+export function mayMatch(stats: ColumnStats | undefined, cond: ColumnCondition): boolean {
   if (stats === undefined || stats.present === 0) return false // no row has the column
   const values = cond.op === 'in' ? cond.values : [cond.value]
   switch (cond.op) {
@@ -226,4 +226,65 @@ export function durationRange(columns: Readonly<Record<string, Column>>, rows: n
     if (x > max) max = x
   }
   return min <= max ? { min, max } : undefined
+}
+
+/**
+ * The top 29 bits of the trace id at `at` of `bytes`: spans are ordered by it within a service
+ * (engine/row-order.ts), and a scan for one trace binary-searches it (traceRows).
+ */
+export function traceKey(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] << 21) | (bytes[at + 1] << 13) | (bytes[at + 2] << 5) | (bytes[at + 3] >>> 3)) >>> 0
+}
+
+/** A block with more runs than this keeps none: its rows are not ordered by trace (see traceRuns). */
+export const TRACE_RUNS_MAX = 1024
+
+/**
+ * Where the rows of a span block start a new ascending run of traceKey (the first row always
+ * does): each run is sorted by trace key, so one trace's rows are found by a binary search per
+ * run. Undefined when the block has no dense trace id column or more than TRACE_RUNS_MAX runs.
+ */
+export function traceRuns(column: Column | undefined, rows: number): number[] | undefined {
+  if (column?.kind !== 'bytes' || column.width < 4 || column.present !== undefined || rows === 0) return undefined
+  const runs = [0]
+  const v = column.values
+  const w = column.width
+  let last = traceKey(v, 0)
+  for (let i = 1; i < rows; i++) {
+    const k = traceKey(v, i * w)
+    if (k < last) {
+      if (runs.length === TRACE_RUNS_MAX) return undefined
+      runs.push(i)
+    }
+    last = k
+  }
+  return runs
+}
+
+/**
+ * The rows of a block whose trace id is `id`, found by binary search in each run of `runs`
+ * (traceRuns of the block), in row order.
+ */
+export function traceRows(column: Extract<Column, { kind: 'bytes' }>, rows: number, runs: readonly number[], id: Uint8Array): number[] {
+  const out: number[] = []
+  const v = column.values
+  const w = column.width
+  if (id.length !== w) return out
+  const key = traceKey(id, 0)
+  for (let r = 0; r < runs.length; r++) {
+    let lo = runs[r]
+    let hi = r + 1 < runs.length ? runs[r + 1] : rows
+    const end = hi
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (traceKey(v, mid * w) < key) lo = mid + 1
+      else hi = mid
+    }
+    for (let i = lo; i < end && traceKey(v, i * w) === key; i++) {
+      let same = true
+      for (let j = 0; j < w && same; j++) same = v[i * w + j] === id[j]
+      if (same) out.push(i)
+    }
+  }
+  return out
 }
