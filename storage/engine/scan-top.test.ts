@@ -107,3 +107,18 @@ test('parts keep the least and greatest duration of each span block in their ind
     reader.close()
   }
 })
+
+test('blocks without duration statistics (parts written before they were kept) are all read', async () => {
+  const reader = PartReader.open(path, key)
+  try {
+    for (const b of reader.index.blocks) delete b.duration
+    const stats = emptyScanStats()
+    let rows = 0
+    const top = { key: SPAN_DURATION_KEY, desc: true, limit: 10 }
+    for await (const batch of scanParts([{ reader }], new BlockCache(1 << 24), { signal: 'spans', columns: ['startTimeUnixNano', 'endTimeUnixNano'], top }, stats, true)) rows += batch.length
+    expect(stats.blocksSkipped).toBe(0)
+    expect(rows).toBe(BLOCKS * ROWS)
+  } finally {
+    reader.close()
+  }
+})

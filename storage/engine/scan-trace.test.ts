@@ -97,3 +97,17 @@ test.each([0, 1, 2, 77, 150, 151, 299])('a scan for trace %i returns exactly its
     reader.close()
   }
 })
+
+test('blocks without trace runs (parts written before they were kept) are returned whole', async () => {
+  const reader = PartReader.open(path, key)
+  try {
+    for (const b of reader.index.blocks) delete b.traceRuns
+    const where = [{ op: 'eq' as const, column: SPAN_COLUMNS.traceId, value: traceId(77) }]
+    const lengths: number[] = []
+    for await (const b of scanParts([{ reader }], new BlockCache(1 << 24), { signal: 'spans', where }, emptyScanStats(), true)) lengths.push(b.length)
+    expect(lengths.length).toBeGreaterThan(0)
+    expect(lengths.every((n) => n === 1000 || n === 700)).toBe(true)
+  } finally {
+    reader.close()
+  }
+})
