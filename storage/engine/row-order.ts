@@ -43,7 +43,7 @@ const SERVICE_COLUMN = `${RESOURCE_ATTR_PREFIX}service.name`
  */
 export function storageOrder(signal: Signal, batches: readonly Batch[]): Uint32Array {
   if (signal === 'metrics') return seriesOrder(batches)
-  const names = signal === 'spans' ? [SPAN_COLUMNS.traceId, SERVICE_COLUMN] : [SERVICE_COLUMN, LOG_COLUMNS.severityText]
+  const names = signal === 'spans' ? [SPAN_COLUMNS.traceId] : [SERVICE_COLUMN, LOG_COLUMNS.severityText]
   const batch = concatBatches(signal, batches.map((b) => projectBatch(b, names)))
   const n = batch.length
   // Sorting packs (key, row) into one double: key * 2^24 + row, exact while key < 2^29 and
@@ -54,24 +54,39 @@ export function storageOrder(signal: Signal, batches: readonly Batch[]): Uint32A
   keys.sort()
   const order = new Uint32Array(n)
   for (let i = 0; i < n; i++) order[i] = keys[i] % ROW_SPAN
-  return signal === 'spans' ? groupByService(batch, order) : order
+  return signal === 'spans' ? groupByService(batches, order) : order
 }
 
 /**
  * `order` regrouped by service (sorted by name, spans without one last), keeping `order` within
- * each service: a stable counting sort, linear in the rows.
+ * each service: a stable counting sort, linear in the rows. Each batch's dictionary is ranked
+ * on its own (no concatenation of the service column).
  */
-function groupByService(batch: Batch, order: Uint32Array): Uint32Array {
-  const service = batch.columns[SERVICE_COLUMN]
-  if (service?.kind !== 'str') return order
-  const { ranks, distinct } = dictRanks(service.dict)
-  const { codes, present } = service
-  const rankOf = (row: number): number => (present !== undefined && present[row] !== 1 ? distinct : ranks[codes[row]])
+function groupByService(batches: readonly Batch[], order: Uint32Array): Uint32Array {
+  const names = new Set<string>()
+  for (const b of batches) {
+    const c = b.columns[SERVICE_COLUMN]
+    if (c?.kind === 'str') for (const name of c.dict) names.add(name)
+  }
+  if (names.size === 0) return order
+  const distinct = names.size
+  const rankOf = new Map([...names].sort().map((name, rank) => [name, rank]))
+  const rank = new Uint32Array(order.length)
+  let at = 0
+  for (const b of batches) {
+    const c = b.columns[SERVICE_COLUMN]
+    if (c?.kind !== 'str') rank.fill(distinct, at, at + b.length)
+    else {
+      const table = c.dict.map((name) => rankOf.get(name) as number)
+      for (let i = 0; i < b.length; i++) rank[at + i] = c.present !== undefined && c.present[i] !== 1 ? distinct : table[c.codes[i]]
+    }
+    at += b.length
+  }
   const next = new Uint32Array(distinct + 2)
-  for (let row = 0; row < order.length; row++) next[rankOf(row) + 1]++
+  for (let row = 0; row < rank.length; row++) next[rank[row] + 1]++
   for (let r = 1; r < next.length; r++) next[r] += next[r - 1]
   const out = new Uint32Array(order.length)
-  for (const row of order) out[next[rankOf(row)]++] = row
+  for (const row of order) out[next[rank[row]]++] = row
   return out
 }
 
