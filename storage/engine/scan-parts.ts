@@ -1,7 +1,8 @@
 /**
  * @module storage/engine/scan-parts
  * Reading blocks of part files for a scan: skip blocks by time range and column statistics,
- * read only the projected columns, go through the block cache.
+ * read only the projected columns, go through the block cache; for a top-k scan, read blocks
+ * best first and skip those that cannot enter the top; for one trace, yield only its spans.
  */
 import { bytesToHex } from '../ids.ts'
 import { StorageError } from '../errors.ts'
@@ -15,9 +16,9 @@ import { blockBestScore, TopScores } from './scan-top.ts'
 
 /**
  * Yields one batch per block that may hold wanted rows; for a top-k scan (ScanRequest.top),
- * best blocks first, skipping those that can no longer enter the top. `useCache` is false for compaction,
- * which reads everything once and would only evict what queries use. Batches of blocks whose
- * time range lies inside the request's go into `inRange` (Scan.inRange).
+ * best blocks first, skipping those that can no longer enter the top. `useCache` is false for
+ * compaction, which reads everything once and would only evict what queries use. Batches of
+ * blocks whose time range lies inside the request's go into `inRange` (Scan.inRange).
  */
 export async function* scanParts(
   parts: readonly { readonly reader: PartReader }[],
