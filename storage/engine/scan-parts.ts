@@ -87,9 +87,13 @@ export async function* scanParts(
     stats.blocksRead++
     stats.rowsRead += block.rows
     const within = covers(block, timeName, request)
+    if (best !== undefined) {
+      // Only the rows that can still enter the top go on (ScanTop: the caller wants no others).
+      const rows = best.add(columns, block.rows, within ? () => true : timeKeeper(columns[timeName], request))
+      if (rows !== undefined && rows.length < block.rows) batch = takeRows(batch, rows)
+    }
     if (within) inRange?.add(batch)
-    yield batch
-    if (best !== undefined) best.add(columns, block.rows, within ? () => true : timeKeeper(columns[timeName], request))
+    if (batch.length > 0) yield batch
     // Give other work (ingest acknowledgements) a turn between blocks of a long scan.
     await new Promise<void>((resolve) => setImmediate(resolve))
   }

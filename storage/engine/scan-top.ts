@@ -52,27 +52,31 @@ export class TopScores {
 
   /**
    * Counts the rows of a block read for the caller; `keep(row)` tells whether the caller keeps
-   * the row (its time is in range). Rows whose key is absent or NaN are not counted.
+   * the row (its time is in range). Rows whose key is absent or NaN are not counted. Returns
+   * the rows of the block that can still enter the top (all of them while fewer than `limit`
+   * rows were counted), or undefined when the block lacks the key's columns.
    */
-  add(columns: Readonly<Record<string, Column>>, rows: number, keep: (row: number) => boolean): void {
+  add(columns: Readonly<Record<string, Column>>, rows: number, keep: (row: number) => boolean): number[] | undefined {
     const values = sortKeyValues(columns, this.key, rows)
-    if (values === undefined) return
+    if (values === undefined) return undefined
+    const scores = this.desc ? values : values.map((x) => -x)
     const floor = this.threshold ?? -Infinity
     const merged = new Float64Array(this.best.length + rows)
     merged.set(this.best)
     let n = this.best.length
-    for (let i = 0; i < rows; i++) {
-      const score = this.desc ? values[i] : -values[i]
-      if (score >= floor && keep(i)) merged[n++] = score // NaN fails the comparison
-    }
+    for (let i = 0; i < rows; i++) if (scores[i] >= floor && keep(i)) merged[n++] = scores[i] // NaN fails the comparison
     if (n < this.limit) {
       this.best = merged.slice(0, n)
-      return
+      return Array.from({ length: rows }, (_, i) => i)
     }
     const kept = merged.subarray(0, n)
     // The limit-th greatest sits at n - limit of the ascending order, the greater ones after it.
-    this.threshold = selectNth(kept, n - this.limit)
+    const threshold = selectNth(kept, n - this.limit)
+    this.threshold = threshold
     this.best = kept.slice(n - this.limit)
+    const out: number[] = []
+    for (let i = 0; i < rows; i++) if (scores[i] >= threshold) out.push(i)
+    return out
   }
 }
 
