@@ -3,7 +3,7 @@
  * Rows of a batch by mask: the selection `where` keeps, and the mask of a time range the
  * executor filters every scanned batch with.
  */
-import { takeRows, type Batch } from '../storage/index.ts'
+import { sliceRows, takeRows, type Batch } from '../storage/index.ts'
 import { inRange } from './i64.ts'
 import type { Vec } from './vec.ts'
 
@@ -15,6 +15,8 @@ export function selectRows(batch: Batch, mask: Uint8Array): Batch | undefined {
   if (count === 0) return undefined
   const rows = new Uint32Array(count)
   for (let i = 0, k = 0; i < mask.length; i++) if (mask[i] === 1) rows[k++] = i
+  // One run of rows (one service's spans in a block stored by service) is taken as views.
+  if (rows[count - 1] - rows[0] === count - 1) return sliceRows(batch, rows[0], rows[0] + count)
   return takeRows(batch, rows)
 }
 

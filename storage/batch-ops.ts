@@ -42,14 +42,56 @@ function takePresent(present: Uint8Array | undefined, rows: ArrayLike<number>): 
   return all ? undefined : out
 }
 
+/**
+ * Rows [start, end) of `batch` as views of its arrays (no copy): the result shares memory with
+ * `batch`, so neither may be modified (batches from a scan never are; they sit in its cache).
+ */
+export function sliceRows(batch: Batch, start: number, end: number): Batch {
+  const out: Record<string, Column> = {}
+  for (const name in batch.columns) out[name] = sliceColumn(batch.columns[name], start, end)
+  return { signal: batch.signal, length: end - start, columns: out }
+}
+
+function sliceColumn(column: Column, start: number, end: number): Column {
+  const present = column.present?.subarray(start, end)
+  switch (column.kind) {
+    case 'u32':
+    case 'i32':
+    case 'i64':
+    case 'f64':
+    case 'bool':
+      return { kind: column.kind, values: column.values.subarray(start, end), present } as Column
+    case 'str':
+      return { kind: 'str', dict: column.dict, codes: column.codes.subarray(start, end), present }
+    case 'bytes':
+      return { kind: 'bytes', width: column.width, values: column.values.subarray(start * column.width, end * column.width), present }
+    case 'any':
+      return { kind: 'any', values: column.values.slice(start, end), present }
+    default:
+      // List offsets would need rebasing: copied instead.
+      return takeColumn(column, Array.from({ length: end - start }, (_, i) => start + i))
+  }
+}
+
 /** Column `column` restricted to `rows`, in that order. */
 export function takeColumn(column: Column, rows: ArrayLike<number>): Column {
   const n = rows.length
   const present = takePresent(column.present, rows)
   switch (column.kind) {
+    case 'i64': {
+      // Copied as 32-bit words: reading an element of a BigInt64Array makes a BigInt.
+      const values = new BigInt64Array(n)
+      const src = new Uint32Array(column.values.buffer, column.values.byteOffset, column.values.length * 2)
+      const out = new Uint32Array(values.buffer)
+      for (let i = 0; i < n; i++) {
+        const at = 2 * rows[i]
+        out[2 * i] = src[at]
+        out[2 * i + 1] = src[at + 1]
+      }
+      return { kind: 'i64', values, present }
+    }
     case 'u32':
     case 'i32':
-    case 'i64':
     case 'f64':
     case 'bool': {
       const values = newLike(column.values, n)
