@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { randomBatch, seededRandom } from '../test/support/random-batch.ts'
-import { concatBatches, takeRows } from './batch-ops.ts'
+import { concatBatches, sliceRows, takeRows } from './batch-ops.ts'
 import { cellValue, type Batch, type Column } from './model.ts'
 
 /** Rows as plain values: what a reader sees, whatever the dictionaries and offsets. */
@@ -63,5 +63,22 @@ describe('concatBatches', () => {
     const distinct = [0, 1, 2].map((i): Batch => ({ signal: 'logs', length: 4_000, columns: { body: strings(4_000, 4_000, i) } }))
     const joined = concatBatches('logs', distinct)
     expect(rowsOf(joined)).toEqual(distinct.flatMap(rowsOf))
+  })
+})
+
+describe('sliceRows', () => {
+  it('gives a range of rows, as takeRows does, for every column kind, without copying fixed-width arrays', () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const batch = randomBatch(seed)
+      const rand = seededRandom(seed * 13)
+      const start = Math.floor(rand() * batch.length)
+      const end = start + Math.floor(rand() * (batch.length - start + 1))
+      const slice = sliceRows(batch, start, end)
+      expect(slice.length).toBe(end - start)
+      expect(rowsOf(slice)).toEqual(rowsOf(takeRows(batch, Array.from({ length: end - start }, (_, i) => start + i))))
+      const source = batch.columns.c_i64
+      const view = slice.columns.c_i64
+      if (source.kind === 'i64' && view.kind === 'i64') expect(view.values.buffer).toBe(source.values.buffer)
+    }
   })
 })
