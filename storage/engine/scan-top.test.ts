@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, expect, test } from 'vitest'
 import { seededRandom } from '../../test/support/random-batch.ts'
+import { withPart } from '../../test/support/part-reader.ts'
 import { T0 } from '../../test/support/telemetry.ts'
 import { BatchBuilder } from '../batch-builder.ts'
 import type { Batch } from '../model.ts'
-import { PartReader, writePart } from '../part/part-file.ts'
+import { writePart } from '../part/part-file.ts'
 import { emptyScanStats, SPAN_DURATION_KEY, type ScanTop } from '../store.ts'
 import { BlockCache } from './block-cache.ts'
 import { scanParts } from './scan-parts.ts'
@@ -76,51 +77,42 @@ const cases: { top: ScanTop; range: { start?: bigint; end?: bigint } }[] = [
 ]
 
 test.each(cases)('a top-k scan returns every row that can rank in the top $top.limit by $top.key (desc $top.desc), and skips blocks and rows that cannot', async ({ top, range }) => {
-  const reader = PartReader.open(path, key)
-  try {
-    const stats = emptyScanStats()
-    const scanned: { name: string; value: number | undefined }[] = []
-    const columns = ['startTimeUnixNano', 'endTimeUnixNano', 'droppedEventsCount', 'name']
-    for await (const batch of scanParts([{ reader }], new BlockCache(1 << 24), { signal: 'spans', columns, top, ...range }, stats, true)) scanned.push(...keyed(batch, top, range))
-    const all = blocks.flatMap((b) => keyed(b, top, range))
-    const present = all.filter((r) => r.value !== undefined).map((r) => (top.desc ? r.value! : -r.value!)).sort((a, b) => b - a)
-    const threshold = present.length >= top.limit ? present[top.limit - 1] : -Infinity
-    // Every row that ties or beats the limit-th best value (or, with fewer values, every row).
-    const needed = all.filter((r) => threshold === -Infinity || (r.value !== undefined && (top.desc ? r.value : -r.value) >= threshold)).map((r) => r.name)
-    const got = new Set(scanned.map((r) => r.name))
-    expect(needed.filter((name) => !got.has(name))).toEqual([])
-    expect(stats.blocksTotal).toBe(BLOCKS)
-    if (top.limit < 1000) {
-      expect(stats.blocksSkipped).toBeGreaterThan(0)
-      // Rows that cannot enter the top are left out of the blocks read, too.
-      expect(scanned.length).toBeLessThan(all.length / 4)
-    } else expect(stats.blocksSkipped).toBe(0)
-  } finally {
-    reader.close()
-  }
+  await withPart(path, key, async (reader) => {
+  const stats = emptyScanStats()
+  const scanned: { name: string; value: number | undefined }[] = []
+  const columns = ['startTimeUnixNano', 'endTimeUnixNano', 'droppedEventsCount', 'name']
+  for await (const batch of scanParts([{ reader }], new BlockCache(1 << 24), { signal: 'spans', columns, top, ...range }, stats, true)) scanned.push(...keyed(batch, top, range))
+  const all = blocks.flatMap((b) => keyed(b, top, range))
+  const present = all.filter((r) => r.value !== undefined).map((r) => (top.desc ? r.value! : -r.value!)).sort((a, b) => b - a)
+  const threshold = present.length >= top.limit ? present[top.limit - 1] : -Infinity
+  // Every row that ties or beats the limit-th best value (or, with fewer values, every row).
+  const needed = all.filter((r) => threshold === -Infinity || (r.value !== undefined && (top.desc ? r.value : -r.value) >= threshold)).map((r) => r.name)
+  const got = new Set(scanned.map((r) => r.name))
+  expect(needed.filter((name) => !got.has(name))).toEqual([])
+  expect(stats.blocksTotal).toBe(BLOCKS)
+  if (top.limit < 1000) {
+    expect(stats.blocksSkipped).toBeGreaterThan(0)
+    // Rows that cannot enter the top are left out of the blocks read, too.
+    expect(scanned.length).toBeLessThan(all.length / 4)
+  } else expect(stats.blocksSkipped).toBe(0)
+  })
 })
 
-test('parts keep the least and greatest duration of each span block in their index', () => {
-  const reader = PartReader.open(path, key)
-  try {
-    const b = reader.index.blocks[2]
-    const durations = keyed(blocks[2], { key: SPAN_DURATION_KEY, desc: true, limit: 1 }, {}).flatMap((r) => (r.value === undefined ? [] : [r.value]))
-    expect(b.duration).toEqual({ min: Math.min(...durations), max: Math.max(...durations) })
-  } finally {
-    reader.close()
-  }
+test('parts keep the least and greatest duration of each span block in their index', async () => {
+  await withPart(path, key, async (reader) => {
+  const b = reader.index.blocks[2]
+  const durations = keyed(blocks[2], { key: SPAN_DURATION_KEY, desc: true, limit: 1 }, {}).flatMap((r) => (r.value === undefined ? [] : [r.value]))
+  expect(b.duration).toEqual({ min: Math.min(...durations), max: Math.max(...durations) })
+  })
 })
 
 test('blocks without duration statistics (parts written before they were kept) are all read', async () => {
-  const reader = PartReader.open(path, key)
-  try {
-    for (const b of reader.index.blocks) delete b.duration
-    const stats = emptyScanStats()
-    const top = { key: SPAN_DURATION_KEY, desc: true, limit: 10 }
-    for await (const _batch of scanParts([{ reader }], new BlockCache(1 << 24), { signal: 'spans', columns: ['startTimeUnixNano', 'endTimeUnixNano'], top }, stats, true));
-    expect(stats.blocksSkipped).toBe(0)
-    expect(stats.blocksRead).toBe(BLOCKS)
-  } finally {
-    reader.close()
-  }
+  await withPart(path, key, async (reader) => {
+  for (const b of reader.index.blocks) delete b.duration
+  const stats = emptyScanStats()
+  const top = { key: SPAN_DURATION_KEY, desc: true, limit: 10 }
+  for await (const _batch of scanParts([{ reader }], new BlockCache(1 << 24), { signal: 'spans', columns: ['startTimeUnixNano', 'endTimeUnixNano'], top }, stats, true));
+  expect(stats.blocksSkipped).toBe(0)
+  expect(stats.blocksRead).toBe(BLOCKS)
+  })
 })

@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, expect, test } from 'vitest'
 import { seededRandom } from '../../test/support/random-batch.ts'
+import { withPart } from '../../test/support/part-reader.ts'
 import { T0 } from '../../test/support/telemetry.ts'
 import { BatchBuilder } from '../batch-builder.ts'
 import { takeRows } from '../batch-ops.ts'
 import { bytesToHex } from '../ids.ts'
 import { SPAN_COLUMNS, type Batch } from '../model.ts'
-import { PartReader, writePart } from '../part/part-file.ts'
+import { writePart } from '../part/part-file.ts'
 import { emptyScanStats } from '../store.ts'
 import { BlockCache } from './block-cache.ts'
 import { storageOrder } from './row-order.ts'
@@ -58,56 +59,47 @@ const arrival = takeRows(batch, Array.from({ length: 700 }, (_, i) => i))
 const path = join(dir, 'part-000001.blz')
 await writePart(path, [...blocks, arrival], { key, identity, walSeq: 1, zstdLevel: 1 })
 
-test('every block of a span part keeps its trace runs: a few per block in storage order', () => {
-  const reader = PartReader.open(path, key)
-  try {
-    for (const b of reader.index.blocks.slice(0, 4)) expect(b.traceRuns!.length).toBeLessThanOrEqual(8)
-    expect(reader.index.blocks[4].traceRuns!.length).toBeGreaterThan(100)
-  } finally {
-    reader.close()
-  }
+test('every block of a span part keeps its trace runs: a few per block in storage order', async () => {
+  await withPart(path, key, async (reader) => {
+  for (const b of reader.index.blocks.slice(0, 4)) expect(b.traceRuns!.length).toBeLessThanOrEqual(8)
+  expect(reader.index.blocks[4].traceRuns!.length).toBeGreaterThan(100)
+  })
 })
 
 test.each([0, 1, 2, 77, 150, 151, 299])('a scan for trace %i returns exactly its spans', async (t) => {
-  const reader = PartReader.open(path, key)
-  try {
-    const stats = emptyScanStats()
-    const got: string[] = []
-    const where = [{ op: 'eq' as const, column: SPAN_COLUMNS.traceId, value: traceId(t) }]
-    for await (const b of scanParts([{ reader }], new BlockCache(1 << 24), { signal: 'spans', where }, stats, true)) {
-      const ids = b.columns[SPAN_COLUMNS.spanId]
-      for (let i = 0; i < b.length; i++) if (ids.kind === 'bytes') got.push(bytesToHex(ids.values.subarray(i * 8, i * 8 + 8)))
-    }
-    const expected: string[] = []
-    let holding = 0
-    for (const b of [...blocks, arrival]) {
-      const ids = b.columns[SPAN_COLUMNS.traceId]
-      const spanIds = b.columns[SPAN_COLUMNS.spanId]
-      const before = expected.length
-      for (let i = 0; i < b.length; i++) {
-        if (ids.kind === 'bytes' && spanIds.kind === 'bytes' && bytesToHex(ids.values.subarray(i * 16, i * 16 + 16)) === bytesToHex(traceId(t))) expected.push(bytesToHex(spanIds.values.subarray(i * 8, i * 8 + 8)))
-      }
-      if (expected.length > before) holding++
-    }
-    expect(expected.length).toBe(traceOf.filter((x) => x === t).length + traceOf.slice(0, 700).filter((x) => x === t).length)
-    expect(got.sort()).toEqual(expected.sort())
-    // Blocks without the trace are skipped, by the bloom filter or the search.
-    expect(stats.blocksSkipped).toBe(5 - holding)
-  } finally {
-    reader.close()
+  await withPart(path, key, async (reader) => {
+  const stats = emptyScanStats()
+  const got: string[] = []
+  const where = [{ op: 'eq' as const, column: SPAN_COLUMNS.traceId, value: traceId(t) }]
+  for await (const b of scanParts([{ reader }], new BlockCache(1 << 24), { signal: 'spans', where }, stats, true)) {
+    const ids = b.columns[SPAN_COLUMNS.spanId]
+    for (let i = 0; i < b.length; i++) if (ids.kind === 'bytes') got.push(bytesToHex(ids.values.subarray(i * 8, i * 8 + 8)))
   }
+  const expected: string[] = []
+  let holding = 0
+  for (const b of [...blocks, arrival]) {
+    const ids = b.columns[SPAN_COLUMNS.traceId]
+    const spanIds = b.columns[SPAN_COLUMNS.spanId]
+    const before = expected.length
+    for (let i = 0; i < b.length; i++) {
+      if (ids.kind === 'bytes' && spanIds.kind === 'bytes' && bytesToHex(ids.values.subarray(i * 16, i * 16 + 16)) === bytesToHex(traceId(t))) expected.push(bytesToHex(spanIds.values.subarray(i * 8, i * 8 + 8)))
+    }
+    if (expected.length > before) holding++
+  }
+  expect(expected.length).toBe(traceOf.filter((x) => x === t).length + traceOf.slice(0, 700).filter((x) => x === t).length)
+  expect(got.sort()).toEqual(expected.sort())
+  // Blocks without the trace are skipped, by the bloom filter or the search.
+  expect(stats.blocksSkipped).toBe(5 - holding)
+  })
 })
 
 test('blocks without trace runs (parts written before they were kept) are returned whole', async () => {
-  const reader = PartReader.open(path, key)
-  try {
-    for (const b of reader.index.blocks) delete b.traceRuns
-    const where = [{ op: 'eq' as const, column: SPAN_COLUMNS.traceId, value: traceId(77) }]
-    const lengths: number[] = []
-    for await (const b of scanParts([{ reader }], new BlockCache(1 << 24), { signal: 'spans', where }, emptyScanStats(), true)) lengths.push(b.length)
-    expect(lengths.length).toBeGreaterThan(0)
-    expect(lengths.every((n) => n === 1000 || n === 700)).toBe(true)
-  } finally {
-    reader.close()
-  }
+  await withPart(path, key, async (reader) => {
+  for (const b of reader.index.blocks) delete b.traceRuns
+  const where = [{ op: 'eq' as const, column: SPAN_COLUMNS.traceId, value: traceId(77) }]
+  const lengths: number[] = []
+  for await (const b of scanParts([{ reader }], new BlockCache(1 << 24), { signal: 'spans', where }, emptyScanStats(), true)) lengths.push(b.length)
+  expect(lengths.length).toBeGreaterThan(0)
+  expect(lengths.every((n) => n === 1000 || n === 700)).toBe(true)
+  })
 })
