@@ -66,12 +66,13 @@ describe('planner pushdown', () => {
     expect([p.start, p.end]).toEqual([T, T + 1_800_000_000_000n])
   })
 
-  it('scan conditions for intrinsic and explicit attribute equality, not for bare names', () => {
+  it('scan conditions for intrinsic and attribute equality; a bare name holds on any of its columns', () => {
     const p = plan('spans | where status = "error" and name = "GET /" and resource.service.name = "a" and service.name = "b" and attr.k in ("x", "y") and trace_id = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"')
     expect(p.where).toEqual([
       { op: 'eq', column: 'statusCode', value: 2 },
       { op: 'eq', column: 'name', value: 'GET /' },
       { op: 'eq', column: 'r:service.name', value: 'a' },
+      { op: 'any', of: [{ op: 'eq', column: 'a:service.name', value: 'b' }, { op: 'eq', column: 'r:service.name', value: 'b' }] },
       { op: 'in', column: 'a:k', values: ['x', 'y'] },
       { op: 'eq', column: 'traceId', value: new Uint8Array(16).fill(0xaa) },
     ])

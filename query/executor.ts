@@ -12,6 +12,7 @@ import { fieldVec } from './eval-field.ts'
 import type { EvalContext } from './eval-context.ts'
 import { rangeMask, selectRows } from './row-select.ts'
 import type { QueryPlan } from './planner.ts'
+import { scanTop } from './plan-top.ts'
 import { stageDef } from './stage-registry.ts'
 import { treeOrder } from './trace-tree.ts'
 
@@ -62,14 +63,16 @@ async function* source(plan: QueryPlan, run: RunContext, input?: AsyncIterable<B
     return
   }
   let batches = input
+  let scan: Scan | undefined
   if (batches === undefined) {
-    const scan = run.store.scan({
+    scan = run.store.scan({
       tenant: run.tenant,
       signal: plan.signal,
       start: plan.start,
       end: plan.end,
       columns: plan.columns,
       where: plan.where,
+      top: scanTop(plan),
       abort: run.budget.signal,
     })
     run.scans.push(scan)
@@ -80,7 +83,8 @@ async function* source(plan: QueryPlan, run: RunContext, input?: AsyncIterable<B
     // Batches from memory (the head, cached blocks) arrive without a turn of the event loop.
     await run.budget.pace()
     const batch = keep === undefined ? scanned : projectBatch(scanned, Object.keys(scanned.columns).filter((c) => keep.has(c) || isLabelColumn(c)))
-    if (plan.start === undefined && plan.end === undefined) {
+    // Blocks the scan knows to lie inside the range need no filtering by time.
+    if ((plan.start === undefined && plan.end === undefined) || scan?.inRange?.(scanned) === true) {
       yield batch
       continue
     }

@@ -6,7 +6,7 @@
  * found by selection) are dropped before they are copied or sorted. Absent values sort last
  * in either direction. The sort is stable.
  */
-import { concatBatches, takeRows, type Batch } from '../storage/index.ts'
+import { concatBatches, selectNth, takeRows, type Batch } from '../storage/index.ts'
 import type { SortKey, SortNode } from './ast.ts'
 import type { Budget } from './budget.ts'
 import { evalExpr, type EvalContext } from './eval-expr.ts'
@@ -173,34 +173,8 @@ function kthBest(batch: Batch, key: SortKey, ctx: EvalContext, k: number): { val
     if (x === x) values[n++] = key.desc ? -x : x
   }
   if (n < k) return undefined
-  const best = select(values.subarray(0, n), k - 1)
+  const best = selectNth(values.subarray(0, n), k - 1)
   return { value: key.desc ? -best : best, desc: key.desc }
-}
-
-/** The value that would sit at index `at` of `a` sorted ascending (reorders `a`; Hoare's quickselect). */
-function select(a: Float64Array, at: number): number {
-  let lo = 0
-  let hi = a.length - 1
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >>> 1]
-    let i = lo
-    let j = hi
-    while (i <= j) {
-      while (a[i] < pivot) i++
-      while (a[j] > pivot) j--
-      if (i <= j) {
-        const t = a[i]
-        a[i] = a[j]
-        a[j] = t
-        i++
-        j--
-      }
-    }
-    if (at <= j) hi = j
-    else if (at >= i) lo = i
-    else return a[at]
-  }
-  return a[at]
 }
 
 /** The rows of `batch` that tie or beat the threshold on the first key; undefined when none. */

@@ -34,14 +34,57 @@ export const whereStage: StageDef<WhereNode> = {
 
 export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx: EvalContext, budget: Budget): AsyncGenerator<Batch> {
   const matches = matchesIn([node.predicate])
+  const parts = conjuncts(node.predicate)
   for await (const batch of input) {
     // Regular expressions first, with the clock checked between texts; the mask then reuses them.
     const prepared = await prepareMatches(matches, batch, ctx, budget)
-    const coded = dictCondition(node.predicate, batch, ctx)
-    const kept = coded !== undefined ? selectCoded(batch, coded) : selectRows(batch, evalMask(node.predicate, batch, ctx))
+    const kept = parts.length === 1 ? selectOne(batch, node.predicate, ctx) : selectAll(batch, parts, ctx)
     for (const p of prepared) p.release()
     if (kept !== undefined) yield kept
   }
+}
+
+/** The rows of `batch` where `predicate` is true: by dictionary code where it allows (dictCondition). */
+function selectOne(batch: Batch, predicate: Expr, ctx: EvalContext): Batch | undefined {
+  const coded = dictCondition(predicate, batch, ctx)
+  return coded !== undefined ? selectCoded(batch, coded) : selectRows(batch, evalMask(predicate, batch, ctx))
+}
+
+/** A conjunct that keeps at most this share of the rows narrows the batch before the next is evaluated. */
+const NARROW_SHARE = 1 / 4
+
+/**
+ * The rows of `batch` for which every one of `parts` (the operands of an `and`) is true.
+ * Conjuncts are evaluated in order, and once the rows still wanted are few they are taken, so
+ * the later conjuncts read only those: `service.name = "x" and attr.code >= 500` evaluates the
+ * attribute over one service's rows, not all. Undefined when no row is kept.
+ */
+function selectAll(batch: Batch, parts: readonly Expr[], ctx: EvalContext): Batch | undefined {
+  let rows: Batch = batch
+  let mask: Uint8Array | undefined
+  for (const part of parts) {
+    const coded = mask === undefined ? dictCondition(part, rows, ctx) : undefined
+    if (coded !== undefined) {
+      // A condition on a dictionary string picks its rows by code, with no mask.
+      const picked = selectCoded(rows, coded)
+      if (picked === undefined) return undefined
+      rows = picked
+      continue
+    }
+    const m = evalMask(part, rows, ctx)
+    let count = 0
+    for (let i = 0; i < m.length; i++) {
+      if (mask !== undefined) m[i] &= mask[i]
+      count += m[i]
+    }
+    if (count === 0) return undefined
+    if (count > rows.length * NARROW_SHARE) mask = m
+    else {
+      rows = selectRows(rows, m) as Batch
+      mask = undefined
+    }
+  }
+  return mask === undefined ? rows : selectRows(rows, mask)
 }
 
 /** The `matches` and `not matches` operations inside expressions. */

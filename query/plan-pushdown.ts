@@ -4,7 +4,7 @@
  * equalities and bounds on intrinsic columns become ScanConditions. A hint only: the executor
  * still filters every row.
  */
-import { hexToBytes, INTRINSIC_COLUMN_KINDS, TIME_COLUMN, type ScanCondition, type Signal } from '../storage/index.ts'
+import { hexToBytes, INTRINSIC_COLUMN_KINDS, TIME_COLUMN, type ColumnCondition, type ScanCondition, type Signal } from '../storage/index.ts'
 import type { Expr } from './ast.ts'
 import { resolveField, type Scope } from './fields.ts'
 
@@ -36,8 +36,9 @@ export function pushConjunct(e: Expr, scope: Scope, push: Pushdown): void {
   const { signal, range, where: out } = push
   if (e.kind === 'In' && !e.negated && e.operand.kind === 'Field' && e.values.every((v) => v.type === 'string')) {
     const ref = resolveField(e.operand.path, scope)
-    const column = ref.kind === 'column' && ref.type === 'string' ? ref.column : ref.kind === 'attr' && ref.columns.length === 1 ? ref.columns[0] : undefined
-    if (column !== undefined) out.push({ op: 'in', column, values: e.values.map((v) => v.value as string) })
+    const values = e.values.map((v) => v.value as string)
+    if (ref.kind === 'column' && ref.type === 'string') out.push({ op: 'in', column: ref.column, values })
+    else if (ref.kind === 'attr' && ref.columns.length > 0) out.push(anyColumn(ref.columns, (column) => ({ op: 'in', column, values })))
     return
   }
   if (e.kind !== 'Binary' || !['=', '<', '<=', '>', '>='].includes(e.op)) return
@@ -66,7 +67,12 @@ export function pushConjunct(e: Expr, scope: Scope, push: Pushdown): void {
     out.push({ op: 'eq', column: ref.column, value: hexToBytes(value)! })
   } else if (ref.kind === 'enum' && typeof value === 'string' && ref.names.includes(value)) {
     out.push({ op: 'eq', column: ref.column, value: ref.names.indexOf(value) })
-  } else if (ref.kind === 'attr' && ref.columns.length === 1 && typeof value === 'string') {
-    out.push({ op: 'eq', column: ref.columns[0], value })
+  } else if (ref.kind === 'attr' && ref.columns.length > 0 && typeof value === 'string') {
+    out.push(anyColumn(ref.columns, (column) => ({ op: 'eq', column, value })))
   }
+}
+
+/** The condition on a field read from the first present of `columns`: it holds on one of them. */
+function anyColumn(columns: readonly string[], cond: (column: string) => ColumnCondition): ScanCondition {
+  return columns.length === 1 ? cond(columns[0]) : { op: 'any', of: columns.map(cond) }
 }

@@ -76,9 +76,20 @@ export function takeColumn(column: Column, rows: ArrayLike<number>): Column {
   const n = rows.length
   const present = takePresent(column.present, rows)
   switch (column.kind) {
+    case 'i64': {
+      // Copied as 32-bit words: reading an element of a BigInt64Array makes a BigInt.
+      const values = new BigInt64Array(n)
+      const src = new Uint32Array(column.values.buffer, column.values.byteOffset, column.values.length * 2)
+      const out = new Uint32Array(values.buffer)
+      for (let i = 0; i < n; i++) {
+        const at = 2 * rows[i]
+        out[2 * i] = src[at]
+        out[2 * i + 1] = src[at + 1]
+      }
+      return { kind: 'i64', values, present }
+    }
     case 'u32':
     case 'i32':
-    case 'i64':
     case 'f64':
     case 'bool': {
       const values = newLike(column.values, n)

@@ -19,12 +19,15 @@ export { RecentKeys, validateIdempotencyKey, type RecentKey, type RecentKeysLimi
 export {
   DEFAULT_TENANT,
   emptyScanStats,
+  SPAN_DURATION_KEY,
   TENANT_NAME,
   type AppendOptions,
+  type ColumnCondition,
   type Scan,
   type ScanCondition,
   type ScanRequest,
   type ScanStats,
+  type ScanTop,
   type Store,
   type StoreStats,
 } from './store.ts'
@@ -32,6 +35,7 @@ export { openEngine, Engine, type EngineOptions } from './engine/engine.ts'
 export { toSharedBatch, type HeldSnapshot, type ScanSnapshot, type SnapshotBatch, type SnapshotPart } from './scan-snapshot.ts'
 export { SnapshotScanner, indexBudget } from './engine/snapshot-scanner.ts'
 export { SharedBlockCache } from './engine/shared-block-cache.ts'
+export { selectNth } from './engine/scan-top.ts'
 export { verifyDataDir, type VerifyReport } from './engine/verify.ts'
 export { inspectDataDir, type PartitionReport } from './engine/inspect.ts'
 export { readOrCreateKeyFile } from './crypto/keyring.ts'

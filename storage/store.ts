@@ -20,9 +20,33 @@ export const TENANT_NAME = /^[A-Za-z0-9_-]{1,64}$/
  * bigint for i64 columns, number for numeric ones, string for str, Uint8Array for bytes.
  */
 export type ScanCondition =
+  | ColumnCondition
+  /** At least one of `of` holds (a field that reads the first present of several columns). */
+  | { op: 'any'; of: readonly ColumnCondition[] }
+
+/** A condition on one column. */
+export type ColumnCondition =
   | { op: 'eq'; column: string; value: string | number | bigint | boolean | Uint8Array }
   | { op: 'in'; column: string; values: readonly (string | number | bigint | boolean | Uint8Array)[] }
   | { op: 'lt' | 'le' | 'gt' | 'ge'; column: string; value: number | bigint }
+
+/** The key of a ScanTop over spans' durations (end minus start), which no column holds. */
+export const SPAN_DURATION_KEY = '@duration'
+
+/**
+ * The caller keeps only the `limit` rows of the scan with the greatest (`desc`) or least values
+ * of `key` among the rows in [start, end), ties with the last of them kept too (a top-k sort),
+ * and wants nothing else from the scan. Blocks are then read best first by their statistics,
+ * and a block whose best value ranks strictly below the `limit` best values seen is skipped.
+ * `key`: a u32, i32, f64 or i64 column, or SPAN_DURATION_KEY. Values compare as the query
+ * engine compares them: as doubles (an i64 rounded to the nearest double; a duration exact
+ * below 2^53 ns). Ignored when `where` is given (its conditions only hint which rows match).
+ */
+export interface ScanTop {
+  key: string
+  desc: boolean
+  limit: number
+}
 
 export interface ScanRequest {
   tenant: string
@@ -37,6 +61,8 @@ export interface ScanRequest {
   where?: readonly ScanCondition[]
   /** Stops the scan: the iterator then throws a StorageError with code ABORTED. */
   abort?: AbortSignal
+  /** The caller keeps only the best rows by one key: blocks that cannot hold any are skipped. */
+  top?: ScanTop
 }
 
 /** What a scan did, for the query's execution statistics. */
@@ -61,6 +87,12 @@ export function emptyScanStats(): ScanStats {
  */
 export interface Scan extends AsyncIterable<Batch> {
   readonly stats: ScanStats
+  /**
+   * True when the block statistics show every row of `batch` (one this scan yielded) inside
+   * [start, end), so the caller can skip filtering it by time. Optional: absent or false means
+   * the caller filters.
+   */
+  inRange?(batch: Batch): boolean
 }
 
 /** Where a tenant's data is stored, and how much: for `inspect`, the UI and self-metrics. */

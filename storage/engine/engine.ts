@@ -355,6 +355,7 @@ export class Engine implements Store {
 
   scan(request: ScanRequest): Scan {
     const stats = emptyScanStats()
+    const inRange = new WeakSet<Batch>()
     const engine = this
     async function* iterate(): AsyncGenerator<Batch> {
       // The snapshot: taken in one synchronous step when iteration starts.
@@ -377,12 +378,12 @@ export class Engine implements Store {
           stats.rowsRead += hb.batch.length
           yield projectBatch(hb.batch, request.columns)
         }
-        yield* scanParts(parts, engine.cache, request, stats, true)
+        yield* scanParts(parts, engine.cache, request, stats, true, inRange)
       } finally {
         for (const h of parts) h.release()
       }
     }
-    return { stats, [Symbol.asyncIterator]: iterate }
+    return { stats, inRange: (batch) => inRange.has(batch), [Symbol.asyncIterator]: iterate }
   }
 
   /** What `scan(request)` would read, for a scan in another thread (storage/scan-snapshot.ts). */

@@ -143,4 +143,27 @@ describe('storageOrder', () => {
     expectPermutation(order, batch.length)
     expectGrouped(order, (row) => traceOf[row])
   })
+
+  it('groups spans by service (by name, spans without one last), and the spans of one trace of a service in one run', () => {
+    const rand = sequence(5)
+    const b = new BatchBuilder('spans')
+    const traceOf: number[] = []
+    const serviceOf: string[] = []
+    for (let row = 0; row < 3000; row++) {
+      const t = Math.floor(rand() * 200)
+      const s = Math.floor(rand() * 6)
+      traceOf.push(t)
+      serviceOf.push(s === 5 ? '~none' : `svc-${(s * 7) % 5}`)
+      const id = new Uint8Array(16)
+      new DataView(id.buffer).setUint32(0, Math.imul(t + 1, 0x9e3779b1) >>> 0)
+      b.setBytes(SPAN_COLUMNS.traceId, row, 16, id)
+      if (s !== 5) b.setStr('r:service.name', row, serviceOf[row])
+    }
+    const batch = b.finish(3000)
+    const order = storageOrder(batch.signal, [batch])
+    expectPermutation(order, batch.length)
+    const services = [...order].map((row) => serviceOf[row])
+    expect(services).toEqual([...services].sort())
+    expectGrouped(order, (row) => `${serviceOf[row]}/${traceOf[row]}`)
+  })
 })

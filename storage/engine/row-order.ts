@@ -3,12 +3,15 @@
  * The order rows are stored in within a part. It changes no answer (the query engine sorts
  * what it returns); it puts alike rows together so columns compress well and one trace's
  * spans sit in few blocks:
- * - spans by trace id (then arrival), so ids repeat and a trace is contiguous;
+ * - spans by service, then trace id (then arrival), so a service's spans fill few blocks (a
+ *   query about one service skips the others' by their dictionaries) and, within a service,
+ *   a trace's spans are neighbours (the scan finds them by binary search: scan-parts.ts);
  * - log records by service (then arrival, which is nearly time order);
  * - metric points by metric name, then series, then time (then arrival), so a series' values
  *   are neighbours, deltas are small, and a query walks each series in order without sorting.
  */
 import { columnShapes, concatBatches, projectBatch } from '../batch-ops.ts'
+import { traceKey } from '../part/block-stats.ts'
 import { LOG_COLUMNS, METRIC_COLUMNS, SPAN_COLUMNS, RESOURCE_ATTR_PREFIX, type Batch, type Column, type Signal } from '../model.ts'
 
 /** Columns that vary from point to point within one series; every other column identifies it. */
@@ -51,7 +54,40 @@ export function storageOrder(signal: Signal, batches: readonly Batch[]): Uint32A
   keys.sort()
   const order = new Uint32Array(n)
   for (let i = 0; i < n; i++) order[i] = keys[i] % ROW_SPAN
-  return order
+  return signal === 'spans' ? groupByService(batches, order) : order
+}
+
+/**
+ * `order` regrouped by service (sorted by name, spans without one last), keeping `order` within
+ * each service: a stable counting sort, linear in the rows. Each batch's dictionary is ranked
+ * on its own (no concatenation of the service column).
+ */
+function groupByService(batches: readonly Batch[], order: Uint32Array): Uint32Array {
+  const names = new Set<string>()
+  for (const b of batches) {
+    const c = b.columns[SERVICE_COLUMN]
+    if (c?.kind === 'str') for (const name of c.dict) names.add(name)
+  }
+  if (names.size === 0) return order
+  const distinct = names.size
+  const rankOf = new Map([...names].sort().map((name, rank) => [name, rank]))
+  const rank = new Uint32Array(order.length)
+  let at = 0
+  for (const b of batches) {
+    const c = b.columns[SERVICE_COLUMN]
+    if (c?.kind !== 'str') rank.fill(distinct, at, at + b.length)
+    else {
+      const table = c.dict.map((name) => rankOf.get(name) as number)
+      for (let i = 0; i < b.length; i++) rank[at + i] = c.present !== undefined && c.present[i] !== 1 ? distinct : table[c.codes[i]]
+    }
+    at += b.length
+  }
+  const next = new Uint32Array(distinct + 2)
+  for (let row = 0; row < rank.length; row++) next[rank[row] + 1]++
+  for (let r = 1; r < next.length; r++) next[r] += next[r - 1]
+  const out = new Uint32Array(order.length)
+  for (const row of order) out[next[rank[row]]++] = row
+  return out
 }
 
 /** Rows below 2^24 fit under a key in one exact double: key * ROW_SPAN + row. */
@@ -66,7 +102,7 @@ function keyFunction(batch: Batch): (row: number) => number {
       const v = ids.values
       const w = ids.width
       // The top 29 bits of the trace id: random ids spread evenly, one trace's spans group.
-      return (row) => ((v[row * w] << 21) | (v[row * w + 1] << 13) | (v[row * w + 2] << 5) | (v[row * w + 3] >>> 3)) >>> 0
+      return (row) => traceKey(v, row * w)
     }
     case 'logs': {
       const service = batch.columns[SERVICE_COLUMN] ?? batch.columns[LOG_COLUMNS.severityText]

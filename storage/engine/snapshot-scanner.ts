@@ -51,6 +51,7 @@ export class SnapshotScanner {
    */
   scan(snapshot: ScanSnapshot, request: ScanRequest): Scan {
     const stats = emptyScanStats()
+    const inRange = new WeakSet<Batch>()
     const scanner = this
     async function* iterate(): AsyncGenerator<Batch> {
       stats.blocksTotal += snapshot.head.length
@@ -69,9 +70,9 @@ export class SnapshotScanner {
       const key = snapshot.key
       if (key === undefined) throw new StorageError('INVALID_ARGUMENT', 'cannot scan a snapshot: it names parts but carries no key')
       const parts = snapshot.parts.map((p) => ({ reader: scanner.reader(p.fd, p.path, p.fileId, key) }))
-      yield* scanParts(parts, scanner.cache, { ...request, signal: snapshot.signal }, stats, true)
+      yield* scanParts(parts, scanner.cache, { ...request, signal: snapshot.signal }, stats, true, inRange)
     }
-    return { stats, [Symbol.asyncIterator]: iterate }
+    return { stats, inRange: (batch) => inRange.has(batch), [Symbol.asyncIterator]: iterate }
   }
 
   /**

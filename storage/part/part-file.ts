@@ -17,8 +17,8 @@ import { open, seal } from '../crypto/seal.ts'
 import { StorageError } from '../errors.ts'
 import { writeFileDurably } from '../fs-durable.ts'
 import { BLOCK_ROWS, MAX_FRAME_PAYLOAD } from '../limits.ts'
-import { TIME_COLUMN, TRACE_ID_COLUMN, type AnyValue, type Batch, type Column, type Signal } from '../model.ts'
-import { columnStats, type ColumnStats } from './block-stats.ts'
+import { SPAN_COLUMNS, TIME_COLUMN, TRACE_ID_COLUMN, type AnyValue, type Batch, type Column, type Signal } from '../model.ts'
+import { columnStats, durationRange, traceRuns, type ColumnStats } from './block-stats.ts'
 
 
 /** Frame type of a part file header (shares the BlazeBinary magic and version). */
@@ -49,6 +49,10 @@ export interface BlockIndex {
   rows: number
   minTime: bigint
   maxTime: bigint
+  /** Spans: the least and greatest end - start of the block's rows (absent in parts written before it was kept). */
+  duration?: { min: number; max: number }
+  /** Spans: the rows where an ascending run of trace keys starts (block-stats.ts traceRuns). */
+  traceRuns?: number[]
   columns: ChunkRef[]
 }
 
@@ -129,7 +133,10 @@ export async function writePart(path: string, blocks: Iterable<Batch>, options: 
       columns.push({ name, offset, length: sealed.length, rawLength: plain.length, stats })
       offset += sealed.length
     }
-    index.push({ rows, minTime, maxTime, columns })
+    const spans = options.identity.signal === 'spans'
+    const duration = spans ? durationRange(batch.columns, rows) : undefined
+    const runs = spans ? traceRuns(batch.columns[SPAN_COLUMNS.traceId], rows) : undefined
+    index.push({ rows, minTime, maxTime, ...(duration === undefined ? {} : { duration }), ...(runs === undefined ? {} : { traceRuns: runs }), columns })
     total += rows
     block++
   }
@@ -161,6 +168,8 @@ function indexToValue(index: PartIndex): AnyValue {
       rows: BigInt(b.rows),
       minTime: b.minTime,
       maxTime: b.maxTime,
+      ...(b.duration === undefined ? {} : { durationMin: b.duration.min, durationMax: b.duration.max }),
+      ...(b.traceRuns === undefined ? {} : { traceRuns: b.traceRuns.map(BigInt) }),
       columns: b.columns.map((c) => ({
         name: c.name,
         offset: BigInt(c.offset),
@@ -210,6 +219,8 @@ function valueToIndex(v: AnyValue, fileId: Uint8Array, file: string): PartIndex 
       rows: Number(field(b, 'rows', isBig, file)),
       minTime: field(b, 'minTime', isBig, file),
       maxTime: field(b, 'maxTime', isBig, file),
+      ...(isObj(b) && b.durationMin !== undefined ? { duration: { min: Number(field(b, 'durationMin', isNum, file)), max: Number(field(b, 'durationMax', isNum, file)) } } : {}),
+      ...(isObj(b) && b.traceRuns !== undefined ? { traceRuns: traceRunsOf(field(b, 'traceRuns', isArr, file), Number(field(b, 'rows', isBig, file)), file) } : {}),
       columns: field(b, 'columns', isArr, file).map((c) => {
         const s = field(c, 'stats', isObj, file)
         const stats: ColumnStats = { present: Number(field(s, 'present', isBig, file)) }
@@ -227,6 +238,13 @@ function valueToIndex(v: AnyValue, fileId: Uint8Array, file: string): PartIndex 
       }),
     })),
   }
+}
+
+/** Checks a block's trace runs: ascending row numbers from 0, inside the block (a binary search trusts them). */
+function traceRunsOf(values: AnyValue[], rows: number, file: string): number[] {
+  const runs = values.map((x) => (typeof x === 'bigint' ? Number(x) : -1))
+  if (runs[0] !== 0 || runs.some((r, i) => r >= rows || (i > 0 && r <= runs[i - 1]))) throw new StorageError('CORRUPT', `cannot read part ${file}: malformed trace runs`, { file })
+  return runs
 }
 
 /**
