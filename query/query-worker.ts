@@ -9,6 +9,8 @@
 import { readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { SharedBlockCache, SnapshotScanner, indexBudget } from '../storage/index.ts'
 import { runQuery } from './engine.ts'
 import { QueryError } from './errors.ts'
@@ -25,10 +27,25 @@ function lowerPriority(nice: number): void {
   }
 }
 
+/**
+ * A full garbage collection of this thread, for the shared cache to run once it has dropped
+ * enough chunks (shared-block-cache.ts: an idle thread would otherwise keep their memory). V8
+ * gives a context made after `--expose-gc` is set a `gc` function; undefined where it cannot.
+ */
+function fullCollection(): (() => void) | undefined {
+  try {
+    setFlagsFromString('--expose-gc')
+    const gc: unknown = runInNewContext('gc')
+    return typeof gc === 'function' ? () => gc() : undefined
+  } catch {
+    return undefined
+  }
+}
+
 const data = workerData as QueryThreadData
 lowerPriority(data.nice)
 // Part indexes are kept per thread: each takes its share of the budget for them.
-const scanner = new SnapshotScanner(new SharedBlockCache(data.cacheBytes, data.cacheChannel, data.threads), indexBudget(data.cacheBytes / data.threads))
+const scanner = new SnapshotScanner(new SharedBlockCache(data.cacheBytes, data.cacheChannel, data.threads, fullCollection()), indexBudget(data.cacheBytes / data.threads))
 const running = new Map<number, AbortController>()
 const encoder = new TextEncoder()
 // The pool sends a query only once the thread is ready: starting a thread (loading the engine)

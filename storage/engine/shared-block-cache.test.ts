@@ -89,3 +89,20 @@ test('strings made from a packed chunk count once per reader thread against the 
   const strings = names().dict.reduce((n, s) => n + 2 * s.length + 16, 0)
   expect(three.size.bytes - one.size.bytes).toBe(2 * strings + ROWS * 8)
 })
+
+test('each member collects its garbage once it has dropped half the budget, receiving members too', async () => {
+  const chunk = ROWS * 8
+  const name = `test-${randomUUID()}`
+  const collected = { a: 0, b: 0 }
+  const a = new SharedBlockCache(chunk * 4, name, 2, () => collected.a++)
+  const b = new SharedBlockCache(chunk * 4, name, 2, () => collected.b++)
+  open.push(a, b)
+  for (let i = 0; i < 5; i++) a.set(`p:${i}:duration`, durations(i + 1))
+  // One chunk dropped: a quarter of the budget, not yet half.
+  expect(collected.a).toBe(0)
+  a.set('p:5:duration', durations(6))
+  expect(collected.a).toBe(1)
+  // b, which only received, dropped as many and collects as well.
+  await waitFor('b to receive the six chunks and drop two', () => collected.b === 1)
+  expect(b.size.chunks).toBe(4)
+})
