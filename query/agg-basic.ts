@@ -7,7 +7,7 @@ import type { CallNode } from './ast.ts'
 import type { AggContext, Aggregator } from './agg.ts'
 import { growTo, numbersOf } from './agg.ts'
 import { QueryError } from './errors.ts'
-import { dictCondition, evalMask, evalShared, where } from './eval-expr.ts'
+import { evalCondition, evalShared, where } from './eval-expr.ts'
 import { GroupKeys } from './group-keys.ts'
 import { BYTES_PER_JOIN_KEY } from './limits.ts'
 import type { Scalar, ValueType } from './vec.ts'
@@ -35,16 +35,15 @@ export function countAgg(call: CallNode, ctx: AggContext): Aggregator {
         return
       }
       // A comparison of dictionary strings is decided per entry and read by code, with no mask.
-      const coded = dictCondition(call.args[0], batch, ctx)
-      if (coded !== undefined) {
-        const { codes, p, table } = coded
+      const condition = evalCondition(call.args[0], batch, ctx)
+      if (!(condition instanceof Uint8Array)) {
+        const { codes, p, table } = condition
         if (p === undefined) for (let i = 0; i < groups.length; i++) c[groups[i]] += table[codes[i]]
         else for (let i = 0; i < groups.length; i++) c[groups[i]] += table[codes[i]] & p[i]
         return
       }
       // A mask holds 0 or 1: adding it needs no branch.
-      const mask = evalMask(call.args[0], batch, ctx)
-      for (let i = 0; i < groups.length; i++) c[groups[i]] += mask[i]
+      for (let i = 0; i < groups.length; i++) c[groups[i]] += condition[i]
     },
     value: (g) => counts[g] ?? 0,
     type: () => 'number',

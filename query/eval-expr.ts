@@ -100,21 +100,32 @@ export function evalMask(e: Expr, batch: Batch, ctx: EvalContext): Uint8Array {
   throw new QueryError('INVALID_ARGUMENT', `cannot filter on ${describeKind(e)}: expected a condition, like duration > 100ms`, where(ctx, e.at))
 }
 
+/** Rows of a batch a condition holds on, by dictionary code: row i holds when table[codes[i]] is 1 and p, if any, marks it present. */
+export interface CodedCondition {
+  codes: Uint32Array
+  p?: Uint8Array
+  table: Uint8Array
+}
+
 /**
- * A condition `x op literal` (either way round) where x is a dictionary string in this batch,
- * as x's codes and the truth of each dictionary entry: row i holds when table[codes[i]] is 1
- * and p, if any, marks it present. Undefined for any other condition. Lets an aggregate test
- * rows by code without a mask.
+ * Where `e` holds over `batch`: for a condition `x op literal` (either way round) where x is a
+ * dictionary string in this batch, x's codes and the truth of each dictionary entry, so that
+ * a caller tests rows by code without a mask; otherwise a fresh mask as evalMask gives. x is
+ * evaluated once either way.
  */
-export function dictCondition(e: Expr, batch: Batch, ctx: EvalContext): { codes: Uint32Array; p?: Uint8Array; table: Uint8Array } | undefined {
-  if (e.kind !== 'Binary' || !MATCH_OPS.has(e.op)) return undefined
+export function evalCondition(e: Expr, batch: Batch, ctx: EvalContext): CodedCondition | Uint8Array {
+  if (e.kind !== 'Binary' || !MATCH_OPS.has(e.op)) return evalMask(e, batch, ctx)
   const flipped = e.left.kind === 'Literal' && e.op in FLIPPED
   const [field, literal] = flipped ? [e.right, e.left] : [e.left, e.right]
-  if (literal.kind !== 'Literal' || literal.value === null) return undefined
+  if (literal.kind !== 'Literal' || literal.value === null) return evalMask(e, batch, ctx)
   const v = evalExpr(field, batch, ctx)
-  if (v.t !== 'str') return undefined
+  const regex = regexOf(e.op, e.right, ctx)
+  if (v.t !== 'str') {
+    const lit = evalExpr(literal, batch, ctx)
+    return compareVec(e.op as MatchOp, flipped ? lit : v, flipped ? v : lit, batch.length, regex)
+  }
   const op = flipped ? FLIPPED[e.op as keyof typeof FLIPPED] : (e.op as MatchOp)
-  return { codes: v.codes, p: v.p, table: dictTable(op, v.dict, literal.value, regexOf(op, literal, ctx)) }
+  return { codes: v.codes, p: v.p, table: dictTable(op, v.dict, literal.value, regex) }
 }
 
 const MATCH_OPS = new Set<string>(['=', '!=', '<', '<=', '>', '>=', 'contains', 'startswith', 'endswith', 'matches', 'not contains', 'not startswith', 'not endswith', 'not matches'])

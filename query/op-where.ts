@@ -7,7 +7,7 @@
 import type { Batch } from '../storage/index.ts'
 import type { BinaryNode, Expr, WhereNode } from './ast.ts'
 import type { Budget } from './budget.ts'
-import { dictCondition, evalExpr, evalMask, where, type EvalContext } from './eval-expr.ts'
+import { evalCondition, evalExpr, evalMask, where, type EvalContext } from './eval-expr.ts'
 import { walkExpr } from './expr-type.ts'
 import { conjuncts, pushConjunct } from './plan-pushdown.ts'
 import { printExpr } from './print-expr.ts'
@@ -44,10 +44,10 @@ export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx
   }
 }
 
-/** The rows of `batch` where `predicate` is true: by dictionary code where it allows (dictCondition). */
+/** The rows of `batch` where `predicate` is true: by dictionary code where it allows (evalCondition). */
 function selectOne(batch: Batch, predicate: Expr, ctx: EvalContext): Batch | undefined {
-  const coded = dictCondition(predicate, batch, ctx)
-  return coded !== undefined ? selectCoded(batch, coded) : selectRows(batch, evalMask(predicate, batch, ctx))
+  const condition = evalCondition(predicate, batch, ctx)
+  return condition instanceof Uint8Array ? selectRows(batch, condition) : selectCoded(batch, condition)
 }
 
 /** A conjunct that keeps at most this share of the rows narrows the batch before the next is evaluated. */
@@ -63,15 +63,15 @@ function selectAll(batch: Batch, parts: readonly Expr[], ctx: EvalContext): Batc
   let rows: Batch = batch
   let mask: Uint8Array | undefined
   for (const part of parts) {
-    const coded = mask === undefined ? dictCondition(part, rows, ctx) : undefined
-    if (coded !== undefined) {
+    const condition = mask === undefined ? evalCondition(part, rows, ctx) : evalMask(part, rows, ctx)
+    if (!(condition instanceof Uint8Array)) {
       // A condition on a dictionary string picks its rows by code, with no mask.
-      const picked = selectCoded(rows, coded)
+      const picked = selectCoded(rows, condition)
       if (picked === undefined) return undefined
       rows = picked
       continue
     }
-    const m = evalMask(part, rows, ctx)
+    const m = condition
     let count = 0
     for (let i = 0; i < m.length; i++) {
       if (mask !== undefined) m[i] &= mask[i]

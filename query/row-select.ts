@@ -41,7 +41,7 @@ let scratch = new Uint32Array(0)
 
 /**
  * The rows of `batch` whose code the table marks 1 (and that are present), undefined when none:
- * a condition on a dictionary string (eval-expr.ts dictCondition) selects in one pass, no mask.
+ * a condition on a dictionary string (eval-expr.ts evalCondition) selects in one pass, no mask.
  */
 export function selectCoded(batch: Batch, coded: { codes: Uint32Array; p?: Uint8Array; table: Uint8Array }): Batch | undefined {
   const n = batch.length
