@@ -88,6 +88,9 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
   let reply: QueryThreadReply
   try {
     const store = new SnapshotStore(scanner, new Map(message.snapshots), (key, request) => {
+      // A top-k scan reads blocks best first and skips most (storage's scan-top.ts): helpers
+      // decoding every block from the other end would only spend CPU ingest could use.
+      if (request.top !== undefined) return
       const help = { key, request: { columns: request.columns, start: request.start, end: request.end, where: request.where } }
       parentPort?.postMessage({ id, help } satisfies QueryThreadReply)
     })
