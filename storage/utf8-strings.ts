@@ -64,13 +64,18 @@ export function utf8Bytes(strings: Utf8Strings): number {
   return strings.bytes.byteLength + strings.offsets.byteLength
 }
 
+/** Code in a subset of each entry, -1 where unused: all -1 between calls, so a subset of a few
+ * rows costs no fill of a whole block's dictionary. */
+let remapScratch = new Int32Array(0)
+
 /**
  * The entries `codes` name, in a smaller Utf8Strings: `codes` is rewritten in place to index
  * it. Each entry is copied once however many rows use it (a taken subset of a block's bodies).
  */
 export function utf8Subset(strings: Utf8Strings, codes: Uint32Array): Utf8Strings {
   const { bytes, offsets } = strings
-  const remap = new Int32Array(offsets.length - 1).fill(-1)
+  if (remapScratch.length < offsets.length - 1) remapScratch = new Int32Array(offsets.length - 1).fill(-1)
+  const remap = remapScratch
   const used: number[] = []
   let total = 0
   for (let i = 0; i < codes.length; i++) {
@@ -82,6 +87,7 @@ export function utf8Subset(strings: Utf8Strings, codes: Uint32Array): Utf8String
     }
     codes[i] = code
   }
+  for (const c of used) remap[c] = -1
   const out = new Uint8Array(total)
   const outOffsets = new Uint32Array(used.length + 1)
   const source = utf8Buffer(bytes)
