@@ -10,10 +10,9 @@
  * dictionary's UTF-8 strings (utf8-strings.ts) too, each get handing out a column of its own
  * over them; other string and general-value columns are packed with the column codec into shared
  * bytes, which a thread turns back into its own strings the first time it reads the chunk (and
- * keeps with the entry). An
- * insert or an eviction by one thread is applied by all (each evicts its least recently used
- * chunks past the budget and announces what it dropped), so the chunks held, and their memory
- * (freed once no thread references them), stay within the budget.
+ * keeps with the entry). An insert or an eviction by one thread is applied by all (each evicts
+ * its least recently used chunks past the budget and announces what it dropped), so the chunks
+ * held, and their memory (freed once no thread references them), stay within the budget.
  *
  * Contract: `budget` bounds what the cache holds in the whole process: a chunk's shared memory
  * once, plus the strings (or general values) of a packed chunk once per reader thread, since
@@ -37,7 +36,8 @@ import { columnBytes, touch, type ChunkCache } from './block-cache.ts'
 
 /**
  * A chunk as the threads share it: its arrays in shared memory; a string column's dictionary
- * packed (its codes shared as they are); a general-value column packed whole, with its rows.
+ * packed, or a big one's UTF-8 bytes and offsets shared (its codes shared as they are either
+ * way); a general-value column packed whole, with its rows.
  */
 type SharedChunk =
   | { column: Column }
