@@ -55,6 +55,8 @@ describe('utf8Table', () => {
     expect(utf8Table('<', strings, 'a')).toBeUndefined()
     expect(utf8Table('matches', strings, 'a')).toBeUndefined()
     expect(utf8Table('=', strings, 5)).toBeUndefined()
+    // Encoded, a lone surrogate would become the U+FFFD a stored string may hold.
+    expect(utf8Table('contains', utf8Of(['\ufffd']), '\ud800')).toBeUndefined()
   })
 })
 

@@ -22,12 +22,14 @@ const POSITIVE: Readonly<Record<string, 'contains' | 'startswith' | 'endswith' |
 
 /**
  * 1 for each entry `x` of `strings` where `x op value` holds, as matchScalar would say of the
- * strings; undefined where bytes do not decide it (other ops, a value that is not a string).
+ * strings; undefined where bytes do not decide it (other ops, a value that is not a string or
+ * not well-formed UTF-16).
  * @example utf8Table('contains', bodies, 'timeout')
  */
 export function utf8Table(op: string, strings: Utf8Strings, value: unknown): Uint8Array | undefined {
   const positive = POSITIVE[op]
-  if (positive === undefined || typeof value !== 'string') return undefined
+  // A lone surrogate would be encoded as U+FFFD, which stored text may hold: strings decide.
+  if (positive === undefined || typeof value !== 'string' || !value.isWellFormed()) return undefined
   const { bytes, offsets } = strings
   const n = offsets.length - 1
   const table = new Uint8Array(n)
