@@ -4,7 +4,7 @@
  * storage arrays where it can. `p` marks present rows like a storage column's `present`.
  * Contract: vectors are read-only; an operator that needs other values builds a new vector.
  */
-import { bytesToHex, isZeroId, utf8At, utf8Column, type AnyValue, type Column, type Utf8Strings } from '../storage/index.ts'
+import { bytesToHex, isZeroId, utf8Column, type AnyValue, type Column, type Utf8Strings } from '../storage/index.ts'
 import { toDoubles } from './i64.ts'
 import { formatTime } from './lexer.ts'
 
@@ -156,8 +156,7 @@ export function cell(v: Vec, i: number): Scalar {
     case 'time':
       return v.v[i]
     case 'str':
-      // One row of a big dictionary read from a part: that entry alone.
-      return v.utf8 !== undefined ? utf8At(v.utf8, v.codes[i]) : v.dict[v.codes[i]]
+      return v.dict[v.codes[i]]
     case 'bool':
       return v.v[i] === 1
     case 'id':
