@@ -15,12 +15,6 @@ export function utf8Buffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
-/** Entry `d` as a string. */
-export function utf8At(strings: Utf8Strings, d: number): string {
-  const { bytes, offsets } = strings
-  return utf8Buffer(bytes).toString(strings.ascii ? 'latin1' : 'utf8', offsets[d], offsets[d + 1])
-}
-
 /** Every entry as a string. ASCII is decoded in one native call and cut into substrings. */
 export function utf8All(strings: Utf8Strings): string[] {
   const { bytes, offsets } = strings
