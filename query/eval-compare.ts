@@ -4,10 +4,11 @@
  * every comparison false (LANGUAGE.md "Absent values"). Dictionary strings are matched once
  * per dictionary entry, then rows by code; numbers and times loop over the typed arrays.
  */
-import { bytesToHex, hexToBytes } from '../storage/index.ts'
+import { bytesToHex, hexToBytes, type Utf8Strings } from '../storage/index.ts'
 import type { BinaryOp, CompareOp, StringOp } from './ast.ts'
 import { DICT_TABLE_MIN_ENTRIES, DICT_TABLES_PER_DICT } from './limits.ts'
 import type { Pattern } from './regex.ts'
+import { utf8Table } from './utf8-match.ts'
 import { cell, type Scalar, type Vec } from './vec.ts'
 
 export type MatchOp = CompareOp | StringOp
@@ -67,7 +68,7 @@ function test<T extends number | bigint | string>(op: CompareOp, x: T, y: T): bo
  * query re-run) costs a pass over the codes instead of a string search per entry (65,536
  * log bodies take milliseconds). A table lives as long as its dictionary; see limits.ts.
  */
-const dictTables = new WeakMap<readonly string[], Map<string, Uint8Array>>()
+const dictTables = new WeakMap<object, Map<string, Uint8Array>>()
 
 /** The key of a filter in dictTables, or undefined for one not kept (patterns, ids). */
 function filterKey(op: MatchOp, value: Scalar, regex: Pattern | undefined): string | undefined {
@@ -76,13 +77,29 @@ function filterKey(op: MatchOp, value: Scalar, regex: Pattern | undefined): stri
   return type === 'string' || type === 'number' || type === 'bigint' || type === 'boolean' ? `${op}\u0000${type}\u0000${String(value)}` : undefined
 }
 
-/** 1 for each dictionary entry `x` where `x op value` holds. */
-export function dictTable(op: MatchOp, dict: readonly string[], value: Scalar, regex?: Pattern): Uint8Array {
-  const key = dict.length >= DICT_TABLE_MIN_ENTRIES ? filterKey(op, value, regex) : undefined
-  let kept = key === undefined ? undefined : dictTables.get(dict)
+/**
+ * 1 for each dictionary entry `x` where `x op value` holds. A vector whose dictionary is also
+ * UTF-8 bytes (`utf8`) is matched on them where bytes decide the op (utf8-match.ts), without
+ * making its strings; its tables are kept by those bytes.
+ */
+export function dictTable(op: MatchOp, v: { readonly dict: readonly string[]; readonly utf8?: Utf8Strings }, value: Scalar, regex?: Pattern): Uint8Array {
+  const owner = v.utf8 ?? v.dict
+  const size = v.utf8 === undefined ? v.dict.length : v.utf8.offsets.length - 1
+  const key = size >= DICT_TABLE_MIN_ENTRIES ? filterKey(op, value, regex) : undefined
+  let kept = key === undefined ? undefined : dictTables.get(owner)
   const known = key === undefined ? undefined : kept?.get(key)
   // A dictionary still being written grows (entries are appended, never changed): match again.
-  if (known !== undefined && known.length === dict.length) return known
+  if (known !== undefined && known.length === size) return known
+  const table = (v.utf8 !== undefined && regex === undefined ? utf8Table(op, v.utf8, value) : undefined) ?? stringTable(op, v.dict, value, regex)
+  if (key !== undefined) {
+    if (kept === undefined) dictTables.set(owner, (kept = new Map()))
+    if (kept.size >= DICT_TABLES_PER_DICT) kept.delete(kept.keys().next().value!)
+    kept.set(key, table)
+  }
+  return table
+}
+
+function stringTable(op: MatchOp, dict: readonly string[], value: Scalar, regex: Pattern | undefined): Uint8Array {
   const table = new Uint8Array(dict.length)
   if (op === 'contains' && typeof value === 'string') {
     // The reference `contains` (log bodies): without matchScalar's dispatch per entry.
@@ -90,16 +107,11 @@ export function dictTable(op: MatchOp, dict: readonly string[], value: Scalar, r
   } else {
     for (let d = 0; d < dict.length; d++) table[d] = matchScalar(op, dict[d], value, regex) ? 1 : 0
   }
-  if (key !== undefined) {
-    if (kept === undefined) dictTables.set(dict, (kept = new Map()))
-    if (kept.size >= DICT_TABLES_PER_DICT) kept.delete(kept.keys().next().value!)
-    kept.set(key, table)
-  }
   return table
 }
 
 function dictMatch(op: MatchOp, a: Extract<Vec, { t: 'str' }>, value: Scalar, out: Uint8Array, regex?: Pattern): Uint8Array {
-  const table = dictTable(op, a.dict, value, regex)
+  const table = dictTable(op, a, value, regex)
   const { codes, p } = a
   if (p === undefined) for (let i = 0; i < codes.length; i++) out[i] = table[codes[i]]
   else for (let i = 0; i < codes.length; i++) out[i] = table[codes[i]] & p[i]

@@ -125,7 +125,7 @@ export function evalCondition(e: Expr, batch: Batch, ctx: EvalContext): CodedCon
     return compareVec(e.op as MatchOp, flipped ? lit : v, flipped ? v : lit, batch.length, regex)
   }
   const op = flipped ? FLIPPED[e.op as keyof typeof FLIPPED] : (e.op as MatchOp)
-  return { codes: v.codes, p: v.p, table: dictTable(op, v.dict, literal.value, regex) }
+  return { codes: v.codes, p: v.p, table: dictTable(op, v, literal.value, regex) }
 }
 
 const MATCH_OPS = new Set<string>(['=', '!=', '<', '<=', '>', '>=', 'contains', 'startswith', 'endswith', 'matches', 'not contains', 'not startswith', 'not endswith', 'not matches'])

@@ -3,11 +3,11 @@
  * Scalar functions: bin, exists, lower, upper, len, now (LANGUAGE.md "Functions").
  * String functions work on the dictionary of a string column, not on every row.
  */
-import type { Batch } from '../storage/index.ts'
+import type { Batch, Utf8Strings } from '../storage/index.ts'
 import type { CallNode, Expr } from './ast.ts'
 import { QueryError } from './errors.ts'
 import { where, type EvalContext } from './eval-context.ts'
-import { cell, present, type ValueType, type Vec } from './vec.ts'
+import { cell, present, utf8Vec, type ValueType, type Vec } from './vec.ts'
 
 type ScalarFn = (call: CallNode, args: Vec[], n: number, ctx: EvalContext) => Vec
 
@@ -24,9 +24,14 @@ const FUNCTIONS = {
     for (let i = 0; i < n; i++) out[i] = present(x, i) ? 1 : 0
     return { t: 'bool', v: out }
   },
-  lower: (_c, [x], n) => mapString(x, n, (s) => s.toLowerCase()),
-  upper: (_c, [x], n) => mapString(x, n, (s) => s.toUpperCase()),
+  lower: (_c, [x], n) => (x.t === 'str' && x.utf8?.ascii === true ? asciiCase(x, x.utf8, 0x41) : mapString(x, n, (s) => s.toLowerCase())),
+  upper: (_c, [x], n) => (x.t === 'str' && x.utf8?.ascii === true ? asciiCase(x, x.utf8, 0x61) : mapString(x, n, (s) => s.toUpperCase())),
   len: (_c, [x], n) => {
+    // ASCII bytes: a string's length is its entry's byte length.
+    if (x.t === 'str' && x.utf8?.ascii === true) {
+      const { offsets } = x.utf8
+      return { t: 'num', v: Float64Array.from(x.codes, (c) => offsets[c + 1] - offsets[c]), p: x.p }
+    }
     if (x.t === 'str') return { t: 'num', v: Float64Array.from(x.codes, (c) => x.dict[c].length), p: x.p }
     const out = new Float64Array(n)
     const p = new Uint8Array(n)
@@ -65,6 +70,21 @@ function mapString(x: Vec, n: number, f: (s: string) => string): Vec {
     out[i] = typeof s === 'string' ? f(s) : undefined
   }
   return { t: 'any', v: out }
+}
+
+/**
+ * lower (`from` 0x41, 'A') or upper (0x61, 'a') of ASCII strings held as bytes, as bytes: the
+ * letters of the other case flipped, no string made (`lower(body) contains "x"` then searches
+ * bytes too).
+ */
+function asciiCase(x: Extract<Vec, { t: 'str' }>, strings: Utf8Strings, from: number): Vec {
+  const src = strings.bytes
+  const bytes = new Uint8Array(src.length)
+  for (let i = 0; i < src.length; i++) {
+    const b = src[i]
+    bytes[i] = (b - from) >>> 0 < 26 ? b ^ 0x20 : b
+  }
+  return utf8Vec({ bytes, offsets: strings.offsets, ascii: true }, x.codes, x.p)
 }
 
 function bin(x: Vec, width: Vec, n: number, onError: () => never): Vec {

@@ -4,7 +4,7 @@
  * storage arrays where it can. `p` marks present rows like a storage column's `present`.
  * Contract: vectors are read-only; an operator that needs other values builds a new vector.
  */
-import { bytesToHex, isZeroId, type AnyValue, type Column } from '../storage/index.ts'
+import { bytesToHex, isZeroId, utf8Column, type AnyValue, type Column, type Utf8Strings } from '../storage/index.ts'
 import { toDoubles } from './i64.ts'
 import { formatTime } from './lexer.ts'
 
@@ -18,8 +18,9 @@ export type Vec =
   | { t: 'num'; v: NumArray; p?: Uint8Array; dur?: boolean }
   /** Epoch nanoseconds. */
   | { t: 'time'; v: BigInt64Array; p?: Uint8Array }
-  /** Dictionary strings: row i is dict[codes[i]]. */
-  | { t: 'str'; dict: readonly string[]; codes: Uint32Array; p?: Uint8Array }
+  /** Dictionary strings: row i is dict[codes[i]]. With `utf8` (a big dictionary read from a
+   * part: storage's Utf8Strings), `dict` is made from those bytes the first time it is read. */
+  | { t: 'str'; dict: readonly string[]; codes: Uint32Array; p?: Uint8Array; utf8?: Utf8Strings }
   | { t: 'bool'; v: Uint8Array; p?: Uint8Array }
   /** Fixed-width ids (trace, span). */
   | { t: 'id'; w: number; v: Uint8Array; p?: Uint8Array }
@@ -47,6 +48,8 @@ export function columnVec(c: Column | undefined, time: boolean, dur = false): Ve
     case 'bool':
       return { t: 'bool', v: c.values, p: c.present }
     case 'str':
+      // The column's dict getter, not its value: the strings are made only if something reads them.
+      if (c.utf8 !== undefined) return { t: 'str', get dict() { return c.dict }, codes: c.codes, p: c.present, utf8: c.utf8 }
       return { t: 'str', dict: c.dict, codes: c.codes, p: c.present }
     case 'bytes':
       return { t: 'id', w: c.width, v: c.values, p: idPresent(c) }
@@ -56,6 +59,12 @@ export function columnVec(c: Column | undefined, time: boolean, dur = false): Ve
     case 'any':
       return { t: 'any', v: c.present === undefined ? c.values : c.values.map((x, i) => (c.present![i] === 1 ? x : undefined)) }
   }
+}
+
+/** A string vector over UTF-8 bytes: its dict is made the first time it is read. */
+export function utf8Vec(strings: Utf8Strings, codes: Uint32Array, p?: Uint8Array): Vec {
+  const column = utf8Column(strings, codes, p)
+  return { t: 'str', get dict() { return column.dict }, codes, p, utf8: strings }
 }
 
 /**
@@ -86,6 +95,7 @@ export function vecColumn(v: Vec, n: number): Column {
     case 'time':
       return { kind: 'i64', values: v.v, present: v.p }
     case 'str':
+      if (v.utf8 !== undefined) return utf8Column(v.utf8, v.codes, v.p)
       return { kind: 'str', dict: v.dict as string[], codes: v.codes, present: v.p }
     case 'bool':
       return { kind: 'bool', values: v.v, present: v.p }

@@ -5,6 +5,7 @@
  */
 import type { AnyValue, Batch, Column, Signal } from './model.ts'
 import { cellValue, columnLength } from './model.ts'
+import { utf8Column, utf8Subset } from './utf8-strings.ts'
 
 type TypedArray = Uint8Array | Uint32Array | Int32Array | Float64Array | BigInt64Array
 
@@ -33,7 +34,8 @@ export function takeRows(batch: Batch, rows: ArrayLike<number>): Batch {
 
 /**
  * Rows [from, to) of `batch` without copying them: typed arrays are views of the batch's (list
- * columns keep their whole values array; their offsets stay absolute), dictionaries are shared.
+ * columns keep their whole values array; their offsets stay absolute), dictionaries are shared
+ * (but for fewer rows than entries of UTF-8 strings: those rows' entries are copied).
  * Contract: the slice shares memory with `batch`; neither may be written to (batches are
  * immutable once built).
  */
@@ -47,6 +49,12 @@ function sliceColumn(column: Column, from: number, to: number): Column {
   const present = column.present?.subarray(from, to)
   switch (column.kind) {
     case 'str':
+      if (column.utf8 !== undefined) {
+        // A few rows of a block's bodies (`limit 20`) copy theirs rather than share all of them.
+        if (column.utf8.offsets.length - 1 <= to - from) return utf8Column(column.utf8, column.codes.subarray(from, to), present)
+        const codes = column.codes.slice(from, to)
+        return utf8Column(utf8Subset(column.utf8, codes), codes, present)
+      }
       return { kind: 'str', dict: column.dict, codes: column.codes.subarray(from, to), present }
     case 'bytes':
       return { kind: 'bytes', width: column.width, values: column.values.subarray(from * column.width, to * column.width), present }
@@ -98,6 +106,11 @@ export function takeColumn(column: Column, rows: ArrayLike<number>): Column {
       return { kind: column.kind, values, present } as Column
     }
     case 'str':
+      if (column.utf8 !== undefined) {
+        // Bytes stay bytes: a taken subset of a block's bodies copies the entries its rows use.
+        const codes = takeCodes(column.codes, rows)
+        return column.utf8.offsets.length - 1 > n ? utf8Column(utf8Subset(column.utf8, codes), codes, present) : utf8Column(column.utf8, codes, present)
+      }
       return column.dict.length > n ? takeCompactStrings(column, rows, present) : { kind: 'str', dict: column.dict, codes: takeCodes(column.codes, rows), present }
     case 'bytes': {
       const w = column.width

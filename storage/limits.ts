@@ -63,6 +63,16 @@ export const ZSTD_LEVEL_COMPACT = 9
 /** Bytes of decoded column chunks kept in memory for repeated scans. */
 export const BLOCK_CACHE_BYTES = 512 * 1024 * 1024
 
+/**
+ * A string chunk whose dictionary has at least this many entries is kept as UTF-8 bytes, its
+ * strings made only when something reads them (utf8-strings.ts). A block's log bodies (tens of
+ * thousands of entries, ~50 bytes each) take about a third of the memory that way (a JS string
+ * and its slot take ~70 bytes more), so three times as many fit a block cache, and a `contains`
+ * searches the bytes instead of making strings. Names, routes and enum-like values (tens to
+ * hundreds of entries) stay strings: each query would otherwise make them again.
+ */
+export const UTF8_DICT_MIN_ENTRIES = 1_024
+
 /** scrypt cost: N = 2^15, r = 8, p = 1 takes about 0.1 s and 32 MiB, once at open (the
  * parameters recommended for interactive logins). */
 export const SCRYPT_N = 1 << 15

@@ -34,8 +34,12 @@ export type Column =
   | { kind: 'i64'; values: BigInt64Array; present?: Uint8Array }
   | { kind: 'f64'; values: Float64Array; present?: Uint8Array }
   | { kind: 'bool'; values: Uint8Array; present?: Uint8Array }
-  /** Dictionary strings: row i holds `dict[codes[i]]`. Entries need not be distinct. */
-  | { kind: 'str'; dict: string[]; codes: Uint32Array; present?: Uint8Array }
+  /**
+   * Dictionary strings: row i holds `dict[codes[i]]`. Entries need not be distinct. A big
+   * dictionary read from a part also has `utf8`, the same entries as bytes; its `dict` is then
+   * made from them the first time it is read (utf8-strings.ts).
+   */
+  | { kind: 'str'; dict: string[]; codes: Uint32Array; present?: Uint8Array; utf8?: Utf8Strings }
   /** Fixed-width byte strings (trace and span ids): row i is `values[i*width .. (i+1)*width)`. */
   | { kind: 'bytes'; width: number; values: Uint8Array; present?: Uint8Array }
   /** Lists of numbers: row i is `values[offsets[i] .. offsets[i+1])`; `offsets` has rows+1 entries. */
@@ -44,6 +48,17 @@ export type Column =
   | { kind: 'any'; values: (AnyValue | undefined)[]; present?: Uint8Array }
 
 export type ColumnKind = Column['kind']
+
+/**
+ * Strings as UTF-8 bytes: entry d is `bytes[offsets[d] .. offsets[d + 1])`; `offsets` has one
+ * entry more than the strings. `ascii` is true when every byte is below 0x80. Plain data, so it
+ * crosses threads (shared-block-cache.ts) as it is.
+ */
+export interface Utf8Strings {
+  readonly bytes: Uint8Array
+  readonly offsets: Uint32Array
+  readonly ascii: boolean
+}
 
 /** A set of rows of one signal, column by column. Every column has `length` rows. */
 export interface Batch {

@@ -3,7 +3,9 @@
  * Reads what ByteWriter wrote. Every read is bounds-checked: running past the end, an
  * over-long varint or invalid UTF-8 throws a StorageError with code CORRUPT and the offset.
  */
+import { isAscii, isUtf8 } from 'node:buffer'
 import { StorageError } from '../errors.ts'
+import type { Utf8Strings } from '../model.ts'
 
 const I64 = new BigInt64Array(1)
 const I64_HALVES = new Uint32Array(I64.buffer)
@@ -181,6 +183,44 @@ export class ByteReader {
     }
     this.pos = at
     return out
+  }
+
+  /**
+   * `count` strings as `strings` reads them, kept as UTF-8 bytes one after another (no JS
+   * strings made). Invalid UTF-8 throws as `strings` does.
+   */
+  stringBytes(count: number): Utf8Strings {
+    const b = this.buf
+    const offsets = new Uint32Array(count + 1)
+    const start = this.pos
+    let total = 0
+    for (let i = 0; i < count; i++) {
+      const n = this.pos < this.end && b[this.pos] < 0x80 ? b[this.pos++] : this.uvarint()
+      this.need(n)
+      offsets[i] = total
+      total += n
+      this.pos += n
+    }
+    offsets[count] = total
+    const bytes = new Uint8Array(total)
+    this.asBuffer ??= Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+    const target = Buffer.from(bytes.buffer)
+    let at = start
+    for (let i = 0; i < count; i++) {
+      while (b[at++] >= 0x80); // the length, known already
+      const n = offsets[i + 1] - offsets[i]
+      this.asBuffer.copy(target, offsets[i], at, at + n)
+      at += n
+    }
+    const ascii = isAscii(bytes)
+    // Valid as a whole and no entry starting inside a character: every entry is valid.
+    let valid = ascii || isUtf8(bytes)
+    for (let i = 0; valid && !ascii && i < count; i++) valid = offsets[i] === offsets[i + 1] || (bytes[offsets[i]] & 0xc0) !== 0x80
+    if (!valid) {
+      this.pos = start
+      this.fail('invalid UTF-8 in a string')
+    }
+    return { bytes, offsets, ascii }
   }
 
   private latin1(start: number, end: number): string {

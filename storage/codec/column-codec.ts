@@ -6,7 +6,8 @@
  * Writing is in column-writer.ts and numeric-writer.ts; reading is here.
  */
 import type { AnyValue, Column } from '../model.ts'
-import { MAX_LIST_VALUES, MAX_ROWS } from '../limits.ts'
+import { MAX_LIST_VALUES, MAX_ROWS, UTF8_DICT_MIN_ENTRIES } from '../limits.ts'
+import { utf8Column } from '../utf8-strings.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter } from './byte-writer.ts'
 import { newLike } from '../batch-ops.ts'
@@ -105,13 +106,15 @@ function readDense(r: ByteReader, kind: Column['kind'], n: number): Column {
     }
     case 'str': {
       const size = r.count(Math.min(r.remaining, MAX_ROWS), 'dictionary size')
+      if (size >= UTF8_DICT_MIN_ENTRIES) {
+        const strings = r.stringBytes(size)
+        const codes = readCodes(r, n, size)
+        return utf8Column(strings, codes)
+      }
       const dict = r.strings(size)
       if (size === 0 && n > 0) r.fail('empty dictionary for present rows')
       if (size <= 1) return { kind, dict: size === 0 ? [''] : dict, codes: new Uint32Array(n) }
-      const codes = new Uint32Array(n)
-      readFixed(r, n, codes)
-      for (let k = 0; k < n; k++) if (codes[k] >= size) r.fail(`dictionary code ${codes[k]} out of range ${size}`)
-      return { kind, dict, codes }
+      return { kind, dict, codes: readCodes(r, n, size) }
     }
     case 'bytes': {
       const width = r.count(1024, 'byte width')
@@ -155,7 +158,7 @@ function scatter(dense: Column, sel: Uint32Array, rows: number, present: Uint8Ar
     case 'str': {
       const codes = new Uint32Array(rows)
       for (let k = 0; k < n; k++) codes[sel[k]] = dense.codes[k]
-      return { kind: 'str', dict: dense.dict, codes, present }
+      return dense.utf8 !== undefined ? utf8Column(dense.utf8, codes, present) : { kind: 'str', dict: dense.dict, codes, present }
     }
     case 'bytes': {
       const w = dense.width
@@ -178,6 +181,14 @@ function scatter(dense: Column, sel: Uint32Array, rows: number, present: Uint8Ar
       return { kind: 'any', values, present }
     }
   }
+}
+
+/** The codes of `n` rows into a dictionary of `size` (> 1) entries. */
+function readCodes(r: ByteReader, n: number, size: number): Uint32Array {
+  const codes = new Uint32Array(n)
+  readFixed(r, n, codes)
+  for (let k = 0; k < n; k++) if (codes[k] >= size) r.fail(`dictionary code ${codes[k]} out of range ${size}`)
+  return codes
 }
 
 function readFixed(r: ByteReader, n: number, out: Uint32Array): void {

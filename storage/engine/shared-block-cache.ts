@@ -6,12 +6,13 @@
  * threads together keep one budget instead of each its share of it.
  *
  * How: every thread keeps an index of the same chunks (key to shared arrays). Numeric, byte and
- * list columns are typed arrays in SharedArrayBuffers, read in place by every thread; string and
- * general-value columns are packed with the column codec into shared bytes, which a thread turns
- * back into its own strings the first time it reads the chunk (and keeps with the entry). An
- * insert or an eviction by one thread is applied by all (each evicts its least recently used
- * chunks past the budget and announces what it dropped), so the chunks held, and their memory
- * (freed once no thread references them), stay within the budget.
+ * list columns are typed arrays in SharedArrayBuffers, read in place by every thread; a big
+ * dictionary's UTF-8 strings (utf8-strings.ts) too, each get handing out a column of its own
+ * over them; other string and general-value columns are packed with the column codec into shared
+ * bytes, which a thread turns back into its own strings the first time it reads the chunk (and
+ * keeps with the entry). An insert or an eviction by one thread is applied by all (each evicts
+ * its least recently used chunks past the budget and announces what it dropped), so the chunks
+ * held, and their memory (freed once no thread references them), stay within the budget.
  *
  * Contract: `budget` bounds what the cache holds in the whole process: a chunk's shared memory
  * once, plus the strings (or general values) of a packed chunk once per reader thread, since
@@ -29,14 +30,20 @@ import { BroadcastChannel } from 'node:worker_threads'
 import { ByteWriter } from '../codec/byte-writer.ts'
 import { ByteReader } from '../codec/byte-reader.ts'
 import { decodeColumn, encodeColumn } from '../codec/column-codec.ts'
-import type { Column } from '../model.ts'
+import type { Column, Utf8Strings } from '../model.ts'
+import { utf8Bytes, utf8Column } from '../utf8-strings.ts'
 import { columnBytes, touch, type ChunkCache } from './block-cache.ts'
 
 /**
  * A chunk as the threads share it: its arrays in shared memory; a string column's dictionary
- * packed (its codes shared as they are); a general-value column packed whole, with its rows.
+ * packed, or a big one's UTF-8 bytes and offsets shared (its codes shared as they are either
+ * way); a general-value column packed whole, with its rows.
  */
-type SharedChunk = { column: Column } | { column: Extract<Column, { kind: 'str' }>; dict: Uint8Array; size: number } | { packed: Uint8Array; rows: number }
+type SharedChunk =
+  | { column: Column }
+  | { column: Extract<Column, { kind: 'str' }>; dict: Uint8Array; size: number }
+  | { column: Extract<Column, { kind: 'str' }>; utf8: Utf8Strings }
+  | { packed: Uint8Array; rows: number }
 
 type Announcement = { op: 'set'; key: string; chunk: SharedChunk; bytes: number } | { op: 'drop'; keys: string[] }
 
@@ -63,6 +70,10 @@ function share(column: Column, rows: number): SharedChunk {
   const present = column.present === undefined ? undefined : shared(column.present)
   switch (column.kind) {
     case 'str': {
+      if (column.utf8 !== undefined) {
+        const { bytes, offsets, ascii } = column.utf8
+        return { column: { kind: 'str', dict: [], codes: shared(column.codes), present }, utf8: { bytes: shared(bytes), offsets: shared(offsets), ascii } }
+      }
       const w = new ByteWriter(column.dict.length * 16 + 64)
       w.strings(column.dict)
       return { column: { kind: 'str', dict: [], codes: shared(column.codes), present }, dict: shared(w.finish()), size: column.dict.length }
@@ -83,6 +94,8 @@ function share(column: Column, rows: number): SharedChunk {
  */
 function chunkBytes(chunk: SharedChunk, column: Column, readers: number): number {
   if ('packed' in chunk) return chunk.packed.byteLength + readers * columnBytes(column)
+  // UTF-8 strings: the bytes, once; the strings a query makes of them go with the query.
+  if ('utf8' in chunk) return columnBytes(chunk.column) + utf8Bytes(chunk.utf8)
   if (!('dict' in chunk)) return columnBytes(chunk.column)
   const strings = columnBytes(column) - columnBytes(chunk.column)
   return columnBytes(chunk.column) + chunk.dict.byteLength + readers * strings
@@ -91,6 +104,7 @@ function chunkBytes(chunk: SharedChunk, column: Column, readers: number): number
 /** This thread's column of a shared chunk: strings are made here, arrays are the shared ones. */
 function unshare(chunk: SharedChunk, what: string): Column {
   if ('packed' in chunk) return decodeColumn(chunk.packed, chunk.rows, what)
+  if ('utf8' in chunk) return utf8Column(chunk.utf8, chunk.column.codes, chunk.column.present)
   if ('dict' in chunk) return { ...chunk.column, dict: new ByteReader(chunk.dict, what).strings(chunk.size) }
   return chunk.column
 }
@@ -129,6 +143,8 @@ export class SharedBlockCache implements ChunkCache {
   get(key: string): Column | undefined {
     const e = touch(this.entries, key)
     if (e === undefined) return undefined
+    // A column of its own over UTF-8 strings: the strings a query makes of them are not kept.
+    if ('utf8' in e.chunk) return unshare(e.chunk, key)
     e.column ??= unshare(e.chunk, `cached chunk ${key}`)
     return e.column
   }
@@ -140,7 +156,7 @@ export class SharedBlockCache implements ChunkCache {
     const bytes = chunkBytes(chunk, column, this.readers)
     if (bytes > this.budget / 4) return
     // This thread keeps the strings it made, over the shared arrays (its own copies can go).
-    const own = 'packed' in chunk ? column : 'dict' in chunk ? { ...chunk.column, dict: (column as Extract<Column, { kind: 'str' }>).dict } : chunk.column
+    const own = 'packed' in chunk ? column : 'utf8' in chunk ? undefined : 'dict' in chunk ? { ...chunk.column, dict: (column as Extract<Column, { kind: 'str' }>).dict } : chunk.column
     this.insert(key, { chunk, bytes, column: own })
     this.post({ op: 'set', key, chunk, bytes })
     this.evict()

@@ -347,10 +347,30 @@ function readIndex(fd: number, path: string, key: Uint8Array): PartIndex {
 
 function decompress(bytes: Uint8Array, file: string): Uint8Array {
   try {
-    return zstdDecompressSync(bytes, { maxOutputLength: MAX_FRAME_PAYLOAD })
+    // One output buffer of the size the frame gives (one byte more, so that zstd ends within
+    // it), instead of 16 KiB pieces joined at the end: about half the time of a chunk.
+    const size = zstdContentSize(bytes)
+    const chunkSize = size !== undefined && size < MAX_FRAME_PAYLOAD ? Math.max(64, size + 1) : undefined
+    return zstdDecompressSync(bytes, { maxOutputLength: MAX_FRAME_PAYLOAD, chunkSize })
   } catch (error) {
     throw new StorageError('CORRUPT', `cannot read ${file}: zstd: ${(error as Error).message}`, { cause: error, file })
   }
+}
+
+/**
+ * The decompressed size a zstd frame's header states (RFC 8878 3.1.1.1: Frame_Content_Size),
+ * undefined when it states none. The writer compresses each chunk in one call, so it does.
+ */
+function zstdContentSize(frame: Uint8Array): number | undefined {
+  if (frame.length < 6 || frame[0] !== 0x28 || frame[1] !== 0xb5 || frame[2] !== 0x2f || frame[3] !== 0xfd) return undefined
+  const descriptor = frame[4]
+  const singleSegment = (descriptor >>> 5) & 1
+  const width = [singleSegment, 2, 4, 8][descriptor >>> 6]
+  const at = 5 + (singleSegment === 1 ? 0 : 1) + [0, 1, 2, 4][descriptor & 3]
+  if (width === 0 || at + width > frame.length) return undefined
+  let size = 0
+  for (let i = width - 1; i >= 0; i--) size = size * 256 + frame[at + i]
+  return width === 2 ? size + 256 : size
 }
 
 function readAt(fd: number, position: number, length: number): Uint8Array {
