@@ -6,7 +6,7 @@
  */
 import { bytesToHex } from '../ids.ts'
 import { StorageError } from '../errors.ts'
-import { takeRows } from '../batch-ops.ts'
+import { takeColumn, takeRows } from '../batch-ops.ts'
 import { SPAN_COLUMNS, TIME_COLUMN, type Batch, type Column } from '../model.ts'
 import { mayMatch, traceRows } from '../part/block-stats.ts'
 import type { ScanCondition, ScanRequest, ScanStats } from '../store.ts'
@@ -56,6 +56,7 @@ export async function* scanParts(
   const best = top === undefined ? undefined : new TopScores(top)
   const traceCond = request.signal === 'spans' ? request.where?.find((c) => c.op === 'eq' && c.column === SPAN_COLUMNS.traceId) : undefined
   const trace = traceCond?.op === 'eq' ? traceCond.value : undefined
+  const traceTag = trace instanceof Uint8Array ? bytesToHex(trace) : ''
   if (top !== undefined) wanted.sort((x, y) => y.score - x.score || 0) // stable: file order among equals
   for (const { reader, fileKey, b, score } of wanted) {
     if (request.abort?.aborted) throw new StorageError('ABORTED', 'scan aborted', { cause: request.abort.reason })
@@ -65,33 +66,27 @@ export async function* scanParts(
       continue
     }
     const names = request.columns ?? block.columns.map((c) => c.name)
+    const chunk = { reader, fileKey, b, cache: useCache ? cache : undefined, stats }
+    // One trace's spans: a binary search per run of the block finds their rows in the trace id
+    // column, and only those rows of the other columns are decoded.
+    let rows: number[] | undefined
+    if (trace instanceof Uint8Array && block.traceRuns !== undefined && names.includes(SPAN_COLUMNS.traceId)) {
+      const ids = readChunk(chunk, SPAN_COLUMNS.traceId)
+      if (ids?.kind === 'bytes') rows = traceRows(ids, block.rows, block.traceRuns, trace)
+      if (rows?.length === 0) {
+        stats.blocksSkipped++
+        continue
+      }
+    }
     const columns: Record<string, Column> = {}
     for (const name of names) {
-      const ref = block.columns.find((c) => c.name === name)
-      if (ref === undefined) continue
-      const cacheKey = chunkKey(fileKey, b, name)
-      let column = useCache ? cache.get(cacheKey) : undefined
-      if (column === undefined) {
-        column = reader.readColumn(b, name)
-        stats.bytesRead += ref.length
-        if (column !== undefined && useCache) cache.set(cacheKey, column)
-      }
+      const column = rows === undefined ? readChunk(chunk, name) : readChunkRows(chunk, name, rows, traceTag)
       if (column !== undefined) columns[name] = column
     }
     if (names.includes(timeName) && columns[timeName] === undefined) {
       throw new StorageError('CORRUPT', `cannot scan ${reader.path}: block ${b} has no ${timeName} column`, { file: reader.path })
     }
-    let batch: Batch = { signal: request.signal, length: block.rows, columns }
-    const ids = columns[SPAN_COLUMNS.traceId]
-    if (trace instanceof Uint8Array && block.traceRuns !== undefined && ids?.kind === 'bytes') {
-      // One trace's spans: a binary search per run of the block finds them.
-      const rows = traceRows(ids, block.rows, block.traceRuns, trace)
-      if (rows.length === 0) {
-        stats.blocksSkipped++
-        continue
-      }
-      batch = takeRows(batch, rows)
-    }
+    let batch: Batch = { signal: request.signal, length: rows?.length ?? block.rows, columns }
     stats.blocksRead++
     stats.rowsRead += block.rows
     const within = covers(block, timeName, request)
@@ -105,6 +100,43 @@ export async function* scanParts(
     // Give other work (ingest acknowledgements) a turn between blocks of a long scan.
     await new Promise<void>((resolve) => setImmediate(resolve))
   }
+}
+
+/** A block of a part being scanned, with the cache its chunks go through (none for compaction). */
+interface ChunkSource {
+  reader: PartReader
+  fileKey: string
+  b: number
+  cache: ChunkCache | undefined
+  stats: ScanStats
+}
+
+/** Column `name` of the block, decoded whole, from the cache or the file; undefined when the block lacks it. */
+function readChunk(src: ChunkSource, name: string): Column | undefined {
+  const key = chunkKey(src.fileKey, src.b, name)
+  let column = src.cache?.get(key)
+  if (column !== undefined) return column
+  column = src.reader.readColumn(src.b, name)
+  src.stats.bytesRead += src.reader.chunkBytes(src.b, name)
+  if (column !== undefined) src.cache?.set(key, column)
+  return column
+}
+
+/**
+ * Rows `rows` of column `name` of the block: taken from the whole column when it is cached,
+ * else decoded for those rows alone, and cached under `tag` (what chose the rows, the same
+ * rows each time) so that a repeated lookup finds them.
+ */
+function readChunkRows(src: ChunkSource, name: string, rows: readonly number[], tag: string): Column | undefined {
+  const whole = src.cache?.get(chunkKey(src.fileKey, src.b, name))
+  if (whole !== undefined) return takeColumn(whole, rows)
+  const key = `${chunkKey(src.fileKey, src.b, name)}/${tag}`
+  let column = src.cache?.get(key)
+  if (column !== undefined) return column
+  column = src.reader.readColumn(src.b, name, rows)
+  src.stats.bytesRead += src.reader.chunkBytes(src.b, name)
+  if (column !== undefined) src.cache?.set(key, column)
+  return column
 }
 
 /** False when the statistics of `block` prove that none of its rows satisfies `cond`. */
