@@ -6,10 +6,10 @@
  */
 import { bytesToHex } from '../ids.ts'
 import { StorageError } from '../errors.ts'
-import { takeColumn, takeRows } from '../batch-ops.ts'
+import { sliceRows, takeColumn, takeRows } from '../batch-ops.ts'
 import { SPAN_COLUMNS, TIME_COLUMN, type Batch, type Column } from '../model.ts'
 import { mayMatch, traceRows } from '../part/block-stats.ts'
-import type { ScanCondition, ScanRequest, ScanStats } from '../store.ts'
+import type { ColumnCondition, ScanCondition, ScanRequest, ScanStats } from '../store.ts'
 import type { ChunkCache } from './block-cache.ts'
 import type { BlockIndex, PartReader } from '../part/part-file.ts'
 import { blockBestScore, TopScores } from './scan-top.ts'
@@ -87,6 +87,13 @@ export async function* scanParts(
       throw new StorageError('CORRUPT', `cannot scan ${reader.path}: block ${b} has no ${timeName} column`, { file: reader.path })
     }
     let batch: Batch = { signal: request.signal, length: rows?.length ?? block.rows, columns }
+    const span = rows === undefined ? matchingSpan(columns, block.rows, request.where, names) : undefined
+    if (span !== undefined && span.from >= span.to) {
+      stats.blocksSkipped++
+      continue
+    }
+    // Rows are stored grouped by service: an equality on it keeps one run of the block.
+    if (span !== undefined && span.to - span.from < block.rows) batch = sliceRows(batch, span.from, span.to)
     stats.blocksRead++
     stats.rowsRead += block.rows
     const within = covers(block, timeName, request)
@@ -138,6 +145,71 @@ function readChunkRows(src: ChunkSource, name: string, rows: readonly number[], 
   if (column !== undefined) src.cache?.set(key, column)
   return column
 }
+
+/**
+ * The rows [from, to) of a block outside which no row can satisfy the equalities of `where` on
+ * string columns (`from >= to` when no row can); undefined when `where` has none it can use.
+ * `read`: the columns read, so that one the block lacks is known to match nothing. Rows are
+ * stored grouped by service (FORMAT.md): an equality on it keeps one run of the block, found
+ * by looking at its ends only.
+ */
+export function matchingSpan(columns: Readonly<Record<string, Column>>, rows: number, where: readonly ScanCondition[] | undefined, read: readonly string[]): { from: number; to: number } | undefined {
+  let from = 0
+  let to = rows
+  let narrowed = false
+  for (const cond of where ?? []) {
+    // A field read from the first present of several columns: the union of their spans.
+    let lo = to
+    let hi = from
+    let known = true
+    for (const c of cond.op === 'any' ? cond.of : [cond]) {
+      const s = stringSpan(columns, c, read, from, to)
+      if (s === undefined) known = false
+      else if (s.from < s.to) {
+        lo = Math.min(lo, s.from)
+        hi = Math.max(hi, s.to)
+      }
+    }
+    if (!known) continue
+    narrowed = true
+    if (lo >= hi) return { from, to: from }
+    from = lo
+    to = hi
+  }
+  return narrowed ? { from, to } : undefined
+}
+
+/**
+ * The first to last row of [from, to) that may hold a string `cond` wants (a superset: the
+ * rows of the whole block, cut to [from, to)); undefined when `cond` is no equality on a str column.
+ */
+function stringSpan(columns: Readonly<Record<string, Column>>, cond: ColumnCondition, read: readonly string[], from: number, to: number): { from: number; to: number } | undefined {
+  if (cond.op !== 'eq' && cond.op !== 'in') return undefined
+  const values = cond.op === 'eq' ? [cond.value] : cond.values
+  if (!values.every((v) => typeof v === 'string')) return undefined
+  const c = columns[cond.column]
+  if (c === undefined) return read.includes(cond.column) ? { from, to: from } : undefined
+  if (c.kind !== 'str') return undefined
+  // Cached blocks come back to every query: their spans are found once.
+  let known = spans.get(c.codes)
+  if (known === undefined) spans.set(c.codes, (known = new Map()))
+  const key = JSON.stringify(values)
+  let s = known.get(key)
+  if (s === undefined) {
+    s = { from: 0, to: c.codes.length }
+    const wanted = new Uint8Array(c.dict.length)
+    for (let code = 0; code < c.dict.length; code++) wanted[code] = values.includes(c.dict[code]) ? 1 : 0
+    const { codes, present } = c
+    while (s.from < s.to && (wanted[codes[s.from]] === 0 || (present !== undefined && present[s.from] !== 1))) s.from++
+    while (s.to > s.from && (wanted[codes[s.to - 1]] === 0 || (present !== undefined && present[s.to - 1] !== 1))) s.to--
+    known.set(key, s)
+  }
+  const lo = Math.max(from, s.from)
+  return { from: lo, to: Math.max(lo, Math.min(to, s.to)) }
+}
+
+/** Spans of the strings wanted (JSON of the values) by the codes of a decoded str column. */
+const spans = new WeakMap<Uint32Array, Map<string, { from: number; to: number }>>()
 
 /** False when the statistics of `block` prove that none of its rows satisfies `cond`. */
 function blockMayMatch(block: BlockIndex, cond: ScanCondition): boolean {
