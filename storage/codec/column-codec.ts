@@ -159,6 +159,14 @@ function readDenseRows(r: ByteReader, kind: Column['kind'], n: number, idx: Uint
       for (let k = 0; k < m; k++) values[k] = (bits[idx[k] >>> 3] >>> (idx[k] & 7)) & 1
       return { kind, values }
     }
+    case 'i64': {
+      const encoding = r.buf[r.pos]
+      if (encoding !== ENCODING.delta && encoding !== ENCODING.plain) break
+      r.u8()
+      const values = new BigInt64Array(m)
+      readI64Rows(r, n, encoding === ENCODING.delta, idx, halves(values))
+      return { kind, values }
+    }
     case 'f64': {
       if (r.buf[r.pos] !== ENCODING.raw) break
       r.u8()
@@ -208,6 +216,63 @@ function readDenseRows(r: ByteReader, kind: Column['kind'], n: number, idx: Uint
   }
   // Values that depend on the ones before them (deltas, varints, general values): decoded whole.
   return takeColumn(readDense(r, kind, n), idx)
+}
+
+/**
+ * i64 varints (readI64s, delta or plain) at dense indices `idx` of `n`, as 32-bit halves into
+ * `out`: deltas are summed up to the last row wanted, then the rest is skipped a byte at a time.
+ */
+function readI64Rows(r: ByteReader, n: number, delta: boolean, idx: Uint32Array, out: Uint32Array): void {
+  const b = r.buf
+  const end = r.pos + r.remaining
+  let pos = r.pos
+  let accLo = 0
+  let accHi = 0
+  let j = 0
+  const last = idx.length === 0 ? -1 : idx[idx.length - 1]
+  let k = 0
+  for (; k <= last; k++) {
+    if (!delta && k !== idx[j]) {
+      while (pos < end && b[pos] >= 0x80) pos++
+      if (pos++ >= end) r.fail('varint runs past the end')
+      continue
+    }
+    let lo = 0
+    let hi = 0
+    let byte = 0x80
+    for (let shift = 0; byte >= 0x80; shift += 7) {
+      if (pos >= end) r.fail('varint runs past the end')
+      if (shift > 63) r.fail('varint longer than 10 bytes')
+      byte = b[pos++]
+      const bits = byte & 0x7f
+      if (shift < 28) lo |= bits << shift
+      else if (shift === 28) {
+        lo |= bits << 28
+        hi |= bits >>> 4
+      } else hi |= bits << (shift - 32)
+    }
+    const neg = -(lo & 1)
+    let vLo = (((lo >>> 1) | (hi << 31)) ^ neg) >>> 0
+    let vHi = ((hi >>> 1) ^ neg) >>> 0
+    if (delta && k > 0) {
+      const sum = (accLo + vLo) >>> 0
+      vHi = (accHi + vHi + (sum < accLo ? 1 : 0)) >>> 0
+      vLo = sum
+    }
+    accLo = vLo
+    accHi = vHi
+    if (k === idx[j]) {
+      out[2 * j] = vLo
+      out[2 * j + 1] = vHi
+      j++
+    }
+  }
+  // The values after the last row wanted: n - k more varints, each ended by a byte below 0x80.
+  for (let left = n - k; left > 0; pos++) {
+    if (pos >= end) r.fail('varint runs past the end')
+    if (b[pos] < 0x80) left--
+  }
+  r.pos = pos
 }
 
 /** Fixed-width codes (readFixed) at dense indices `idx` of `n`. */
