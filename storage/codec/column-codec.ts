@@ -40,17 +40,23 @@ function unzigzag32(v: number): number {
   return (v >>> 1) ^ -(v & 1)
 }
 
+/** The kind and flags at the start of a chunk of `rows` rows. */
+function readHeader(r: ByteReader, rows: number): { kind: Column['kind']; flags: number } {
+  if (rows > MAX_ROWS) r.fail(`row count ${rows} exceeds ${MAX_ROWS}`)
+  const kind = KIND_BY_CODE[r.u8()]
+  if (kind === undefined) r.fail(`unknown column kind ${r.buf[0]}`)
+  const flags = r.u8()
+  if ((flags & ~FLAG_SPARSE) !== 0) r.fail(`unknown column flags ${flags}`)
+  return { kind, flags }
+}
+
 /**
  * Decodes a chunk written by encodeColumn for a batch of `rows` rows.
  * Throws StorageError CORRUPT on any inconsistency.
  */
 export function decodeColumn(bytes: Uint8Array, rows: number, what = 'column chunk'): Column {
   const r = new ByteReader(bytes, what)
-  if (rows > MAX_ROWS) r.fail(`row count ${rows} exceeds ${MAX_ROWS}`)
-  const kind = KIND_BY_CODE[r.u8()]
-  if (kind === undefined) r.fail(`unknown column kind ${bytes[0]}`)
-  const flags = r.u8()
-  if ((flags & ~FLAG_SPARSE) !== 0) r.fail(`unknown column flags ${flags}`)
+  const { kind, flags } = readHeader(r, rows)
   if ((flags & FLAG_SPARSE) === 0) {
     const column = readDense(r, kind, rows)
     r.expectEnd()
@@ -88,11 +94,7 @@ export function decodeColumn(bytes: Uint8Array, rows: number, what = 'column chu
  */
 export function decodeColumnRows(bytes: Uint8Array, rows: number, sel: ArrayLike<number>, what = 'column chunk'): Column {
   const r = new ByteReader(bytes, what)
-  if (rows > MAX_ROWS) r.fail(`row count ${rows} exceeds ${MAX_ROWS}`)
-  const kind = KIND_BY_CODE[r.u8()]
-  if (kind === undefined) r.fail(`unknown column kind ${bytes[0]}`)
-  const flags = r.u8()
-  if ((flags & ~FLAG_SPARSE) !== 0) r.fail(`unknown column flags ${flags}`)
+  const { kind, flags } = readHeader(r, rows)
   const m = sel.length
   for (let i = 0; i < m; i++) if (!(sel[i] < rows) || (i > 0 && !(sel[i] > sel[i - 1]))) throw new RangeError('decodeColumnRows: rows must ascend below the row count')
   if ((flags & FLAG_SPARSE) === 0) {
@@ -160,11 +162,8 @@ function readDenseRows(r: ByteReader, kind: Column['kind'], n: number, idx: Uint
       return { kind, values }
     }
     case 'i64': {
-      const encoding = r.buf[r.pos]
-      if (encoding !== ENCODING.delta && encoding !== ENCODING.plain) break
-      r.u8()
       const values = new BigInt64Array(m)
-      readI64Rows(r, n, encoding === ENCODING.delta, idx, halves(values))
+      readI64s(r, n, values, idx)
       return { kind, values }
     }
     case 'f64': {
@@ -216,63 +215,6 @@ function readDenseRows(r: ByteReader, kind: Column['kind'], n: number, idx: Uint
   }
   // Values that depend on the ones before them (deltas, varints, general values): decoded whole.
   return takeColumn(readDense(r, kind, n), idx)
-}
-
-/**
- * i64 varints (readI64s, delta or plain) at dense indices `idx` of `n`, as 32-bit halves into
- * `out`: deltas are summed up to the last row wanted, then the rest is skipped a byte at a time.
- */
-function readI64Rows(r: ByteReader, n: number, delta: boolean, idx: Uint32Array, out: Uint32Array): void {
-  const b = r.buf
-  const end = r.pos + r.remaining
-  let pos = r.pos
-  let accLo = 0
-  let accHi = 0
-  let j = 0
-  const last = idx.length === 0 ? -1 : idx[idx.length - 1]
-  let k = 0
-  for (; k <= last; k++) {
-    if (!delta && k !== idx[j]) {
-      while (pos < end && b[pos] >= 0x80) pos++
-      if (pos++ >= end) r.fail('varint runs past the end')
-      continue
-    }
-    let lo = 0
-    let hi = 0
-    let byte = 0x80
-    for (let shift = 0; byte >= 0x80; shift += 7) {
-      if (pos >= end) r.fail('varint runs past the end')
-      if (shift > 63) r.fail('varint longer than 10 bytes')
-      byte = b[pos++]
-      const bits = byte & 0x7f
-      if (shift < 28) lo |= bits << shift
-      else if (shift === 28) {
-        lo |= bits << 28
-        hi |= bits >>> 4
-      } else hi |= bits << (shift - 32)
-    }
-    const neg = -(lo & 1)
-    let vLo = (((lo >>> 1) | (hi << 31)) ^ neg) >>> 0
-    let vHi = ((hi >>> 1) ^ neg) >>> 0
-    if (delta && k > 0) {
-      const sum = (accLo + vLo) >>> 0
-      vHi = (accHi + vHi + (sum < accLo ? 1 : 0)) >>> 0
-      vLo = sum
-    }
-    accLo = vLo
-    accHi = vHi
-    if (k === idx[j]) {
-      out[2 * j] = vLo
-      out[2 * j + 1] = vHi
-      j++
-    }
-  }
-  // The values after the last row wanted: n - k more varints, each ended by a byte below 0x80.
-  for (let left = n - k; left > 0; pos++) {
-    if (pos >= end) r.fail('varint runs past the end')
-    if (b[pos] < 0x80) left--
-  }
-  r.pos = pos
 }
 
 /** Fixed-width codes (readFixed) at dense indices `idx` of `n`. */
@@ -410,7 +352,11 @@ function readU32s(r: ByteReader, n: number): Uint32Array {
   return out
 }
 
-function readI64s(r: ByteReader, n: number, values: BigInt64Array): void {
+/**
+ * `n` i64 values into `values`; with `idx` (ascending), only those rows: deltas are summed up
+ * to the last row wanted, and the varints after it skipped a byte at a time.
+ */
+function readI64s(r: ByteReader, n: number, values: BigInt64Array, idx?: Uint32Array): void {
   const encoding = r.u8()
   if (encoding === ENCODING.const) {
     const v = r.svarint64()
@@ -422,7 +368,9 @@ function readI64s(r: ByteReader, n: number, values: BigInt64Array): void {
   const delta = encoding === ENCODING.delta
   let accLo = 0
   let accHi = 0
-  for (let k = 0; k < n; k++) {
+  const last = idx === undefined ? n - 1 : idx.length === 0 ? -1 : idx[idx.length - 1]
+  let j = 0
+  for (let k = 0; k <= last; k++) {
     const zLo = r.uvarint64Lo()
     const zHi = r.hi
     const neg = -(zLo & 1)
@@ -435,8 +383,16 @@ function readI64s(r: ByteReader, n: number, values: BigInt64Array): void {
     }
     accLo = lo
     accHi = hi
-    u[2 * k] = lo
-    u[2 * k + 1] = hi
+    if (idx === undefined || k === idx[j]) {
+      u[2 * j] = lo
+      u[2 * j + 1] = hi
+      j++
+    }
+  }
+  // Each varint ends with a byte below 0x80.
+  for (let left = n - 1 - last; left > 0; r.pos++) {
+    if (r.remaining <= 0) r.fail('varint runs past the end')
+    if (r.buf[r.pos] < 0x80) left--
   }
 }
 
