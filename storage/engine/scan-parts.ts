@@ -54,9 +54,8 @@ export async function* scanParts(
     }
   }
   const best = top === undefined ? undefined : new TopScores(top)
-  const traceCond = request.signal === 'spans' ? request.where?.find((c) => c.op === 'eq' && c.column === SPAN_COLUMNS.traceId) : undefined
-  const trace = traceCond?.op === 'eq' ? traceCond.value : undefined
-  const traceTag = trace instanceof Uint8Array ? bytesToHex(trace) : ''
+  const trace = traceLookup(request)
+  const traceTag = trace === undefined ? '' : bytesToHex(trace)
   if (top !== undefined) wanted.sort((x, y) => y.score - x.score || 0) // stable: file order among equals
   for (const { reader, fileKey, b, score } of wanted) {
     if (request.abort?.aborted) throw new StorageError('ABORTED', 'scan aborted', { cause: request.abort.reason })
@@ -70,7 +69,7 @@ export async function* scanParts(
     // One trace's spans: a binary search per run of the block finds their rows in the trace id
     // column, and only those rows of the other columns are decoded.
     let rows: number[] | undefined
-    if (trace instanceof Uint8Array && block.traceRuns !== undefined && names.includes(SPAN_COLUMNS.traceId)) {
+    if (trace !== undefined && block.traceRuns !== undefined && names.includes(SPAN_COLUMNS.traceId)) {
       const ids = readChunk(chunk, SPAN_COLUMNS.traceId)
       if (ids?.kind === 'bytes') rows = traceRows(ids, block.rows, block.traceRuns, trace)
       if (rows?.length === 0) {
@@ -210,6 +209,16 @@ function stringSpan(columns: Readonly<Record<string, Column>>, cond: ColumnCondi
 
 /** Spans of the strings wanted (JSON of the values) by the codes of a decoded str column. */
 const spans = new WeakMap<Uint32Array, Map<string, { from: number; to: number }>>()
+
+/**
+ * The trace a scan of spans looks up (an equality on the trace id), if any: such a scan reads
+ * a few rows of a few blocks, and decoding whole blocks ahead of it would be wasted.
+ */
+export function traceLookup(request: Pick<ScanRequest, 'signal' | 'where'>): Uint8Array | undefined {
+  if (request.signal !== 'spans') return undefined
+  const cond = request.where?.find((c) => c.op === 'eq' && c.column === SPAN_COLUMNS.traceId)
+  return cond?.op === 'eq' && cond.value instanceof Uint8Array ? cond.value : undefined
+}
 
 /** False when the statistics of `block` prove that none of its rows satisfies `cond`. */
 function blockMayMatch(block: BlockIndex, cond: ScanCondition): boolean {
