@@ -87,11 +87,12 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
   running.set(id, controller)
   let reply: QueryThreadReply
   try {
-    const store = new SnapshotStore(scanner, new Map(message.snapshots), (key, request) => {
+    const store = new SnapshotStore(scanner, new Map(message.snapshots), (key, request, snapshot) => {
       // A top-k scan reads blocks best first and skips most (storage's scan-top.ts), a trace
       // lookup a few rows of a few blocks: helpers decoding every block from the other end
-      // would only spend CPU ingest could use.
-      if (request.top !== undefined || traceLookup(request) !== undefined) return
+      // would only spend CPU ingest could use. Nor is there anything to help with when every
+      // chunk the scan reads is decoded already.
+      if (request.top !== undefined || traceLookup(request) !== undefined || scanner.decoded(snapshot, request)) return
       const help = { key, request: { columns: request.columns, start: request.start, end: request.end, where: request.where } }
       parentPort?.postMessage({ id, help } satisfies QueryThreadReply)
     })
