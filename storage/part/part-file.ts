@@ -304,7 +304,7 @@ export class PartReader {
     const ref = b.columns.find((c) => c.name === name)
     if (ref === undefined) return undefined
     const what = `column ${name} of block ${block} in ${this.path}`
-    const plain = decompress(open(this.key, readAt(this.fd, ref.offset, ref.length), chunkAad(this.index.fileId, block, name), what), this.path)
+    const plain = decompress(open(this.key, readAt(this.fd, ref.offset, ref.length), chunkAad(this.index.fileId, block, name), what), this.path, ref.rawLength)
     return rows === undefined ? decodeColumn(plain, b.rows, what) : decodeColumnRows(plain, b.rows, rows, what)
   }
 
@@ -349,9 +349,11 @@ function readIndex(fd: number, path: string, key: Uint8Array): PartIndex {
   return index
 }
 
-function decompress(bytes: Uint8Array, file: string): Uint8Array {
+/** `size`, when known (a chunk's rawLength), makes the output one buffer: in the default 16 KiB
+ * pieces, joined at the end, decompression took twice the CPU. */
+function decompress(bytes: Uint8Array, file: string, size?: number): Uint8Array {
   try {
-    return zstdDecompressSync(bytes, { maxOutputLength: MAX_FRAME_PAYLOAD })
+    return zstdDecompressSync(bytes, { maxOutputLength: MAX_FRAME_PAYLOAD, ...(size === undefined ? {} : { chunkSize: Math.min(Math.max(64, size), MAX_FRAME_PAYLOAD) }) })
   } catch (error) {
     throw new StorageError('CORRUPT', `cannot read ${file}: zstd: ${(error as Error).message}`, { cause: error, file })
   }
