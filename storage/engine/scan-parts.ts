@@ -152,7 +152,7 @@ function readChunkRows(src: ChunkSource, name: string, rows: readonly number[], 
  * stored grouped by service (FORMAT.md): an equality on it keeps one run of the block, found
  * by looking at its ends only.
  */
-export function matchingSpan(columns: Readonly<Record<string, Column>>, rows: number, where: readonly ScanCondition[] | undefined, read: readonly string[]): { from: number; to: number } | undefined {
+function matchingSpan(columns: Readonly<Record<string, Column>>, rows: number, where: readonly ScanCondition[] | undefined, read: readonly string[]): { from: number; to: number } | undefined {
   let from = 0
   let to = rows
   let narrowed = false
