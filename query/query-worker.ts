@@ -11,7 +11,7 @@ import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { SharedBlockCache, SnapshotScanner, indexBudget } from '../storage/index.ts'
+import { SharedBlockCache, SnapshotScanner, indexBudget, traceLookup } from '../storage/index.ts'
 import { runQuery } from './engine.ts'
 import { QueryError } from './errors.ts'
 import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './query-protocol.ts'
@@ -87,10 +87,12 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
   running.set(id, controller)
   let reply: QueryThreadReply
   try {
-    const store = new SnapshotStore(scanner, new Map(message.snapshots), (key, request) => {
-      // A top-k scan reads blocks best first and skips most (storage's scan-top.ts): helpers
-      // decoding every block from the other end would only spend CPU ingest could use.
-      if (request.top !== undefined) return
+    const store = new SnapshotStore(scanner, new Map(message.snapshots), (key, request, snapshot) => {
+      // A top-k scan reads blocks best first and skips most (storage's scan-top.ts), a trace
+      // lookup a few rows of a few blocks: helpers decoding every block from the other end
+      // would only spend CPU ingest could use. Nor is there anything to help with when every
+      // chunk the scan reads is decoded already.
+      if (request.top !== undefined || traceLookup(request) !== undefined || scanner.decoded(snapshot, request)) return
       const help = { key, request: { columns: request.columns, start: request.start, end: request.end, where: request.where } }
       parentPort?.postMessage({ id, help } satisfies QueryThreadReply)
     })

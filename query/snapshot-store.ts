@@ -11,12 +11,12 @@ export class SnapshotStore implements QueryStore {
   private readonly scanner: SnapshotScanner
   private readonly snapshots: ReadonlyMap<string, ScanSnapshot>
 
-  private readonly onScan?: (key: string, request: ScanRequest) => void
+  private readonly onScan?: (key: string, request: ScanRequest, snapshot: ScanSnapshot) => void
   /** Snapshots whose first scan `onScan` was told of (helpers walk a snapshot once). */
   private readonly told = new Set<string>()
 
   /** `onScan`: told of the first scan of each snapshot with parts as it starts (to ask other threads to help). */
-  constructor(scanner: SnapshotScanner, snapshots: ReadonlyMap<string, ScanSnapshot>, onScan?: (key: string, request: ScanRequest) => void) {
+  constructor(scanner: SnapshotScanner, snapshots: ReadonlyMap<string, ScanSnapshot>, onScan?: (key: string, request: ScanRequest, snapshot: ScanSnapshot) => void) {
     this.scanner = scanner
     this.snapshots = snapshots
     this.onScan = onScan
@@ -29,7 +29,7 @@ export class SnapshotStore implements QueryStore {
     if (snapshot === undefined) throw new Error(`cannot scan ${request.signal}: no snapshot was taken for the range ${key}`)
     if (snapshot.parts.length > 0 && !this.told.has(key)) {
       this.told.add(key)
-      this.onScan?.(key, request)
+      this.onScan?.(key, request, snapshot)
     }
     return this.scanner.scan(snapshot, request)
   }

@@ -37,6 +37,7 @@ export { toSharedBatch, type HeldSnapshot, type ScanSnapshot, type SnapshotBatch
 export { SnapshotScanner, indexBudget } from './engine/snapshot-scanner.ts'
 export { SharedBlockCache } from './engine/shared-block-cache.ts'
 export { selectNth } from './engine/scan-top.ts'
+export { traceLookup } from './engine/scan-parts.ts'
 export { verifyDataDir, type VerifyReport } from './engine/verify.ts'
 export { inspectDataDir, type PartitionReport } from './engine/inspect.ts'
 export { readOrCreateKeyFile } from './crypto/keyring.ts'

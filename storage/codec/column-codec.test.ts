@@ -3,7 +3,8 @@ import { cellValue, type Batch, type Column } from '../index.ts'
 import { ALL_KINDS, randomColumn, seededRandom } from '../../test/support/random-batch.ts'
 import { writeBatchPayload } from './batch-codec.ts'
 import { ByteWriter } from './byte-writer.ts'
-import { decodeColumn, encodeColumn } from './column-codec.ts'
+import { decodeColumn, decodeColumnRows, encodeColumn } from './column-codec.ts'
+import { takeColumn } from '../batch-ops.ts'
 import { referenceBatchPayload, referenceColumn } from './testdata/reference-encoder.ts'
 
 /** Encodes `column` both ways (compact and fast) and demands the reference encoder's bytes,
@@ -136,6 +137,34 @@ describe('column encoding matches the reference encoder byte for byte', () => {
         f({ kind: 'f64list', offsets, values: Float64Array.from({ length: 2 * rows }, (_, i) => i % 4), present }, rows, `f64list rows ${rows}`)
       }
     }
+  })
+})
+
+describe('decoding some rows of a chunk', () => {
+  it('gives the cells of those rows of the whole chunk, for every kind, dense and sparse', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const rand = seededRandom(seed)
+      const rows = [1, 7, 8, 9, 64, 65, 300, 1000][seed % 8]
+      for (const kind of ALL_KINDS) {
+        const bytes = encodeColumn(randomColumn(rand, kind, rows), rows).slice()
+        const whole = decodeColumn(bytes, rows)
+        const picks = [[], [0], [rows - 1], Array.from({ length: rows }, (_, i) => i), Array.from({ length: rows }, (_, i) => i).filter(() => rand() < 0.1)]
+        for (const sel of picks) {
+          const got = decodeColumnRows(bytes, rows, sel)
+          const want = takeColumn(whole, sel)
+          expect(got.kind).toBe(kind)
+          for (let i = 0; i < sel.length; i++) expect(same(cellValue(got, i), cellValue(want, i)), `seed ${seed} ${kind} row ${sel[i]}`).toBe(true)
+        }
+      }
+    }
+  })
+
+  it('refuses a dictionary code out of range in a row it decodes, and rows out of order', () => {
+    const bytes = encodeColumn({ kind: 'str', dict: ['a', 'b', 'c'], codes: Uint32Array.of(0, 1, 2, 1) }, 4).slice()
+    bytes[bytes.length - 2] = 7 // row 2's code
+    expect(() => decodeColumnRows(bytes, 4, [2])).toThrow(/code 7 out of range 3/)
+    expect(() => decodeColumnRows(bytes, 4, [1, 0])).toThrow(RangeError)
+    expect(() => decodeColumnRows(bytes, 4, [4])).toThrow(RangeError)
   })
 })
 

@@ -6,10 +6,10 @@
  */
 import { bytesToHex } from '../ids.ts'
 import { StorageError } from '../errors.ts'
-import { takeRows } from '../batch-ops.ts'
+import { sliceRows, takeColumn, takeRows } from '../batch-ops.ts'
 import { SPAN_COLUMNS, TIME_COLUMN, type Batch, type Column } from '../model.ts'
 import { mayMatch, traceRows } from '../part/block-stats.ts'
-import type { ScanCondition, ScanRequest, ScanStats } from '../store.ts'
+import type { ColumnCondition, ScanCondition, ScanRequest, ScanStats } from '../store.ts'
 import type { ChunkCache } from './block-cache.ts'
 import type { BlockIndex, PartReader } from '../part/part-file.ts'
 import { blockBestScore, TopScores } from './scan-top.ts'
@@ -54,8 +54,8 @@ export async function* scanParts(
     }
   }
   const best = top === undefined ? undefined : new TopScores(top)
-  const traceCond = request.signal === 'spans' ? request.where?.find((c) => c.op === 'eq' && c.column === SPAN_COLUMNS.traceId) : undefined
-  const trace = traceCond?.op === 'eq' ? traceCond.value : undefined
+  const trace = traceLookup(request)
+  const traceTag = trace === undefined ? '' : bytesToHex(trace)
   if (top !== undefined) wanted.sort((x, y) => y.score - x.score || 0) // stable: file order among equals
   for (const { reader, fileKey, b, score } of wanted) {
     if (request.abort?.aborted) throw new StorageError('ABORTED', 'scan aborted', { cause: request.abort.reason })
@@ -65,33 +65,34 @@ export async function* scanParts(
       continue
     }
     const names = request.columns ?? block.columns.map((c) => c.name)
+    const chunk = { reader, fileKey, b, cache: useCache ? cache : undefined, stats }
+    // One trace's spans: a binary search per run of the block finds their rows in the trace id
+    // column, and only those rows of the other columns are decoded.
+    let rows: number[] | undefined
+    if (trace !== undefined && block.traceRuns !== undefined && names.includes(SPAN_COLUMNS.traceId)) {
+      const ids = readChunk(chunk, SPAN_COLUMNS.traceId)
+      if (ids?.kind === 'bytes') rows = traceRows(ids, block.rows, block.traceRuns, trace)
+      if (rows?.length === 0) {
+        stats.blocksSkipped++
+        continue
+      }
+    }
     const columns: Record<string, Column> = {}
     for (const name of names) {
-      const ref = block.columns.find((c) => c.name === name)
-      if (ref === undefined) continue
-      const cacheKey = chunkKey(fileKey, b, name)
-      let column = useCache ? cache.get(cacheKey) : undefined
-      if (column === undefined) {
-        column = reader.readColumn(b, name)
-        stats.bytesRead += ref.length
-        if (column !== undefined && useCache) cache.set(cacheKey, column)
-      }
+      const column = rows === undefined ? readChunk(chunk, name) : readChunkRows(chunk, name, rows, traceTag)
       if (column !== undefined) columns[name] = column
     }
     if (names.includes(timeName) && columns[timeName] === undefined) {
       throw new StorageError('CORRUPT', `cannot scan ${reader.path}: block ${b} has no ${timeName} column`, { file: reader.path })
     }
-    let batch: Batch = { signal: request.signal, length: block.rows, columns }
-    const ids = columns[SPAN_COLUMNS.traceId]
-    if (trace instanceof Uint8Array && block.traceRuns !== undefined && ids?.kind === 'bytes') {
-      // One trace's spans: a binary search per run of the block finds them.
-      const rows = traceRows(ids, block.rows, block.traceRuns, trace)
-      if (rows.length === 0) {
-        stats.blocksSkipped++
-        continue
-      }
-      batch = takeRows(batch, rows)
+    let batch: Batch = { signal: request.signal, length: rows?.length ?? block.rows, columns }
+    const span = rows === undefined ? matchingSpan(columns, block.rows, request.where, names) : undefined
+    if (span !== undefined && span.from >= span.to) {
+      stats.blocksSkipped++
+      continue
     }
+    // Rows are stored grouped by service: an equality on it keeps one run of the block.
+    if (span !== undefined && span.to - span.from < block.rows) batch = sliceRows(batch, span.from, span.to)
     stats.blocksRead++
     stats.rowsRead += block.rows
     const within = covers(block, timeName, request)
@@ -105,6 +106,118 @@ export async function* scanParts(
     // Give other work (ingest acknowledgements) a turn between blocks of a long scan.
     await new Promise<void>((resolve) => setImmediate(resolve))
   }
+}
+
+/** A block of a part being scanned, with the cache its chunks go through (none for compaction). */
+interface ChunkSource {
+  reader: PartReader
+  fileKey: string
+  b: number
+  cache: ChunkCache | undefined
+  stats: ScanStats
+}
+
+/** Column `name` of the block, decoded whole, from the cache or the file; undefined when the block lacks it. */
+function readChunk(src: ChunkSource, name: string): Column | undefined {
+  const key = chunkKey(src.fileKey, src.b, name)
+  let column = src.cache?.get(key)
+  if (column !== undefined) return column
+  column = src.reader.readColumn(src.b, name)
+  src.stats.bytesRead += src.reader.chunkBytes(src.b, name)
+  if (column !== undefined) src.cache?.set(key, column)
+  return column
+}
+
+/**
+ * Rows `rows` of column `name` of the block: taken from the whole column when it is cached,
+ * else decoded for those rows alone, and cached under `tag` (what chose the rows, the same
+ * rows each time) so that a repeated lookup finds them.
+ */
+function readChunkRows(src: ChunkSource, name: string, rows: readonly number[], tag: string): Column | undefined {
+  const whole = src.cache?.get(chunkKey(src.fileKey, src.b, name))
+  if (whole !== undefined) return takeColumn(whole, rows)
+  const key = `${chunkKey(src.fileKey, src.b, name)}/${tag}`
+  let column = src.cache?.get(key)
+  if (column !== undefined) return column
+  column = src.reader.readColumn(src.b, name, rows)
+  src.stats.bytesRead += src.reader.chunkBytes(src.b, name)
+  if (column !== undefined) src.cache?.set(key, column)
+  return column
+}
+
+/**
+ * The rows [from, to) of a block outside which no row can satisfy the equalities of `where` on
+ * string columns (`from >= to` when no row can); undefined when `where` has none it can use.
+ * `read`: the columns read, so that one the block lacks is known to match nothing. Rows are
+ * stored grouped by service (FORMAT.md): an equality on it keeps one run of the block, found
+ * by looking at its ends only.
+ */
+function matchingSpan(columns: Readonly<Record<string, Column>>, rows: number, where: readonly ScanCondition[] | undefined, read: readonly string[]): { from: number; to: number } | undefined {
+  let from = 0
+  let to = rows
+  let narrowed = false
+  for (const cond of where ?? []) {
+    // A field read from the first present of several columns: the union of their spans.
+    let lo = to
+    let hi = from
+    let known = true
+    for (const c of cond.op === 'any' ? cond.of : [cond]) {
+      const s = stringSpan(columns, c, read, from, to)
+      if (s === undefined) known = false
+      else if (s.from < s.to) {
+        lo = Math.min(lo, s.from)
+        hi = Math.max(hi, s.to)
+      }
+    }
+    if (!known) continue
+    narrowed = true
+    if (lo >= hi) return { from, to: from }
+    from = lo
+    to = hi
+  }
+  return narrowed ? { from, to } : undefined
+}
+
+/**
+ * The first to last row of [from, to) that may hold a string `cond` wants (a superset: the
+ * rows of the whole block, cut to [from, to)); undefined when `cond` is no equality on a str column.
+ */
+function stringSpan(columns: Readonly<Record<string, Column>>, cond: ColumnCondition, read: readonly string[], from: number, to: number): { from: number; to: number } | undefined {
+  if (cond.op !== 'eq' && cond.op !== 'in') return undefined
+  const values = cond.op === 'eq' ? [cond.value] : cond.values
+  if (!values.every((v) => typeof v === 'string')) return undefined
+  const c = columns[cond.column]
+  if (c === undefined) return read.includes(cond.column) ? { from, to: from } : undefined
+  if (c.kind !== 'str') return undefined
+  // Cached blocks come back to every query: their spans are found once.
+  let known = spans.get(c.codes)
+  if (known === undefined) spans.set(c.codes, (known = new Map()))
+  const key = JSON.stringify(values)
+  let s = known.get(key)
+  if (s === undefined) {
+    s = { from: 0, to: c.codes.length }
+    const wanted = new Uint8Array(c.dict.length)
+    for (let code = 0; code < c.dict.length; code++) wanted[code] = values.includes(c.dict[code]) ? 1 : 0
+    const { codes, present } = c
+    while (s.from < s.to && (wanted[codes[s.from]] === 0 || (present !== undefined && present[s.from] !== 1))) s.from++
+    while (s.to > s.from && (wanted[codes[s.to - 1]] === 0 || (present !== undefined && present[s.to - 1] !== 1))) s.to--
+    known.set(key, s)
+  }
+  const lo = Math.max(from, s.from)
+  return { from: lo, to: Math.max(lo, Math.min(to, s.to)) }
+}
+
+/** Spans of the strings wanted (JSON of the values) by the codes of a decoded str column. */
+const spans = new WeakMap<Uint32Array, Map<string, { from: number; to: number }>>()
+
+/**
+ * The trace a scan of spans looks up (an equality on the trace id), if any: such a scan reads
+ * a few rows of a few blocks, and decoding whole blocks ahead of it would be wasted.
+ */
+export function traceLookup(request: Pick<ScanRequest, 'signal' | 'where'>): Uint8Array | undefined {
+  if (request.signal !== 'spans') return undefined
+  const cond = request.where?.find((c) => c.op === 'eq' && c.column === SPAN_COLUMNS.traceId)
+  return cond?.op === 'eq' && cond.value instanceof Uint8Array ? cond.value : undefined
 }
 
 /** False when the statistics of `block` prove that none of its rows satisfies `cond`. */

@@ -14,7 +14,7 @@ import { T0 } from '../../test/support/telemetry.ts'
 import { BatchBuilder } from '../batch-builder.ts'
 import { takeRows } from '../batch-ops.ts'
 import { bytesToHex } from '../ids.ts'
-import { SPAN_COLUMNS, type Batch } from '../model.ts'
+import { cellValue, SPAN_COLUMNS, type Batch } from '../model.ts'
 import { writePart } from '../part/part-file.ts'
 import { emptyScanStats } from '../store.ts'
 import { BlockCache } from './block-cache.ts'
@@ -101,5 +101,28 @@ test('blocks without trace runs (parts written before they were kept) are return
   for await (const b of scanParts([{ reader }], new BlockCache(1 << 24), { signal: 'spans', where }, emptyScanStats(), true)) lengths.push(b.length)
   expect(lengths.length).toBeGreaterThan(0)
   expect(lengths.every((n) => n === 1000 || n === 700)).toBe(true)
+  })
+})
+
+test('the rows of a trace decoded alone hold what the whole blocks hold at those rows, and come back from the cache', async () => {
+  await withPart(path, key, async (reader) => {
+    const where = [{ op: 'eq' as const, column: SPAN_COLUMNS.traceId, value: traceId(150) }]
+    const cells = async (cache: BlockCache): Promise<string> => {
+      const out: unknown[][] = []
+      for await (const b of scanParts([{ reader }], cache, { signal: 'spans', where }, emptyScanStats(), true)) {
+        for (let i = 0; i < b.length; i++) out.push(Object.keys(b.columns).sort().map((name) => cellValue(b.columns[name], i)))
+      }
+      return JSON.stringify(out, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? bytesToHex(v) : v))
+    }
+    // Whole blocks decoded first (a scan without the trace), then the trace taken from them.
+    const whole = new BlockCache(1 << 24)
+    for await (const _ of scanParts([{ reader }], whole, { signal: 'spans' }, emptyScanStats(), true));
+    const expected = await cells(whole)
+    const cold = new BlockCache(1 << 24)
+    expect(await cells(cold)).toBe(expected)
+    const stats = emptyScanStats()
+    for await (const _ of scanParts([{ reader }], cold, { signal: 'spans', where }, stats, true));
+    expect(stats.bytesRead).toBe(0) // every chunk came from the cache the first lookup filled
+    expect(await cells(cold)).toBe(expected)
   })
 })

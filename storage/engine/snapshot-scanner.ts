@@ -85,16 +85,7 @@ export class SnapshotScanner {
    * @example await scanner.warm(snapshot, request, { offset: 0, stride: 1, maxBytes: 64 << 20 }, () => done)
    */
   async warm(snapshot: ScanSnapshot, request: Pick<ScanRequest, 'columns' | 'start' | 'end' | 'where'>, walk: { offset: number; stride: number; maxBytes: number }, stop: () => boolean): Promise<number> {
-    const key = snapshot.key
-    if (key === undefined) return 0
-    const blocks: { reader: PartReader; fileKey: string; block: number }[] = []
-    for (const p of snapshot.parts) {
-      const reader = this.reader(p.fd, p.path, p.fileId, key)
-      const fileKey = bytesToHex(p.fileId)
-      reader.index.blocks.forEach((block, b) => {
-        if (blockWanted(block, request)) blocks.push({ reader, fileKey, block: b })
-      })
-    }
+    const blocks = this.wantedBlocks(snapshot, request)
     let decoded = 0
     let bytes = 0
     for (let i = blocks.length - 1 - walk.offset; i >= 0 && bytes < walk.maxBytes && !stop(); i -= walk.stride) {
@@ -113,6 +104,35 @@ export class SnapshotScanner {
       await new Promise<void>((resolve) => setImmediate(resolve))
     }
     return decoded
+  }
+
+  /**
+   * Whether every chunk a scan of `snapshot` for `request` reads is in the cache: then helpers
+   * (warm) would find nothing to decode, and asking them only costs messages.
+   */
+  decoded(snapshot: ScanSnapshot, request: Pick<ScanRequest, 'columns' | 'start' | 'end' | 'where'>): boolean {
+    for (const { reader, fileKey, block } of this.wantedBlocks(snapshot, request)) {
+      const refs = reader.index.blocks[block].columns
+      for (const name of request.columns ?? refs.map((c) => c.name)) {
+        if (!this.cache.has(chunkKey(fileKey, block, name)) && refs.some((c) => c.name === name)) return false
+      }
+    }
+    return true
+  }
+
+  /** The blocks of `snapshot`'s parts a scan for `request` reads (blockWanted), in file order. */
+  private wantedBlocks(snapshot: ScanSnapshot, request: Pick<ScanRequest, 'start' | 'end' | 'where'>): { reader: PartReader; fileKey: string; block: number }[] {
+    const key = snapshot.key
+    const blocks: { reader: PartReader; fileKey: string; block: number }[] = []
+    if (key === undefined) return blocks
+    for (const p of snapshot.parts) {
+      const reader = this.reader(p.fd, p.path, p.fileId, key)
+      const fileKey = bytesToHex(p.fileId)
+      reader.index.blocks.forEach((block, b) => {
+        if (blockWanted(block, request)) blocks.push({ reader, fileKey, block: b })
+      })
+    }
+    return blocks
   }
 
   /** A reader through `fd`, with the part's index from the cache when it was read before. */
