@@ -7,7 +7,7 @@ import type { CallNode } from './ast.ts'
 import type { AggContext, Aggregator } from './agg.ts'
 import { growTo, numbersOf } from './agg.ts'
 import { QueryError } from './errors.ts'
-import { evalCondition, evalShared, where } from './eval-expr.ts'
+import { evalCondition, evalShared, where, type CodedCondition } from './eval-expr.ts'
 import { GroupKeys } from './group-keys.ts'
 import { BYTES_PER_JOIN_KEY } from './limits.ts'
 import type { Scalar, ValueType } from './vec.ts'
@@ -24,7 +24,7 @@ export function countAgg(call: CallNode, ctx: AggContext): Aggregator {
   expectArgs(call, ctx, conditional ? 1 : 0, conditional ? 'countif(condition)' : 'count()')
   let counts = new Float64Array(0)
   return {
-    add(batch, groups, groupCount, rowsPerGroup) {
+    add(batch, groups, groupCount, rowsPerGroup, runs) {
       const c = (counts = growTo(counts, groupCount))
       if (!conditional && rowsPerGroup !== undefined) {
         for (let g = 0; g < rowsPerGroup.length; g++) c[g] += rowsPerGroup[g]
@@ -36,6 +36,15 @@ export function countAgg(call: CallNode, ctx: AggContext): Aggregator {
       }
       // A comparison of dictionary strings is decided per entry and read by code, with no mask.
       const condition = evalCondition(call.args[0], batch, ctx)
+      if (runs !== undefined) {
+        // Rows in long runs of one group: each run's rows are summed, then added to its group once.
+        const { starts } = runs
+        for (let r = 0; r < runs.count; r++) {
+          const [from, to] = [starts[r], starts[r + 1]]
+          c[runs.groups[r]] += condition instanceof Uint8Array ? sumMask(condition, from, to) : sumCoded(condition, from, to)
+        }
+        return
+      }
       if (!(condition instanceof Uint8Array)) {
         const { codes, p, table } = condition
         if (p === undefined) for (let i = 0; i < groups.length; i++) c[groups[i]] += table[codes[i]]
@@ -49,6 +58,20 @@ export function countAgg(call: CallNode, ctx: AggContext): Aggregator {
     type: () => 'number',
     bytes: () => counts.length * 8,
   }
+}
+
+function sumMask(mask: Uint8Array, from: number, to: number): number {
+  let sum = 0
+  for (let i = from; i < to; i++) sum += mask[i]
+  return sum
+}
+
+/** Rows from .. to that hold a condition decided by code. */
+function sumCoded({ codes, p, table }: CodedCondition, from: number, to: number): number {
+  let sum = 0
+  if (p === undefined) for (let i = from; i < to; i++) sum += table[codes[i]]
+  else for (let i = from; i < to; i++) sum += table[codes[i]] & p[i]
+  return sum
 }
 
 /** rate() without argument: rows per second of the time bucket (or of the query's range). */

@@ -47,6 +47,29 @@ describe('grouping on dictionary codes', () => {
     }
   })
 
+  it('gives one key stored in runs (spans by service) as runs of the groups it assigns', () => {
+    for (let seed = 1; seed <= 100; seed++) {
+      const rand = seededRandom(seed)
+      const coded = new GroupKeys(1)
+      const interned = new GroupKeys(1)
+      for (let b = 0; b < 1 + Math.floor(rand() * 4); b++) {
+        const rows = 1 + Math.floor(rand() * 2000)
+        const c = smallDict(rand, rows)
+        // Sorted codes make a run per code; absent rows are scattered through them.
+        if (rand() < 0.8) c.codes.sort()
+        const groups = coded.assign([columnVec(c, false)], rows)
+        expect(groups, `seed ${seed}`).toEqual(interned.assign([general(c)], rows))
+        const runs = coded.runs
+        if (runs === undefined) continue
+        const expanded = new Uint32Array(rows)
+        for (let r = 0; r < runs.count; r++) expanded.fill(runs.groups[r], runs.starts[r], runs.starts[r + 1])
+        expect(runs.starts[runs.count], `seed ${seed}`).toBe(rows)
+        expect(expanded, `seed ${seed}`).toEqual(groups)
+      }
+      expect(coded.values, `seed ${seed}`).toEqual(interned.values)
+    }
+  })
+
   it('puts absent values in a group of their own, apart from the empty string', () => {
     const keys = new GroupKeys(1)
     const column: Column = { kind: 'str', dict: ['', 'a'], codes: Uint32Array.of(0, 1, 0, 1), present: Uint8Array.of(1, 1, 0, 0) }
