@@ -27,7 +27,7 @@ describe('nearest-rank selection', () => {
   it('through a histogram of high bits, finds the values of ranks as a sort does, and declines values it cannot order so', () => {
     let seed = 11
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
-    const scratch = { counts: new Uint32Array(4096), values: new Float64Array(0) }
+    const scratch = { counts: new Uint32Array(4096), slot: new Int32Array(4096), values: new Float64Array(0) }
     const inputs = [
       Float64Array.from({ length: 5000 }, () => Math.floor(random() * 2 ** random() * 40)),
       Float64Array.from({ length: 3000 }, () => Math.floor(random() * 1e9)),

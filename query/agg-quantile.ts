@@ -104,6 +104,8 @@ const HISTOGRAM_BUCKETS = 4096
 /** Arrays selectByHistogram reuses from group to group. */
 export interface HistogramScratch {
   counts: Uint32Array
+  /** Where the next value of each bucket goes while values are copied out, -1 when not copied. */
+  slot: Int32Array
   values: Float64Array
 }
 
@@ -131,27 +133,38 @@ export function selectByHistogram(a: Float64Array, ranks: readonly number[], out
   while ((max - min) >>> shift >= HISTOGRAM_BUCKETS) shift++
   const counts = scratch.counts.fill(0)
   for (let i = 1; i < 2 * n; i += 2) counts[(words[i] - min) >>> shift]++
+  // The bucket of each rank and the values before it; then the values of those buckets, copied
+  // out in one pass (slot[b] is where bucket b's next value goes, -1 for the others).
+  const buckets = new Int32Array(ranks.length)
+  const befores = new Float64Array(ranks.length)
   let bucket = 0
   let before = 0
   for (let j = 0; j < ranks.length; j++) {
-    const k = ranks[j]
-    while (before + counts[bucket] <= k) before += counts[bucket++]
-    if (j > 0 && ranks[j - 1] === k) {
-      out[at + j] = out[at + j - 1]
-      continue
+    while (before + counts[bucket] <= ranks[j]) before += counts[bucket++]
+    buckets[j] = bucket
+    befores[j] = before
+  }
+  let room = 0
+  for (let j = 0; j < ranks.length; j++) if (j === 0 || buckets[j] !== buckets[j - 1]) room += counts[buckets[j]]
+  if (scratch.values.length < room) scratch.values = new Float64Array(Math.max(room, 2 * scratch.values.length))
+  const values = scratch.values
+  const starts = new Float64Array(ranks.length)
+  const slot = scratch.slot.fill(-1)
+  let next = 0
+  for (let j = 0; j < ranks.length; j++) {
+    if (j > 0 && buckets[j] === buckets[j - 1]) starts[j] = starts[j - 1]
+    else [starts[j], slot[buckets[j]], next] = [next, next, next + counts[buckets[j]]]
+  }
+  for (let i = 0; i < n; i++) {
+    const to = slot[(words[2 * i + 1] - min) >>> shift]
+    if (to >= 0) {
+      values[to] = a[i]
+      slot[(words[2 * i + 1] - min) >>> shift] = to + 1
     }
-    // The bucket's values, copied out once for all the ranks it holds.
-    if (j === 0 || ranks[j - 1] < before) {
-      // One spare slot: the copy loop writes each value before deciding whether it stays.
-      if (scratch.values.length <= counts[bucket]) scratch.values = new Float64Array(Math.max(counts[bucket] + 1, 2 * scratch.values.length))
-      const values = scratch.values
-      let m = 0
-      for (let i = 0; i < n; i++) {
-        values[m] = a[i]
-        m += ((words[2 * i + 1] - min) >>> shift) === bucket ? 1 : 0
-      }
-    }
-    out[at + j] = select(scratch.values.subarray(0, counts[bucket]), k - before)
+  }
+  for (let j = 0; j < ranks.length; j++) {
+    const from = starts[j]
+    out[at + j] = j > 0 && ranks[j - 1] === ranks[j] ? out[at + j - 1] : select(values.subarray(from, from + counts[buckets[j]]), ranks[j] - befores[j])
   }
   return true
 }
@@ -166,8 +179,8 @@ export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
   const { state: samples, owner } = sharedState(ctx, `samples:${printExpr(call.args[0])}`, () => new Samples())
   samples.want(p)
   return {
-    add(batch, groups, groupCount) {
-      if (owner) samples.add(evalShared(call.args[0], batch, ctx), groups, groupCount)
+    add(batch, groups, groupCount, rowsPerGroup) {
+      if (owner) samples.add(evalShared(call.args[0], batch, ctx), groups, groupCount, rowsPerGroup)
     },
     value(g) {
       const x = samples.rank(g, p)
@@ -188,10 +201,8 @@ export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
  * counting sort by group).
  */
 class Samples {
-  private batches: { v: ArrayLike<number>; p?: Uint8Array; from: number; rows: number }[] = []
-  /** The group of every row added, batch after batch (groups arrays are reused by grouping). */
-  private groupIds = new Uint32Array(0)
-  private rows = 0
+  /** Each batch's values and a copy of its rows' groups (grouping reuses its array). */
+  private batches: { v: ArrayLike<number>; p?: Uint8Array; groups: Uint32Array }[] = []
   private groupCount = 0
   private counts = new Uint32Array(0)
   /** All values, group g's in values[starts[g] .. starts[g + 1]), once laid out. */
@@ -201,12 +212,12 @@ class Samples {
   private readonly wanted: number[] = []
   private answers = new Float64Array(0)
   private answered = new Uint8Array(0)
-  private readonly histogram: HistogramScratch = { counts: new Uint32Array(HISTOGRAM_BUCKETS), values: new Float64Array(0) }
+  private readonly histogram: HistogramScratch = { counts: new Uint32Array(HISTOGRAM_BUCKETS), slot: new Int32Array(HISTOGRAM_BUCKETS), values: new Float64Array(0) }
   total = 0
   type: ValueType = 'number'
   base = 0n
 
-  add(vec: Vec, groups: Uint32Array, groupCount: number): void {
+  add(vec: Vec, groups: Uint32Array, groupCount: number, rowsPerGroup?: Float64Array): void {
     if (vec.t === 'num' && vec.dur === true) this.type = 'duration'
     let numbers: { v: ArrayLike<number>; p?: Uint8Array }
     if (vec.t === 'time') {
@@ -221,12 +232,10 @@ class Samples {
     // the sum of the counts before it.
     const counts = (this.counts = growTo(this.counts, groupCount))
     const { p } = numbers
-    if (p === undefined) for (let i = 0; i < groups.length; i++) counts[groups[i]]++
+    if (p === undefined && rowsPerGroup !== undefined) for (let g = 0; g < rowsPerGroup.length; g++) counts[g] += rowsPerGroup[g]
+    else if (p === undefined) for (let i = 0; i < groups.length; i++) counts[groups[i]]++
     else for (let i = 0; i < groups.length; i++) counts[groups[i]] += p[i]
-    this.groupIds = growTo(this.groupIds, this.rows + groups.length)
-    this.groupIds.set(groups, this.rows)
-    this.batches.push({ ...numbers, from: this.rows, rows: groups.length })
-    this.rows += groups.length
+    this.batches.push({ ...numbers, groups: groups.slice() })
     this.groupCount = groupCount
     this.total += groups.length
   }
@@ -270,13 +279,11 @@ class Samples {
     for (let g = 0; g < groups; g++) starts[g + 1] = starts[g] + this.counts[g]
     const next = starts.slice(0, groups)
     const values = new Float64Array(starts[groups])
-    for (const { v, p, from, rows } of this.batches) {
-      const ids = this.groupIds.subarray(from, from + rows)
-      if (p === undefined) for (let i = 0; i < rows; i++) values[next[ids[i]]++] = v[i]
-      else for (let i = 0; i < rows; i++) if (p[i] === 1) values[next[ids[i]]++] = v[i]
+    for (const { v, p, groups: ids } of this.batches) {
+      if (p === undefined) for (let i = 0; i < ids.length; i++) values[next[ids[i]]++] = v[i]
+      else for (let i = 0; i < ids.length; i++) if (p[i] === 1) values[next[ids[i]]++] = v[i]
     }
     this.batches = []
-    this.groupIds = new Uint32Array(0)
     this.values = values
     this.answers = new Float64Array(groups * this.wanted.length)
     this.answered = new Uint8Array(groups)

@@ -50,12 +50,21 @@ export class ValueInterner {
     }
     if (v.t === 'const') return out.fill(this.id(keyOf(v.value)))
     if (v.t === 'time' && v.p === undefined) {
-      // As below, comparing 32-bit halves: reading a BigInt64Array makes a BigInt per row.
+      // Comparing 32-bit halves: reading a BigInt64Array makes a BigInt per row, and a map
+      // hashes it. A few distinct times (bin(time, 1m) buckets) in any order hit a small table
+      // of the halves last seen at each slot.
       const w = new Int32Array(v.v.buffer, v.v.byteOffset, 2 * n)
-      let lastId = 0
+      const seen = new Int32Array(3 * TIME_SLOTS).fill(-1)
       for (let i = 0; i < n; i++) {
-        if (i === 0 || w[2 * i] !== w[2 * i - 2] || w[2 * i + 1] !== w[2 * i - 1]) lastId = this.id(v.v[i])
-        out[i] = lastId
+        const lo = w[2 * i]
+        const hi = w[2 * i + 1]
+        const slot = 3 * ((lo ^ hi ^ (lo >>> 16)) & (TIME_SLOTS - 1))
+        if (seen[slot + 2] < 0 || seen[slot] !== lo || seen[slot + 1] !== hi) {
+          seen[slot] = lo
+          seen[slot + 1] = hi
+          seen[slot + 2] = this.id(v.v[i])
+        }
+        out[i] = seen[slot + 2]
       }
       return out
     }
@@ -82,6 +91,9 @@ export class ValueInterner {
     return this.id(a * PAIR + b)
   }
 }
+
+/** Slots of the table of recent times rowIds keeps per batch (a power of two). */
+const TIME_SLOTS = 256
 
 function keyOf(value: Scalar): unknown {
   if (value === null || typeof value !== 'object') return value
@@ -182,13 +194,16 @@ function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[]
     }
     if (count * RUN_ROWS <= n) runs = { count, starts, groups: runGroups }
   } else {
-    if (codes.length === 2) combinePair(codes[0], codes[1], strs[1].dict.length + 1, out, n)
-    else {
+    // New combinations are met outside the loops, which then go on from the row that made one.
+    if (codes.length === 2) {
+      const [a, b] = codes
+      const width = strs[1].dict.length + 1
+      for (let i = mapPairs(a, b, width, out, table, hist, 0, n); i < n; i = mapPairs(a, b, width, out, table, hist, i, n)) group(i, a[i] * width + b[i])
+    } else {
       out.fill(0)
       strs.forEach((v, k) => combineInto(out, codes[k], v.dict.length + 1, n))
+      for (let i = mapCodes(out, table, hist, 0, n); i < n; i = mapCodes(out, table, hist, i, n)) group(i, out[i])
     }
-    // New combinations are met outside the loop, which then goes on from the row that made one.
-    for (let i = mapCodes(out, table, hist, 0, n); i < n; i = mapCodes(out, table, hist, i, n)) group(i, out[i])
   }
   const rows = new Float64Array(values.length)
   for (let code = 0; code < cells; code++) if (hist[code] > 0) rows[table[code]] += hist[code]
@@ -209,8 +224,16 @@ function codeRuns(codes: Uint32Array, n: number, starts: Uint32Array): number {
   return count
 }
 
-function combinePair(a: Uint32Array, b: Uint32Array, width: number, out: Uint32Array, n: number): void {
-  for (let i = 0; i < n; i++) out[i] = a[i] * width + b[i]
+/** mapCodes for two keys, combining their codes on the way (one pass, no combined codes stored). */
+function mapPairs(a: Uint32Array, b: Uint32Array, width: number, out: Uint32Array, table: Int32Array, hist: Uint32Array, from: number, n: number): number {
+  for (let i = from; i < n; i++) {
+    const code = a[i] * width + b[i]
+    const g = table[code]
+    if (g < 0) return i
+    hist[code]++
+    out[i] = g
+  }
+  return n
 }
 
 function combineInto(out: Uint32Array, codes: Uint32Array, width: number, n: number): void {
