@@ -70,6 +70,23 @@ describe('grouping on dictionary codes', () => {
     }
   })
 
+  it('numbers time keys (bin buckets in any order, or all distinct) as interning each value does', () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      const rand = seededRandom(seed)
+      const timed = new GroupKeys(1)
+      const interned = new GroupKeys(1)
+      for (let b = 0; b < 3; b++) {
+        const rows = 1 + Math.floor(rand() * 3000)
+        const distinct = seed % 2 === 0 ? 60 : 1e9
+        // Steps of 2^32 ns differ in the high half alone, minutes mostly in the low half.
+        const times = BigInt64Array.from({ length: rows }, () => 1793491200000000000n + BigInt(Math.floor(rand() * distinct)) * (seed % 3 === 0 ? 2n ** 32n : 60_000_000_000n))
+        const groups = timed.assign([{ t: 'time', v: times }], rows)
+        expect(groups, `seed ${seed}`).toEqual(interned.assign([{ t: 'any', v: Array.from(times) }], rows))
+      }
+      expect(timed.values, `seed ${seed}`).toEqual(interned.values)
+    }
+  })
+
   it('puts absent values in a group of their own, apart from the empty string', () => {
     const keys = new GroupKeys(1)
     const column: Column = { kind: 'str', dict: ['', 'a'], codes: Uint32Array.of(0, 1, 0, 1), present: Uint8Array.of(1, 1, 0, 0) }
