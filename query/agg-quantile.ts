@@ -11,6 +11,9 @@ import type { AggContext, Aggregator } from './agg.ts'
 import { growTo, numbersOf, sharedState } from './agg.ts'
 import { QueryError } from './errors.ts'
 import { evalShared, where } from './eval-expr.ts'
+import { durationTimesOf, type DurationTimes } from './eval-field.ts'
+import { resolveField } from './fields.ts'
+import { halves } from './i64.ts'
 import { BYTES_PER_SAMPLE } from './limits.ts'
 import { printExpr } from './print-expr.ts'
 import type { ValueType, Vec } from './vec.ts'
@@ -180,7 +183,11 @@ export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
   samples.want(p)
   return {
     add(batch, groups, groupCount, rowsPerGroup) {
-      if (owner) samples.add(evalShared(call.args[0], batch, ctx), groups, groupCount, rowsPerGroup)
+      if (!owner) return
+      const e = call.args[0]
+      // A duration is laid out from its times: no array of doubles per batch.
+      const times = e.kind === 'Field' ? durationTimesOf(batch, resolveField(e.path, ctx.scope, where(ctx, e.at))) : undefined
+      samples.add(times ?? evalShared(e, batch, ctx), groups, groupCount, rowsPerGroup)
     },
     value(g) {
       const x = samples.rank(g, p)
@@ -201,8 +208,8 @@ export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
  * counting sort by group).
  */
 class Samples {
-  /** Each batch's values and a copy of its rows' groups (grouping reuses its array). */
-  private batches: { v: ArrayLike<number>; p?: Uint8Array; groups: Uint32Array }[] = []
+  /** Each batch's values (or the times durations are the differences of) and a copy of its rows' groups (grouping reuses its array). */
+  private batches: { v?: ArrayLike<number>; times?: DurationTimes; p?: Uint8Array; groups: Uint32Array }[] = []
   private groupCount = 0
   private counts = new Uint32Array(0)
   /** All values, group g's in values[starts[g] .. starts[g + 1]), once laid out. */
@@ -217,17 +224,22 @@ class Samples {
   type: ValueType = 'number'
   base = 0n
 
-  add(vec: Vec, groups: Uint32Array, groupCount: number, rowsPerGroup?: Float64Array): void {
-    if (vec.t === 'num' && vec.dur === true) this.type = 'duration'
-    let numbers: { v: ArrayLike<number>; p?: Uint8Array }
-    if (vec.t === 'time') {
+  add(vec: Vec | DurationTimes, groups: Uint32Array, groupCount: number, rowsPerGroup?: Float64Array): void {
+    let numbers: { v?: ArrayLike<number>; times?: DurationTimes; p?: Uint8Array }
+    if ('start' in vec) {
+      this.type = 'duration'
+      numbers = { times: vec, p: vec.p }
+    } else if (vec.t === 'time') {
       if (this.type !== 'time') {
         const first = vec.p === undefined ? 0 : vec.p.indexOf(1)
         if (first >= 0 && first < vec.v.length) [this.type, this.base] = ['time', vec.v[first]]
       }
       const base = this.base
       numbers = { v: Float64Array.from(vec.v, (t) => Number(t - base)), p: vec.p }
-    } else numbers = numbersOf(vec, groups.length)
+    } else {
+      if (vec.t === 'num' && vec.dur === true) this.type = 'duration'
+      numbers = numbersOf(vec, groups.length)
+    }
     // Values per group, counted while the batch is at hand: group g's values will start at
     // the sum of the counts before it.
     const counts = (this.counts = growTo(this.counts, groupCount))
@@ -279,9 +291,10 @@ class Samples {
     for (let g = 0; g < groups; g++) starts[g + 1] = starts[g] + this.counts[g]
     const next = starts.slice(0, groups)
     const values = new Float64Array(starts[groups])
-    for (const { v, p, groups: ids } of this.batches) {
-      if (p === undefined) for (let i = 0; i < ids.length; i++) values[next[ids[i]]++] = v[i]
-      else for (let i = 0; i < ids.length; i++) if (p[i] === 1) values[next[ids[i]]++] = v[i]
+    for (const { v, times, p, groups: ids } of this.batches) {
+      if (times !== undefined) scatterDurations(times, ids, next, values)
+      else if (p === undefined) for (let i = 0; i < ids.length; i++) values[next[ids[i]]++] = v![i]
+      else for (let i = 0; i < ids.length; i++) if (p[i] === 1) values[next[ids[i]]++] = v![i]
     }
     this.batches = []
     this.values = values
@@ -289,6 +302,16 @@ class Samples {
     this.answered = new Uint8Array(groups)
     this.starts = starts
     return starts
+  }
+}
+
+/** Lays out end - start of each row (present in both) at its group's next place, exact below 2^53 ns. */
+function scatterDurations({ start, end, p }: DurationTimes, ids: Uint32Array, next: Uint32Array, values: Float64Array): void {
+  const s = halves(start)
+  const e = halves(end)
+  for (let i = 0; i < ids.length; i++) {
+    if (p !== undefined && p[i] !== 1) continue
+    values[next[ids[i]]++] = (e.hi[2 * i + 1] - s.hi[2 * i + 1]) * 4294967296 + (e.lo[2 * i] - s.lo[2 * i])
   }
 }
 
