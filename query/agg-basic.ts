@@ -7,9 +7,10 @@ import type { CallNode } from './ast.ts'
 import type { AggContext, Aggregator } from './agg.ts'
 import { growTo, numbersOf } from './agg.ts'
 import { QueryError } from './errors.ts'
-import { evalCondition, evalShared, where, type CodedCondition } from './eval-expr.ts'
+import { evalCondition, evalShared, where } from './eval-expr.ts'
 import { GroupKeys } from './group-keys.ts'
 import { BYTES_PER_JOIN_KEY } from './limits.ts'
+import { pickCoded } from './row-select.ts'
 import type { Scalar, ValueType } from './vec.ts'
 
 export function expectArgs(call: CallNode, ctx: AggContext, count: number, shape: string): void {
@@ -37,11 +38,13 @@ export function countAgg(call: CallNode, ctx: AggContext): Aggregator {
       // A comparison of dictionary strings is decided per entry and read by code, with no mask.
       const condition = evalCondition(call.args[0], batch, ctx)
       if (runs !== undefined) {
-        // Rows in long runs of one group: each run's rows are summed, then added to its group once.
+        // Rows in long runs of one group: each run's rows are counted, then added to its group
+        // once; rows picked by code are counted by where the run starts and ends among them.
         const { starts } = runs
+        const picked = condition instanceof Uint8Array ? undefined : pickCoded(condition, batch.length)
         for (let r = 0; r < runs.count; r++) {
           const [from, to] = [starts[r], starts[r + 1]]
-          c[runs.groups[r]] += condition instanceof Uint8Array ? sumMask(condition, from, to) : sumCoded(condition, from, to)
+          c[runs.groups[r]] += picked === undefined ? sumMask(condition as Uint8Array, from, to) : below(picked, to) - below(picked, from)
         }
         return
       }
@@ -66,12 +69,16 @@ function sumMask(mask: Uint8Array, from: number, to: number): number {
   return sum
 }
 
-/** Rows from .. to that hold a condition decided by code. */
-function sumCoded({ codes, p, table }: CodedCondition, from: number, to: number): number {
-  let sum = 0
-  if (p === undefined) for (let i = from; i < to; i++) sum += table[codes[i]]
-  else for (let i = from; i < to; i++) sum += table[codes[i]] & p[i]
-  return sum
+/** How many of the ascending `rows` are below `row` (a binary search). */
+function below(rows: Uint32Array, row: number): number {
+  let lo = 0
+  let hi = rows.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (rows[mid] < row) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 /** rate() without argument: rows per second of the time bucket (or of the query's range). */
