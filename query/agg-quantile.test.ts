@@ -99,4 +99,17 @@ describe('percentiles per group', () => {
       }
     }
   })
+
+  it('answer the same when queries of different sizes run one after another or interleaved on one thread', async () => {
+    const store = new MemoryStore()
+    const rand = seededRandom(99)
+    for (let b = 0; b < 6; b++) await store.append('default', randomSpans(rand, 3000))
+    const texts = ['spans | stats p50(duration), p99(duration), count() by attr.route', 'spans | where attr.x > 100 | stats p50(duration), p95(duration), percentile(attr.x, 90)', 'spans | stats p95(duration) by attr.route']
+    const alone = []
+    for (const text of texts) alone.push((await runQuery(text, { store })).rows)
+    // Again, one after another: the arrays the first runs kept are reused.
+    for (const [k, text] of texts.entries()) expect((await runQuery(text, { store })).rows).toEqual(alone[k])
+    const together = await Promise.all([...texts, ...texts].map((text) => runQuery(text, { store })))
+    expect(together.map((r) => r.rows)).toEqual([...alone, ...alone])
+  })
 })

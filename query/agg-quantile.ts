@@ -14,7 +14,7 @@ import { evalShared, where } from './eval-expr.ts'
 import { durationTimesOf, type DurationTimes } from './eval-field.ts'
 import { resolveField } from './fields.ts'
 import { halves } from './i64.ts'
-import { BYTES_PER_SAMPLE } from './limits.ts'
+import { BYTES_PER_SAMPLE, SPARE_SAMPLE_BYTES } from './limits.ts'
 import { printExpr } from './print-expr.ts'
 import type { ValueType, Vec } from './vec.ts'
 
@@ -208,13 +208,17 @@ export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
  * counting sort by group).
  */
 class Samples {
-  /** Each batch's values (or the times durations are the differences of) and a copy of its rows' groups (grouping reuses its array). */
-  private batches: { v?: ArrayLike<number>; times?: DurationTimes; p?: Uint8Array; groups: Uint32Array }[] = []
+  /** Each batch's values (or the times durations are the differences of) and where its rows' groups are in `ids`. */
+  private batches: { v?: ArrayLike<number>; times?: DurationTimes; p?: Uint8Array; from: number; rows: number }[] = []
+  /** The group of every row added, batch after batch (grouping reuses its array). */
+  private ids: Uint32Array = new Uint32Array(0)
+  private rows = 0
   private groupCount = 0
   private counts = new Uint32Array(0)
-  /** All values, group g's in values[starts[g] .. starts[g + 1]), once laid out. */
-  private values = new Float64Array(0)
+  /** All values, group g's in values[starts[g] .. starts[g + 1]), once laid out; `unanswered` groups still need them. */
+  private values: Float64Array = new Float64Array(0)
   private starts: Uint32Array | undefined
+  private unanswered = 0
   /** The percentiles asked for, ascending, and each group's answers once selected. */
   private readonly wanted: number[] = []
   private answers = new Float64Array(0)
@@ -247,7 +251,10 @@ class Samples {
     if (p === undefined && rowsPerGroup !== undefined) for (let g = 0; g < rowsPerGroup.length; g++) counts[g] += rowsPerGroup[g]
     else if (p === undefined) for (let i = 0; i < groups.length; i++) counts[groups[i]]++
     else for (let i = 0; i < groups.length; i++) counts[groups[i]] += p[i]
-    this.batches.push({ ...numbers, groups: groups.slice() })
+    if (this.rows + groups.length > this.ids.length) this.ids = grown(this.ids, this.rows + groups.length)
+    this.ids.set(groups, this.rows)
+    this.batches.push({ ...numbers, from: this.rows, rows: groups.length })
+    this.rows += groups.length
     this.groupCount = groupCount
     this.total += groups.length
   }
@@ -281,6 +288,11 @@ class Samples {
         })
       }
       this.answered[g] = 1
+      // Every group answered: the values are let go, their array kept for the next query.
+      if (--this.unanswered === 0) {
+        keepSpare(this.values)
+        this.values = new Float64Array(0)
+      }
     }
     return this.answers[g * wanted.length + wanted.indexOf(p)]
   }
@@ -290,19 +302,64 @@ class Samples {
     const starts = new Uint32Array(groups + 1)
     for (let g = 0; g < groups; g++) starts[g + 1] = starts[g] + this.counts[g]
     const next = starts.slice(0, groups)
-    const values = new Float64Array(starts[groups])
-    for (const { v, times, p, groups: ids } of this.batches) {
+    const values = takeSpare(starts[groups])
+    for (const { v, times, p, from, rows } of this.batches) {
+      const ids = this.ids.subarray(from, from + rows)
       if (times !== undefined) scatterDurations(times, ids, next, values)
       else if (p === undefined) for (let i = 0; i < ids.length; i++) values[next[ids[i]]++] = v![i]
       else for (let i = 0; i < ids.length; i++) if (p[i] === 1) values[next[ids[i]]++] = v![i]
     }
     this.batches = []
+    keepSpare(this.ids)
+    this.ids = new Uint32Array(0)
     this.values = values
+    for (let g = 0; g < groups; g++) if (this.counts[g] > 0) this.unanswered++
     this.answers = new Float64Array(groups * this.wanted.length)
     this.answered = new Uint8Array(groups)
     this.starts = starts
     return starts
   }
+}
+
+/**
+ * Arrays percentiles lay values and groups out in, kept from one query to the next on a thread,
+ * one of each kind: a million values are 8 MB of fresh memory outside the heap each query,
+ * which V8 counts toward its next full collection (marking the whole heap, every cached
+ * block's objects): at that size, most queries paid one. An array is taken by one `Samples` at
+ * a time (a query interleaved on the same thread makes its own) and kept only up to
+ * SPARE_SAMPLE_BYTES.
+ */
+const spares: { values?: Float64Array; ids?: Uint32Array } = {}
+
+/** An array of at least n doubles (a view of the spare one when it is large enough). */
+function takeSpare(n: number): Float64Array {
+  const spare = spares.values
+  if (spare === undefined || spare.length < n) return new Float64Array(n)
+  spares.values = undefined
+  return spare.subarray(0, n)
+}
+
+/** Keeps the whole array under `a` for the next takeSpare or grown, the larger of two. */
+function keepSpare(a: Float64Array | Uint32Array): void {
+  if (a.buffer.byteLength > SPARE_SAMPLE_BYTES || a.buffer instanceof SharedArrayBuffer) return
+  if (a instanceof Float64Array) {
+    const whole = new Float64Array(a.buffer)
+    if (spares.values === undefined || spares.values.length < whole.length) spares.values = whole
+  } else {
+    const whole = new Uint32Array(a.buffer)
+    if (spares.ids === undefined || spares.ids.length < whole.length) spares.ids = whole
+  }
+}
+
+/** `ids` with room for n (doubling), its contents kept: the spare array when it has the room. */
+function grown(ids: Uint32Array, n: number): Uint32Array {
+  let size = Math.max(16, ids.length * 2)
+  while (size < n) size *= 2
+  const spare = spares.ids
+  const next = spare !== undefined && spare.length >= n && spare !== ids ? spare : new Uint32Array(size)
+  if (next === spare) spares.ids = undefined
+  next.set(ids)
+  return next
 }
 
 /** Lays out end - start of each row (present in both) at its group's next place, exact below 2^53 ns. */

@@ -176,6 +176,13 @@ export const DICT_TABLES_PER_DICT = 4
  */
 export const RARE_PICK_SHARE = 16
 
+/**
+ * Largest array of percentile values (or of their groups) a query thread keeps for the next
+ * query (agg-quantile.ts): 32 MiB is four million values, a few hours of spans at the reference
+ * rate; larger ones are let go, as before.
+ */
+export const SPARE_SAMPLE_BYTES = 32 * 1024 * 1024
+
 /** Rare picks kept per codes array (the oldest is dropped first). */
 export const RARE_PICKS_PER_COLUMN = 4
 
