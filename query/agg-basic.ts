@@ -39,12 +39,18 @@ export function countAgg(call: CallNode, ctx: AggContext): Aggregator {
       const condition = evalCondition(call.args[0], batch, ctx)
       if (runs !== undefined) {
         // Rows in long runs of one group: each run's rows are counted, then added to its group
-        // once; rows picked by code are counted by where the run starts and ends among them.
+        // once; rows picked by code (ascending, like the runs) are counted as far as the run's end.
         const { starts } = runs
         const picked = condition instanceof Uint8Array ? undefined : pickCoded(condition, batch.length)
+        let at = 0
         for (let r = 0; r < runs.count; r++) {
           const [from, to] = [starts[r], starts[r + 1]]
-          c[runs.groups[r]] += picked === undefined ? sumMask(condition as Uint8Array, from, to) : below(picked, to) - below(picked, from)
+          if (picked === undefined) c[runs.groups[r]] += sumMask(condition as Uint8Array, from, to)
+          else {
+            const first = at
+            while (at < picked.length && picked[at] < to) at++
+            c[runs.groups[r]] += at - first
+          }
         }
         return
       }
@@ -67,18 +73,6 @@ function sumMask(mask: Uint8Array, from: number, to: number): number {
   let sum = 0
   for (let i = from; i < to; i++) sum += mask[i]
   return sum
-}
-
-/** How many of the ascending `rows` are below `row` (a binary search). */
-function below(rows: Uint32Array, row: number): number {
-  let lo = 0
-  let hi = rows.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (rows[mid] < row) lo = mid + 1
-    else hi = mid
-  }
-  return lo
 }
 
 /** rate() without argument: rows per second of the time bucket (or of the query's range). */
