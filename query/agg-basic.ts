@@ -10,6 +10,7 @@ import { QueryError } from './errors.ts'
 import { evalCondition, evalShared, where } from './eval-expr.ts'
 import { GroupKeys } from './group-keys.ts'
 import { BYTES_PER_JOIN_KEY } from './limits.ts'
+import { pickCoded } from './row-select.ts'
 import type { Scalar, ValueType } from './vec.ts'
 
 export function expectArgs(call: CallNode, ctx: AggContext, count: number, shape: string): void {
@@ -24,7 +25,7 @@ export function countAgg(call: CallNode, ctx: AggContext): Aggregator {
   expectArgs(call, ctx, conditional ? 1 : 0, conditional ? 'countif(condition)' : 'count()')
   let counts = new Float64Array(0)
   return {
-    add(batch, groups, groupCount, rowsPerGroup) {
+    add(batch, groups, groupCount, rowsPerGroup, runs) {
       const c = (counts = growTo(counts, groupCount))
       if (!conditional && rowsPerGroup !== undefined) {
         for (let g = 0; g < rowsPerGroup.length; g++) c[g] += rowsPerGroup[g]
@@ -36,6 +37,23 @@ export function countAgg(call: CallNode, ctx: AggContext): Aggregator {
       }
       // A comparison of dictionary strings is decided per entry and read by code, with no mask.
       const condition = evalCondition(call.args[0], batch, ctx)
+      if (runs !== undefined) {
+        // Rows in long runs of one group: each run's rows are counted, then added to its group
+        // once; rows picked by code (ascending, like the runs) are counted as far as the run's end.
+        const { starts } = runs
+        const picked = condition instanceof Uint8Array ? undefined : pickCoded(condition, batch.length)
+        let at = 0
+        for (let r = 0; r < runs.count; r++) {
+          const [from, to] = [starts[r], starts[r + 1]]
+          if (picked === undefined) c[runs.groups[r]] += sumMask(condition as Uint8Array, from, to)
+          else {
+            const first = at
+            while (at < picked.length && picked[at] < to) at++
+            c[runs.groups[r]] += at - first
+          }
+        }
+        return
+      }
       if (!(condition instanceof Uint8Array)) {
         const { codes, p, table } = condition
         if (p === undefined) for (let i = 0; i < groups.length; i++) c[groups[i]] += table[codes[i]]
@@ -49,6 +67,12 @@ export function countAgg(call: CallNode, ctx: AggContext): Aggregator {
     type: () => 'number',
     bytes: () => counts.length * 8,
   }
+}
+
+function sumMask(mask: Uint8Array, from: number, to: number): number {
+  let sum = 0
+  for (let i = from; i < to; i++) sum += mask[i]
+  return sum
 }
 
 /** rate() without argument: rows per second of the time bucket (or of the query's range). */

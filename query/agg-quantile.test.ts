@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MemoryStore, type Batch } from '../storage/index.ts'
-import { rankIndex, select } from './agg-quantile.ts'
+import { rankIndex, select, selectByHistogram } from './agg-quantile.ts'
 import { runQuery } from './engine.ts'
 import { randomSpans, seededRandom } from '../test/support/random-batch.ts'
 
@@ -24,6 +24,32 @@ describe('nearest-rank selection', () => {
     }
   })
 
+  it('through a histogram of high bits, finds the values of ranks as a sort does, and declines values it cannot order so', () => {
+    let seed = 11
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const scratch = { counts: new Uint32Array(4096), slot: new Int32Array(4096), values: new Float64Array(0) }
+    const inputs = [
+      Float64Array.from({ length: 5000 }, () => Math.floor(random() * 2 ** random() * 40)),
+      Float64Array.from({ length: 3000 }, () => Math.floor(random() * 1e9)),
+      Float64Array.from({ length: 2000 }, () => (random() < 0.9 ? 7 : random())),
+      Float64Array.from({ length: 1500 }, (_, i) => (i % 3 === 0 ? 0 : 2 ** (i % 60) + i)),
+      new Float64Array(1024).fill(5e-324),
+    ]
+    for (const input of inputs) {
+      const sorted = Float64Array.from(input).sort()
+      const ranks = [1, 50, 95, 99, 99.9, 100].map((p) => rankIndex(input.length, p))
+      const out = new Float64Array(ranks.length + 1)
+      const copy = Float64Array.from(input)
+      expect(selectByHistogram(copy, ranks, out, 1, scratch)).toBe(true)
+      expect([...out.subarray(1)]).toEqual(ranks.map((k) => sorted[k]))
+      expect(copy).toEqual(input)
+    }
+    for (const odd of [-1, -0, Infinity, NaN]) {
+      const input = Float64Array.from({ length: 2000 }, (_, i) => (i === 1234 ? odd : i))
+      expect(selectByHistogram(input, [1000], new Float64Array(1), 0, scratch)).toBe(false)
+    }
+  })
+
   it('computes the rank exactly where doubles round up (p999 of 50,000 values is rank 49,950)', () => {
     expect(rankIndex(50_000, 99.9)).toBe(49_949)
     for (let n = 1000; n <= 100_000; n += 1000) expect(rankIndex(n, 99.9), `n = ${n}`).toBe((999 * n) / 1000 - 1)
@@ -41,7 +67,13 @@ describe('percentiles per group', () => {
     for (let seed = 1; seed <= 12; seed++) {
       const rand = seededRandom(seed)
       const store = new MemoryStore()
-      const batches = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => randomSpans(rand, 1 + Math.floor(rand() * 3000)))
+      // Some seeds have a few routes, so groups grow past HISTOGRAM_SELECT_ROWS values.
+      const batches = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => {
+        const b = randomSpans(rand, 1 + Math.floor(rand() * 3000))
+        const route = b.columns['a:route'] as Extract<Batch['columns'][string], { kind: 'str' }>
+        if (seed % 3 === 0) route.codes.forEach((c, i) => (route.codes[i] = c % Math.min(2, route.dict.length)))
+        return b
+      })
       for (const b of batches) await store.append('default', b)
       const asked = ps.map((p) => `percentile(attr.x, ${p}), percentile(duration, ${p})`).join(', ')
       const { rows } = await runQuery(`spans | stats ${asked} by attr.route`, { store })
@@ -66,5 +98,18 @@ describe('percentiles per group', () => {
         expect(values, `seed ${seed}, route ${String(route)}`).toEqual(ps.flatMap((p) => [at(sx, p), at(sd, p)]))
       }
     }
+  })
+
+  it('answer the same when queries of different sizes run one after another or interleaved on one thread', async () => {
+    const store = new MemoryStore()
+    const rand = seededRandom(99)
+    for (let b = 0; b < 6; b++) await store.append('default', randomSpans(rand, 3000))
+    const texts = ['spans | stats p50(duration), p99(duration), count() by attr.route', 'spans | where attr.x > 100 | stats p50(duration), p95(duration), percentile(attr.x, 90)', 'spans | stats p95(duration) by attr.route']
+    const alone = []
+    for (const text of texts) alone.push((await runQuery(text, { store })).rows)
+    // Again, one after another: the arrays the first runs kept are reused.
+    for (const [k, text] of texts.entries()) expect((await runQuery(text, { store })).rows).toEqual(alone[k])
+    const together = await Promise.all([...texts, ...texts].map((text) => runQuery(text, { store })))
+    expect(together.map((r) => r.rows)).toEqual([...alone, ...alone])
   })
 })

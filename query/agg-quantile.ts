@@ -11,7 +11,10 @@ import type { AggContext, Aggregator } from './agg.ts'
 import { growTo, numbersOf, sharedState } from './agg.ts'
 import { QueryError } from './errors.ts'
 import { evalShared, where } from './eval-expr.ts'
-import { BYTES_PER_SAMPLE } from './limits.ts'
+import { durationTimesOf, type DurationTimes } from './eval-field.ts'
+import { resolveField } from './fields.ts'
+import { halves } from './i64.ts'
+import { BYTES_PER_SAMPLE, SPARE_SAMPLE_BYTES } from './limits.ts'
 import { printExpr } from './print-expr.ts'
 import type { ValueType, Vec } from './vec.ts'
 
@@ -95,6 +98,80 @@ function swap(a: Float64Array, i: number, j: number): void {
   a[j] = t
 }
 
+/** Values of a group from which its ranks are found through a histogram (selectByHistogram). */
+const HISTOGRAM_SELECT_ROWS = 1024
+
+/** Buckets of that histogram: 16 KiB of counts, a few values per bucket for groups this size. */
+const HISTOGRAM_BUCKETS = 4096
+
+/** Arrays selectByHistogram reuses from group to group. */
+export interface HistogramScratch {
+  counts: Uint32Array
+  /** Where the next value of each bucket goes while values are copied out, -1 when not copied. */
+  slot: Int32Array
+  values: Float64Array
+}
+
+/**
+ * Writes the values of ascending ranks `ranks` of `a` to out[at ...] without reordering `a`,
+ * when every value is a finite number >= +0; false otherwise (then nothing is written). Such
+ * doubles order as their high 32 bits do (then their low bits): one pass counts the values per
+ * bucket of high bits, the buckets holding the ranks follow from the counts, and only their
+ * values are copied out and selected among. Each pass is a loop without a data-dependent branch
+ * to mispredict, where select() swaps around a pivot about 2n times for three ranks.
+ */
+export function selectByHistogram(a: Float64Array, ranks: readonly number[], out: Float64Array, at: number, scratch: HistogramScratch): boolean {
+  const n = a.length
+  const words = new Uint32Array(a.buffer, a.byteOffset, 2 * n)
+  let min = 0xffffffff
+  let max = 0
+  for (let i = 1; i < 2 * n; i += 2) {
+    const h = words[i]
+    min = h < min ? h : min
+    max = h > max ? h : max
+  }
+  // The sign bit makes a negative number's word at least 0x80000000; all exponent bits set are infinities and NaN.
+  if (max >= 0x7ff00000) return false
+  let shift = 0
+  while ((max - min) >>> shift >= HISTOGRAM_BUCKETS) shift++
+  const counts = scratch.counts.fill(0)
+  for (let i = 1; i < 2 * n; i += 2) counts[(words[i] - min) >>> shift]++
+  // The bucket of each rank and the values before it; then the values of those buckets, copied
+  // out in one pass (slot[b] is where bucket b's next value goes, -1 for the others).
+  const buckets = new Int32Array(ranks.length)
+  const befores = new Float64Array(ranks.length)
+  let bucket = 0
+  let before = 0
+  for (let j = 0; j < ranks.length; j++) {
+    while (before + counts[bucket] <= ranks[j]) before += counts[bucket++]
+    buckets[j] = bucket
+    befores[j] = before
+  }
+  let room = 0
+  for (let j = 0; j < ranks.length; j++) if (j === 0 || buckets[j] !== buckets[j - 1]) room += counts[buckets[j]]
+  if (scratch.values.length < room) scratch.values = new Float64Array(Math.max(room, 2 * scratch.values.length))
+  const values = scratch.values
+  const starts = new Float64Array(ranks.length)
+  const slot = scratch.slot.fill(-1)
+  let next = 0
+  for (let j = 0; j < ranks.length; j++) {
+    if (j > 0 && buckets[j] === buckets[j - 1]) starts[j] = starts[j - 1]
+    else [starts[j], slot[buckets[j]], next] = [next, next, next + counts[buckets[j]]]
+  }
+  for (let i = 0; i < n; i++) {
+    const to = slot[(words[2 * i + 1] - min) >>> shift]
+    if (to >= 0) {
+      values[to] = a[i]
+      slot[(words[2 * i + 1] - min) >>> shift] = to + 1
+    }
+  }
+  for (let j = 0; j < ranks.length; j++) {
+    const from = starts[j]
+    out[at + j] = j > 0 && ranks[j - 1] === ranks[j] ? out[at + j - 1] : select(values.subarray(from, from + counts[buckets[j]]), ranks[j] - befores[j])
+  }
+  return true
+}
+
 export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
   const shorthand = PERCENTILE_SHORTHANDS[call.name]
   const p = shorthand ?? percentArg(call, ctx)
@@ -105,8 +182,12 @@ export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
   const { state: samples, owner } = sharedState(ctx, `samples:${printExpr(call.args[0])}`, () => new Samples())
   samples.want(p)
   return {
-    add(batch, groups, groupCount) {
-      if (owner) samples.add(evalShared(call.args[0], batch, ctx), groups, groupCount)
+    add(batch, groups, groupCount, rowsPerGroup) {
+      if (!owner) return
+      const e = call.args[0]
+      // A duration is laid out from its times: no array of doubles per batch.
+      const times = e.kind === 'Field' ? durationTimesOf(batch, resolveField(e.path, ctx.scope, where(ctx, e.at))) : undefined
+      samples.add(times ?? evalShared(e, batch, ctx), groups, groupCount, rowsPerGroup)
     },
     value(g) {
       const x = samples.rank(g, p)
@@ -127,42 +208,51 @@ export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
  * counting sort by group).
  */
 class Samples {
-  private batches: { v: ArrayLike<number>; p?: Uint8Array; from: number; rows: number }[] = []
-  /** The group of every row added, batch after batch (groups arrays are reused by grouping). */
-  private groupIds = new Uint32Array(0)
+  /** Each batch's values (or the times durations are the differences of) and where its rows' groups are in `ids`. */
+  private batches: { v?: ArrayLike<number>; times?: DurationTimes; p?: Uint8Array; from: number; rows: number }[] = []
+  /** The group of every row added, batch after batch (grouping reuses its array). */
+  private ids: Uint32Array = new Uint32Array(0)
   private rows = 0
   private groupCount = 0
   private counts = new Uint32Array(0)
-  /** All values, group g's in values[starts[g] .. starts[g + 1]), once laid out. */
-  private values = new Float64Array(0)
+  /** All values, group g's in values[starts[g] .. starts[g + 1]), once laid out; `unanswered` groups still need them. */
+  private values: Float64Array = new Float64Array(0)
   private starts: Uint32Array | undefined
+  private unanswered = 0
   /** The percentiles asked for, ascending, and each group's answers once selected. */
   private readonly wanted: number[] = []
   private answers = new Float64Array(0)
   private answered = new Uint8Array(0)
+  private readonly histogram: HistogramScratch = { counts: new Uint32Array(HISTOGRAM_BUCKETS), slot: new Int32Array(HISTOGRAM_BUCKETS), values: new Float64Array(0) }
   total = 0
   type: ValueType = 'number'
   base = 0n
 
-  add(vec: Vec, groups: Uint32Array, groupCount: number): void {
-    if (vec.t === 'num' && vec.dur === true) this.type = 'duration'
-    let numbers: { v: ArrayLike<number>; p?: Uint8Array }
-    if (vec.t === 'time') {
+  add(vec: Vec | DurationTimes, groups: Uint32Array, groupCount: number, rowsPerGroup?: Float64Array): void {
+    let numbers: { v?: ArrayLike<number>; times?: DurationTimes; p?: Uint8Array }
+    if ('start' in vec) {
+      this.type = 'duration'
+      numbers = { times: vec, p: vec.p }
+    } else if (vec.t === 'time') {
       if (this.type !== 'time') {
         const first = vec.p === undefined ? 0 : vec.p.indexOf(1)
         if (first >= 0 && first < vec.v.length) [this.type, this.base] = ['time', vec.v[first]]
       }
       const base = this.base
       numbers = { v: Float64Array.from(vec.v, (t) => Number(t - base)), p: vec.p }
-    } else numbers = numbersOf(vec, groups.length)
+    } else {
+      if (vec.t === 'num' && vec.dur === true) this.type = 'duration'
+      numbers = numbersOf(vec, groups.length)
+    }
     // Values per group, counted while the batch is at hand: group g's values will start at
     // the sum of the counts before it.
     const counts = (this.counts = growTo(this.counts, groupCount))
     const { p } = numbers
-    if (p === undefined) for (let i = 0; i < groups.length; i++) counts[groups[i]]++
+    if (p === undefined && rowsPerGroup !== undefined) for (let g = 0; g < rowsPerGroup.length; g++) counts[g] += rowsPerGroup[g]
+    else if (p === undefined) for (let i = 0; i < groups.length; i++) counts[groups[i]]++
     else for (let i = 0; i < groups.length; i++) counts[groups[i]] += p[i]
-    this.groupIds = growTo(this.groupIds, this.rows + groups.length)
-    this.groupIds.set(groups, this.rows)
+    if (this.rows + groups.length > this.ids.length) this.ids = grown(this.ids, this.rows + groups.length)
+    this.ids.set(groups, this.rows)
     this.batches.push({ ...numbers, from: this.rows, rows: groups.length })
     this.rows += groups.length
     this.groupCount = groupCount
@@ -188,13 +278,21 @@ class Samples {
     const wanted = this.wanted
     if (this.answered[g] === 0) {
       const a = this.values.subarray(from, from + n)
-      let last = -1
-      wanted.forEach((q, j) => {
-        const k = rankIndex(n, q)
-        this.answers[g * wanted.length + j] = k === last ? a[k] : select(a, k, last + 1)
-        last = k
-      })
+      const ranks = wanted.map((q) => rankIndex(n, q))
+      const at = g * wanted.length
+      if (n < HISTOGRAM_SELECT_ROWS || !selectByHistogram(a, ranks, this.answers, at, this.histogram)) {
+        let last = -1
+        ranks.forEach((k, j) => {
+          this.answers[at + j] = k === last ? a[k] : select(a, k, last + 1)
+          last = k
+        })
+      }
       this.answered[g] = 1
+      // Every group answered: the values are let go, their array kept for the next query.
+      if (--this.unanswered === 0) {
+        keepSpare(this.values)
+        this.values = new Float64Array(0)
+      }
     }
     return this.answers[g * wanted.length + wanted.indexOf(p)]
   }
@@ -204,19 +302,73 @@ class Samples {
     const starts = new Uint32Array(groups + 1)
     for (let g = 0; g < groups; g++) starts[g + 1] = starts[g] + this.counts[g]
     const next = starts.slice(0, groups)
-    const values = new Float64Array(starts[groups])
-    for (const { v, p, from, rows } of this.batches) {
-      const ids = this.groupIds.subarray(from, from + rows)
-      if (p === undefined) for (let i = 0; i < rows; i++) values[next[ids[i]]++] = v[i]
-      else for (let i = 0; i < rows; i++) if (p[i] === 1) values[next[ids[i]]++] = v[i]
+    const values = takeSpare(starts[groups])
+    for (const { v, times, p, from, rows } of this.batches) {
+      const ids = this.ids.subarray(from, from + rows)
+      if (times !== undefined) scatterDurations(times, ids, next, values)
+      else if (p === undefined) for (let i = 0; i < ids.length; i++) values[next[ids[i]]++] = v![i]
+      else for (let i = 0; i < ids.length; i++) if (p[i] === 1) values[next[ids[i]]++] = v![i]
     }
     this.batches = []
-    this.groupIds = new Uint32Array(0)
+    keepSpare(this.ids)
+    this.ids = new Uint32Array(0)
     this.values = values
+    for (let g = 0; g < groups; g++) if (this.counts[g] > 0) this.unanswered++
     this.answers = new Float64Array(groups * this.wanted.length)
     this.answered = new Uint8Array(groups)
     this.starts = starts
     return starts
+  }
+}
+
+/**
+ * Arrays percentiles lay values and groups out in, kept from one query to the next on a thread,
+ * one of each kind: a million values are 8 MB of fresh memory outside the heap each query,
+ * which V8 counts toward its next full collection (marking the whole heap, every cached
+ * block's objects): at that size, most queries paid one. An array is taken by one `Samples` at
+ * a time (a query interleaved on the same thread makes its own) and kept only up to
+ * SPARE_SAMPLE_BYTES.
+ */
+const spares: { values?: Float64Array; ids?: Uint32Array } = {}
+
+/** An array of at least n doubles (a view of the spare one when it is large enough). */
+function takeSpare(n: number): Float64Array {
+  const spare = spares.values
+  if (spare === undefined || spare.length < n) return new Float64Array(n)
+  spares.values = undefined
+  return spare.subarray(0, n)
+}
+
+/** Keeps the whole array under `a` for the next takeSpare or grown, the larger of two. */
+function keepSpare(a: Float64Array | Uint32Array): void {
+  if (a.buffer.byteLength > SPARE_SAMPLE_BYTES || a.buffer instanceof SharedArrayBuffer) return
+  if (a instanceof Float64Array) {
+    const whole = new Float64Array(a.buffer)
+    if (spares.values === undefined || spares.values.length < whole.length) spares.values = whole
+  } else {
+    const whole = new Uint32Array(a.buffer)
+    if (spares.ids === undefined || spares.ids.length < whole.length) spares.ids = whole
+  }
+}
+
+/** `ids` with room for n (doubling), its contents kept: the spare array when it has the room. */
+function grown(ids: Uint32Array, n: number): Uint32Array {
+  let size = Math.max(16, ids.length * 2)
+  while (size < n) size *= 2
+  const spare = spares.ids
+  const next = spare !== undefined && spare.length >= n && spare !== ids ? spare : new Uint32Array(size)
+  if (next === spare) spares.ids = undefined
+  next.set(ids)
+  return next
+}
+
+/** Lays out end - start of each row (present in both) at its group's next place, exact below 2^53 ns. */
+function scatterDurations({ start, end, p }: DurationTimes, ids: Uint32Array, next: Uint32Array, values: Float64Array): void {
+  const s = halves(start)
+  const e = halves(end)
+  for (let i = 0; i < ids.length; i++) {
+    if (p !== undefined && p[i] !== 1) continue
+    values[next[ids[i]]++] = (e.hi[2 * i + 1] - s.hi[2 * i + 1]) * 4294967296 + (e.lo[2 * i] - s.lo[2 * i])
   }
 }
 

@@ -7,15 +7,17 @@
 import type { Batch } from '../storage/index.ts'
 import type { CallNode } from './ast.ts'
 import type { EvalContext } from './eval-expr.ts'
+import type { GroupRuns } from './group-keys.ts'
 import { cell, type Scalar, type ValueType, type Vec } from './vec.ts'
 
 export interface Aggregator {
   /**
    * Adds the rows of one batch; `groups[i]` is the group of row i, `groupCount` the groups so
-   * far, `rowsPerGroup[g]` the rows of group g in this batch when grouping counted them.
-   * `groups` is reused for the next batch: an aggregator copies what it keeps.
+   * far, `rowsPerGroup[g]` the rows of group g in this batch when grouping counted them, `runs`
+   * the same groups as runs of rows when the rows came in long runs of one group.
+   * `groups` and `runs` are reused for the next batch: an aggregator copies what it keeps.
    */
-  add(batch: Batch, groups: Uint32Array, groupCount: number, rowsPerGroup?: Float64Array): void
+  add(batch: Batch, groups: Uint32Array, groupCount: number, rowsPerGroup?: Float64Array, runs?: GroupRuns): void
   /** The result of one group, once every batch was added. */
   value(group: number): Scalar
   /** The type of the results. */

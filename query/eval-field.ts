@@ -37,15 +37,36 @@ function presentUnlessZero(values: BigInt64Array, p: Uint8Array | undefined): Ui
 }
 
 function durationVec(start: Column | undefined, end: Column | undefined): Vec {
-  if (start?.kind !== 'i64' || end?.kind !== 'i64') return ABSENT
+  const times = durationTimes(start, end)
+  if (times === undefined) return ABSENT
+  return { t: 'num', v: differences(times.start, times.end), p: times.p, dur: true }
+}
+
+/** Start and end times a duration is the difference of, and the rows holding both. */
+export interface DurationTimes {
+  readonly start: BigInt64Array
+  readonly end: BigInt64Array
+  readonly p?: Uint8Array
+}
+
+/**
+ * The times under a duration field of `batch`, for a consumer that reads the differences once
+ * (percentiles lay them out): it then makes no array of doubles per batch. Undefined when `ref`
+ * is no duration or the batch lacks its columns.
+ */
+export function durationTimesOf(batch: Batch, ref: FieldRef): DurationTimes | undefined {
+  return ref.kind === 'duration' ? durationTimes(batch.columns[ref.start], batch.columns[ref.end]) : undefined
+}
+
+function durationTimes(start: Column | undefined, end: Column | undefined): DurationTimes | undefined {
+  if (start?.kind !== 'i64' || end?.kind !== 'i64') return undefined
   const n = start.values.length
-  const out = differences(start.values, end.values)
   let p: Uint8Array | undefined
   if (start.present !== undefined || end.present !== undefined) {
     p = new Uint8Array(n)
     for (let i = 0; i < n; i++) p[i] = (start.present?.[i] ?? 1) & (end.present?.[i] ?? 1)
   }
-  return { t: 'num', v: out, p, dur: true }
+  return { start: start.values, end: end.values, p }
 }
 
 /**

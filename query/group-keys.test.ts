@@ -23,7 +23,7 @@ function general(c: Extract<Column, { kind: 'str' }>): Vec {
 }
 
 describe('grouping on dictionary codes', () => {
-  it('numbers groups as the general path does, for one to three keys, counting rows per group', () => {
+  it('numbers groups as the general path does, for one to three keys, counting rows per group and giving runs', () => {
     for (let seed = 1; seed <= 300; seed++) {
       const rand = seededRandom(seed)
       const keyCount = 1 + (seed % 3)
@@ -35,8 +35,17 @@ describe('grouping on dictionary codes', () => {
         const columns = Array.from({ length: keyCount }, () => (rand() < 0.7 ? smallDict(rand, rows) : (randomColumn(rand, 'str', rows) as Extract<Column, { kind: 'str' }>)))
         // Some batches of the coded side come as general values, as an attribute may.
         const mixed = rand() < 0.2
+        // Sorted codes come in runs, as a block's services do (absent rows scattered through them).
+        if (rand() < 0.4) for (const c of columns) c.codes.sort()
         const groups = coded.assign(columns.map((c) => (mixed ? general(c) : columnVec(c, false))), rows)
         expect(groups, `seed ${seed}`).toEqual(interned.assign(columns.map(general), rows))
+        const runs = coded.runs
+        if (runs !== undefined) {
+          // One key in long runs is also handed out as runs, covering the batch.
+          const expanded = new Uint32Array(rows)
+          for (let r = 0; r < runs.count; r++) expanded.fill(runs.groups[r], runs.starts[r], runs.starts[r + 1])
+          expect([runs.starts[runs.count], expanded], `seed ${seed}`).toEqual([rows, groups])
+        }
         if (coded.rowsPerGroup !== undefined) {
           const counted = new Float64Array(coded.count)
           for (const g of groups) counted[g]++
@@ -44,6 +53,23 @@ describe('grouping on dictionary codes', () => {
         }
       }
       expect(coded.values, `seed ${seed}`).toEqual(interned.values)
+    }
+  })
+
+  it('numbers time keys (bin buckets in any order, or all distinct) as interning each value does', () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      const rand = seededRandom(seed)
+      const timed = new GroupKeys(1)
+      const interned = new GroupKeys(1)
+      for (let b = 0; b < 3; b++) {
+        const rows = 1 + Math.floor(rand() * 3000)
+        const distinct = seed % 2 === 0 ? 60 : 1e9
+        // Steps of 2^32 ns differ in the high half alone, minutes mostly in the low half.
+        const times = BigInt64Array.from({ length: rows }, () => 1793491200000000000n + BigInt(Math.floor(rand() * distinct)) * (seed % 3 === 0 ? 2n ** 32n : 60_000_000_000n))
+        const groups = timed.assign([{ t: 'time', v: times }], rows)
+        expect(groups, `seed ${seed}`).toEqual(interned.assign([{ t: 'any', v: Array.from(times) }], rows))
+      }
+      expect(timed.values, `seed ${seed}`).toEqual(interned.values)
     }
   })
 

@@ -50,12 +50,21 @@ export class ValueInterner {
     }
     if (v.t === 'const') return out.fill(this.id(keyOf(v.value)))
     if (v.t === 'time' && v.p === undefined) {
-      // As below, comparing 32-bit halves: reading a BigInt64Array makes a BigInt per row.
+      // Comparing 32-bit halves: reading a BigInt64Array makes a BigInt per row, and a map
+      // hashes it. A few distinct times (bin(time, 1m) buckets) in any order hit a small table
+      // of the halves last seen at each slot.
       const w = new Int32Array(v.v.buffer, v.v.byteOffset, 2 * n)
-      let lastId = 0
+      const seen = new Int32Array(3 * TIME_SLOTS).fill(-1)
       for (let i = 0; i < n; i++) {
-        if (i === 0 || w[2 * i] !== w[2 * i - 2] || w[2 * i + 1] !== w[2 * i - 1]) lastId = this.id(v.v[i])
-        out[i] = lastId
+        const lo = w[2 * i]
+        const hi = w[2 * i + 1]
+        const slot = 3 * ((lo ^ hi ^ (lo >>> 16)) & (TIME_SLOTS - 1))
+        if (seen[slot + 2] < 0 || seen[slot] !== lo || seen[slot + 1] !== hi) {
+          seen[slot] = lo
+          seen[slot + 1] = hi
+          seen[slot + 2] = this.id(v.v[i])
+        }
+        out[i] = seen[slot + 2]
       }
       return out
     }
@@ -82,6 +91,9 @@ export class ValueInterner {
     return this.id(a * PAIR + b)
   }
 }
+
+/** Slots of the table of recent times rowIds keeps per batch (a power of two). */
+const TIME_SLOTS = 256
 
 function keyOf(value: Scalar): unknown {
   if (value === null || typeof value !== 'object') return value
@@ -118,13 +130,27 @@ function foldInto(groups: Uint32Array, ids: Uint32Array, fold: ValueInterner): v
 }
 
 /**
+ * Rows of a batch as runs of one group: run r is rows starts[r] .. starts[r + 1] of group
+ * groups[r]. Spans are stored by service, so grouping by service gives a few runs per block,
+ * and an aggregate adds a run's rows without a group lookup per row.
+ */
+export interface GroupRuns {
+  readonly count: number
+  readonly starts: Uint32Array
+  readonly groups: Uint32Array
+}
+
+/** Runs are offered to aggregates when a run holds this many rows on average, or more. */
+const RUN_ROWS = 16
+
+/**
  * The groups of a batch whose keys are all dictionary strings, from their codes alone: one
  * combined code per row (absent is one code past the dictionary), and a table from combined
  * code to group filled once per distinct combination, through the same interners as the
  * general path, so group numbers are the ones it would give. Undefined when the combinations
- * outnumber DENSE_FOLD_CELLS.
+ * outnumber DENSE_FOLD_CELLS. One key is read as runs of equal codes.
  */
-function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[], folds: ValueInterner[], values: Scalar[][], scratch: Scratch): { groups: Uint32Array; rows: Float64Array } | undefined {
+function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[], folds: ValueInterner[], values: Scalar[][], scratch: Scratch): { groups: Uint32Array; rows: Float64Array; runs?: GroupRuns } | undefined {
   let cells = 1
   for (const v of vecs) {
     if (v.t !== 'str') return undefined
@@ -135,52 +161,99 @@ function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[]
   if (scratch.groups.length < n) scratch.groups = new Uint32Array(n)
   if (scratch.table.length < cells) [scratch.table, scratch.hist] = [new Int32Array(cells), new Uint32Array(cells)]
   const table = scratch.table.fill(-1, 0, cells)
+  const codes = strs.map(presentCodes)
+  // Each key's id by code, looked up once per dictionary entry met: a new combination then
+  // costs one lookup of a pair of numbers, not of its strings.
+  const ids = strs.map((v) => new Int32Array(v.dict.length + 1).fill(-1))
+  const idOf = (k: number, i: number): number => {
+    const code = codes[k][i]
+    const id = ids[k][code]
+    return id >= 0 ? id : (ids[k][code] = keys[k].id(cell(strs[k], i)))
+  }
   const group = (i: number, code: number): number => {
-    const row = strs.map((v) => cell(v, i))
-    let g = keys[0].id(row[0])
-    for (let k = 1; k < row.length; k++) g = folds[k - 1].pair(g, keys[k].id(row[k]))
-    if (g >= values.length) keepValues(values, g, row)
+    let g = idOf(0, i)
+    for (let k = 1; k < strs.length; k++) g = folds[k - 1].pair(g, idOf(k, i))
+    if (g >= values.length) keepValues(values, g, strs.map((v) => cell(v, i)))
     return (table[code] = g)
   }
-  const codes = strs.map(presentCodes)
   const out = scratch.groups.subarray(0, n)
-  // Rows per combined code, counted in the same pass: count() then needs no pass of its own.
+  // Rows per combined code, counted on the way: count() then needs no pass of its own.
   const hist = scratch.hist.fill(0, 0, cells)
-  // One loop per key count, monomorphic: a loop over the keys inside the row loop is slower.
+  let runs: GroupRuns | undefined
   if (codes.length === 1) {
-    const a = codes[0]
-    for (let i = 0; i < n; i++) {
-      const code = a[i]
-      const g = table[code]
-      hist[code]++
-      out[i] = g >= 0 ? g : group(i, code)
+    if (scratch.starts.length < n + 1) [scratch.starts, scratch.runGroups] = [new Uint32Array(n + 1), new Uint32Array(n)]
+    const { starts, runGroups } = scratch
+    const count = codeRuns(codes[0], n, starts)
+    for (let r = 0; r < count; r++) {
+      const from = starts[r]
+      const code = codes[0][from]
+      const g = table[code] >= 0 ? table[code] : group(from, code)
+      out.fill(g, from, starts[r + 1])
+      hist[code] += starts[r + 1] - from
+      runGroups[r] = g
     }
-  } else if (codes.length === 2) {
-    const [a, b] = codes
-    const width = strs[1].dict.length + 1
-    for (let i = 0; i < n; i++) {
-      const code = a[i] * width + b[i]
-      const g = table[code]
-      hist[code]++
-      out[i] = g >= 0 ? g : group(i, code)
-    }
+    if (count * RUN_ROWS <= n) runs = { count, starts, groups: runGroups }
   } else {
-    out.fill(0)
-    strs.forEach((v, k) => {
-      const c = codes[k]
-      const width = v.dict.length + 1
-      for (let i = 0; i < n; i++) out[i] = out[i] * width + c[i]
-    })
-    for (let i = 0; i < n; i++) {
-      const code = out[i]
-      const g = table[code]
-      hist[code]++
-      out[i] = g >= 0 ? g : group(i, code)
+    // New combinations are met outside the loops, which then go on from the row that made one.
+    if (codes.length === 2) {
+      const [a, b] = codes
+      const width = strs[1].dict.length + 1
+      for (let i = mapPairs(a, b, width, out, table, hist, 0, n); i < n; i = mapPairs(a, b, width, out, table, hist, i, n)) group(i, a[i] * width + b[i])
+    } else {
+      out.fill(0)
+      strs.forEach((v, k) => combineInto(out, codes[k], v.dict.length + 1, n))
+      for (let i = mapCodes(out, table, hist, 0, n); i < n; i = mapCodes(out, table, hist, i, n)) group(i, out[i])
     }
   }
   const rows = new Float64Array(values.length)
   for (let code = 0; code < cells; code++) if (hist[code] > 0) rows[table[code]] += hist[code]
-  return { groups: out, rows }
+  return { groups: out, rows, runs }
+}
+
+/** Fills starts[0 .. count] with where each run of equal codes begins (starts[count] = n); returns count. */
+function codeRuns(codes: Uint32Array, n: number, starts: Uint32Array): number {
+  let count = 0
+  let i = 0
+  while (i < n) {
+    starts[count++] = i
+    const code = codes[i]
+    i++
+    while (i < n && codes[i] === code) i++
+  }
+  starts[count] = n
+  return count
+}
+
+/** mapCodes for two keys, combining their codes on the way (one pass, no combined codes stored). */
+function mapPairs(a: Uint32Array, b: Uint32Array, width: number, out: Uint32Array, table: Int32Array, hist: Uint32Array, from: number, n: number): number {
+  for (let i = from; i < n; i++) {
+    const code = a[i] * width + b[i]
+    const g = table[code]
+    if (g < 0) return i
+    hist[code]++
+    out[i] = g
+  }
+  return n
+}
+
+function combineInto(out: Uint32Array, codes: Uint32Array, width: number, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = out[i] * width + codes[i]
+}
+
+/**
+ * Replaces combined codes by their groups from row `from` on, counting rows per code; stops at
+ * the first code with no group yet and returns its row (n when done). The loop calls nothing,
+ * so it stays one tight optimised loop.
+ */
+function mapCodes(out: Uint32Array, table: Int32Array, hist: Uint32Array, from: number, n: number): number {
+  for (let i = from; i < n; i++) {
+    const code = out[i]
+    const g = table[code]
+    if (g < 0) return i
+    hist[code]++
+    out[i] = g
+  }
+  return n
 }
 
 /**
@@ -191,6 +264,8 @@ interface Scratch {
   groups: Uint32Array
   table: Int32Array
   hist: Uint32Array
+  starts: Uint32Array
+  runGroups: Uint32Array
 }
 
 /** The codes of a dictionary vector, absent rows given the code past the dictionary. */
@@ -216,7 +291,9 @@ export class GroupKeys {
   readonly values: Scalar[][] = []
   /** Rows of each group in the batch last assigned, when grouping counted them on the way. */
   rowsPerGroup: Float64Array | undefined
-  private readonly scratch: Scratch = { groups: new Uint32Array(0), table: new Int32Array(0), hist: new Uint32Array(0) }
+  /** The batch last assigned as runs of one group, when it came in long runs. */
+  runs: GroupRuns | undefined
+  private readonly scratch: Scratch = { groups: new Uint32Array(0), table: new Int32Array(0), hist: new Uint32Array(0), starts: new Uint32Array(0), runGroups: new Uint32Array(0) }
 
   constructor(keyCount: number) {
     this.keys = Array.from({ length: keyCount }, () => new ValueInterner())
@@ -237,6 +314,7 @@ export class GroupKeys {
     if (vecs.length === 0) return new Uint32Array(n)
     const coded = dictionaryGroups(vecs, n, this.keys, this.folds, this.values, this.scratch)
     this.rowsPerGroup = coded?.rows
+    this.runs = coded?.runs
     if (coded !== undefined) return coded.groups
     const groups = this.keys[0].rowIds(vecs[0], n)
     for (let k = 1; k < vecs.length; k++) foldInto(groups, this.keys[k].rowIds(vecs[k], n), this.folds[k - 1])

@@ -5,7 +5,7 @@
  */
 
 /** The 32-bit halves of an i64 array (low words unsigned, high words signed). */
-function halves(values: BigInt64Array): { lo: Uint32Array; hi: Int32Array } {
+export function halves(values: BigInt64Array): { lo: Uint32Array; hi: Int32Array } {
   return {
     lo: new Uint32Array(values.buffer, values.byteOffset, values.length * 2),
     hi: new Int32Array(values.buffer, values.byteOffset, values.length * 2),

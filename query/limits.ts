@@ -169,6 +169,24 @@ export const DICT_TABLE_MIN_ENTRIES = 1_024
 export const DICT_TABLES_PER_DICT = 4
 
 /**
+ * A condition on a dictionary code that holds on at most one row in this many of a block is
+ * rare (row-select.ts pickCoded): its rows are kept with the block's codes array while the
+ * block is cached, so `where status = "error"` reads a few percent of the rows again, not the
+ * whole column. Each kept pick costs at most 4 bytes per 16 rows, a sixteenth of the u32 codes.
+ */
+export const RARE_PICK_SHARE = 16
+
+/**
+ * Largest array of percentile values (or of their groups) a query thread keeps for the next
+ * query (agg-quantile.ts): 32 MiB is four million values, a few hours of spans at the reference
+ * rate; larger ones are let go, as before.
+ */
+export const SPARE_SAMPLE_BYTES = 32 * 1024 * 1024
+
+/** Rare picks kept per codes array (the oldest is dropped first). */
+export const RARE_PICKS_PER_COLUMN = 4
+
+/**
  * A join passes the left rows' distinct ids of a key to the right side's scan when there are
  * at most this many (op-join.ts): blocks whose trace id bloom filter holds none of them are
  * skipped. Each id is tested against each block's filter (7 bits), so a few hundred cost well

@@ -72,7 +72,7 @@ export async function* statsOp(input: AsyncIterable<Batch>, node: StatsNode, ctx
     const groups = keys.assign(node.by.map((b) => evalShared(b.expr, batch, ctx)), batch.length)
     let bytes = keys.count * BYTES_PER_GROUP
     for (const a of aggregators) {
-      a.add(batch, groups, keys.count, keys.rowsPerGroup)
+      a.add(batch, groups, keys.count, keys.rowsPerGroup, keys.runs)
       bytes += a.bytes()
     }
     for (const p of prepared) p.release()

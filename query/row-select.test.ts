@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { Batch } from '../storage/index.ts'
-import { rangeMask, selectCoded, selectRows } from './row-select.ts'
+import { pickCoded, rangeMask, selectCoded, selectRows } from './row-select.ts'
 import { seededRandom } from '../test/support/random-batch.ts'
 
 describe('time-range filter', () => {
@@ -58,5 +58,26 @@ describe('time-range filter', () => {
       expect(coded?.columns, `round ${round}`).toEqual(masked?.columns)
       expect(coded === batch, `round ${round}`).toBe(masked === batch)
     }
+  })
+
+  it('picks the same rows again from a rare pick it kept, whichever tables and presence come in turn', () => {
+    const rand = seededRandom(13)
+    const n = 5000
+    // Code 3 is rare (about one row in fifty), codes 0 to 2 are not.
+    const codes = Uint32Array.from({ length: n }, () => (rand() < 0.02 ? 3 : Math.floor(rand() * 3)))
+    const present = Uint8Array.from({ length: n }, () => (rand() < 0.9 ? 1 : 0))
+    const batch: Batch = { signal: 'spans', length: n, columns: { x: { kind: 'u32', values: Uint32Array.from({ length: n }, (_, i) => i) } } }
+    const tables = [Uint8Array.of(0, 0, 0, 1), Uint8Array.of(0, 1, 0, 0), Uint8Array.of(0, 0, 0, 1, 0), Uint8Array.of(1, 0, 0, 1), Uint8Array.of(0, 0, 0, 0)]
+    for (let round = 0; round < 30; round++) {
+      const table = tables[round % tables.length]
+      const p = round % 3 === 0 ? present : undefined
+      const want = [...codes.keys()].filter((i) => table[codes[i]] === 1 && (p?.[i] ?? 1) === 1)
+      const picked = pickCoded({ codes, p, table }, n)
+      expect([...picked], `round ${round}`).toEqual(want)
+      const kept = selectCoded(batch, { codes, p, table })?.columns.x
+      expect(kept?.kind === 'u32' ? [...kept.values] : [], `round ${round}`).toEqual(want)
+    }
+    // A rare pick is kept: asked again, the same array comes back.
+    expect(pickCoded({ codes, table: tables[0] }, n)).toBe(pickCoded({ codes, table: Uint8Array.from(tables[0]) }, n))
   })
 })

@@ -5,6 +5,7 @@
  */
 import { sliceRows, takeRows, type Batch } from '../storage/index.ts'
 import { extent, inRange } from './i64.ts'
+import { RARE_PICK_SHARE, RARE_PICKS_PER_COLUMN } from './limits.ts'
 import type { Vec } from './vec.ts'
 
 /**
@@ -39,15 +40,31 @@ export function selectRows(batch: Batch, mask: Uint8Array | undefined): Batch | 
 /** Rows picked by code, reused by every call: it is filled and copied out without a pause. */
 let scratch = new Uint32Array(0)
 
+/** A condition decided per dictionary code (eval-expr.ts CodedCondition). */
+export interface CodedRows {
+  readonly codes: Uint32Array
+  readonly p?: Uint8Array
+  readonly table: Uint8Array
+}
+
 /**
- * The rows of `batch` whose code the table marks 1 (and that are present), undefined when none:
- * a condition on a dictionary string (eval-expr.ts evalCondition) selects in one pass, no mask.
+ * The rows a rare condition picked, by the codes array it read: columns of cached blocks come
+ * back to every query, so `status = "error"` (a few percent of spans) finds its rows again
+ * without reading the block's codes, and so does countif over them.
  */
-export function selectCoded(batch: Batch, coded: { codes: Uint32Array; p?: Uint8Array; table: Uint8Array }): Batch | undefined {
-  const n = batch.length
+const rarePicks = new WeakMap<Uint32Array, { table: Uint8Array; p: Uint8Array | undefined; rows: Uint32Array }[]>()
+
+/**
+ * The rows (ascending) whose code the table marks and that are present. The array is shared:
+ * the kept rows of a rare pick, or a scratch array valid until the next call; never written to.
+ */
+export function pickCoded(coded: CodedRows, n: number): Uint32Array {
+  const { codes, p, table } = coded
+  const kept = rarePicks.get(codes)
+  const known = kept?.find((e) => e.p === p && sameBytes(e.table, table))
+  if (known !== undefined) return known.rows
   if (scratch.length < n + 1) scratch = new Uint32Array(n + 1)
   const rows = scratch
-  const { codes, p, table } = coded
   let k = 0
   // Branch-free: every row is written, and kept by moving past it.
   if (p === undefined) {
@@ -61,8 +78,29 @@ export function selectCoded(batch: Batch, coded: { codes: Uint32Array; p?: Uint8
       k += table[codes[i]] & p[i]
     }
   }
-  if (k === n) return batch
-  return k === 0 ? undefined : takeRows(batch, rows.slice(0, k))
+  if (k * RARE_PICK_SHARE > n || codes.length !== n) return rows.subarray(0, k)
+  const picked = rows.slice(0, k)
+  const entries = kept ?? []
+  if (entries.length >= RARE_PICKS_PER_COLUMN) entries.shift()
+  entries.push({ table: Uint8Array.from(table), p, rows: picked })
+  if (kept === undefined) rarePicks.set(codes, entries)
+  return picked
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/**
+ * The rows of `batch` whose code the table marks 1 (and that are present), undefined when none:
+ * a condition on a dictionary string (eval-expr.ts evalCondition) selects in one pass, no mask.
+ */
+export function selectCoded(batch: Batch, coded: CodedRows): Batch | undefined {
+  const rows = pickCoded(coded, batch.length)
+  if (rows.length === batch.length) return batch
+  return rows.length === 0 ? undefined : takeRows(batch, rows)
 }
 
 /**
