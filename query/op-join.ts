@@ -12,7 +12,7 @@
  * The right side's scan starts only once the left rows are gathered: a few distinct left ids
  * of a key go to it as a condition, so that blocks without any of them are skipped.
  */
-import { bytesToHex, concatBatches, takeColumn, takeRows, type Batch, type Column, type ScanCondition } from '../storage/index.ts'
+import { bytesToHex, concatBatches, takeColumn, type Batch, type Column, type ScanCondition } from '../storage/index.ts'
 import type { Expr, JoinKey, JoinNode } from './ast.ts'
 import type { Budget } from './budget.ts'
 import { evalExpr, type EvalContext } from './eval-expr.ts'
@@ -102,21 +102,64 @@ function renamed(batch: Batch, alias: string): Batch {
   return { signal: batch.signal, length: batch.length, columns }
 }
 
-/** Left rows `l` beside right rows `r` (-1: none, the right columns absent there). */
-function pairs(left: Batch, l: number[], right: Batch | undefined, r: number[]): Batch {
-  const out = takeRows(left, l)
-  const columns: Record<string, Column> = { ...out.columns }
+/**
+ * Left rows `l` beside right rows `r` (-1: none, the right columns absent there). Each column is
+ * taken from its side when first read, then kept (see lazyColumns).
+ */
+function pairs(left: Batch, l: readonly number[], right: Batch | undefined, r: readonly number[]): Batch {
+  const taken: Record<string, () => Column> = {}
+  for (const name in left.columns) taken[name] = () => takeColumn(left.columns[name], l)
   if (right !== undefined && right.length > 0) {
-    const hit = Uint8Array.from(r, (x) => (x >= 0 ? 1 : 0))
-    const rows = r.map((x) => Math.max(x, 0))
-    for (const [name, c] of Object.entries(right.columns)) columns[name] = withPresent(takeColumn(c, rows), hit)
+    let picked: { rows: readonly number[]; hit?: Uint8Array } | undefined
+    const pick = () => (picked ??= rightRows(r))
+    for (const name in right.columns) {
+      taken[name] = () => {
+        const { rows, hit } = pick()
+        const column = takeColumn(right.columns[name], rows)
+        return hit === undefined ? column : withPresent(column, hit)
+      }
+    }
   }
-  return { signal: left.signal, length: l.length, columns }
+  return { signal: left.signal, length: l.length, columns: lazyColumns(taken) }
+}
+
+/**
+ * Columns made when first read, then kept: the stages after a join often read few of the
+ * joined columns (`stats count() by span.name` one of eight), and copying the others' rows cost
+ * more than the join itself. Enumerating the columns or reading them all makes every one.
+ */
+function lazyColumns(make: Record<string, () => Column>): Record<string, Column> {
+  const columns: Record<string, Column> = {}
+  for (const name in make) {
+    Object.defineProperty(columns, name, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = make[name]()
+        Object.defineProperty(columns, name, { value, enumerable: true, configurable: true })
+        return value
+      },
+    })
+  }
+  return columns
+}
+
+/** The right rows to take for `r` (-1 as row 0), and which of them are real (undefined: all). */
+function rightRows(r: readonly number[]): { rows: readonly number[]; hit?: Uint8Array } {
+  let missing = 0
+  for (let k = 0; k < r.length; k++) if (r[k] < 0) missing++
+  if (missing === 0) return { rows: r }
+  const rows = new Array<number>(r.length)
+  const hit = new Uint8Array(r.length)
+  for (let k = 0; k < r.length; k++) {
+    rows[k] = r[k] < 0 ? 0 : r[k]
+    hit[k] = r[k] < 0 ? 0 : 1
+  }
+  return { rows, hit }
 }
 
 /** `column` with rows marked absent where `hit` is 0. */
 function withPresent(column: Column, hit: Uint8Array): Column {
-  if (hit.every((x) => x === 1)) return column
   const present = column.present === undefined ? Uint8Array.from(hit) : column.present.map((x, i) => x & hit[i])
   return { ...column, present } as Column
 }

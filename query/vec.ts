@@ -49,13 +49,28 @@ export function columnVec(c: Column | undefined, time: boolean, dur = false): Ve
     case 'str':
       return { t: 'str', dict: c.dict, codes: c.codes, p: c.present }
     case 'bytes':
-      return { t: 'id', w: c.width, v: c.values, p: idPresent(c) }
+      return { t: 'id', w: c.width, v: c.values, p: cachedIdPresent(c) }
     case 'i64list':
     case 'f64list':
       return { t: 'list', col: c }
     case 'any':
       return { t: 'any', v: c.present === undefined ? c.values : c.values.map((x, i) => (c.present![i] === 1 ? x : undefined)) }
   }
+}
+
+/** idPresent of columns read before (null: every row present), kept while the column lives. */
+const idPresence = new WeakMap<object, Uint8Array | null>()
+
+/**
+ * idPresent, worked out once per column: cached blocks come back to every query, and a join
+ * on trace and span id would otherwise test the ids of every span again.
+ */
+function cachedIdPresent(c: Extract<Column, { kind: 'bytes' }>): Uint8Array | undefined {
+  const known = idPresence.get(c)
+  if (known !== undefined) return known ?? undefined
+  const p = idPresent(c)
+  idPresence.set(c, p ?? null)
+  return p
 }
 
 /**
