@@ -91,7 +91,7 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
       // A top-k scan reads blocks best first and skips most (storage's scan-top.ts): helpers
       // decoding every block from the other end would only spend CPU ingest could use.
       if (request.top !== undefined) return
-      const help = { key, request: { columns: request.columns, start: request.start, end: request.end, where: request.where } }
+      const help = { key, request: { columns: request.columns, start: request.start, end: request.end, where: request.where, timeForRangeOnly: request.timeForRangeOnly } }
       parentPort?.postMessage({ id, help } satisfies QueryThreadReply)
     })
     const result = await runQuery(query, { ...options, store, signal: controller.signal })
