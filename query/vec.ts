@@ -85,12 +85,18 @@ function idPresent(c: Extract<Column, { kind: 'bytes' }>): Uint8Array | undefine
   const first = c.width % 4 === 0 && c.values.byteOffset % 4 === 0 ? new Int32Array(c.values.buffer, c.values.byteOffset, n * per) : undefined
   for (let i = 0; i < n; i++) {
     if (first !== undefined && first[i * per] !== 0) continue
-    if ((p === undefined || p[i] === 1) && isZeroId(c.values, i * c.width, c.width)) {
+    if ((p === undefined || p[i] === 1) && (first !== undefined ? zeroWords(first, i * per, per) : isZeroId(c.values, i * c.width, c.width))) {
       if (p === undefined || p === c.present) p = c.present === undefined ? new Uint8Array(n).fill(1) : Uint8Array.from(c.present)
       p[i] = 0
     }
   }
   return p
+}
+
+/** True when the `per` words of `words` from `at` are all zero. */
+function zeroWords(words: Int32Array, at: number, per: number): boolean {
+  for (let j = at; j < at + per; j++) if (words[j] !== 0) return false
+  return true
 }
 
 /** The column a derived frame stores for `v`, `n` rows long. */
