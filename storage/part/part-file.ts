@@ -301,7 +301,7 @@ export class PartReader {
     if (ref === undefined) return undefined
     const what = `column ${name} of block ${block} in ${this.path}`
     const plain = open(this.key, readAt(this.fd, ref.offset, ref.length), chunkAad(this.index.fileId, block, name), what)
-    return decodeColumn(decompress(plain, this.path), b.rows, what)
+    return decodeColumn(decompress(plain, this.path, ref.rawLength), b.rows, what)
   }
 
   close(): void {
@@ -345,9 +345,15 @@ function readIndex(fd: number, path: string, key: Uint8Array): PartIndex {
   return index
 }
 
-function decompress(bytes: Uint8Array, file: string): Uint8Array {
+/**
+ * `size`, when known, is the decompressed length: output in one piece of it, not in chunks
+ * (zlib's default) each crossing into the binding and then concatenated, which took longer
+ * than zstd itself for incompressible chunks such as ids.
+ */
+function decompress(bytes: Uint8Array, file: string, size?: number): Uint8Array {
   try {
-    return zstdDecompressSync(bytes, { maxOutputLength: MAX_FRAME_PAYLOAD })
+    const chunkSize = size === undefined ? undefined : Math.min(Math.max(size, zlib.Z_MIN_CHUNK), MAX_FRAME_PAYLOAD)
+    return zstdDecompressSync(bytes, { maxOutputLength: MAX_FRAME_PAYLOAD, chunkSize })
   } catch (error) {
     throw new StorageError('CORRUPT', `cannot read ${file}: zstd: ${(error as Error).message}`, { cause: error, file })
   }
