@@ -55,7 +55,11 @@ export const joinStage: StageDef<JoinNode> = {
   run: (input, stage, run) => {
     const right = stage.right!
     const scan = (where: readonly ScanCondition[]) => run.subquery(where.length === 0 ? right : { ...right, where: [...right.where, ...where] })
-    return joinOp(input, scan, stage.node, { ...run.ctx, scope: stage.out }, run.budget, scannedKeys(stage.node, right))
+    // stats reads the columns it needs of each batch at once and keeps none: the joined columns
+    // may be taken lazily. Other stages may hold batches (sort), which would then hold the
+    // blocks they come from.
+    const lazy = run.next?.kind === 'Stats'
+    return joinOp(input, scan, stage.node, { ...run.ctx, scope: stage.out }, run.budget, scannedKeys(stage.node, right), lazy)
   },
 }
 
@@ -103,10 +107,10 @@ function renamed(batch: Batch, alias: string): Batch {
 }
 
 /**
- * Left rows `l` beside right rows `r` (-1: none, the right columns absent there). Each column is
- * taken from its side when first read, then kept (see lazyColumns).
+ * Left rows `l` beside right rows `r` (-1: none, the right columns absent there). With `lazy`,
+ * each column is taken from its side when first read, then kept (see lazyColumns).
  */
-function pairs(left: Batch, l: readonly number[], right: Batch | undefined, r: readonly number[]): Batch {
+function pairs(left: Batch, l: readonly number[], right: Batch | undefined, r: readonly number[], lazy: boolean): Batch {
   const taken: Record<string, () => Column> = {}
   for (const name in left.columns) taken[name] = () => takeColumn(left.columns[name], l)
   if (right !== undefined && right.length > 0) {
@@ -120,7 +124,10 @@ function pairs(left: Batch, l: readonly number[], right: Batch | undefined, r: r
       }
     }
   }
-  return { signal: left.signal, length: l.length, columns: lazyColumns(taken) }
+  if (lazy) return { signal: left.signal, length: l.length, columns: lazyColumns(taken) }
+  const columns: Record<string, Column> = {}
+  for (const name in taken) columns[name] = taken[name]()
+  return { signal: left.signal, length: l.length, columns }
 }
 
 /**
@@ -186,6 +193,7 @@ export async function* joinOp(
   ctx: EvalContext,
   budget: Budget,
   scanned: readonly (string | undefined)[] = [],
+  lazy = false,
 ): AsyncGenerator<Batch> {
   const owner = {}
   const left = await gather(input, budget, owner)
@@ -226,7 +234,7 @@ export async function* joinOp(
       for (const chunk of probe(ix, leftKeys, left.length, matched)) {
         if (chunk.probe.length > 0) {
           budget.set(output, chunk.probe.length * outCells(r) * BYTES_PER_CELL, 'join')
-          yield pairs(left, chunk.probe, r, chunk.indexed)
+          yield pairs(left, chunk.probe, r, chunk.indexed, lazy)
         }
         await budget.pace()
       }
@@ -236,7 +244,7 @@ export async function* joinOp(
       matched.forEach((m, i) => m === 0 && l.push(i))
       for (let k = 0; k < l.length; k += PACE_ROWS) {
         const part = l.slice(k, k + PACE_ROWS)
-        yield pairs(left, part, r, part.map(() => -1))
+        yield pairs(left, part, r, part.map(() => -1), lazy)
         await budget.pace()
       }
     }
@@ -253,7 +261,7 @@ export async function* joinOp(
         if (chunk.probe.length > 0) {
           for (const i of chunk.indexed) matched[i] = 1
           budget.set(output, chunk.probe.length * outCells(r) * BYTES_PER_CELL, 'join')
-          yield pairs(left, chunk.indexed, r, chunk.probe)
+          yield pairs(left, chunk.indexed, r, chunk.probe, lazy)
         }
         await budget.pace()
       }
@@ -261,7 +269,7 @@ export async function* joinOp(
     const unmatched: number[] = []
     if (node.type === 'left') matched.forEach((m, i) => m === 0 && unmatched.push(i))
     for (let k = 0; k < unmatched.length; k += PACE_ROWS) {
-      yield pairs(left, unmatched.slice(k, k + PACE_ROWS), undefined, [])
+      yield pairs(left, unmatched.slice(k, k + PACE_ROWS), undefined, [], lazy)
       await budget.pace()
     }
   }
