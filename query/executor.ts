@@ -71,6 +71,7 @@ async function* source(plan: QueryPlan, run: RunContext, input?: AsyncIterable<B
       start: plan.start,
       end: plan.end,
       columns: plan.columns,
+      timeForRangeOnly: plan.timeForRangeOnly,
       where: plan.where,
       top: scanTop(plan),
       abort: run.budget.signal,
@@ -83,8 +84,10 @@ async function* source(plan: QueryPlan, run: RunContext, input?: AsyncIterable<B
     // Batches from memory (the head, cached blocks) arrive without a turn of the event loop.
     await run.budget.pace()
     const batch = keep === undefined ? scanned : projectBatch(scanned, Object.keys(scanned.columns).filter((c) => keep.has(c) || isLabelColumn(c)))
-    // Blocks the scan knows to lie inside the range need no filtering by time.
-    if ((plan.start === undefined && plan.end === undefined) || scan?.inRange?.(scanned) === true) {
+    // Blocks the scan knows to lie inside the range need no filtering by time (nor come with
+    // the time column, when it was read for that alone).
+    const within = scan !== undefined && (scan.inRange?.(scanned) === true || (plan.timeForRangeOnly === true && scanned.columns[time.column] === undefined))
+    if ((plan.start === undefined && plan.end === undefined) || within) {
       yield batch
       continue
     }

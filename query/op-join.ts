@@ -12,7 +12,7 @@
  * The right side's scan starts only once the left rows are gathered: a few distinct left ids
  * of a key go to it as a condition, so that blocks without any of them are skipped.
  */
-import { bytesToHex, concatBatches, takeColumn, takeRows, type Batch, type Column, type ScanCondition } from '../storage/index.ts'
+import { bytesToHex, concatBatches, takeColumn, type Batch, type Column, type ScanCondition } from '../storage/index.ts'
 import type { Expr, JoinKey, JoinNode } from './ast.ts'
 import type { Budget } from './budget.ts'
 import { evalExpr, type EvalContext } from './eval-expr.ts'
@@ -55,7 +55,11 @@ export const joinStage: StageDef<JoinNode> = {
   run: (input, stage, run) => {
     const right = stage.right!
     const scan = (where: readonly ScanCondition[]) => run.subquery(where.length === 0 ? right : { ...right, where: [...right.where, ...where] })
-    return joinOp(input, scan, stage.node, { ...run.ctx, scope: stage.out }, run.budget, scannedKeys(stage.node, right))
+    // stats reads the columns it needs of each batch at once and keeps none: the joined columns
+    // may be taken lazily. Other stages may hold batches (sort), which would then hold the
+    // blocks they come from.
+    const lazy = run.next?.kind === 'Stats'
+    return joinOp(input, scan, stage.node, { ...run.ctx, scope: stage.out }, run.budget, scannedKeys(stage.node, right), lazy)
   },
 }
 
@@ -102,21 +106,67 @@ function renamed(batch: Batch, alias: string): Batch {
   return { signal: batch.signal, length: batch.length, columns }
 }
 
-/** Left rows `l` beside right rows `r` (-1: none, the right columns absent there). */
-function pairs(left: Batch, l: number[], right: Batch | undefined, r: number[]): Batch {
-  const out = takeRows(left, l)
-  const columns: Record<string, Column> = { ...out.columns }
+/**
+ * Left rows `l` beside right rows `r` (-1: none, the right columns absent there). With `lazy`,
+ * each column is taken from its side when first read, then kept (see lazyColumns).
+ */
+function pairs(left: Batch, l: readonly number[], right: Batch | undefined, r: readonly number[], lazy: boolean): Batch {
+  const taken: Record<string, () => Column> = {}
+  for (const name in left.columns) taken[name] = () => takeColumn(left.columns[name], l)
   if (right !== undefined && right.length > 0) {
-    const hit = Uint8Array.from(r, (x) => (x >= 0 ? 1 : 0))
-    const rows = r.map((x) => Math.max(x, 0))
-    for (const [name, c] of Object.entries(right.columns)) columns[name] = withPresent(takeColumn(c, rows), hit)
+    let picked: { rows: readonly number[]; hit?: Uint8Array } | undefined
+    const pick = () => (picked ??= rightRows(r))
+    for (const name in right.columns) {
+      taken[name] = () => {
+        const { rows, hit } = pick()
+        const column = takeColumn(right.columns[name], rows)
+        return hit === undefined ? column : withPresent(column, hit)
+      }
+    }
   }
+  if (lazy) return { signal: left.signal, length: l.length, columns: lazyColumns(taken) }
+  const columns: Record<string, Column> = {}
+  for (const name in taken) columns[name] = taken[name]()
   return { signal: left.signal, length: l.length, columns }
+}
+
+/**
+ * Columns made when first read, then kept: the stages after a join often read few of the
+ * joined columns (`stats count() by span.name` one of eight), and copying the others' rows cost
+ * more than the join itself. Enumerating the columns or reading them all makes every one.
+ */
+function lazyColumns(make: Record<string, () => Column>): Record<string, Column> {
+  const columns: Record<string, Column> = {}
+  for (const name in make) {
+    Object.defineProperty(columns, name, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = make[name]()
+        Object.defineProperty(columns, name, { value, enumerable: true, configurable: true })
+        return value
+      },
+    })
+  }
+  return columns
+}
+
+/** The right rows to take for `r` (-1 as row 0), and which of them are real (undefined: all). */
+function rightRows(r: readonly number[]): { rows: readonly number[]; hit?: Uint8Array } {
+  let missing = 0
+  for (let k = 0; k < r.length; k++) if (r[k] < 0) missing++
+  if (missing === 0) return { rows: r }
+  const rows = new Array<number>(r.length)
+  const hit = new Uint8Array(r.length)
+  for (let k = 0; k < r.length; k++) {
+    rows[k] = r[k] < 0 ? 0 : r[k]
+    hit[k] = r[k] < 0 ? 0 : 1
+  }
+  return { rows, hit }
 }
 
 /** `column` with rows marked absent where `hit` is 0. */
 function withPresent(column: Column, hit: Uint8Array): Column {
-  if (hit.every((x) => x === 1)) return column
   const present = column.present === undefined ? Uint8Array.from(hit) : column.present.map((x, i) => x & hit[i])
   return { ...column, present } as Column
 }
@@ -143,6 +193,7 @@ export async function* joinOp(
   ctx: EvalContext,
   budget: Budget,
   scanned: readonly (string | undefined)[] = [],
+  lazy = false,
 ): AsyncGenerator<Batch> {
   const owner = {}
   const left = await gather(input, budget, owner)
@@ -183,7 +234,7 @@ export async function* joinOp(
       for (const chunk of probe(ix, leftKeys, left.length, matched)) {
         if (chunk.probe.length > 0) {
           budget.set(output, chunk.probe.length * outCells(r) * BYTES_PER_CELL, 'join')
-          yield pairs(left, chunk.probe, r, chunk.indexed)
+          yield pairs(left, chunk.probe, r, chunk.indexed, lazy)
         }
         await budget.pace()
       }
@@ -193,7 +244,7 @@ export async function* joinOp(
       matched.forEach((m, i) => m === 0 && l.push(i))
       for (let k = 0; k < l.length; k += PACE_ROWS) {
         const part = l.slice(k, k + PACE_ROWS)
-        yield pairs(left, part, r, part.map(() => -1))
+        yield pairs(left, part, r, part.map(() => -1), lazy)
         await budget.pace()
       }
     }
@@ -210,7 +261,7 @@ export async function* joinOp(
         if (chunk.probe.length > 0) {
           for (const i of chunk.indexed) matched[i] = 1
           budget.set(output, chunk.probe.length * outCells(r) * BYTES_PER_CELL, 'join')
-          yield pairs(left, chunk.indexed, r, chunk.probe)
+          yield pairs(left, chunk.indexed, r, chunk.probe, lazy)
         }
         await budget.pace()
       }
@@ -218,7 +269,7 @@ export async function* joinOp(
     const unmatched: number[] = []
     if (node.type === 'left') matched.forEach((m, i) => m === 0 && unmatched.push(i))
     for (let k = 0; k < unmatched.length; k += PACE_ROWS) {
-      yield pairs(left, unmatched.slice(k, k + PACE_ROWS), undefined, [])
+      yield pairs(left, unmatched.slice(k, k + PACE_ROWS), undefined, [], lazy)
       await budget.pace()
     }
   }

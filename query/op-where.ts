@@ -4,7 +4,7 @@
  * The mask of a batch becomes a selection vector; a batch where every row passes is passed
  * on as it is, one where none does is dropped.
  */
-import type { Batch } from '../storage/index.ts'
+import { projectBatch, type Batch } from '../storage/index.ts'
 import type { BinaryNode, Expr, WhereNode } from './ast.ts'
 import type { Budget } from './budget.ts'
 import { evalCondition, evalExpr, evalMask, where, type EvalContext } from './eval-expr.ts'
@@ -29,25 +29,27 @@ export const whereStage: StageDef<WhereNode> = {
     planner.expr(node.predicate, scope)
     return scope
   },
-  run: (input, stage, run) => whereOp(input, stage.node, run.ctx, run.budget),
+  run: (input, stage, run) => whereOp(input, stage.node, run.ctx, run.budget, stage.readAfter),
 }
 
-export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx: EvalContext, budget: Budget): AsyncGenerator<Batch> {
+/** Rows kept are copied with the columns `keep` names only (all without it): later stages read no others. */
+export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx: EvalContext, budget: Budget, keep?: readonly string[]): AsyncGenerator<Batch> {
   const matches = matchesIn([node.predicate])
   const parts = conjuncts(node.predicate)
   for await (const batch of input) {
     // Regular expressions first, with the clock checked between texts; the mask then reuses them.
     const prepared = await prepareMatches(matches, batch, ctx, budget)
-    const kept = parts.length === 1 ? selectOne(batch, node.predicate, ctx) : selectAll(batch, parts, ctx)
+    const kept = parts.length === 1 ? selectOne(batch, node.predicate, ctx, keep) : selectAll(batch, parts, ctx, keep)
     for (const p of prepared) p.release()
     if (kept !== undefined) yield kept
   }
 }
 
 /** The rows of `batch` where `predicate` is true: by dictionary code where it allows (evalCondition). */
-function selectOne(batch: Batch, predicate: Expr, ctx: EvalContext): Batch | undefined {
+function selectOne(batch: Batch, predicate: Expr, ctx: EvalContext, keep: readonly string[] | undefined): Batch | undefined {
   const condition = evalCondition(predicate, batch, ctx)
-  return condition instanceof Uint8Array ? selectRows(batch, condition) : selectCoded(batch, condition)
+  const rows = keep === undefined ? batch : projectBatch(batch, keep)
+  return condition instanceof Uint8Array ? selectRows(rows, condition) : selectCoded(rows, condition)
 }
 
 /** A conjunct that keeps at most this share of the rows narrows the batch before the next is evaluated. */
@@ -59,7 +61,7 @@ const NARROW_SHARE = 1 / 4
  * the later conjuncts read only those: `service.name = "x" and attr.code >= 500` evaluates the
  * attribute over one service's rows, not all. Undefined when no row is kept.
  */
-function selectAll(batch: Batch, parts: readonly Expr[], ctx: EvalContext): Batch | undefined {
+function selectAll(batch: Batch, parts: readonly Expr[], ctx: EvalContext, keep: readonly string[] | undefined): Batch | undefined {
   let rows: Batch = batch
   let mask: Uint8Array | undefined
   for (const part of parts) {
@@ -84,6 +86,7 @@ function selectAll(batch: Batch, parts: readonly Expr[], ctx: EvalContext): Batc
       mask = undefined
     }
   }
+  if (keep !== undefined) rows = projectBatch(rows, keep)
   return mask === undefined ? rows : selectRows(rows, mask)
 }
 

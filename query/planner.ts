@@ -36,7 +36,8 @@ interface Draft {
   readonly traceId?: Uint8Array
   readonly range: { start?: bigint; end?: bigint }
   readonly where: ScanCondition[]
-  readonly stages: { node: StageNode; scope: Scope; out: Scope; right?: Draft; alias?: string }[]
+  /** `reads`: the columns of scanned rows the stage reads. */
+  readonly stages: { node: StageNode; scope: Scope; out: Scope; right?: Draft; alias?: string; reads: Set<string> }[]
   out: Scope
   /** Columns the outer query reads from these rows (a join's right side), in order of use. */
   readonly wanted: Set<string>
@@ -90,7 +91,10 @@ function analyse(query: QueryNode, options: PlanOptions): Draft {
   }
   const readOwn = (f: FieldNode, inScope: Scope) => {
     if (inScope.columns?.[f.path.join('.')] !== undefined || inScope.signal === undefined) return
-    for (const c of refColumns(resolveField(f.path, inScope))) draft.reads.add(c)
+    for (const c of refColumns(resolveField(f.path, inScope))) {
+      draft.reads.add(c)
+      stage?.reads.add(c)
+    }
   }
   const reads: ExprReads = {
     field(f, inScope) {
@@ -126,7 +130,7 @@ function analyse(query: QueryNode, options: PlanOptions): Draft {
     },
   }
   for (const node of query.stages) {
-    stage = { node, scope, out: scope }
+    stage = { node, scope, out: scope, reads: new Set() }
     stage.out = stageDef(node).plan(node, scope, planner)
     draft.stages.push(stage)
     scope = stage.out
@@ -139,18 +143,34 @@ function analyse(query: QueryNode, options: PlanOptions): Draft {
   return draft
 }
 
+/**
+ * The columns of scanned rows that the stages after stage `k` read, or the outer query reads of
+ * them (a join's right side); undefined while every column may be read: the rows reach the
+ * result raw, series aggregates read labels, or stage k's rows are not plain scanned rows.
+ */
+function readAfter(d: Draft, k: number): readonly string[] | undefined {
+  const s = d.stages[k]
+  if (d.all || d.series.size > 0 || d.traceId !== undefined || s.out.signal === undefined || Object.keys(s.out.aliases).length > 0 || s.out.columns !== undefined) return undefined
+  const out = new Set(d.wanted)
+  for (const later of d.stages.slice(k + 1)) for (const c of later.reads) out.add(c)
+  return [...out]
+}
+
 /** The plan of a draft whose needs are settled. */
 function finish(d: Draft): QueryPlan {
-  const own = new Set([...d.wanted, ...d.reads, TIME_COLUMN[d.signal]])
+  const time = TIME_COLUMN[d.signal]
+  const own = new Set([...d.wanted, ...d.reads, time])
+  const columns = d.all || d.series.size > 0 || d.traceId !== undefined ? undefined : [...own]
   return {
     signal: d.signal,
     traceId: d.traceId,
     start: d.range.start,
     end: d.range.end,
-    columns: d.all || d.series.size > 0 || d.traceId !== undefined ? undefined : [...own],
+    columns,
+    timeForRangeOnly: columns !== undefined && !d.wanted.has(time) && !d.reads.has(time),
     seriesColumns: d.series.size > 0 && !d.all ? [...own, ...d.series] : undefined,
     where: d.where,
-    stages: d.stages.map((s) => ({ node: s.node, scope: s.scope, out: s.out, right: s.right === undefined ? undefined : finish(s.right) })),
+    stages: d.stages.map((s, k) => ({ node: s.node, scope: s.scope, out: s.out, right: s.right === undefined ? undefined : finish(s.right), readAfter: readAfter(d, k) })),
     out: d.out,
   }
 }

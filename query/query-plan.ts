@@ -15,6 +15,11 @@ export interface StagePlan<N extends StageNode = StageNode> {
   readonly out: Scope
   /** The planned right side of a join. */
   readonly right?: QueryPlan
+  /**
+   * The columns of the stage's rows (scanned rows) that later stages read; undefined when any
+   * may be. A stage that copies rows (`where`) copies only these.
+   */
+  readonly readAfter?: readonly string[]
 }
 
 export interface QueryPlan {
@@ -25,6 +30,8 @@ export interface QueryPlan {
   readonly end?: bigint
   /** Columns to read; undefined reads all. */
   readonly columns?: readonly string[]
+  /** The time column is read only to filter rows by the range (ScanRequest.timeForRangeOnly). */
+  readonly timeForRangeOnly?: boolean
   /**
    * Counter and histogram aggregates read every label of a point, whose names are not known
    * in advance: the scan reads all columns and the rows keep only these and the labels.

@@ -44,7 +44,7 @@ export type QueryThreadRequest =
   | { kind: 'stop-warm'; id: number }
 
 /** What of a scan request a helper needs to find the blocks and columns the scan reads. */
-export type WarmRequest = Pick<ScanRequest, 'columns' | 'start' | 'end' | 'where'>
+export type WarmRequest = Pick<ScanRequest, 'columns' | 'start' | 'end' | 'where' | 'timeForRangeOnly'>
 
 export type ThreadError =
   | { kind: 'query'; code: QueryErrorCode; message: string; line?: number; column?: number; source?: string }

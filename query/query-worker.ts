@@ -93,7 +93,7 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
       // would only spend CPU ingest could use. Nor is there anything to help with when every
       // chunk the scan reads is decoded already.
       if (request.top !== undefined || traceLookup(request) !== undefined || scanner.decoded(snapshot, request)) return
-      const help = { key, request: { columns: request.columns, start: request.start, end: request.end, where: request.where } }
+      const help = { key, request: { columns: request.columns, start: request.start, end: request.end, where: request.where, timeForRangeOnly: request.timeForRangeOnly } }
       parentPort?.postMessage({ id, help } satisfies QueryThreadReply)
     })
     const result = await runQuery(query, { ...options, store, signal: controller.signal })

@@ -52,7 +52,7 @@ export function columnVec(c: Column | undefined, time: boolean, dur = false): Ve
       if (c.utf8 !== undefined) return { t: 'str', get dict() { return c.dict }, codes: c.codes, p: c.present, utf8: c.utf8 }
       return { t: 'str', dict: c.dict, codes: c.codes, p: c.present }
     case 'bytes':
-      return { t: 'id', w: c.width, v: c.values, p: idPresent(c) }
+      return { t: 'id', w: c.width, v: c.values, p: cachedIdPresent(c) }
     case 'i64list':
     case 'f64list':
       return { t: 'list', col: c }
@@ -67,6 +67,21 @@ export function utf8Vec(strings: Utf8Strings, codes: Uint32Array, p?: Uint8Array
   return { t: 'str', get dict() { return column.dict }, codes, p, utf8: strings }
 }
 
+/** idPresent of columns read before (null: every row present), kept while the column lives. */
+const idPresence = new WeakMap<object, Uint8Array | null>()
+
+/**
+ * idPresent, worked out once per column: cached blocks come back to every query, and a join
+ * on trace and span id would otherwise test the ids of every span again.
+ */
+function cachedIdPresent(c: Extract<Column, { kind: 'bytes' }>): Uint8Array | undefined {
+  const known = idPresence.get(c)
+  if (known !== undefined) return known ?? undefined
+  const p = idPresent(c)
+  idPresence.set(c, p ?? null)
+  return p
+}
+
 /**
  * The present mask of an id column: an all-zero id is OTLP's "no id" (a root's parent, a log
  * without trace context), so it is absent for every operator, aggregate and sort key.
@@ -79,12 +94,18 @@ function idPresent(c: Extract<Column, { kind: 'bytes' }>): Uint8Array | undefine
   const first = c.width % 4 === 0 && c.values.byteOffset % 4 === 0 ? new Int32Array(c.values.buffer, c.values.byteOffset, n * per) : undefined
   for (let i = 0; i < n; i++) {
     if (first !== undefined && first[i * per] !== 0) continue
-    if ((p === undefined || p[i] === 1) && isZeroId(c.values, i * c.width, c.width)) {
+    if ((p === undefined || p[i] === 1) && (first !== undefined ? zeroWords(first, i * per, per) : isZeroId(c.values, i * c.width, c.width))) {
       if (p === undefined || p === c.present) p = c.present === undefined ? new Uint8Array(n).fill(1) : Uint8Array.from(c.present)
       p[i] = 0
     }
   }
   return p
+}
+
+/** True when the `per` words of `words` from `at` are all zero. */
+function zeroWords(words: Int32Array, at: number, per: number): boolean {
+  for (let j = at; j < at + per; j++) if (words[j] !== 0) return false
+  return true
 }
 
 /** The column a derived frame stores for `v`, `n` rows long. */

@@ -57,6 +57,13 @@ export interface ScanRequest {
   end?: bigint
   /** Columns to read; all when omitted. Columns a block lacks are simply absent from it. */
   columns?: readonly string[]
+  /**
+   * The signal's time column is among `columns` only for the caller to filter rows by
+   * [start, end): batches of blocks wholly inside the range may come without it, so that it is
+   * neither read nor decoded for them. A batch without it lies inside the range (and
+   * Scan.inRange says so).
+   */
+  timeForRangeOnly?: boolean
   /** Conditions that all hold for every row the caller wants (a conjunction). */
   where?: readonly ScanCondition[]
   /** Stops the scan: the iterator then throws a StorageError with code ABORTED. */

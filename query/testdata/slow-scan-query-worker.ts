@@ -5,14 +5,15 @@
  * that cannot finish before an idle thread has helped it (query-pool.ts `warm`). Parts of one
  * block each (the test's data) make the last part's chunk key known.
  */
-import { bytesToHex, SnapshotScanner } from '../../storage/index.ts'
+import { bytesToHex, SnapshotScanner, TIME_COLUMN } from '../../storage/index.ts'
 import '../query-worker.ts'
 
 const scan = SnapshotScanner.prototype.scan
 SnapshotScanner.prototype.scan = function (snapshot, request) {
   const inner = scan.call(this, snapshot, request)
   const last = snapshot.parts.at(-1)
-  const column = request.columns?.[0]
+  // A chunk the scan reads: blocks inside the range come without a time column read only for it.
+  const column = request.columns?.find((c) => request.timeForRangeOnly !== true || c !== TIME_COLUMN[snapshot.signal])
   if (snapshot.parts.length < 2 || last === undefined || column === undefined) return inner
   const key = `${bytesToHex(last.fileId)}:0:${column}`
   const cache = (this as unknown as { cache: { has(key: string): boolean } }).cache
@@ -26,5 +27,5 @@ SnapshotScanner.prototype.scan = function (snapshot, request) {
       while (!cache.has(key) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5))
     }
   }
-  return { stats: inner.stats, [Symbol.asyncIterator]: slowed }
+  return { stats: inner.stats, inRange: inner.inRange, [Symbol.asyncIterator]: slowed }
 }

@@ -4,7 +4,7 @@
  * The associated data binds a chunk to where it belongs (file, block, column), so a chunk
  * moved elsewhere fails authentication just like an altered one.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto'
 import { StorageError } from '../errors.ts'
 
 export const NONCE_BYTES = 12
@@ -46,6 +46,18 @@ export function seal(key: Uint8Array, plain: Uint8Array, aad: Uint8Array, headro
   return out
 }
 
+/** Keys imported once: a raw key given to createDecipheriv is imported again for every chunk (tens of microseconds). */
+const imported = new WeakMap<Uint8Array, KeyObject>()
+
+function keyObject(key: Uint8Array): KeyObject {
+  let k = imported.get(key)
+  if (k === undefined) {
+    k = createSecretKey(key)
+    imported.set(key, k)
+  }
+  return k
+}
+
 /**
  * Decrypts and authenticates a sealed chunk; throws StorageError TAMPERED when the chunk, its
  * associated data or the key does not match.
@@ -54,7 +66,7 @@ export function open(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array, what:
   if (sealed.length < SEAL_OVERHEAD) {
     throw new StorageError('TAMPERED', `cannot decrypt ${what}: ${sealed.length} bytes is shorter than nonce and tag`)
   }
-  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE_BYTES))
+  const decipher = createDecipheriv('aes-256-gcm', keyObject(key), sealed.subarray(0, NONCE_BYTES))
   decipher.setAAD(aad)
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES))
   const body = decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES))

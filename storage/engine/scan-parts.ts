@@ -33,7 +33,7 @@ export function blockWanted(block: BlockIndex, request: Pick<ScanRequest, 'start
 export async function* scanParts(
   parts: readonly { readonly reader: PartReader }[],
   cache: ChunkCache,
-  request: Pick<ScanRequest, 'signal' | 'start' | 'end' | 'columns' | 'where' | 'abort' | 'top'>,
+  request: Pick<ScanRequest, 'signal' | 'start' | 'end' | 'columns' | 'where' | 'abort' | 'top' | 'timeForRangeOnly'>,
   stats: ScanStats,
   useCache: boolean,
   inRange?: WeakSet<Batch>,
@@ -64,7 +64,9 @@ export async function* scanParts(
       stats.blocksSkipped++
       continue
     }
-    const names = request.columns ?? block.columns.map((c) => c.name)
+    const within = covers(block, timeName, request)
+    // Without inRange the caller cannot know which batches may lack the time column.
+    const names = blockColumns(block, request, within && inRange !== undefined)
     const chunk = { reader, fileKey, b, cache: useCache ? cache : undefined, stats }
     // One trace's spans: a binary search per run of the block finds their rows in the trace id
     // column, and only those rows of the other columns are decoded.
@@ -95,7 +97,6 @@ export async function* scanParts(
     if (span !== undefined && span.to - span.from < block.rows) batch = sliceRows(batch, span.from, span.to)
     stats.blocksRead++
     stats.rowsRead += block.rows
-    const within = covers(block, timeName, request)
     if (best !== undefined) {
       // Only the rows that can still enter the top go on (ScanTop: the caller wants no others).
       const rows = best.add(columns, block.rows, within ? () => true : timeKeeper(columns[timeName], request))
@@ -233,8 +234,16 @@ function timeKeeper(time: Column | undefined, range: { start?: bigint; end?: big
   return (i) => (present === undefined || present[i] === 1) && (range.start === undefined || values[i] >= range.start) && (range.end === undefined || values[i] < range.end)
 }
 
+/** The columns to read of `block` (`within`: wholly inside the range, see covers). */
+export function blockColumns(block: BlockIndex, request: Pick<ScanRequest, 'signal' | 'columns' | 'timeForRangeOnly'>, within: boolean): readonly string[] {
+  if (request.columns === undefined) return block.columns.map((c) => c.name)
+  if (!within || request.timeForRangeOnly !== true) return request.columns
+  const timeName = TIME_COLUMN[request.signal]
+  return request.columns.filter((c) => c !== timeName)
+}
+
 /** True when every row of `block` has a time inside [start, end). */
-function covers(block: BlockIndex, timeName: string, range: { start?: bigint; end?: bigint }): boolean {
+export function covers(block: BlockIndex, timeName: string, range: { start?: bigint; end?: bigint }): boolean {
   if (block.columns.find((c) => c.name === timeName)?.stats.present !== block.rows) return false
   return (range.start === undefined || block.minTime >= range.start) && (range.end === undefined || block.maxTime < range.end)
 }

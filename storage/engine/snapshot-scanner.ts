@@ -11,12 +11,12 @@
 import { StorageError } from '../errors.ts'
 import { bytesToHex } from '../ids.ts'
 import { SCAN_PACE_MS, SNAPSHOT_INDEX_CACHE_MIN_BYTES, SNAPSHOT_INDEX_CACHE_PARTS, SNAPSHOT_INDEX_CACHE_SHARE } from '../limits.ts'
-import type { Batch } from '../model.ts'
+import { TIME_COLUMN, type Batch } from '../model.ts'
 import { PartReader, type PartIndex } from '../part/part-file.ts'
 import { unpackBatch, type ScanSnapshot } from '../scan-snapshot.ts'
 import { emptyScanStats, type Scan, type ScanRequest } from '../store.ts'
 import { BlockCache, columnBytes, type ChunkCache } from './block-cache.ts'
-import { blockWanted, chunkKey, scanParts } from './scan-parts.ts'
+import { blockColumns, blockWanted, chunkKey, covers, scanParts } from './scan-parts.ts'
 
 /** The bytes of part indexes a scanner with `cacheBytes` of column chunks keeps besides. */
 export function indexBudget(cacheBytes: number): number {
@@ -84,14 +84,16 @@ export class SnapshotScanner {
    * them). Chunks cached already are skipped. Returns the chunks decoded.
    * @example await scanner.warm(snapshot, request, { offset: 0, stride: 1, maxBytes: 64 << 20 }, () => done)
    */
-  async warm(snapshot: ScanSnapshot, request: Pick<ScanRequest, 'columns' | 'start' | 'end' | 'where'>, walk: { offset: number; stride: number; maxBytes: number }, stop: () => boolean): Promise<number> {
+  async warm(snapshot: ScanSnapshot, request: Pick<ScanRequest, 'columns' | 'start' | 'end' | 'where' | 'timeForRangeOnly'>, walk: { offset: number; stride: number; maxBytes: number }, stop: () => boolean): Promise<number> {
     const blocks = this.wantedBlocks(snapshot, request)
     let decoded = 0
     let bytes = 0
     for (let i = blocks.length - 1 - walk.offset; i >= 0 && bytes < walk.maxBytes && !stop(); i -= walk.stride) {
       const { reader, fileKey, block } = blocks[i]
-      const refs = reader.index.blocks[block].columns
-      for (const name of request.columns ?? refs.map((c) => c.name)) {
+      const index = reader.index.blocks[block]
+      const refs = index.columns
+      const within = covers(index, TIME_COLUMN[snapshot.signal], request)
+      for (const name of blockColumns(index, { ...request, signal: snapshot.signal }, within)) {
         const chunk = chunkKey(fileKey, block, name)
         if (this.cache.has(chunk) || !refs.some((c) => c.name === name)) continue
         const column = reader.readColumn(block, name)
