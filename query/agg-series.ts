@@ -180,6 +180,11 @@ function labelRuns(batch: Batch, names: readonly string[]): LabelRuns {
   return runs
 }
 
+/** Where `batch`'s series change (the first row of each run) and each run's series key. */
+export function seriesRuns(batch: Batch): { rows: Uint32Array; key: Float64Array } {
+  return labelRuns(batch, Object.keys(batch.columns).filter(isLabelColumn).sort())
+}
+
 /**
  * Series numbers. Each row's label names and values are hashed twice (FNV-1a, two seeds)
  * into one 53-bit number, and that number is interned. Two label sets collide only if both
@@ -194,7 +199,7 @@ export class SeriesKeys {
   /** The series of every row of `batch` (raw metric rows). */
   assign(batch: Batch): Uint32Array {
     const n = batch.length
-    const { rows, key } = labelRuns(batch, Object.keys(batch.columns).filter(isLabelColumn).sort())
+    const { rows, key } = seriesRuns(batch)
     const ids = this.ids.rowIds({ t: 'num', v: key }, key.length)
     const out = new Uint32Array(n)
     for (let j = 0; j < rows.length; j++) out.fill(ids[j], rows[j], j + 1 < rows.length ? rows[j + 1] : n)

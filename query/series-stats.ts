@@ -1,0 +1,657 @@
+/**
+ * @module query/series-stats
+ * `stats` of counter increases and rates, or of explicit-bucket histogram quantiles, by series
+ * labels and at most one `bin(time, w)`: the shape of metric panels (LANGUAGE.md "increase",
+ * "rate", "histogram_quantile"). The generic path (op-stats.ts with agg-counter.ts and
+ * agg-histogram.ts) turns every row into a group number and copies every point before walking
+ * the series; here the batches are kept as they come and, at the end, each series' points are
+ * walked once in time order straight from the batch columns. Labels are constant along a run
+ * of one series (storage keeps a series' points together: row-order.ts), so a series' label
+ * keys are read once, and the bin of a point is recomputed only where time leaves the last
+ * one. The answers are the generic path's to the bit: the same points, the same links between
+ * them, summed in the same order (series by first appearance, then time).
+ * Anything else (another histogram kind, mixed bounds, a column of an unexpected kind) makes
+ * `finish` or `add` return false, and the caller feeds the kept batches to the generic path.
+ */
+import { METRIC_COLUMNS, METRIC_TYPE, type Batch, type Column } from '../storage/index.ts'
+import type { Expr, StatsNode } from './ast.ts'
+import type { AggContext } from './agg.ts'
+import { secondsOf } from './agg-counter.ts'
+import { isLabelColumn, seriesRuns } from './agg-series.ts'
+import { LE_COLUMN } from './agg-histogram.ts'
+import { evalShared } from './eval-expr.ts'
+import { resolveField } from './fields.ts'
+import { keepValues } from './group-keys.ts'
+import { bucketQuantile } from './hist-quantile.ts'
+import { toDoubles } from './i64.ts'
+import { BYTES_PER_GROUP, COUNTER_START_LOOKBACK_NS } from './limits.ts'
+import { cell, type Scalar, type Vec } from './vec.ts'
+
+/** A `by` item: a label (read once per series) or the time bin. */
+type KeyPlan = { readonly label: Expr } | { readonly binWidth: bigint }
+
+/** Group numbers pack (label group, bin) as labelGroup * BIN_SPAN + bin: exact in a double. */
+const BIN_SPAN = 2 ** 26
+
+/**
+ * The series-wise evaluation of `node`, or undefined when its shape is not one this handles:
+ * raw metric rows; every aggregate increase(value) / rate(value), or every one
+ * histogram_quantile(q); keys that are labels (attributes, metric.name) and at most one
+ * bin(time, w).
+ */
+export function seriesStats(node: StatsNode, ctx: AggContext): SeriesStats | undefined {
+  const scope = ctx.scope
+  if (scope.signal !== 'metrics' || Object.keys(scope.aliases).length > 0 || Object.keys(scope.columns ?? {}).length > 0 || node.by.length === 0) return undefined
+  const column = (e: Expr): string | undefined => {
+    if (e.kind !== 'Field') return undefined
+    const ref = resolveField(e.path, scope)
+    return ref.kind === 'column' ? ref.column : undefined
+  }
+  const keys: KeyPlan[] = []
+  for (const { expr } of node.by) {
+    if (expr.kind === 'Call' && expr.name === 'bin') {
+      const [x, w] = expr.args
+      if (expr.args.length !== 2 || column(x) !== METRIC_COLUMNS.timeUnixNano || w.kind !== 'Literal' || typeof w.value !== 'number' || !(w.value > 0)) return undefined
+      if (keys.some((k) => 'binWidth' in k)) return undefined
+      keys.push({ binWidth: BigInt(Math.round(w.value)) })
+      continue
+    }
+    if (expr.kind !== 'Field') return undefined
+    const ref = resolveField(expr.path, scope)
+    const label = (ref.kind === 'attr' && ref.columns.every(isLabelColumn)) || (ref.kind === 'column' && ref.column === METRIC_COLUMNS.name)
+    if (!label) return undefined
+    keys.push({ label: expr })
+  }
+  const calls = node.aggregates.map((a) => a.expr)
+  const counters = calls.every((c) => c.kind === 'Call' && (c.name === 'increase' || c.name === 'rate') && c.args.length === 1 && column(c.args[0]) === METRIC_COLUMNS.value)
+  const quantiles = calls.map((c) => (c.kind === 'Call' && c.name === 'histogram_quantile' && c.args.length === 1 && c.args[0].kind === 'Literal' && typeof c.args[0].value === 'number' && c.args[0].value >= 0 && c.args[0].value <= 1 ? c.args[0].value : undefined))
+  if (counters) {
+    // A rate without a bin or a bounded range divides by each group's span of points: generic.
+    const hasRate = calls.some((c) => c.kind === 'Call' && c.name === 'rate')
+    if (hasRate && ctx.binWidthNs === undefined && (ctx.rangeStart === undefined || ctx.rangeEnd === undefined)) return undefined
+    return new SeriesStats(keys, ctx, calls.map((c) => (c.kind === 'Call' && c.name === 'rate' ? 'rate' : 'increase')))
+  }
+  if (quantiles.every((q) => q !== undefined)) return new SeriesStats(keys, ctx, quantiles as number[])
+  return undefined
+}
+
+/** Per batch: its columns as the walk reads them, each i64 column as 32-bit halves. */
+interface Columns {
+  readonly timeLo?: Uint32Array
+  readonly timeHi?: Int32Array
+  readonly time?: Extract<Column, { kind: 'i64' }>
+  readonly start?: Extract<Column, { kind: 'i64' }>
+  readonly startWords?: Uint32Array
+  readonly value?: Extract<Column, { kind: 'f64' }>
+  readonly buckets?: Extract<Column, { kind: 'i64list' }>
+  readonly bucketValues?: Float64Array
+  readonly bounds?: Extract<Column, { kind: 'f64list' }>
+}
+
+/** Bucket counts as doubles, by the column's values (shared by every slice of a cached block). */
+const bucketDoubles = new WeakMap<BigInt64Array, Float64Array>()
+
+function doublesOf(values: BigInt64Array): Float64Array {
+  let d = bucketDoubles.get(values)
+  if (d === undefined) bucketDoubles.set(values, (d = toDoubles(values)))
+  return d
+}
+
+const words = (a: BigInt64Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length * 2)
+const present = (c: Column | undefined, row: number): boolean => c !== undefined && (c.present === undefined || c.present[row] === 1)
+
+/** What one histogram group sums: its bounds and bucket increases. */
+interface HistogramSum {
+  bounds: Float64Array
+  counts: Float64Array
+}
+
+export class SeriesStats {
+  private readonly batches: Batch[] = []
+  private readonly columns: Columns[] = []
+  private held = 0
+  /** Key values of each group, in `by` order, groups numbered by first appearance (as GroupKeys). */
+  readonly values: Scalar[][] = []
+  private counterSums?: Float64Array
+  private histogramSums?: (HistogramSum | undefined)[]
+
+  private readonly keys: readonly KeyPlan[]
+  private readonly ctx: AggContext
+  /** Per aggregate: 'increase' or 'rate' (counters), or its quantile (histograms). */
+  private readonly what: readonly ('increase' | 'rate' | number)[]
+
+  constructor(keys: readonly KeyPlan[], ctx: AggContext, what: readonly ('increase' | 'rate' | number)[]) {
+    this.keys = keys
+    this.ctx = ctx
+    this.what = what
+  }
+
+  private get histogram(): boolean {
+    return typeof this.what[0] === 'number'
+  }
+
+  get count(): number {
+    return this.values.length
+  }
+
+  /** Keeps `batch`; false when its columns are not what the walk reads (the caller goes generic). */
+  add(batch: Batch): boolean {
+    const c = batch.columns
+    const time = c[METRIC_COLUMNS.timeUnixNano]
+    const start = c[METRIC_COLUMNS.startTimeUnixNano]
+    const value = c[METRIC_COLUMNS.value]
+    if ((time !== undefined && time.kind !== 'i64') || (start !== undefined && start.kind !== 'i64')) return false
+    const cols: Columns = {
+      time,
+      timeLo: time === undefined ? undefined : words(time.values),
+      timeHi: time === undefined ? undefined : new Int32Array(time.values.buffer, time.values.byteOffset, time.values.length * 2),
+      start,
+      startWords: start === undefined ? undefined : words(start.values),
+    }
+    if (!this.histogram) {
+      if (value !== undefined && value.kind !== 'f64') return false
+      this.columns.push({ ...cols, value })
+    } else {
+      const buckets = c[METRIC_COLUMNS.bucketCounts]
+      const bounds = c[METRIC_COLUMNS.explicitBounds]
+      const explicit = buckets?.kind === 'i64list' && bounds?.kind === 'f64list'
+      // Classic `le` buckets and exponential histograms are the generic path's.
+      if (c[LE_COLUMN] !== undefined) return false
+      const type = c[METRIC_COLUMNS.type]
+      if (type !== undefined && type.kind !== 'u32') return false
+      if (type !== undefined) {
+        for (let row = 0; row < batch.length; row++) {
+          if (type.values[row] === METRIC_TYPE.exponentialHistogram && present(type, row) && present(time, row) && !(explicit && present(buckets, row))) return false
+        }
+      }
+      this.columns.push(explicit ? { ...cols, buckets, bounds, bucketValues: doublesOf(buckets.values) } : cols)
+    }
+    this.batches.push(batch)
+    for (const name in c) this.held += columnBytes(c[name], batch.length)
+    return true
+  }
+
+  /** Bytes held: the kept batches' columns (often shared with the block cache) and the groups. */
+  bytes(): number {
+    return this.held + this.values.length * BYTES_PER_GROUP
+  }
+
+  /** The kept batches, for the generic path, and nothing kept any more. */
+  release(): Batch[] {
+    const out = this.batches.splice(0)
+    this.columns.length = 0
+    this.held = 0
+    return out
+  }
+
+  /** The value of aggregate `k` for group `g`, after `finish`. */
+  value(k: number, g: number): Scalar {
+    const what = this.what[k]
+    if (typeof what === 'number') {
+      const sum = this.histogramSums?.[g]
+      return sum === undefined ? null : bucketQuantile(what, Array.from(sum.bounds), sum.counts)
+    }
+    const increase = this.counterSums?.[g] ?? 0
+    if (what === 'increase') return increase
+    const seconds = secondsOf(this.ctx, () => {
+      throw new Error('a series-wise rate needs a bin or a bounded range')
+    }, g)
+    return seconds > 0 ? increase / seconds : null
+  }
+
+  /**
+   * Groups every row and walks every series; false when the data needs the generic path
+   * (histograms of one group with different bounds: its error), which then gets the batches.
+   */
+  finish(): boolean {
+    const { batches, keys } = this
+    const labelKeys = keys.filter((k): k is { label: Expr } => 'label' in k)
+    const bin = keys.find((k): k is { binWidth: bigint } => 'binWidth' in k)
+    const bins = new Bins(bin?.binWidth)
+    const seriesIds = new Map<number, number>()
+    const labelGroupIds = new Map<string, number>()
+    let labelGroupOf = new Uint32Array(64)
+    const labelValues: Scalar[][] = []
+    const groupIds = new Map<number, number>()
+    const groupOf = (labelGroup: number, binId: number): number => {
+      const key = labelGroup * BIN_SPAN + binId
+      let g = groupIds.get(key)
+      if (g === undefined) {
+        g = this.values.length
+        keepValues(this.values, g, keysInOrder(keys, labelValues[labelGroup], bins.starts[binId]))
+        groupIds.set(key, g)
+      }
+      return g
+    }
+    // Every row makes its group, in row order, as GroupKeys numbers them; each run of one
+    // series is noted with whether its times ascend, and its first and last time.
+    const runs = new Runs()
+    for (let b = 0; b < batches.length; b++) {
+      const batch = batches[b]
+      const n = batch.length
+      const { rows, key } = seriesRuns(batch)
+      const vecs = labelKeys.map((k) => evalShared(k.label, batch, this.ctx))
+      const { timeLo, timeHi, time } = this.columns[b]
+      const tp = time?.present
+      for (let r = 0; r < rows.length; r++) {
+        const from = rows[r]
+        const to = r + 1 < rows.length ? rows[r + 1] : n
+        let s = seriesIds.get(key[r])
+        if (s === undefined) {
+          s = seriesIds.size
+          seriesIds.set(key[r], s)
+          if (s >= labelGroupOf.length) labelGroupOf = grown(labelGroupOf)
+          labelGroupOf[s] = labelGroupIdOf(vecs, from, labelGroupIds, labelValues)
+        }
+        const lg = labelGroupOf[s]
+        let last = -1
+        let sorted = true
+        let timed = 0
+        let firstHi = 0
+        let firstLo = 0
+        let lastHi = 0
+        let lastLo = 0
+        for (let row = from; row < to; row++) {
+          let id: number
+          if (timeHi === undefined || (tp !== undefined && tp[row] !== 1)) id = bins.absent()
+          else {
+            const hi = timeHi[2 * row + 1]
+            const lo = timeLo![2 * row]
+            if (timed === 0) {
+              firstHi = hi
+              firstLo = lo
+            } else if (hi < lastHi || (hi === lastHi && lo < lastLo)) sorted = false
+            timed++
+            lastHi = hi
+            lastLo = lo
+            id = bins.holds(hi, lo) ? bins.id : bins.seek(time!.values, row)
+          }
+          if (id !== last) groupOf(lg, id)
+          last = id
+        }
+        runs.add(b, from, to, s, timed > 0, sorted, firstHi, firstLo, lastHi, lastLo)
+      }
+    }
+    const walk = this.histogram ? new HistogramWalk(bins, groupOf, this.ctx.rangeStart) : new CounterWalk(bins, groupOf, this.ctx.rangeStart, this.values.length)
+    const bySeries = runs.bySeries(seriesIds.size)
+    const pairs = new Points()
+    for (let s = 0; s < seriesIds.size; s++) {
+      walk.begin(labelGroupOf[s])
+      const mine = bySeries.runs.subarray(bySeries.first[s], bySeries.first[s + 1])
+      if (runs.inOrder(mine)) {
+        for (const r of mine) walk.run(this.columns[runs.batch[r]], runs.from[r], runs.to[r])
+      } else {
+        // Arrived out of time order (parts written apart): sorted by time, ties by arrival.
+        pairs.length = 0
+        for (const r of mine) walk.collect(this.columns[runs.batch[r]], runs.batch[r], runs.from[r], runs.to[r], pairs)
+        pairs.sortByTime((b) => this.columns[b])
+        for (let k = 0; k < pairs.length; k++) walk.step(this.columns[pairs.batch[k]], pairs.row[k])
+      }
+      if (walk.failed) return false
+    }
+    if (walk instanceof CounterWalk) this.counterSums = walk.sums
+    else this.histogramSums = walk.sums
+    return true
+  }
+
+}
+
+/** The `by` values of a group: label values in their places, the bin start in its own. */
+function keysInOrder(keys: readonly KeyPlan[], labels: readonly Scalar[], binStart: bigint | null): Scalar[] {
+  let k = 0
+  return keys.map((key) => ('label' in key ? labels[k++] : binStart))
+}
+
+/** The label group of the row `row` (its label keys' values), numbered by first appearance. */
+function labelGroupIdOf(vecs: readonly Vec[], row: number, ids: Map<string, number>, values: Scalar[][]): number {
+  const cells = vecs.map((v) => cell(v, row))
+  // Typed, so that 1, "1" and 1n stay apart; null for an absent label.
+  const key = JSON.stringify(cells.map((c) => (c === null || c === undefined ? null : [typeof c, typeof c === 'object' ? JSON.stringify(c) : String(c)])))
+  let id = ids.get(key)
+  if (id === undefined) {
+    id = ids.size
+    ids.set(key, id)
+    values.push(cells)
+  }
+  return id
+}
+
+function grown(a: Uint32Array): Uint32Array<ArrayBuffer> {
+  const out = new Uint32Array(a.length * 2)
+  out.set(a)
+  return out
+}
+
+/** A rough size of a column's arrays over `n` rows, for the memory budget. */
+function columnBytes(c: Column, n: number): number {
+  switch (c.kind) {
+    case 'str':
+      return 4 * n
+    case 'i64list':
+    case 'f64list':
+      return 4 * n + 8 * (c.offsets[c.offsets.length - 1] - c.offsets[0])
+    case 'bytes':
+      return c.width * n
+    case 'bool':
+      return n
+    case 'any':
+      return 16 * n
+    default:
+      return c.values.BYTES_PER_ELEMENT * n
+  }
+}
+
+/**
+ * Bin ids of point times, recomputed (with BigInt) only when a time leaves the current bin:
+ * a series' points come in time order, so that happens about once per bin and series. Ids
+ * are dense, the bin of an absent time (null) included; without a bin every time is in bin 0.
+ */
+class Bins {
+  /** The start of each bin id (null: absent time). */
+  readonly starts: (bigint | null)[] = []
+  /** The current bin's id (-1: none yet) and bounds [lo, hi) as 32-bit halves. */
+  id = -1
+  private loHi = 0
+  private loLo = 0
+  private hiHi = -1
+  private hiLo = 0
+  private readonly width: bigint | undefined
+  /** Starts are keyed as doubles where that is exact enough to tell bins apart (wide bins). */
+  private readonly wide: boolean
+  private readonly ids = new Map<number | bigint | null, number>()
+  private readonly scratch = new BigInt64Array(2)
+  private readonly scratchWords = new Uint32Array(this.scratch.buffer)
+
+  constructor(width: bigint | undefined) {
+    this.width = width
+    this.wide = width !== undefined && width >= 1n << 12n
+  }
+
+  private idOf(start: bigint | null): number {
+    const key = start !== null && this.wide ? Number(start) : start
+    let id = this.ids.get(key)
+    if (id === undefined) {
+      id = this.starts.length
+      this.ids.set(key, id)
+      this.starts.push(start)
+    }
+    return id
+  }
+
+  absent(): number {
+    return this.idOf(this.width === undefined ? 0n : null)
+  }
+
+  /** True when the time with halves (hi, lo) lies in the current bin. */
+  holds(hi: number, lo: number): boolean {
+    return (hi > this.loHi || (hi === this.loHi && lo >= this.loLo)) && (hi < this.hiHi || (hi === this.hiHi && lo < this.hiLo))
+  }
+
+  /** Makes the bin of values[row] current; its id. */
+  seek(values: BigInt64Array, row: number): number {
+    const w = this.width
+    if (w === undefined) {
+      this.loHi = -Infinity
+      this.hiHi = Infinity
+      return (this.id = this.idOf(0n))
+    }
+    const t = values[row]
+    const r = t % w
+    const start = t - (r < 0n ? r + w : r)
+    this.scratch[0] = start
+    this.scratch[1] = start + w
+    const s = this.scratchWords
+    this.loLo = s[0]
+    this.loHi = s[1] | 0
+    this.hiLo = s[2]
+    this.hiHi = s[3] | 0
+    return (this.id = this.idOf(start))
+  }
+}
+
+/** Runs of rows of one series: where, which series, and their times' order and extent. */
+class Runs {
+  batch: number[] = []
+  from: number[] = []
+  to: number[] = []
+  series: number[] = []
+  /** 1 when the run has a timed row and its times ascend; 2 when it has none. */
+  private kind: number[] = []
+  private firstHi: number[] = []
+  private firstLo: number[] = []
+  private lastHi: number[] = []
+  private lastLo: number[] = []
+
+  add(b: number, from: number, to: number, s: number, timed: boolean, sorted: boolean, firstHi: number, firstLo: number, lastHi: number, lastLo: number): void {
+    this.batch.push(b)
+    this.from.push(from)
+    this.to.push(to)
+    this.series.push(s)
+    this.kind.push(!timed ? 2 : sorted ? 1 : 0)
+    this.firstHi.push(firstHi)
+    this.firstLo.push(firstLo)
+    this.lastHi.push(lastHi)
+    this.lastLo.push(lastLo)
+  }
+
+  /** Run numbers grouped by series (a counting sort: arrival order within a series). */
+  bySeries(count: number): { runs: Uint32Array; first: Uint32Array } {
+    const first = new Uint32Array(count + 1)
+    for (const s of this.series) first[s + 1]++
+    for (let s = 0; s < count; s++) first[s + 1] += first[s]
+    const fill = first.slice(0, count)
+    const runs = new Uint32Array(this.series.length)
+    for (let r = 0; r < this.series.length; r++) runs[fill[this.series[r]]++] = r
+    return { runs, first }
+  }
+
+  /** True when the timed rows of `runs`, one after the other, ascend in time. */
+  inOrder(runs: Uint32Array): boolean {
+    let hi = -Infinity
+    let lo = 0
+    for (const r of runs) {
+      if (this.kind[r] === 2) continue
+      if (this.kind[r] === 0 || this.firstHi[r] < hi || (this.firstHi[r] === hi && this.firstLo[r] < lo)) return false
+      hi = this.lastHi[r]
+      lo = this.lastLo[r]
+    }
+    return true
+  }
+}
+
+/** Points of one series to sort by time: batch and row, in arrival order. */
+class Points {
+  batch = new Uint32Array(1024)
+  row = new Uint32Array(1024)
+  length = 0
+
+  push(b: number, row: number): void {
+    if (this.length === this.row.length) {
+      this.batch = grown(this.batch)
+      this.row = grown(this.row)
+    }
+    this.batch[this.length] = b
+    this.row[this.length++] = row
+  }
+
+  /** Stable sort by time (ties keep arrival order, as the generic path's merge). */
+  sortByTime(columnsOf: (b: number) => Columns): void {
+    const keys = Array.from({ length: this.length }, (_, k) => {
+      const c = columnsOf(this.batch[k])
+      const row = this.row[k]
+      return { b: this.batch[k], row, hi: c.timeHi![2 * row + 1], lo: c.timeLo![2 * row], k }
+    })
+    keys.sort((x, y) => x.hi - y.hi || x.lo - y.lo || x.k - y.k)
+    keys.forEach((p, k) => {
+      this.batch[k] = p.b
+      this.row[k] = p.row
+    })
+  }
+}
+
+/**
+ * One series at a time, its points in time order: `begin`, then `run` over runs of rows (or
+ * `step` point by point). The group of a point is its series' label group and its bin.
+ */
+abstract class Walk {
+  failed = false
+  protected lg = 0
+  protected g = 0
+  protected lastBin = -1
+  protected first = true
+  /** Start time halves of the previous point (0, 0: none). */
+  protected prevLo = 0
+  protected prevHi = 0
+  private readonly bins: Bins
+  private readonly groupOf: (labelGroup: number, bin: number) => number
+  private readonly earliest: bigint | undefined
+
+  constructor(bins: Bins, groupOf: (labelGroup: number, bin: number) => number, rangeStart: bigint | undefined) {
+    this.bins = bins
+    this.groupOf = groupOf
+    this.earliest = rangeStart === undefined ? undefined : rangeStart - COUNTER_START_LOOKBACK_NS
+  }
+
+  begin(lg: number): void {
+    this.lg = lg
+    this.lastBin = -1
+    this.first = true
+  }
+
+  /** The payload column of a point (value, or explicit buckets); absent rows are no points. */
+  protected abstract payload(c: Columns): Column | undefined
+
+  /** Walks the points among rows [from, to) of one batch. */
+  run(c: Columns, from: number, to: number): void {
+    const payload = this.payload(c)
+    if (c.time === undefined || payload === undefined) return
+    const tp = c.time.present
+    const pp = payload.present
+    for (let row = from; row < to; row++) {
+      if ((tp === undefined || tp[row] === 1) && (pp === undefined || pp[row] === 1)) this.step(c, row)
+    }
+  }
+
+  /** Adds the points among rows [from, to) of batch `b` to `into`. */
+  collect(c: Columns, b: number, from: number, to: number, into: Points): void {
+    const payload = this.payload(c)
+    if (c.time === undefined || payload === undefined) return
+    const tp = c.time.present
+    const pp = payload.present
+    for (let row = from; row < to; row++) {
+      if ((tp === undefined || tp[row] === 1) && (pp === undefined || pp[row] === 1)) into.push(b, row)
+    }
+  }
+
+  abstract step(c: Columns, row: number): void
+
+  /** Finds the point's group; reads its start time; tells whether it counts from zero as a first point. */
+  protected locate(c: Columns, row: number): void {
+    const hi = c.timeHi![2 * row + 1]
+    const lo = c.timeLo![2 * row]
+    const bins = this.bins
+    const bin = bins.holds(hi, lo) ? bins.id : bins.seek(c.time!.values, row)
+    if (bin !== this.lastBin) {
+      this.g = this.groupOf(this.lg, bin)
+      this.lastBin = bin
+    }
+  }
+
+  /** The start time halves of a point, 0 and 0 when it has none. */
+  protected startLo(c: Columns, row: number): number {
+    return c.start !== undefined && (c.start.present === undefined || c.start.present[row] === 1) ? c.startWords![2 * row] : 0
+  }
+
+  protected startHi(c: Columns, row: number): number {
+    return c.start !== undefined && (c.start.present === undefined || c.start.present[row] === 1) ? c.startWords![2 * row + 1] : 0
+  }
+
+  /**
+   * How a point links to the one before (agg-series.ts links): 'zero' counts from zero (a
+   * first point whose series started within the lookback, or a new start time), 'base' only
+   * sets the baseline (first point of a series that started long before), 'prev' takes the
+   * increase over the previous point. Remembers the point's start time.
+   */
+  protected link(c: Columns, row: number): 'zero' | 'base' | 'prev' {
+    const lo = this.startLo(c, row)
+    const hi = this.startHi(c, row)
+    const started = lo !== 0 || hi !== 0
+    let link: 'zero' | 'base' | 'prev'
+    if (this.first) link = started && (this.earliest === undefined || c.start!.values[row] >= this.earliest) ? 'zero' : 'base'
+    else link = started && (lo !== this.prevLo || hi !== this.prevHi) ? 'zero' : 'prev'
+    this.first = false
+    this.prevLo = lo
+    this.prevHi = hi
+    return link
+  }
+}
+
+/** increase and rate: each point's increase over the previous one of its series, per group. */
+class CounterWalk extends Walk {
+  sums: Float64Array
+  private prevValue = 0
+
+  constructor(bins: Bins, groupOf: (labelGroup: number, bin: number) => number, rangeStart: bigint | undefined, groups: number) {
+    super(bins, groupOf, rangeStart)
+    this.sums = new Float64Array(groups)
+  }
+
+  protected payload(c: Columns): Column | undefined {
+    return c.value
+  }
+
+  step(c: Columns, row: number): void {
+    this.locate(c, row)
+    const v = c.value!.values[row]
+    const link = this.link(c, row)
+    if (link === 'zero' || (link === 'prev' && v < this.prevValue)) this.sums[this.g] += v
+    else if (link === 'prev') this.sums[this.g] += v - this.prevValue
+    this.prevValue = v
+  }
+}
+
+/** histogram_quantile: each point's bucket increases over the previous one of its series, per group. */
+class HistogramWalk extends Walk {
+  readonly sums: (HistogramSum | undefined)[] = []
+  private prevCounts: Float64Array | undefined
+  private prevAt = 0
+  private prevWidth = -1
+
+  protected payload(c: Columns): Column | undefined {
+    return c.bounds === undefined ? undefined : c.buckets
+  }
+
+  step(c: Columns, row: number): void {
+    this.locate(c, row)
+    const offsets = c.buckets!.offsets
+    const counts = c.bucketValues!
+    const at = offsets[row]
+    const width = offsets[row + 1] - at
+    const link = this.link(c, row)
+    if (link !== 'base') {
+      const b = c.bounds!
+      const bounds = b.values.subarray(b.offsets[row], b.offsets[row + 1])
+      let sum = this.sums[this.g]
+      if (sum === undefined) sum = this.sums[this.g] = { bounds, counts: new Float64Array(width) }
+      else if (!sameBounds(sum.bounds, bounds) || sum.counts.length !== width) {
+        this.failed = true
+        return
+      }
+      const before = this.prevCounts
+      let reset = link === 'zero' || this.prevWidth !== width
+      for (let i = 0; i < width && !reset; i++) reset = counts[at + i] < before![this.prevAt + i]
+      const into = sum.counts
+      if (reset) for (let i = 0; i < width; i++) into[i] += counts[at + i]
+      else for (let i = 0; i < width; i++) into[i] += counts[at + i] - before![this.prevAt + i]
+    }
+    this.prevCounts = counts
+    this.prevAt = at
+    this.prevWidth = width
+  }
+}
+
+function sameBounds(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
