@@ -244,32 +244,31 @@ export class SeriesStats {
           labelGroupOf[s] = labelGroupIdOf(vecs, from, labelGroupIds, labelValues)
         }
         const lg = labelGroupOf[s]
-        let last = -1
-        let sorted = true
-        let timed = 0
-        let firstHi = 0
-        let firstLo = 0
-        let lastHi = 0
-        let lastLo = 0
-        for (let row = from; row < to; row++) {
-          let id: number
-          if (timeHi === undefined || (tp !== undefined && tp[row] !== 1)) id = bins.absent()
-          else {
-            const hi = timeHi[2 * row + 1]
-            const lo = timeLo![2 * row]
-            if (timed === 0) {
-              firstHi = hi
-              firstLo = lo
-            } else if (hi < lastHi || (hi === lastHi && lo < lastLo)) sorted = false
-            timed++
-            lastHi = hi
-            lastLo = lo
-            id = bins.holds(hi, lo) ? bins.id : bins.seek(time!.values, row)
-          }
-          if (id !== last) groupOf(lg, id)
-          last = id
+        if (timeHi === undefined || tp !== undefined) {
+          runs.add(b, from, to, s, ...groupRows(timeHi, timeLo, tp, time?.values, from, to, bins, lg, groupOf))
+          continue
         }
-        runs.add(b, from, to, s, timed > 0, sorted, firstHi, firstLo, lastHi, lastLo)
+        // Every row has a time: if they ascend, each bin's rows are found by binary search.
+        let sorted = true
+        for (let row = from + 1; row < to && sorted; row++) {
+          const hi = timeHi[2 * row + 1]
+          const before = timeHi[2 * row - 1]
+          sorted = hi > before || (hi === before && timeLo![2 * row] >= timeLo![2 * row - 2])
+        }
+        if (!sorted) {
+          runs.add(b, from, to, s, ...groupRows(timeHi, timeLo, tp, time!.values, from, to, bins, lg, groupOf))
+          continue
+        }
+        for (let row = from; row < to; ) {
+          const id = bins.holds(timeHi[2 * row + 1], timeLo![2 * row]) ? bins.id : bins.seek(timeHi[2 * row + 1], timeLo![2 * row], time!.values, row)
+          groupOf(lg, id)
+          row = bins.end(timeHi, timeLo!, row + 1, to)
+        }
+        const firstHi = timeHi[2 * from + 1]
+        const firstLo = timeLo![2 * from]
+        const lastHi = timeHi[2 * to - 1]
+        const lastLo = timeLo![2 * to - 2]
+        runs.add(b, from, to, s, true, true, firstHi, firstLo, lastHi, lastLo)
       }
     }
     const walk = this.histogram ? new HistogramWalk(bins, groupOf, this.ctx.rangeStart) : new CounterWalk(bins, groupOf, this.ctx.rangeStart, this.values.length)
@@ -285,7 +284,7 @@ export class SeriesStats {
         pairs.length = 0
         for (const r of mine) walk.collect(this.columns[runs.batch[r]], runs.batch[r], runs.from[r], runs.to[r], pairs)
         pairs.sortByTime((b) => this.columns[b])
-        for (let k = 0; k < pairs.length; k++) walk.step(this.columns[pairs.batch[k]], pairs.row[k])
+        for (let k = 0; k < pairs.length; k++) walk.run(this.columns[pairs.batch[k]], pairs.row[k], pairs.row[k] + 1)
       }
       if (walk.failed) return false
     }
@@ -294,6 +293,40 @@ export class SeriesStats {
     return true
   }
 
+}
+
+/**
+ * Makes the group of every row of [from, to) in row order (rows without a time in the bin of
+ * absent times); returns what Runs.add takes: whether the run has a timed row, whether its
+ * times ascend, its first and last time as halves.
+ */
+function groupRows(timeHi: Int32Array | undefined, timeLo: Uint32Array | undefined, tp: Uint8Array | undefined, values: BigInt64Array | undefined, from: number, to: number, bins: Bins, lg: number, groupOf: (labelGroup: number, bin: number) => number): [boolean, boolean, number, number, number, number] {
+  let last = -1
+  let sorted = true
+  let timed = false
+  let firstHi = 0
+  let firstLo = 0
+  let lastHi = 0
+  let lastLo = 0
+  for (let row = from; row < to; row++) {
+    let id: number
+    if (timeHi === undefined || (tp !== undefined && tp[row] !== 1)) id = bins.absent()
+    else {
+      const hi = timeHi[2 * row + 1]
+      const lo = timeLo![2 * row]
+      if (!timed) {
+        firstHi = hi
+        firstLo = lo
+      } else if (hi < lastHi || (hi === lastHi && lo < lastLo)) sorted = false
+      timed = true
+      lastHi = hi
+      lastLo = lo
+      id = bins.holds(hi, lo) ? bins.id : bins.seek(hi, lo, values!, row)
+    }
+    if (id !== last) groupOf(lg, id)
+    last = id
+  }
+  return [timed, sorted, firstHi, firstLo, lastHi, lastLo]
 }
 
 /** The `by` values of a group: label values in their places, the bin start in its own. */
@@ -342,9 +375,10 @@ function columnBytes(c: Column, n: number): number {
 }
 
 /**
- * Bin ids of point times, recomputed (with BigInt) only when a time leaves the current bin:
- * a series' points come in time order, so that happens about once per bin and series. Ids
- * are dense, the bin of an absent time (null) included; without a bin every time is in bin 0.
+ * Bin ids of point times. The bins seen so far are kept sorted by start (as 32-bit halves),
+ * so a time that leaves the current bin finds its bin by binary search, and only a time in a
+ * bin not seen yet costs BigInt arithmetic. Ids are dense, the bin of an absent time (null)
+ * included; without a bin every time is in bin 0.
  */
 class Bins {
   /** The start of each bin id (null: absent time). */
@@ -356,30 +390,24 @@ class Bins {
   private hiHi = -1
   private hiLo = 0
   private readonly width: bigint | undefined
-  /** Starts are keyed as doubles where that is exact enough to tell bins apart (wide bins). */
-  private readonly wide: boolean
-  private readonly ids = new Map<number | bigint | null, number>()
+  private absentId = -1
+  /** Bins seen, by start: their bounds' halves and ids. */
+  private known: { loHi: number; loLo: number; hiHi: number; hiLo: number; id: number }[] = []
   private readonly scratch = new BigInt64Array(2)
   private readonly scratchWords = new Uint32Array(this.scratch.buffer)
 
   constructor(width: bigint | undefined) {
     this.width = width
-    this.wide = width !== undefined && width >= 1n << 12n
-  }
-
-  private idOf(start: bigint | null): number {
-    const key = start !== null && this.wide ? Number(start) : start
-    let id = this.ids.get(key)
-    if (id === undefined) {
-      id = this.starts.length
-      this.ids.set(key, id)
-      this.starts.push(start)
-    }
-    return id
   }
 
   absent(): number {
-    return this.idOf(this.width === undefined ? 0n : null)
+    if (this.absentId < 0) {
+      this.absentId = this.starts.length
+      this.starts.push(this.width === undefined ? 0n : null)
+      // Without a bin, absent and present times share bin 0.
+      if (this.width === undefined) this.setBin(-Infinity, 0, Infinity, 0, this.absentId)
+    }
+    return this.absentId
   }
 
   /** True when the time with halves (hi, lo) lies in the current bin. */
@@ -387,25 +415,53 @@ class Bins {
     return (hi > this.loHi || (hi === this.loHi && lo >= this.loLo)) && (hi < this.hiHi || (hi === this.hiHi && lo < this.hiLo))
   }
 
-  /** Makes the bin of values[row] current; its id. */
-  seek(values: BigInt64Array, row: number): number {
-    const w = this.width
-    if (w === undefined) {
-      this.loHi = -Infinity
-      this.hiHi = Infinity
-      return (this.id = this.idOf(0n))
+  private setBin(loHi: number, loLo: number, hiHi: number, hiLo: number, id: number): number {
+    this.loHi = loHi
+    this.loLo = loLo
+    this.hiHi = hiHi
+    this.hiLo = hiLo
+    return (this.id = id)
+  }
+
+  /** The first row of [from, to) (times ascending) past the current bin; `to` when none. */
+  end(timeHi: Int32Array, timeLo: Uint32Array, from: number, to: number): number {
+    let a = from
+    let b = to
+    while (a < b) {
+      const m = (a + b) >>> 1
+      const hi = timeHi[2 * m + 1]
+      if (hi < this.hiHi || (hi === this.hiHi && timeLo[2 * m] < this.hiLo)) a = m + 1
+      else b = m
     }
+    return a
+  }
+
+  /** Makes the bin of values[row] (halves hi, lo) current; its id. */
+  seek(hi: number, lo: number, values: BigInt64Array, row: number): number {
+    if (this.width === undefined) return this.id >= 0 ? this.id : this.absent()
+    const known = this.known
+    // The last known bin starting at or before the time.
+    let a = 0
+    let b = known.length
+    while (a < b) {
+      const m = (a + b) >>> 1
+      const k = known[m]
+      if (k.loHi < hi || (k.loHi === hi && k.loLo <= lo)) a = m + 1
+      else b = m
+    }
+    const k = known[a - 1]
+    if (k !== undefined && (hi < k.hiHi || (hi === k.hiHi && lo < k.hiLo))) return this.setBin(k.loHi, k.loLo, k.hiHi, k.hiLo, k.id)
+    const w = this.width
     const t = values[row]
     const r = t % w
     const start = t - (r < 0n ? r + w : r)
     this.scratch[0] = start
     this.scratch[1] = start + w
     const s = this.scratchWords
-    this.loLo = s[0]
-    this.loHi = s[1] | 0
-    this.hiLo = s[2]
-    this.hiHi = s[3] | 0
-    return (this.id = this.idOf(start))
+    const bin = { loHi: s[1] | 0, loLo: s[0], hiHi: s[3] | 0, hiLo: s[2], id: this.starts.length }
+    this.starts.push(start)
+    known.splice(a, 0, bin)
+    return this.setBin(bin.loHi, bin.loLo, bin.hiHi, bin.hiLo, bin.id)
   }
 }
 
@@ -490,8 +546,12 @@ class Points {
 }
 
 /**
- * One series at a time, its points in time order: `begin`, then `run` over runs of rows (or
- * `step` point by point). The group of a point is its series' label group and its bin.
+ * One series at a time, its points in time order: `begin`, then `run` over runs of rows (a
+ * single point is a run of one row). The group of a point is its series' label group and its
+ * bin; how a point links to the one before is agg-series.ts links': 'zero' counts from zero
+ * (a first point whose series started within the lookback, or a new start time), 'base' only
+ * sets the baseline (a first point of a series that started long before), 'prev' takes the
+ * increase over the previous point.
  */
 abstract class Walk {
   failed = false
@@ -502,9 +562,9 @@ abstract class Walk {
   /** Start time halves of the previous point (0, 0: none). */
   protected prevLo = 0
   protected prevHi = 0
-  private readonly bins: Bins
-  private readonly groupOf: (labelGroup: number, bin: number) => number
-  private readonly earliest: bigint | undefined
+  protected readonly bins: Bins
+  protected readonly groupOf: (labelGroup: number, bin: number) => number
+  protected readonly earliest: bigint | undefined
 
   constructor(bins: Bins, groupOf: (labelGroup: number, bin: number) => number, rangeStart: bigint | undefined) {
     this.bins = bins
@@ -518,19 +578,11 @@ abstract class Walk {
     this.first = true
   }
 
-  /** The payload column of a point (value, or explicit buckets); absent rows are no points. */
+  /** The payload column of a point (value, or explicit buckets); rows without one are no points. */
   protected abstract payload(c: Columns): Column | undefined
 
   /** Walks the points among rows [from, to) of one batch. */
-  run(c: Columns, from: number, to: number): void {
-    const payload = this.payload(c)
-    if (c.time === undefined || payload === undefined) return
-    const tp = c.time.present
-    const pp = payload.present
-    for (let row = from; row < to; row++) {
-      if ((tp === undefined || tp[row] === 1) && (pp === undefined || pp[row] === 1)) this.step(c, row)
-    }
-  }
+  abstract run(c: Columns, from: number, to: number): void
 
   /** Adds the points among rows [from, to) of batch `b` to `into`. */
   collect(c: Columns, b: number, from: number, to: number, into: Points): void {
@@ -543,38 +595,19 @@ abstract class Walk {
     }
   }
 
-  abstract step(c: Columns, row: number): void
-
-  /** Finds the point's group; reads its start time; tells whether it counts from zero as a first point. */
-  protected locate(c: Columns, row: number): void {
-    const hi = c.timeHi![2 * row + 1]
-    const lo = c.timeLo![2 * row]
+  /** The group of the point at (hi, lo), row `row` of `c`. */
+  protected groupAt(c: Columns, hi: number, lo: number, row: number): number {
     const bins = this.bins
-    const bin = bins.holds(hi, lo) ? bins.id : bins.seek(c.time!.values, row)
+    const bin = bins.holds(hi, lo) ? bins.id : bins.seek(hi, lo, c.time!.values, row)
     if (bin !== this.lastBin) {
       this.g = this.groupOf(this.lg, bin)
       this.lastBin = bin
     }
+    return this.g
   }
 
-  /** The start time halves of a point, 0 and 0 when it has none. */
-  protected startLo(c: Columns, row: number): number {
-    return c.start !== undefined && (c.start.present === undefined || c.start.present[row] === 1) ? c.startWords![2 * row] : 0
-  }
-
-  protected startHi(c: Columns, row: number): number {
-    return c.start !== undefined && (c.start.present === undefined || c.start.present[row] === 1) ? c.startWords![2 * row + 1] : 0
-  }
-
-  /**
-   * How a point links to the one before (agg-series.ts links): 'zero' counts from zero (a
-   * first point whose series started within the lookback, or a new start time), 'base' only
-   * sets the baseline (first point of a series that started long before), 'prev' takes the
-   * increase over the previous point. Remembers the point's start time.
-   */
-  protected link(c: Columns, row: number): 'zero' | 'base' | 'prev' {
-    const lo = this.startLo(c, row)
-    const hi = this.startHi(c, row)
+  /** How the point at `row` with start time halves (lo, hi) links to the one before; remembers its start. */
+  protected link(c: Columns, row: number, lo: number, hi: number): 'zero' | 'base' | 'prev' {
     const started = lo !== 0 || hi !== 0
     let link: 'zero' | 'base' | 'prev'
     if (this.first) link = started && (this.earliest === undefined || c.start!.values[row] >= this.earliest) ? 'zero' : 'base'
@@ -600,13 +633,26 @@ class CounterWalk extends Walk {
     return c.value
   }
 
-  step(c: Columns, row: number): void {
-    this.locate(c, row)
-    const v = c.value!.values[row]
-    const link = this.link(c, row)
-    if (link === 'zero' || (link === 'prev' && v < this.prevValue)) this.sums[this.g] += v
-    else if (link === 'prev') this.sums[this.g] += v - this.prevValue
-    this.prevValue = v
+  run(c: Columns, from: number, to: number): void {
+    const { time, value, timeHi, timeLo, start, startWords } = c
+    if (time === undefined || value === undefined) return
+    const tp = time.present
+    const vp = value.present
+    const sp = start?.present
+    const values = value.values
+    const sums = this.sums
+    let prevValue = this.prevValue
+    for (let row = from; row < to; row++) {
+      if ((tp !== undefined && tp[row] !== 1) || (vp !== undefined && vp[row] !== 1)) continue
+      const g = this.groupAt(c, timeHi![2 * row + 1], timeLo![2 * row], row)
+      const v = values[row]
+      const has = startWords !== undefined && (sp === undefined || sp[row] === 1)
+      const link = this.link(c, row, has ? startWords[2 * row] : 0, has ? startWords[2 * row + 1] : 0)
+      if (link === 'zero' || (link === 'prev' && v < prevValue)) sums[g] += v
+      else if (link === 'prev') sums[g] += v - prevValue
+      prevValue = v
+    }
+    this.prevValue = prevValue
   }
 }
 
@@ -621,32 +667,42 @@ class HistogramWalk extends Walk {
     return c.bounds === undefined ? undefined : c.buckets
   }
 
-  step(c: Columns, row: number): void {
-    this.locate(c, row)
-    const offsets = c.buckets!.offsets
-    const counts = c.bucketValues!
-    const at = offsets[row]
-    const width = offsets[row + 1] - at
-    const link = this.link(c, row)
-    if (link !== 'base') {
-      const b = c.bounds!
-      const bounds = b.values.subarray(b.offsets[row], b.offsets[row + 1])
-      let sum = this.sums[this.g]
-      if (sum === undefined) sum = this.sums[this.g] = { bounds, counts: new Float64Array(width) }
-      else if (!sameBounds(sum.bounds, bounds) || sum.counts.length !== width) {
-        this.failed = true
-        return
-      }
-      const before = this.prevCounts
-      let reset = link === 'zero' || this.prevWidth !== width
-      for (let i = 0; i < width && !reset; i++) reset = counts[at + i] < before![this.prevAt + i]
-      const into = sum.counts
-      if (reset) for (let i = 0; i < width; i++) into[i] += counts[at + i]
-      else for (let i = 0; i < width; i++) into[i] += counts[at + i] - before![this.prevAt + i]
+  run(c: Columns, from: number, to: number): void {
+    const { time, buckets, bounds, bucketValues: counts, timeHi, timeLo, start, startWords } = c
+    if (time === undefined || buckets === undefined || bounds === undefined || counts === undefined) return
+    const tp = time.present
+    const bp = buckets.present
+    const sp = start?.present
+    const offsets = buckets.offsets
+    for (let row = from; row < to && !this.failed; row++) {
+      if ((tp !== undefined && tp[row] !== 1) || (bp !== undefined && bp[row] !== 1)) continue
+      const g = this.groupAt(c, timeHi![2 * row + 1], timeLo![2 * row], row)
+      const at = offsets[row]
+      const width = offsets[row + 1] - at
+      const has = startWords !== undefined && (sp === undefined || sp[row] === 1)
+      const link = this.link(c, row, has ? startWords[2 * row] : 0, has ? startWords[2 * row + 1] : 0)
+      if (link !== 'base') this.add(g, counts, at, width, link === 'zero', bounds.values.subarray(bounds.offsets[row], bounds.offsets[row + 1]))
+      this.prevCounts = counts
+      this.prevAt = at
+      this.prevWidth = width
     }
-    this.prevCounts = counts
-    this.prevAt = at
-    this.prevWidth = width
+  }
+
+  /** Adds a point's counts (counts[at, at + width)) to group `g`: all of them, or their increases. */
+  private add(g: number, counts: Float64Array, at: number, width: number, zero: boolean, bounds: Float64Array): void {
+    let sum = this.sums[g]
+    if (sum === undefined) sum = this.sums[g] = { bounds, counts: new Float64Array(width) }
+    else if (!sameBounds(sum.bounds, bounds) || sum.counts.length !== width) {
+      this.failed = true
+      return
+    }
+    const before = this.prevCounts
+    const from = this.prevAt
+    let reset = zero || this.prevWidth !== width
+    for (let i = 0; i < width && !reset; i++) reset = counts[at + i] < before![from + i]
+    const into = sum.counts
+    if (reset) for (let i = 0; i < width; i++) into[i] += counts[at + i]
+    else for (let i = 0; i < width; i++) into[i] += counts[at + i] - before![from + i]
   }
 }
 
