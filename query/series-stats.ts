@@ -209,7 +209,7 @@ export class SeriesStats {
     const bin = keys.find((k): k is { binWidth: bigint } => 'binWidth' in k)
     const bins = new Bins(bin?.binWidth)
     const seriesIds = new Map<number, number>()
-    const labelGroupIds = new Map<string, number>()
+    const labelGroupIds: LabelGroupIds = { plain: new Map(), encoded: new Map() }
     let labelGroupOf = new Uint32Array(64)
     const labelValues: Scalar[][] = []
     const groupIds = new Map<number, number>()
@@ -336,17 +336,25 @@ function keysInOrder(keys: readonly KeyPlan[], labels: readonly Scalar[], binSta
 }
 
 /** The label group of the row `row` (its label keys' values), numbered by first appearance. */
-function labelGroupIdOf(vecs: readonly Vec[], row: number, ids: Map<string, number>, values: Scalar[][]): number {
+function labelGroupIdOf(vecs: readonly Vec[], row: number, ids: LabelGroupIds, values: Scalar[][]): number {
   const cells = vecs.map((v) => cell(v, row))
-  // Typed, so that 1, "1" and 1n stay apart; null for an absent label.
-  const key = JSON.stringify(cells.map((c) => (c === null || c === undefined ? null : [typeof c, typeof c === 'object' ? JSON.stringify(c) : String(c)])))
-  let id = ids.get(key)
+  // One string label (the usual) is its own key; else typed, so that 1, "1" and 1n stay apart.
+  const plain = cells.length === 1 && typeof cells[0] === 'string'
+  const key = plain ? (cells[0] as string) : JSON.stringify(cells.map((c) => (c === null || c === undefined ? null : [typeof c, typeof c === 'object' ? JSON.stringify(c) : String(c)])))
+  const map = plain ? ids.plain : ids.encoded
+  let id = map.get(key)
   if (id === undefined) {
-    id = ids.size
-    ids.set(key, id)
+    id = values.length
+    map.set(key, id)
     values.push(cells)
   }
   return id
+}
+
+/** Label groups by their one string label, or by their encoded labels. */
+interface LabelGroupIds {
+  readonly plain: Map<string, number>
+  readonly encoded: Map<string, number>
 }
 
 function grown(a: Uint32Array): Uint32Array<ArrayBuffer> {
@@ -555,16 +563,16 @@ class Points {
  */
 abstract class Walk {
   failed = false
-  protected lg = 0
-  protected g = 0
-  protected lastBin = -1
-  protected first = true
+  lg = 0
+  g = 0
+  lastBin = -1
+  first = true
   /** Start time halves of the previous point (0, 0: none). */
-  protected prevLo = 0
-  protected prevHi = 0
-  protected readonly bins: Bins
-  protected readonly groupOf: (labelGroup: number, bin: number) => number
-  protected readonly earliest: bigint | undefined
+  prevLo = 0
+  prevHi = 0
+  readonly bins: Bins
+  readonly groupOf: (labelGroup: number, bin: number) => number
+  readonly earliest: bigint | undefined
 
   constructor(bins: Bins, groupOf: (labelGroup: number, bin: number) => number, rangeStart: bigint | undefined) {
     this.bins = bins
@@ -622,7 +630,7 @@ abstract class Walk {
 /** increase and rate: each point's increase over the previous one of its series, per group. */
 class CounterWalk extends Walk {
   sums: Float64Array
-  private prevValue = 0
+  prevValue = 0
 
   constructor(bins: Bins, groupOf: (labelGroup: number, bin: number) => number, rangeStart: bigint | undefined, groups: number) {
     super(bins, groupOf, rangeStart)
@@ -633,6 +641,7 @@ class CounterWalk extends Walk {
     return c.value
   }
 
+  /** As `step` would point by point (Walk.groupAt, Walk.link), inlined: this loop is most of a counter panel. */
   run(c: Columns, from: number, to: number): void {
     const { time, value, timeHi, timeLo, start, startWords } = c
     if (time === undefined || value === undefined) return
@@ -641,18 +650,37 @@ class CounterWalk extends Walk {
     const sp = start?.present
     const values = value.values
     const sums = this.sums
-    let prevValue = this.prevValue
+    const bins = this.bins
+    const earliest = this.earliest
+    let { g, lastBin, first, prevValue, prevLo, prevHi } = this
     for (let row = from; row < to; row++) {
       if ((tp !== undefined && tp[row] !== 1) || (vp !== undefined && vp[row] !== 1)) continue
-      const g = this.groupAt(c, timeHi![2 * row + 1], timeLo![2 * row], row)
+      const hi = timeHi![2 * row + 1]
+      const lo = timeLo![2 * row]
+      if (!bins.holds(hi, lo)) bins.seek(hi, lo, time.values, row)
+      if (bins.id !== lastBin) {
+        lastBin = bins.id
+        g = this.groupOf(this.lg, lastBin)
+      }
       const v = values[row]
-      const has = startWords !== undefined && (sp === undefined || sp[row] === 1)
-      const link = this.link(c, row, has ? startWords[2 * row] : 0, has ? startWords[2 * row + 1] : 0)
-      if (link === 'zero' || (link === 'prev' && v < prevValue)) sums[g] += v
-      else if (link === 'prev') sums[g] += v - prevValue
+      let startLo = 0
+      let startHi = 0
+      if (startWords !== undefined && (sp === undefined || sp[row] === 1)) {
+        startLo = startWords[2 * row]
+        startHi = startWords[2 * row + 1]
+      }
+      const started = startLo !== 0 || startHi !== 0
+      if (first) {
+        // 'zero' or 'base' (Walk.link).
+        first = false
+        if (started && (earliest === undefined || start!.values[row] >= earliest)) sums[g] += v
+      } else if ((started && (startLo !== prevLo || startHi !== prevHi)) || v < prevValue) sums[g] += v
+      else sums[g] += v - prevValue
       prevValue = v
+      prevLo = startLo
+      prevHi = startHi
     }
-    this.prevValue = prevValue
+    Object.assign(this, { g, lastBin, first, prevValue, prevLo, prevHi })
   }
 }
 
