@@ -30,9 +30,6 @@ import { cell, type Scalar, type Vec } from './vec.ts'
 /** A `by` item: a label (read once per series) or the time bin. */
 type KeyPlan = { readonly label: Expr } | { readonly binWidth: bigint }
 
-/** Group numbers pack (label group, bin) as labelGroup * BIN_SPAN + bin: exact in a double. */
-const BIN_SPAN = 2 ** 26
-
 /**
  * The series-wise evaluation of `node`, or undefined when its shape is not one this handles:
  * raw metric rows; every aggregate increase(value) / rate(value), or every one
@@ -212,14 +209,19 @@ export class SeriesStats {
     const labelGroupIds: LabelGroupIds = { plain: new Map(), encoded: new Map() }
     let labelGroupOf = new Uint32Array(64)
     const labelValues: Scalar[][] = []
-    const groupIds = new Map<number, number>()
+    // Group of (label group, bin): a table per label group, indexed by bin id (-1: none yet).
+    const groupIds: Int32Array[] = []
     const groupOf = (labelGroup: number, binId: number): number => {
-      const key = labelGroup * BIN_SPAN + binId
-      let g = groupIds.get(key)
-      if (g === undefined) {
-        g = this.values.length
+      let table = groupIds[labelGroup]
+      if (table === undefined || binId >= table.length) {
+        const wider = new Int32Array(Math.max(16, 2 * binId + 2)).fill(-1)
+        if (table !== undefined) wider.set(table)
+        groupIds[labelGroup] = table = wider
+      }
+      let g = table[binId]
+      if (g < 0) {
+        g = table[binId] = this.values.length
         keepValues(this.values, g, keysInOrder(keys, labelValues[labelGroup], bins.starts[binId]))
-        groupIds.set(key, g)
       }
       return g
     }
