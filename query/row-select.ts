@@ -48,6 +48,12 @@ export function selectCoded(batch: Batch, coded: { codes: Uint32Array; p?: Uint8
   if (scratch.length < n + 1) scratch = new Uint32Array(n + 1)
   const rows = scratch
   const { codes, p, table } = coded
+  // A block of one metric name or service (a dictionary of entries all kept or all dropped)
+  // needs no pass over its rows.
+  if (p === undefined && table.length > 0) {
+    const first = table[0]
+    if (table.every((x) => x === first)) return first === 1 ? batch : undefined
+  }
   let k = 0
   // Branch-free: every row is written, and kept by moving past it.
   if (p === undefined) {

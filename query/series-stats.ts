@@ -38,7 +38,7 @@ type KeyPlan = { readonly label: Expr } | { readonly binWidth: bigint }
  */
 export function seriesStats(node: StatsNode, ctx: AggContext): SeriesStats | undefined {
   const scope = ctx.scope
-  if (scope.signal !== 'metrics' || Object.keys(scope.aliases).length > 0 || Object.keys(scope.columns ?? {}).length > 0 || node.by.length === 0) return undefined
+  if (scope.signal !== 'metrics' || Object.keys(scope.aliases).length > 0 || Object.keys(scope.columns ?? {}).length > 0 || node.by.length === 0 || node.aggregates.length === 0) return undefined
   const column = (e: Expr): string | undefined => {
     if (e.kind !== 'Field') return undefined
     const ref = resolveField(e.path, scope)
