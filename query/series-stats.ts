@@ -280,7 +280,7 @@ export class SeriesStats {
       walk.begin(labelGroupOf[s])
       const mine = bySeries.runs.subarray(bySeries.first[s], bySeries.first[s + 1])
       if (runs.inOrder(mine)) {
-        for (const r of mine) walk.run(this.columns[runs.batch[r]], runs.from[r], runs.to[r])
+        for (const r of mine) walk.run(this.columns[runs.batch[r]], runs.from[r], runs.to[r], true)
       } else {
         // Arrived out of time order (parts written apart): sorted by time, ties by arrival.
         pairs.length = 0
@@ -591,8 +591,8 @@ abstract class Walk {
   /** The payload column of a point (value, or explicit buckets); rows without one are no points. */
   protected abstract payload(c: Columns): Column | undefined
 
-  /** Walks the points among rows [from, to) of one batch. */
-  abstract run(c: Columns, from: number, to: number): void
+  /** Walks the points among rows [from, to) of one batch (`sorted`: their times ascend). */
+  abstract run(c: Columns, from: number, to: number, sorted?: boolean): void
 
   /** Adds the points among rows [from, to) of batch `b` to `into`. */
   collect(c: Columns, b: number, from: number, to: number, into: Points): void {
@@ -643,8 +643,12 @@ class CounterWalk extends Walk {
     return c.value
   }
 
-  /** As `step` would point by point (Walk.groupAt, Walk.link), inlined: this loop is most of a counter panel. */
-  run(c: Columns, from: number, to: number): void {
+  /**
+   * As Walk.groupAt and Walk.link would point by point, inlined: this loop is most of a counter
+   * panel. In a run whose times ascend (`sorted`, none absent) a bin's rows are found by binary
+   * search, and its group's sum is kept in a local meanwhile (the same additions, in order).
+   */
+  run(c: Columns, from: number, to: number, sorted = false): void {
     const { time, value, timeHi, timeLo, start, startWords } = c
     if (time === undefined || value === undefined) return
     const tp = time.present
@@ -654,15 +658,24 @@ class CounterWalk extends Walk {
     const sums = this.sums
     const bins = this.bins
     const earliest = this.earliest
+    const jump = sorted && tp === undefined
     let { g, lastBin, first, prevValue, prevLo, prevHi } = this
+    let sum = lastBin >= 0 ? sums[g] : 0
+    // Rows before binEnd are in the current bin.
+    let binEnd = from
     for (let row = from; row < to; row++) {
       if ((tp !== undefined && tp[row] !== 1) || (vp !== undefined && vp[row] !== 1)) continue
-      const hi = timeHi![2 * row + 1]
-      const lo = timeLo![2 * row]
-      if (!bins.holds(hi, lo)) bins.seek(hi, lo, time.values, row)
-      if (bins.id !== lastBin) {
-        lastBin = bins.id
-        g = this.groupOf(this.lg, lastBin)
+      if (row >= binEnd) {
+        const hi = timeHi![2 * row + 1]
+        const lo = timeLo![2 * row]
+        if (!bins.holds(hi, lo)) bins.seek(hi, lo, time.values, row)
+        if (bins.id !== lastBin) {
+          if (lastBin >= 0) sums[g] = sum
+          lastBin = bins.id
+          g = this.groupOf(this.lg, lastBin)
+          sum = sums[g]
+        }
+        binEnd = jump ? bins.end(timeHi!, timeLo!, row + 1, to) : row + 1
       }
       const v = values[row]
       let startLo = 0
@@ -675,13 +688,14 @@ class CounterWalk extends Walk {
       if (first) {
         // 'zero' or 'base' (Walk.link).
         first = false
-        if (started && (earliest === undefined || start!.values[row] >= earliest)) sums[g] += v
-      } else if ((started && (startLo !== prevLo || startHi !== prevHi)) || v < prevValue) sums[g] += v
-      else sums[g] += v - prevValue
+        if (started && (earliest === undefined || start!.values[row] >= earliest)) sum += v
+      } else if ((started && (startLo !== prevLo || startHi !== prevHi)) || v < prevValue) sum += v
+      else sum += v - prevValue
       prevValue = v
       prevLo = startLo
       prevHi = startHi
     }
+    if (lastBin >= 0) sums[g] = sum
     Object.assign(this, { g, lastBin, first, prevValue, prevLo, prevHi })
   }
 }
