@@ -278,13 +278,16 @@ export class SeriesStats {
     const pairs = new Points()
     for (let s = 0; s < seriesIds.size; s++) {
       walk.begin(labelGroupOf[s])
-      const mine = bySeries.runs.subarray(bySeries.first[s], bySeries.first[s + 1])
-      if (runs.inOrder(mine)) {
-        for (const r of mine) walk.run(this.columns[runs.batch[r]], runs.from[r], runs.to[r], true)
+      const { runs: order, first } = bySeries
+      if (runs.inOrder(order, first[s], first[s + 1])) {
+        for (let k = first[s]; k < first[s + 1]; k++) walk.run(this.columns[runs.batch[order[k]]], runs.from[order[k]], runs.to[order[k]], true)
       } else {
         // Arrived out of time order (parts written apart): sorted by time, ties by arrival.
         pairs.length = 0
-        for (const r of mine) walk.collect(this.columns[runs.batch[r]], runs.batch[r], runs.from[r], runs.to[r], pairs)
+        for (let k = first[s]; k < first[s + 1]; k++) {
+          const r = order[k]
+          walk.collect(this.columns[runs.batch[r]], runs.batch[r], runs.from[r], runs.to[r], pairs)
+        }
         pairs.sortByTime((b) => this.columns[b])
         for (let k = 0; k < pairs.length; k++) walk.run(this.columns[pairs.batch[k]], pairs.row[k], pairs.row[k] + 1)
       }
@@ -294,7 +297,6 @@ export class SeriesStats {
     else this.histogramSums = walk.sums
     return true
   }
-
 }
 
 /**
@@ -339,15 +341,21 @@ function keysInOrder(keys: readonly KeyPlan[], labels: readonly Scalar[], binSta
 
 /** The label group of the row `row` (its label keys' values), numbered by first appearance. */
 function labelGroupIdOf(vecs: readonly Vec[], row: number, ids: LabelGroupIds, values: Scalar[][]): number {
-  const cells = vecs.map((v) => cell(v, row))
   // One string label (the usual) is its own key; else typed, so that 1, "1" and 1n stay apart.
-  const plain = cells.length === 1 && typeof cells[0] === 'string'
-  const key = plain ? (cells[0] as string) : JSON.stringify(cells.map((c) => (c === null || c === undefined ? null : [typeof c, typeof c === 'object' ? JSON.stringify(c) : String(c)])))
-  const map = plain ? ids.plain : ids.encoded
-  let id = map.get(key)
+  const one = vecs.length === 1 ? cell(vecs[0], row) : undefined
+  if (typeof one === 'string') {
+    let id = ids.plain.get(one)
+    if (id === undefined) {
+      ids.plain.set(one, (id = values.length))
+      values.push([one])
+    }
+    return id
+  }
+  const cells = vecs.map((v) => cell(v, row))
+  const key = JSON.stringify(cells.map((c) => (c === null || c === undefined ? null : [typeof c, typeof c === 'object' ? JSON.stringify(c) : String(c)])))
+  let id = ids.encoded.get(key)
   if (id === undefined) {
-    id = values.length
-    map.set(key, id)
+    ids.encoded.set(key, (id = values.length))
     values.push(cells)
   }
   return id
@@ -357,6 +365,12 @@ function labelGroupIdOf(vecs: readonly Vec[], row: number, ids: LabelGroupIds, v
 interface LabelGroupIds {
   readonly plain: Map<string, number>
   readonly encoded: Map<string, number>
+}
+
+function widened(a: Int32Array): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(a.length * 2)
+  out.set(a)
+  return out
 }
 
 function grown(a: Uint32Array): Uint32Array<ArrayBuffer> {
@@ -477,45 +491,59 @@ class Bins {
 
 /** Runs of rows of one series: where, which series, and their times' order and extent. */
 class Runs {
-  batch: number[] = []
-  from: number[] = []
-  to: number[] = []
-  series: number[] = []
-  /** 1 when the run has a timed row and its times ascend; 2 when it has none. */
-  private kind: number[] = []
-  private firstHi: number[] = []
-  private firstLo: number[] = []
-  private lastHi: number[] = []
-  private lastLo: number[] = []
+  length = 0
+  batch = new Int32Array(256)
+  from = new Int32Array(256)
+  to = new Int32Array(256)
+  series = new Int32Array(256)
+  /** 1 when the run has a timed row and its times ascend, 0 when they do not; 2 when it has none. */
+  private kind = new Int32Array(256)
+  private firstHi = new Int32Array(256)
+  private firstLo = new Uint32Array(256)
+  private lastHi = new Int32Array(256)
+  private lastLo = new Uint32Array(256)
 
   add(b: number, from: number, to: number, s: number, timed: boolean, sorted: boolean, firstHi: number, firstLo: number, lastHi: number, lastLo: number): void {
-    this.batch.push(b)
-    this.from.push(from)
-    this.to.push(to)
-    this.series.push(s)
-    this.kind.push(!timed ? 2 : sorted ? 1 : 0)
-    this.firstHi.push(firstHi)
-    this.firstLo.push(firstLo)
-    this.lastHi.push(lastHi)
-    this.lastLo.push(lastLo)
+    const r = this.length++
+    if (r === this.batch.length) {
+      this.batch = widened(this.batch)
+      this.from = widened(this.from)
+      this.to = widened(this.to)
+      this.series = widened(this.series)
+      this.kind = widened(this.kind)
+      this.firstHi = widened(this.firstHi)
+      this.firstLo = grown(this.firstLo)
+      this.lastHi = widened(this.lastHi)
+      this.lastLo = grown(this.lastLo)
+    }
+    this.batch[r] = b
+    this.from[r] = from
+    this.to[r] = to
+    this.series[r] = s
+    this.kind[r] = !timed ? 2 : sorted ? 1 : 0
+    this.firstHi[r] = firstHi
+    this.firstLo[r] = firstLo
+    this.lastHi[r] = lastHi
+    this.lastLo[r] = lastLo
   }
 
   /** Run numbers grouped by series (a counting sort: arrival order within a series). */
   bySeries(count: number): { runs: Uint32Array; first: Uint32Array } {
     const first = new Uint32Array(count + 1)
-    for (const s of this.series) first[s + 1]++
+    for (let r = 0; r < this.length; r++) first[this.series[r] + 1]++
     for (let s = 0; s < count; s++) first[s + 1] += first[s]
     const fill = first.slice(0, count)
-    const runs = new Uint32Array(this.series.length)
-    for (let r = 0; r < this.series.length; r++) runs[fill[this.series[r]]++] = r
+    const runs = new Uint32Array(this.length)
+    for (let r = 0; r < this.length; r++) runs[fill[this.series[r]]++] = r
     return { runs, first }
   }
 
-  /** True when the timed rows of `runs`, one after the other, ascend in time. */
-  inOrder(runs: Uint32Array): boolean {
+  /** True when the timed rows of runs[from, to), one after the other, ascend in time. */
+  inOrder(runs: Uint32Array, from: number, to: number): boolean {
     let hi = -Infinity
     let lo = 0
-    for (const r of runs) {
+    for (let k = from; k < to; k++) {
+      const r = runs[k]
       if (this.kind[r] === 2) continue
       if (this.kind[r] === 0 || this.firstHi[r] < hi || (this.firstHi[r] === hi && this.firstLo[r] < lo)) return false
       hi = this.lastHi[r]
@@ -696,7 +724,12 @@ class CounterWalk extends Walk {
       prevHi = startHi
     }
     if (lastBin >= 0) sums[g] = sum
-    Object.assign(this, { g, lastBin, first, prevValue, prevLo, prevHi })
+    this.g = g
+    this.lastBin = lastBin
+    this.first = first
+    this.prevValue = prevValue
+    this.prevLo = prevLo
+    this.prevHi = prevHi
   }
 }
 
