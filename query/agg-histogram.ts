@@ -26,7 +26,7 @@ import { toDoubles } from './i64.ts'
 export { bucketQuantile } from './hist-quantile.ts'
 
 /** The attribute column of a classic bucket's upper bound (Prometheus's `le` label). */
-const LE_COLUMN = `${ATTR_PREFIX}le`
+export const LE_COLUMN = `${ATTR_PREFIX}le`
 
 /** The point columns histogram_quantile reads besides the labels. */
 export const HISTOGRAM_COLUMNS: readonly string[] = [

@@ -141,18 +141,41 @@ interface LabelRuns {
 
 /**
  * Label runs by block: a block scanned again (through the block cache, or a head batch)
- * arrives as the same immutable Column objects, so its runs are found once and kept as long as
- * its time column lives. Keyed by the time column, checked against every label column and name.
+ * arrives as the same immutable arrays, whole or as a view of the rows a `where` kept
+ * (sliceRows), so its runs are found once and kept as long as its time column's memory lives.
+ * Keyed by that memory and the rows viewed, checked against every label column's data and name.
  */
-const runsOfBlock = new WeakMap<Column, LabelRuns>()
+const runsOfBlock = new WeakMap<ArrayBufferLike, Map<string, LabelRuns>>()
+
+/** The array a column's rows are in (a list's offsets), and its presence. */
+function rowArray(c: Column): ArrayBufferView | unknown[] {
+  return c.kind === 'str' ? c.codes : c.kind === 'i64list' || c.kind === 'f64list' ? c.offsets : c.values
+}
+
+function sameView(a: ArrayBufferView | unknown[] | undefined, b: ArrayBufferView | unknown[] | undefined): boolean {
+  if (a === b) return true
+  if (a === undefined || b === undefined || Array.isArray(a) || Array.isArray(b)) return false
+  return a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength
+}
+
+/** True when two columns view the same stored data (equal values, so equal runs). */
+function sameData(a: Column, b: Column): boolean {
+  if (a === b) return true
+  if (a.kind !== b.kind || !sameView(rowArray(a), rowArray(b)) || !sameView(a.present, b.present)) return false
+  if (a.kind === 'str') return a.dict === (b as typeof a).dict
+  return a.kind !== 'i64list' && a.kind !== 'f64list' ? true : a.values === (b as typeof a).values
+}
 
 /** The label runs of `batch` over the label columns `names` (sorted). */
 function labelRuns(batch: Batch, names: readonly string[]): LabelRuns {
   const n = batch.length
   const labels = names.map((name) => batch.columns[name])
   const time = batch.columns[METRIC_COLUMNS.timeUnixNano]
-  const known = time === undefined ? undefined : runsOfBlock.get(time)
-  if (known !== undefined && known.labels.length === labels.length && known.labels.every((c, k) => c === labels[k] && known.names[k] === names[k])) return known
+  const timeRows = time === undefined ? undefined : rowArray(time)
+  const views = timeRows === undefined || Array.isArray(timeRows) ? undefined : runsOfBlock.get(timeRows.buffer)
+  const view = timeRows === undefined || Array.isArray(timeRows) ? '' : `${timeRows.byteOffset}:${timeRows.byteLength}`
+  const known = views?.get(view)
+  if (known !== undefined && known.labels.length === labels.length && known.labels.every((c, k) => sameData(c, labels[k]) && known.names[k] === names[k])) return known
   const changed = new Uint8Array(n)
   if (n > 0) changed[0] = 1
   for (const column of labels) markChanges(column, n, changed)
@@ -176,8 +199,17 @@ function labelRuns(batch: Batch, names: readonly string[]): LabelRuns {
   const key = new Float64Array(m)
   for (let j = 0; j < m; j++) key[j] = h1[j] * 2 ** 21 + (h2[j] & 0x1fffff)
   const runs = { names, labels, rows, key }
-  if (time !== undefined) runsOfBlock.set(time, runs)
+  if (timeRows !== undefined && !Array.isArray(timeRows)) {
+    let map = views
+    if (map === undefined) runsOfBlock.set(timeRows.buffer, (map = new Map()))
+    map.set(view, runs)
+  }
   return runs
+}
+
+/** Where `batch`'s series change (the first row of each run) and each run's series key. */
+export function seriesRuns(batch: Batch): { rows: Uint32Array; key: Float64Array } {
+  return labelRuns(batch, Object.keys(batch.columns).filter(isLabelColumn).sort())
 }
 
 /**
@@ -194,7 +226,7 @@ export class SeriesKeys {
   /** The series of every row of `batch` (raw metric rows). */
   assign(batch: Batch): Uint32Array {
     const n = batch.length
-    const { rows, key } = labelRuns(batch, Object.keys(batch.columns).filter(isLabelColumn).sort())
+    const { rows, key } = seriesRuns(batch)
     const ids = this.ids.rowIds({ t: 'num', v: key }, key.length)
     const out = new Uint32Array(n)
     for (let j = 0; j < rows.length; j++) out.fill(ids[j], rows[j], j + 1 < rows.length ? rows[j + 1] : n)

@@ -278,7 +278,7 @@ function presentCodes(v: Extract<Vec, { t: 'str' }>): Uint32Array {
 }
 
 /** Records the key values of a new group, within MAX_GROUPS. */
-function keepValues(values: Scalar[][], g: number, row: Scalar[]): void {
+export function keepValues(values: Scalar[][], g: number, row: Scalar[]): void {
   if (g >= MAX_GROUPS) throw new QueryError('MEMORY_LIMIT', `cannot group rows: more than ${MAX_GROUPS} groups; group by fewer or coarser keys`)
   values[g] = row
 }

@@ -155,8 +155,20 @@ export function parseTime(text: string, onError: () => never = () => {
   return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0') || '0')
 }
 
+/** Times formatted lately: a result repeats its time buckets row after row. */
+const formatted = new Map<bigint, string>()
+
 /** RFC 3339 text of epoch nanoseconds, UTC, with the fraction only when it is not zero. */
 export function formatTime(ns: bigint): string {
+  let text = formatted.get(ns)
+  if (text === undefined) {
+    if (formatted.size >= 4096) formatted.clear()
+    formatted.set(ns, (text = formatNew(ns)))
+  }
+  return text
+}
+
+function formatNew(ns: bigint): string {
   let seconds = ns / 1_000_000_000n
   let frac = ns % 1_000_000_000n
   if (frac < 0n) {

@@ -19,6 +19,7 @@ import { uniqueNames } from './op-select.ts'
 import { matchesIn, prepareMatches } from './op-where.ts'
 import { BYTES_PER_GROUP, MAX_FILLED_BUCKETS, PACE_ROWS } from './limits.ts'
 import { printNamed } from './print-expr.ts'
+import { seriesStats } from './series-stats.ts'
 import type { StageDef } from './stage-def.ts'
 import { columnOf, type Scalar, type ValueType } from './vec.ts'
 
@@ -66,8 +67,7 @@ export async function* statsOp(input: AsyncIterable<Batch>, node: StatsNode, ctx
   const owner = {}
   let signal: Batch['signal'] = 'spans'
   const matches = matchesIn([...node.aggregates, ...node.by].map((i) => i.expr))
-  for await (const batch of input) {
-    signal = batch.signal
+  const addRows = async (batch: Batch): Promise<void> => {
     const prepared = await prepareMatches(matches, batch, ctx, budget)
     const groups = keys.assign(node.by.map((b) => evalShared(b.expr, batch, ctx)), batch.length)
     let bytes = keys.count * BYTES_PER_GROUP
@@ -78,10 +78,24 @@ export async function* statsOp(input: AsyncIterable<Batch>, node: StatsNode, ctx
     for (const p of prepared) p.release()
     budget.set(owner, bytes, 'stats')
   }
+  // Counter and histogram panels go series by series (series-stats.ts), else row by row.
+  let series = seriesStats(node, aggCtx)
+  const generic = async (batches: Batch[]): Promise<void> => {
+    series = undefined
+    for (const b of batches) await addRows(b)
+  }
+  for await (const batch of input) {
+    signal = batch.signal
+    if (series === undefined) await addRows(batch)
+    else if (series.add(batch)) budget.set(owner, series.bytes(), 'stats')
+    else await generic([...series.release(), batch])
+  }
+  if (series !== undefined && !series.finish()) await generic(series.release())
+  const groups = series ?? keys
   const columns: Record<string, Column> = {}
-  const empty = emptyBuckets(node, aggCtx, keys.values)
-  const n = keys.count + empty.length
-  const keyOf = (g: number, k: number): Scalar => (g < keys.count ? (keys.values[g][k] as Scalar) : empty[g - keys.count])
+  const empty = emptyBuckets(node, aggCtx, groups.values)
+  const n = groups.count + empty.length
+  const keyOf = (g: number, k: number): Scalar => (g < groups.count ? (groups.values[g][k] as Scalar) : empty[g - groups.count])
   const order = Array.from({ length: n }, (_, g) => g)
   const bin = node.by.findIndex((b) => b.expr.kind === 'Call' && b.expr.name === 'bin')
   if (bin >= 0) {
@@ -104,7 +118,7 @@ export async function* statsOp(input: AsyncIterable<Batch>, node: StatsNode, ctx
     // Final values cost up to a sort per group (percentiles): the clock is checked as they go.
     for (let i = 0; i < n; i++) {
       const g = order[i]
-      values[i] = g < keys.count ? aggregators[k].value(g) : none
+      values[i] = g >= groups.count ? none : series !== undefined ? series.value(k, g) : aggregators[k].value(g)
       if ((i & (PACE_ROWS - 1)) === PACE_ROWS - 1) await budget.pace()
     }
     columns[outputName(item)] = columnOf(values)

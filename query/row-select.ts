@@ -98,9 +98,20 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * a condition on a dictionary string (eval-expr.ts evalCondition) selects in one pass, no mask.
  */
 export function selectCoded(batch: Batch, coded: CodedRows): Batch | undefined {
+  const { p, table } = coded
+  // A block of one metric name or service (a dictionary of entries all kept or all dropped)
+  // needs no pass over its rows.
+  if (p === undefined && table.length > 0) {
+    const first = table[0]
+    if (table.every((x) => x === first)) return first === 1 ? batch : undefined
+  }
   const rows = pickCoded(coded, batch.length)
-  if (rows.length === batch.length) return batch
-  return rows.length === 0 ? undefined : takeRows(batch, rows)
+  const k = rows.length
+  if (k === batch.length) return batch
+  if (k === 0) return undefined
+  // One contiguous run (a metric name of a block stored in name order): a view, as selectRows.
+  if (rows[k - 1] - rows[0] + 1 === k) return sliceRows(batch, rows[0], rows[0] + k)
+  return takeRows(batch, rows)
 }
 
 /**

@@ -98,6 +98,21 @@ describe('storageOrder', () => {
     expectGrouped(order, (row) => groupOf[row])
   })
 
+  it('keeps a series in one run when a list column (histogram bounds) is in some batches only', () => {
+    // Counter points sent alone, then beside histogram points: the second batch has the
+    // explicitBounds column, absent for the counter rows.
+    const counters = metricPoints(600, 20, 6)
+    const mixed = metricPoints(600, 20, 8, (row) => BigInt(600 + row))
+    const b = new BatchBuilder('metrics')
+    for (let row = 0; row < 600; row++) if (row % 4 === 0) b.setF64List(METRIC_COLUMNS.explicitBounds, row, [0.1, 1])
+    const bounds = b.finish(600).columns[METRIC_COLUMNS.explicitBounds]
+    const batches = [counters.batch, { ...mixed.batch, columns: { ...mixed.batch.columns, [METRIC_COLUMNS.explicitBounds]: bounds } }]
+    const seriesOf = [...counters.seriesOf, ...mixed.seriesOf]
+    const order = storageOrder('metrics', batches)
+    expectPermutation(order, seriesOf.length)
+    expectGrouped(order, (row) => seriesOf[row])
+  })
+
   it('orders a series\' points by time, then arrival, when they arrive out of time order (merged parts)', () => {
     // A later part before an earlier one, and times that repeat (ties keep arrival order).
     const late = metricPoints(600, 20, 12, (row) => 5000n + BigInt(row >> 1))

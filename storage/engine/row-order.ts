@@ -35,6 +35,9 @@ const METRIC_VALUE_COLUMNS = new Set<string>([
 
 const SERVICE_COLUMN = `${RESOURCE_ATTR_PREFIX}service.name`
 
+/** Column kinds whose values identify a metric series (addColumn hashes these). */
+const IDENTITY_KINDS = new Set<Column['kind']>(['str', 'u32', 'i32', 'bool', 'i64', 'f64'])
+
 /**
  * The storage order of the rows of `batches` taken as one concatenation (row i of the second
  * batch is row `batches[0].length + i`), as row indices.
@@ -145,7 +148,10 @@ function sortedDictRank(column: Extract<Column, { kind: 'str' }>): (row: number)
 function seriesOrder(batches: readonly Batch[]): Uint32Array {
   const n = batches.reduce((sum, b) => sum + b.length, 0)
   const shapes = columnShapes(batches)
-  const identity = [...shapes.keys()].filter((name) => !METRIC_VALUE_COLUMNS.has(name) && shapes.get(name)?.kind !== 'any').sort()
+  // Only kinds addColumn hashes: a list column (explicit bounds) present in some batches only
+  // would otherwise add the absent term to a series' rows in the batches that lack it and
+  // nothing in those that have it, splitting one series into two runs.
+  const identity = [...shapes.keys()].filter((name) => !METRIC_VALUE_COLUMNS.has(name) && IDENTITY_KINDS.has(shapes.get(name)!.kind)).sort()
   const salts = identity.map(hashString)
   const hash = new Uint32Array(n)
   let at = 0
@@ -303,8 +309,8 @@ function term(word: number, salt: number): number {
 
 /**
  * Adds each row's term for column `c` (undefined: absent in this batch) to `hash`; returns
- * instead the term every row shares when the column has one value over all `n` rows. Kinds
- * that do not identify a series (lists, general values) add nothing.
+ * instead the term every row shares when the column has one value over all `n` rows. Only
+ * columns of IDENTITY_KINDS come here.
  */
 function addColumn(hash: Uint32Array, c: Column | undefined, n: number, salt: number): number {
   if (c === undefined) return term(ABSENT, salt)

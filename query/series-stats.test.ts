@@ -1,0 +1,167 @@
+/**
+ * The series-wise `stats` (series-stats.ts) answers exactly as the row-by-row path does: the
+ * same query with one more aggregate (count(), which the series walk does not take) runs
+ * row by row, and the counter and histogram columns must be equal to the bit. The data has
+ * counter resets, restarts (new start times), series that started long before the range,
+ * points without a value, series split over batches and arriving out of time order, absent
+ * labels, and histograms whose bucket counts drop.
+ */
+import { describe, expect, it } from 'vitest'
+import { BatchBuilder, MemoryStore, METRIC_COLUMNS, METRIC_TYPE, type Batch } from '../storage/index.ts'
+import { runQuery } from './engine.ts'
+import { parseQuery } from './parser.ts'
+import { planQuery } from './planner.ts'
+import { seriesStats } from './series-stats.ts'
+import type { StatsNode } from './ast.ts'
+import { seededRandom } from '../test/support/random-batch.ts'
+
+const T0 = 1793491200000000000n
+const SECOND = 1_000_000_000n
+const RANGE = { start: T0, end: T0 + 3600n * SECOND }
+const BOUNDS = [0.01, 0.1, 1, 10]
+
+interface Series {
+  route: string | undefined
+  service: string
+  start: bigint
+  value: number
+  buckets: number[]
+}
+
+/** Points of `series` at times `times` (seconds from T0), one batch. */
+function points(rand: () => number, series: Series[], times: number[], histogram: boolean): Batch {
+  const b = new BatchBuilder('metrics')
+  let row = 0
+  for (const s of series) {
+    for (const t of times) {
+      b.setStr(METRIC_COLUMNS.name, row, histogram ? 'latency' : 'requests')
+      b.setU32(METRIC_COLUMNS.type, row, histogram ? METRIC_TYPE.histogram : METRIC_TYPE.sum)
+      b.setI64(METRIC_COLUMNS.timeUnixNano, row, T0 + BigInt(t) * SECOND)
+      // A restart now and then: a new start time, counts from zero.
+      if (rand() < 0.01) {
+        s.start = T0 + BigInt(t) * SECOND - SECOND
+        s.value = 0
+        s.buckets = s.buckets.map(() => 0)
+      }
+      if (s.start !== 0n) b.setI64(METRIC_COLUMNS.startTimeUnixNano, row, s.start)
+      // A reset without a new start time: the value drops.
+      if (rand() < 0.02) s.value = rand() * 3
+      else s.value += Math.floor(rand() * 10) / 4
+      if (histogram) {
+        s.buckets = s.buckets.map((c) => (rand() < 0.01 ? 0 : c + Math.floor(rand() * 5)))
+        b.setI64List(METRIC_COLUMNS.bucketCounts, row, s.buckets.map(BigInt))
+        b.setF64List(METRIC_COLUMNS.explicitBounds, row, BOUNDS)
+      } else if (rand() > 0.03) b.setF64(METRIC_COLUMNS.value, row, s.value)
+      if (s.route !== undefined) b.setStr('a:http.route', row, s.route)
+      b.setStr('r:service.name', row, s.service)
+      row++
+    }
+  }
+  return b.finish(row)
+}
+
+function makeSeries(rand: () => number, count: number): Series[] {
+  return Array.from({ length: count }, (_, i) => ({
+    route: i % 7 === 0 ? undefined : `/r/${i % 5}`,
+    service: `svc-${i % 3}`,
+    // Some started long before the range (their first point is a baseline), some inside it, some have none.
+    start: i % 4 === 0 ? 0n : i % 4 === 1 ? T0 - 3600n * SECOND : T0 + BigInt(i) * SECOND,
+    value: Math.floor(rand() * 100),
+    buckets: BOUNDS.map(() => 0).concat([0]),
+  }))
+}
+
+/** A store with both metrics: batches of time slices, one slice appended out of order. */
+async function store(seed: number): Promise<MemoryStore> {
+  const rand = seededRandom(seed)
+  const counters = makeSeries(rand, 40)
+  const histograms = makeSeries(rand, 12)
+  const slices = [0, 1, 2, 3, 4, 5].map((k) => Array.from({ length: 40 }, (_, i) => k * 600 + i * 15))
+  const batches = slices.map((times) => [points(rand, counters, times, false), points(rand, histograms, times, true)])
+  const s = new MemoryStore()
+  // The fifth slice arrives before the fourth: series whose points are not in time order.
+  for (const k of [0, 1, 2, 4, 3, 5]) for (const batch of batches[k]) await s.append('default', batch)
+  return s
+}
+
+/** The query with count() added (row by row) and as it is (series-wise), the named columns of both. */
+async function both(s: MemoryStore, query: string, columns: string[]): Promise<[unknown[][], unknown[][]]> {
+  const generic = await runQuery(query.replace(/stats /, 'stats count() as n, '), { store: s, ...RANGE })
+  const series = await runQuery(query, { store: s, ...RANGE })
+  const pick = (r: typeof series) => {
+    const at = columns.map((c) => r.columns.findIndex((x) => x.name === c))
+    expect(at.every((i) => i >= 0), `columns ${columns} of ${r.columns.map((c) => c.name)}`).toBe(true)
+    return r.rows.map((row) => at.map((i) => row[i]))
+  }
+  return [pick(generic), pick(series)]
+}
+
+function statsNode(query: string): { node: StatsNode; scope: never } {
+  const plan = planQuery(parseQuery(query), { ...RANGE, now: RANGE.end, source: query })
+  const stage = plan.stages.find((s) => s.node.kind === 'Stats')!
+  return { node: stage.node as StatsNode, scope: stage.scope as never }
+}
+
+describe('series-wise stats', () => {
+  it('takes counter and histogram panels, and leaves other shapes to the row-by-row path', () => {
+    const takes = (q: string) => {
+      const { node, scope } = statsNode(q)
+      return seriesStats(node, { scope, now: RANGE.end, source: q, ...{ rangeStart: RANGE.start, rangeEnd: RANGE.end } }) !== undefined
+    }
+    expect(takes('metrics | stats increase(value), rate(value) by http.route, bin(time, 5m)')).toBe(true)
+    expect(takes('metrics | where metric.name = "x" | stats histogram_quantile(0.99) as p99 by http.route')).toBe(true)
+    expect(takes('metrics | stats increase(value), count() by http.route')).toBe(false)
+    expect(takes('metrics | stats increase(value), histogram_quantile(0.5) by http.route')).toBe(false)
+    expect(takes('metrics | stats increase(value) by value')).toBe(false)
+    expect(takes('metrics | stats increase(value)')).toBe(false)
+    expect(takes('metrics | extend v = value | stats increase(v) by http.route')).toBe(false)
+  })
+
+  it('answers counters as the row-by-row path, to the bit', async () => {
+    for (const seed of [1, 2, 3]) {
+      const s = await store(seed)
+      for (const query of [
+        'metrics | where metric.name = "requests" | stats increase(value), rate(value) by http.route, bin(time, 5m) | sort http.route, time',
+        'metrics | where metric.name = "requests" | stats increase(value) as inc by bin(time, 7m), service.name | sort service.name, time',
+        'metrics | stats rate(value) as r by service.name, http.route | sort service.name, http.route',
+        'metrics | stats increase(value) as inc by metric.name, http.route | sort metric.name, http.route',
+      ]) {
+        const columns = query.includes('increase(value),') ? ['increase_value', 'rate_value'] : query.includes('as inc') ? ['inc'] : ['r']
+        const [generic, series] = await both(s, query, columns)
+        expect(series.length, query).toBeGreaterThan(0)
+        expect(series, `${query} (seed ${seed})`).toEqual(generic)
+        expect(series.some((row) => row.some((v) => typeof v === 'number' && v !== 0)), query).toBe(true)
+      }
+    }
+  })
+
+  it('answers histogram quantiles as the row-by-row path, to the bit', async () => {
+    for (const seed of [4, 5]) {
+      const s = await store(seed)
+      for (const query of [
+        'metrics | where metric.name = "latency" | stats histogram_quantile(0.99) as p99, histogram_quantile(0.5) as p50 by http.route | sort http.route',
+        'metrics | where metric.name = "latency" | stats histogram_quantile(0.9) as p90 by service.name, bin(time, 10m) | sort service.name, time',
+      ]) {
+        const columns = query.includes('p50') ? ['p99', 'p50'] : ['p90']
+        const [generic, series] = await both(s, query, columns)
+        expect(series.length, query).toBeGreaterThan(0)
+        expect(series, `${query} (seed ${seed})`).toEqual(generic)
+        expect(series.some((row) => typeof row[0] === 'number'), query).toBe(true)
+      }
+    }
+  })
+
+  it('hands over to the row-by-row path where it must: the same error for a group of different bounds', async () => {
+    const s = await store(6)
+    const b = new BatchBuilder('metrics')
+    b.setStr(METRIC_COLUMNS.name, 0, 'latency')
+    b.setI64(METRIC_COLUMNS.timeUnixNano, 0, T0 + 3000n * SECOND)
+    b.setI64(METRIC_COLUMNS.startTimeUnixNano, 0, T0)
+    b.setI64List(METRIC_COLUMNS.bucketCounts, 0, [1n, 2n])
+    b.setF64List(METRIC_COLUMNS.explicitBounds, 0, [5])
+    b.setStr('a:http.route', 0, '/r/1')
+    await s.append('default', b.finish(1))
+    const query = 'metrics | where metric.name = "latency" | stats histogram_quantile(0.99) as p99 by http.route'
+    await expect(runQuery(query, { store: s, ...RANGE })).rejects.toThrow(/different bucket bounds/)
+  })
+})

@@ -1,0 +1,790 @@
+/**
+ * @module query/series-stats
+ * `stats` of counter increases and rates, or of explicit-bucket histogram quantiles, by series
+ * labels and at most one `bin(time, w)`: the shape of metric panels (LANGUAGE.md "increase",
+ * "rate", "histogram_quantile"). The generic path (op-stats.ts with agg-counter.ts and
+ * agg-histogram.ts) turns every row into a group number and copies every point before walking
+ * the series; here the batches are kept as they come and, at the end, each series' points are
+ * walked once in time order straight from the batch columns. Labels are constant along a run
+ * of one series (storage keeps a series' points together: row-order.ts), so a series' label
+ * keys are read once, and the bin of a point is recomputed only where time leaves the last
+ * one. The answers are the generic path's to the bit: the same points, the same links between
+ * them, summed in the same order (series by first appearance, then time).
+ * Anything else (another histogram kind, mixed bounds, a column of an unexpected kind) makes
+ * `finish` or `add` return false, and the caller feeds the kept batches to the generic path.
+ */
+import { METRIC_COLUMNS, METRIC_TYPE, type Batch, type Column } from '../storage/index.ts'
+import type { Expr, StatsNode } from './ast.ts'
+import type { AggContext } from './agg.ts'
+import { secondsOf } from './agg-counter.ts'
+import { isLabelColumn, seriesRuns } from './agg-series.ts'
+import { LE_COLUMN } from './agg-histogram.ts'
+import { evalShared } from './eval-expr.ts'
+import { resolveField } from './fields.ts'
+import { keepValues } from './group-keys.ts'
+import { bucketQuantile } from './hist-quantile.ts'
+import { toDoubles } from './i64.ts'
+import { BYTES_PER_GROUP, COUNTER_START_LOOKBACK_NS } from './limits.ts'
+import { cell, type Scalar, type Vec } from './vec.ts'
+
+/** A `by` item: a label (read once per series) or the time bin. */
+type KeyPlan = { readonly label: Expr } | { readonly binWidth: bigint }
+
+/**
+ * The series-wise evaluation of `node`, or undefined when its shape is not one this handles:
+ * raw metric rows; every aggregate increase(value) / rate(value), or every one
+ * histogram_quantile(q); keys that are labels (attributes, metric.name) and at most one
+ * bin(time, w).
+ */
+export function seriesStats(node: StatsNode, ctx: AggContext): SeriesStats | undefined {
+  const scope = ctx.scope
+  if (scope.signal !== 'metrics' || Object.keys(scope.aliases).length > 0 || Object.keys(scope.columns ?? {}).length > 0 || node.by.length === 0 || node.aggregates.length === 0) return undefined
+  const column = (e: Expr): string | undefined => {
+    if (e.kind !== 'Field') return undefined
+    const ref = resolveField(e.path, scope)
+    return ref.kind === 'column' ? ref.column : undefined
+  }
+  const keys: KeyPlan[] = []
+  for (const { expr } of node.by) {
+    if (expr.kind === 'Call' && expr.name === 'bin') {
+      const [x, w] = expr.args
+      if (expr.args.length !== 2 || column(x) !== METRIC_COLUMNS.timeUnixNano || w.kind !== 'Literal' || typeof w.value !== 'number' || !(w.value > 0)) return undefined
+      if (keys.some((k) => 'binWidth' in k)) return undefined
+      keys.push({ binWidth: BigInt(Math.round(w.value)) })
+      continue
+    }
+    if (expr.kind !== 'Field') return undefined
+    const ref = resolveField(expr.path, scope)
+    const label = (ref.kind === 'attr' && ref.columns.every(isLabelColumn)) || (ref.kind === 'column' && ref.column === METRIC_COLUMNS.name)
+    if (!label) return undefined
+    keys.push({ label: expr })
+  }
+  const calls = node.aggregates.map((a) => a.expr)
+  const counters = calls.every((c) => c.kind === 'Call' && (c.name === 'increase' || c.name === 'rate') && c.args.length === 1 && column(c.args[0]) === METRIC_COLUMNS.value)
+  const quantiles = calls.map((c) => (c.kind === 'Call' && c.name === 'histogram_quantile' && c.args.length === 1 && c.args[0].kind === 'Literal' && typeof c.args[0].value === 'number' && c.args[0].value >= 0 && c.args[0].value <= 1 ? c.args[0].value : undefined))
+  if (counters) {
+    // A rate without a bin or a bounded range divides by each group's span of points: generic.
+    const hasRate = calls.some((c) => c.kind === 'Call' && c.name === 'rate')
+    if (hasRate && ctx.binWidthNs === undefined && (ctx.rangeStart === undefined || ctx.rangeEnd === undefined)) return undefined
+    return new SeriesStats(keys, ctx, calls.map((c) => (c.kind === 'Call' && c.name === 'rate' ? 'rate' : 'increase')))
+  }
+  if (quantiles.every((q) => q !== undefined)) return new SeriesStats(keys, ctx, quantiles as number[])
+  return undefined
+}
+
+/** Per batch: its columns as the walk reads them, each i64 column as 32-bit halves. */
+interface Columns {
+  readonly timeLo?: Uint32Array
+  readonly timeHi?: Int32Array
+  readonly time?: Extract<Column, { kind: 'i64' }>
+  readonly start?: Extract<Column, { kind: 'i64' }>
+  readonly startWords?: Uint32Array
+  readonly value?: Extract<Column, { kind: 'f64' }>
+  readonly buckets?: Extract<Column, { kind: 'i64list' }>
+  readonly bucketValues?: Float64Array
+  readonly bounds?: Extract<Column, { kind: 'f64list' }>
+}
+
+/** Bucket counts as doubles, by the column's values (shared by every slice of a cached block). */
+const bucketDoubles = new WeakMap<BigInt64Array, Float64Array>()
+
+function doublesOf(values: BigInt64Array): Float64Array {
+  let d = bucketDoubles.get(values)
+  if (d === undefined) bucketDoubles.set(values, (d = toDoubles(values)))
+  return d
+}
+
+const words = (a: BigInt64Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length * 2)
+const present = (c: Column | undefined, row: number): boolean => c !== undefined && (c.present === undefined || c.present[row] === 1)
+
+/** What one histogram group sums: its bounds and bucket increases. */
+interface HistogramSum {
+  bounds: Float64Array
+  counts: Float64Array
+}
+
+export class SeriesStats {
+  private readonly batches: Batch[] = []
+  private readonly columns: Columns[] = []
+  private held = 0
+  /** Key values of each group, in `by` order, groups numbered by first appearance (as GroupKeys). */
+  readonly values: Scalar[][] = []
+  private counterSums?: Float64Array
+  private histogramSums?: (HistogramSum | undefined)[]
+
+  private readonly keys: readonly KeyPlan[]
+  private readonly ctx: AggContext
+  /** Per aggregate: 'increase' or 'rate' (counters), or its quantile (histograms). */
+  private readonly what: readonly ('increase' | 'rate' | number)[]
+
+  constructor(keys: readonly KeyPlan[], ctx: AggContext, what: readonly ('increase' | 'rate' | number)[]) {
+    this.keys = keys
+    this.ctx = ctx
+    this.what = what
+  }
+
+  private get histogram(): boolean {
+    return typeof this.what[0] === 'number'
+  }
+
+  get count(): number {
+    return this.values.length
+  }
+
+  /** Keeps `batch`; false when its columns are not what the walk reads (the caller goes generic). */
+  add(batch: Batch): boolean {
+    const c = batch.columns
+    const time = c[METRIC_COLUMNS.timeUnixNano]
+    const start = c[METRIC_COLUMNS.startTimeUnixNano]
+    const value = c[METRIC_COLUMNS.value]
+    if ((time !== undefined && time.kind !== 'i64') || (start !== undefined && start.kind !== 'i64')) return false
+    const cols: Columns = {
+      time,
+      timeLo: time === undefined ? undefined : words(time.values),
+      timeHi: time === undefined ? undefined : new Int32Array(time.values.buffer, time.values.byteOffset, time.values.length * 2),
+      start,
+      startWords: start === undefined ? undefined : words(start.values),
+    }
+    if (!this.histogram) {
+      if (value !== undefined && value.kind !== 'f64') return false
+      this.columns.push({ ...cols, value })
+    } else {
+      const buckets = c[METRIC_COLUMNS.bucketCounts]
+      const bounds = c[METRIC_COLUMNS.explicitBounds]
+      const explicit = buckets?.kind === 'i64list' && bounds?.kind === 'f64list'
+      // Classic `le` buckets and exponential histograms are the generic path's.
+      if (c[LE_COLUMN] !== undefined) return false
+      const type = c[METRIC_COLUMNS.type]
+      if (type !== undefined && type.kind !== 'u32') return false
+      if (type !== undefined) {
+        for (let row = 0; row < batch.length; row++) {
+          if (type.values[row] === METRIC_TYPE.exponentialHistogram && present(type, row) && present(time, row) && !(explicit && present(buckets, row))) return false
+        }
+      }
+      this.columns.push(explicit ? { ...cols, buckets, bounds, bucketValues: doublesOf(buckets.values) } : cols)
+    }
+    this.batches.push(batch)
+    for (const name in c) this.held += columnBytes(c[name], batch.length)
+    return true
+  }
+
+  /** Bytes held: the kept batches' columns (often shared with the block cache) and the groups. */
+  bytes(): number {
+    return this.held + this.values.length * BYTES_PER_GROUP
+  }
+
+  /** The kept batches, for the generic path, and nothing kept any more. */
+  release(): Batch[] {
+    const out = this.batches.splice(0)
+    this.columns.length = 0
+    this.held = 0
+    return out
+  }
+
+  /** The value of aggregate `k` for group `g`, after `finish`. */
+  value(k: number, g: number): Scalar {
+    const what = this.what[k]
+    if (typeof what === 'number') {
+      const sum = this.histogramSums?.[g]
+      return sum === undefined ? null : bucketQuantile(what, Array.from(sum.bounds), sum.counts)
+    }
+    const increase = this.counterSums?.[g] ?? 0
+    if (what === 'increase') return increase
+    const seconds = secondsOf(this.ctx, () => {
+      throw new Error('a series-wise rate needs a bin or a bounded range')
+    }, g)
+    return seconds > 0 ? increase / seconds : null
+  }
+
+  /**
+   * Groups every row and walks every series; false when the data needs the generic path
+   * (histograms of one group with different bounds: its error), which then gets the batches.
+   */
+  finish(): boolean {
+    const { batches, keys } = this
+    const labelKeys = keys.filter((k): k is { label: Expr } => 'label' in k)
+    const bin = keys.find((k): k is { binWidth: bigint } => 'binWidth' in k)
+    const bins = new Bins(bin?.binWidth)
+    const seriesIds = new Map<number, number>()
+    const labelGroupIds: LabelGroupIds = { plain: new Map(), encoded: new Map() }
+    let labelGroupOf = new Uint32Array(64)
+    const labelValues: Scalar[][] = []
+    // Group of (label group, bin): a table per label group, indexed by bin id (-1: none yet).
+    const groupIds: Int32Array[] = []
+    const groupOf = (labelGroup: number, binId: number): number => {
+      let table = groupIds[labelGroup]
+      if (table === undefined || binId >= table.length) {
+        const wider = new Int32Array(Math.max(16, 2 * binId + 2)).fill(-1)
+        if (table !== undefined) wider.set(table)
+        groupIds[labelGroup] = table = wider
+      }
+      let g = table[binId]
+      if (g < 0) {
+        g = table[binId] = this.values.length
+        keepValues(this.values, g, keysInOrder(keys, labelValues[labelGroup], bins.starts[binId]))
+      }
+      return g
+    }
+    // Every row makes its group, in row order, as GroupKeys numbers them; each run of one
+    // series is noted with whether its times ascend, and its first and last time.
+    const runs = new Runs()
+    for (let b = 0; b < batches.length; b++) {
+      const batch = batches[b]
+      const n = batch.length
+      const { rows, key } = seriesRuns(batch)
+      const vecs = labelKeys.map((k) => evalShared(k.label, batch, this.ctx))
+      const { timeLo, timeHi, time } = this.columns[b]
+      const tp = time?.present
+      for (let r = 0; r < rows.length; r++) {
+        const from = rows[r]
+        const to = r + 1 < rows.length ? rows[r + 1] : n
+        let s = seriesIds.get(key[r])
+        if (s === undefined) {
+          s = seriesIds.size
+          seriesIds.set(key[r], s)
+          if (s >= labelGroupOf.length) labelGroupOf = grown(labelGroupOf)
+          labelGroupOf[s] = labelGroupIdOf(vecs, from, labelGroupIds, labelValues)
+        }
+        const lg = labelGroupOf[s]
+        if (timeHi === undefined || tp !== undefined) {
+          runs.add(b, from, to, s, ...groupRows(timeHi, timeLo, tp, time?.values, from, to, bins, lg, groupOf))
+          continue
+        }
+        // Every row has a time: if they ascend, each bin's rows are found by binary search.
+        let sorted = true
+        for (let row = from + 1; row < to && sorted; row++) {
+          const hi = timeHi[2 * row + 1]
+          const before = timeHi[2 * row - 1]
+          sorted = hi > before || (hi === before && timeLo![2 * row] >= timeLo![2 * row - 2])
+        }
+        if (!sorted) {
+          runs.add(b, from, to, s, ...groupRows(timeHi, timeLo, tp, time!.values, from, to, bins, lg, groupOf))
+          continue
+        }
+        for (let row = from; row < to; ) {
+          const id = bins.holds(timeHi[2 * row + 1], timeLo![2 * row]) ? bins.id : bins.seek(timeHi[2 * row + 1], timeLo![2 * row], time!.values, row)
+          groupOf(lg, id)
+          row = bins.end(timeHi, timeLo!, row + 1, to)
+        }
+        const firstHi = timeHi[2 * from + 1]
+        const firstLo = timeLo![2 * from]
+        const lastHi = timeHi[2 * to - 1]
+        const lastLo = timeLo![2 * to - 2]
+        runs.add(b, from, to, s, true, true, firstHi, firstLo, lastHi, lastLo)
+      }
+    }
+    const walk = this.histogram ? new HistogramWalk(bins, groupOf, this.ctx.rangeStart) : new CounterWalk(bins, groupOf, this.ctx.rangeStart, this.values.length)
+    const bySeries = runs.bySeries(seriesIds.size)
+    const pairs = new Points()
+    for (let s = 0; s < seriesIds.size; s++) {
+      walk.begin(labelGroupOf[s])
+      const { runs: order, first } = bySeries
+      if (runs.inOrder(order, first[s], first[s + 1])) {
+        for (let k = first[s]; k < first[s + 1]; k++) walk.run(this.columns[runs.batch[order[k]]], runs.from[order[k]], runs.to[order[k]], true)
+      } else {
+        // Arrived out of time order (parts written apart): sorted by time, ties by arrival.
+        pairs.length = 0
+        for (let k = first[s]; k < first[s + 1]; k++) {
+          const r = order[k]
+          walk.collect(this.columns[runs.batch[r]], runs.batch[r], runs.from[r], runs.to[r], pairs)
+        }
+        pairs.sortByTime((b) => this.columns[b])
+        for (let k = 0; k < pairs.length; k++) walk.run(this.columns[pairs.batch[k]], pairs.row[k], pairs.row[k] + 1)
+      }
+      if (walk.failed) return false
+    }
+    if (walk instanceof CounterWalk) this.counterSums = walk.sums
+    else this.histogramSums = walk.sums
+    return true
+  }
+}
+
+/**
+ * Makes the group of every row of [from, to) in row order (rows without a time in the bin of
+ * absent times); returns what Runs.add takes: whether the run has a timed row, whether its
+ * times ascend, its first and last time as halves.
+ */
+function groupRows(timeHi: Int32Array | undefined, timeLo: Uint32Array | undefined, tp: Uint8Array | undefined, values: BigInt64Array | undefined, from: number, to: number, bins: Bins, lg: number, groupOf: (labelGroup: number, bin: number) => number): [boolean, boolean, number, number, number, number] {
+  let last = -1
+  let sorted = true
+  let timed = false
+  let firstHi = 0
+  let firstLo = 0
+  let lastHi = 0
+  let lastLo = 0
+  for (let row = from; row < to; row++) {
+    let id: number
+    if (timeHi === undefined || (tp !== undefined && tp[row] !== 1)) id = bins.absent()
+    else {
+      const hi = timeHi[2 * row + 1]
+      const lo = timeLo![2 * row]
+      if (!timed) {
+        firstHi = hi
+        firstLo = lo
+      } else if (hi < lastHi || (hi === lastHi && lo < lastLo)) sorted = false
+      timed = true
+      lastHi = hi
+      lastLo = lo
+      id = bins.holds(hi, lo) ? bins.id : bins.seek(hi, lo, values!, row)
+    }
+    if (id !== last) groupOf(lg, id)
+    last = id
+  }
+  return [timed, sorted, firstHi, firstLo, lastHi, lastLo]
+}
+
+/** The `by` values of a group: label values in their places, the bin start in its own. */
+function keysInOrder(keys: readonly KeyPlan[], labels: readonly Scalar[], binStart: bigint | null): Scalar[] {
+  let k = 0
+  return keys.map((key) => ('label' in key ? labels[k++] : binStart))
+}
+
+/** The label group of the row `row` (its label keys' values), numbered by first appearance. */
+function labelGroupIdOf(vecs: readonly Vec[], row: number, ids: LabelGroupIds, values: Scalar[][]): number {
+  // One string label (the usual) is its own key; else typed, so that 1, "1" and 1n stay apart.
+  const one = vecs.length === 1 ? cell(vecs[0], row) : undefined
+  if (typeof one === 'string') {
+    let id = ids.plain.get(one)
+    if (id === undefined) {
+      ids.plain.set(one, (id = values.length))
+      values.push([one])
+    }
+    return id
+  }
+  const cells = vecs.map((v) => cell(v, row))
+  const key = JSON.stringify(cells.map((c) => (c === null || c === undefined ? null : [typeof c, typeof c === 'object' ? JSON.stringify(c) : String(c)])))
+  let id = ids.encoded.get(key)
+  if (id === undefined) {
+    ids.encoded.set(key, (id = values.length))
+    values.push(cells)
+  }
+  return id
+}
+
+/** Label groups by their one string label, or by their encoded labels. */
+interface LabelGroupIds {
+  readonly plain: Map<string, number>
+  readonly encoded: Map<string, number>
+}
+
+function widened(a: Int32Array): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(a.length * 2)
+  out.set(a)
+  return out
+}
+
+function grown(a: Uint32Array): Uint32Array<ArrayBuffer> {
+  const out = new Uint32Array(a.length * 2)
+  out.set(a)
+  return out
+}
+
+/** A rough size of a column's arrays over `n` rows, for the memory budget. */
+function columnBytes(c: Column, n: number): number {
+  switch (c.kind) {
+    case 'str':
+      return 4 * n
+    case 'i64list':
+    case 'f64list':
+      return 4 * n + 8 * (c.offsets[c.offsets.length - 1] - c.offsets[0])
+    case 'bytes':
+      return c.width * n
+    case 'bool':
+      return n
+    case 'any':
+      return 16 * n
+    default:
+      return c.values.BYTES_PER_ELEMENT * n
+  }
+}
+
+/**
+ * Bin ids of point times. The bins seen so far are kept sorted by start (as 32-bit halves),
+ * so a time that leaves the current bin finds its bin by binary search, and only a time in a
+ * bin not seen yet costs BigInt arithmetic. Ids are dense, the bin of an absent time (null)
+ * included; without a bin every time is in bin 0.
+ */
+class Bins {
+  /** The start of each bin id (null: absent time). */
+  readonly starts: (bigint | null)[] = []
+  /** The current bin's id (-1: none yet) and bounds [lo, hi) as 32-bit halves. */
+  id = -1
+  private loHi = 0
+  private loLo = 0
+  private hiHi = -1
+  private hiLo = 0
+  private readonly width: bigint | undefined
+  private absentId = -1
+  /** Bins seen, by start: their bounds' halves and ids. */
+  private known: { loHi: number; loLo: number; hiHi: number; hiLo: number; id: number }[] = []
+  private readonly scratch = new BigInt64Array(2)
+  private readonly scratchWords = new Uint32Array(this.scratch.buffer)
+
+  constructor(width: bigint | undefined) {
+    this.width = width
+  }
+
+  absent(): number {
+    if (this.absentId < 0) {
+      this.absentId = this.starts.length
+      this.starts.push(this.width === undefined ? 0n : null)
+      // Without a bin, absent and present times share bin 0.
+      if (this.width === undefined) this.setBin(-Infinity, 0, Infinity, 0, this.absentId)
+    }
+    return this.absentId
+  }
+
+  /** True when the time with halves (hi, lo) lies in the current bin. */
+  holds(hi: number, lo: number): boolean {
+    return (hi > this.loHi || (hi === this.loHi && lo >= this.loLo)) && (hi < this.hiHi || (hi === this.hiHi && lo < this.hiLo))
+  }
+
+  private setBin(loHi: number, loLo: number, hiHi: number, hiLo: number, id: number): number {
+    this.loHi = loHi
+    this.loLo = loLo
+    this.hiHi = hiHi
+    this.hiLo = hiLo
+    return (this.id = id)
+  }
+
+  /** The first row of [from, to) (times ascending) past the current bin; `to` when none. */
+  end(timeHi: Int32Array, timeLo: Uint32Array, from: number, to: number): number {
+    let a = from
+    let b = to
+    while (a < b) {
+      const m = (a + b) >>> 1
+      const hi = timeHi[2 * m + 1]
+      if (hi < this.hiHi || (hi === this.hiHi && timeLo[2 * m] < this.hiLo)) a = m + 1
+      else b = m
+    }
+    return a
+  }
+
+  /** Makes the bin of values[row] (halves hi, lo) current; its id. */
+  seek(hi: number, lo: number, values: BigInt64Array, row: number): number {
+    if (this.width === undefined) return this.id >= 0 ? this.id : this.absent()
+    const known = this.known
+    // The last known bin starting at or before the time.
+    let a = 0
+    let b = known.length
+    while (a < b) {
+      const m = (a + b) >>> 1
+      const k = known[m]
+      if (k.loHi < hi || (k.loHi === hi && k.loLo <= lo)) a = m + 1
+      else b = m
+    }
+    const k = known[a - 1]
+    if (k !== undefined && (hi < k.hiHi || (hi === k.hiHi && lo < k.hiLo))) return this.setBin(k.loHi, k.loLo, k.hiHi, k.hiLo, k.id)
+    const w = this.width
+    const t = values[row]
+    const r = t % w
+    const start = t - (r < 0n ? r + w : r)
+    this.scratch[0] = start
+    this.scratch[1] = start + w
+    const s = this.scratchWords
+    const bin = { loHi: s[1] | 0, loLo: s[0], hiHi: s[3] | 0, hiLo: s[2], id: this.starts.length }
+    this.starts.push(start)
+    known.splice(a, 0, bin)
+    return this.setBin(bin.loHi, bin.loLo, bin.hiHi, bin.hiLo, bin.id)
+  }
+}
+
+/** Runs of rows of one series: where, which series, and their times' order and extent. */
+class Runs {
+  length = 0
+  batch = new Int32Array(256)
+  from = new Int32Array(256)
+  to = new Int32Array(256)
+  series = new Int32Array(256)
+  /** 1 when the run has a timed row and its times ascend, 0 when they do not; 2 when it has none. */
+  private kind = new Int32Array(256)
+  private firstHi = new Int32Array(256)
+  private firstLo = new Uint32Array(256)
+  private lastHi = new Int32Array(256)
+  private lastLo = new Uint32Array(256)
+
+  add(b: number, from: number, to: number, s: number, timed: boolean, sorted: boolean, firstHi: number, firstLo: number, lastHi: number, lastLo: number): void {
+    const r = this.length++
+    if (r === this.batch.length) {
+      this.batch = widened(this.batch)
+      this.from = widened(this.from)
+      this.to = widened(this.to)
+      this.series = widened(this.series)
+      this.kind = widened(this.kind)
+      this.firstHi = widened(this.firstHi)
+      this.firstLo = grown(this.firstLo)
+      this.lastHi = widened(this.lastHi)
+      this.lastLo = grown(this.lastLo)
+    }
+    this.batch[r] = b
+    this.from[r] = from
+    this.to[r] = to
+    this.series[r] = s
+    this.kind[r] = !timed ? 2 : sorted ? 1 : 0
+    this.firstHi[r] = firstHi
+    this.firstLo[r] = firstLo
+    this.lastHi[r] = lastHi
+    this.lastLo[r] = lastLo
+  }
+
+  /** Run numbers grouped by series (a counting sort: arrival order within a series). */
+  bySeries(count: number): { runs: Uint32Array; first: Uint32Array } {
+    const first = new Uint32Array(count + 1)
+    for (let r = 0; r < this.length; r++) first[this.series[r] + 1]++
+    for (let s = 0; s < count; s++) first[s + 1] += first[s]
+    const fill = first.slice(0, count)
+    const runs = new Uint32Array(this.length)
+    for (let r = 0; r < this.length; r++) runs[fill[this.series[r]]++] = r
+    return { runs, first }
+  }
+
+  /** True when the timed rows of runs[from, to), one after the other, ascend in time. */
+  inOrder(runs: Uint32Array, from: number, to: number): boolean {
+    let hi = -Infinity
+    let lo = 0
+    for (let k = from; k < to; k++) {
+      const r = runs[k]
+      if (this.kind[r] === 2) continue
+      if (this.kind[r] === 0 || this.firstHi[r] < hi || (this.firstHi[r] === hi && this.firstLo[r] < lo)) return false
+      hi = this.lastHi[r]
+      lo = this.lastLo[r]
+    }
+    return true
+  }
+}
+
+/** Points of one series to sort by time: batch and row, in arrival order. */
+class Points {
+  batch = new Uint32Array(1024)
+  row = new Uint32Array(1024)
+  length = 0
+
+  push(b: number, row: number): void {
+    if (this.length === this.row.length) {
+      this.batch = grown(this.batch)
+      this.row = grown(this.row)
+    }
+    this.batch[this.length] = b
+    this.row[this.length++] = row
+  }
+
+  /** Stable sort by time (ties keep arrival order, as the generic path's merge). */
+  sortByTime(columnsOf: (b: number) => Columns): void {
+    const keys = Array.from({ length: this.length }, (_, k) => {
+      const c = columnsOf(this.batch[k])
+      const row = this.row[k]
+      return { b: this.batch[k], row, hi: c.timeHi![2 * row + 1], lo: c.timeLo![2 * row], k }
+    })
+    keys.sort((x, y) => x.hi - y.hi || x.lo - y.lo || x.k - y.k)
+    keys.forEach((p, k) => {
+      this.batch[k] = p.b
+      this.row[k] = p.row
+    })
+  }
+}
+
+/**
+ * One series at a time, its points in time order: `begin`, then `run` over runs of rows (a
+ * single point is a run of one row). The group of a point is its series' label group and its
+ * bin; how a point links to the one before is agg-series.ts links': 'zero' counts from zero
+ * (a first point whose series started within the lookback, or a new start time), 'base' only
+ * sets the baseline (a first point of a series that started long before), 'prev' takes the
+ * increase over the previous point.
+ */
+abstract class Walk {
+  failed = false
+  lg = 0
+  g = 0
+  lastBin = -1
+  first = true
+  /** Start time halves of the previous point (0, 0: none). */
+  prevLo = 0
+  prevHi = 0
+  readonly bins: Bins
+  readonly groupOf: (labelGroup: number, bin: number) => number
+  readonly earliest: bigint | undefined
+
+  constructor(bins: Bins, groupOf: (labelGroup: number, bin: number) => number, rangeStart: bigint | undefined) {
+    this.bins = bins
+    this.groupOf = groupOf
+    this.earliest = rangeStart === undefined ? undefined : rangeStart - COUNTER_START_LOOKBACK_NS
+  }
+
+  begin(lg: number): void {
+    this.lg = lg
+    this.lastBin = -1
+    this.first = true
+  }
+
+  /** The payload column of a point (value, or explicit buckets); rows without one are no points. */
+  protected abstract payload(c: Columns): Column | undefined
+
+  /** Walks the points among rows [from, to) of one batch (`sorted`: their times ascend). */
+  abstract run(c: Columns, from: number, to: number, sorted?: boolean): void
+
+  /** Adds the points among rows [from, to) of batch `b` to `into`. */
+  collect(c: Columns, b: number, from: number, to: number, into: Points): void {
+    const payload = this.payload(c)
+    if (c.time === undefined || payload === undefined) return
+    const tp = c.time.present
+    const pp = payload.present
+    for (let row = from; row < to; row++) {
+      if ((tp === undefined || tp[row] === 1) && (pp === undefined || pp[row] === 1)) into.push(b, row)
+    }
+  }
+
+  /** The group of the point at (hi, lo), row `row` of `c`. */
+  protected groupAt(c: Columns, hi: number, lo: number, row: number): number {
+    const bins = this.bins
+    const bin = bins.holds(hi, lo) ? bins.id : bins.seek(hi, lo, c.time!.values, row)
+    if (bin !== this.lastBin) {
+      this.g = this.groupOf(this.lg, bin)
+      this.lastBin = bin
+    }
+    return this.g
+  }
+
+  /** How the point at `row` with start time halves (lo, hi) links to the one before; remembers its start. */
+  protected link(c: Columns, row: number, lo: number, hi: number): 'zero' | 'base' | 'prev' {
+    const started = lo !== 0 || hi !== 0
+    let link: 'zero' | 'base' | 'prev'
+    if (this.first) link = started && (this.earliest === undefined || c.start!.values[row] >= this.earliest) ? 'zero' : 'base'
+    else link = started && (lo !== this.prevLo || hi !== this.prevHi) ? 'zero' : 'prev'
+    this.first = false
+    this.prevLo = lo
+    this.prevHi = hi
+    return link
+  }
+}
+
+/** increase and rate: each point's increase over the previous one of its series, per group. */
+class CounterWalk extends Walk {
+  sums: Float64Array
+  prevValue = 0
+
+  constructor(bins: Bins, groupOf: (labelGroup: number, bin: number) => number, rangeStart: bigint | undefined, groups: number) {
+    super(bins, groupOf, rangeStart)
+    this.sums = new Float64Array(groups)
+  }
+
+  protected payload(c: Columns): Column | undefined {
+    return c.value
+  }
+
+  /**
+   * As Walk.groupAt and Walk.link would point by point, inlined: this loop is most of a counter
+   * panel. In a run whose times ascend (`sorted`, none absent) a bin's rows are found by binary
+   * search, and its group's sum is kept in a local meanwhile (the same additions, in order).
+   */
+  run(c: Columns, from: number, to: number, sorted = false): void {
+    const { time, value, timeHi, timeLo, start, startWords } = c
+    if (time === undefined || value === undefined) return
+    const tp = time.present
+    const vp = value.present
+    const sp = start?.present
+    const values = value.values
+    const sums = this.sums
+    const bins = this.bins
+    const earliest = this.earliest
+    const jump = sorted && tp === undefined
+    let { g, lastBin, first, prevValue, prevLo, prevHi } = this
+    let sum = lastBin >= 0 ? sums[g] : 0
+    // Rows before binEnd are in the current bin.
+    let binEnd = from
+    for (let row = from; row < to; row++) {
+      if ((tp !== undefined && tp[row] !== 1) || (vp !== undefined && vp[row] !== 1)) continue
+      if (row >= binEnd) {
+        const hi = timeHi![2 * row + 1]
+        const lo = timeLo![2 * row]
+        if (!bins.holds(hi, lo)) bins.seek(hi, lo, time.values, row)
+        if (bins.id !== lastBin) {
+          if (lastBin >= 0) sums[g] = sum
+          lastBin = bins.id
+          g = this.groupOf(this.lg, lastBin)
+          sum = sums[g]
+        }
+        binEnd = jump ? bins.end(timeHi!, timeLo!, row + 1, to) : row + 1
+      }
+      const v = values[row]
+      let startLo = 0
+      let startHi = 0
+      if (startWords !== undefined && (sp === undefined || sp[row] === 1)) {
+        startLo = startWords[2 * row]
+        startHi = startWords[2 * row + 1]
+      }
+      const started = startLo !== 0 || startHi !== 0
+      if (first) {
+        // 'zero' or 'base' (Walk.link).
+        first = false
+        if (started && (earliest === undefined || start!.values[row] >= earliest)) sum += v
+      } else if ((started && (startLo !== prevLo || startHi !== prevHi)) || v < prevValue) sum += v
+      else sum += v - prevValue
+      prevValue = v
+      prevLo = startLo
+      prevHi = startHi
+    }
+    if (lastBin >= 0) sums[g] = sum
+    this.g = g
+    this.lastBin = lastBin
+    this.first = first
+    this.prevValue = prevValue
+    this.prevLo = prevLo
+    this.prevHi = prevHi
+  }
+}
+
+/** histogram_quantile: each point's bucket increases over the previous one of its series, per group. */
+class HistogramWalk extends Walk {
+  readonly sums: (HistogramSum | undefined)[] = []
+  private prevCounts: Float64Array | undefined
+  private prevAt = 0
+  private prevWidth = -1
+
+  protected payload(c: Columns): Column | undefined {
+    return c.bounds === undefined ? undefined : c.buckets
+  }
+
+  run(c: Columns, from: number, to: number): void {
+    const { time, buckets, bounds, bucketValues: counts, timeHi, timeLo, start, startWords } = c
+    if (time === undefined || buckets === undefined || bounds === undefined || counts === undefined) return
+    const tp = time.present
+    const bp = buckets.present
+    const sp = start?.present
+    const offsets = buckets.offsets
+    for (let row = from; row < to && !this.failed; row++) {
+      if ((tp !== undefined && tp[row] !== 1) || (bp !== undefined && bp[row] !== 1)) continue
+      const g = this.groupAt(c, timeHi![2 * row + 1], timeLo![2 * row], row)
+      const at = offsets[row]
+      const width = offsets[row + 1] - at
+      const has = startWords !== undefined && (sp === undefined || sp[row] === 1)
+      const link = this.link(c, row, has ? startWords[2 * row] : 0, has ? startWords[2 * row + 1] : 0)
+      if (link !== 'base') this.add(g, counts, at, width, link === 'zero', bounds.values.subarray(bounds.offsets[row], bounds.offsets[row + 1]))
+      this.prevCounts = counts
+      this.prevAt = at
+      this.prevWidth = width
+    }
+  }
+
+  /** Adds a point's counts (counts[at, at + width)) to group `g`: all of them, or their increases. */
+  private add(g: number, counts: Float64Array, at: number, width: number, zero: boolean, bounds: Float64Array): void {
+    let sum = this.sums[g]
+    if (sum === undefined) sum = this.sums[g] = { bounds, counts: new Float64Array(width) }
+    else if (!sameBounds(sum.bounds, bounds) || sum.counts.length !== width) {
+      this.failed = true
+      return
+    }
+    const before = this.prevCounts
+    const from = this.prevAt
+    let reset = zero || this.prevWidth !== width
+    for (let i = 0; i < width && !reset; i++) reset = counts[at + i] < before![from + i]
+    const into = sum.counts
+    if (reset) for (let i = 0; i < width; i++) into[i] += counts[at + i]
+    else for (let i = 0; i < width; i++) into[i] += counts[at + i] - before![from + i]
+  }
+}
+
+function sameBounds(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
