@@ -23,6 +23,7 @@ import { createCollectorsApi } from './collectors-api.ts'
 import { openStore } from './open-store.ts'
 import { TlsFiles } from './tls-files.ts'
 import { tuneServerRuntime } from './runtime.ts'
+import { MemoryGuard } from './memory-guard.ts'
 
 export interface RunningServer {
   readonly store: Store
@@ -72,15 +73,17 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       // Read once the server runs: `queries` and `intake` are made below, before anything awaits.
       queues: () => {
         const q = queries.status()
-        return { ingestInflightBytes: intake.inflight.inflight, ingestInflightLimitBytes: intake.inflight.limit, ingestDecodeWaiting: decodePool.waiting, queriesRunning: q.running, queriesQueued: q.queued }
+        return { ingestInflightBytes: intake.inflight.inflight, ingestInflightLimitBytes: intake.inflight.limit, ingestDecodeWaiting: decodePool.waiting, queriesRunning: q.running, queriesQueued: q.queued, memoryLimitBytes: guard.limit, memoryPressure: guard.level }
       },
     })
     closers.push(() => collectors.close())
     app.route('/', createCollectorsApi(collectors, access))
     app.route('/', createAdminApi(store, access, ingestMetrics))
     // Queries run on threads of their own, off the event loop that acknowledges exports.
-    const queries = createQueryService({ store, threads: config.queryThreads, cacheBytes: budget.queryCacheBytes })
+    const queries = createQueryService({ store, threads: config.queryThreads, cacheBytes: budget.queryCacheBytes, memoryPressure: () => guard.queries() })
     closers.push(() => queries.close())
+    // Near the limit, the server sheds queries and paces ingest (memory-guard.ts).
+    const guard = new MemoryGuard(parseBytes('memoryLimit', config.memoryLimit), { shed: () => queries.shed() })
     app.route('/', createQueryApi({ store, access, limits: queryLimits(config), queries }))
     app.route('/', createDashboardsUi({ documents: store.documents, access, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
 
@@ -94,7 +97,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       maxFutureSkewNs: parseDurationNs('maxFutureSkew', config.maxFutureSkew),
     }
     // One intake (in-flight bound, time window, counters) for every listener and producer.
-    const intake = new Intake({ store, metrics: ingestMetrics, timeWindow, maxInflightBytes: budget.maxInflightBytes })
+    const intake = new Intake({ store, metrics: ingestMetrics, timeWindow, maxInflightBytes: budget.maxInflightBytes, memoryPressure: () => guard.ingest() })
     // Alert rules: an invalid rule file stops the start here, before anything listens.
     const alerts = await AlertService.start({
       config: config.alerts,

@@ -15,6 +15,10 @@
  * query waits, the idle threads decode that scan's blocks from its other end into the block
  * cache they share (`warm`), so a query alone scans on every thread; a thread that a waiting
  * query needs stops helping first (`stop-warm`).
+ *
+ * Memory pressure (`pressure`, the server's memory near its limit): one query runs at a time,
+ * a query that arrives while one runs is refused (OVERLOADED, retry later) rather than queued,
+ * no thread helps, and `shed` has every thread drop its block cache and collect its garbage.
  */
 import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
@@ -94,12 +98,15 @@ export class QueryPool {
   warmed = 0
 
   private readonly stopGraceMs: number
+  private readonly pressure: () => string | undefined
 
-  /** `cacheBytes`: the budget of the block cache all the threads share (storage's SharedBlockCache). */
-  constructor(threads: number, cacheBytes: number, options: { url?: URL; stopGraceMs?: number } = {}) {
+  /** `cacheBytes`: the budget of the block cache all the threads share (storage's SharedBlockCache);
+   * `pressure`: why memory is short now (a message), undefined when it is not. */
+  constructor(threads: number, cacheBytes: number, options: { url?: URL; stopGraceMs?: number; pressure?: () => string | undefined } = {}) {
     this.data = { cacheBytes, cacheChannel: `blazedb-block-cache-${process.pid}-${randomUUID()}`, threads, nice: QUERY_THREAD_NICE }
     this.url = options.url ?? QUERY_WORKER_URL
     this.stopGraceMs = options.stopGraceMs ?? QUERY_STOP_GRACE_MS
+    this.pressure = options.pressure ?? (() => undefined)
     for (let i = 0; i < threads; i++) {
       const slot = { ready: false } as Slot
       slot.worker = this.spawn(slot)
@@ -119,6 +126,8 @@ export class QueryPool {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(cancelledError('the server is shutting down'))
       if (task.signal?.aborted === true) return reject(cancelledError())
+      const short = this.running + this.queue.length > 0 ? this.pressure() : undefined
+      if (short !== undefined) return reject(new QueryError('OVERLOADED', `cannot run the query now: ${short}, and another query is running; retry later`))
       const queued: Queued = { task, resolve, reject }
       queued.onAbort = () => {
         const at = this.queue.indexOf(queued)
@@ -211,9 +220,9 @@ export class QueryPool {
     })
   }
 
-  /** Threads that could help a query: started, no query of their own, none waiting. */
+  /** Threads that could help a query: started, no query of their own, none waiting, memory to spare. */
   private idle(): Slot[] {
-    return this.queue.length > 0 ? [] : this.slots.filter((s) => s.ready && s.job === undefined && s.helping === undefined && s.stopping === undefined)
+    return this.queue.length > 0 || this.pressure() !== undefined ? [] : this.slots.filter((s) => s.ready && s.job === undefined && s.helping === undefined && s.stopping === undefined)
   }
 
   /** The slot has stopped helping (its warm ended, or the thread exited). */
@@ -237,6 +246,8 @@ export class QueryPool {
   /** Starts waiting queries on free threads. */
   private take(): void {
     while (this.queue.length > 0 && !this.closed) {
+      // Short of memory: queries queued before run one at a time.
+      if (this.running > 0 && this.pressure() !== undefined) return
       // A thread that helps another query is free too (it stops helping), after idle ones.
       const free = this.slots.filter((s) => s.ready && s.job === undefined && s.stopping === undefined)
       const slot = free.find((s) => s.helping === undefined) ?? free[0]
@@ -283,6 +294,11 @@ export class QueryPool {
     if (slot.stopping !== undefined) return
     slot.stopping = reason
     void slot.worker.terminate()
+  }
+
+  /** Has every thread drop its block cache and collect its garbage (memory is short). */
+  shed(): void {
+    for (const slot of this.slots) if (slot.ready && slot.stopping === undefined) slot.worker.postMessage({ kind: 'shed' } satisfies QueryThreadRequest)
   }
 
   /** Fails waiting and running queries (CANCELLED) and stops every thread. */

@@ -42,6 +42,8 @@ export type QueryThreadRequest =
    * other end (storage's SnapshotScanner.warm), until `stop-warm` or the walk is done. */
   | { kind: 'warm'; id: number; snapshot: ScanSnapshot; request: WarmRequest; offset: number; stride: number }
   | { kind: 'stop-warm'; id: number }
+  /** The server's memory is near its limit: drop the block cache and collect garbage. */
+  | { kind: 'shed' }
 
 /** What of a scan request a helper needs to find the blocks and columns the scan reads. */
 export type WarmRequest = Pick<ScanRequest, 'columns' | 'start' | 'end' | 'where'>

@@ -80,6 +80,12 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
     return
   }
   if (message.kind === 'warm') return warm(message)
+  if (message.kind === 'shed') {
+    // Every thread is sent one: each drops its entries (announced to all) and collects what it held.
+    scanner.clear()
+    collect?.()
+    return
+  }
   const { id, query, options } = message
   const controller = new AbortController()
   running.set(id, controller)

@@ -30,6 +30,9 @@ export interface QueueDepths {
   /** Queries running on the query threads, and waiting for one. */
   queriesRunning: number
   queriesQueued: number
+  /** The configured memoryLimit, and how hard the server sheds load to stay under it: 0 not, 1 queries one at a time, 2 new OTLP requests refused too. */
+  memoryLimitBytes?: number
+  memoryPressure?: number
 }
 
 export interface SelfTelemetryOptions {
@@ -122,6 +125,8 @@ export class SelfTelemetry {
       f.push({ name: 'blazedb_ingest_decode_waiting', help: 'OTLP requests waiting for or being decoded on the decoding threads.', type: 'gauge', samples: [{ value: q.ingestDecodeWaiting }] })
       f.push({ name: 'blazedb_queries_running', help: 'Queries running on the query threads.', type: 'gauge', samples: [{ value: q.queriesRunning }] })
       f.push({ name: 'blazedb_queries_queued', help: 'Queries waiting for a query thread.', type: 'gauge', samples: [{ value: q.queriesQueued }] })
+      if (q.memoryLimitBytes !== undefined) f.push({ name: 'blazedb_memory_limit_bytes', help: 'The configured memoryLimit, bytes.', type: 'gauge', samples: [{ value: q.memoryLimitBytes }] })
+      if (q.memoryPressure !== undefined) f.push({ name: 'blazedb_memory_pressure', help: 'Load shed to stay under memoryLimit: 0 none, 1 queries one at a time (others 503), 2 new OTLP requests refused (429) too.', type: 'gauge', samples: [{ value: q.memoryPressure }] })
     }
     const mem = memoryUsage()
     const cpu = cpuUsage()
