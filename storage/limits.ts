@@ -122,7 +122,7 @@ export const RECENT_KEYS_PER_TENANT = 100_000
 export const THREAD_MEMORY_REPORT_MS = 2_000
 
 /** A thread silent this long has exited: its last report is dropped. */
-export const THREAD_MEMORY_STALE_MS = 10_000
+export const THREAD_MEMORY_STALE_MS = 30_000
 
 /**
  * Shared memory a thread lets go of before it runs a full garbage collection
@@ -131,3 +131,11 @@ export const THREAD_MEMORY_STALE_MS = 10_000
  * Without it, decoding threads kept 170 to 290 MiB of posted batches under the soak benchmark.
  */
 export const SHARED_COLLECT_BYTES = 32 * 1024 * 1024
+
+/**
+ * Head batches in shared memory (from the decoding threads) flushed before the thread that
+ * holds the head runs a full garbage collection (shared-memory-gc.ts). That thread answers
+ * exports, so it collects less often than the others: a full collection of its heap is a pause
+ * of some tens of milliseconds.
+ */
+export const HEAD_COLLECT_BYTES = 64 * 1024 * 1024
