@@ -56,6 +56,9 @@ export interface SoakSample {
   threads: Record<string, { heapMiB: number; arrayBuffersMiB: number }>
   /** The query threads' shared block cache, MiB. */
   blockCacheMiB: number
+  /** Resident memory of the C allocator's arenas (/proc smaps): the main one (the brk heap) and the other threads' (64 MiB-aligned mappings), MiB. */
+  mallocMainMiB: number
+  mallocThreadsMiB: number
   exportP99: number
   exports: number
   exportFailures: number
@@ -102,7 +105,36 @@ function panelQueries(service = 'payment-service'): string[] {
 /** Kinds of threads the server reports (storage's thread-memory.ts). */
 const THREAD_KINDS = ['main', 'query', 'part-writer', 'decode']
 
-type MemorySample = Pick<SoakSample, 'rssMiB' | 'peakRssMiB' | 'heapUsedMiB' | 'externalMiB' | 'rssAnonMiB' | 'rssFileMiB' | 'threads' | 'blockCacheMiB'>
+type MemorySample = Pick<SoakSample, 'rssMiB' | 'peakRssMiB' | 'heapUsedMiB' | 'externalMiB' | 'rssAnonMiB' | 'rssFileMiB' | 'threads' | 'blockCacheMiB' | 'mallocMainMiB' | 'mallocThreadsMiB'>
+
+/** glibc's heaps for threads other than the first are mapped 64 MiB-aligned, at most 64 MiB. */
+const ARENA_BYTES = 64 * 2 ** 20
+
+/** Resident KiB of the allocator's arenas from /proc/PID/smaps: the brk heap, and the threads' arenas. */
+function arenas(pid: number): { main: number; threads: number } {
+  let text: string
+  try {
+    text = readFileSync(`/proc/${pid}/smaps`, 'utf8')
+  } catch {
+    return { main: NaN, threads: NaN }
+  }
+  let main = 0
+  let threads = 0
+  let kind: 'main' | 'threads' | undefined
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line)
+    if (m !== null) {
+      const start = parseInt(m[1], 16)
+      const size = parseInt(m[2], 16) - start
+      kind = m[4] === '[heap]' ? 'main' : m[4] === '' && m[3].startsWith('rw') && start % ARENA_BYTES === 0 && size <= ARENA_BYTES ? 'threads' : undefined
+    } else if (kind !== undefined && line.startsWith('Rss:')) {
+      const kib = Number(line.split(/\s+/)[1])
+      if (kind === 'main') main += kib
+      else threads += kib
+    }
+  }
+  return { main: main / 1024, threads: threads / 1024 }
+}
 
 /** The server's memory: /proc for resident memory and its peak (Linux), /metrics for every thread's heap and buffers. */
 async function memory(server: Running): Promise<MemorySample> {
@@ -125,6 +157,7 @@ async function memory(server: Running): Promise<MemorySample> {
     rssFileMiB: kib('RssFile'),
     threads,
     blockCacheMiB: metric('blazedb_query_block_cache_bytes'),
+    ...(({ main, threads }) => ({ mallocMainMiB: main, mallocThreadsMiB: threads }))(arenas(server.pid)),
   }
 }
 
@@ -225,7 +258,7 @@ export async function run(options: SoakOptions): Promise<{ figures: SoakFigures;
         }
         samples.push(sample)
         const threads = THREAD_KINDS.map((k) => `${k} ${fmt(sample.threads[k].heapMiB)}+${fmt(sample.threads[k].arrayBuffersMiB)}`).join(', ')
-        process.stderr.write(`soak: ${fmt(sample.at)} s  rss ${fmt(sample.rssMiB)} MiB (peak ${fmt(sample.peakRssMiB)}, anon ${fmt(sample.rssAnonMiB)}, file ${fmt(sample.rssFileMiB)}), heap+buffers ${threads}, block cache ${fmt(sample.blockCacheMiB)}; export p99 ${fmt(sample.exportP99)} ms (${sample.exports}); query p50 ${fmt(sample.queryP50)} p99 ${fmt(sample.queryP99)} ms (${sample.queries}, ${sample.queryErrors} errors)\n`)
+        process.stderr.write(`soak: ${fmt(sample.at)} s  rss ${fmt(sample.rssMiB)} MiB (peak ${fmt(sample.peakRssMiB)}, anon ${fmt(sample.rssAnonMiB)}, file ${fmt(sample.rssFileMiB)}), heap+buffers ${threads}, block cache ${fmt(sample.blockCacheMiB)}, malloc arenas main ${fmt(sample.mallocMainMiB)} threads ${fmt(sample.mallocThreadsMiB)}; export p99 ${fmt(sample.exportP99)} ms (${sample.exports}); query p50 ${fmt(sample.queryP50)} p99 ${fmt(sample.queryP99)} ms (${sample.queries}, ${sample.queryErrors} errors)\n`)
       }, (error: Error) => process.stderr.write(`soak: no sample: ${error.message}\n`))
     }, SAMPLE_MS)
     const sent = await reports
@@ -290,11 +323,11 @@ function markdown(f: SoakFigures, rates: Record<OtlpSignal, number>, options: So
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     `| ${u(f.rssAfter1MinMiB, 'MiB')} | ${u(f.rssAt5MinMiB, 'MiB')} | ${u(f.rssEndMiB, 'MiB')} | ${u(f.peakRssMiB, 'MiB')} | ${u(f.slopeMiBPerMin, 'MiB/min', 1)} (last ${n(f.slopeMinutes, 1)} min) | ${u(f.exportP99, 'ms')} | ${u(f.queryP50, 'ms')} | ${u(f.queryP99, 'ms')} | ${f.queries} (${f.queryErrors}) |`,
     '',
-    `| time | RSS, MiB | anon | file | ${THREAD_KINDS.map((k) => `${k} heap | ${k} buffers`).join(' | ')} | block cache | export p99, ms | query p50, ms | query p99, ms |`,
-    `|---:|---:|---:|---:|${THREAD_KINDS.map(() => '---:|---:|').join('')}---:|---:|---:|---:|`,
-    ...rows.map((s) => `| ${fmt(s.at / 60, 1)} min | ${n(s.rssMiB)} | ${n(s.rssAnonMiB)} | ${n(s.rssFileMiB)} | ${THREAD_KINDS.map((k) => `${n(s.threads[k].heapMiB)} | ${n(s.threads[k].arrayBuffersMiB)}`).join(' | ')} | ${n(s.blockCacheMiB)} | ${n(s.exportP99)} | ${n(s.queryP50)} | ${n(s.queryP99)} |`),
+    `| time | RSS, MiB | anon | file | ${THREAD_KINDS.map((k) => `${k} heap | ${k} buffers`).join(' | ')} | block cache | malloc main | malloc threads | export p99, ms | query p50, ms | query p99, ms |`,
+    `|---:|---:|---:|---:|${THREAD_KINDS.map(() => '---:|---:|').join('')}---:|---:|---:|---:|---:|---:|`,
+    ...rows.map((s) => `| ${fmt(s.at / 60, 1)} min | ${n(s.rssMiB)} | ${n(s.rssAnonMiB)} | ${n(s.rssFileMiB)} | ${THREAD_KINDS.map((k) => `${n(s.threads[k].heapMiB)} | ${n(s.threads[k].arrayBuffersMiB)}`).join(' | ')} | ${n(s.blockCacheMiB)} | ${n(s.mallocMainMiB)} | ${n(s.mallocThreadsMiB)} | ${n(s.exportP99)} | ${n(s.queryP50)} | ${n(s.queryP99)} |`),
     '',
-    `Counted back at the end: ${lost} acknowledged${Object.keys(f.refused).length === 0 ? '' : ` (exports not acknowledged, not retried: ${Object.entries(f.refused).map(([k, n]) => `${fmt(n)} ${k}`).join(', ')})`}. A fresh \`blazedb serve\` process; the load generator (bench/mixed-loadgen.ts, a child process) replays the workload's OTLP/HTTP requests open loop with their timestamps moved to now; samples every ${SAMPLE_MS / 1000} s (RSS and its anonymous and file-backed parts from /proc; per kind of thread, V8 heap used and ArrayBuffers held, summed over its threads, from /metrics, MiB: SharedArrayBuffers count in every thread holding them, so these overlap; the query threads' shared block cache as it estimates itself); latencies per sample window, figures in the first table over the whole run.`,
+    `Counted back at the end: ${lost} acknowledged${Object.keys(f.refused).length === 0 ? '' : ` (exports not acknowledged, not retried: ${Object.entries(f.refused).map(([k, n]) => `${fmt(n)} ${k}`).join(', ')})`}. A fresh \`blazedb serve\` process; the load generator (bench/mixed-loadgen.ts, a child process) replays the workload's OTLP/HTTP requests open loop with their timestamps moved to now; samples every ${SAMPLE_MS / 1000} s (RSS and its anonymous and file-backed parts from /proc; per kind of thread, V8 heap used and ArrayBuffers held, summed over its threads, from /metrics, MiB: SharedArrayBuffers count in every thread holding them, so these overlap; the query threads' shared block cache as it estimates itself; the C allocator's arenas from /proc smaps, the main one and the other threads'); latencies per sample window, figures in the first table over the whole run.`,
   ].join('\n')
 }
 

@@ -73,7 +73,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       // Read once the server runs: `queries` and `intake` are made below, before anything awaits.
       queues: () => {
         const q = queries.status()
-        return { ingestInflightBytes: intake.inflight.inflight, ingestInflightLimitBytes: intake.inflight.limit, ingestDecodeWaiting: decodePool.waiting, queriesRunning: q.running, queriesQueued: q.queued, memoryLimitBytes: guard.limit, memoryPressure: guard.level }
+        return { ingestInflightBytes: intake.inflight.inflight, ingestInflightLimitBytes: intake.inflight.limit, ingestDecodeWaiting: decodePool.waiting, queriesRunning: q.running, queriesQueued: q.queued, memoryLimitBytes: guard.limit, memoryPressure: guard.level, queryCacheBudgetBytes: guard.cacheBytes }
       },
     })
     closers.push(() => collectors.close())
@@ -83,7 +83,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const queries = createQueryService({ store, threads: config.queryThreads, cacheBytes: budget.queryCacheBytes, memoryPressure: () => guard.queries() })
     closers.push(() => queries.close())
     // Near the limit, the server sheds queries and paces ingest (memory-guard.ts).
-    const guard = new MemoryGuard(parseBytes('memoryLimit', config.memoryLimit), { shed: () => queries.shed() })
+    const guard = new MemoryGuard(parseBytes('memoryLimit', config.memoryLimit), { cache: { bytes: budget.queryCacheBytes, setBudget: (bytes, collect) => queries.setCacheBudget(bytes, collect) } })
     app.route('/', createQueryApi({ store, access, limits: queryLimits(config), queries }))
     app.route('/', createDashboardsUi({ documents: store.documents, access, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
 

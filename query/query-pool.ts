@@ -18,7 +18,7 @@
  *
  * Memory pressure (`pressure`, the server's memory near its limit): one query runs at a time,
  * a query that arrives while one runs is refused (OVERLOADED, retry later) rather than queued,
- * no thread helps, and `shed` has every thread drop its block cache and collect its garbage.
+ * no thread helps; `setCacheBudget` shrinks (or restores) the threads' block cache.
  */
 import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
@@ -296,9 +296,9 @@ export class QueryPool {
     void slot.worker.terminate()
   }
 
-  /** Has every thread drop its block cache and collect its garbage (memory is short). */
-  shed(): void {
-    for (const slot of this.slots) if (slot.ready && slot.stopping === undefined) slot.worker.postMessage({ kind: 'shed' } satisfies QueryThreadRequest)
+  /** Gives the threads' shared block cache a new budget; `collect`: each thread then collects its garbage. */
+  setCacheBudget(bytes: number, collect: boolean): void {
+    for (const slot of this.slots) if (slot.stopping === undefined) slot.worker.postMessage({ kind: 'cache-budget', bytes, collect } satisfies QueryThreadRequest)
   }
 
   /** Fails waiting and running queries (CANCELLED) and stops every thread. */

@@ -44,8 +44,9 @@ export interface QueryService {
   /** Queries running and waiting, threads started in place of failed ones, and chunks threads
    * decoded ahead for another thread's query (a query alone scans on every thread). */
   status(): { threads: number; running: number; queued: number; restarts: number; warmed: number }
-  /** Drops the query threads' block cache and has them collect their garbage (memory is short). */
-  shed(): void
+  /** Gives the query threads' block cache a new budget (memory is short, or has room again);
+   * `collect`: the threads then collect their garbage. */
+  setCacheBudget(bytes: number, collect: boolean): void
   /** Fails queries in flight with CANCELLED and stops the threads. */
   close(): Promise<void>
 }
@@ -119,7 +120,7 @@ export function createQueryService(options: QueryServiceOptions): QueryService {
     run,
     runJson,
     status: () => ({ threads, running: pool?.running ?? 0, queued: pool?.queued ?? 0, restarts: pool?.restarts ?? 0, warmed: pool?.warmed ?? 0 }),
-    shed: () => pool?.shed(),
+    setCacheBudget: (bytes, collect) => pool?.setCacheBudget(bytes, collect),
     close: async () => pool?.close(),
   }
 }

@@ -80,10 +80,10 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
     return
   }
   if (message.kind === 'warm') return warm(message)
-  if (message.kind === 'shed') {
-    // Every thread is sent one: each drops its entries (announced to all) and collects what it held.
-    scanner.clear()
-    collect?.()
+  if (message.kind === 'cache-budget') {
+    // Every thread is sent one: each drops what passes the new budget (announced to all) and collects what it held.
+    cache.resize(message.bytes)
+    if (message.collect) collect?.()
     return
   }
   const { id, query, options } = message

@@ -33,6 +33,8 @@ export interface QueueDepths {
   /** The configured memoryLimit, and how hard the server sheds load to stay under it: 0 not, 1 queries one at a time, 2 new OTLP requests refused too. */
   memoryLimitBytes?: number
   memoryPressure?: number
+  /** The query threads' block cache budget now (shrunk under memory pressure). */
+  queryCacheBudgetBytes?: number
 }
 
 export interface SelfTelemetryOptions {
@@ -126,6 +128,7 @@ export class SelfTelemetry {
       f.push({ name: 'blazedb_queries_running', help: 'Queries running on the query threads.', type: 'gauge', samples: [{ value: q.queriesRunning }] })
       f.push({ name: 'blazedb_queries_queued', help: 'Queries waiting for a query thread.', type: 'gauge', samples: [{ value: q.queriesQueued }] })
       if (q.memoryLimitBytes !== undefined) f.push({ name: 'blazedb_memory_limit_bytes', help: 'The configured memoryLimit, bytes.', type: 'gauge', samples: [{ value: q.memoryLimitBytes }] })
+      if (q.queryCacheBudgetBytes !== undefined) f.push({ name: 'blazedb_query_block_cache_budget_bytes', help: 'Budget of the query threads\' block cache now (shrunk while memory is near memoryLimit).', type: 'gauge', samples: [{ value: q.queryCacheBudgetBytes }] })
       if (q.memoryPressure !== undefined) f.push({ name: 'blazedb_memory_pressure', help: 'Load shed to stay under memoryLimit: 0 none, 1 queries one at a time (others 503), 2 new OTLP requests refused (429) too.', type: 'gauge', samples: [{ value: q.memoryPressure }] })
     }
     const mem = memoryUsage()

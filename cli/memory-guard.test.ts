@@ -1,0 +1,78 @@
+/**
+ * MemoryGuard's policy, with the resident memory it reads given by the test: queries shed from
+ * 90 % of the limit, ingest from 97 %, the block cache halved (down to an eighth) and grown
+ * back below 75 %, and messages that name the limit.
+ */
+import { afterEach, beforeEach, expect, test, vi } from 'vitest'
+import { MemoryGuard, REGROW_INTERVAL_MS, SHRINK_INTERVAL_MS } from './memory-guard.ts'
+
+const MiB = 2 ** 20
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['performance'] })
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+function guarded(limitMiB = 1000): { guard: MemoryGuard; set: (mib: number) => void; budgets: [number, boolean][] } {
+  let rss = 0
+  const budgets: [number, boolean][] = []
+  const guard = new MemoryGuard(limitMiB * MiB, { rss: () => rss, cache: { bytes: 256 * MiB, setBudget: (bytes, collect) => budgets.push([bytes / MiB, collect]) } })
+  return {
+    guard,
+    // A new reading is taken once the sampling interval has passed.
+    set: (mib) => {
+      rss = mib * MiB
+      vi.advanceTimersByTime(1000)
+    },
+    budgets,
+  }
+}
+
+test('queries are shed from 90 % of the limit and ingest from 97 %, with messages naming the limit', () => {
+  const { guard, set } = guarded()
+  set(899)
+  expect([guard.queries(), guard.ingest(), guard.level]).toEqual([undefined, undefined, 0])
+  set(900)
+  expect(guard.queries()).toBe("the server's memory (900MiB resident) is near its limit (memoryLimit 1000MiB)")
+  expect([guard.ingest(), guard.level]).toEqual([undefined, 1])
+  set(970)
+  expect(guard.ingest()).toBe("the server's memory (970MiB resident) is near its limit (memoryLimit 1000MiB)")
+  expect(guard.level).toBe(2)
+  set(500)
+  expect([guard.queries(), guard.ingest(), guard.level]).toEqual([undefined, undefined, 0])
+})
+
+test('the block cache halves at most every few seconds while memory is short, down to an eighth, and grows back once it has room', () => {
+  const { guard, set, budgets } = guarded()
+  set(950)
+  guard.queries()
+  expect(budgets).toEqual([[128, true]])
+  set(950)
+  guard.queries()
+  expect(budgets).toHaveLength(1)
+  for (let i = 0; i < 5; i++) {
+    vi.advanceTimersByTime(SHRINK_INTERVAL_MS)
+    guard.queries()
+  }
+  expect(budgets.map(([b]) => b)).toEqual([128, 64, 32, 32, 32, 32])
+  expect(guard.cacheBytes).toBe(32 * MiB)
+  // Between 75 % and 90 %: left as it is.
+  set(800)
+  vi.advanceTimersByTime(REGROW_INTERVAL_MS)
+  guard.queries()
+  expect(budgets).toHaveLength(6)
+  set(700)
+  guard.queries()
+  expect(budgets.at(-1)).toEqual([64, false])
+  set(700)
+  guard.queries()
+  expect(budgets).toHaveLength(7)
+  for (let i = 0; i < 3; i++) {
+    vi.advanceTimersByTime(REGROW_INTERVAL_MS)
+    guard.queries()
+  }
+  expect(budgets.map(([b]) => b).slice(6)).toEqual([64, 128, 256])
+  expect(guard.cacheBytes).toBe(256 * MiB)
+})
