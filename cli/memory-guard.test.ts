@@ -46,33 +46,32 @@ test('queries are shed from 90 % of the limit and ingest from 97 %, with message
 
 test('the block cache halves at most every few seconds while memory is short, down to an eighth, and grows back once it has room', () => {
   const { guard, set, budgets } = guarded()
+  /** `times` readings `ms` apart, each by a query asking. */
+  const readings = (ms: number, times: number): void => {
+    for (let i = 0; i < times; i++) {
+      vi.advanceTimersByTime(ms)
+      guard.queries()
+    }
+  }
   set(950)
   guard.queries()
   expect(budgets).toEqual([[128, true]])
-  set(950)
-  guard.queries()
+  // Another reading soon after changes nothing.
+  readings(1000, 1)
   expect(budgets).toHaveLength(1)
-  for (let i = 0; i < 5; i++) {
-    vi.advanceTimersByTime(SHRINK_INTERVAL_MS)
-    guard.queries()
-  }
+  readings(SHRINK_INTERVAL_MS, 5)
   expect(budgets.map(([b]) => b)).toEqual([128, 64, 32, 32, 32, 32])
   expect(guard.cacheBytes).toBe(32 * MiB)
   // Between 75 % and 90 %: left as it is.
   set(800)
-  vi.advanceTimersByTime(REGROW_INTERVAL_MS)
-  guard.queries()
+  readings(REGROW_INTERVAL_MS, 1)
   expect(budgets).toHaveLength(6)
   set(700)
   guard.queries()
   expect(budgets.at(-1)).toEqual([64, false])
-  set(700)
-  guard.queries()
+  readings(1000, 1)
   expect(budgets).toHaveLength(7)
-  for (let i = 0; i < 3; i++) {
-    vi.advanceTimersByTime(REGROW_INTERVAL_MS)
-    guard.queries()
-  }
+  readings(REGROW_INTERVAL_MS, 3)
   expect(budgets.map(([b]) => b).slice(6)).toEqual([64, 128, 256])
   expect(guard.cacheBytes).toBe(256 * MiB)
 })

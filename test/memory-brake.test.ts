@@ -5,13 +5,10 @@
  * limit) and a query (503 OVERLOADED, Retry-After); refused exports are retried as the SDKs do,
  * and every record acknowledged is counted back afterwards.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { existsSync } from 'node:fs'
+import { expect, test } from 'vitest'
 import { generateWorkload, otlpJson } from '../workload/index.ts'
-import { encodeOtlpJsonAsProtobuf } from './support/otlp-protobufjs.ts'
-import { startServerProcess, type ServerProcess } from './support/server-process.ts'
+import { protobufBodies, serverWithMemoryLimit } from './support/memory-limit-server.ts'
 import { waitFor } from './support/wait-for.ts'
 
 const LIMIT_MIB = 384
@@ -19,22 +16,10 @@ const SENDERS = 3
 /** Records per request, as otlpJson chunks them. */
 const PER_REQUEST = { traces: 1_000, logs: 1_000, metrics: 5_000 }
 
-const root = mkdtempSync(join(tmpdir(), 'blazedb-memory-brake-'))
-let server: ServerProcess
-
-beforeAll(async () => {
-  const config = join(root, 'config.json')
-  writeFileSync(config, JSON.stringify({ memoryLimit: `${LIMIT_MIB}MiB` }))
-  server = await startServerProcess(join(root, 'data'), {}, ['--config', config])
-})
-
-afterAll(async () => {
-  await server?.stop()
-  rmSync(root, { recursive: true, force: true })
-})
+const running = serverWithMemoryLimit(LIMIT_MIB)
 
 function post(text: string, start: bigint): Promise<Response> {
-  return fetch(`http://${server.http}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: text, start: String(start) }) })
+  return fetch(`http://${running.server.http}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: text, start: String(start) }) })
 }
 
 test.skipIf(!existsSync('/proc/self/status'))(
@@ -42,9 +27,8 @@ test.skipIf(!existsSync('/proc/self/status'))(
   async () => {
     const start = BigInt(Date.now() - 30 * 60_000) * 1_000_000n
     const w = generateWorkload({ spans: 60_000, logs: 60_000, minutes: 30, seed: 5, start })
-    const requests = otlpJson(w)
     const totals = { traces: w.spans.length, logs: w.logs.length, metrics: w.points.length }
-    const bodies = { traces: requests.traces.map((r) => encodeOtlpJsonAsProtobuf('traces', r)), logs: requests.logs.map((r) => encodeOtlpJsonAsProtobuf('logs', r)), metrics: requests.metrics.map((r) => encodeOtlpJsonAsProtobuf('metrics', r)) }
+    const bodies = protobufBodies(otlpJson(w))
     const acknowledged = { traces: 0, logs: 0, metrics: 0 }
     let refusedExport: { body: string; retryAfter: string | null } | undefined
     let refusedQuery: { body: { error: { code: string; message: string } }; retryAfter: string | null } | undefined
@@ -56,7 +40,7 @@ test.skipIf(!existsSync('/proc/self/status'))(
       for (let i = first; sending; i += SENDERS) {
         const k = i % list.length
         for (;;) {
-          const res = await fetch(`http://${server.otlpHttp}/v1/${signal}`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: list[k] })
+          const res = await fetch(`http://${running.server.otlpHttp}/v1/${signal}`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: list[k] })
           const text = await res.text()
           if (res.status === 200) {
             acknowledged[signal] += Math.min(PER_REQUEST[signal], totals[signal] - k * PER_REQUEST[signal])
