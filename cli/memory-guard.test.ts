@@ -15,10 +15,11 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-function guarded(limitMiB = 1000): { guard: MemoryGuard; set: (mib: number) => void; budgets: [number, boolean][] } {
+function guarded(held?: () => number): { guard: MemoryGuard; set: (mib: number) => void; budgets: [number, boolean][] } {
   let rss = 0
   const budgets: [number, boolean][] = []
-  const guard = new MemoryGuard(limitMiB * MiB, { rss: () => rss, cache: { bytes: 256 * MiB, setBudget: (bytes, collect) => budgets.push([bytes / MiB, collect]) } })
+  const inUse = held === undefined ? undefined : () => held() * MiB
+  const guard = new MemoryGuard(1000 * MiB, { rss: () => rss, inUse, cache: { bytes: 256 * MiB, setBudget: (bytes, collect) => budgets.push([bytes / MiB, collect]) } })
   return {
     guard,
     // A new reading is taken once the sampling interval has passed.
@@ -74,4 +75,17 @@ test('the block cache halves at most every few seconds while memory is short, do
   readings(REGROW_INTERVAL_MS, 3)
   expect(budgets.map(([b]) => b).slice(6)).toEqual([64, 128, 256])
   expect(guard.cacheBytes).toBe(256 * MiB)
+})
+
+test('nothing is shed while the threads hold under half the limit: the rest is memory the allocator keeps for reuse', () => {
+  let held = 300
+  const { guard, set, budgets } = guarded(() => held)
+  set(990)
+  expect([guard.queries(), guard.ingest(), guard.level]).toEqual([undefined, undefined, 0])
+  expect(budgets).toEqual([])
+  held = 600
+  set(990)
+  expect(guard.ingest()).toBe("the server's memory (990MiB resident, 600MiB held by its threads) is near its limit (memoryLimit 1000MiB)")
+  expect(guard.level).toBe(2)
+  expect(budgets).toEqual([[128, true]])
 })

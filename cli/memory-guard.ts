@@ -11,7 +11,9 @@
  * flushes carry on.
  *
  * Contract: `queries()` and `ingest()` are called per request; resident memory is read at most
- * every GUARD_SAMPLE_MS (one read of /proc/self/statm's worth), so the guard costs nothing.
+ * every GUARD_SAMPLE_MS, so the guard costs nothing. It sheds only while the threads' heaps and
+ * buffers hold at least IN_USE_FRACTION of the limit: memory the allocator keeps free after a
+ * peak counts as resident, but no shedding returns it, and new work reuses it.
  */
 import { memoryUsage } from 'node:process'
 
@@ -19,6 +21,14 @@ import { memoryUsage } from 'node:process'
 export const QUERY_SHED_FRACTION = 0.9
 /** Fraction of the limit past which new OTLP requests are refused: ingest then only drains. */
 export const INGEST_PACE_FRACTION = 0.97
+/**
+ * Fraction of the limit the threads' heaps and buffers must hold for the guard to shed at all.
+ * Resident memory also counts what the C allocator keeps free for reuse (after a peak, hundreds
+ * of MiB in its arenas, which neither refusals nor collections give back): shedding then would
+ * refuse work for ever and free nothing, while taking work only reuses that memory. The
+ * budgets memoryLimit sizes (caches, head, requests in flight) add up to about half of it.
+ */
+export const IN_USE_FRACTION = 0.5
 /** Fraction of the limit below which a shrunk block cache grows back. */
 export const CACHE_REGROW_FRACTION = 0.75
 /** Resident memory is read at most this often: per request would be a system call each. */
@@ -38,14 +48,19 @@ export interface MemoryGuardOptions {
   cache?: { bytes: number; setBudget(bytes: number, collect: boolean): void }
   /** Resident bytes of the process now (process.memoryUsage.rss by default). */
   rss?: () => number
+  /** Bytes the threads hold now: their heaps and buffers (storage's ThreadMemoryWatch); without
+   * it, resident memory alone decides. */
+  inUse?: () => number
 }
 
 export class MemoryGuard {
   readonly limit: number
   private readonly cache: MemoryGuardOptions['cache']
   private readonly rss: () => number
+  private readonly inUse: () => number
   private sampledAt = -Infinity
   private resident = 0
+  private held = 0
   private changedAt = -Infinity
   /** The block cache's budget now. */
   cacheBytes: number
@@ -55,49 +70,56 @@ export class MemoryGuard {
     this.cache = options.cache
     this.cacheBytes = options.cache?.bytes ?? 0
     this.rss = options.rss ?? (() => memoryUsage.rss())
+    this.inUse = options.inUse ?? (() => Infinity)
   }
 
-  /** Resident bytes, read at most every GUARD_SAMPLE_MS; shrinks or regrows the cache. */
-  private sample(): number {
+  /** Resident memory (last read) is past `fraction` of the limit, and the threads hold enough of it for shedding to help. */
+  private over(fraction: number): boolean {
+    return this.resident >= this.limit * fraction && this.held >= this.limit * IN_USE_FRACTION
+  }
+
+  /** Reads resident and held memory at most every GUARD_SAMPLE_MS; shrinks or regrows the cache. */
+  private sample(): void {
     const now = performance.now()
-    if (now - this.sampledAt < GUARD_SAMPLE_MS) return this.resident
+    if (now - this.sampledAt < GUARD_SAMPLE_MS) return
     this.sampledAt = now
     this.resident = this.rss()
+    this.held = this.inUse()
     const cache = this.cache
-    if (cache === undefined) return this.resident
+    if (cache === undefined) return
     const since = now - this.changedAt
-    if (this.resident >= this.limit * QUERY_SHED_FRACTION && since >= SHRINK_INTERVAL_MS) {
+    if (this.over(QUERY_SHED_FRACTION) && since >= SHRINK_INTERVAL_MS) {
       this.changedAt = now
       this.cacheBytes = Math.max(Math.floor(cache.bytes * CACHE_FLOOR_FRACTION), Math.floor(this.cacheBytes / 2))
       cache.setBudget(this.cacheBytes, true)
-    } else if (this.resident < this.limit * CACHE_REGROW_FRACTION && this.cacheBytes < cache.bytes && since >= REGROW_INTERVAL_MS) {
+    } else if (!this.over(CACHE_REGROW_FRACTION) && this.cacheBytes < cache.bytes && since >= REGROW_INTERVAL_MS) {
       this.changedAt = now
       this.cacheBytes = Math.min(cache.bytes, this.cacheBytes * 2)
       cache.setBudget(this.cacheBytes, false)
     }
-    return this.resident
   }
 
   /** 0 when memory is plentiful, 1 when queries are shed, 2 when ingest is paced too (for /metrics). */
   get level(): number {
-    const rss = this.sample()
-    return rss >= this.limit * INGEST_PACE_FRACTION ? 2 : rss >= this.limit * QUERY_SHED_FRACTION ? 1 : 0
+    this.sample()
+    return this.over(INGEST_PACE_FRACTION) ? 2 : this.over(QUERY_SHED_FRACTION) ? 1 : 0
   }
 
   /** Why queries are shed now, undefined when they are not. */
   queries(): string | undefined {
-    const rss = this.sample()
-    return rss < this.limit * QUERY_SHED_FRACTION ? undefined : this.describe(rss)
+    this.sample()
+    return this.over(QUERY_SHED_FRACTION) ? this.describe() : undefined
   }
 
   /** Why new OTLP requests are refused now, undefined when they are not. */
   ingest(): string | undefined {
-    const rss = this.sample()
-    return rss < this.limit * INGEST_PACE_FRACTION ? undefined : this.describe(rss)
+    this.sample()
+    return this.over(INGEST_PACE_FRACTION) ? this.describe() : undefined
   }
 
-  private describe(rss: number): string {
+  private describe(): string {
     const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)}MiB`
-    return `the server's memory (${mib(rss)} resident) is near its limit (memoryLimit ${mib(this.limit)})`
+    const held = Number.isFinite(this.held) ? `, ${mib(this.held)} held by its threads` : ''
+    return `the server's memory (${mib(this.resident)} resident${held}) is near its limit (memoryLimit ${mib(this.limit)})`
   }
 }

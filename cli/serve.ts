@@ -14,7 +14,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { DecodePool, defaultDecodeThreads, followTlsSource, httpsServerOptions, IngestMetrics, Intake, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
 import { createQueryApi, createQueryService, type QueryService } from '../query/index.ts'
 import { AlertService, createAlertsApi } from '../alerts/index.ts'
-import { DEFAULT_TENANT } from '../storage/index.ts'
+import { DEFAULT_TENANT, ThreadMemoryWatch } from '../storage/index.ts'
 import { memoryBudgetOf, parseAddr, parseBytes, parseDurationNs, queryLimits, type Config } from './config.ts'
 import { createDashboardsUi } from '../dashboards/index.ts'
 import { createAdminApi } from './admin-api.ts'
@@ -82,8 +82,14 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     // Queries run on threads of their own, off the event loop that acknowledges exports.
     const queries = createQueryService({ store, threads: config.queryThreads, cacheBytes: budget.queryCacheBytes, memoryPressure: () => guard.queries() })
     closers.push(() => queries.close())
-    // Near the limit, the server sheds queries and paces ingest (memory-guard.ts).
-    const guard = new MemoryGuard(parseBytes('memoryLimit', config.memoryLimit), { cache: { bytes: budget.queryCacheBytes, setBudget: (bytes, collect) => queries.setCacheBudget(bytes, collect) } })
+    // Near the limit, the server sheds queries and paces ingest (memory-guard.ts), when its
+    // threads hold the memory (their reports: storage's thread-memory.ts).
+    const threadMemory = new ThreadMemoryWatch()
+    closers.push(async () => threadMemory.close())
+    const guard = new MemoryGuard(parseBytes('memoryLimit', config.memoryLimit), {
+      cache: { bytes: budget.queryCacheBytes, setBudget: (bytes, collect) => queries.setCacheBudget(bytes, collect) },
+      inUse: () => threadMemory.threads().reduce((n, t) => n + t.heapTotal + t.arrayBuffers, 0),
+    })
     app.route('/', createQueryApi({ store, access, limits: queryLimits(config), queries }))
     app.route('/', createDashboardsUi({ documents: store.documents, access, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
 

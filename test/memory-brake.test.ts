@@ -75,10 +75,10 @@ test.skipIf(!existsSync('/proc/self/status'))(
     }
 
     expect(refusedExport!.retryAfter).toMatch(/^\d+$/)
-    expect(refusedExport!.body).toMatch(new RegExp(`cannot accept the request now: the server's memory \\(\\d+MiB resident\\) is near its limit \\(memoryLimit ${LIMIT_MIB}MiB\\); retry later`))
+    expect(refusedExport!.body).toMatch(new RegExp(`cannot accept the request now: the server's memory \\(\\d+MiB resident, \\d+MiB held by its threads\\) is near its limit \\(memoryLimit ${LIMIT_MIB}MiB\\); retry later`))
     expect(refusedQuery!.retryAfter).toMatch(/^\d+$/)
     expect(refusedQuery!.body.error.code).toBe('OVERLOADED')
-    expect(refusedQuery!.body.error.message).toMatch(new RegExp(`^cannot run the query now: the server's memory \\(\\d+MiB resident\\) is near its limit \\(memoryLimit ${LIMIT_MIB}MiB\\), and another query is running; retry later$`))
+    expect(refusedQuery!.body.error.message).toMatch(new RegExp(`^cannot run the query now: the server's memory \\(\\d+MiB resident, \\d+MiB held by its threads\\) is near its limit \\(memoryLimit ${LIMIT_MIB}MiB\\), and another query is running; retry later$`))
 
     // A query alone runs even under pressure: every acknowledged record is there.
     const count = async (signal: string): Promise<number> => {
