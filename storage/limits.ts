@@ -126,16 +126,10 @@ export const THREAD_MEMORY_STALE_MS = 30_000
 
 /**
  * Shared memory a thread lets go of before it runs a full garbage collection
- * (shared-memory-gc.ts): a decoding thread hands on about this much every second at the
- * reference live traffic, and a full collection of its small heap takes a few milliseconds.
- * Without it, decoding threads kept 170 to 290 MiB of posted batches under the soak benchmark.
+ * (shared-memory-gc.ts): bounds what a worker thread keeps of batches it no longer uses to
+ * about this much (V8 feels no pressure from them), at one collection of its small heap (15
+ * to 60 MiB) per 32 MiB let go of: a decoding thread at the reference live traffic collects
+ * about once a second. Not for the thread that answers exports (storage/README.md).
  */
 export const SHARED_COLLECT_BYTES = 32 * 1024 * 1024
 
-/**
- * Head batches in shared memory (from the decoding threads) flushed before the thread that
- * holds the head runs a full garbage collection (shared-memory-gc.ts). That thread answers
- * exports, so it collects less often than the others: a full collection of its heap is a pause
- * of some tens of milliseconds.
- */
-export const HEAD_COLLECT_BYTES = 64 * 1024 * 1024

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { projectBatch } from '../batch-ops.ts'
 import { StorageError } from '../errors.ts'
-import { BLOCK_CACHE_BYTES, HEAD_COLLECT_BYTES, COMPACT_MAX_PARTS, COMPACT_MAX_ROWS, COMPACT_MIN_PARTS, COMPACT_QUIET_MS, HEAD_FLUSH_BYTES, HEAD_FLUSH_INTERVAL_MS, HEAD_FLUSH_ROWS, ZSTD_LEVEL_COMPACT, ZSTD_LEVEL_FLUSH } from '../limits.ts'
+import { BLOCK_CACHE_BYTES, COMPACT_MAX_PARTS, COMPACT_MAX_ROWS, COMPACT_MIN_PARTS, COMPACT_QUIET_MS, HEAD_FLUSH_BYTES, HEAD_FLUSH_INTERVAL_MS, HEAD_FLUSH_ROWS, ZSTD_LEVEL_COMPACT, ZSTD_LEVEL_FLUSH } from '../limits.ts'
 import type { Batch, Signal } from '../model.ts'
 import { PartReader } from '../part/part-file.ts'
 import { RecentKeys, type RecentKeysLimits } from '../recent-keys.ts'
@@ -31,7 +31,6 @@ import { takeEngineSnapshot } from './engine-snapshot.ts'
 import type { HeldSnapshot } from '../scan-snapshot.ts'
 import { validateBatch, validateTenant } from './validate.ts'
 import { Watchers } from '../watchers.ts'
-import { SharedMemoryCollector, sharedBytes } from '../shared-memory-gc.ts'
 
 const HOUR_NS = 3_600_000_000_000n
 
@@ -94,8 +93,6 @@ export class Engine implements Store {
   private readonly cache: BlockCache
   private readonly watchers = new Watchers()
   private readonly partWriter: PartWriter
-  /** Flushed head batches in shared memory stay until this thread collects (shared-memory-gc.ts). */
-  private readonly flushed = new SharedMemoryCollector(HEAD_COLLECT_BYTES)
   readonly documents: FileDocuments
   private head = new Head()
   private frozen: Head | undefined
@@ -247,8 +244,6 @@ export class Engine implements Store {
     }
     const frozen = this.frozen
     const upToSeq = this.wal.seq - 1
-    let shared = 0
-    for (const hp of frozen.partitions.values()) for (const hb of hp.batches) shared += sharedBytes(hb.batch)
     await this.runMaintenance(async () => {
       try {
         for (const [key, hp] of frozen.partitions) {
@@ -265,7 +260,6 @@ export class Engine implements Store {
         throw new StorageError('IO', `cannot flush the head into part files: ${(error as Error).message}`, { cause: error })
       }
       this.frozen = undefined
-      this.flushed.released(shared)
       await this.saveRecentKeys()
       await removeSegmentsBelow(this.walDir, upToSeq + 1)
       await this.compactWhereDue(false)
