@@ -99,6 +99,8 @@ export class QueryPool {
 
   private readonly stopGraceMs: number
   private readonly pressure: () => string | undefined
+  /** The block cache's budget given by setCacheBudget (a thread started later is told it too). */
+  private cacheBudget: number | undefined
 
   /** `cacheBytes`: the budget of the block cache all the threads share (storage's SharedBlockCache);
    * `pressure`: why memory is short now (a message), undefined when it is not. */
@@ -144,6 +146,7 @@ export class QueryPool {
     const worker = new Worker(this.url, { workerData: this.data, resourceLimits: { maxOldGenerationSizeMb: QUERY_THREAD_HEAP_MB } })
     worker.unref()
     slot.ready = false
+    if (this.cacheBudget !== undefined) worker.postMessage({ kind: 'cache-budget', bytes: this.cacheBudget, collect: false } satisfies QueryThreadRequest)
     worker.on('message', (reply: QueryThreadReply) => {
       if (slot.worker === worker && reply.ready === true) {
         slot.ready = true
@@ -298,6 +301,7 @@ export class QueryPool {
 
   /** Gives the threads' shared block cache a new budget; `collect`: each thread then collects its garbage. */
   setCacheBudget(bytes: number, collect: boolean): void {
+    this.cacheBudget = bytes
     for (const slot of this.slots) if (slot.stopping === undefined) slot.worker.postMessage({ kind: 'cache-budget', bytes, collect } satisfies QueryThreadRequest)
   }
 
