@@ -17,13 +17,13 @@
  * query needs stops helping first (`stop-warm`).
  *
  * Memory pressure (`pressure`, the server's memory near its limit): one query runs at a time,
- * a query that arrives while one runs is refused (OVERLOADED, retry later) rather than queued,
+ * at most QUERY_PRESSURE_QUEUE wait and the next is refused (OVERLOADED, retry later),
  * no thread helps; `setCacheBudget` shrinks (or restores) the threads' block cache.
  */
 import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { QueryError } from './errors.ts'
-import { QUERY_STOP_GRACE_MS, QUERY_THREAD_HEAP_MB, QUERY_THREAD_NICE } from './limits.ts'
+import { QUERY_PRESSURE_QUEUE, QUERY_STOP_GRACE_MS, QUERY_THREAD_HEAP_MB, QUERY_THREAD_NICE } from './limits.ts'
 import type { QueryResult } from './engine.ts'
 import type { ScanSnapshot } from '../storage/index.ts'
 import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './query-protocol.ts'
@@ -128,8 +128,8 @@ export class QueryPool {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(cancelledError('the server is shutting down'))
       if (task.signal?.aborted === true) return reject(cancelledError())
-      const short = this.running + this.queue.length > 0 ? this.pressure() : undefined
-      if (short !== undefined) return reject(new QueryError('OVERLOADED', `cannot run the query now: ${short}, and another query is running; retry later`))
+      const short = this.queue.length >= QUERY_PRESSURE_QUEUE ? this.pressure() : undefined
+      if (short !== undefined) return reject(new QueryError('OVERLOADED', `cannot run the query now: ${short}, so queries run one at a time and ${this.queue.length} wait already; retry later`))
       const queued: Queued = { task, resolve, reject }
       queued.onAbort = () => {
         const at = this.queue.indexOf(queued)
