@@ -4,7 +4,7 @@
  * and metric points at steady rates, stamped with the current time (a load generator process,
  * bench/mixed-loadgen.ts), while a dashboard-like client runs a set of panel queries over the
  * last minutes every few seconds. Every 5 s it samples the server's resident memory (and its
- * peak, from /proc), the main thread's V8 heap and external memory (its /metrics), the export
+ * peak and parts, from /proc), each kind of thread's V8 heap and ArrayBuffers (its /metrics), the export
  * latencies and the query latencies. Reported: a table over time, RSS after 1 min, at the 5th
  * minute and at the end, the slope of the last minutes, export p99 and query p50/p99; at the end
  * every record sent is counted back by a query (nothing lost).
@@ -49,6 +49,16 @@ export interface SoakSample {
   peakRssMiB: number
   heapUsedMiB: number
   externalMiB: number
+  /** Resident anonymous and file-backed memory (/proc), MiB. */
+  rssAnonMiB: number
+  rssFileMiB: number
+  /** Per kind of thread (main, query, part-writer, decode): V8 heap used and ArrayBuffers held, summed over its threads, MiB. */
+  threads: Record<string, { heapMiB: number; arrayBuffersMiB: number }>
+  /** The query threads' shared block cache, MiB. */
+  blockCacheMiB: number
+  /** Resident memory of the C allocator's arenas (/proc smaps): the main one (the brk heap) and the other threads' (64 MiB-aligned mappings), MiB. */
+  mallocMainMiB: number
+  mallocThreadsMiB: number
   exportP99: number
   exports: number
   exportFailures: number
@@ -92,14 +102,63 @@ function panelQueries(service = 'payment-service'): string[] {
   ]
 }
 
-/** The server's memory: /proc for resident memory and its peak (Linux), /metrics for the main thread's heap. */
-async function memory(server: Running): Promise<Pick<SoakSample, 'rssMiB' | 'peakRssMiB' | 'heapUsedMiB' | 'externalMiB'>> {
+/** Kinds of threads the server reports (storage's thread-memory.ts). */
+const THREAD_KINDS = ['main', 'query', 'part-writer', 'decode']
+
+type MemorySample = Pick<SoakSample, 'rssMiB' | 'peakRssMiB' | 'heapUsedMiB' | 'externalMiB' | 'rssAnonMiB' | 'rssFileMiB' | 'threads' | 'blockCacheMiB' | 'mallocMainMiB' | 'mallocThreadsMiB'>
+
+/** glibc's heaps for threads other than the first are mapped 64 MiB-aligned, at most 64 MiB. */
+const ARENA_BYTES = 64 * 2 ** 20
+
+/** Resident KiB of the allocator's arenas from /proc/PID/smaps: the brk heap, and the threads' arenas. */
+function arenas(pid: number): { main: number; threads: number } {
+  let text: string
+  try {
+    text = readFileSync(`/proc/${pid}/smaps`, 'utf8')
+  } catch {
+    return { main: NaN, threads: NaN }
+  }
+  let main = 0
+  let threads = 0
+  let kind: 'main' | 'threads' | undefined
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line)
+    if (m !== null) {
+      const start = parseInt(m[1], 16)
+      const size = parseInt(m[2], 16) - start
+      kind = m[4] === '[heap]' ? 'main' : m[4] === '' && m[3].startsWith('rw') && start % ARENA_BYTES === 0 && size <= ARENA_BYTES ? 'threads' : undefined
+    } else if (kind !== undefined && line.startsWith('Rss:')) {
+      const kib = Number(line.split(/\s+/)[1])
+      if (kind === 'main') main += kib
+      else threads += kib
+    }
+  }
+  return { main: main / 1024, threads: threads / 1024 }
+}
+
+/** The server's memory: /proc for resident memory and its peak (Linux), /metrics for every thread's heap and buffers. */
+async function memory(server: Running): Promise<MemorySample> {
   const text = await (await fetch(`http://${server.http}/metrics`, { headers: { accept: 'text/plain' } })).text()
-  const metric = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20
+  const metric = (name: string, labels = ''): number => Number(new RegExp(`^${name}${labels.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20
   const status = existsSync(`/proc/${server.pid}/status`) ? readFileSync(`/proc/${server.pid}/status`, 'utf8') : ''
   const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) / 1024
   const rss = status === '' ? metric('process_resident_memory_bytes') : kib('VmRSS')
-  return { rssMiB: rss, peakRssMiB: status === '' ? rss : kib('VmHWM'), heapUsedMiB: metric('nodejs_heap_used_bytes'), externalMiB: metric('nodejs_external_memory_bytes') }
+  const threads: MemorySample['threads'] = {}
+  for (const kind of THREAD_KINDS) {
+    const labels = `{thread="${kind}"}`
+    threads[kind] = { heapMiB: metric('blazedb_thread_heap_used_bytes', labels), arrayBuffersMiB: metric('blazedb_thread_array_buffers_bytes', labels) }
+  }
+  return {
+    rssMiB: rss,
+    peakRssMiB: status === '' ? rss : kib('VmHWM'),
+    heapUsedMiB: metric('nodejs_heap_used_bytes'),
+    externalMiB: metric('nodejs_external_memory_bytes'),
+    rssAnonMiB: kib('RssAnon'),
+    rssFileMiB: kib('RssFile'),
+    threads,
+    blockCacheMiB: metric('blazedb_query_block_cache_bytes'),
+    ...(({ main, threads }) => ({ mallocMainMiB: main, mallocThreadsMiB: threads }))(arenas(server.pid)),
+  }
 }
 
 async function countStored(server: Running, signal: OtlpSignal, start: bigint, end: bigint): Promise<number> {
@@ -198,7 +257,8 @@ export async function run(options: SoakOptions): Promise<{ figures: SoakFigures;
           queryErrors: w.queryErrors,
         }
         samples.push(sample)
-        process.stderr.write(`soak: ${fmt(sample.at)} s  rss ${fmt(sample.rssMiB)} MiB (peak ${fmt(sample.peakRssMiB)}), heap ${fmt(sample.heapUsedMiB)}, external ${fmt(sample.externalMiB)}; export p99 ${fmt(sample.exportP99)} ms (${sample.exports}); query p50 ${fmt(sample.queryP50)} p99 ${fmt(sample.queryP99)} ms (${sample.queries}, ${sample.queryErrors} errors)\n`)
+        const threads = THREAD_KINDS.map((k) => `${k} ${fmt(sample.threads[k].heapMiB)}+${fmt(sample.threads[k].arrayBuffersMiB)}`).join(', ')
+        process.stderr.write(`soak: ${fmt(sample.at)} s  rss ${fmt(sample.rssMiB)} MiB (peak ${fmt(sample.peakRssMiB)}, anon ${fmt(sample.rssAnonMiB)}, file ${fmt(sample.rssFileMiB)}), heap+buffers ${threads}, block cache ${fmt(sample.blockCacheMiB)}, malloc arenas main ${fmt(sample.mallocMainMiB)} threads ${fmt(sample.mallocThreadsMiB)}; export p99 ${fmt(sample.exportP99)} ms (${sample.exports}); query p50 ${fmt(sample.queryP50)} p99 ${fmt(sample.queryP99)} ms (${sample.queries}, ${sample.queryErrors} errors)\n`)
       }, (error: Error) => process.stderr.write(`soak: no sample: ${error.message}\n`))
     }, SAMPLE_MS)
     const sent = await reports
@@ -263,11 +323,11 @@ function markdown(f: SoakFigures, rates: Record<OtlpSignal, number>, options: So
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     `| ${u(f.rssAfter1MinMiB, 'MiB')} | ${u(f.rssAt5MinMiB, 'MiB')} | ${u(f.rssEndMiB, 'MiB')} | ${u(f.peakRssMiB, 'MiB')} | ${u(f.slopeMiBPerMin, 'MiB/min', 1)} (last ${n(f.slopeMinutes, 1)} min) | ${u(f.exportP99, 'ms')} | ${u(f.queryP50, 'ms')} | ${u(f.queryP99, 'ms')} | ${f.queries} (${f.queryErrors}) |`,
     '',
-    '| time | RSS, MiB | main heap used, MiB | main external, MiB | export p99, ms | query p50, ms | query p99, ms |',
-    '|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((s) => `| ${fmt(s.at / 60, 1)} min | ${n(s.rssMiB)} | ${n(s.heapUsedMiB)} | ${n(s.externalMiB)} | ${n(s.exportP99)} | ${n(s.queryP50)} | ${n(s.queryP99)} |`),
+    `| time | RSS, MiB | anon | file | ${THREAD_KINDS.map((k) => `${k} heap | ${k} buffers`).join(' | ')} | block cache | malloc main | malloc threads | export p99, ms | query p50, ms | query p99, ms |`,
+    `|---:|---:|---:|---:|${THREAD_KINDS.map(() => '---:|---:|').join('')}---:|---:|---:|---:|---:|---:|`,
+    ...rows.map((s) => `| ${fmt(s.at / 60, 1)} min | ${n(s.rssMiB)} | ${n(s.rssAnonMiB)} | ${n(s.rssFileMiB)} | ${THREAD_KINDS.map((k) => `${n(s.threads[k].heapMiB)} | ${n(s.threads[k].arrayBuffersMiB)}`).join(' | ')} | ${n(s.blockCacheMiB)} | ${n(s.mallocMainMiB)} | ${n(s.mallocThreadsMiB)} | ${n(s.exportP99)} | ${n(s.queryP50)} | ${n(s.queryP99)} |`),
     '',
-    `Counted back at the end: ${lost} acknowledged${Object.keys(f.refused).length === 0 ? '' : ` (exports not acknowledged, not retried: ${Object.entries(f.refused).map(([k, n]) => `${fmt(n)} ${k}`).join(', ')})`}. A fresh \`blazedb serve\` process; the load generator (bench/mixed-loadgen.ts, a child process) replays the workload's OTLP/HTTP requests open loop with their timestamps moved to now; samples every ${SAMPLE_MS / 1000} s (RSS from /proc, heap and external of the main thread from /metrics; query threads' heaps count in RSS only); latencies per sample window, figures in the first table over the whole run.`,
+    `Counted back at the end: ${lost} acknowledged${Object.keys(f.refused).length === 0 ? '' : ` (exports not acknowledged, not retried: ${Object.entries(f.refused).map(([k, n]) => `${fmt(n)} ${k}`).join(', ')})`}. A fresh \`blazedb serve\` process; the load generator (bench/mixed-loadgen.ts, a child process) replays the workload's OTLP/HTTP requests open loop with their timestamps moved to now; samples every ${SAMPLE_MS / 1000} s (RSS and its anonymous and file-backed parts from /proc; per kind of thread, V8 heap used and ArrayBuffers held, summed over its threads, from /metrics, MiB: SharedArrayBuffers count in every thread holding them, so these overlap; the query threads' shared block cache as it estimates itself; the C allocator's arenas from /proc smaps, the main one and the other threads'); latencies per sample window, figures in the first table over the whole run.`,
   ].join('\n')
 }
 

@@ -14,7 +14,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { DecodePool, defaultDecodeThreads, followTlsSource, httpsServerOptions, IngestMetrics, Intake, startOtlpGrpc, startOtlpHttp } from '../ingest/index.ts'
 import { createQueryApi, createQueryService, type QueryService } from '../query/index.ts'
 import { AlertService, createAlertsApi } from '../alerts/index.ts'
-import { DEFAULT_TENANT } from '../storage/index.ts'
+import { DEFAULT_TENANT, ThreadMemoryWatch } from '../storage/index.ts'
 import { memoryBudgetOf, parseAddr, parseBytes, parseDurationNs, queryLimits, type Config } from './config.ts'
 import { createDashboardsUi } from '../dashboards/index.ts'
 import { createAdminApi } from './admin-api.ts'
@@ -23,6 +23,7 @@ import { createCollectorsApi } from './collectors-api.ts'
 import { openStore } from './open-store.ts'
 import { TlsFiles } from './tls-files.ts'
 import { tuneServerRuntime } from './runtime.ts'
+import { MemoryGuard } from './memory-guard.ts'
 
 export interface RunningServer {
   readonly store: Store
@@ -72,15 +73,23 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       // Read once the server runs: `queries` and `intake` are made below, before anything awaits.
       queues: () => {
         const q = queries.status()
-        return { ingestInflightBytes: intake.inflight.inflight, ingestInflightLimitBytes: intake.inflight.limit, ingestDecodeWaiting: decodePool.waiting, queriesRunning: q.running, queriesQueued: q.queued }
+        return { ingestInflightBytes: intake.inflight.inflight, ingestInflightLimitBytes: intake.inflight.limit, ingestDecodeWaiting: decodePool.waiting, queriesRunning: q.running, queriesQueued: q.queued, memoryLimitBytes: guard.limit, memoryPressure: guard.level, queryCacheBudgetBytes: guard.cacheBytes }
       },
     })
     closers.push(() => collectors.close())
     app.route('/', createCollectorsApi(collectors, access))
     app.route('/', createAdminApi(store, access, ingestMetrics))
     // Queries run on threads of their own, off the event loop that acknowledges exports.
-    const queries = createQueryService({ store, threads: config.queryThreads, cacheBytes: budget.queryCacheBytes })
+    const queries = createQueryService({ store, threads: config.queryThreads, cacheBytes: budget.queryCacheBytes, memoryPressure: () => guard.queries() })
     closers.push(() => queries.close())
+    // Near the limit, the server sheds queries and paces ingest (memory-guard.ts), when its
+    // threads hold the memory (their reports: storage's thread-memory.ts).
+    const threadMemory = new ThreadMemoryWatch()
+    closers.push(async () => threadMemory.close())
+    const guard = new MemoryGuard(parseBytes('memoryLimit', config.memoryLimit), {
+      cache: { bytes: budget.queryCacheBytes, setBudget: (bytes, collect) => queries.setCacheBudget(bytes, collect) },
+      inUse: () => threadMemory.threads().reduce((n, t) => n + t.heapTotal + t.arrayBuffers, 0),
+    })
     app.route('/', createQueryApi({ store, access, limits: queryLimits(config), queries }))
     app.route('/', createDashboardsUi({ documents: store.documents, access, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
 
@@ -94,7 +103,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       maxFutureSkewNs: parseDurationNs('maxFutureSkew', config.maxFutureSkew),
     }
     // One intake (in-flight bound, time window, counters) for every listener and producer.
-    const intake = new Intake({ store, metrics: ingestMetrics, timeWindow, maxInflightBytes: budget.maxInflightBytes })
+    const intake = new Intake({ store, metrics: ingestMetrics, timeWindow, maxInflightBytes: budget.maxInflightBytes, memoryPressure: () => guard.ingest() })
     // Alert rules: an invalid rule file stops the start here, before anything listens.
     const alerts = await AlertService.start({
       config: config.alerts,

@@ -54,9 +54,9 @@ export async function startCollectors(config: CollectorsConfig | undefined, opti
   const snapshots: (() => CollectorSnapshot)[] = []
   if (remoteWrite !== undefined) snapshots.push(() => remoteWrite.stats.snapshot())
   const self = options.store === undefined ? undefined : new SelfTelemetry({ store: options.store, ingest: options.ingestStats, queues: options.queues, collectors: () => snapshots.map((s) => s()) })
+  if (self !== undefined) closers.push(() => self.stop())
   if (self !== undefined && config?.self !== undefined) {
     self.startStoring(config.self.tenant ?? '_system', parseDurationMs('self.interval', config.self.interval ?? '15s'), options.sink)
-    closers.push(() => self.stop())
     snapshots.push(() => self.stats.snapshot())
   }
   try {

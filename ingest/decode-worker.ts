@@ -8,7 +8,7 @@
  */
 import { parentPort } from 'node:worker_threads'
 import { IngestError } from './errors.ts'
-import { shareColumnArrays } from '../storage/index.ts'
+import { limits, reportThreadMemory, shareColumnArrays, SharedMemoryCollector, sharedBytes } from '../storage/index.ts'
 import { OtlpDecoder } from './otlp/decoder.ts'
 import type { DecodeReply, DecodeRequest } from './decode-pool.ts'
 import type { DecodedBatch } from './otlp/signal-rows.ts'
@@ -18,7 +18,10 @@ if (port === null) throw new Error('cannot start the OTLP decode worker: it must
 // Batches are posted to the event loop's thread with their arrays in shared memory, so that
 // neither that post nor the storage engine's post of a flush to its part writer copies them.
 shareColumnArrays()
+reportThreadMemory('decode')
 const decoder = new OtlpDecoder()
+// The batches posted stay in this thread's heap until it collects: collect by what was posted.
+const collector = new SharedMemoryCollector(limits.SHARED_COLLECT_BYTES)
 port.on('message', (request: DecodeRequest) => {
   let decoded: DecodedBatch
   try {
@@ -29,4 +32,5 @@ port.on('message', (request: DecodeRequest) => {
     return
   }
   port.postMessage({ id: request.id, decoded } satisfies DecodeReply)
+  collector.released(sharedBytes(decoded.batch))
 })

@@ -2,16 +2,21 @@
  * @module ingest/inflight
  * Backpressure: a bound on the request bytes being read, decoded or appended at once. A
  * request that would pass it is refused (OVERLOADED: 429 / UNAVAILABLE with a retry delay)
- * instead of queued, so memory stays bounded whatever the clients do.
+ * instead of queued, so memory stays bounded whatever the clients do. Every new request is
+ * refused so while the server's memory is near its limit (`pressure`), however few bytes are in
+ * flight: nothing is acknowledged that was not stored, and the clients retry later.
  */
 import { IngestError } from './errors.ts'
 
 export class InflightLimiter {
   readonly limit: number
   private used = 0
+  private readonly pressure: () => string | undefined
 
-  constructor(limit: number) {
+  /** `pressure`: why the server's memory is short now (a message), undefined when it is not. */
+  constructor(limit: number, pressure: () => string | undefined = () => undefined) {
     this.limit = limit
+    this.pressure = pressure
   }
 
   get inflight(): number {
@@ -23,8 +28,10 @@ export class InflightLimiter {
     return new InflightLease(this)
   }
 
-  /** Internal to InflightLease. */
-  take(bytes: number): void {
+  /** Internal to InflightLease; `first`: the request's first bytes (it holds none yet). */
+  take(bytes: number, first: boolean): void {
+    const short = first && bytes > 0 ? this.pressure() : undefined
+    if (short !== undefined) throw new IngestError('OVERLOADED', `cannot accept the request now: ${short}; retry later`)
     if (this.used + bytes > this.limit && this.used > 0) {
       throw new IngestError('OVERLOADED', `cannot accept the request now: ${this.used} bytes are in flight, the limit is ${this.limit}; retry later`)
     }
@@ -47,7 +54,7 @@ export class InflightLease {
 
   /** Adds `bytes`; throws OVERLOADED when the limiter is full (one request alone always fits). */
   grow(bytes: number): void {
-    this.limiter.take(bytes)
+    this.limiter.take(bytes, this.bytes === 0)
     this.bytes += bytes
   }
 

@@ -37,6 +37,9 @@ export interface IntakeOptions {
   maxInflightBytes?: number
   /** The ingest time window (time-window.ts); no lower bound when absent. */
   timeWindow?: TimeWindowOptions
+  /** Why the server's memory is short now (a message), undefined when it is not: new requests
+   * are then refused with OVERLOADED (inflight.ts). */
+  memoryPressure?: () => string | undefined
 }
 
 /** The counters' name of each storage signal (OTLP's: traces, metrics, logs). */
@@ -61,7 +64,7 @@ export class Intake {
     if (!Number.isSafeInteger(limit) || limit <= 0) throw new RangeError(`invalid ingest option maxInflightBytes: expected a positive integer, got ${limit}`)
     this.store = options.store
     this.metrics = options.metrics ?? new IngestMetrics()
-    this.inflight = new InflightLimiter(limit)
+    this.inflight = new InflightLimiter(limit, options.memoryPressure)
     this.window = new TimeWindow(options.timeWindow)
   }
 

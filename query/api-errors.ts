@@ -18,11 +18,19 @@ export const STATUS_OF: Readonly<Record<QueryErrorCode, ContentfulStatusCode>> =
   TIMEOUT: 504,
   CANCELLED: 499 as ContentfulStatusCode,
   STORAGE: 503,
+  OVERLOADED: 503,
 }
+
+/** Seconds a client refused with OVERLOADED waits before it retries: about one query's time. */
+export const OVERLOADED_RETRY_AFTER_SECONDS = 1
 
 /** The answer for an error thrown by a route: QueryErrors by the table, anything else 500. */
 export function errorResponse(c: Context, error: unknown): Response {
-  if (error instanceof QueryError) return c.json({ error: error.toJSON() }, STATUS_OF[error.code])
+  if (error instanceof QueryError) {
+    // RFC 9110 §10.2.3: a 503 may say when to come back.
+    if (error.code === 'OVERLOADED') c.header('Retry-After', String(OVERLOADED_RETRY_AFTER_SECONDS))
+    return c.json({ error: error.toJSON() }, STATUS_OF[error.code])
+  }
   return c.json({ error: { code: 'INTERNAL', message: `cannot answer: ${(error as Error)?.message ?? String(error)}` } }, 500)
 }
 

@@ -20,6 +20,8 @@ export type QueryErrorCode =
   | 'CANCELLED'
   /** Storage failed underneath the query (the StorageError is the cause). */
   | 'STORAGE'
+  /** The server's memory is near its limit (`memoryLimit`) and a query runs already: retry later. */
+  | 'OVERLOADED'
 
 export interface QueryErrorOptions extends ErrorOptions {
   line?: number

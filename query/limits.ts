@@ -146,6 +146,14 @@ export const QUERY_THREAD_NICE = 10
 export const QUERY_STOP_GRACE_MS = 1_000
 
 /**
+ * Queries that may wait while the server's memory is near its limit and queries run one at a
+ * time (query-pool.ts); the next is refused (OVERLOADED, 503). A waiting query holds no memory
+ * (its snapshots are taken when it starts), so the bound is about waiting, not memory: a
+ * dashboard's panels (ten on the built-in overview) wait their turn rather than fail.
+ */
+export const QUERY_PRESSURE_QUEUE = 16
+
+/**
  * A hash join on id keys filters probe rows through a bitset of the indexed rows' ids
  * (join-hash.ts): 16 bits per indexed row leave about 6 % of non-matching probe rows to
  * hash and look up (1.5 % when every key is an id: two bits a row); at most 2^24 bits

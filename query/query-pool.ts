@@ -15,11 +15,15 @@
  * query waits, the idle threads decode that scan's blocks from its other end into the block
  * cache they share (`warm`), so a query alone scans on every thread; a thread that a waiting
  * query needs stops helping first (`stop-warm`).
+ *
+ * Memory pressure (`pressure`, the server's memory near its limit): one query runs at a time,
+ * at most QUERY_PRESSURE_QUEUE wait and the next is refused (OVERLOADED, retry later),
+ * no thread helps; `setCacheBudget` shrinks (or restores) the threads' block cache.
  */
 import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { QueryError } from './errors.ts'
-import { QUERY_STOP_GRACE_MS, QUERY_THREAD_HEAP_MB, QUERY_THREAD_NICE } from './limits.ts'
+import { QUERY_PRESSURE_QUEUE, QUERY_STOP_GRACE_MS, QUERY_THREAD_HEAP_MB, QUERY_THREAD_NICE } from './limits.ts'
 import type { QueryResult } from './engine.ts'
 import type { ScanSnapshot } from '../storage/index.ts'
 import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './query-protocol.ts'
@@ -94,12 +98,17 @@ export class QueryPool {
   warmed = 0
 
   private readonly stopGraceMs: number
+  private readonly pressure: () => string | undefined
+  /** The block cache's budget given by setCacheBudget (a thread started later is told it too). */
+  private cacheBudget: number | undefined
 
-  /** `cacheBytes`: the budget of the block cache all the threads share (storage's SharedBlockCache). */
-  constructor(threads: number, cacheBytes: number, options: { url?: URL; stopGraceMs?: number } = {}) {
+  /** `cacheBytes`: the budget of the block cache all the threads share (storage's SharedBlockCache);
+   * `pressure`: why memory is short now (a message), undefined when it is not. */
+  constructor(threads: number, cacheBytes: number, options: { url?: URL; stopGraceMs?: number; pressure?: () => string | undefined } = {}) {
     this.data = { cacheBytes, cacheChannel: `blazedb-block-cache-${process.pid}-${randomUUID()}`, threads, nice: QUERY_THREAD_NICE }
     this.url = options.url ?? QUERY_WORKER_URL
     this.stopGraceMs = options.stopGraceMs ?? QUERY_STOP_GRACE_MS
+    this.pressure = options.pressure ?? (() => undefined)
     for (let i = 0; i < threads; i++) {
       const slot = { ready: false } as Slot
       slot.worker = this.spawn(slot)
@@ -119,6 +128,8 @@ export class QueryPool {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(cancelledError('the server is shutting down'))
       if (task.signal?.aborted === true) return reject(cancelledError())
+      const short = this.queue.length >= QUERY_PRESSURE_QUEUE ? this.pressure() : undefined
+      if (short !== undefined) return reject(new QueryError('OVERLOADED', `cannot run the query now: ${short}, so queries run one at a time and ${this.queue.length} wait already; retry later`))
       const queued: Queued = { task, resolve, reject }
       queued.onAbort = () => {
         const at = this.queue.indexOf(queued)
@@ -135,6 +146,7 @@ export class QueryPool {
     const worker = new Worker(this.url, { workerData: this.data, resourceLimits: { maxOldGenerationSizeMb: QUERY_THREAD_HEAP_MB } })
     worker.unref()
     slot.ready = false
+    if (this.cacheBudget !== undefined) worker.postMessage({ kind: 'cache-budget', bytes: this.cacheBudget, collect: false } satisfies QueryThreadRequest)
     worker.on('message', (reply: QueryThreadReply) => {
       if (slot.worker === worker && reply.ready === true) {
         slot.ready = true
@@ -211,9 +223,9 @@ export class QueryPool {
     })
   }
 
-  /** Threads that could help a query: started, no query of their own, none waiting. */
+  /** Threads that could help a query: started, no query of their own, none waiting, memory to spare. */
   private idle(): Slot[] {
-    return this.queue.length > 0 ? [] : this.slots.filter((s) => s.ready && s.job === undefined && s.helping === undefined && s.stopping === undefined)
+    return this.queue.length > 0 || this.pressure() !== undefined ? [] : this.slots.filter((s) => s.ready && s.job === undefined && s.helping === undefined && s.stopping === undefined)
   }
 
   /** The slot has stopped helping (its warm ended, or the thread exited). */
@@ -237,6 +249,8 @@ export class QueryPool {
   /** Starts waiting queries on free threads. */
   private take(): void {
     while (this.queue.length > 0 && !this.closed) {
+      // Short of memory: queries queued before run one at a time.
+      if (this.running > 0 && this.pressure() !== undefined) return
       // A thread that helps another query is free too (it stops helping), after idle ones.
       const free = this.slots.filter((s) => s.ready && s.job === undefined && s.stopping === undefined)
       const slot = free.find((s) => s.helping === undefined) ?? free[0]
@@ -283,6 +297,12 @@ export class QueryPool {
     if (slot.stopping !== undefined) return
     slot.stopping = reason
     void slot.worker.terminate()
+  }
+
+  /** Gives the threads' shared block cache a new budget; `collect`: each thread then collects its garbage. */
+  setCacheBudget(bytes: number, collect: boolean): void {
+    this.cacheBudget = bytes
+    for (const slot of this.slots) if (slot.stopping === undefined) slot.worker.postMessage({ kind: 'cache-budget', bytes, collect } satisfies QueryThreadRequest)
   }
 
   /** Fails waiting and running queries (CANCELLED) and stops every thread. */

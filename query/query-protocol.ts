@@ -42,6 +42,9 @@ export type QueryThreadRequest =
    * other end (storage's SnapshotScanner.warm), until `stop-warm` or the walk is done. */
   | { kind: 'warm'; id: number; snapshot: ScanSnapshot; request: WarmRequest; offset: number; stride: number }
   | { kind: 'stop-warm'; id: number }
+  /** The block cache's budget changes (the server's memory nears its limit, or has room again);
+   * `collect`: run a full garbage collection too. */
+  | { kind: 'cache-budget'; bytes: number; collect: boolean }
 
 /** What of a scan request a helper needs to find the blocks and columns the scan reads. */
 export type WarmRequest = Pick<ScanRequest, 'columns' | 'start' | 'end' | 'where' | 'timeForRangeOnly'>

@@ -28,6 +28,9 @@ export interface QueryServiceOptions {
   workerUrl?: URL
   /** How long a thread may take to stop on its own past a deadline or a cancellation (QUERY_STOP_GRACE_MS). */
   stopGraceMs?: number
+  /** Why the server's memory is short now (a message), undefined when it is not: queries then run
+   * one at a time and others are refused with OVERLOADED (query-pool.ts). */
+  memoryPressure?: () => string | undefined
 }
 
 /** runQuery's options without the store: the service reads its own. */
@@ -41,6 +44,9 @@ export interface QueryService {
   /** Queries running and waiting, threads started in place of failed ones, and chunks threads
    * decoded ahead for another thread's query (a query alone scans on every thread). */
   status(): { threads: number; running: number; queued: number; restarts: number; warmed: number }
+  /** Gives the query threads' block cache a new budget (memory is short, or has room again);
+   * `collect`: the threads then collect their garbage. */
+  setCacheBudget(bytes: number, collect: boolean): void
   /** Fails queries in flight with CANCELLED and stops the threads. */
   close(): Promise<void>
 }
@@ -59,7 +65,7 @@ export function defaultQueryThreads(): number {
 export function createQueryService(options: QueryServiceOptions): QueryService {
   const { store } = options
   const threads = store.snapshot === undefined ? 0 : (options.threads ?? defaultQueryThreads())
-  const pool = threads === 0 ? undefined : new QueryPool(threads, options.cacheBytes ?? QUERY_CACHE_BYTES, { url: options.workerUrl, stopGraceMs: options.stopGraceMs })
+  const pool = threads === 0 ? undefined : new QueryPool(threads, options.cacheBytes ?? QUERY_CACHE_BYTES, { url: options.workerUrl, stopGraceMs: options.stopGraceMs, pressure: options.memoryPressure })
 
   /** On a thread: the result, or its JSON (`json`). */
   async function execute(pool: QueryPool, query: string | QueryNode, o: ServiceQueryOptions, json: boolean): Promise<PoolAnswer> {
@@ -114,6 +120,7 @@ export function createQueryService(options: QueryServiceOptions): QueryService {
     run,
     runJson,
     status: () => ({ threads, running: pool?.running ?? 0, queued: pool?.queued ?? 0, restarts: pool?.restarts ?? 0, warmed: pool?.warmed ?? 0 }),
+    setCacheBudget: (bytes, collect) => pool?.setCacheBudget(bytes, collect),
     close: async () => pool?.close(),
   }
 }

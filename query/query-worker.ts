@@ -9,9 +9,7 @@
 import { readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
-import { SharedBlockCache, SnapshotScanner, indexBudget, traceLookup } from '../storage/index.ts'
+import { fullCollection, indexBudget, limits, reportThreadMemory, SharedBlockCache, SharedMemoryCollector, sharedBytes, SnapshotScanner, traceLookup, type ScanSnapshot } from '../storage/index.ts'
 import { runQuery } from './engine.ts'
 import { QueryError } from './errors.ts'
 import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './query-protocol.ts'
@@ -27,25 +25,15 @@ function lowerPriority(nice: number): void {
   }
 }
 
-/**
- * A full garbage collection of this thread, for the shared cache to run once it has dropped
- * enough chunks (shared-block-cache.ts: an idle thread would otherwise keep their memory). V8
- * gives a context made after `--expose-gc` is set a `gc` function; undefined where it cannot.
- */
-function fullCollection(): (() => void) | undefined {
-  try {
-    setFlagsFromString('--expose-gc')
-    const gc: unknown = runInNewContext('gc')
-    return typeof gc === 'function' ? () => gc() : undefined
-  } catch {
-    return undefined
-  }
-}
-
 const data = workerData as QueryThreadData
 lowerPriority(data.nice)
 // Part indexes are kept per thread: each takes its share of the budget for them.
-const scanner = new SnapshotScanner(new SharedBlockCache(data.cacheBytes, data.cacheChannel, data.threads, fullCollection()), indexBudget(data.cacheBytes / data.threads))
+const collect = fullCollection()
+const cache = new SharedBlockCache(data.cacheBytes, data.cacheChannel, data.threads, collect)
+// A query's head batches come in shared memory, kept by this thread until it collects.
+const collector = new SharedMemoryCollector(limits.SHARED_COLLECT_BYTES, collect)
+const scanner = new SnapshotScanner(cache, indexBudget(data.cacheBytes / data.threads))
+reportThreadMemory('query', () => ({ blockCacheBytes: cache.size.bytes, indexBytes: scanner.cachedIndexBytes }))
 const running = new Map<number, AbortController>()
 const encoder = new TextEncoder()
 // The pool sends a query only once the thread is ready: starting a thread (loading the engine)
@@ -71,6 +59,16 @@ async function warm(message: Extract<QueryThreadRequest, { kind: 'warm' }>): Pro
   parentPort?.postMessage({ id: message.id, warmed: decoded } satisfies QueryThreadReply)
 }
 
+/** Shared bytes of a snapshot's head batches (arrays and packed columns). */
+function headBytes(snapshot: ScanSnapshot): number {
+  let bytes = 0
+  for (const sb of snapshot.head) {
+    bytes += sharedBytes(sb.batch)
+    for (const name in sb.packed) bytes += sb.packed[name].byteLength
+  }
+  return bytes
+}
+
 parentPort?.on('message', async (message: QueryThreadRequest) => {
   if (message.kind === 'cancel') {
     running.get(message.id)?.abort(new Error('cancelled'))
@@ -82,6 +80,12 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
     return
   }
   if (message.kind === 'warm') return warm(message)
+  if (message.kind === 'cache-budget') {
+    // Every thread is sent one: each drops what passes the new budget (announced to all) and collects what it held.
+    cache.resize(message.bytes)
+    if (message.collect) collect?.()
+    return
+  }
   const { id, query, options } = message
   const controller = new AbortController()
   running.set(id, controller)
@@ -113,4 +117,6 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
   }
   // JSON bytes are moved, not copied: the event loop only writes them to the socket.
   parentPort?.postMessage(reply, reply.json === undefined ? [] : [reply.json.buffer])
+  // After the answer, not before: a collection would delay it.
+  collector.released(message.snapshots.reduce((n, [, s]) => n + headBytes(s), 0))
 })

@@ -126,3 +126,20 @@ export const RECENT_KEYS_MAX_AGE_MS = 24 * 60 * 60 * 1000
  * covers one batch a second from a busy tailed file for a day, in about 20 MB at worst (keys of
  * 256 bytes); the snapshot written at each flush stays a few MB. */
 export const RECENT_KEYS_PER_TENANT = 100_000
+
+/** How often each worker thread posts its memory figures (thread-memory.ts): often enough for a
+ * scrape every few seconds, rarely enough to cost nothing (one process.memoryUsage() call). */
+export const THREAD_MEMORY_REPORT_MS = 2_000
+
+/** A thread silent this long has exited: its last report is dropped. */
+export const THREAD_MEMORY_STALE_MS = 30_000
+
+/**
+ * Shared memory a thread lets go of before it runs a full garbage collection
+ * (shared-memory-gc.ts): bounds what a worker thread keeps of batches it no longer uses to
+ * about this much (V8 feels no pressure from them), at one collection of its small heap (15
+ * to 60 MiB) per 32 MiB let go of: a decoding thread at the reference live traffic collects
+ * about once a second. Not for the thread that answers exports (storage/README.md).
+ */
+export const SHARED_COLLECT_BYTES = 32 * 1024 * 1024
+

@@ -92,6 +92,32 @@ describe('self-telemetry', () => {
     expect(value(after, 'blazedb_ingest_records_accepted_total', { signal: 'logs' })).toBe(3)
     expect(value(after, 'blazedb_ingest_records_duplicate_total', { signal: 'logs' })).toBe(1)
   })
+
+  it('shows where the memory is: resident memory by kind, each kind of thread\'s heap and buffers, the limit and the pressure', async () => {
+    // A query starts work on a query thread; its report, and the decoding threads', come within seconds.
+    expect((await fetch(`${blaze.url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'logs | stats count()' }) })).status).toBe(200)
+    const s = await waitFor('every kind of thread to report', async () => {
+      const s = await metrics()
+      return ['main', 'query', 'decode'].every((thread) => (value(s, 'blazedb_thread_heap_used_bytes', { thread }) ?? 0) > 0) ? s : undefined
+    }, 30_000, 200)
+    for (const thread of ['main', 'query', 'decode']) {
+      expect(value(s, 'blazedb_threads', { thread })).toBeGreaterThan(0)
+      expect(value(s, 'blazedb_thread_heap_total_bytes', { thread })).toBeGreaterThanOrEqual(value(s, 'blazedb_thread_heap_used_bytes', { thread })!)
+      expect(value(s, 'blazedb_thread_external_bytes', { thread })).toBeGreaterThan(0)
+      expect(value(s, 'blazedb_thread_array_buffers_bytes', { thread })).toBeGreaterThanOrEqual(0)
+    }
+    expect(value(s, 'blazedb_query_block_cache_bytes')).toBeGreaterThanOrEqual(0)
+    expect(value(s, 'blazedb_memory_limit_bytes')).toBe(1024 ** 3)
+    expect(value(s, 'blazedb_memory_pressure')).toBe(0)
+    expect(value(s, 'blazedb_query_block_cache_budget_bytes')).toBe(memoryBudget(1024 ** 3).queryCacheBytes)
+    if (process.platform === 'linux') {
+      const anon = value(s, 'process_resident_memory_anon_bytes')!
+      const file = value(s, 'process_resident_memory_file_bytes')!
+      expect(anon).toBeGreaterThan(10_000_000)
+      expect(file).toBeGreaterThan(1_000_000)
+      expect(value(s, 'process_resident_memory_peak_bytes')).toBeGreaterThanOrEqual(value(s, 'process_resident_memory_bytes')! * 0.5)
+    }
+  })
 })
 
 describe('/metrics, shared with the web UI', () => {

@@ -7,7 +7,7 @@
  */
 import { cpuUsage, memoryUsage } from 'node:process'
 import type { IngestStats } from '../../ingest/index.ts'
-import { SIGNALS, type Store } from '../../storage/index.ts'
+import { processMemory, SIGNALS, ThreadMemoryWatch, type Store } from '../../storage/index.ts'
 import type { BatchSink, CollectorSnapshot } from '../collector-stats.ts'
 import { CollectorStats } from '../collector-stats.ts'
 import { sinkFailure } from '../errors.ts'
@@ -30,6 +30,11 @@ export interface QueueDepths {
   /** Queries running on the query threads, and waiting for one. */
   queriesRunning: number
   queriesQueued: number
+  /** The configured memoryLimit, and how hard the server sheds load to stay under it: 0 not, 1 queries one at a time, 2 new OTLP requests refused too. */
+  memoryLimitBytes?: number
+  memoryPressure?: number
+  /** The query threads' block cache budget now (shrunk under memory pressure). */
+  queryCacheBudgetBytes?: number
 }
 
 export interface SelfTelemetryOptions {
@@ -48,6 +53,8 @@ export class SelfTelemetry {
   private timer: NodeJS.Timeout | undefined
   private running: Promise<void> | undefined
   private stopped = false
+  /** Every worker thread's latest memory report (storage's thread-memory.ts). */
+  private readonly threadMemory = new ThreadMemoryWatch()
 
   constructor(options: SelfTelemetryOptions) {
     this.o = options
@@ -120,6 +127,9 @@ export class SelfTelemetry {
       f.push({ name: 'blazedb_ingest_decode_waiting', help: 'OTLP requests waiting for or being decoded on the decoding threads.', type: 'gauge', samples: [{ value: q.ingestDecodeWaiting }] })
       f.push({ name: 'blazedb_queries_running', help: 'Queries running on the query threads.', type: 'gauge', samples: [{ value: q.queriesRunning }] })
       f.push({ name: 'blazedb_queries_queued', help: 'Queries waiting for a query thread.', type: 'gauge', samples: [{ value: q.queriesQueued }] })
+      if (q.memoryLimitBytes !== undefined) f.push({ name: 'blazedb_memory_limit_bytes', help: 'The configured memoryLimit, bytes.', type: 'gauge', samples: [{ value: q.memoryLimitBytes }] })
+      if (q.queryCacheBudgetBytes !== undefined) f.push({ name: 'blazedb_query_block_cache_budget_bytes', help: 'Budget of the query threads\' block cache now (shrunk while memory is near memoryLimit).', type: 'gauge', samples: [{ value: q.queryCacheBudgetBytes }] })
+      if (q.memoryPressure !== undefined) f.push({ name: 'blazedb_memory_pressure', help: 'Load shed to stay under memoryLimit: 0 none, 1 queries one at a time (others 503), 2 new OTLP requests refused (429) too.', type: 'gauge', samples: [{ value: q.memoryPressure }] })
     }
     const mem = memoryUsage()
     const cpu = cpuUsage()
@@ -127,8 +137,48 @@ export class SelfTelemetry {
     f.push({ name: 'nodejs_heap_used_bytes', help: 'V8 heap in use, bytes.', type: 'gauge', samples: [{ value: mem.heapUsed }] })
     f.push({ name: 'nodejs_heap_total_bytes', help: 'V8 heap reserved, bytes.', type: 'gauge', samples: [{ value: mem.heapTotal }] })
     f.push({ name: 'nodejs_external_memory_bytes', help: 'Memory of buffers and other objects outside the V8 heap, bytes.', type: 'gauge', samples: [{ value: mem.external + mem.arrayBuffers }] })
+    f.push(...this.memoryFamilies())
     f.push({ name: 'process_cpu_seconds_total', help: 'User and system CPU time spent, seconds.', type: 'counter', samples: [{ value: (cpu.user + cpu.system) / 1e6 }] })
     f.push({ name: 'process_start_time_seconds', help: 'Start time of the process since the epoch, seconds.', type: 'gauge', samples: [{ value: Math.floor(this.started / 1000) }] })
+    return f
+  }
+
+  /** Resident memory as Linux splits it, and each kind of thread's heaps and buffers (summed
+   * over the threads of a kind; SharedArrayBuffers count in every thread holding them). */
+  private memoryFamilies(): PromFamily[] {
+    const f: PromFamily[] = []
+    const proc = processMemory()
+    if (proc !== undefined) {
+      f.push({ name: 'process_resident_memory_anon_bytes', help: 'Resident anonymous memory (heaps, allocator arenas, array buffers), bytes.', type: 'gauge', samples: [{ value: proc.rssAnon }] })
+      f.push({ name: 'process_resident_memory_file_bytes', help: 'Resident file-backed memory (code, mapped files), bytes.', type: 'gauge', samples: [{ value: proc.rssFile }] })
+      f.push({ name: 'process_resident_memory_shmem_bytes', help: 'Resident shared memory objects, bytes.', type: 'gauge', samples: [{ value: proc.rssShmem }] })
+      f.push({ name: 'process_resident_memory_peak_bytes', help: 'Peak resident memory since start, bytes.', type: 'gauge', samples: [{ value: proc.peakRss }] })
+    }
+    const sums = new Map<string, { threads: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; extra: Record<string, number> }>()
+    for (const t of this.threadMemory.threads()) {
+      let s = sums.get(t.role)
+      if (s === undefined) sums.set(t.role, (s = { threads: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0, extra: {} }))
+      s.threads++
+      s.heapUsed += t.heapUsed
+      s.heapTotal += t.heapTotal
+      s.external += t.external
+      s.arrayBuffers += t.arrayBuffers
+      // Extra figures are of something the threads share (the query threads' one block cache): the largest report.
+      for (const [k, v] of Object.entries(t.extra ?? {})) s.extra[k] = Math.max(s.extra[k] ?? 0, v)
+    }
+    const family = (name: string, help: string, value: (s: NonNullable<ReturnType<typeof sums.get>>) => number): PromFamily => ({
+      name,
+      help,
+      type: 'gauge',
+      samples: [...sums].map(([thread, s]) => ({ labels: { thread }, value: value(s) })),
+    })
+    f.push(family('blazedb_threads', 'Threads reporting their memory, by kind (main, query, part-writer, decode).', (s) => s.threads))
+    f.push(family('blazedb_thread_heap_used_bytes', 'V8 heap in use, summed over the threads of a kind, bytes.', (s) => s.heapUsed))
+    f.push(family('blazedb_thread_heap_total_bytes', 'V8 heap reserved, summed over the threads of a kind, bytes.', (s) => s.heapTotal))
+    f.push(family('blazedb_thread_external_bytes', 'Memory outside the V8 heaps (buffers, native objects), summed over the threads of a kind, bytes.', (s) => s.external))
+    f.push(family('blazedb_thread_array_buffers_bytes', 'ArrayBuffers and SharedArrayBuffers held, summed over the threads of a kind (shared ones count in each holder), bytes.', (s) => s.arrayBuffers))
+    const query = sums.get('query')?.extra
+    if (query?.blockCacheBytes !== undefined) f.push({ name: 'blazedb_query_block_cache_bytes', help: 'Decoded column chunks the query threads share, estimated bytes.', type: 'gauge', samples: [{ value: query.blockCacheBytes }] })
     return f
   }
 
@@ -152,6 +202,7 @@ export class SelfTelemetry {
   async stop(): Promise<void> {
     this.stopped = true
     clearTimeout(this.timer)
+    this.threadMemory.close()
     await this.running
   }
 

@@ -106,3 +106,21 @@ test('each member collects its garbage once it has dropped half the budget, rece
   await waitFor('b to receive the six chunks and drop two', () => collected.b === 1)
   expect(b.size.chunks).toBe(4)
 })
+
+test('a smaller budget drops the least recently used chunks in every member; a larger one keeps new chunks again', async () => {
+  const chunk = ROWS * 8
+  const [a, b] = caches(2, chunk * 4)
+  for (let i = 0; i < 4; i++) a.set(`p:${i}:duration`, durations(i + 1))
+  await waitFor('b to hold four chunks', () => b.size.chunks === 4)
+  // Every member is given the new budget (the query pool sends it to each thread).
+  a.resize(chunk * 2)
+  b.resize(chunk * 2)
+  expect(a.size).toEqual({ chunks: 2, bytes: chunk * 2 })
+  await waitFor('b to drop what a dropped', () => b.size.chunks === 2)
+  expect([0, 1, 2, 3].map((i) => b.has(`p:${i}:duration`))).toEqual([false, false, true, true])
+  a.resize(chunk * 4)
+  b.resize(chunk * 4)
+  a.set('p:4:duration', durations(5))
+  await waitFor('b to hold the new chunk', () => b.size.chunks === 3)
+  expect(b.get('p:4:duration')).toEqual(durations(5))
+})

@@ -112,7 +112,7 @@ function unshare(chunk: SharedChunk, what: string): Column {
 export class SharedBlockCache implements ChunkCache {
   private readonly entries = new Map<string, Entry>()
   private bytes = 0
-  private readonly budget: number
+  private budget: number
   private readonly readers: number
   private readonly channel: BroadcastChannel
   private readonly collect: (() => void) | undefined
@@ -159,6 +159,13 @@ export class SharedBlockCache implements ChunkCache {
     const own = 'packed' in chunk ? column : 'utf8' in chunk ? undefined : 'dict' in chunk ? { ...chunk.column, dict: (column as Extract<Column, { kind: 'str' }>).dict } : chunk.column
     this.insert(key, { chunk, bytes, column: own })
     this.post({ op: 'set', key, chunk, bytes })
+    this.evict()
+  }
+
+  /** Sets the budget (every thread sharing the cache is told the same): past it, least recently
+   * used chunks are dropped here and announced to the others. */
+  resize(budget: number): void {
+    this.budget = budget
     this.evict()
   }
 
