@@ -78,12 +78,6 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     closers.push(() => collectors.close())
     app.route('/', createCollectorsApi(collectors, access))
     app.route('/', createAdminApi(store, access, ingestMetrics))
-    // Queries run on threads of their own, off the event loop that acknowledges exports.
-    const queries = createQueryService({ store, threads: config.queryThreads, cacheBytes: budget.queryCacheBytes })
-    closers.push(() => queries.close())
-    app.route('/', createQueryApi({ store, access, limits: queryLimits(config), queries }))
-    app.route('/', createDashboardsUi({ documents: store.documents, access, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
-
     // Records older than their signal's retention, or too far ahead, are refused at the door.
     const timeWindow = {
       retentionNs: {
@@ -95,6 +89,13 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     }
     // One intake (in-flight bound, time window, counters) for every listener and producer.
     const intake = new Intake({ store, metrics: ingestMetrics, timeWindow, maxInflightBytes: budget.maxInflightBytes })
+    // Queries run on threads of their own, off the event loop that acknowledges exports, and
+    // pause between batches while exports are in flight (query/yield-gate.ts).
+    const queries = createQueryService({ store, threads: config.queryThreads, cacheBytes: budget.queryCacheBytes, yieldTo: intake.inflight.requests })
+    closers.push(() => queries.close())
+    app.route('/', createQueryApi({ store, access, limits: queryLimits(config), queries }))
+    app.route('/', createDashboardsUi({ documents: store.documents, access, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
+
     // Alert rules: an invalid rule file stops the start here, before anything listens.
     const alerts = await AlertService.start({
       config: config.alerts,

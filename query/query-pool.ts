@@ -96,8 +96,9 @@ export class QueryPool {
   private readonly stopGraceMs: number
 
   /** `cacheBytes`: the budget of the block cache all the threads share (storage's SharedBlockCache). */
-  constructor(threads: number, cacheBytes: number, options: { url?: URL; stopGraceMs?: number } = {}) {
-    this.data = { cacheBytes, cacheChannel: `blazedb-block-cache-${process.pid}-${randomUUID()}`, threads, nice: QUERY_THREAD_NICE }
+  /** `yieldTo`: a count in shared memory the threads pause for while it is above 0 (QueryThreadData). */
+  constructor(threads: number, cacheBytes: number, options: { url?: URL; stopGraceMs?: number; yieldTo?: Int32Array } = {}) {
+    this.data = { cacheBytes, cacheChannel: `blazedb-block-cache-${process.pid}-${randomUUID()}`, threads, nice: QUERY_THREAD_NICE, yieldTo: options.yieldTo }
     this.url = options.url ?? QUERY_WORKER_URL
     this.stopGraceMs = options.stopGraceMs ?? QUERY_STOP_GRACE_MS
     for (let i = 0; i < threads; i++) {

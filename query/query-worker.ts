@@ -16,6 +16,8 @@ import { runQuery } from './engine.ts'
 import { QueryError } from './errors.ts'
 import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './query-protocol.ts'
 import { SnapshotStore } from './snapshot-store.ts'
+import { setPaceGate } from './budget.ts'
+import { yieldGate } from './yield-gate.ts'
 
 /** Gives this thread (not the process) a lower CPU priority; where threads have no ids of their own, nothing. */
 function lowerPriority(nice: number): void {
@@ -44,6 +46,9 @@ function fullCollection(): (() => void) | undefined {
 
 const data = workerData as QueryThreadData
 lowerPriority(data.nice)
+// Between batches, the thread waits while exports are in flight (bounded: yield-gate.ts).
+const gate = data.yieldTo === undefined ? undefined : yieldGate(data.yieldTo)
+setPaceGate(gate)
 // Part indexes are kept per thread: each takes its share of the budget for them.
 const scanner = new SnapshotScanner(new SharedBlockCache(data.cacheBytes, data.cacheChannel, data.threads, fullCollection()), indexBudget(data.cacheBytes / data.threads))
 const running = new Map<number, AbortController>()
@@ -62,7 +67,10 @@ async function warm(message: Extract<QueryThreadRequest, { kind: 'warm' }>): Pro
   try {
     // Helpers together decode at most half the cache, which must still hold the query's own chunks.
     const walk = { offset: message.offset, stride: message.stride, maxBytes: data.cacheBytes / 2 / message.stride }
-    decoded = await scanner.warm(message.snapshot, message.request, walk, () => state.stopped)
+    decoded = await scanner.warm(message.snapshot, message.request, walk, () => {
+      gate?.()
+      return state.stopped
+    })
   } catch {
     // What cannot be read, the query's own scan reports.
   } finally {
