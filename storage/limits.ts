@@ -51,6 +51,17 @@ export const COMPACT_MIN_PARTS = 4
  * outage) would otherwise have the partition merged again, harder compressed, after every flush. */
 export const COMPACT_QUIET_MS = 60_000
 
+/**
+ * Parts a partition may gather while the head is due for a flush (appends come faster than
+ * flushes take them) before it is merged anyway. A merge holds the next flush back (one part
+ * writer): merging after every few flushes under sustained ingest let the head reach twice its
+ * flush size, flushed whole while twice as much more arrived, next to the merge's own rows,
+ * and spent the part writer's time compressing the same rows again at ZSTD_LEVEL_COMPACT.
+ * Sixteen (COMPACT_MAX_PARTS) bounds the parts a query opens; the merges wait for a flush that
+ * leaves the head below its flush size (ingest slowed down), or the quiet partition's turn.
+ */
+export const COMPACT_BACKLOG_PARTS = 16
+
 /** Most parts and rows one compaction merges: the smallest parts first, so that merging stays
  * proportional to what is new (size-tiered), and the rows held in memory stay bounded. */
 export const COMPACT_MAX_PARTS = 16

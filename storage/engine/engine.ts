@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { projectBatch } from '../batch-ops.ts'
 import { StorageError } from '../errors.ts'
-import { BLOCK_CACHE_BYTES, COMPACT_MAX_PARTS, COMPACT_MAX_ROWS, COMPACT_MIN_PARTS, COMPACT_QUIET_MS, HEAD_FLUSH_BYTES, HEAD_FLUSH_INTERVAL_MS, HEAD_FLUSH_ROWS, ZSTD_LEVEL_COMPACT, ZSTD_LEVEL_FLUSH } from '../limits.ts'
+import { BLOCK_CACHE_BYTES, COMPACT_BACKLOG_PARTS, COMPACT_MAX_PARTS, COMPACT_MAX_ROWS, COMPACT_MIN_PARTS, COMPACT_QUIET_MS, HEAD_FLUSH_BYTES, HEAD_FLUSH_INTERVAL_MS, HEAD_FLUSH_ROWS, ZSTD_LEVEL_COMPACT, ZSTD_LEVEL_FLUSH } from '../limits.ts'
 import type { Batch, Signal } from '../model.ts'
 import { PartReader } from '../part/part-file.ts'
 import { RecentKeys, type RecentKeysLimits } from '../recent-keys.ts'
@@ -308,7 +308,8 @@ export class Engine implements Store {
   /**
    * Merges the parts of partitions that have many, of partitions whose hour is over and that
    * nothing was flushed into for COMPACT_QUIET_MS, or (`all`) of every partition with more than
-   * one, into one part each, compressed harder.
+   * one, into one part each, compressed harder. While the head is due for a flush, only
+   * partitions with COMPACT_BACKLOG_PARTS parts are merged (not with `all`).
    */
   private async compactWhereDue(all: boolean): Promise<void> {
     const now = this.now()
@@ -316,6 +317,8 @@ export class Engine implements Store {
     const quietSince = now - BigInt(this.options.compactQuietMs ?? COMPACT_QUIET_MS) * 1_000_000n
     for (const p of [...this.partitions.values()]) {
       if (this.closed) return
+      // The next flush waits behind a merge: while one is due, only a partition with a backlog of parts is merged.
+      if (!all && this.headFull(1) && p.parts.length < COMPACT_BACKLOG_PARTS) continue
       // Size-tiered: the smallest parts first, within the limits of one merge.
       const inputs: PartHandle[] = []
       let rows = 0
