@@ -58,7 +58,9 @@ export const COMPACT_QUIET_MS = 60_000
  * flush size, flushed whole while twice as much more arrived, next to the merge's own rows,
  * and spent the part writer's time compressing the same rows again at ZSTD_LEVEL_COMPACT.
  * Sixteen (COMPACT_MAX_PARTS) bounds the parts a query opens; the merges wait for a flush that
- * leaves the head below its flush size (ingest slowed down), or the quiet partition's turn.
+ * leaves the head below its flush size (ingest slowed down), or the quiet partition's turn. A
+ * merge of such a backlog takes at most half of COMPACT_MAX_ROWS (the engine's compactMaxRows):
+ * the rows it holds decoded come on top of a head at its backpressure bound.
  */
 export const COMPACT_BACKLOG_PARTS = 16
 

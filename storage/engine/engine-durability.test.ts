@@ -169,7 +169,7 @@ describe('Engine durability', () => {
 
   it('defers merges while appends keep the head due for a flush, up to a backlog of parts', async () => {
     const dir = tempDir()
-    const engine = await openEngine(base(dir, { headFlushRows: 100, partWriterThread: false }))
+    const engine = await openEngine(base(dir, { headFlushRows: 100, partWriterThread: false, compactMaxRows: 1000 }))
     let seq = 0
     const next = () => {
       const b = makeSpans(100, { firstSeq: seq, firstTrace: seq / 4 })
@@ -194,11 +194,14 @@ describe('Engine durability', () => {
     }
     // The first call flushed twice (the append had started a flush). No merge past 4 parts
     // (COMPACT_MIN_PARTS) while a flush was due; the flush that made 16 (COMPACT_BACKLOG_PARTS) merged them.
-    expect(seen.slice(0, 15)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 1])
-    // Once a flush leaves the head below its flush size, the partition is merged as before.
+    // The first call flushed twice (the append had started a flush). No merge past 4 parts
+    // (COMPACT_MIN_PARTS) while a flush was due; the flush that made 16 (COMPACT_BACKLOG_PARTS)
+    // merged 5 of 100 rows (half of compactMaxRows), 16 parts to 12, and so on.
+    expect(seen.slice(0, 18)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 12, 13, 14, 15])
+    // Once a flush leaves the head below its flush size, merges take up to compactMaxRows again.
     arriving = false
     await engine.flush()
-    expect(parts()).toBe(1)
+    expect(engine.partitionsInfo()[0].parts.map((p) => p.rows).sort((a, b) => a - b)).toEqual([100, 500, 500, 500, 1000])
     expect((await collect(engine.scan({ tenant: 'default', signal: 'spans' }))).reduce((n, b) => n + b.length, 0)).toBe(seq)
     await engine.close()
   })

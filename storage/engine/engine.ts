@@ -309,7 +309,7 @@ export class Engine implements Store {
    * Merges the parts of partitions that have many, of partitions whose hour is over and that
    * nothing was flushed into for COMPACT_QUIET_MS, or (`all`) of every partition with more than
    * one, into one part each, compressed harder. While the head is due for a flush, only
-   * partitions with COMPACT_BACKLOG_PARTS parts are merged (not with `all`).
+   * partitions with COMPACT_BACKLOG_PARTS parts are merged, at most half the rows (not with `all`).
    */
   private async compactWhereDue(all: boolean): Promise<void> {
     const now = this.now()
@@ -317,13 +317,16 @@ export class Engine implements Store {
     const quietSince = now - BigInt(this.options.compactQuietMs ?? COMPACT_QUIET_MS) * 1_000_000n
     for (const p of [...this.partitions.values()]) {
       if (this.closed) return
-      // The next flush waits behind a merge: while one is due, only a partition with a backlog of parts is merged.
-      if (!all && this.headFull(1) && p.parts.length < COMPACT_BACKLOG_PARTS) continue
+      // The next flush waits behind a merge: while one is due, only a partition with a backlog of
+      // parts is merged, and of at most half the rows (its memory comes on top of a full head).
+      const backlog = !all && this.headFull(1)
+      if (backlog && p.parts.length < COMPACT_BACKLOG_PARTS) continue
+      const maxRows = (this.options.compactMaxRows ?? COMPACT_MAX_ROWS) / (backlog ? 2 : 1)
       // Size-tiered: the smallest parts first, within the limits of one merge.
       const inputs: PartHandle[] = []
       let rows = 0
       for (const h of [...p.parts].sort((a, b) => a.reader.index.rows - b.reader.index.rows)) {
-        if (inputs.length === COMPACT_MAX_PARTS || rows + h.reader.index.rows > (this.options.compactMaxRows ?? COMPACT_MAX_ROWS)) break
+        if (inputs.length === COMPACT_MAX_PARTS || rows + h.reader.index.rows > maxRows) break
         inputs.push(h)
         rows += h.reader.index.rows
       }
