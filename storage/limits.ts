@@ -34,8 +34,8 @@ export const HEAD_FLUSH_ROWS = 1_000_000
 
 /** Bytes (estimated) the in-memory head holds before it is flushed, whichever of rows and
  * bytes comes first. A flush hands the head to the part writer thread (its strings copied, its
- * arrays shared), so this bounds the memory a flush needs; appends wait when the head reaches
- * twice this. 32 MiB: sustained ingest peaked 70 MiB (logs) to 150 MiB (metrics) lower than
+ * arrays shared), so this bounds the memory a flush needs; appends wait while a flush is under
+ * way once the head and the head being flushed hold three times this. 32 MiB: sustained ingest peaked 70 MiB (logs) to 150 MiB (metrics) lower than
  * with 48, at the same throughput (bench/RESULTS.md); smaller makes more parts to merge. */
 export const HEAD_FLUSH_BYTES = 32 * 1024 * 1024
 

@@ -191,8 +191,10 @@ export class Engine implements Store {
     validateBatch(batch)
     if (batch.length === 0) return
     while (this.gate !== undefined) await this.gate
-    // Backpressure: a head twice the flush size waits for the flush in progress.
-    while (this.flushing !== undefined && this.headFull(2)) await this.flushing
+    // Backpressure: appends wait for the flush in progress once the head and the head being
+    // flushed hold three times the flush size (not four: each twice, when flushes are slower
+    // than appends and every head grows to the bound before its flush starts).
+    while (this.flushing !== undefined && this.heldFull(3)) await this.flushing
     if (this.closed) throw new StorageError('CLOSED', 'cannot append: the store is closed')
     const record = encodeWalRecord(this.key, this.wal.seq, tenant, batch, idempotency)
     this.inflight++
@@ -211,6 +213,13 @@ export class Engine implements Store {
   /** True when the head holds `times` the rows or bytes that start a flush. */
   private headFull(times: number): boolean {
     return this.head.rows >= times * this.flushRows || this.head.bytes >= times * this.flushBytes
+  }
+
+  /** True when the head and the head being flushed together hold `times` the rows or bytes that start a flush. */
+  private heldFull(times: number): boolean {
+    const rows = this.head.rows + (this.frozen?.rows ?? 0)
+    const bytes = this.head.bytes + (this.frozen?.bytes ?? 0)
+    return rows >= times * this.flushRows || bytes >= times * this.flushBytes
   }
 
   /**
