@@ -203,6 +203,10 @@ describe('Engine durability', () => {
     await engine.flush()
     expect(engine.partitionsInfo()[0].parts.map((p) => p.rows).sort((a, b) => a - b)).toEqual([100, 500, 500, 500, 1000])
     expect((await collect(engine.scan({ tenant: 'default', signal: 'spans' }))).reduce((n, b) => n + b.length, 0)).toBe(seq)
+    // Vacuum merges until no merge fits in compactMaxRows, not once per partition.
+    await engine.compact()
+    expect(engine.partitionsInfo()[0].parts.map((p) => p.rows).sort((a, b) => a - b)).toEqual([600, 1000, 1000])
+    expect((await collect(engine.scan({ tenant: 'default', signal: 'spans' }))).reduce((n, b) => n + b.length, 0)).toBe(seq)
     await engine.close()
   })
 

@@ -308,9 +308,12 @@ export class Engine implements Store {
   }
 
   /** Runs `task` after every maintenance task before it (flushes, compactions, retention). */
-  private runMaintenance(task: () => Promise<void>): Promise<void> {
+  private runMaintenance<T>(task: () => Promise<T>): Promise<T> {
     const run = this.maintenance.then(task)
-    this.maintenance = run.catch((error: Error) => this.log(`blazedb: background maintenance failed: ${error.message}`))
+    this.maintenance = run.then(
+      () => {},
+      (error: Error) => this.log(`blazedb: background maintenance failed: ${error.message}`),
+    )
     return run
   }
 
@@ -320,12 +323,13 @@ export class Engine implements Store {
    * one, into one part each, compressed harder. While the head is due for a flush, only
    * partitions with COMPACT_BACKLOG_PARTS parts are merged, at most half the rows (not with `all`).
    */
-  private async compactWhereDue(all: boolean): Promise<void> {
+  private async compactWhereDue(all: boolean): Promise<boolean> {
+    let merged = false
     const now = this.now()
     const sealedBefore = now - this.partitionNs / 4n
     const quietSince = now - BigInt(this.options.compactQuietMs ?? COMPACT_QUIET_MS) * 1_000_000n
     for (const p of [...this.partitions.values()]) {
-      if (this.closed) return
+      if (this.closed) return merged
       // The next flush waits behind a merge: while one is due, only a partition with a backlog of
       // parts is merged, and of at most half the rows (its memory comes on top of a full head).
       const backlog = !all && this.headFull(1)
@@ -343,13 +347,16 @@ export class Engine implements Store {
       if (!due) continue
       const reader = await this.buildPart(p, { inputs: inputs.map((h) => h.reader.path) }, ZSTD_LEVEL_COMPACT)
       await p.commit([reader], inputs, p.flushedWalSeq)
+      merged = true
     }
+    return merged
   }
 
-  /** Compacts every partition now (`blazedb vacuum`). */
+  /** Compacts every partition now (`blazedb vacuum`), merging until no merge fits in compactMaxRows
+   * (a partition left with many parts by merges deferred under ingest needs more than one). */
   async compact(): Promise<void> {
     await this.flushIfAny()
-    await this.runMaintenance(() => this.compactWhereDue(true))
+    while (await this.runMaintenance(() => this.compactWhereDue(true))) {}
   }
 
   /** Drops partitions whose whole time range is older than their signal's retention. */
