@@ -18,7 +18,7 @@ export const DEFAULT_MEMORY_LIMIT = '1GiB'
 export const MIN_MEMORY_LIMIT_BYTES = 384 * MiB
 
 export interface MemoryBudget {
-  /** Estimated head bytes that start a flush (appends wait at twice this). */
+  /** Estimated head bytes that start a flush (appends wait once the head and the head being flushed hold three times this). */
   headFlushBytes: number
   /** OTLP request bytes read, decoded or appended at once before answering 429. */
   maxInflightBytes: number

@@ -79,8 +79,20 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     closers.push(() => collectors.close())
     app.route('/', createCollectorsApi(collectors, access))
     app.route('/', createAdminApi(store, access, ingestMetrics))
-    // Queries run on threads of their own, off the event loop that acknowledges exports.
-    const queries = createQueryService({ store, threads: config.queryThreads, cacheBytes: budget.queryCacheBytes, memoryPressure: () => guard.queries() })
+    // Records older than their signal's retention, or too far ahead, are refused at the door.
+    const timeWindow = {
+      retentionNs: {
+        spans: parseDurationNs('retention.spans', config.retention.spans),
+        logs: parseDurationNs('retention.logs', config.retention.logs),
+        metrics: parseDurationNs('retention.metrics', config.retention.metrics),
+      },
+      maxFutureSkewNs: parseDurationNs('maxFutureSkew', config.maxFutureSkew),
+    }
+    // One intake (in-flight bound, time window, counters) for every listener and producer.
+    const intake = new Intake({ store, metrics: ingestMetrics, timeWindow, maxInflightBytes: budget.maxInflightBytes, memoryPressure: () => guard.ingest() })
+    // Queries run on threads of their own, off the event loop that acknowledges exports, and
+    // pause between batches while exports are in flight (query/yield-gate.ts).
+    const queries = createQueryService({ store, threads: config.queryThreads, cacheBytes: budget.queryCacheBytes, memoryPressure: () => guard.queries(), yieldTo: intake.inflight.requests })
     closers.push(() => queries.close())
     // Near the limit, the server sheds queries and paces ingest (memory-guard.ts), when its
     // threads hold the memory (their reports: storage's thread-memory.ts).
@@ -93,17 +105,6 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     app.route('/', createQueryApi({ store, access, limits: queryLimits(config), queries }))
     app.route('/', createDashboardsUi({ documents: store.documents, access, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
 
-    // Records older than their signal's retention, or too far ahead, are refused at the door.
-    const timeWindow = {
-      retentionNs: {
-        spans: parseDurationNs('retention.spans', config.retention.spans),
-        logs: parseDurationNs('retention.logs', config.retention.logs),
-        metrics: parseDurationNs('retention.metrics', config.retention.metrics),
-      },
-      maxFutureSkewNs: parseDurationNs('maxFutureSkew', config.maxFutureSkew),
-    }
-    // One intake (in-flight bound, time window, counters) for every listener and producer.
-    const intake = new Intake({ store, metrics: ingestMetrics, timeWindow, maxInflightBytes: budget.maxInflightBytes, memoryPressure: () => guard.ingest() })
     // Alert rules: an invalid rule file stops the start here, before anything listens.
     const alerts = await AlertService.start({
       config: config.alerts,

@@ -9,6 +9,14 @@
 import { QueryError } from './errors.ts'
 import { PACE_SLICE_MS } from './limits.ts'
 
+/** Called at every `pace()` of this thread (setPaceGate); a query thread pauses in it while ingest works. */
+let paceGate: (() => void) | undefined
+
+/** Installs the function every `pace()` of this thread calls first (query threads: query-worker.ts). */
+export function setPaceGate(gate: (() => void) | undefined): void {
+  paceGate = gate
+}
+
 export class Budget {
   readonly maxBytes: number
   private readonly held = new Map<object, number>()
@@ -59,6 +67,7 @@ export class Budget {
    * @example for (const chunk of chunks) { yield chunk; await budget.pace() }
    */
   async pace(): Promise<void> {
+    paceGate?.()
     this.check()
     if (!this.due()) return
     await new Promise<void>((resolve) => setImmediate(resolve))

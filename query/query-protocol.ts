@@ -16,6 +16,9 @@ export interface QueryThreadData {
   cacheChannel: string
   threads: number
   nice: number
+  /** A count another part of the process keeps above 0 while its work comes first (the intake's
+   * requests in flight): the thread pauses at each pace while it is (yield-gate.ts). */
+  yieldTo?: Int32Array
 }
 
 /** The options of runQuery a thread receives: no store (it reads the snapshots), no AbortSignal. */

@@ -2,7 +2,8 @@
  * The query service: answers from query threads over an engine's parts and head equal the
  * in-process ones; the time limit and cancellation hold on a thread, cooperatively and by
  * terminating a thread that cannot stop; a thread that fails answers with an error and is
- * replaced; close fails queries in flight and in the queue.
+ * replaced; close fails queries in flight and in the queue; threads that pause for ingest
+ * still answer.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -108,6 +109,20 @@ describe('answers from query threads over parts and the head', () => {
       // Helpers stop when the query ends; the next query runs on either thread.
       expect((await queries.run('spans | stats count()', range)).rows).toEqual((await runQuery('spans | stats count()', { store: engine, ...range })).rows)
       expect(queries.status()).toMatchObject({ running: 0, restarts: 0 })
+    } finally {
+      await queries.close()
+    }
+  })
+
+  it('threads pausing for ingest that never stops (yieldTo held above 0) still answer, the same', async () => {
+    const inflight = new Int32Array(new SharedArrayBuffer(4))
+    Atomics.store(inflight, 0, 1)
+    const queries = createQueryService({ store: engine, threads: 2, yieldTo: inflight })
+    try {
+      const range = { start: T0, end: T0 + 2n * HOUR }
+      for (const text of ['spans | stats count(), percentile(duration, 99) by service.name | sort service.name', 'logs | where severity_number >= 17 | join spans as s on trace_id | stats count() by s.name | sort s.name']) {
+        expect((await queries.run(text, range)).rows).toEqual((await runQuery(text, { store: engine, ...range })).rows)
+      }
     } finally {
       await queries.close()
     }

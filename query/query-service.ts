@@ -31,6 +31,10 @@ export interface QueryServiceOptions {
   /** Why the server's memory is short now (a message), undefined when it is not: queries then run
    * one at a time and others are refused with OVERLOADED (query-pool.ts). */
   memoryPressure?: () => string | undefined
+  /** A count in shared memory kept above 0 while work that comes before queries is under way
+   * (blazedb serve: the intake's requests in flight, ingest/inflight.ts): query threads pause
+   * between batches while it is, for at most as long as they ran (yield-gate.ts). */
+  yieldTo?: Int32Array
 }
 
 /** runQuery's options without the store: the service reads its own. */
@@ -65,7 +69,7 @@ export function defaultQueryThreads(): number {
 export function createQueryService(options: QueryServiceOptions): QueryService {
   const { store } = options
   const threads = store.snapshot === undefined ? 0 : (options.threads ?? defaultQueryThreads())
-  const pool = threads === 0 ? undefined : new QueryPool(threads, options.cacheBytes ?? QUERY_CACHE_BYTES, { url: options.workerUrl, stopGraceMs: options.stopGraceMs, pressure: options.memoryPressure })
+  const pool = threads === 0 ? undefined : new QueryPool(threads, options.cacheBytes ?? QUERY_CACHE_BYTES, { url: options.workerUrl, stopGraceMs: options.stopGraceMs, pressure: options.memoryPressure, yieldTo: options.yieldTo })
 
   /** On a thread: the result, or its JSON (`json`). */
   async function execute(pool: QueryPool, query: string | QueryNode, o: ServiceQueryOptions, json: boolean): Promise<PoolAnswer> {

@@ -14,6 +14,8 @@ import { runQuery } from './engine.ts'
 import { QueryError } from './errors.ts'
 import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './query-protocol.ts'
 import { SnapshotStore } from './snapshot-store.ts'
+import { setPaceGate } from './budget.ts'
+import { yieldGate } from './yield-gate.ts'
 
 /** Gives this thread (not the process) a lower CPU priority; where threads have no ids of their own, nothing. */
 function lowerPriority(nice: number): void {
@@ -27,6 +29,9 @@ function lowerPriority(nice: number): void {
 
 const data = workerData as QueryThreadData
 lowerPriority(data.nice)
+// Between batches, the thread waits while exports are in flight (bounded: yield-gate.ts).
+const gate = data.yieldTo === undefined ? undefined : yieldGate(data.yieldTo)
+setPaceGate(gate)
 // Part indexes are kept per thread: each takes its share of the budget for them.
 const collect = fullCollection()
 const cache = new SharedBlockCache(data.cacheBytes, data.cacheChannel, data.threads, collect)
@@ -50,7 +55,10 @@ async function warm(message: Extract<QueryThreadRequest, { kind: 'warm' }>): Pro
   try {
     // Helpers together decode at most half the cache, which must still hold the query's own chunks.
     const walk = { offset: message.offset, stride: message.stride, maxBytes: data.cacheBytes / 2 / message.stride }
-    decoded = await scanner.warm(message.snapshot, message.request, walk, () => state.stopped)
+    decoded = await scanner.warm(message.snapshot, message.request, walk, () => {
+      gate?.()
+      return state.stopped
+    })
   } catch {
     // What cannot be read, the query's own scan reports.
   } finally {

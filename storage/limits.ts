@@ -34,8 +34,8 @@ export const HEAD_FLUSH_ROWS = 1_000_000
 
 /** Bytes (estimated) the in-memory head holds before it is flushed, whichever of rows and
  * bytes comes first. A flush hands the head to the part writer thread (its strings copied, its
- * arrays shared), so this bounds the memory a flush needs; appends wait when the head reaches
- * twice this. 32 MiB: sustained ingest peaked 70 MiB (logs) to 150 MiB (metrics) lower than
+ * arrays shared), so this bounds the memory a flush needs; appends wait while a flush is under
+ * way once the head and the head being flushed hold three times this. 32 MiB: sustained ingest peaked 70 MiB (logs) to 150 MiB (metrics) lower than
  * with 48, at the same throughput (bench/RESULTS.md); smaller makes more parts to merge. */
 export const HEAD_FLUSH_BYTES = 32 * 1024 * 1024
 
@@ -50,6 +50,19 @@ export const COMPACT_MIN_PARTS = 4
  * this long. Data still arriving for a past hour (a backfill, a collector catching up after an
  * outage) would otherwise have the partition merged again, harder compressed, after every flush. */
 export const COMPACT_QUIET_MS = 60_000
+
+/**
+ * Parts a partition may gather while the head is due for a flush (appends come faster than
+ * flushes take them) before it is merged anyway. A merge holds the next flush back (one part
+ * writer): merging after every few flushes under sustained ingest let the head reach twice its
+ * flush size, flushed whole while twice as much more arrived, next to the merge's own rows,
+ * and spent the part writer's time compressing the same rows again at ZSTD_LEVEL_COMPACT.
+ * Sixteen (COMPACT_MAX_PARTS) bounds the parts a query opens; the merges wait for a flush that
+ * leaves the head below its flush size (ingest slowed down), or the quiet partition's turn. A
+ * merge of such a backlog takes at most half of COMPACT_MAX_ROWS (the engine's compactMaxRows):
+ * the rows it holds decoded come on top of a head at its backpressure bound.
+ */
+export const COMPACT_BACKLOG_PARTS = 16
 
 /** Most parts and rows one compaction merges: the smallest parts first, so that merging stays
  * proportional to what is new (size-tiered), and the rows held in memory stay bounded. */

@@ -167,6 +167,49 @@ describe('Engine durability', () => {
     expect(filesUnder(dir, '.blz').length).toBe(1)
   })
 
+  it('defers merges while appends keep the head due for a flush, up to a backlog of parts', async () => {
+    const dir = tempDir()
+    const engine = await openEngine(base(dir, { headFlushRows: 100, partWriterThread: false, compactMaxRows: 1000 }))
+    let seq = 0
+    const next = () => {
+      const b = makeSpans(100, { firstSeq: seq, firstTrace: seq / 4 })
+      seq += 100
+      return b
+    }
+    // Each flush, while it writes its part, takes a head's worth of new rows: when it ends,
+    // the next flush is due already, as under sustained ingest.
+    let arriving = true
+    const writer = (engine as unknown as { partWriter: { run(job: { kind: string }): Promise<void> } }).partWriter
+    const run = writer.run.bind(writer)
+    writer.run = async (job) => {
+      if (job.kind === 'flush' && arriving) await engine.append('default', next())
+      return run(job)
+    }
+    const parts = () => engine.partitionsInfo()[0]?.parts.length ?? 0
+    const seen: number[] = []
+    await engine.append('default', next())
+    for (let i = 0; i < 24; i++) {
+      await engine.flush()
+      seen.push(parts())
+    }
+    // The first call flushed twice (the append had started a flush). No merge past 4 parts
+    // (COMPACT_MIN_PARTS) while a flush was due; the flush that made 16 (COMPACT_BACKLOG_PARTS) merged them.
+    // The first call flushed twice (the append had started a flush). No merge past 4 parts
+    // (COMPACT_MIN_PARTS) while a flush was due; the flush that made 16 (COMPACT_BACKLOG_PARTS)
+    // merged 5 of 100 rows (half of compactMaxRows), 16 parts to 12, and so on.
+    expect(seen.slice(0, 18)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 12, 13, 14, 15])
+    // Once a flush leaves the head below its flush size, merges take up to compactMaxRows again.
+    arriving = false
+    await engine.flush()
+    expect(engine.partitionsInfo()[0].parts.map((p) => p.rows).sort((a, b) => a - b)).toEqual([100, 500, 500, 500, 1000])
+    expect((await collect(engine.scan({ tenant: 'default', signal: 'spans' }))).reduce((n, b) => n + b.length, 0)).toBe(seq)
+    // Vacuum merges until no merge fits in compactMaxRows, not once per partition.
+    await engine.compact()
+    expect(engine.partitionsInfo()[0].parts.map((p) => p.rows).sort((a, b) => a - b)).toEqual([600, 1000, 1000])
+    expect((await collect(engine.scan({ tenant: 'default', signal: 'spans' }))).reduce((n, b) => n + b.length, 0)).toBe(seq)
+    await engine.close()
+  })
+
   it('merges a past hour only once nothing was flushed into it for the quiet time', async () => {
     const dir = tempDir()
     let now = T0 + 10n * HOUR

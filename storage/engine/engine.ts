@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { projectBatch } from '../batch-ops.ts'
 import { StorageError } from '../errors.ts'
-import { BLOCK_CACHE_BYTES, COMPACT_MAX_PARTS, COMPACT_MAX_ROWS, COMPACT_MIN_PARTS, COMPACT_QUIET_MS, HEAD_FLUSH_BYTES, HEAD_FLUSH_INTERVAL_MS, HEAD_FLUSH_ROWS, ZSTD_LEVEL_COMPACT, ZSTD_LEVEL_FLUSH } from '../limits.ts'
+import { BLOCK_CACHE_BYTES, COMPACT_BACKLOG_PARTS, COMPACT_MAX_PARTS, COMPACT_MAX_ROWS, COMPACT_MIN_PARTS, COMPACT_QUIET_MS, HEAD_FLUSH_BYTES, HEAD_FLUSH_INTERVAL_MS, HEAD_FLUSH_ROWS, ZSTD_LEVEL_COMPACT, ZSTD_LEVEL_FLUSH } from '../limits.ts'
 import type { Batch, Signal } from '../model.ts'
 import { PartReader } from '../part/part-file.ts'
 import { RecentKeys, type RecentKeysLimits } from '../recent-keys.ts'
@@ -191,8 +191,10 @@ export class Engine implements Store {
     validateBatch(batch)
     if (batch.length === 0) return
     while (this.gate !== undefined) await this.gate
-    // Backpressure: a head twice the flush size waits for the flush in progress.
-    while (this.flushing !== undefined && this.headFull(2)) await this.flushing
+    // Backpressure: appends wait for the flush in progress once the head and the head being
+    // flushed hold three times the flush size (not four: each twice, when flushes are slower
+    // than appends and every head grows to the bound before its flush starts).
+    while (this.flushing !== undefined && this.heldFull(3)) await this.flushing
     if (this.closed) throw new StorageError('CLOSED', 'cannot append: the store is closed')
     const record = encodeWalRecord(this.key, this.wal.seq, tenant, batch, idempotency)
     this.inflight++
@@ -211,6 +213,13 @@ export class Engine implements Store {
   /** True when the head holds `times` the rows or bytes that start a flush. */
   private headFull(times: number): boolean {
     return this.head.rows >= times * this.flushRows || this.head.bytes >= times * this.flushBytes
+  }
+
+  /** True when the head and the head being flushed together hold `times` the rows or bytes that start a flush. */
+  private heldFull(times: number): boolean {
+    const rows = this.head.rows + (this.frozen?.rows ?? 0)
+    const bytes = this.head.bytes + (this.frozen?.bytes ?? 0)
+    return rows >= times * this.flushRows || bytes >= times * this.flushBytes
   }
 
   /**
@@ -299,28 +308,38 @@ export class Engine implements Store {
   }
 
   /** Runs `task` after every maintenance task before it (flushes, compactions, retention). */
-  private runMaintenance(task: () => Promise<void>): Promise<void> {
+  private runMaintenance<T>(task: () => Promise<T>): Promise<T> {
     const run = this.maintenance.then(task)
-    this.maintenance = run.catch((error: Error) => this.log(`blazedb: background maintenance failed: ${error.message}`))
+    this.maintenance = run.then(
+      () => {},
+      (error: Error) => this.log(`blazedb: background maintenance failed: ${error.message}`),
+    )
     return run
   }
 
   /**
    * Merges the parts of partitions that have many, of partitions whose hour is over and that
    * nothing was flushed into for COMPACT_QUIET_MS, or (`all`) of every partition with more than
-   * one, into one part each, compressed harder.
+   * one, into one part each, compressed harder. While the head is due for a flush, only
+   * partitions with COMPACT_BACKLOG_PARTS parts are merged, at most half the rows (not with `all`).
    */
-  private async compactWhereDue(all: boolean): Promise<void> {
+  private async compactWhereDue(all: boolean): Promise<boolean> {
+    let merged = false
     const now = this.now()
     const sealedBefore = now - this.partitionNs / 4n
     const quietSince = now - BigInt(this.options.compactQuietMs ?? COMPACT_QUIET_MS) * 1_000_000n
     for (const p of [...this.partitions.values()]) {
-      if (this.closed) return
+      if (this.closed) return merged
+      // The next flush waits behind a merge: while one is due, only a partition with a backlog of
+      // parts is merged, and of at most half the rows (its memory comes on top of a full head).
+      const backlog = !all && this.headFull(1)
+      if (backlog && p.parts.length < COMPACT_BACKLOG_PARTS) continue
+      const maxRows = (this.options.compactMaxRows ?? COMPACT_MAX_ROWS) / (backlog ? 2 : 1)
       // Size-tiered: the smallest parts first, within the limits of one merge.
       const inputs: PartHandle[] = []
       let rows = 0
       for (const h of [...p.parts].sort((a, b) => a.reader.index.rows - b.reader.index.rows)) {
-        if (inputs.length === COMPACT_MAX_PARTS || rows + h.reader.index.rows > (this.options.compactMaxRows ?? COMPACT_MAX_ROWS)) break
+        if (inputs.length === COMPACT_MAX_PARTS || rows + h.reader.index.rows > maxRows) break
         inputs.push(h)
         rows += h.reader.index.rows
       }
@@ -328,13 +347,16 @@ export class Engine implements Store {
       if (!due) continue
       const reader = await this.buildPart(p, { inputs: inputs.map((h) => h.reader.path) }, ZSTD_LEVEL_COMPACT)
       await p.commit([reader], inputs, p.flushedWalSeq)
+      merged = true
     }
+    return merged
   }
 
-  /** Compacts every partition now (`blazedb vacuum`). */
+  /** Compacts every partition now (`blazedb vacuum`), merging until no merge fits in compactMaxRows
+   * (a partition left with many parts by merges deferred under ingest needs more than one). */
   async compact(): Promise<void> {
     await this.flushIfAny()
-    await this.runMaintenance(() => this.compactWhereDue(true))
+    while (await this.runMaintenance(() => this.compactWhereDue(true))) {}
   }
 
   /** Drops partitions whose whole time range is older than their signal's retention. */
