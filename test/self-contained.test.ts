@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest'
 const ROOT = resolve(import.meta.dirname, '..')
 const SKIP = new Set(['node_modules', 'bench', 'data', '.git'])
 // Built from parts so that this file does not match itself.
-const OUTSIDE = new RegExp(['\\.\\./', 'shared', '|', '/', 'work', '/'].join(''))
+const OUTSIDE = new RegExp(['\\.\\./', 'shared', '/', '|', '/', 'work', '/'].join(''))
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
