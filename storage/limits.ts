@@ -156,3 +156,8 @@ export const THREAD_MEMORY_STALE_MS = 30_000
  */
 export const SHARED_COLLECT_BYTES = 32 * 1024 * 1024
 
+/** How long the part writer waits idle after a flush before collecting its garbage: under steady
+ * ingest the next flush comes sooner and V8 collects as it allocates; after the last one
+ * nothing else would (part-worker.ts). */
+export const PART_WRITER_IDLE_COLLECT_MS = 2_000
+

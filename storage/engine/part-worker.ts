@@ -9,12 +9,27 @@ import type { Batch } from '../model.ts'
 import { buildPart } from './part-build.ts'
 import type { PartWriterMessage } from './part-writer.ts'
 import { reportThreadMemory } from '../thread-memory.ts'
-import { SharedMemoryCollector, sharedBytes } from '../shared-memory-gc.ts'
-import { SHARED_COLLECT_BYTES } from '../limits.ts'
+import { fullCollection } from '../shared-memory-gc.ts'
+import { PART_WRITER_IDLE_COLLECT_MS } from '../limits.ts'
 
 reportThreadMemory('part-writer')
-// A flush's batches arrive in shared memory (the decoding threads' arrays): collect by what was written.
-const collector = new SharedMemoryCollector(SHARED_COLLECT_BYTES)
+const collect = fullCollection()
+
+/**
+ * A compaction decodes its input parts whole: once it is written, that garbage (a 3M-span
+ * vacuum left 150 MiB of heap and 146 MiB of ArrayBuffers) stays until the heap grows again, and
+ * an idle part writer allocates nothing. So the thread collects after a compaction, and once it
+ * has been idle PART_WRITER_IDLE_COLLECT_MS after anything it built (a flush's batches arrive
+ * in shared memory, the decoding threads' arrays, which V8 does not count toward a collection).
+ */
+let idle: NodeJS.Timeout | undefined
+function builtSomething(compaction: boolean): void {
+  if (idle !== undefined) clearTimeout(idle)
+  idle = undefined
+  if (collect === undefined) return
+  if (compaction) collect()
+  else idle = setTimeout(collect, PART_WRITER_IDLE_COLLECT_MS).unref()
+}
 
 /** Batches of flushes whose job has not arrived yet, by job id. */
 const pieces = new Map<number, Batch[]>()
@@ -34,7 +49,7 @@ parentPort?.on('message', async (message: PartWriterMessage) => {
   try {
     await buildPart(job)
     parentPort?.postMessage({ id })
-    if (job.kind === 'flush') collector.released(job.batches.reduce((n, b) => n + sharedBytes(b), 0))
+    builtSomething(job.kind === 'compact')
   } catch (error) {
     const code = error instanceof StorageError ? error.code : 'IO'
     parentPort?.postMessage({ id, error: { code, message: (error as Error).message } })
