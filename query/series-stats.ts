@@ -228,6 +228,7 @@ export class SeriesStats {
     // Every row makes its group, in row order, as GroupKeys numbers them; each run of one
     // series is noted with whether its times ascend, and its first and last time.
     const runs = new Runs()
+    const shapeOf: BlockShape[] = []
     for (let b = 0; b < batches.length; b++) {
       const batch = batches[b]
       const n = batch.length
@@ -235,6 +236,13 @@ export class SeriesStats {
       const vecs = labelKeys.map((k) => evalShared(k.label, batch, this.ctx))
       const { timeLo, timeHi, time } = this.columns[b]
       const tp = time?.present
+      const shape = blockShape(rows, n, this.columns[b], !this.histogram)
+      const shapes = shape.runs
+      shapeOf[b] = shape
+      const segments = shape.segments(bin?.binWidth)
+      // The query's bin id of each of the block's bins (-1: not looked up yet).
+      const binIds = new Int32Array(segments?.starts.length ?? 0).fill(-1)
+      runs.reserve(rows.length, segments === undefined ? 0 : segments.first[rows.length])
       for (let r = 0; r < rows.length; r++) {
         const from = rows[r]
         const to = r + 1 < rows.length ? rows[r + 1] : n
@@ -251,26 +259,24 @@ export class SeriesStats {
           continue
         }
         // Every row has a time: if they ascend, each bin's rows are found by binary search.
-        let sorted = true
-        for (let row = from + 1; row < to && sorted; row++) {
-          const hi = timeHi[2 * row + 1]
-          const before = timeHi[2 * row - 1]
-          sorted = hi > before || (hi === before && timeLo![2 * row] >= timeLo![2 * row - 2])
-        }
-        if (!sorted) {
+        if ((shapes[r] & SORTED) === 0) {
           runs.add(b, from, to, s, ...groupRows(timeHi, timeLo, tp, time!.values, from, to, bins, lg, groupOf))
           continue
         }
-        for (let row = from; row < to; ) {
-          const id = bins.holds(timeHi[2 * row + 1], timeLo![2 * row]) ? bins.id : bins.seek(timeHi[2 * row + 1], timeLo![2 * row], time!.values, row)
-          groupOf(lg, id)
-          row = bins.end(timeHi, timeLo!, row + 1, to)
+        // Each of the run's bins (its rows found once per block: BlockShape.segments) makes its group.
+        const k0 = runs.segments
+        for (let k = segments!.first[r], row = from; k < segments!.first[r + 1]; k++) {
+          const local = segments!.bin[k]
+          let id = binIds[local]
+          if (id < 0) id = binIds[local] = bins.seek(timeHi[2 * row + 1], timeLo![2 * row], time!.values, row)
+          runs.segment(segments!.end[k], id, groupOf(lg, id))
+          row = segments!.end[k]
         }
         const firstHi = timeHi[2 * from + 1]
         const firstLo = timeLo![2 * from]
         const lastHi = timeHi[2 * to - 1]
         const lastLo = timeLo![2 * to - 2]
-        runs.add(b, from, to, s, true, true, firstHi, firstLo, lastHi, lastLo)
+        runs.add(b, from, to, s, true, true, firstHi, firstLo, lastHi, lastLo, (shapes[r] & STEADY) !== 0 ? 2 * k0 + ((shapes[r] & RESETS) !== 0 ? 1 : 0) : -1)
       }
     }
     const walk = this.histogram ? new HistogramWalk(bins, groupOf, this.ctx.rangeStart) : new CounterWalk(bins, groupOf, this.ctx.rangeStart, this.values.length)
@@ -280,7 +286,13 @@ export class SeriesStats {
       walk.begin(labelGroupOf[s])
       const { runs: order, first } = bySeries
       if (runs.inOrder(order, first[s], first[s + 1])) {
-        for (let k = first[s]; k < first[s + 1]; k++) walk.run(this.columns[runs.batch[order[k]]], runs.from[order[k]], runs.to[order[k]], true)
+        for (let k = first[s]; k < first[s + 1]; k++) {
+          const r = order[k]
+          const steady = runs.steady[r]
+          const c = this.columns[runs.batch[r]]
+          if (steady >= 0) (walk as CounterWalk).runSteady(c, runs.from[r], runs.to[r], runs, steady >>> 1, (steady & 1) === 1 ? shapeOf[runs.batch[r]].increases! : c.value!.values)
+          else walk.run(this.columns[runs.batch[r]], runs.from[r], runs.to[r], true)
+        }
       } else {
         // Arrived out of time order (parts written apart): sorted by time, ties by arrival.
         pairs.length = 0
@@ -331,6 +343,190 @@ function groupRows(timeHi: Int32Array | undefined, timeLo: Uint32Array | undefin
     last = id
   }
   return [timed, sorted, firstHi, firstLo, lastHi, lastLo]
+}
+
+/** Run shape bits (BlockShape.runs): every row has a time, and times ascend. */
+const SORTED = 1
+/**
+ * SORTED, with every value present and an integer in [0, 2^52], and the run's points' increases
+ * (each over the point before: its value, or its difference to the one before) summing to at
+ * most 2^52. Then the increases of any stretch of the run sum, exactly, to the difference of
+ * the running total of increases at its ends (integers below 2^53 add without rounding):
+ * BlockShape.increases, or the values themselves for a run without a reset (RESETS clear).
+ */
+const STEADY = 2
+/** STEADY, and some point of the run after its first resets (links as 'zero': Walk.link). */
+const RESETS = 4
+const STEADY_MAX = 2 ** 52
+
+/**
+ * The bins a block's SORTED runs have points in, for one bin width: run r's bins are
+ * segments first[r] to first[r + 1], each ending (exclusive) at row end[k], in the block's
+ * bin bin[k] (starting at starts[bin[k]]). Without a bin, a run is one segment.
+ */
+interface Segments {
+  readonly first: Uint32Array
+  readonly end: Uint32Array
+  readonly bin: Uint32Array
+  readonly starts: readonly (bigint | null)[]
+}
+
+/**
+ * What the walk needs to know of a block's series runs that does not depend on the query:
+ * each run's shape bits, and its bins for each bin width asked. A block scanned again (block
+ * cache) brings the same runs array (seriesRuns) and column memory, so these passes over its
+ * points are made once per block, not once per query.
+ */
+class BlockShape {
+  /** The column memory it was made from (a block's, whole or viewed). */
+  readonly of: readonly (ArrayBufferView | undefined)[]
+  readonly runs: Uint8Array
+  /** For each row of a STEADY run with RESETS, the sum of the run's increases up to it. */
+  readonly increases: Float64Array | undefined
+  private readonly rows: Uint32Array
+  private readonly n: number
+  private readonly time: BigInt64Array | undefined
+  private readonly bySize = new Map<bigint | undefined, Segments | undefined>()
+
+  constructor(of: readonly (ArrayBufferView | undefined)[], rows: Uint32Array, n: number, time: BigInt64Array | undefined, runs: Uint8Array, increases: Float64Array | undefined) {
+    this.of = of
+    this.increases = increases
+    this.rows = rows
+    this.n = n
+    this.time = time
+    this.runs = runs
+  }
+
+  /** The bins of the SORTED runs for bins of `width` (undefined: no bin). */
+  segments(width: bigint | undefined): Segments | undefined {
+    if (this.bySize.has(width)) return this.bySize.get(width)
+    const { rows, n, time, runs } = this
+    let segments: Segments | undefined
+    if (time !== undefined) {
+      const first = new Uint32Array(rows.length + 1)
+      const end: number[] = []
+      const bin: number[] = []
+      const starts: (bigint | null)[] = []
+      const local = new Map<bigint | null, number>()
+      for (let r = 0; r < rows.length; r++) {
+        first[r] = end.length
+        if ((runs[r] & SORTED) === 0) continue
+        const to = r + 1 < rows.length ? rows[r + 1] : n
+        for (let row = rows[r]; row < to; ) {
+          let start: bigint | null = null
+          let next = to
+          if (width !== undefined) {
+            const t = time[row]
+            const m = t % width
+            start = t - (m < 0n ? m + width : m)
+            // The first row past the bin (times ascend).
+            const past = start + width
+            let a = row + 1
+            next = to
+            while (a < next) {
+              const mid = (a + next) >>> 1
+              if (time[mid] < past) a = mid + 1
+              else next = mid
+            }
+          }
+          let id = local.get(start)
+          if (id === undefined) {
+            local.set(start, (id = starts.length))
+            starts.push(start)
+          }
+          end.push(next)
+          bin.push(id)
+          row = next
+        }
+      }
+      first[rows.length] = end.length
+      segments = { first, end: Uint32Array.from(end), bin: Uint32Array.from(bin), starts }
+    }
+    this.bySize.set(width, segments)
+    return segments
+  }
+}
+
+/** Block shapes, by their runs' first rows (seriesRuns: one array per block view). */
+const shapeOfBlock = new WeakMap<Uint32Array, BlockShape>()
+
+/** The shape of the runs `rows` (first rows of the series runs of a batch of `n` rows). */
+function blockShape(rows: Uint32Array, n: number, c: Columns, counters: boolean): BlockShape {
+  const of = [c.time?.values, c.time?.present, c.value?.values, c.value?.present, c.start?.values, c.start?.present]
+  const known = shapeOfBlock.get(rows)
+  if (known !== undefined && known.of.every((v, k) => sameView(v, of[k]))) return known
+  const shapes = new Uint8Array(rows.length)
+  let increases: Float64Array | undefined
+  const { timeHi, timeLo, time, value, startWords, start } = c
+  const dense = timeHi !== undefined && timeLo !== undefined && time?.present === undefined
+  if (dense) {
+    const values = counters ? value?.values : undefined
+    const vp = value?.present
+    const sp = start?.present
+    for (let r = 0; r < rows.length; r++) {
+      const from = rows[r]
+      const to = r + 1 < rows.length ? rows[r + 1] : n
+      let sorted = true
+      for (let row = from + 1; row < to && sorted; row++) {
+        const hi = timeHi[2 * row + 1]
+        const before = timeHi[2 * row - 1]
+        sorted = hi > before || (hi === before && timeLo[2 * row] >= timeLo[2 * row - 2])
+      }
+      if (!sorted) continue
+      shapes[r] = SORTED
+      if (values === undefined) continue
+      const shape = steadyShape(values, vp, startWords, sp, from, to)
+      shapes[r] |= shape
+      if ((shape & RESETS) !== 0) runningIncreases(values, startWords, sp, from, to, (increases ??= new Float64Array(n)))
+    }
+  }
+  const shape = new BlockShape(of, rows, n, dense ? time!.values : undefined, shapes, increases)
+  shapeOfBlock.set(rows, shape)
+  return shape
+}
+
+/** True when the point at `row` resets its series (Walk.link 'zero', or a value below the one before). */
+function resets(values: Float64Array, startWords: Uint32Array | undefined, sp: Uint8Array | undefined, row: number): boolean {
+  if (values[row] < values[row - 1]) return true
+  if (startWords === undefined) return false
+  const here = sp === undefined || sp[row] === 1
+  const lo = here ? startWords[2 * row] : 0
+  const hi = here ? startWords[2 * row + 1] : 0
+  const was = sp === undefined || sp[row - 1] === 1
+  return (lo !== 0 || hi !== 0) && (lo !== (was ? startWords[2 * row - 2] : 0) || hi !== (was ? startWords[2 * row - 1] : 0))
+}
+
+/** STEADY, with RESETS when it has any, or 0: the shape of the SORTED counter run [from, to). */
+function steadyShape(values: Float64Array, vp: Uint8Array | undefined, startWords: Uint32Array | undefined, sp: Uint8Array | undefined, from: number, to: number): number {
+  if (vp !== undefined) for (let row = from; row < to; row++) if (vp[row] !== 1) return 0
+  if (!(Number.isInteger(values[from]) && values[from] >= 0 && values[from] <= STEADY_MAX)) return 0
+  let total = 0
+  let shape = STEADY
+  for (let row = from + 1; row < to; row++) {
+    const v = values[row]
+    if (!(Number.isInteger(v) && v >= 0 && v <= STEADY_MAX)) return 0
+    if (resets(values, startWords, sp, row)) {
+      shape = STEADY | RESETS
+      total += v
+    } else total += v - values[row - 1]
+    if (total > STEADY_MAX) return 0
+  }
+  return shape
+}
+
+/** Fills into[from, to) with the running sum of the increases of the STEADY run [from, to). */
+function runningIncreases(values: Float64Array, startWords: Uint32Array | undefined, sp: Uint8Array | undefined, from: number, to: number, into: Float64Array): void {
+  let total = 0
+  into[from] = 0
+  for (let row = from + 1; row < to; row++) {
+    total += resets(values, startWords, sp, row) ? values[row] : values[row] - values[row - 1]
+    into[row] = total
+  }
+}
+
+function sameView(a: ArrayBufferView | undefined, b: ArrayBufferView | undefined): boolean {
+  if (a === b) return true
+  return a !== undefined && b !== undefined && a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength
 }
 
 /** The `by` values of a group: label values in their places, the bin start in its own. */
@@ -502,20 +698,56 @@ class Runs {
   private firstLo = new Uint32Array(256)
   private lastHi = new Int32Array(256)
   private lastLo = new Uint32Array(256)
+  /**
+   * For a STEADY run (BlockShape) walked by CounterWalk.runSteady, twice its first segment,
+   * plus 1 when it has RESETS (it walks BlockShape.increases, not the values); else -1.
+   */
+  steady = new Int32Array(256)
+  /** Segments of SORTED runs, one per bin a run has points in: end row, bin id and group. */
+  segments = 0
+  segmentEnd = new Int32Array(1024)
+  segmentBin = new Int32Array(1024)
+  segmentGroup = new Int32Array(1024)
 
-  add(b: number, from: number, to: number, s: number, timed: boolean, sorted: boolean, firstHi: number, firstLo: number, lastHi: number, lastLo: number): void {
-    const r = this.length++
-    if (r === this.batch.length) {
-      this.batch = widened(this.batch)
-      this.from = widened(this.from)
-      this.to = widened(this.to)
-      this.series = widened(this.series)
-      this.kind = widened(this.kind)
-      this.firstHi = widened(this.firstHi)
-      this.firstLo = grown(this.firstLo)
-      this.lastHi = widened(this.lastHi)
-      this.lastLo = grown(this.lastLo)
+  private grow(): void {
+    this.batch = widened(this.batch)
+    this.from = widened(this.from)
+    this.to = widened(this.to)
+    this.series = widened(this.series)
+    this.kind = widened(this.kind)
+    this.firstHi = widened(this.firstHi)
+    this.firstLo = grown(this.firstLo)
+    this.lastHi = widened(this.lastHi)
+    this.lastLo = grown(this.lastLo)
+    this.steady = widened(this.steady)
+  }
+
+  /** Makes room for `runs` more runs and `segments` more segments. */
+  reserve(runs: number, segments: number): void {
+    while (this.length + runs > this.batch.length) this.grow()
+    while (this.segments + segments > this.segmentEnd.length) {
+      this.segmentEnd = widened(this.segmentEnd)
+      this.segmentBin = widened(this.segmentBin)
+      this.segmentGroup = widened(this.segmentGroup)
     }
+  }
+
+  segment(end: number, bin: number, group: number): void {
+    const k = this.segments++
+    if (k === this.segmentEnd.length) {
+      this.segmentEnd = widened(this.segmentEnd)
+      this.segmentBin = widened(this.segmentBin)
+      this.segmentGroup = widened(this.segmentGroup)
+    }
+    this.segmentEnd[k] = end
+    this.segmentBin[k] = bin
+    this.segmentGroup[k] = group
+  }
+
+  add(b: number, from: number, to: number, s: number, timed: boolean, sorted: boolean, firstHi: number, firstLo: number, lastHi: number, lastLo: number, steady = -1): void {
+    const r = this.length++
+    if (r === this.batch.length) this.grow()
+    this.steady[r] = steady
     this.batch[r] = b
     this.from[r] = from
     this.to[r] = to
@@ -730,6 +962,52 @@ class CounterWalk extends Walk {
     this.prevValue = prevValue
     this.prevLo = prevLo
     this.prevHi = prevHi
+  }
+
+  /**
+   * As run over a STEADY run (BlockShape) of rows [from, to) whose bins are the segments from
+   * k0 on: its first point as any, then per bin the difference of `total` (the running sum of
+   * the run's increases, or its values when it has no reset) at its ends, which is the sum of
+   * its points' increases to the bit while the group's sum is an integer of at most 2^52
+   * (checked; else point by point).
+   */
+  runSteady(c: Columns, from: number, to: number, runs: Runs, k0: number, total: Float64Array): void {
+    const values = c.value!.values
+    const sums = this.sums
+    const { segmentEnd, segmentGroup } = runs
+    // The first point, as run takes it (Walk.link): it links to the series' point before, if any.
+    const { startWords, start } = c
+    const sp = start?.present
+    const has = startWords !== undefined && (sp === undefined || sp[from] === 1)
+    const startLo = has ? startWords[2 * from] : 0
+    const startHi = has ? startWords[2 * from + 1] : 0
+    const started = startLo !== 0 || startHi !== 0
+    const v = values[from]
+    const g0 = segmentGroup[k0]
+    if (this.first) {
+      if (started && (this.earliest === undefined || start!.values[from] >= this.earliest)) sums[g0] += v
+    } else if ((started && (startLo !== this.prevLo || startHi !== this.prevHi)) || v < this.prevValue) sums[g0] += v
+    else sums[g0] += v - this.prevValue
+    this.first = false
+    this.prevLo = startLo
+    this.prevHi = startHi
+    // The segment holding the last row counted, and that row.
+    let last = k0
+    for (let k = k0, prev = from; prev < to - 1; k++) {
+      const end = segmentEnd[k]
+      if (end - 1 > prev) {
+        const g = segmentGroup[k]
+        let sum = sums[g]
+        if (Number.isInteger(sum) && Math.abs(sum) <= STEADY_MAX) sum += total[end - 1] - total[prev]
+        else for (let row = prev + 1; row < end; row++) sum += total[row] - total[row - 1]
+        sums[g] = sum
+      }
+      prev = end - 1
+      last = k
+    }
+    this.g = segmentGroup[last]
+    this.lastBin = runs.segmentBin[last]
+    this.prevValue = values[to - 1]
   }
 }
 
