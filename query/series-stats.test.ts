@@ -7,7 +7,10 @@
  * labels, and histograms whose bucket counts drop.
  */
 import { describe, expect, it } from 'vitest'
-import { BatchBuilder, MemoryStore, METRIC_COLUMNS, METRIC_TYPE, type Batch } from '../storage/index.ts'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { BatchBuilder, MemoryStore, METRIC_COLUMNS, METRIC_TYPE, openEngine, takeRows, type Batch, type Store } from '../storage/index.ts'
 import { runQuery } from './engine.ts'
 import { parseQuery } from './parser.ts'
 import { planQuery } from './planner.ts'
@@ -28,8 +31,8 @@ interface Series {
   buckets: number[]
 }
 
-/** Points of `series` at times `times` (seconds from T0), one batch. */
-function points(rand: () => number, series: Series[], times: number[], histogram: boolean): Batch {
+/** Points of `series` at times `times` (seconds from T0), one batch; `integer`: counts of whole numbers. */
+function points(rand: () => number, series: Series[], times: number[], histogram: boolean, integer = false): Batch {
   const b = new BatchBuilder('metrics')
   let row = 0
   for (const s of series) {
@@ -45,19 +48,27 @@ function points(rand: () => number, series: Series[], times: number[], histogram
       }
       if (s.start !== 0n) b.setI64(METRIC_COLUMNS.startTimeUnixNano, row, s.start)
       // A reset without a new start time: the value drops.
-      if (rand() < 0.02) s.value = rand() * 3
-      else s.value += Math.floor(rand() * 10) / 4
+      if (rand() < 0.02) s.value = integer ? Math.floor(rand() * 3) : rand() * 3
+      else s.value += integer ? Math.floor(rand() * 10) : Math.floor(rand() * 10) / 4
       if (histogram) {
         s.buckets = s.buckets.map((c) => (rand() < 0.01 ? 0 : c + Math.floor(rand() * 5)))
         b.setI64List(METRIC_COLUMNS.bucketCounts, row, s.buckets.map(BigInt))
         b.setF64List(METRIC_COLUMNS.explicitBounds, row, BOUNDS)
-      } else if (rand() > 0.03) b.setF64(METRIC_COLUMNS.value, row, s.value)
+      } else if (rand() > (integer ? 0.003 : 0.03)) b.setF64(METRIC_COLUMNS.value, row, s.value)
       if (s.route !== undefined) b.setStr('a:http.route', row, s.route)
       b.setStr('r:service.name', row, s.service)
+      // Whole-number counters are series of their own, as scraped or exported ones are.
+      if (integer) b.setStr('r:service.instance.id', row, `i-${series.indexOf(s)}`)
       row++
     }
   }
   return b.finish(row)
+}
+
+/** Row `row` of `batch` apart from the others. */
+function cutRow(batch: Batch, row: number): { row: Batch; rest: Batch } {
+  const others = Array.from({ length: batch.length }, (_, i) => i).filter((i) => i !== row)
+  return { row: takeRows(batch, [row]), rest: takeRows(batch, others) }
 }
 
 function makeSeries(rand: () => number, count: number): Series[] {
@@ -71,21 +82,27 @@ function makeSeries(rand: () => number, count: number): Series[] {
   }))
 }
 
-/** A store with both metrics: batches of time slices, one slice appended out of order. */
-async function store(seed: number): Promise<MemoryStore> {
+/**
+ * A store with both metrics: batches of time slices, one slice appended out of order.
+ * `integer`: counters of whole numbers, which the walk takes a bin at a time (BlockShape).
+ */
+async function store(seed: number, integer = false): Promise<MemoryStore> {
   const rand = seededRandom(seed)
   const counters = makeSeries(rand, 40)
   const histograms = makeSeries(rand, 12)
   const slices = [0, 1, 2, 3, 4, 5].map((k) => Array.from({ length: 40 }, (_, i) => k * 600 + i * 15))
-  const batches = slices.map((times) => [points(rand, counters, times, false), points(rand, histograms, times, true)])
+  const batches = slices.map((times) => [points(rand, counters, times, false, integer), points(rand, histograms, times, true)])
   const s = new MemoryStore()
-  // The fifth slice arrives before the fourth: series whose points are not in time order.
-  for (const k of [0, 1, 2, 4, 3, 5]) for (const batch of batches[k]) await s.append('default', batch)
+  // The fifth slice arrives before the fourth: series whose points are not in time order
+  // (whole-number counters arrive in order but for one series: its first point comes last).
+  const late = integer ? cutRow(batches[0][0], 0) : undefined
+  for (const k of integer ? [0, 1, 2, 3, 4, 5] : [0, 1, 2, 4, 3, 5]) for (const batch of batches[k]) await s.append('default', k === 0 && late !== undefined && batch === batches[0][0] ? late.rest : batch)
+  if (late !== undefined) await s.append('default', late.row)
   return s
 }
 
 /** The query with count() added (row by row) and as it is (series-wise), the named columns of both. */
-async function both(s: MemoryStore, query: string, columns: string[]): Promise<[unknown[][], unknown[][]]> {
+async function both(s: Store, query: string, columns: string[]): Promise<[unknown[][], unknown[][]]> {
   const generic = await runQuery(query.replace(/stats /, 'stats count() as n, '), { store: s, ...RANGE })
   const series = await runQuery(query, { store: s, ...RANGE })
   const pick = (r: typeof series) => {
@@ -95,6 +112,15 @@ async function both(s: MemoryStore, query: string, columns: string[]): Promise<[
   }
   return [pick(generic), pick(series)]
 }
+
+const COUNTER_QUERIES = [
+  'metrics | where metric.name = "requests" | stats increase(value), rate(value) by http.route, bin(time, 5m) | sort http.route, time',
+  'metrics | where metric.name = "requests" | stats increase(value) as inc by bin(time, 7m), service.name | sort service.name, time',
+  'metrics | stats rate(value) as r by service.name, http.route | sort service.name, http.route',
+  'metrics | stats increase(value) as inc by metric.name, http.route | sort metric.name, http.route',
+]
+
+const counterColumns = (query: string): string[] => (query.includes('increase(value),') ? ['increase_value', 'rate_value'] : query.includes('as inc') ? ['inc'] : ['r'])
 
 function statsNode(query: string): { node: StatsNode; scope: never } {
   const plan = planQuery(parseQuery(query), { ...RANGE, now: RANGE.end, source: query })
@@ -120,18 +146,82 @@ describe('series-wise stats', () => {
   it('answers counters as the row-by-row path, to the bit', async () => {
     for (const seed of [1, 2, 3]) {
       const s = await store(seed)
-      for (const query of [
-        'metrics | where metric.name = "requests" | stats increase(value), rate(value) by http.route, bin(time, 5m) | sort http.route, time',
-        'metrics | where metric.name = "requests" | stats increase(value) as inc by bin(time, 7m), service.name | sort service.name, time',
-        'metrics | stats rate(value) as r by service.name, http.route | sort service.name, http.route',
-        'metrics | stats increase(value) as inc by metric.name, http.route | sort metric.name, http.route',
-      ]) {
-        const columns = query.includes('increase(value),') ? ['increase_value', 'rate_value'] : query.includes('as inc') ? ['inc'] : ['r']
-        const [generic, series] = await both(s, query, columns)
+      for (const query of COUNTER_QUERIES) {
+        const [generic, series] = await both(s, query, counterColumns(query))
         expect(series.length, query).toBeGreaterThan(0)
         expect(series, `${query} (seed ${seed})`).toEqual(generic)
         expect(series.some((row) => row.some((v) => typeof v === 'number' && v !== 0)), query).toBe(true)
       }
+    }
+  })
+
+  it('answers whole-number counters a bin at a time, to the bit: resets, restarts, gaps, series over batches and out of order', async () => {
+    for (const seed of [7, 8, 9]) {
+      const s = await store(seed, true)
+      for (const query of COUNTER_QUERIES) {
+        const [generic, series] = await both(s, query, counterColumns(query))
+        expect(series.length, query).toBeGreaterThan(0)
+        expect(series, `${query} (seed ${seed})`).toEqual(generic)
+      }
+    }
+  })
+
+  it('adds point by point where whole numbers would round: counts near 2^52, sums past 2^53', async () => {
+    const s = new MemoryStore()
+    const b = new BatchBuilder('metrics')
+    let row = 0
+    for (let i = 0; i < 9; i++) {
+      for (let t = 0; t < 60; t++) {
+        b.setStr(METRIC_COLUMNS.name, row, 'requests')
+        b.setI64(METRIC_COLUMNS.timeUnixNano, row, T0 + BigInt(t * 30) * SECOND)
+        b.setI64(METRIC_COLUMNS.startTimeUnixNano, row, T0 - SECOND)
+        // Series 0 passes 2^52 (added point by point); the others stay below it, but eight of
+        // them sum past 2^53 in one group, where odd increases round as they are added.
+        b.setF64(METRIC_COLUMNS.value, row, i === 0 ? 2 ** 52 - 1000 + t * 17 : t * (2 ** 46 + 2 * i + 1))
+        b.setStr('a:http.route', row, i === 0 ? '/a' : '/b')
+        b.setStr('r:service.name', row, `svc-${i}`)
+        row++
+      }
+    }
+    await s.append('default', b.finish(row))
+    for (const query of COUNTER_QUERIES) {
+      const [generic, series] = await both(s, query, counterColumns(query))
+      expect(series, query).toEqual(generic)
+    }
+  })
+
+  it('answers counters of the on-disk engine as the row-by-row path: series over blocks, parts and partitions, with and without start times', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'blazedb-series-stats-'))
+    // Partitions of 20 minutes: each series spans three; 320 series of 240 points fill two blocks.
+    const engine = await openEngine({ dataDir: dir, password: 'test', background: false, partWriterThread: false, partitionDuration: 1200n * SECOND })
+    try {
+      const rand = seededRandom(10)
+      // OTLP-style counters carry a start time, Prometheus-style ones (start 0n) none.
+      const series = makeSeries(rand, 320).map((x, i) => ({ ...x, start: i % 2 === 0 ? 0n : x.start }))
+      const times = Array.from({ length: 240 }, (_, i) => i * 15)
+      // Two flushes per partition: one series' points lie in two parts of a partition, and the
+      // second half arrives first in one of them (a part out of time order).
+      const halves = [times.filter((t) => t % 1200 < 600), times.filter((t) => t % 1200 >= 600)]
+      const batches = halves.map((h) => points(rand, series, h, false, true))
+      await engine.append('default', batches[1])
+      await engine.flush()
+      await engine.append('default', batches[0])
+      await engine.flush()
+      for (const query of COUNTER_QUERIES) {
+        const [generic, walked] = await both(engine, query, counterColumns(query))
+        expect(walked.length, query).toBeGreaterThan(0)
+        expect(walked, query).toEqual(generic)
+      }
+      await engine.compact()
+      for (const query of COUNTER_QUERIES) {
+        const [generic, walked] = await both(engine, query, counterColumns(query))
+        expect(walked, `${query} (compacted)`).toEqual(generic)
+        // Again from the block cache, with the blocks' shapes kept from the first run.
+        expect((await both(engine, query, counterColumns(query)))[1], `${query} (cached)`).toEqual(walked)
+      }
+    } finally {
+      await engine.close()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 

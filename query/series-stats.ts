@@ -989,10 +989,13 @@ class CounterWalk extends Walk {
     } else if ((started && (startLo !== this.prevLo || startHi !== this.prevHi)) || v < this.prevValue) sums[g0] += v
     else sums[g0] += v - this.prevValue
     this.first = false
-    this.prevLo = startLo
-    this.prevHi = startHi
+    // The start time of the run's last point (a restart within the run changes it).
+    const last = to - 1
+    const hasLast = startWords !== undefined && (sp === undefined || sp[last] === 1)
+    this.prevLo = hasLast ? startWords[2 * last] : 0
+    this.prevHi = hasLast ? startWords[2 * last + 1] : 0
     // The segment holding the last row counted, and that row.
-    let last = k0
+    let segment = k0
     for (let k = k0, prev = from; prev < to - 1; k++) {
       const end = segmentEnd[k]
       if (end - 1 > prev) {
@@ -1003,10 +1006,10 @@ class CounterWalk extends Walk {
         sums[g] = sum
       }
       prev = end - 1
-      last = k
+      segment = k
     }
-    this.g = segmentGroup[last]
-    this.lastBin = runs.segmentBin[last]
+    this.g = segmentGroup[segment]
+    this.lastBin = runs.segmentBin[segment]
     this.prevValue = values[to - 1]
   }
 }
