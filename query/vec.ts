@@ -228,13 +228,38 @@ function toJson(value: AnyValue): unknown {
  */
 export function columnOf(values: readonly Scalar[]): Column {
   const n = values.length
-  const present = Uint8Array.from(values, (x) => (x === null || x === undefined ? 0 : 1))
-  const p = present.every((x) => x === 1) ? undefined : present
-  const kinds = new Set(values.filter((x) => x !== null && x !== undefined).map((x) => (x instanceof Uint8Array ? `id${x.length}` : typeof x)))
-  const kind = kinds.size === 1 ? [...kinds][0] : 'mixed'
-  if (kind === 'number') return { kind: 'f64', values: Float64Array.from(values, (x) => (typeof x === 'number' ? x : 0)), present: p }
-  if (kind === 'bigint') return { kind: 'i64', values: BigInt64Array.from(values, (x) => (typeof x === 'bigint' ? x : 0n)), present: p }
-  if (kind === 'boolean') return { kind: 'bool', values: Uint8Array.from(values, (x) => (x === true ? 1 : 0)), present: p }
+  // Plain loops: TypedArray.from with a mapping function costs about a microsecond a value.
+  const present = new Uint8Array(n)
+  let absent = 0
+  let kind: string | undefined
+  for (let i = 0; i < n; i++) {
+    const x = values[i]
+    if (x === null || x === undefined) {
+      absent++
+      continue
+    }
+    present[i] = 1
+    if (kind === 'mixed') continue
+    const k = x instanceof Uint8Array ? `id${x.length}` : typeof x
+    kind = kind === undefined || kind === k ? k : 'mixed'
+  }
+  const p = absent === 0 ? undefined : present
+  kind ??= 'mixed'
+  if (kind === 'number') {
+    const out = new Float64Array(n)
+    for (let i = 0; i < n; i++) if (present[i] === 1) out[i] = values[i] as number
+    return { kind: 'f64', values: out, present: p }
+  }
+  if (kind === 'bigint') {
+    const out = new BigInt64Array(n)
+    for (let i = 0; i < n; i++) if (present[i] === 1) out[i] = values[i] as bigint
+    return { kind: 'i64', values: out, present: p }
+  }
+  if (kind === 'boolean') {
+    const out = new Uint8Array(n)
+    for (let i = 0; i < n; i++) out[i] = values[i] === true ? 1 : 0
+    return { kind: 'bool', values: out, present: p }
+  }
   if (kind === 'string') {
     const dict: string[] = []
     const index = new Map<string, number>()
