@@ -8,6 +8,7 @@ import { bytesToHex } from '../ids.ts'
 import { StorageError } from '../errors.ts'
 import { sliceRows, takeColumn, takeRows } from '../batch-ops.ts'
 import { SPAN_COLUMNS, TIME_COLUMN, type Batch, type Column } from '../model.ts'
+import { BLOCK_ROWS } from '../limits.ts'
 import { mayMatch, traceRows } from '../part/block-stats.ts'
 import type { ColumnCondition, ScanCondition, ScanRequest, ScanStats } from '../store.ts'
 import type { ChunkCache } from './block-cache.ts'
@@ -95,6 +96,9 @@ export async function* scanParts(
     }
     // Rows are stored grouped by service: an equality on it keeps one run of the block.
     if (span !== undefined && span.to - span.from < block.rows) batch = sliceRows(batch, span.from, span.to)
+    // A column the run holds one value of goes on as that value alone: a `where` on it then
+    // keeps every row by its dictionary, without a pass over the run's rows.
+    if (span?.constant !== undefined) batch = { ...batch, columns: { ...batch.columns, [span.constant.name]: span.constant.column } }
     stats.blocksRead++
     stats.rowsRead += block.rows
     if (best !== undefined) {
@@ -153,10 +157,11 @@ function readChunkRows(src: ChunkSource, name: string, rows: readonly number[], 
  * stored grouped by service (FORMAT.md): an equality on it keeps one run of the block, found
  * by looking at its ends only.
  */
-function matchingSpan(columns: Readonly<Record<string, Column>>, rows: number, where: readonly ScanCondition[] | undefined, read: readonly string[]): { from: number; to: number } | undefined {
+function matchingSpan(columns: Readonly<Record<string, Column>>, rows: number, where: readonly ScanCondition[] | undefined, read: readonly string[]): MatchingSpan | undefined {
   let from = 0
   let to = rows
   let narrowed = false
+  let constant: { name: string; whole: StringSpan } | undefined
   for (const cond of where ?? []) {
     // A field read from the first present of several columns: the union of their spans.
     let lo = to
@@ -164,6 +169,7 @@ function matchingSpan(columns: Readonly<Record<string, Column>>, rows: number, w
     let known = true
     for (const c of cond.op === 'any' ? cond.of : [cond]) {
       const s = stringSpan(columns, c, read, from, to)
+      if (s?.whole?.column !== undefined && cond.op === 'eq') constant = { name: cond.column, whole: s.whole }
       if (s === undefined) known = false
       else if (s.from < s.to) {
         lo = Math.min(lo, s.from)
@@ -176,14 +182,37 @@ function matchingSpan(columns: Readonly<Record<string, Column>>, rows: number, w
     from = lo
     to = hi
   }
-  return narrowed ? { from, to } : undefined
+  if (!narrowed) return undefined
+  const one = constant !== undefined && constant.whole.from === from && constant.whole.to === to ? { name: constant.name, column: constant.whole.column! } : undefined
+  return { from, to, constant: one }
 }
+
+/** Rows [from, to) of a block, and a column that holds one value over them (as such). */
+interface MatchingSpan {
+  from: number
+  to: number
+  constant?: { name: string; column: Column }
+}
+
+/**
+ * The span of a block's str column where the strings wanted are, its first to last row; for
+ * an equality whose rows are exactly that span, `column`: the span's rows as a column of that
+ * one string (kept with the span, so a block scanned again brings the same column).
+ */
+interface StringSpan {
+  from: number
+  to: number
+  column?: Column
+}
+
+/** Codes of a dictionary of one string: shared, never written (views of it are columns). */
+const ZEROS = new Uint32Array(BLOCK_ROWS)
 
 /**
  * The first to last row of [from, to) that may hold a string `cond` wants (a superset: the
  * rows of the whole block, cut to [from, to)); undefined when `cond` is no equality on a str column.
  */
-function stringSpan(columns: Readonly<Record<string, Column>>, cond: ColumnCondition, read: readonly string[], from: number, to: number): { from: number; to: number } | undefined {
+function stringSpan(columns: Readonly<Record<string, Column>>, cond: ColumnCondition, read: readonly string[], from: number, to: number): { from: number; to: number; whole?: StringSpan } | undefined {
   if (cond.op !== 'eq' && cond.op !== 'in') return undefined
   const values = cond.op === 'eq' ? [cond.value] : cond.values
   if (!values.every((v) => typeof v === 'string')) return undefined
@@ -196,20 +225,23 @@ function stringSpan(columns: Readonly<Record<string, Column>>, cond: ColumnCondi
   const key = JSON.stringify(values)
   let s = known.get(key)
   if (s === undefined) {
-    s = { from: 0, to: c.codes.length }
+    s = { from: 0, to: c.codes.length } as StringSpan
     const wanted = new Uint8Array(c.dict.length)
     for (let code = 0; code < c.dict.length; code++) wanted[code] = values.includes(c.dict[code]) ? 1 : 0
     const { codes, present } = c
     while (s.from < s.to && (wanted[codes[s.from]] === 0 || (present !== undefined && present[s.from] !== 1))) s.from++
     while (s.to > s.from && (wanted[codes[s.to - 1]] === 0 || (present !== undefined && present[s.to - 1] !== 1))) s.to--
+    let every = cond.op === 'eq' && s.to > s.from && s.to - s.from <= ZEROS.length
+    for (let row = s.from; row < s.to && every; row++) every = wanted[codes[row]] === 1 && (present === undefined || present[row] === 1)
+    if (every) s.column = { kind: 'str', dict: [values[0] as string], codes: ZEROS.subarray(0, s.to - s.from) }
     known.set(key, s)
   }
   const lo = Math.max(from, s.from)
-  return { from: lo, to: Math.max(lo, Math.min(to, s.to)) }
+  return { from: lo, to: Math.max(lo, Math.min(to, s.to)), whole: s }
 }
 
 /** Spans of the strings wanted (JSON of the values) by the codes of a decoded str column. */
-const spans = new WeakMap<Uint32Array, Map<string, { from: number; to: number }>>()
+const spans = new WeakMap<Uint32Array, Map<string, StringSpan>>()
 
 /**
  * The trace a scan of spans looks up (an equality on the trace id), if any: such a scan reads
