@@ -1,7 +1,8 @@
 /**
  * A scan with an equality on a string column keeps, of each block, only the rows from the
  * first to the last that can match: rows are stored grouped by service, so that is one
- * service's run. Every matching row still comes back, whatever the order of the rows.
+ * service's run. Every matching row still comes back, whatever the order of the rows; a run
+ * that is all one string comes as a dictionary of that string.
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -77,5 +78,28 @@ test('a block with no row of the service is skipped, one whose column is absent 
     for await (const b of scanParts([{ reader }], new BlockCache(1 << 24), { signal: 'spans', columns: ['a:service.name', SPAN_COLUMNS.startTimeUnixNano], where }, stats, true)) got.push(b)
     expect(got).toEqual([])
     expect(stats.blocksSkipped).toBe(4)
+  })
+})
+
+test('an equality whose run is all of one string passes that column on as a one-string dictionary, the same object each scan', async () => {
+  await withPart(path, key, async (reader) => {
+    const cache = new BlockCache(1 << 24)
+    const where: ScanCondition[] = [{ op: 'eq', column: SERVICE, value: 'svc-2' }]
+    const scan = async () => {
+      const got: Batch[] = []
+      for await (const b of scanParts([{ reader }], cache, { signal: 'spans', columns: [SERVICE, SPAN_COLUMNS.startTimeUnixNano], where }, emptyScanStats(), true)) got.push(b)
+      return got
+    }
+    const first = await scan()
+    // The sorted blocks: their runs hold svc-2 alone; the block in arrival order does not.
+    for (const b of first.slice(0, -1)) {
+      const c = b.columns[SERVICE]
+      expect(c.kind === 'str' && c.dict).toEqual(['svc-2'])
+      expect(Array.from({ length: b.length }, (_, i) => serviceOf(b, i)).every((s) => s === 'svc-2')).toBe(true)
+    }
+    const last = first[first.length - 1].columns[SERVICE]
+    expect(last.kind === 'str' && last.dict.length).toBeGreaterThan(1)
+    const again = await scan()
+    again.slice(0, -1).forEach((b, k) => expect(b.columns[SERVICE]).toBe(first[k].columns[SERVICE]))
   })
 })
