@@ -239,7 +239,7 @@ export class SeriesStats {
       const shape = blockShape(rows, n, this.columns[b], !this.histogram)
       const shapes = shape.runs
       shapeOf[b] = shape
-      const segments = shape.segments(bin?.binWidth)
+      const segments = segmentsOf(shape, bin?.binWidth)
       // The query's bin id of each of the block's bins (-1: not looked up yet).
       const binIds = new Int32Array(segments?.starts.length ?? 0).fill(-1)
       runs.reserve(rows.length, segments === undefined ? 0 : segments.first[rows.length])
@@ -263,7 +263,7 @@ export class SeriesStats {
           runs.add(b, from, to, s, ...groupRows(timeHi, timeLo, tp, time!.values, from, to, bins, lg, groupOf))
           continue
         }
-        // Each of the run's bins (its rows found once per block: BlockShape.segments) makes its group.
+        // Each of the run's bins (its rows found once per block: segmentsOf) makes its group.
         const k0 = runs.segments
         for (let k = segments!.first[r], row = from; k < segments!.first[r + 1]; k++) {
           const local = segments!.bin[k]
@@ -373,78 +373,72 @@ interface Segments {
 
 /**
  * What the walk needs to know of a block's series runs that does not depend on the query:
- * each run's shape bits, and its bins for each bin width asked. A block scanned again (block
- * cache) brings the same runs array (seriesRuns) and column memory, so these passes over its
- * points are made once per block, not once per query.
+ * each run's shape bits, and its bins for each bin width asked (segmentsOf). A block scanned
+ * again (block cache) brings the same runs array (seriesRuns) and column memory, so these
+ * passes over its points are made once per block, not once per query.
  */
-class BlockShape {
+interface BlockShape {
   /** The column memory it was made from (a block's, whole or viewed). */
   readonly of: readonly (ArrayBufferView | undefined)[]
+  readonly rows: Uint32Array
+  readonly n: number
+  /** The time column, when every row has a time. */
+  readonly time: BigInt64Array | undefined
+  /** Shape bits of each run. */
   readonly runs: Uint8Array
   /** For each row of a STEADY run with RESETS, the sum of the run's increases up to it. */
   readonly increases: Float64Array | undefined
-  private readonly rows: Uint32Array
-  private readonly n: number
-  private readonly time: BigInt64Array | undefined
-  private readonly bySize = new Map<bigint | undefined, Segments | undefined>()
+  /** Segments by bin width (segmentsOf). */
+  readonly bySize: Map<bigint | undefined, Segments | undefined>
+}
 
-  constructor(of: readonly (ArrayBufferView | undefined)[], rows: Uint32Array, n: number, time: BigInt64Array | undefined, runs: Uint8Array, increases: Float64Array | undefined) {
-    this.of = of
-    this.increases = increases
-    this.rows = rows
-    this.n = n
-    this.time = time
-    this.runs = runs
-  }
-
-  /** The bins of the SORTED runs for bins of `width` (undefined: no bin). */
-  segments(width: bigint | undefined): Segments | undefined {
-    if (this.bySize.has(width)) return this.bySize.get(width)
-    const { rows, n, time, runs } = this
-    let segments: Segments | undefined
-    if (time !== undefined) {
-      const first = new Uint32Array(rows.length + 1)
-      const end: number[] = []
-      const bin: number[] = []
-      const starts: (bigint | null)[] = []
-      const local = new Map<bigint | null, number>()
-      for (let r = 0; r < rows.length; r++) {
-        first[r] = end.length
-        if ((runs[r] & SORTED) === 0) continue
-        const to = r + 1 < rows.length ? rows[r + 1] : n
-        for (let row = rows[r]; row < to; ) {
-          let start: bigint | null = null
-          let next = to
-          if (width !== undefined) {
-            const t = time[row]
-            const m = t % width
-            start = t - (m < 0n ? m + width : m)
-            // The first row past the bin (times ascend).
-            const past = start + width
-            let a = row + 1
-            next = to
-            while (a < next) {
-              const mid = (a + next) >>> 1
-              if (time[mid] < past) a = mid + 1
-              else next = mid
-            }
+/** The bins of the SORTED runs of `shape` for bins of `width` (undefined: no bin). */
+function segmentsOf(shape: BlockShape, width: bigint | undefined): Segments | undefined {
+  if (shape.bySize.has(width)) return shape.bySize.get(width)
+  const { rows, n, time, runs } = shape
+  let segments: Segments | undefined
+  if (time !== undefined) {
+    const first = new Uint32Array(rows.length + 1)
+    const end: number[] = []
+    const bin: number[] = []
+    const starts: (bigint | null)[] = []
+    const local = new Map<bigint | null, number>()
+    for (let r = 0; r < rows.length; r++) {
+      first[r] = end.length
+      if ((runs[r] & SORTED) === 0) continue
+      const to = r + 1 < rows.length ? rows[r + 1] : n
+      for (let row = rows[r]; row < to; ) {
+        let start: bigint | null = null
+        let next = to
+        if (width !== undefined) {
+          const t = time[row]
+          const m = t % width
+          start = t - (m < 0n ? m + width : m)
+          // The first row past the bin (times ascend).
+          const past = start + width
+          let a = row + 1
+          next = to
+          while (a < next) {
+            const mid = (a + next) >>> 1
+            if (time[mid] < past) a = mid + 1
+            else next = mid
           }
-          let id = local.get(start)
-          if (id === undefined) {
-            local.set(start, (id = starts.length))
-            starts.push(start)
-          }
-          end.push(next)
-          bin.push(id)
-          row = next
         }
+        let id = local.get(start)
+        if (id === undefined) {
+          local.set(start, (id = starts.length))
+          starts.push(start)
+        }
+        end.push(next)
+        bin.push(id)
+        row = next
       }
-      first[rows.length] = end.length
-      segments = { first, end: Uint32Array.from(end), bin: Uint32Array.from(bin), starts }
     }
-    this.bySize.set(width, segments)
-    return segments
+    first[rows.length] = end.length
+    segments = { first, end: Uint32Array.from(end), bin: Uint32Array.from(bin), starts }
   }
+  shape.bySize.set(width, segments)
+  return segments
 }
 
 /** Block shapes, by their runs' first rows (seriesRuns: one array per block view). */
@@ -480,7 +474,7 @@ function blockShape(rows: Uint32Array, n: number, c: Columns, counters: boolean)
       if ((shape & RESETS) !== 0) runningIncreases(values, startWords, sp, from, to, (increases ??= new Float64Array(n)))
     }
   }
-  const shape = new BlockShape(of, rows, n, dense ? time!.values : undefined, shapes, increases)
+  const shape: BlockShape = { of, rows, n, time: dense ? time!.values : undefined, runs: shapes, increases, bySize: new Map() }
   shapeOfBlock.set(rows, shape)
   return shape
 }
