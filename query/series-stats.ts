@@ -205,7 +205,7 @@ export class SeriesStats {
     const labelKeys = keys.filter((k): k is { label: Expr } => 'label' in k)
     const bin = keys.find((k): k is { binWidth: bigint } => 'binWidth' in k)
     const bins = new Bins(bin?.binWidth)
-    const seriesIds = new Map<number, number>()
+    const seriesIds = new SeriesIds()
     const labelGroupIds: LabelGroupIds = { plain: new Map(), encoded: new Map() }
     let labelGroupOf = new Uint32Array(64)
     const labelValues: Scalar[][] = []
@@ -246,10 +246,8 @@ export class SeriesStats {
       for (let r = 0; r < rows.length; r++) {
         const from = rows[r]
         const to = r + 1 < rows.length ? rows[r + 1] : n
-        let s = seriesIds.get(key[r])
-        if (s === undefined) {
-          s = seriesIds.size
-          seriesIds.set(key[r], s)
+        const s = seriesIds.id(key[r])
+        if (seriesIds.added) {
           if (s >= labelGroupOf.length) labelGroupOf = grown(labelGroupOf)
           labelGroupOf[s] = labelGroupIdOf(vecs, from, labelGroupIds, labelValues)
         }
@@ -521,6 +519,56 @@ function runningIncreases(values: Float64Array, startWords: Uint32Array | undefi
 function sameView(a: ArrayBufferView | undefined, b: ArrayBufferView | undefined): boolean {
   if (a === b) return true
   return a !== undefined && b !== undefined && a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength
+}
+
+/**
+ * Series numbers by first appearance, keyed by the 53-bit series keys of seriesRuns: an
+ * open-addressing table over typed arrays (a Map of doubles costs a boxed number a lookup).
+ */
+class SeriesIds {
+  size = 0
+  /** Whether the last `id` gave a new number. */
+  added = false
+  private keys = new Float64Array(1024)
+  private ids = new Int32Array(1024).fill(-1)
+
+  id(key: number): number {
+    let mask = this.ids.length - 1
+    let at = slotOf(key) & mask
+    while (this.ids[at] >= 0) {
+      if (this.keys[at] === key) {
+        this.added = false
+        return this.ids[at]
+      }
+      at = (at + 1) & mask
+    }
+    if (2 * (this.size + 1) > this.ids.length) {
+      // Grow before half full: rehash into twice the room.
+      const keys = this.keys
+      const ids = this.ids
+      this.keys = new Float64Array(2 * keys.length)
+      this.ids = new Int32Array(2 * ids.length).fill(-1)
+      mask = this.ids.length - 1
+      for (let j = 0; j < ids.length; j++) {
+        if (ids[j] < 0) continue
+        let to = slotOf(keys[j]) & mask
+        while (this.ids[to] >= 0) to = (to + 1) & mask
+        this.keys[to] = keys[j]
+        this.ids[to] = ids[j]
+      }
+      at = slotOf(key) & mask
+      while (this.ids[at] >= 0) at = (at + 1) & mask
+    }
+    this.keys[at] = key
+    this.ids[at] = this.size
+    this.added = true
+    return this.size++
+  }
+}
+
+/** A well-mixed slot number of a series key (an integer below 2^53). */
+function slotOf(key: number): number {
+  return Math.imul((key >>> 0) ^ Math.floor(key / 4294967296), 0x9e3779b1) >>> 7
 }
 
 /** The `by` values of a group: label values in their places, the bin start in its own. */
