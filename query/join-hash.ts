@@ -290,8 +290,16 @@ interface IdIndex {
   words: IdWords
   slots: Int32Array
   next: Int32Array
-  bits: Uint8Array
+  /** 32-bit blocks: a row sets three bits of one block (blockBits). */
+  bits: Int32Array
+  /** A row's block: its filter hash shifted right by this. */
   shift: number
+}
+
+/** The three bits of a block that a filter hash `f` sets (or tests). */
+function blockBits(f: number): number {
+  const g = Math.imul(f, 0x85ebca6b)
+  return (1 << (g >>> 27)) | (1 << ((g >>> 22) & 31)) | (1 << ((g >>> 17) & 31))
 }
 
 /** The filter hash of row i: the first word of each key, mixed. */
@@ -351,16 +359,13 @@ function indexIds(words: IdWords, n: number): IdIndex {
   while (size < rows * 2) size *= 2
   let log2 = 10
   while (log2 < ID_FILTER_MAX_LOG2 && 2 ** log2 < rows * ID_FILTER_BITS_PER_ROW) log2++
-  const ix: IdIndex = { words, slots: new Int32Array(2 * size).fill(-1), next: new Int32Array(n).fill(-1), bits: new Uint8Array(2 ** (log2 - 3)), shift: 32 - log2 }
+  const ix: IdIndex = { words, slots: new Int32Array(2 * size).fill(-1), next: new Int32Array(n).fill(-1), bits: new Int32Array(2 ** (log2 - 5)), shift: 37 - log2 }
   const mask = size - 1
   // From the last row down, so that each chain lists its rows in order.
   for (let i = n - 1; i >= 0; i--) {
     if (valid[i] !== 1) continue
     const f = firstWords(words, i)
-    const bit = f >>> ix.shift
-    const bit2 = Math.imul(f, 0x85ebca6b) >>> ix.shift
-    ix.bits[bit >>> 3] |= 1 << (bit & 7)
-    ix.bits[bit2 >>> 3] |= 1 << (bit2 & 7)
+    ix.bits[f >>> ix.shift] |= blockBits(f)
     const h = idHash(words, i)
     let s = h & mask
     const slots = ix.slots
@@ -393,16 +398,14 @@ function candidates(ix: IdIndex, keys: IdWords, n: number): Int32Array {
       let f = Math.imul(0x2545f491 ^ w0[i * per0], 0x9e3779b1)
       if (per1 > 0) f = Math.imul(f ^ w1[i * per1], 0x9e3779b1)
       f ^= f >>> 15
-      const bit = f >>> shift
-      const bit2 = Math.imul(f, 0x85ebca6b) >>> shift
-      if (((bits[bit >>> 3] >>> (bit & 7)) & (bits[bit2 >>> 3] >>> (bit2 & 7)) & 1) !== 0) out[count++] = i
+      const want = blockBits(f)
+      if ((bits[f >>> shift] & want) === want) out[count++] = i
     }
   } else {
     for (let i = 0; i < n; i++) {
       const f = firstWords(keys, i)
-      const bit = f >>> shift
-      const bit2 = Math.imul(f, 0x85ebca6b) >>> shift
-      if (((bits[bit >>> 3] >>> (bit & 7)) & (bits[bit2 >>> 3] >>> (bit2 & 7)) & 1) !== 0) out[count++] = i
+      const want = blockBits(f)
+      if ((bits[f >>> shift] & want) === want) out[count++] = i
     }
   }
   let kept = 0
@@ -410,18 +413,31 @@ function candidates(ix: IdIndex, keys: IdWords, n: number): Int32Array {
   return out.slice(0, kept)
 }
 
-/** probe() over an IdIndex: the filter's candidates looked up, nothing allocated per row. */
+/** Scratch of probeIds(): the first indexed row of each candidate's hash. */
+let scratchFirst = new Int32Array(0)
+
+/**
+ * probe() over an IdIndex: the filter's candidates looked up, nothing allocated per row.
+ * Two passes: each candidate's slot first, then the rows of the slots that hold one. The
+ * lookups of the first pass do not depend on one another, so their cache misses (a table
+ * larger than the caches, random by hash) overlap instead of following one another.
+ */
 function* probeIds(ix: IdIndex, keys: IdWords, n: number, matched?: Uint8Array): Generator<Pairs> {
   const { slots, next } = ix
   const mask = (slots.length >>> 1) - 1
   const rows = candidates(ix, keys, n)
+  if (scratchFirst.length < rows.length) scratchFirst = new Int32Array(rows.length)
+  const first = scratchFirst
+  for (let k = 0; k < rows.length; k++) {
+    const h = idHash(keys, rows[k])
+    let s = h & mask
+    while (slots[2 * s + 1] >= 0 && slots[2 * s] !== h) s = (s + 1) & mask
+    first[k] = slots[2 * s + 1]
+  }
   const chunk = new Chunk(matched)
   for (let k = 0; k < rows.length; k++) {
     const i = rows[k]
-    const h = idHash(keys, i)
-    let s = h & mask
-    while (slots[2 * s + 1] >= 0 && slots[2 * s] !== h) s = (s + 1) & mask
-    for (let j = slots[2 * s + 1]; j >= 0; j = next[j]) if (chunk.step(i, j, sameIds(keys, i, ix.words, j))) yield chunk.take()
+    for (let j = first[k]; j >= 0; j = next[j]) if (chunk.step(i, j, sameIds(keys, i, ix.words, j))) yield chunk.take()
   }
   if (chunk.out.probe.length > 0) yield chunk.out
 }
