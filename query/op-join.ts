@@ -96,18 +96,23 @@ export function joinedIds(next: StageNode | undefined, scope: Scope): string[] |
 }
 
 /**
- * The rows of `batch` with an id in each of `columns` (joinedIds): a mask, undefined when every
- * row has them, null when none does (a column the batch lacks).
+ * The rows of `batch` with an id in each of `columns` (joinedIds): a mask (to read, not to
+ * change: it may be a column's own), undefined when every row has them, null when none does (a
+ * column the batch lacks).
  */
 export function rowsWithIds(batch: Batch, columns: readonly string[]): Uint8Array | undefined | null {
   let mask: Uint8Array | undefined
+  let own = false
   for (const name of columns) {
     const column = batch.columns[name]
     if (column === undefined) return null
     const v = columnVec(column, false)
     if (v.t !== 'id' || v.p === undefined) continue
-    if (mask === undefined) mask = v.p.slice()
-    else for (let i = 0; i < batch.length; i++) mask[i] &= v.p[i]
+    if (mask === undefined) mask = v.p
+    else {
+      if (!own) (mask = mask.slice()), (own = true)
+      for (let i = 0; i < batch.length; i++) mask[i] &= v.p[i]
+    }
   }
   return mask
 }

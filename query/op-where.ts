@@ -35,7 +35,7 @@ export const whereStage: StageDef<WhereNode> = {
 
 /**
  * Rows kept are copied with the columns `keep` names only (all without it): later stages read no
- * others. Rows without every id of `ids` are dropped too (an inner join follows: they cannot match).
+ * others. Rows without every id of `ids` may be dropped too (an inner join follows: they cannot match).
  */
 export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx: EvalContext, budget: Budget, keep?: readonly string[], ids?: readonly string[]): AsyncGenerator<Batch> {
   const matches = matchesIn([node.predicate])
@@ -44,17 +44,22 @@ export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx
     // Regular expressions first, with the clock checked between texts; the mask then reuses them.
     const prepared = await prepareMatches(matches, batch, ctx, budget)
     const withIds = ids === undefined ? undefined : rowsWithIds(batch, ids)
-    const kept = withIds === null ? undefined : parts.length === 1 && withIds === undefined ? selectOne(batch, node.predicate, ctx, keep) : selectAll(batch, parts, ctx, keep, withIds)
+    const kept = withIds === null ? undefined : parts.length === 1 ? selectOne(batch, node.predicate, ctx, keep, withIds) : selectAll(batch, parts, ctx, keep, withIds)
     for (const p of prepared) p.release()
     if (kept !== undefined) yield kept
   }
 }
 
-/** The rows of `batch` where `predicate` is true: by dictionary code where it allows (evalCondition). */
-function selectOne(batch: Batch, predicate: Expr, ctx: EvalContext, keep: readonly string[] | undefined): Batch | undefined {
+/**
+ * The rows of `batch` where `predicate` is true: by dictionary code where it allows
+ * (evalCondition), else by a mask and then only where `only` (when given) is 1 too.
+ */
+function selectOne(batch: Batch, predicate: Expr, ctx: EvalContext, keep: readonly string[] | undefined, only?: Uint8Array): Batch | undefined {
   const condition = evalCondition(predicate, batch, ctx)
   const rows = keep === undefined ? batch : projectBatch(batch, keep)
-  return condition instanceof Uint8Array ? selectRows(rows, condition) : selectCoded(rows, condition)
+  if (!(condition instanceof Uint8Array)) return selectCoded(rows, condition)
+  if (only !== undefined) for (let i = 0; i < condition.length; i++) condition[i] &= only[i]
+  return selectRows(rows, condition)
 }
 
 /** A conjunct that keeps at most this share of the rows narrows the batch before the next is evaluated. */
