@@ -299,7 +299,7 @@ export async function* joinOp(
     for await (const r of streamed()) {
       for (const chunk of probe(ix, rightKeys(r), r.length)) {
         if (chunk.probe.length > 0) {
-          for (const i of chunk.indexed) matched[i] = 1
+          if (node.type === 'left') for (const i of chunk.indexed) matched[i] = 1
           budget.set(output, chunk.probe.length * outCells(r) * BYTES_PER_CELL, 'join')
           yield pairs(left, chunk.indexed, r, chunk.probe, lazy)
         }
