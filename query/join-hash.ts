@@ -278,20 +278,32 @@ function idWords(keys: readonly Vec[]): IdWords | undefined {
 type IdVec = Extract<Vec, { t: 'id' }>
 
 /**
- * Rows keyed by ids only (a join on trace and span id): an open-addressing table of the
- * rows' key hashes (`slots`: pairs of a hash and the first row with it, row -1 empty, so a
- * lookup reads one cache line; at most half full), `next` chaining rows with an equal hash,
- * and a bitset over the first word of each id (`bits`, ID_FILTER_BITS_PER_ROW per row, two
- * bits set per row) that a probe row tests before anything else: ids are random, so most
- * probe rows that cannot match cost a few reads and two bits, about 1.5 % of them pass by
- * chance.
+ * Rows keyed by ids only (a join on trace and span id). Each indexed row with every id is an
+ * entry of `entries`, RECORD words: its keys' words, its row and the next entry with an equal
+ * hash (-1: none), so that a match reads one record (a cache line when keys are a trace and a
+ * span id) rather than the rows' ids, their row number and a chain in three other arrays.
+ * `slots` is an open-addressing table of the entries' key hashes (pairs of a hash and the
+ * first entry with it, -1 empty, at most half full). A bitset (`bits`, ID_FILTER_BITS_PER_ROW
+ * bits per row in 32-bit blocks, three bits of one block set per row) over the first word of
+ * each id is what a probe row tests before anything else: ids are random, so most probe rows
+ * that cannot match cost a few reads, about 1 % of them pass by chance.
  */
 interface IdIndex {
   words: IdWords
+  /** Int32s per entry: the key words, the row, the next entry. */
+  record: number
+  entries: Int32Array
   slots: Int32Array
-  next: Int32Array
-  bits: Uint8Array
+  /** 32-bit blocks: a row sets three bits of one block (blockBits). */
+  bits: Int32Array
+  /** A row's block: its filter hash shifted right by this. */
   shift: number
+}
+
+/** The three bits of a block that a filter hash `f` sets (or tests). */
+function blockBits(f: number): number {
+  const g = Math.imul(f, 0x85ebca6b)
+  return (1 << (g >>> 27)) | (1 << ((g >>> 22) & 31)) | (1 << ((g >>> 17) & 31))
 }
 
 /** The filter hash of row i: the first word of each key, mixed. */
@@ -313,13 +325,11 @@ function idHash(ids: IdWords, i: number): number {
   return h ^ (h >>> 16)
 }
 
-/** True when row i of `a` and row j of `b` hold the same ids. */
-function sameIds(a: IdWords, i: number, b: IdWords, j: number): boolean {
-  for (let k = 0; k < a.words.length; k++) {
-    const x = a.words[k]
-    const y = b.words[k]
-    const per = a.per[k]
-    for (let o = 0; o < per; o++) if (x[i * per + o] !== y[j * per + o]) return false
+/** True when row i of `ids` holds the key words of `entries` from `at`. */
+function sameIds(ids: IdWords, i: number, entries: Int32Array, at: number): boolean {
+  for (let k = 0; k < ids.words.length; k++) {
+    const w = ids.words[k]
+    for (let j = i * ids.per[k], end = j + ids.per[k]; j < end; j++) if (w[j] !== entries[at++]) return false
   }
   return true
 }
@@ -344,30 +354,38 @@ function hasNonZeroIds(ids: IdWords, i: number): boolean {
 }
 
 function indexIds(words: IdWords, n: number): IdIndex {
+  const key = words.per.reduce((a, b) => a + b, 0)
+  const record = key + 2
   const valid = new Uint8Array(n)
   let rows = 0
   for (let i = 0; i < n; i++) if (hasNonZeroIds(words, i)) (valid[i] = 1), rows++
+  const entries = new Int32Array(rows * record)
+  const hashes = new Int32Array(rows)
+  let e = 0
+  for (let i = 0; i < n; i++) {
+    if (valid[i] !== 1) continue
+    let at = e * record
+    for (let k = 0; k < words.words.length; k++) for (let j = i * words.per[k], end = j + words.per[k]; j < end; j++) entries[at++] = words.words[k][j]
+    entries[at] = i
+    hashes[e++] = idHash(words, i)
+  }
   let size = 16
   while (size < rows * 2) size *= 2
   let log2 = 10
   while (log2 < ID_FILTER_MAX_LOG2 && 2 ** log2 < rows * ID_FILTER_BITS_PER_ROW) log2++
-  const ix: IdIndex = { words, slots: new Int32Array(2 * size).fill(-1), next: new Int32Array(n).fill(-1), bits: new Uint8Array(2 ** (log2 - 3)), shift: 32 - log2 }
+  const ix: IdIndex = { words, record, entries, slots: new Int32Array(2 * size).fill(-1), bits: new Int32Array(2 ** (log2 - 5)), shift: 37 - log2 }
+  const { slots, bits } = ix
   const mask = size - 1
-  // From the last row down, so that each chain lists its rows in order.
-  for (let i = n - 1; i >= 0; i--) {
-    if (valid[i] !== 1) continue
-    const f = firstWords(words, i)
-    const bit = f >>> ix.shift
-    const bit2 = Math.imul(f, 0x85ebca6b) >>> ix.shift
-    ix.bits[bit >>> 3] |= 1 << (bit & 7)
-    ix.bits[bit2 >>> 3] |= 1 << (bit2 & 7)
-    const h = idHash(words, i)
+  // From the last entry down, so that each chain lists its rows in order.
+  for (e = rows - 1; e >= 0; e--) {
+    const f = firstWords(words, entries[e * record + key])
+    bits[f >>> ix.shift] |= blockBits(f)
+    const h = hashes[e]
     let s = h & mask
-    const slots = ix.slots
     while (slots[2 * s + 1] >= 0 && slots[2 * s] !== h) s = (s + 1) & mask
     slots[2 * s] = h
-    ix.next[i] = slots[2 * s + 1]
-    slots[2 * s + 1] = i
+    entries[e * record + key + 1] = slots[2 * s + 1]
+    slots[2 * s + 1] = e
   }
   return ix
 }
@@ -393,16 +411,14 @@ function candidates(ix: IdIndex, keys: IdWords, n: number): Int32Array {
       let f = Math.imul(0x2545f491 ^ w0[i * per0], 0x9e3779b1)
       if (per1 > 0) f = Math.imul(f ^ w1[i * per1], 0x9e3779b1)
       f ^= f >>> 15
-      const bit = f >>> shift
-      const bit2 = Math.imul(f, 0x85ebca6b) >>> shift
-      if (((bits[bit >>> 3] >>> (bit & 7)) & (bits[bit2 >>> 3] >>> (bit2 & 7)) & 1) !== 0) out[count++] = i
+      const want = blockBits(f)
+      if ((bits[f >>> shift] & want) === want) out[count++] = i
     }
   } else {
     for (let i = 0; i < n; i++) {
       const f = firstWords(keys, i)
-      const bit = f >>> shift
-      const bit2 = Math.imul(f, 0x85ebca6b) >>> shift
-      if (((bits[bit >>> 3] >>> (bit & 7)) & (bits[bit2 >>> 3] >>> (bit2 & 7)) & 1) !== 0) out[count++] = i
+      const want = blockBits(f)
+      if ((bits[f >>> shift] & want) === want) out[count++] = i
     }
   }
   let kept = 0
@@ -410,18 +426,35 @@ function candidates(ix: IdIndex, keys: IdWords, n: number): Int32Array {
   return out.slice(0, kept)
 }
 
-/** probe() over an IdIndex: the filter's candidates looked up, nothing allocated per row. */
+/** Scratch of probeIds(): the first entry of each candidate's hash. */
+let scratchFirst = new Int32Array(0)
+
+/**
+ * probe() over an IdIndex: the filter's candidates looked up, nothing allocated per row.
+ * Two passes: each candidate's slot first, then the entries of the slots that hold one. The
+ * lookups of the first pass do not depend on one another, so their cache misses (a table
+ * larger than the caches, random by hash) overlap instead of following one another.
+ */
 function* probeIds(ix: IdIndex, keys: IdWords, n: number, matched?: Uint8Array): Generator<Pairs> {
-  const { slots, next } = ix
+  const { slots, entries, record } = ix
   const mask = (slots.length >>> 1) - 1
   const rows = candidates(ix, keys, n)
+  if (scratchFirst.length < rows.length) scratchFirst = new Int32Array(rows.length)
+  const first = scratchFirst
+  for (let k = 0; k < rows.length; k++) {
+    const h = idHash(keys, rows[k])
+    let s = h & mask
+    while (slots[2 * s + 1] >= 0 && slots[2 * s] !== h) s = (s + 1) & mask
+    first[k] = slots[2 * s + 1]
+  }
+  const row = record - 2
   const chunk = new Chunk(matched)
   for (let k = 0; k < rows.length; k++) {
     const i = rows[k]
-    const h = idHash(keys, i)
-    let s = h & mask
-    while (slots[2 * s + 1] >= 0 && slots[2 * s] !== h) s = (s + 1) & mask
-    for (let j = slots[2 * s + 1]; j >= 0; j = next[j]) if (chunk.step(i, j, sameIds(keys, i, ix.words, j))) yield chunk.take()
+    for (let e = first[k]; e >= 0; e = entries[e * record + row + 1]) {
+      const at = e * record
+      if (chunk.step(i, entries[at + row], sameIds(keys, i, entries, at))) yield chunk.take()
+    }
   }
   if (chunk.out.probe.length > 0) yield chunk.out
 }

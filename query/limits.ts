@@ -165,8 +165,8 @@ export const QUERY_PRESSURE_QUEUE = 16
 /**
  * A hash join on id keys filters probe rows through a bitset of the indexed rows' ids
  * (join-hash.ts): 16 bits per indexed row leave about 6 % of non-matching probe rows to
- * hash and look up (1.5 % when every key is an id: two bits a row); at most 2^24 bits
- * (2 MiB), reached at a million indexed rows.
+ * hash and look up (about 1 % when every key is an id: three bits a row, in one 32-bit word
+ * so that a probe row reads one); at most 2^24 bits (2 MiB), reached at a million indexed rows.
  */
 export const ID_FILTER_BITS_PER_ROW = 16
 export const ID_FILTER_MAX_LOG2 = 24

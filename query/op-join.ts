@@ -13,7 +13,7 @@
  * of a key go to it as a condition, so that blocks without any of them are skipped.
  */
 import { bytesToHex, concatBatches, takeColumn, type Batch, type Column, type ScanCondition } from '../storage/index.ts'
-import type { Expr, JoinKey, JoinNode } from './ast.ts'
+import type { Expr, JoinKey, JoinNode, StageNode } from './ast.ts'
 import type { Budget } from './budget.ts'
 import { evalExpr, type EvalContext } from './eval-expr.ts'
 import { resolveField } from './fields.ts'
@@ -21,8 +21,9 @@ import { index, probe } from './join-hash.ts'
 import { BYTES_PER_CELL, BYTES_PER_JOIN_KEY, JOIN_PUSH_MAX_IDS, PACE_ROWS } from './limits.ts'
 import { printExpr } from './print-expr.ts'
 import type { QueryPlan } from './query-plan.ts'
+import type { Scope } from './fields.ts'
 import type { StageDef, StageParser } from './stage-def.ts'
-import type { ValueType, Vec } from './vec.ts'
+import { columnVec, type ValueType, type Vec } from './vec.ts'
 
 export const joinStage: StageDef<JoinNode> = {
   words: ['join'],
@@ -75,6 +76,45 @@ function scannedKeys(node: JoinNode, right: QueryPlan): (string | undefined)[] {
     const ref = resolveField(k.right.path.slice(1), { signal: right.signal, aliases: {} })
     return ref.kind === 'column' && ref.type === 'id' ? ref.column : undefined
   })
+}
+
+/**
+ * The id columns whose every row the stage before an inner join `next` may drop when it lacks
+ * one (an all-zero id included): such a row never matches, so the join has nothing to do with
+ * it. A `where` that copies the rows it keeps then copies only those with ids (error logs
+ * joined to spans: the ones with trace context). Undefined when `next` is no inner join on ids.
+ */
+export function joinedIds(next: StageNode | undefined, scope: Scope): string[] | undefined {
+  if (next?.kind !== 'Join' || next.type !== 'inner') return undefined
+  const columns: string[] = []
+  for (const k of next.on) {
+    if (k.left.kind !== 'Field') continue
+    const ref = resolveField(k.left.path, scope)
+    if (ref.kind === 'column' && ref.type === 'id') columns.push(ref.column)
+  }
+  return columns.length === 0 ? undefined : columns
+}
+
+/**
+ * The rows of `batch` with an id in each of `columns` (joinedIds): a mask (to read, not to
+ * change: it may be a column's own), undefined when every row has them, null when none does (a
+ * column the batch lacks).
+ */
+export function rowsWithIds(batch: Batch, columns: readonly string[]): Uint8Array | undefined | null {
+  let mask: Uint8Array | undefined
+  let own = false
+  for (const name of columns) {
+    const column = batch.columns[name]
+    if (column === undefined) return null
+    const v = columnVec(column, false)
+    if (v.t !== 'id' || v.p === undefined) continue
+    if (mask === undefined) mask = v.p
+    else {
+      if (!own) (mask = mask.slice()), (own = true)
+      for (let i = 0; i < batch.length; i++) mask[i] &= v.p[i]
+    }
+  }
+  return mask
 }
 
 /** The distinct ids of `v`'s present rows, or undefined when there are more than `max`. */
@@ -259,7 +299,7 @@ export async function* joinOp(
     for await (const r of streamed()) {
       for (const chunk of probe(ix, rightKeys(r), r.length)) {
         if (chunk.probe.length > 0) {
-          for (const i of chunk.indexed) matched[i] = 1
+          if (node.type === 'left') for (const i of chunk.indexed) matched[i] = 1
           budget.set(output, chunk.probe.length * outCells(r) * BYTES_PER_CELL, 'join')
           yield pairs(left, chunk.indexed, r, chunk.probe, lazy)
         }

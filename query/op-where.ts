@@ -10,6 +10,7 @@ import type { Budget } from './budget.ts'
 import { evalCondition, evalExpr, evalMask, where, type EvalContext } from './eval-expr.ts'
 import { walkExpr } from './expr-type.ts'
 import { conjuncts, pushConjunct } from './plan-pushdown.ts'
+import { joinedIds, rowsWithIds } from './op-join.ts'
 import { printExpr } from './print-expr.ts'
 import { selectCoded, selectRows } from './row-select.ts'
 import type { StageDef } from './stage-def.ts'
@@ -29,27 +30,36 @@ export const whereStage: StageDef<WhereNode> = {
     planner.expr(node.predicate, scope)
     return scope
   },
-  run: (input, stage, run) => whereOp(input, stage.node, run.ctx, run.budget, stage.readAfter),
+  run: (input, stage, run) => whereOp(input, stage.node, run.ctx, run.budget, stage.readAfter, joinedIds(run.next, stage.scope)),
 }
 
-/** Rows kept are copied with the columns `keep` names only (all without it): later stages read no others. */
-export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx: EvalContext, budget: Budget, keep?: readonly string[]): AsyncGenerator<Batch> {
+/**
+ * Rows kept are copied with the columns `keep` names only (all without it): later stages read no
+ * others. Rows without every id of `ids` may be dropped too (an inner join follows: they cannot match).
+ */
+export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx: EvalContext, budget: Budget, keep?: readonly string[], ids?: readonly string[]): AsyncGenerator<Batch> {
   const matches = matchesIn([node.predicate])
   const parts = conjuncts(node.predicate)
   for await (const batch of input) {
     // Regular expressions first, with the clock checked between texts; the mask then reuses them.
     const prepared = await prepareMatches(matches, batch, ctx, budget)
-    const kept = parts.length === 1 ? selectOne(batch, node.predicate, ctx, keep) : selectAll(batch, parts, ctx, keep)
+    const withIds = ids === undefined ? undefined : rowsWithIds(batch, ids)
+    const kept = withIds === null ? undefined : parts.length === 1 ? selectOne(batch, node.predicate, ctx, keep, withIds) : selectAll(batch, parts, ctx, keep, withIds)
     for (const p of prepared) p.release()
     if (kept !== undefined) yield kept
   }
 }
 
-/** The rows of `batch` where `predicate` is true: by dictionary code where it allows (evalCondition). */
-function selectOne(batch: Batch, predicate: Expr, ctx: EvalContext, keep: readonly string[] | undefined): Batch | undefined {
+/**
+ * The rows of `batch` where `predicate` is true: by dictionary code where it allows
+ * (evalCondition), else by a mask and then only where `only` (when given) is 1 too.
+ */
+function selectOne(batch: Batch, predicate: Expr, ctx: EvalContext, keep: readonly string[] | undefined, only?: Uint8Array): Batch | undefined {
   const condition = evalCondition(predicate, batch, ctx)
   const rows = keep === undefined ? batch : projectBatch(batch, keep)
-  return condition instanceof Uint8Array ? selectRows(rows, condition) : selectCoded(rows, condition)
+  if (!(condition instanceof Uint8Array)) return selectCoded(rows, condition)
+  if (only !== undefined) for (let i = 0; i < condition.length; i++) condition[i] &= only[i]
+  return selectRows(rows, condition)
 }
 
 /** A conjunct that keeps at most this share of the rows narrows the batch before the next is evaluated. */
@@ -59,11 +69,12 @@ const NARROW_SHARE = 1 / 4
  * The rows of `batch` for which every one of `parts` (the operands of an `and`) is true.
  * Conjuncts are evaluated in order, and once the rows still wanted are few they are taken, so
  * the later conjuncts read only those: `service.name = "x" and attr.code >= 500` evaluates the
- * attribute over one service's rows, not all. Undefined when no row is kept.
+ * attribute over one service's rows, not all. Undefined when no row is kept. `only`: the rows
+ * that may be kept at all (read, not changed).
  */
-function selectAll(batch: Batch, parts: readonly Expr[], ctx: EvalContext, keep: readonly string[] | undefined): Batch | undefined {
+function selectAll(batch: Batch, parts: readonly Expr[], ctx: EvalContext, keep: readonly string[] | undefined, only?: Uint8Array): Batch | undefined {
   let rows: Batch = batch
-  let mask: Uint8Array | undefined
+  let mask: Uint8Array | undefined = only
   for (const part of parts) {
     const condition = mask === undefined ? evalCondition(part, rows, ctx) : evalMask(part, rows, ctx)
     if (!(condition instanceof Uint8Array)) {
