@@ -11,7 +11,7 @@ import { evalCondition, evalExpr, evalMask, where, type EvalContext } from './ev
 import { walkExpr } from './expr-type.ts'
 import { conjuncts, pushConjunct } from './plan-pushdown.ts'
 import { printExpr } from './print-expr.ts'
-import { selectCoded, selectRows } from './row-select.ts'
+import { projectRows, selectCoded, selectRows } from './row-select.ts'
 import type { StageDef } from './stage-def.ts'
 import { patternOf, type Pattern } from './regex.ts'
 import type { Vec } from './vec.ts'
@@ -29,27 +29,31 @@ export const whereStage: StageDef<WhereNode> = {
     planner.expr(node.predicate, scope)
     return scope
   },
-  run: (input, stage, run) => whereOp(input, stage.node, run.ctx, run.budget, stage.readAfter),
+  // Before stats, kept rows are picked, not copied: it reads what it needs of them (pickRows).
+  run: (input, stage, run) => whereOp(input, stage.node, run.ctx, run.budget, stage.readAfter, run.next?.kind === 'Stats'),
 }
 
-/** Rows kept are copied with the columns `keep` names only (all without it): later stages read no others. */
-export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx: EvalContext, budget: Budget, keep?: readonly string[]): AsyncGenerator<Batch> {
+/**
+ * Rows kept are copied with the columns `keep` names only (all without it): later stages read no
+ * others. With `lazy` they are picked (row-select.ts pickRows): a column is copied when first read.
+ */
+export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx: EvalContext, budget: Budget, keep?: readonly string[], lazy = false): AsyncGenerator<Batch> {
   const matches = matchesIn([node.predicate])
   const parts = conjuncts(node.predicate)
   for await (const batch of input) {
     // Regular expressions first, with the clock checked between texts; the mask then reuses them.
     const prepared = await prepareMatches(matches, batch, ctx, budget)
-    const kept = parts.length === 1 ? selectOne(batch, node.predicate, ctx, keep) : selectAll(batch, parts, ctx, keep)
+    const kept = parts.length === 1 ? selectOne(batch, node.predicate, ctx, keep, lazy) : selectAll(batch, parts, ctx, keep, lazy)
     for (const p of prepared) p.release()
     if (kept !== undefined) yield kept
   }
 }
 
 /** The rows of `batch` where `predicate` is true: by dictionary code where it allows (evalCondition). */
-function selectOne(batch: Batch, predicate: Expr, ctx: EvalContext, keep: readonly string[] | undefined): Batch | undefined {
+function selectOne(batch: Batch, predicate: Expr, ctx: EvalContext, keep: readonly string[] | undefined, lazy: boolean): Batch | undefined {
   const condition = evalCondition(predicate, batch, ctx)
   const rows = keep === undefined ? batch : projectBatch(batch, keep)
-  return condition instanceof Uint8Array ? selectRows(rows, condition) : selectCoded(rows, condition)
+  return condition instanceof Uint8Array ? selectRows(rows, condition, lazy) : selectCoded(rows, condition, lazy)
 }
 
 /** A conjunct that keeps at most this share of the rows narrows the batch before the next is evaluated. */
@@ -61,14 +65,14 @@ const NARROW_SHARE = 1 / 4
  * the later conjuncts read only those: `service.name = "x" and attr.code >= 500` evaluates the
  * attribute over one service's rows, not all. Undefined when no row is kept.
  */
-function selectAll(batch: Batch, parts: readonly Expr[], ctx: EvalContext, keep: readonly string[] | undefined): Batch | undefined {
+function selectAll(batch: Batch, parts: readonly Expr[], ctx: EvalContext, keep: readonly string[] | undefined, lazy: boolean): Batch | undefined {
   let rows: Batch = batch
   let mask: Uint8Array | undefined
   for (const part of parts) {
     const condition = mask === undefined ? evalCondition(part, rows, ctx) : evalMask(part, rows, ctx)
     if (!(condition instanceof Uint8Array)) {
       // A condition on a dictionary string picks its rows by code, with no mask.
-      const picked = selectCoded(rows, condition)
+      const picked = selectCoded(rows, condition, lazy)
       if (picked === undefined) return undefined
       rows = picked
       continue
@@ -82,12 +86,12 @@ function selectAll(batch: Batch, parts: readonly Expr[], ctx: EvalContext, keep:
     if (count === 0) return undefined
     if (count > rows.length * NARROW_SHARE) mask = m
     else {
-      rows = selectRows(rows, m) as Batch
+      rows = selectRows(rows, m, lazy) as Batch
       mask = undefined
     }
   }
-  if (keep !== undefined) rows = projectBatch(rows, keep)
-  return mask === undefined ? rows : selectRows(rows, mask)
+  if (keep !== undefined) rows = projectRows(rows, keep)
+  return mask === undefined ? rows : selectRows(rows, mask, lazy)
 }
 
 /** The `matches` and `not matches` operations inside expressions. */
