@@ -76,6 +76,22 @@ describe('counting picked rows by one key', () => {
     expect(new GroupKeys(2).countRows({ t: 'str', dict: ['a'], codes: Uint32Array.of(0) }, Uint32Array.of(0))).toBeUndefined()
   })
 
+  it('counts the same picked rows again from the bins kept with them, per time column and width', () => {
+    const rand = seededRandom(3)
+    const first = randomTimes(rand, 500, MINUTE)
+    const second = randomTimes(rand, 500, MINUTE)
+    const rows = Uint32Array.from({ length: 250 }, (_, i) => 2 * i)
+    const count = (c: Extract<Column, { kind: 'i64' }>, width: number) => {
+      const keys = new GroupKeys(1)
+      const counts = keys.countRows(columnVec(c, true), rows, width)!
+      return keys.values.map((v, g) => [v[0], counts[g]])
+    }
+    const fresh = [count(first, 60e9), count(first, 7e9), count(second, 60e9)]
+    // Counted again (bins now kept with the rows array), in another order.
+    expect([count(second, 60e9), count(first, 7e9), count(first, 60e9)]).toEqual([fresh[2], fresh[1], fresh[0]])
+    expect(fresh[0]).not.toEqual(fresh[2])
+  })
+
   it('counts rows with an absent time in one group of null', () => {
     const keys = new GroupKeys(1)
     const counts = keys.countRows({ t: 'time', v: BigInt64Array.of(T, T + 1n, T + MINUTE), p: Uint8Array.of(0, 1, 0) }, Uint32Array.of(0, 1, 2), 60e9)
