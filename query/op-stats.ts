@@ -6,14 +6,16 @@
  * rows come ordered by bucket (then by the other keys), gap-filled buckets in place.
  */
 import { bytesToHex, type Batch, type Column } from '../storage/index.ts'
-import type { CallNode, Expr, StatsNode } from './ast.ts'
+import type { CallNode, FieldNode, StatsNode } from './ast.ts'
 import type { AggContext } from './agg.ts'
 import { AGGREGATES, createAggregator, isAggregate } from './agg-registry.ts'
 import type { Budget } from './budget.ts'
 import { QueryError } from './errors.ts'
 import { evalShared } from './eval-expr.ts'
+import { fieldVec } from './eval-field.ts'
 import { outputName } from './expr-type.ts'
 import { SCALAR_ARITY } from './fn-scalar.ts'
+import { resolveField } from './fields.ts'
 import { GroupKeys } from './group-keys.ts'
 import { uniqueNames } from './op-select.ts'
 import { matchesIn, prepareMatches } from './op-where.ts'
@@ -139,7 +141,7 @@ const NO_GROUPS = new Uint32Array(0)
 
 /** The key of `stats count(), ... by key` (one key; a field, or bin of a field by a literal), and its bin width. */
 interface CountedKey {
-  readonly field: Expr
+  readonly field: FieldNode
   readonly binWidth?: number
 }
 
@@ -160,7 +162,11 @@ function countedKey(node: StatsNode): CountedKey | undefined {
 function countPicked(batch: Batch, key: CountedKey, keys: GroupKeys, ctx: AggContext): Float64Array | undefined {
   const picked = pickedRows(batch)
   if (picked === undefined) return undefined
-  return keys.countRows(evalShared(key.field, picked.from, ctx), picked.rows, key.binWidth)
+  const ref = resolveField(key.field.path, ctx.scope)
+  // An attribute held in several typed columns is merged row by row: over the whole block, that
+  // costs more than copying the picked rows.
+  if (ref.kind === 'attr' && ref.columns.filter((c) => picked.from.columns[c] !== undefined).length > 1) return undefined
+  return keys.countRows(fieldVec(picked.from, ref), picked.rows, key.binWidth)
 }
 
 /**

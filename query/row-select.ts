@@ -37,8 +37,13 @@ export function selectRows(batch: Batch, mask: Uint8Array | undefined, lazy = fa
   return lazy ? pickRows(batch, rows) : takeRows(batch, rows)
 }
 
-/** Batches of rows picked from another without copying them (pickRows): the batch and the rows. */
-const pickedFrom = new WeakMap<Batch, { readonly from: Batch; readonly rows: Uint32Array }>()
+/** Where a batch of pickRows was picked from: a property that is not enumerable, so a copy of the batch (`{...batch}`) does not take it along. */
+const PICKED = Symbol('picked')
+
+interface Picked {
+  readonly from: Batch
+  readonly rows: Uint32Array
+}
 
 /**
  * Rows `rows` (ascending, owned by the result) of `batch` as a batch whose columns are copied
@@ -50,18 +55,18 @@ export function pickRows(batch: Batch, rows: Uint32Array): Batch {
   const make: Record<string, () => Column> = {}
   for (const name in batch.columns) make[name] = () => takeColumn(batch.columns[name], rows)
   const picked: Batch = { signal: batch.signal, length: rows.length, columns: lazyColumns(make) }
-  pickedFrom.set(picked, { from: batch, rows })
+  Object.defineProperty(picked, PICKED, { value: { from: batch, rows } satisfies Picked })
   return picked
 }
 
 /** The batch and rows a batch of pickRows was picked from; undefined for any other batch. */
-export function pickedRows(batch: Batch): { readonly from: Batch; readonly rows: Uint32Array } | undefined {
-  return pickedFrom.get(batch)
+export function pickedRows(batch: Batch): Picked | undefined {
+  return (batch as { [PICKED]?: Picked })[PICKED]
 }
 
 /** projectBatch that keeps a batch of pickRows picked (no column is copied to project it). */
 export function projectRows(batch: Batch, columns: readonly string[]): Batch {
-  const picked = pickedFrom.get(batch)
+  const picked = pickedRows(batch)
   return picked === undefined ? projectBatch(batch, columns) : pickRows(projectBatch(picked.from, columns), picked.rows)
 }
 
