@@ -40,6 +40,8 @@ export interface QueryOptions {
   /** Cancels the query (the client went away). */
   signal?: AbortSignal
   limits?: Partial<QueryLimits>
+  /** Parses query text; parseQuery by default (a query thread keeps recent trees: parseMemo). */
+  parse?: (source: string) => QueryNode
 }
 
 /** Execution statistics of one query. */
@@ -70,7 +72,7 @@ export async function runQuery(query: string | QueryNode, options: QueryOptions)
   // A tree from the client is checked like parsed text before any recursive pass walks it.
   if (typeof query !== 'string') checkDepth(query)
   const text = typeof query === 'string' ? query : printQuery(query)
-  const tree = typeof query === 'string' ? parseQuery(query) : query
+  const tree = typeof query === 'string' ? (options.parse ?? parseQuery)(query) : query
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const now = options.now ?? BigInt(Date.now()) * 1_000_000n
   const plan = planQuery(tree, { start: options.start, end: options.end, now, source: text })

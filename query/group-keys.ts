@@ -293,6 +293,8 @@ export class GroupKeys {
   rowsPerGroup: Float64Array | undefined
   /** The batch last assigned as runs of one group, when it came in long runs. */
   runs: GroupRuns | undefined
+  /** Groups of the bins countRows met, by bin number (time / width). */
+  private readonly bins = new Map<number, number>()
   private readonly scratch: Scratch = { groups: new Uint32Array(0), table: new Int32Array(0), hist: new Uint32Array(0), starts: new Uint32Array(0), runGroups: new Uint32Array(0) }
 
   constructor(keyCount: number) {
@@ -324,6 +326,166 @@ export class GroupKeys {
     }
     return groups
   }
+
+  /**
+   * Rows per group of rows `rows` (ascending) of a batch whose one key is `v`, the groups made
+   * as assign makes them (first seen first, absent values one group), or undefined when `v` is
+   * no dictionary string or time: `stats count() by x` over rows a `where` picked reads their
+   * codes (or times) in the block, with no copy of the rows and no group number per row. With
+   * `binWidth`, the key is bin(v, binWidth) of a time (undefined when a time lies too far from
+   * the first to be binned exactly in a double).
+   */
+  countRows(v: Vec, rows: Uint32Array, binWidth?: number): Float64Array | undefined {
+    if (this.keys.length !== 1) return undefined
+    const slots: number[] = []
+    const groups: number[] = []
+    let counts: Uint32Array
+    // A big dictionary of bytes (log bodies) would make every string of the block: copy instead.
+    if (v.t === 'str' && binWidth === undefined && (v.utf8 === undefined || v.utf8.offsets.length - 1 <= rows.length)) {
+      const absent = v.dict.length
+      counts = new Uint32Array(absent + 1)
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]
+        const code = v.p !== undefined && v.p[row] !== 1 ? absent : v.codes[row]
+        if (counts[code]++ === 0) slots.push(code)
+      }
+      for (const code of slots) groups.push(this.group(code === absent ? null : v.dict[code]))
+    } else if (v.t === 'time' && binWidth !== undefined && rows.length > 0) {
+      const binned = timeBins(v, rows, binWidth)
+      if (binned === undefined) return undefined
+      counts = binned.counts
+      for (const slot of binned.order) {
+        slots.push(slot)
+        // Bins are known by their number (time / width) from block to block: a BigInt is made
+        // and interned only for a bin not met before.
+        const index = slot === binned.absent ? undefined : binned.baseIndex + slot + binned.min
+        let g = index === undefined || !Number.isSafeInteger(index) ? undefined : this.bins.get(index)
+        if (g === undefined) {
+          g = this.group(slot === binned.absent ? null : binned.base + BigInt(slot + binned.min) * binned.width)
+          if (index !== undefined) this.bins.set(index, g)
+        }
+        groups.push(g)
+      }
+    } else return undefined
+    const rowsPerGroup = new Float64Array(this.values.length)
+    for (let k = 0; k < slots.length; k++) rowsPerGroup[groups[k]] += counts[slots[k]]
+    return rowsPerGroup
+  }
+
+  /** The group of a one-key value, made on first sight. */
+  private group(key: Scalar): number {
+    const g = this.keys[0].id(key)
+    if (g >= this.values.length) keepValues(this.values, g, [key])
+    return g
+  }
+}
+
+/** Times nearer than this to a base stay exact as a double of their difference (2^52 ns, 52 days). */
+const EXACT_SPAN = 2 ** 52
+/** Most distinct bins timeBins counts in a flat array. */
+const MAX_BIN_SLOTS = 1 << 16
+
+/** Counts per bin slot: slot s is the bin at base + (s + min) * width, number baseIndex + s + min; `absent` the slot of absent times. */
+interface TimeBins {
+  readonly order: readonly number[]
+  readonly counts: Uint32Array
+  readonly absent: number
+  readonly base: bigint
+  readonly baseIndex: number
+  readonly min: number
+  readonly width: bigint
+}
+
+/**
+ * bin(time, width) of rows `rows` of a time vector, as counts per bin slot in first-seen order:
+ * each time is read as its 32-bit halves and binned as its (exact) difference from the bin of
+ * the first row, with no BigInt per row; the bin's time is made once per slot. Absent times
+ * take the slot past the bins. Undefined when the times lie too far apart for that.
+ */
+function timeBins(v: Extract<Vec, { t: 'time' }>, rows: Uint32Array, width: number): TimeBins | undefined {
+  const wb = BigInt(Math.round(width))
+  const w = Number(wb)
+  if (!(w >= 1 && w < EXACT_SPAN)) return undefined
+  const numbered = binNumbers(v, rows, wb)
+  if (numbered === undefined) return undefined
+  if (numbered === null) return { order: [0], counts: Uint32Array.of(rows.length), absent: 0, base: 0n, baseIndex: 0, min: 0, width: wb }
+  const { bins, min, max, base } = numbered
+  const slots = max - min + 1
+  if (slots > MAX_BIN_SLOTS) return undefined
+  const counts = new Uint32Array(slots + 1)
+  const order: number[] = []
+  for (let i = 0; i < rows.length; i++) {
+    const q = bins[i]
+    const slot = q !== q ? slots : q - min
+    if (counts[slot]++ === 0) order.push(slot)
+  }
+  return { order, counts, absent: slots, base, baseIndex: Number(base / wb), min, width: wb }
+}
+
+/** Bins of picked rows: row k's time is in bin base + bins[k] * width (NaN: absent), bins within [min, max]. */
+interface BinNumbers {
+  readonly values: BigInt64Array
+  readonly p: Uint8Array | undefined
+  readonly width: bigint
+  readonly base: bigint
+  readonly bins: Float64Array
+  readonly min: number
+  readonly max: number
+}
+
+/**
+ * The bin numbers of picked rows, by the rows array: a rare pick's rows stay with the block's
+ * codes while it is cached (row-select.ts pickCoded), so `where status = "error" | stats count()
+ * by bin(time, 1m)` run again reads its bins in order instead of each row's time in a block of
+ * 65,536 (a cache miss per row). 8 bytes per picked row; they go with the rows.
+ */
+const binsOfRows = new WeakMap<Uint32Array, BinNumbers[]>()
+
+/** Bins kept per rows array (one per time column and width; the oldest is dropped first). */
+const BINS_PER_ROWS = 2
+
+/** binNumbers of `rows` of `v`: null when every row is absent, undefined when the times lie too far apart. */
+function binNumbers(v: Extract<Vec, { t: 'time' }>, rows: Uint32Array, wb: bigint): BinNumbers | null | undefined {
+  const kept = binsOfRows.get(rows)
+  const known = kept?.find((e) => e.values === v.v && e.p === v.p && e.width === wb)
+  if (known !== undefined) return known
+  const w = Number(wb)
+  const halves = new Int32Array(v.v.buffer, v.v.byteOffset, 2 * v.v.length)
+  const p = v.p
+  let first = 0
+  while (first < rows.length && p !== undefined && p[rows[first]] !== 1) first++
+  if (first === rows.length) return null
+  const t0 = v.v[rows[first]]
+  const r0 = t0 % wb
+  const base = t0 - (r0 < 0n ? r0 + wb : r0)
+  const baseHi = Number(BigInt.asIntN(32, base >> 32n))
+  const baseLo = Number(BigInt.asUintN(32, base))
+  const bins = new Float64Array(rows.length)
+  let min = 0
+  let max = 0
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]
+    if (p !== undefined && p[row] !== 1) {
+      bins[i] = NaN
+      continue
+    }
+    const offset = (halves[2 * row + 1] - baseHi) * 4294967296 + ((halves[2 * row] >>> 0) - baseLo)
+    if (offset >= EXACT_SPAN || offset <= -EXACT_SPAN) return undefined
+    // Floor of the quotient, corrected where the division rounded across a multiple of w.
+    let q = Math.floor(offset / w)
+    const rest = offset - q * w
+    if (rest < 0) q--
+    else if (rest >= w) q++
+    bins[i] = q
+    if (q < min) min = q
+    if (q > max) max = q
+  }
+  const numbered = { values: v.v, p, width: wb, base, bins, min, max }
+  const entries = kept ?? []
+  if (entries.length >= BINS_PER_ROWS) entries.shift()
+  entries.push(numbered)
+  if (kept === undefined) binsOfRows.set(rows, entries)
+  return numbered
 }
 
 /**

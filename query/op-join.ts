@@ -20,6 +20,7 @@ import { resolveField } from './fields.ts'
 import { index, probe } from './join-hash.ts'
 import { BYTES_PER_CELL, BYTES_PER_JOIN_KEY, JOIN_PUSH_MAX_IDS, PACE_ROWS } from './limits.ts'
 import { printExpr } from './print-expr.ts'
+import { lazyColumns } from './row-select.ts'
 import type { QueryPlan } from './query-plan.ts'
 import type { Scope } from './fields.ts'
 import type { StageDef, StageParser } from './stage-def.ts'
@@ -148,7 +149,7 @@ function renamed(batch: Batch, alias: string): Batch {
 
 /**
  * Left rows `l` beside right rows `r` (-1: none, the right columns absent there). With `lazy`,
- * each column is taken from its side when first read, then kept (see lazyColumns).
+ * each column is taken from its side when first read, then kept (row-select.ts lazyColumns).
  */
 function pairs(left: Batch, l: readonly number[], right: Batch | undefined, r: readonly number[], lazy: boolean): Batch {
   const taken: Record<string, () => Column> = {}
@@ -168,27 +169,6 @@ function pairs(left: Batch, l: readonly number[], right: Batch | undefined, r: r
   const columns: Record<string, Column> = {}
   for (const name in taken) columns[name] = taken[name]()
   return { signal: left.signal, length: l.length, columns }
-}
-
-/**
- * Columns made when first read, then kept: the stages after a join often read few of the
- * joined columns (`stats count() by span.name` one of eight), and copying the others' rows cost
- * more than the join itself. Enumerating the columns or reading them all makes every one.
- */
-function lazyColumns(make: Record<string, () => Column>): Record<string, Column> {
-  const columns: Record<string, Column> = {}
-  for (const name in make) {
-    Object.defineProperty(columns, name, {
-      enumerable: true,
-      configurable: true,
-      get() {
-        const value = make[name]()
-        Object.defineProperty(columns, name, { value, enumerable: true, configurable: true })
-        return value
-      },
-    })
-  }
-  return columns
 }
 
 /** The right rows to take for `r` (-1 as row 0), and which of them are real (undefined: all). */

@@ -6,19 +6,22 @@
  * rows come ordered by bucket (then by the other keys), gap-filled buckets in place.
  */
 import { bytesToHex, type Batch, type Column } from '../storage/index.ts'
-import type { CallNode, StatsNode } from './ast.ts'
+import type { CallNode, FieldNode, StatsNode } from './ast.ts'
 import type { AggContext } from './agg.ts'
 import { AGGREGATES, createAggregator, isAggregate } from './agg-registry.ts'
 import type { Budget } from './budget.ts'
 import { QueryError } from './errors.ts'
 import { evalShared } from './eval-expr.ts'
+import { fieldVec } from './eval-field.ts'
 import { outputName } from './expr-type.ts'
 import { SCALAR_ARITY } from './fn-scalar.ts'
+import { resolveField } from './fields.ts'
 import { GroupKeys } from './group-keys.ts'
 import { uniqueNames } from './op-select.ts'
 import { matchesIn, prepareMatches } from './op-where.ts'
 import { BYTES_PER_GROUP, MAX_FILLED_BUCKETS, PACE_ROWS } from './limits.ts'
 import { printNamed } from './print-expr.ts'
+import { pickedRows } from './row-select.ts'
 import { seriesStats } from './series-stats.ts'
 import type { StageDef } from './stage-def.ts'
 import { columnOf, type Scalar, type ValueType } from './vec.ts'
@@ -67,7 +70,14 @@ export async function* statsOp(input: AsyncIterable<Batch>, node: StatsNode, ctx
   const owner = {}
   let signal: Batch['signal'] = 'spans'
   const matches = matchesIn([...node.aggregates, ...node.by].map((i) => i.expr))
+  const counted = countedKey(node)
   const addRows = async (batch: Batch): Promise<void> => {
+    const counts = counted === undefined ? undefined : countPicked(batch, counted, keys, ctx)
+    if (counts !== undefined) {
+      for (const a of aggregators) a.add(batch, NO_GROUPS, keys.count, counts)
+      budget.set(owner, keys.count * BYTES_PER_GROUP + aggregators.reduce((n, a) => n + a.bytes(), 0), 'stats')
+      return
+    }
     const prepared = await prepareMatches(matches, batch, ctx, budget)
     const groups = keys.assign(node.by.map((b) => evalShared(b.expr, batch, ctx)), batch.length)
     let bytes = keys.count * BYTES_PER_GROUP
@@ -125,6 +135,38 @@ export async function* statsOp(input: AsyncIterable<Batch>, node: StatsNode, ctx
   }
   budget.set(owner, 0, 'stats')
   if (n > 0) yield { signal, length: n, columns }
+}
+
+const NO_GROUPS = new Uint32Array(0)
+
+/** The key of `stats count(), ... by key` (one key; a field, or bin of a field by a literal), and its bin width. */
+interface CountedKey {
+  readonly field: FieldNode
+  readonly binWidth?: number
+}
+
+function countedKey(node: StatsNode): CountedKey | undefined {
+  if (node.by.length !== 1 || !node.aggregates.every((a) => a.expr.kind === 'Call' && a.expr.name === 'count' && a.expr.args.length === 0)) return undefined
+  const key = node.by[0].expr
+  if (key.kind === 'Field') return { field: key }
+  const width = binWidth(node)
+  if (key.kind === 'Call' && key.name === 'bin' && key.args[0]?.kind === 'Field' && width !== undefined && width > 0) return { field: key.args[0], binWidth: width }
+  return undefined
+}
+
+/**
+ * Rows per group of a batch a `where` picked (row-select.ts pickRows), counted from the block's
+ * own codes or times at the picked rows: no column is copied and no group number made per row.
+ * Undefined for any other batch, or a key this cannot count (GroupKeys.countRows).
+ */
+function countPicked(batch: Batch, key: CountedKey, keys: GroupKeys, ctx: AggContext): Float64Array | undefined {
+  const picked = pickedRows(batch)
+  if (picked === undefined) return undefined
+  const ref = resolveField(key.field.path, ctx.scope)
+  // An attribute held in several typed columns is merged row by row: over the whole block, that
+  // costs more than copying the picked rows.
+  if (ref.kind === 'attr' && ref.columns.filter((c) => picked.from.columns[c] !== undefined).length > 1) return undefined
+  return keys.countRows(fieldVec(picked.from, ref), picked.rows, key.binWidth)
 }
 
 /**

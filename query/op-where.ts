@@ -12,7 +12,7 @@ import { walkExpr } from './expr-type.ts'
 import { conjuncts, pushConjunct } from './plan-pushdown.ts'
 import { joinedIds, rowsWithIds } from './op-join.ts'
 import { printExpr } from './print-expr.ts'
-import { selectCoded, selectRows } from './row-select.ts'
+import { projectRows, selectCoded, selectRows } from './row-select.ts'
 import type { StageDef } from './stage-def.ts'
 import { patternOf, type Pattern } from './regex.ts'
 import type { Vec } from './vec.ts'
@@ -30,21 +30,23 @@ export const whereStage: StageDef<WhereNode> = {
     planner.expr(node.predicate, scope)
     return scope
   },
-  run: (input, stage, run) => whereOp(input, stage.node, run.ctx, run.budget, stage.readAfter, joinedIds(run.next, stage.scope)),
+  // Before stats, kept rows are picked, not copied: it reads what it needs of them (pickRows).
+  run: (input, stage, run) => whereOp(input, stage.node, run.ctx, run.budget, stage.readAfter, joinedIds(run.next, stage.scope), run.next?.kind === 'Stats'),
 }
 
 /**
  * Rows kept are copied with the columns `keep` names only (all without it): later stages read no
- * others. Rows without every id of `ids` may be dropped too (an inner join follows: they cannot match).
+ * others. Rows without every id of `ids` may be dropped too (an inner join follows: they cannot
+ * match). With `lazy` they are picked (row-select.ts pickRows): a column is copied when first read.
  */
-export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx: EvalContext, budget: Budget, keep?: readonly string[], ids?: readonly string[]): AsyncGenerator<Batch> {
+export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx: EvalContext, budget: Budget, keep?: readonly string[], ids?: readonly string[], lazy = false): AsyncGenerator<Batch> {
   const matches = matchesIn([node.predicate])
   const parts = conjuncts(node.predicate)
   for await (const batch of input) {
     // Regular expressions first, with the clock checked between texts; the mask then reuses them.
     const prepared = await prepareMatches(matches, batch, ctx, budget)
     const withIds = ids === undefined ? undefined : rowsWithIds(batch, ids)
-    const kept = withIds === null ? undefined : parts.length === 1 ? selectOne(batch, node.predicate, ctx, keep, withIds) : selectAll(batch, parts, ctx, keep, withIds)
+    const kept = withIds === null ? undefined : parts.length === 1 ? selectOne(batch, node.predicate, ctx, keep, lazy, withIds) : selectAll(batch, parts, ctx, keep, lazy, withIds)
     for (const p of prepared) p.release()
     if (kept !== undefined) yield kept
   }
@@ -54,12 +56,12 @@ export async function* whereOp(input: AsyncIterable<Batch>, node: WhereNode, ctx
  * The rows of `batch` where `predicate` is true: by dictionary code where it allows
  * (evalCondition), else by a mask and then only where `only` (when given) is 1 too.
  */
-function selectOne(batch: Batch, predicate: Expr, ctx: EvalContext, keep: readonly string[] | undefined, only?: Uint8Array): Batch | undefined {
+function selectOne(batch: Batch, predicate: Expr, ctx: EvalContext, keep: readonly string[] | undefined, lazy: boolean, only?: Uint8Array): Batch | undefined {
   const condition = evalCondition(predicate, batch, ctx)
   const rows = keep === undefined ? batch : projectBatch(batch, keep)
-  if (!(condition instanceof Uint8Array)) return selectCoded(rows, condition)
+  if (!(condition instanceof Uint8Array)) return selectCoded(rows, condition, lazy)
   if (only !== undefined) for (let i = 0; i < condition.length; i++) condition[i] &= only[i]
-  return selectRows(rows, condition)
+  return selectRows(rows, condition, lazy)
 }
 
 /** A conjunct that keeps at most this share of the rows narrows the batch before the next is evaluated. */
@@ -72,14 +74,14 @@ const NARROW_SHARE = 1 / 4
  * attribute over one service's rows, not all. Undefined when no row is kept. `only`: the rows
  * that may be kept at all (read, not changed).
  */
-function selectAll(batch: Batch, parts: readonly Expr[], ctx: EvalContext, keep: readonly string[] | undefined, only?: Uint8Array): Batch | undefined {
+function selectAll(batch: Batch, parts: readonly Expr[], ctx: EvalContext, keep: readonly string[] | undefined, lazy: boolean, only?: Uint8Array): Batch | undefined {
   let rows: Batch = batch
   let mask: Uint8Array | undefined = only
   for (const part of parts) {
     const condition = mask === undefined ? evalCondition(part, rows, ctx) : evalMask(part, rows, ctx)
     if (!(condition instanceof Uint8Array)) {
       // A condition on a dictionary string picks its rows by code, with no mask.
-      const picked = selectCoded(rows, condition)
+      const picked = selectCoded(rows, condition, lazy)
       if (picked === undefined) return undefined
       rows = picked
       continue
@@ -93,12 +95,12 @@ function selectAll(batch: Batch, parts: readonly Expr[], ctx: EvalContext, keep:
     if (count === 0) return undefined
     if (count > rows.length * NARROW_SHARE) mask = m
     else {
-      rows = selectRows(rows, m) as Batch
+      rows = selectRows(rows, m, lazy) as Batch
       mask = undefined
     }
   }
-  if (keep !== undefined) rows = projectBatch(rows, keep)
-  return mask === undefined ? rows : selectRows(rows, mask)
+  if (keep !== undefined) rows = projectRows(rows, keep)
+  return mask === undefined ? rows : selectRows(rows, mask, lazy)
 }
 
 /** The `matches` and `not matches` operations inside expressions. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { QueryError } from './errors.ts'
-import { parseQuery } from './parser.ts'
+import { parseMemo, parseQuery } from './parser.ts'
 import { printQuery } from './printer.ts'
 
 /** Parses `input`, prints it, and checks the canonical text and that it parses to the same tree. */
@@ -87,5 +87,21 @@ describe('syntax errors name the line, the column and what was expected', () => 
       return
     }
     throw new Error('expected an error')
+  })
+})
+
+describe('parseMemo', () => {
+  it('gives the tree of a text parsed lately again, reports mistakes each time, and lets the oldest go', () => {
+    const parse = parseMemo(2)
+    const a = parse('spans | limit 1')
+    expect(parse('spans | limit 1')).toBe(a)
+    expect(a).toEqual(parseQuery('spans | limit 1'))
+    expect(Object.isFrozen(a)).toBe(true)
+    for (let k = 0; k < 2; k++) expect(() => parse('spans | limit')).toThrow(QueryError)
+    const b = parse('logs')
+    // 'logs' was parsed after 'spans | limit 1': a third text lets the older one go.
+    parse('metrics')
+    expect(parse('logs')).toBe(b)
+    expect(parse('spans | limit 1')).not.toBe(a)
   })
 })

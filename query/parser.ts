@@ -28,6 +28,31 @@ const RESERVED = RESERVED_WORDS
 const COMPARE: Record<string, BinaryOp> = { '=': '=', '==': '=', '!=': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' }
 const STRING_OPS = new Set(['contains', 'startswith', 'endswith', 'matches'])
 
+/** Texts whose trees parseMemo keeps. */
+const MEMO_TEXTS = 64
+
+/**
+ * parseQuery remembering the trees of the last `size` texts parsed: a server is sent the same
+ * texts again and again (dashboard panels, alert rules), and a tree is frozen, so one serves
+ * every run. Mistakes are not kept: they are reported again each time.
+ * @example const parse = parseMemo(); parse(text) === parse(text) // true
+ */
+export function parseMemo(size = MEMO_TEXTS): (source: string) => QueryNode {
+  const trees = new Map<string, QueryNode>()
+  return (source) => {
+    let tree = trees.get(source)
+    if (tree !== undefined) {
+      // Most recently used last: the first is the one to drop.
+      trees.delete(source)
+    } else {
+      tree = parseQuery(source)
+      if (trees.size >= size) trees.delete(trees.keys().next().value!)
+    }
+    trees.set(source, tree)
+    return tree
+  }
+}
+
 /**
  * Parses a whole query.
  * @example parseQuery('spans | where duration > 100ms | limit 10').stages.length // 2

@@ -12,7 +12,7 @@ import type { QueryNode } from './ast.ts'
 import { DEFAULT_LIMITS, runQuery, type QueryOptions, type QueryResult } from './engine.ts'
 import { QueryError } from './errors.ts'
 import { MAX_QUERY_THREADS, QUERY_CACHE_BYTES } from './limits.ts'
-import { parseQuery } from './parser.ts'
+import { parseMemo } from './parser.ts'
 import { planScans } from './plan-scans.ts'
 import { planQuery } from './planner.ts'
 import { printQuery } from './printer.ts'
@@ -70,12 +70,14 @@ export function createQueryService(options: QueryServiceOptions): QueryService {
   const { store } = options
   const threads = store.snapshot === undefined ? 0 : (options.threads ?? defaultQueryThreads())
   const pool = threads === 0 ? undefined : new QueryPool(threads, options.cacheBytes ?? QUERY_CACHE_BYTES, { url: options.workerUrl, stopGraceMs: options.stopGraceMs, pressure: options.memoryPressure, yieldTo: options.yieldTo })
+  // Trees here are only planned (their thread runs the text), so they may serve several queries at once.
+  const parse = parseMemo()
 
   /** On a thread: the result, or its JSON (`json`). */
   async function execute(pool: QueryPool, query: string | QueryNode, o: ServiceQueryOptions, json: boolean): Promise<PoolAnswer> {
     const began = performance.now()
     const text = typeof query === 'string' ? query : printQuery(query)
-    const tree = typeof query === 'string' ? parseQuery(query) : query
+    const tree = typeof query === 'string' ? parse(query) : query
     const limits = { ...DEFAULT_LIMITS, ...o.limits }
     const now = o.now ?? BigInt(Date.now()) * 1_000_000n
     const plan = planQuery(tree, { start: o.start, end: o.end, now, source: text })

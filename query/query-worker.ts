@@ -11,6 +11,7 @@ import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { fullCollection, indexBudget, limits, reportThreadMemory, SharedBlockCache, SharedMemoryCollector, sharedBytes, SnapshotScanner, traceLookup, type ScanSnapshot } from '../storage/index.ts'
 import { runQuery } from './engine.ts'
+import { parseMemo } from './parser.ts'
 import { QueryError } from './errors.ts'
 import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './query-protocol.ts'
 import { SnapshotStore } from './snapshot-store.ts'
@@ -41,6 +42,8 @@ const scanner = new SnapshotScanner(cache, indexBudget(data.cacheBytes / data.th
 reportThreadMemory('query', () => ({ blockCacheBytes: cache.size.bytes, indexBytes: scanner.cachedIndexBytes }))
 const running = new Map<number, AbortController>()
 const encoder = new TextEncoder()
+// The thread runs one query at a time, so the trees of recent texts can serve each run.
+const parse = parseMemo()
 // The pool sends a query only once the thread is ready: starting a thread (loading the engine)
 // takes a few hundred milliseconds that must not count against a query's time limit.
 parentPort?.postMessage({ ready: true } satisfies QueryThreadReply)
@@ -108,7 +111,7 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
       const help = { key, request: { columns: request.columns, start: request.start, end: request.end, where: request.where, timeForRangeOnly: request.timeForRangeOnly } }
       parentPort?.postMessage({ id, help } satisfies QueryThreadReply)
     })
-    const result = await runQuery(query, { ...options, store, signal: controller.signal })
+    const result = await runQuery(query, { ...options, store, signal: controller.signal, parse })
     if (message.jsonSince === undefined) reply = { id, result }
     else {
       result.stats.elapsedMs = performance.timeOrigin + performance.now() - message.jsonSince

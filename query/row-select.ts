@@ -3,7 +3,7 @@
  * Rows of a batch by mask: the selection `where` keeps, and the mask of a time range the
  * executor filters every scanned batch with.
  */
-import { sliceRows, takeRows, type Batch } from '../storage/index.ts'
+import { projectBatch, sliceRows, takeColumn, takeRows, type Batch, type Column } from '../storage/index.ts'
 import { extent, inRange } from './i64.ts'
 import { RARE_PICK_SHARE, RARE_PICKS_PER_COLUMN } from './limits.ts'
 import type { Vec } from './vec.ts'
@@ -11,9 +11,9 @@ import type { Vec } from './vec.ts'
 /**
  * The rows of `batch` whose mask byte is 1 (every row without a mask); undefined when none.
  * One contiguous run of rows (a metric name or service of a block stored in sorted order) is a
- * view, not a copy.
+ * view, not a copy; other rows are copied, or with `lazy` picked (pickRows).
  */
-export function selectRows(batch: Batch, mask: Uint8Array | undefined): Batch | undefined {
+export function selectRows(batch: Batch, mask: Uint8Array | undefined, lazy = false): Batch | undefined {
   if (mask === undefined) return batch
   // Four mask bytes at a time: their sum is the top byte of word * 0x01010101, and a zero word
   // (most of them, for a selective filter) holds no row.
@@ -34,7 +34,61 @@ export function selectRows(batch: Batch, mask: Uint8Array | undefined): Batch | 
     for (let i = j * 4; i < j * 4 + 4; i++) if (mask[i] === 1) rows[k++] = i
   }
   for (let i = tail; i < n; i++) if (mask[i] === 1) rows[k++] = i
-  return takeRows(batch, rows)
+  return lazy ? pickRows(batch, rows) : takeRows(batch, rows)
+}
+
+/** Where a batch of pickRows was picked from: a property that is not enumerable, so a copy of the batch (`{...batch}`) does not take it along. */
+const PICKED = Symbol('picked')
+
+interface Picked {
+  readonly from: Batch
+  readonly rows: Uint32Array
+}
+
+/**
+ * Rows `rows` (ascending, owned by the result) of `batch` as a batch whose columns are copied
+ * only when first read: `stats count() by x` after a `where` counts the rows from the block's
+ * own columns (pickedRows) and copies none. The batch holds `batch` until every column is
+ * read, so only a stage that does not keep batches (stats) should be given one.
+ */
+export function pickRows(batch: Batch, rows: Uint32Array): Batch {
+  const make: Record<string, () => Column> = {}
+  for (const name in batch.columns) make[name] = () => takeColumn(batch.columns[name], rows)
+  const picked: Batch = { signal: batch.signal, length: rows.length, columns: lazyColumns(make) }
+  Object.defineProperty(picked, PICKED, { value: { from: batch, rows } satisfies Picked })
+  return picked
+}
+
+/** The batch and rows a batch of pickRows was picked from; undefined for any other batch. */
+export function pickedRows(batch: Batch): Picked | undefined {
+  return (batch as { [PICKED]?: Picked })[PICKED]
+}
+
+/** projectBatch that keeps a batch of pickRows picked (no column is copied to project it). */
+export function projectRows(batch: Batch, columns: readonly string[]): Batch {
+  const picked = pickedRows(batch)
+  return picked === undefined ? projectBatch(batch, columns) : pickRows(projectBatch(picked.from, columns), picked.rows)
+}
+
+/**
+ * Columns made when first read, then kept: the stages after a join or a `where` often read few
+ * of the columns (`stats count() by span.name` one of eight), and copying the others' rows cost
+ * more than the join itself. Enumerating the columns or reading them all makes every one.
+ */
+export function lazyColumns(make: Record<string, () => Column>): Record<string, Column> {
+  const columns: Record<string, Column> = {}
+  for (const name in make) {
+    Object.defineProperty(columns, name, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = make[name]()
+        Object.defineProperty(columns, name, { value, enumerable: true, configurable: true })
+        return value
+      },
+    })
+  }
+  return columns
 }
 
 /** Rows picked by code, reused by every call: it is filled and copied out without a pause. */
@@ -97,7 +151,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * The rows of `batch` whose code the table marks 1 (and that are present), undefined when none:
  * a condition on a dictionary string (eval-expr.ts evalCondition) selects in one pass, no mask.
  */
-export function selectCoded(batch: Batch, coded: CodedRows): Batch | undefined {
+export function selectCoded(batch: Batch, coded: CodedRows, lazy = false): Batch | undefined {
   const { p, table } = coded
   // A block of one metric name or service (a dictionary of entries all kept or all dropped)
   // needs no pass over its rows.
@@ -111,6 +165,8 @@ export function selectCoded(batch: Batch, coded: CodedRows): Batch | undefined {
   if (k === 0) return undefined
   // One contiguous run (a metric name of a block stored in name order): a view, as selectRows.
   if (rows[k - 1] - rows[0] + 1 === k) return sliceRows(batch, rows[0], rows[0] + k)
+  // Picked rows outlive this call: the scratch array is not theirs to keep.
+  if (lazy) return pickRows(batch, rows.buffer === scratch.buffer ? rows.slice() : rows)
   return takeRows(batch, rows)
 }
 

@@ -173,6 +173,12 @@ test('warm decodes into the cache the chunks a scan reads, from the last block b
     // Now every chunk the scan reads is decoded: nothing left for a helper. Another column is not.
     expect(reader.decoded(held.snapshot, request)).toBe(true)
     expect(reader.decoded(held.snapshot, { ...request, columns: ['name', 'kind'] })).toBe(false)
+    // A time read for the range alone is not decoded for blocks inside it: nothing is missing then.
+    const rangeOnly: ScanRequest = { ...request, columns: ['kind', 'startTimeUnixNano'], timeForRangeOnly: true }
+    const fresh = new SnapshotScanner(new BlockCache(64 * 1024 * 1024))
+    await collect(fresh.scan(held.snapshot, rangeOnly))
+    expect(fresh.decoded(held.snapshot, rangeOnly)).toBe(true)
+    expect(fresh.decoded(held.snapshot, { ...rangeOnly, timeForRangeOnly: false })).toBe(false)
     // The scan decoded only the blocks the helper did not: half the bytes of a cold scan.
     const cold = new SnapshotScanner(1024 * 1024).scan(held.snapshot, request)
     await collect(cold)
