@@ -11,7 +11,7 @@
  * Run alone: `node bench/mixed.ts [--workload DIR] [--seconds N] [--rate N] [--before DIR] [--threads-only]`.
  */
 import { fork, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -50,6 +50,10 @@ export interface PhaseFigures {
   queryP50?: number
   queries?: number
   queryErrors?: number
+  /** CPU milliseconds a second of the server's threads, by kind (Linux only; threadCpu). */
+  cpu?: Record<string, number>
+  /** Share of /metrics samples with `blazedb_memory_pressure` above 0 (the guard shedding). */
+  pressure?: number
 }
 
 export interface ServerFigures {
@@ -142,7 +146,47 @@ const ROUNDS = 2
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/**
+ * CPU ticks (1/100 s) of each thread of process `pid` by thread id, with the thread's kind: the
+ * event loop, query threads (the workers at a lower niceness), other workers (decoding, the part
+ * writer), V8's helper threads (garbage collection, compilation) and libuv's (file system,
+ * compression). Empty where /proc is absent.
+ */
+export function threadTicks(pid: number): Map<number, { kind: string; ticks: number }> {
+  const out = new Map<number, { kind: string; ticks: number }>()
+  let tids: string[]
+  try {
+    tids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return out
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      // Fields after the name, from 3 (state): utime 14, stime 15, nice 19.
+      const ticks = Number(f[11]) + Number(f[12])
+      const nice = Number(f[16])
+      const kind = comm === 'MainThread' ? 'event loop' : comm === 'WorkerThread' ? (nice > 0 ? 'query threads' : 'other workers') : comm.startsWith('V8') ? 'V8 helpers' : comm.startsWith('libuv') ? 'libuv' : 'other'
+      out.set(Number(tid), { kind, ticks })
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out
+}
+
+/** CPU ms a second by kind between two threadTicks readings `seconds` apart. */
+function cpuBetween(before: Map<number, { kind: string; ticks: number }>, after: Map<number, { kind: string; ticks: number }>, seconds: number): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [tid, t] of after) out[t.kind] = (out[t.kind] ?? 0) + ((t.ticks - (before.get(tid)?.ticks ?? 0)) * 10) / seconds
+  return out
+}
+
 interface PhaseSamples {
+  cpu: Record<string, number>[]
+  pressure: number[]
   health: number[]
   exports: number[]
   exportFailures: number
@@ -154,11 +198,16 @@ interface PhaseSamples {
 }
 
 function emptySamples(ingest: boolean, queries: boolean): PhaseSamples {
-  return { health: [], exports: [], exportFailures: 0, spansPerSecond: [], queryMs: [], queryErrors: 0, queries, ingest }
+  return { cpu: [], pressure: [], health: [], exports: [], exportFailures: 0, spansPerSecond: [], queryMs: [], queryErrors: 0, queries, ingest }
 }
 
 function figuresOf(s: PhaseSamples): PhaseFigures {
   const out: PhaseFigures = { healthP99: percentile(s.health, 99) }
+  if (s.cpu.length > 0) {
+    out.cpu = {}
+    for (const kind of new Set(s.cpu.flatMap((c) => Object.keys(c)))) out.cpu[kind] = s.cpu.reduce((n, c) => n + (c[kind] ?? 0), 0) / s.cpu.length
+  }
+  if (s.pressure.length > 0) out.pressure = s.pressure.filter((l) => l > 0).length / s.pressure.length
   if (s.ingest) {
     out.exportP50 = percentile(s.exports, 50)
     out.exportP99 = percentile(s.exports, 99)
@@ -195,9 +244,21 @@ async function phase(server: Running, into: PhaseSamples, options: { seconds: nu
       else into.queryErrors++
     }
   }
+  // The memory guard's level, read from /metrics every 250 ms: shedding changes what is measured.
+  const watchPressure = async (): Promise<void> => {
+    while (performance.now() < stopAt) {
+      const text = await (await fetch(`http://${server.http}/metrics`)).text()
+      const m = /^blazedb_memory_pressure (\S+)$/m.exec(text)
+      if (m !== null) into.pressure.push(Number(m[1]))
+      await sleep(250)
+    }
+  }
+  const ticks = threadTicks(server.pid)
+  const began = performance.now()
   const load = options.ingest === undefined ? undefined : sendSteadily(options.ingest)
   const loops = options.queries ? [queryLoop(0), queryLoop(2)] : []
-  const [report] = await Promise.all([load, probe(), ...loops])
+  const [report] = await Promise.all([load, probe(), watchPressure(), ...loops])
+  into.cpu.push(cpuBetween(ticks, threadTicks(server.pid), (performance.now() - began) / 1000))
   if (report !== undefined) {
     into.exports.push(...report.latencies)
     into.spansPerSecond.push(report.spansPerSecond)
@@ -265,6 +326,12 @@ function markdown(servers: ServerFigures[], o: { seconds: number; spansPerSecond
     row('queries finished (errors)', (p, s) => (p.queries === undefined ? `(alone: ${s.queriesAlone.queries})` : `${p.queries} (${p.queryErrors})`)),
     '',
   ]
+  const kinds = [...new Set(servers.flatMap((s) => [s.ingestAlone, s.mixed].flatMap((p) => Object.keys(p.cpu ?? {}))))].sort()
+  if (kinds.length > 0) {
+    lines.splice(lines.length - 1, 0, ...kinds.map((k) => row(`CPU ms/s: ${k}`, (p) => fmt(p.cpu?.[k] ?? 0))))
+    lines.splice(lines.length - 1, 0, row('CPU ms/s: queries alone', (p, s) => (p === s.mixed ? '' : Object.entries(s.queriesAlone.cpu ?? {}).map(([k, v]) => `${k} ${fmt(v)}`).join(', '))))
+  }
+  lines.splice(lines.length - 1, 0, row('memory guard shedding, share of samples', (p) => (p.pressure === undefined ? '' : fmt(p.pressure, 2))))
   for (const s of servers) {
     const ratio = (s.mixed.exportP99 ?? NaN) / (s.ingestAlone.exportP99 ?? NaN)
     lines.push(`- ${s.label}: export p99 with queries / alone = ${fmt(ratio, 2)} (target at most 1.5); \`/healthz\` p99 with queries ${ms(s.mixed.healthP99)} ms (target under 25); ${s.mixed.queries} queries finished.`)
