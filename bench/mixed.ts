@@ -8,10 +8,12 @@
  * Each server configuration is measured in its own process, one after the other: by default
  * queries on the event loop (`queryThreads: 0`, as before query threads) and on query threads;
  * `--before DIR` adds the server of another checkout (e.g. main's code) first.
- * Run alone: `node bench/mixed.ts [--workload DIR] [--seconds N] [--rate N] [--before DIR] [--threads-only]`.
+ * Run alone: `node bench/mixed.ts [--workload DIR] [--seconds N] [--rate N] [--before DIR] [--threads-only]
+ * [--seed DATADIR] [--repeat N]` (--seed: start each server on a copy of a loaded data directory;
+ * --repeat: measure the servers N times over, alternating).
  */
 import { fork, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -39,6 +41,10 @@ export interface MixedOptions {
   /** Spans a second the generator sends (100,000: a quarter of what the gateway takes). */
   spansPerSecond?: number
   servers?: ServerUnderTest[]
+  /** A data directory a server loaded with the workload left (then vacuumed and stopped):
+   * each server starts on a copy of it instead of loading the workload over OTLP (minutes on a
+   * busy machine), e.g. to run old and new code back to back several times. */
+  seedDir?: string
 }
 
 export interface PhaseFigures {
@@ -266,15 +272,18 @@ async function phase(server: Running, into: PhaseSamples, options: { seconds: nu
   }
 }
 
-async function measureServer(server: ServerUnderTest, options: Required<Omit<MixedOptions, 'servers'>>): Promise<ServerFigures> {
+async function measureServer(server: ServerUnderTest, options: Required<Omit<MixedOptions, 'servers' | 'seedDir'>> & { seedDir?: string }): Promise<ServerFigures> {
   const root = mkdtempSync(join(tmpdir(), 'blazedb-bench-mixed-'))
   const manifest = JSON.parse(readFileSync(join(options.workloadDir, 'manifest.json'), 'utf8')) as { counts: { spans: number }; window: { start_unix_nano: string; end_unix_nano: string } }
+  if (options.seedDir !== undefined) cpSync(options.seedDir, join(root, 'data'), { recursive: true })
   const running = await startServer(server, join(root, 'data'))
   try {
     const began = performance.now()
-    const failed = await loadWorkload(running.otlpHttp, options.workloadDir)
-    if (failed > 0) throw new Error(`${failed} requests of the workload failed`)
-    await (await fetch(`http://${running.http}/api/v1/admin/vacuum`, { method: 'POST' })).arrayBuffer()
+    if (options.seedDir === undefined) {
+      const failed = await loadWorkload(running.otlpHttp, options.workloadDir)
+      if (failed > 0) throw new Error(`${failed} requests of the workload failed`)
+      await (await fetch(`http://${running.http}/api/v1/admin/vacuum`, { method: 'POST' })).arrayBuffer()
+    }
     const loadMs = performance.now() - began
     const window = { start: manifest.window.start_unix_nano, end: manifest.window.end_unix_nano }
     const spansPerRequest = manifest.counts.spans / loadBatches(options.workloadDir, 'traces').length
@@ -303,7 +312,7 @@ async function measureServer(server: ServerUnderTest, options: Required<Omit<Mix
  * @example const { markdown } = await run({ workloadDir: ensureWorkload(DEFAULT_SIZE) })
  */
 export async function run(options: MixedOptions): Promise<{ servers: ServerFigures[]; markdown: string }> {
-  const o = { seconds: options.seconds ?? 20, spansPerSecond: options.spansPerSecond ?? 100_000, workloadDir: options.workloadDir }
+  const o = { seconds: options.seconds ?? 20, spansPerSecond: options.spansPerSecond ?? 100_000, workloadDir: options.workloadDir, seedDir: options.seedDir }
   const servers: ServerFigures[] = []
   for (const server of options.servers ?? DEFAULT_SERVERS) servers.push(await measureServer(server, o))
   return { servers, markdown: markdown(servers, o) }
@@ -344,7 +353,7 @@ function markdown(servers: ServerFigures[], o: { seconds: number; spansPerSecond
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { workload: { type: 'string' }, seconds: { type: 'string' }, rate: { type: 'string' }, before: { type: 'string' }, 'threads-only': { type: 'boolean' } } })
+  const { values } = parseArgs({ options: { workload: { type: 'string' }, seconds: { type: 'string' }, rate: { type: 'string' }, before: { type: 'string' }, 'threads-only': { type: 'boolean' }, seed: { type: 'string' }, repeat: { type: 'string' } } })
   if (values.workload === undefined && !existsSync(GENERATOR)) {
     console.log(`mixed: skipped: the reference workload generator ${GENERATOR} is absent`)
     process.exit(0)
@@ -352,11 +361,14 @@ if (import.meta.main) {
   const workloadDir = values.workload ?? ensureWorkload(DEFAULT_SIZE)
   const servers = values['threads-only'] === true ? DEFAULT_SERVERS.slice(1) : [...DEFAULT_SERVERS]
   if (values.before !== undefined) servers.unshift({ label: `before (${values.before})`, bin: resolve(values.before, 'bin/blazedb.js') })
+  // --repeat N: the servers N times over, alternating (old, new, old, new...).
+  const repeat = Number(values.repeat ?? 1)
   const { servers: figures, markdown: md } = await run({
     workloadDir,
     seconds: values.seconds === undefined ? undefined : Number(values.seconds),
     spansPerSecond: values.rate === undefined ? undefined : Number(values.rate),
-    servers,
+    servers: Array.from({ length: repeat }, () => servers).flat(),
+    seedDir: values.seed,
   })
   console.log(JSON.stringify(figures, null, 2))
   console.log(md)
