@@ -13,9 +13,9 @@
  * --repeat: measure the servers N times over, alternating).
  */
 import { fork, spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import type { OtlpSignal } from '../ingest/index.ts'
@@ -41,9 +41,9 @@ export interface MixedOptions {
   /** Spans a second the generator sends (100,000: a quarter of what the gateway takes). */
   spansPerSecond?: number
   servers?: ServerUnderTest[]
-  /** A data directory a server loaded with the workload left (then vacuumed and stopped):
-   * each server starts on a copy of it instead of loading the workload over OTLP (minutes on a
-   * busy machine), e.g. to run old and new code back to back several times. */
+  /** A data directory loaded with the workload (made by the first server when absent: loaded,
+   * vacuumed, stopped): each server starts on a copy of it instead of loading the workload over
+   * OTLP (minutes on a busy machine), e.g. to run old and new code back to back several times. */
   seedDir?: string
 }
 
@@ -135,6 +135,13 @@ export async function loadWorkload(address: string, workloadDir: string, connect
     await Promise.all(Array.from({ length: connections }, sender))
   }
   return failures
+}
+
+/** Loads the whole workload into `server`, then flushes and compacts it. */
+async function loadAndVacuum(server: Running, workloadDir: string): Promise<void> {
+  const failed = await loadWorkload(server.otlpHttp, workloadDir)
+  if (failed > 0) throw new Error(`${failed} requests of the workload failed`)
+  await (await fetch(`http://${server.http}/api/v1/admin/vacuum`, { method: 'POST' })).arrayBuffer()
 }
 
 function sendSteadily(spec: SteadyLoadSpec): Promise<SteadyLoadReport> {
@@ -279,11 +286,7 @@ async function measureServer(server: ServerUnderTest, options: Required<Omit<Mix
   const running = await startServer(server, join(root, 'data'))
   try {
     const began = performance.now()
-    if (options.seedDir === undefined) {
-      const failed = await loadWorkload(running.otlpHttp, options.workloadDir)
-      if (failed > 0) throw new Error(`${failed} requests of the workload failed`)
-      await (await fetch(`http://${running.http}/api/v1/admin/vacuum`, { method: 'POST' })).arrayBuffer()
-    }
+    if (options.seedDir === undefined) await loadAndVacuum(running, options.workloadDir)
     const loadMs = performance.now() - began
     const window = { start: manifest.window.start_unix_nano, end: manifest.window.end_unix_nano }
     const spansPerRequest = manifest.counts.spans / loadBatches(options.workloadDir, 'traces').length
@@ -314,7 +317,17 @@ async function measureServer(server: ServerUnderTest, options: Required<Omit<Mix
 export async function run(options: MixedOptions): Promise<{ servers: ServerFigures[]; markdown: string }> {
   const o = { seconds: options.seconds ?? 20, spansPerSecond: options.spansPerSecond ?? 100_000, workloadDir: options.workloadDir, seedDir: options.seedDir }
   const servers: ServerFigures[] = []
-  for (const server of options.servers ?? DEFAULT_SERVERS) servers.push(await measureServer(server, o))
+  const list = options.servers ?? DEFAULT_SERVERS
+  if (o.seedDir !== undefined && !existsSync(o.seedDir)) {
+    mkdirSync(dirname(o.seedDir), { recursive: true })
+    const seeding = await startServer(list[0], o.seedDir)
+    try {
+      await loadAndVacuum(seeding, o.workloadDir)
+    } finally {
+      await seeding.stop()
+    }
+  }
+  for (const server of list) servers.push(await measureServer(server, o))
   return { servers, markdown: markdown(servers, o) }
 }
 
