@@ -294,7 +294,7 @@ async function measureServer(server: ServerUnderTest, options: Required<Omit<Mix
     // run (it is shared) weighs on both alike.
     const seconds = options.seconds / ROUNDS
     const ingest: SteadyLoadSpec = { address: running.otlpHttp, workloadDir: options.workloadDir, spansPerSecond: options.spansPerSecond, spansPerRequest, seconds }
-    process.stderr.write(`mixed: ${server.label}: loaded in ${fmt(loadMs / 1000, 1)} s\n`)
+    process.stderr.write(`mixed: ${server.label}: ${options.seedDir === undefined ? `loaded in ${fmt(loadMs / 1000, 1)} s` : `started on a copy of ${options.seedDir}`}\n`)
     const queriesAlone = emptySamples(false, true)
     const ingestAlone = emptySamples(true, false)
     const mixed = emptySamples(true, true)
