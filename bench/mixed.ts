@@ -8,12 +8,14 @@
  * Each server configuration is measured in its own process, one after the other: by default
  * queries on the event loop (`queryThreads: 0`, as before query threads) and on query threads;
  * `--before DIR` adds the server of another checkout (e.g. main's code) first.
- * Run alone: `node bench/mixed.ts [--workload DIR] [--seconds N] [--rate N] [--before DIR] [--threads-only]`.
+ * Run alone: `node bench/mixed.ts [--workload DIR] [--seconds N] [--rate N] [--before DIR] [--threads-only]
+ * [--seed DATADIR] [--repeat N]` (--seed: start each server on a copy of a loaded data directory;
+ * --repeat: measure the servers N times over, alternating).
  */
 import { fork, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import type { OtlpSignal } from '../ingest/index.ts'
@@ -39,6 +41,10 @@ export interface MixedOptions {
   /** Spans a second the generator sends (100,000: a quarter of what the gateway takes). */
   spansPerSecond?: number
   servers?: ServerUnderTest[]
+  /** A data directory loaded with the workload (made by the first server when absent: loaded,
+   * vacuumed, stopped): each server starts on a copy of it instead of loading the workload over
+   * OTLP (minutes on a busy machine), e.g. to run old and new code back to back several times. */
+  seedDir?: string
 }
 
 export interface PhaseFigures {
@@ -50,6 +56,10 @@ export interface PhaseFigures {
   queryP50?: number
   queries?: number
   queryErrors?: number
+  /** CPU milliseconds a second of the server's threads, by kind (Linux only; threadCpu). */
+  cpu?: Record<string, number>
+  /** Share of /metrics samples with `blazedb_memory_pressure` above 0 (the guard shedding). */
+  pressure?: number
 }
 
 export interface ServerFigures {
@@ -127,6 +137,13 @@ export async function loadWorkload(address: string, workloadDir: string, connect
   return failures
 }
 
+/** Loads the whole workload into `server`, then flushes and compacts it. */
+async function loadAndVacuum(server: Running, workloadDir: string): Promise<void> {
+  const failed = await loadWorkload(server.otlpHttp, workloadDir)
+  if (failed > 0) throw new Error(`${failed} requests of the workload failed`)
+  await (await fetch(`http://${server.http}/api/v1/admin/vacuum`, { method: 'POST' })).arrayBuffer()
+}
+
 function sendSteadily(spec: SteadyLoadSpec): Promise<SteadyLoadReport> {
   return new Promise((resolveLoad, reject) => {
     const child = fork(new URL('./mixed-loadgen.ts', import.meta.url), [], { stdio: 'inherit' })
@@ -142,7 +159,47 @@ const ROUNDS = 2
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/**
+ * CPU ticks (1/100 s) of each thread of process `pid` by thread id, with the thread's kind: the
+ * event loop, query threads (the workers at a lower niceness), other workers (decoding, the part
+ * writer), V8's helper threads (garbage collection, compilation) and libuv's (file system,
+ * compression). Empty where /proc is absent.
+ */
+export function threadTicks(pid: number): Map<number, { kind: string; ticks: number }> {
+  const out = new Map<number, { kind: string; ticks: number }>()
+  let tids: string[]
+  try {
+    tids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return out
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      // Fields after the name, from 3 (state): utime 14, stime 15, nice 19.
+      const ticks = Number(f[11]) + Number(f[12])
+      const nice = Number(f[16])
+      const kind = comm === 'MainThread' ? 'event loop' : comm === 'WorkerThread' ? (nice > 0 ? 'query threads' : 'other workers') : comm.startsWith('V8') ? 'V8 helpers' : comm.startsWith('libuv') ? 'libuv' : 'other'
+      out.set(Number(tid), { kind, ticks })
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out
+}
+
+/** CPU ms a second by kind between two threadTicks readings `seconds` apart. */
+function cpuBetween(before: Map<number, { kind: string; ticks: number }>, after: Map<number, { kind: string; ticks: number }>, seconds: number): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [tid, t] of after) out[t.kind] = (out[t.kind] ?? 0) + ((t.ticks - (before.get(tid)?.ticks ?? 0)) * 10) / seconds
+  return out
+}
+
 interface PhaseSamples {
+  cpu: Record<string, number>[]
+  pressure: number[]
   health: number[]
   exports: number[]
   exportFailures: number
@@ -154,11 +211,16 @@ interface PhaseSamples {
 }
 
 function emptySamples(ingest: boolean, queries: boolean): PhaseSamples {
-  return { health: [], exports: [], exportFailures: 0, spansPerSecond: [], queryMs: [], queryErrors: 0, queries, ingest }
+  return { cpu: [], pressure: [], health: [], exports: [], exportFailures: 0, spansPerSecond: [], queryMs: [], queryErrors: 0, queries, ingest }
 }
 
 function figuresOf(s: PhaseSamples): PhaseFigures {
   const out: PhaseFigures = { healthP99: percentile(s.health, 99) }
+  if (s.cpu.length > 0) {
+    out.cpu = {}
+    for (const kind of new Set(s.cpu.flatMap((c) => Object.keys(c)))) out.cpu[kind] = s.cpu.reduce((n, c) => n + (c[kind] ?? 0), 0) / s.cpu.length
+  }
+  if (s.pressure.length > 0) out.pressure = s.pressure.filter((l) => l > 0).length / s.pressure.length
   if (s.ingest) {
     out.exportP50 = percentile(s.exports, 50)
     out.exportP99 = percentile(s.exports, 99)
@@ -195,9 +257,21 @@ async function phase(server: Running, into: PhaseSamples, options: { seconds: nu
       else into.queryErrors++
     }
   }
+  // The memory guard's level, read from /metrics every 250 ms: shedding changes what is measured.
+  const watchPressure = async (): Promise<void> => {
+    while (performance.now() < stopAt) {
+      const text = await (await fetch(`http://${server.http}/metrics`)).text()
+      const m = /^blazedb_memory_pressure (\S+)$/m.exec(text)
+      if (m !== null) into.pressure.push(Number(m[1]))
+      await sleep(250)
+    }
+  }
+  const ticks = threadTicks(server.pid)
+  const began = performance.now()
   const load = options.ingest === undefined ? undefined : sendSteadily(options.ingest)
   const loops = options.queries ? [queryLoop(0), queryLoop(2)] : []
-  const [report] = await Promise.all([load, probe(), ...loops])
+  const [report] = await Promise.all([load, probe(), watchPressure(), ...loops])
+  into.cpu.push(cpuBetween(ticks, threadTicks(server.pid), (performance.now() - began) / 1000))
   if (report !== undefined) {
     into.exports.push(...report.latencies)
     into.spansPerSecond.push(report.spansPerSecond)
@@ -205,15 +279,14 @@ async function phase(server: Running, into: PhaseSamples, options: { seconds: nu
   }
 }
 
-async function measureServer(server: ServerUnderTest, options: Required<Omit<MixedOptions, 'servers'>>): Promise<ServerFigures> {
+async function measureServer(server: ServerUnderTest, options: Required<Omit<MixedOptions, 'servers' | 'seedDir'>> & { seedDir?: string }): Promise<ServerFigures> {
   const root = mkdtempSync(join(tmpdir(), 'blazedb-bench-mixed-'))
   const manifest = JSON.parse(readFileSync(join(options.workloadDir, 'manifest.json'), 'utf8')) as { counts: { spans: number }; window: { start_unix_nano: string; end_unix_nano: string } }
+  if (options.seedDir !== undefined) cpSync(options.seedDir, join(root, 'data'), { recursive: true })
   const running = await startServer(server, join(root, 'data'))
   try {
     const began = performance.now()
-    const failed = await loadWorkload(running.otlpHttp, options.workloadDir)
-    if (failed > 0) throw new Error(`${failed} requests of the workload failed`)
-    await (await fetch(`http://${running.http}/api/v1/admin/vacuum`, { method: 'POST' })).arrayBuffer()
+    if (options.seedDir === undefined) await loadAndVacuum(running, options.workloadDir)
     const loadMs = performance.now() - began
     const window = { start: manifest.window.start_unix_nano, end: manifest.window.end_unix_nano }
     const spansPerRequest = manifest.counts.spans / loadBatches(options.workloadDir, 'traces').length
@@ -221,7 +294,7 @@ async function measureServer(server: ServerUnderTest, options: Required<Omit<Mix
     // run (it is shared) weighs on both alike.
     const seconds = options.seconds / ROUNDS
     const ingest: SteadyLoadSpec = { address: running.otlpHttp, workloadDir: options.workloadDir, spansPerSecond: options.spansPerSecond, spansPerRequest, seconds }
-    process.stderr.write(`mixed: ${server.label}: loaded in ${fmt(loadMs / 1000, 1)} s\n`)
+    process.stderr.write(`mixed: ${server.label}: ${options.seedDir === undefined ? `loaded in ${fmt(loadMs / 1000, 1)} s` : `started on a copy of ${options.seedDir}`}\n`)
     const queriesAlone = emptySamples(false, true)
     const ingestAlone = emptySamples(true, false)
     const mixed = emptySamples(true, true)
@@ -242,9 +315,19 @@ async function measureServer(server: ServerUnderTest, options: Required<Omit<Mix
  * @example const { markdown } = await run({ workloadDir: ensureWorkload(DEFAULT_SIZE) })
  */
 export async function run(options: MixedOptions): Promise<{ servers: ServerFigures[]; markdown: string }> {
-  const o = { seconds: options.seconds ?? 20, spansPerSecond: options.spansPerSecond ?? 100_000, workloadDir: options.workloadDir }
+  const o = { seconds: options.seconds ?? 20, spansPerSecond: options.spansPerSecond ?? 100_000, workloadDir: options.workloadDir, seedDir: options.seedDir }
   const servers: ServerFigures[] = []
-  for (const server of options.servers ?? DEFAULT_SERVERS) servers.push(await measureServer(server, o))
+  const list = options.servers ?? DEFAULT_SERVERS
+  if (o.seedDir !== undefined && !existsSync(o.seedDir)) {
+    mkdirSync(dirname(o.seedDir), { recursive: true })
+    const seeding = await startServer(list[0], o.seedDir)
+    try {
+      await loadAndVacuum(seeding, o.workloadDir)
+    } finally {
+      await seeding.stop()
+    }
+  }
+  for (const server of list) servers.push(await measureServer(server, o))
   return { servers, markdown: markdown(servers, o) }
 }
 
@@ -265,6 +348,12 @@ function markdown(servers: ServerFigures[], o: { seconds: number; spansPerSecond
     row('queries finished (errors)', (p, s) => (p.queries === undefined ? `(alone: ${s.queriesAlone.queries})` : `${p.queries} (${p.queryErrors})`)),
     '',
   ]
+  const kinds = [...new Set(servers.flatMap((s) => [s.ingestAlone, s.mixed].flatMap((p) => Object.keys(p.cpu ?? {}))))].sort()
+  if (kinds.length > 0) {
+    lines.splice(lines.length - 1, 0, ...kinds.map((k) => row(`CPU ms/s: ${k}`, (p) => fmt(p.cpu?.[k] ?? 0))))
+    lines.splice(lines.length - 1, 0, row('CPU ms/s: queries alone', (p, s) => (p === s.mixed ? '' : Object.entries(s.queriesAlone.cpu ?? {}).map(([k, v]) => `${k} ${fmt(v)}`).join(', '))))
+  }
+  lines.splice(lines.length - 1, 0, row('memory guard shedding, share of samples', (p) => (p.pressure === undefined ? '' : fmt(p.pressure, 2))))
   for (const s of servers) {
     const ratio = (s.mixed.exportP99 ?? NaN) / (s.ingestAlone.exportP99 ?? NaN)
     lines.push(`- ${s.label}: export p99 with queries / alone = ${fmt(ratio, 2)} (target at most 1.5); \`/healthz\` p99 with queries ${ms(s.mixed.healthP99)} ms (target under 25); ${s.mixed.queries} queries finished.`)
@@ -277,7 +366,7 @@ function markdown(servers: ServerFigures[], o: { seconds: number; spansPerSecond
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { workload: { type: 'string' }, seconds: { type: 'string' }, rate: { type: 'string' }, before: { type: 'string' }, 'threads-only': { type: 'boolean' } } })
+  const { values } = parseArgs({ options: { workload: { type: 'string' }, seconds: { type: 'string' }, rate: { type: 'string' }, before: { type: 'string' }, 'threads-only': { type: 'boolean' }, seed: { type: 'string' }, repeat: { type: 'string' } } })
   if (values.workload === undefined && !existsSync(GENERATOR)) {
     console.log(`mixed: skipped: the reference workload generator ${GENERATOR} is absent`)
     process.exit(0)
@@ -285,11 +374,14 @@ if (import.meta.main) {
   const workloadDir = values.workload ?? ensureWorkload(DEFAULT_SIZE)
   const servers = values['threads-only'] === true ? DEFAULT_SERVERS.slice(1) : [...DEFAULT_SERVERS]
   if (values.before !== undefined) servers.unshift({ label: `before (${values.before})`, bin: resolve(values.before, 'bin/blazedb.js') })
+  // --repeat N: the servers N times over, alternating (old, new, old, new...).
+  const repeat = Number(values.repeat ?? 1)
   const { servers: figures, markdown: md } = await run({
     workloadDir,
     seconds: values.seconds === undefined ? undefined : Number(values.seconds),
     spansPerSecond: values.rate === undefined ? undefined : Number(values.rate),
-    servers,
+    servers: Array.from({ length: repeat }, () => servers).flat(),
+    seedDir: values.seed,
   })
   console.log(JSON.stringify(figures, null, 2))
   console.log(md)

@@ -4,17 +4,21 @@
  * request that would pass it is refused (OVERLOADED: 429 / UNAVAILABLE with a retry delay)
  * instead of queued, so memory stays bounded whatever the clients do. Every new request is
  * refused so while the server's memory is near its limit (`pressure`), however few bytes are in
- * flight: nothing is acknowledged that was not stored, and the clients retry later. The number
- * of requests in flight is kept in shared memory too (`requests`), where other threads of the
- * process can see that ingest is at work (blazedb serve's query threads pause for it).
+ * flight: nothing is acknowledged that was not stored, and the clients retry later.
+ *
+ * The number of requests with work for the CPU now is kept in shared memory (`working`), where
+ * other threads of the process can see that ingest needs the CPU (blazedb serve's query threads
+ * pause for it): a request counts from when its body is read (`InflightLease.work(true)`) until
+ * its write-ahead log record is encoded and handed to the disk (`work(false)`), not while it
+ * waits for the network or for fdatasync, when pausing queries would gain ingest nothing.
  */
 import { IngestError } from './errors.ts'
 
 export class InflightLimiter {
   readonly limit: number
-  /** Leases open (requests being read, decoded or appended), in shared memory: Atomics.wait on
-   * it wakes when the count changes. */
-  readonly requests = new Int32Array(new SharedArrayBuffer(4))
+  /** Leases at work on the CPU (read, being decoded, checked or encoded for the log), in shared
+   * memory: Atomics.wait on it wakes when the count falls. */
+  readonly working = new Int32Array(new SharedArrayBuffer(4))
   private used = 0
   private readonly pressure: () => string | undefined
 
@@ -28,9 +32,8 @@ export class InflightLimiter {
     return this.used
   }
 
-  /** A lease of 0 bytes, grown as the request's size becomes known; release it exactly once. */
+  /** A lease of 0 bytes, grown as the request's size becomes known, not yet at work; release it exactly once. */
   lease(): InflightLease {
-    Atomics.add(this.requests, 0, 1)
     return new InflightLease(this)
   }
 
@@ -49,10 +52,11 @@ export class InflightLimiter {
     this.used -= bytes
   }
 
-  /** Internal to InflightLease: its request is over. */
-  ended(): void {
-    Atomics.sub(this.requests, 0, 1)
-    Atomics.notify(this.requests, 0)
+  /** Internal to InflightLease: a request starts (true) or stops (false) working. */
+  toggle(on: boolean): void {
+    if (on) return void Atomics.add(this.working, 0, 1)
+    Atomics.sub(this.working, 0, 1)
+    Atomics.notify(this.working, 0)
   }
 }
 
@@ -60,6 +64,7 @@ export class InflightLease {
   private readonly limiter: InflightLimiter
   private bytes = 0
   private released = false
+  private busy = false
 
   constructor(limiter: InflightLimiter) {
     this.limiter = limiter
@@ -71,11 +76,20 @@ export class InflightLease {
     this.bytes += bytes
   }
 
+  /**
+   * The request has work for the CPU now (true: its body is read and is being decoded, checked
+   * or encoded), or waits (false: for the disk); counted in the limiter's `working`. Idempotent.
+   */
+  work(on: boolean): void {
+    if (this.released || on === this.busy) return
+    this.busy = on
+    this.limiter.toggle(on)
+  }
+
   release(): void {
     this.limiter.give(this.bytes)
     this.bytes = 0
-    if (this.released) return
+    this.work(false)
     this.released = true
-    this.limiter.ended()
   }
 }

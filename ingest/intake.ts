@@ -9,7 +9,7 @@
  */
 import { takeRows, type Batch, type Signal, type Store } from '../storage/index.ts'
 import { IngestError } from './errors.ts'
-import { InflightLimiter } from './inflight.ts'
+import { InflightLimiter, type InflightLease } from './inflight.ts'
 import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits.ts'
 import type { OtlpSignal } from './otlp/decoder.ts'
 import { rejectionMessage, type DecodedBatch } from './otlp/signal-rows.ts'
@@ -78,6 +78,7 @@ export class Intake {
     const lease = this.inflight.lease()
     try {
       lease.grow(batchBytes(batch))
+      lease.work(true)
       let reason = ''
       const refused: number[] = []
       checkRecords(batch, (row, why) => {
@@ -85,7 +86,7 @@ export class Intake {
         refused.push(row)
       })
       const kept = refused.length === 0 ? batch : takeRows(batch, keptRows(batch.length, refused))
-      return await this.admit(tenant, { batch: kept, accepted: kept.length, rejected: refused.length, message: '', reason })
+      return await this.admit(tenant, { batch: kept, accepted: kept.length, rejected: refused.length, message: '', reason }, undefined, lease)
     } catch (error) {
       throw this.failed(error)
     } finally {
@@ -96,15 +97,15 @@ export class Intake {
   /**
    * `accept` for a batch an OTLP decoder made: the data model's rules already ran on the
    * decoding thread, and the records it rejected count in the answer. The caller holds the
-   * in-flight lease of the request's bytes. Throws like `accept`, without counting the failure
-   * (the listener does, with `failed`).
+   * in-flight lease of the request's bytes (`lease`: it stops working once the append waits for
+   * the disk). Throws like `accept`, without counting the failure (the listener does, with `failed`).
    */
-  acceptDecoded(tenant: string, decoded: DecodedBatch, idempotencyKey?: string): Promise<AcceptResult> {
-    return this.admit(tenant, decoded, idempotencyKey)
+  acceptDecoded(tenant: string, decoded: DecodedBatch, idempotencyKey?: string, lease?: InflightLease): Promise<AcceptResult> {
+    return this.admit(tenant, decoded, idempotencyKey, lease)
   }
 
   /** The time window, then the append, then the counters. */
-  private async admit(tenant: string, decoded: DecodedBatch, idempotencyKey?: string): Promise<AcceptResult> {
+  private async admit(tenant: string, decoded: DecodedBatch, idempotencyKey: string | undefined, lease: InflightLease | undefined): Promise<AcceptResult> {
     let { batch, accepted, rejected, reason } = decoded
     const signal = COUNTED_AS[batch.signal]
     const total = accepted + rejected
@@ -127,7 +128,8 @@ export class Intake {
     let duplicate = false
     if (accepted > 0) {
       try {
-        await this.store.append(tenant, batch, { idempotencyKey, onDuplicate: () => (duplicate = true) })
+        // Once the log record is written out, the request waits for the disk: queries may run.
+        await this.store.append(tenant, batch, { idempotencyKey, onDuplicate: () => (duplicate = true), onWrite: () => lease?.work(false) })
       } catch (error) {
         throw asIngestError(error)
       }

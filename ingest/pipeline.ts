@@ -5,6 +5,7 @@
  */
 import type { DecodePool } from './decode-pool.ts'
 import type { IngestError } from './errors.ts'
+import type { InflightLease } from './inflight.ts'
 import type { AcceptResult, Intake } from './intake.ts'
 import type { OtlpEncoding, OtlpSignal } from './otlp/decoder.ts'
 import type { IngestMetrics } from './self-metrics.ts'
@@ -31,10 +32,12 @@ export class IngestPipeline {
    * `handOver`: the caller is done with `body` (it may be detached, see DecodePool.decode).
    * `idempotencyKey`: the request's Idempotency-Key (idempotency-key.ts); a request whose key
    * was stored already is answered as it was, without storing its records again.
+   * `lease`: the request's in-flight lease, which works from here until the append waits for the disk.
    */
-  async export(tenant: string, signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array, handOver = false, idempotencyKey?: string): Promise<AcceptResult> {
+  async export(tenant: string, signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array, handOver = false, idempotencyKey?: string, lease?: InflightLease): Promise<AcceptResult> {
+    lease?.work(true)
     const decoded = await this.decoder.decode(signal, encoding, body, handOver)
-    return this.intake.acceptDecoded(tenant, decoded, idempotencyKey)
+    return this.intake.acceptDecoded(tenant, decoded, idempotencyKey, lease)
   }
 
   /** Stops the decoding threads, unless they are shared (their owner stops them). */

@@ -138,10 +138,10 @@ export const QUERY_THREAD_HEAP_MB = 1024
 export const QUERY_THREAD_NICE = 10
 
 /**
- * How long a query thread pauses while export requests are in flight (yield-gate.ts), per
- * millisecond it ran: 1 leaves queries at least half of their thread's time under ingest that
- * never stops, and all of it when there is none. A single pause lasts at most
- * QUERY_YIELD_MAX_MS, a few exports' worth at the reference rate.
+ * How long a query thread pauses while exports have work for the CPU (yield-gate.ts), per
+ * millisecond of CPU time it had: 1 leaves queries at least half of their thread's time under
+ * ingest that never stops, and all of it when there is none. A single pause lasts at most
+ * QUERY_YIELD_MAX_MS, a few exports' decoding at the reference rate.
  */
 export const QUERY_YIELD_SHARE = 1
 export const QUERY_YIELD_MAX_MS = 20

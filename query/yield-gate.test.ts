@@ -1,6 +1,7 @@
 /**
  * A query thread's pause for ingest: none while the count is 0, a wait while it is above 0 that
- * ends when another thread lowers it, and never longer than the allowance the thread ran for.
+ * ends when another thread lowers it, and never longer than the allowance earned by the CPU time
+ * the thread had.
  */
 import { Worker } from 'node:worker_threads'
 import { describe, expect, test } from 'vitest'
@@ -47,11 +48,11 @@ describe('yieldGate', () => {
     }
   })
 
-  test('pauses no longer than its allowance, which grows with the time the thread runs', () => {
+  test('pauses no longer than its allowance, which grows with the CPU time the thread has', () => {
     const busy = counter(1)
-    // The thread's running time is simulated by moving the clock ahead (`ran`); waits are real.
+    // The thread's CPU time is simulated (`ran`); waits are real.
     let ran = 0
-    const gate = yieldGate(busy, 0.5, 300, () => performance.now() + ran)
+    const gate = yieldGate(busy, 0.5, 300, { now: () => performance.now(), cpu: () => ran })
     const waited = (): number => {
       const t = performance.now()
       gate()
@@ -65,5 +66,25 @@ describe('yieldGate', () => {
     expect(third).toBeGreaterThanOrEqual(50)
     expect(third).toBeLessThan(290)
     expect(busy[0]).toBe(1)
+  })
+
+  test('earns no pause for time it spent off the CPU', () => {
+    const busy = counter(1)
+    let ran = 0
+    let offCpu = 0
+    // Elapsed time moves on (the thread waited for a core) while its CPU time does not.
+    const gate = yieldGate(busy, 1, 300, { now: () => performance.now() + offCpu, cpu: () => ran })
+    gate()
+    offCpu += 10_000
+    const t = performance.now()
+    gate()
+    expect(performance.now() - t).toBeLessThan(250)
+    // 100 ms on the CPU earn up to 100 ms of pause.
+    ran += 100
+    const u = performance.now()
+    gate()
+    const waited = performance.now() - u
+    expect(waited).toBeGreaterThanOrEqual(90)
+    expect(waited).toBeLessThan(290)
   })
 })

@@ -124,6 +124,9 @@ export interface AppendOptions {
   idempotencyKey?: string
   /** Called (before the append resolves) when the batch was not stored because its key was. */
   onDuplicate?: () => void
+  /** Called once the batch is encoded and its write-ahead log record handed to the disk: from
+   * then on the append waits for the disk only (not for a flush, nor for the CPU). */
+  onWrite?: () => void
 }
 
 /**

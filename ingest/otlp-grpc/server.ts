@@ -88,7 +88,7 @@ function exportHandler(rt: OtlpRuntime, signal: OtlpSignal): grpc.handleUnaryCal
       const key = call.metadata.get(IDEMPOTENCY_KEY_HEADER).map(String)
       const idempotencyKey = parseIdempotencyKey(key.length === 0 ? undefined : key)
       lease.grow(call.request.length)
-      return rt.pipeline.export(tenant, signal, 'protobuf', call.request, false, idempotencyKey)
+      return rt.pipeline.export(tenant, signal, 'protobuf', call.request, false, idempotencyKey, lease)
     }
     run().then(
       (result) => callback(null, exportResponse(signal, 'protobuf', result.rejected, result.message)),

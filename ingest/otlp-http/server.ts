@@ -97,9 +97,11 @@ async function handle(rt: OtlpRuntime, req: IncomingMessage, res: ServerResponse
     const coding = req.headers['content-encoding'] ?? 'identity'
     const decompressor = decompressorFor(coding)
     const raw = await readRawBody(req, rt.maxRequestBytes, lease)
+    // Read: from here to the append's write the request has work for the CPU (inflight.ts).
+    lease.work(true)
     const body = await decompress(raw, decompressor, rt.maxRequestBytes, lease, coding)
     // The body is read into buffers of its own and not used again: it is handed to the decoder.
-    const result = await rt.pipeline.export(tenant, signal, encoding, body, true, idempotencyKey)
+    const result = await rt.pipeline.export(tenant, signal, encoding, body, true, idempotencyKey, lease)
     send(res, 200, CONTENT_TYPE[encoding], exportResponse(signal, encoding, result.rejected, result.message))
   } catch (error) {
     const e = rt.pipeline.failed(error)

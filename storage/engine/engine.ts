@@ -177,15 +177,15 @@ export class Engine implements Store {
 
   async append(tenant: string, batch: Batch, options: AppendOptions = {}): Promise<void> {
     const key = options.idempotencyKey
-    if (key === undefined) return this.appendRecord(tenant, batch, undefined)
+    if (key === undefined) return this.appendRecord(tenant, batch, undefined, options.onWrite)
     if (this.closed) throw new StorageError('CLOSED', 'cannot append: the store is closed')
     validateTenant(tenant)
-    const result = await this.recentKeys.guard(tenant, key, () => this.nowMs(), () => this.appendRecord(tenant, batch, { key, timeMs: this.nowMs() }))
+    const result = await this.recentKeys.guard(tenant, key, () => this.nowMs(), () => this.appendRecord(tenant, batch, { key, timeMs: this.nowMs() }, options.onWrite))
     if (result === 'duplicate') options.onDuplicate?.()
   }
 
   /** The append itself: the key, if any, goes into the same log record as the batch. */
-  private async appendRecord(tenant: string, batch: Batch, idempotency: WalRecordKey | undefined): Promise<void> {
+  private async appendRecord(tenant: string, batch: Batch, idempotency: WalRecordKey | undefined, onWrite?: () => void): Promise<void> {
     if (this.closed) throw new StorageError('CLOSED', 'cannot append: the store is closed')
     validateTenant(tenant)
     validateBatch(batch)
@@ -199,7 +199,9 @@ export class Engine implements Store {
     const record = encodeWalRecord(this.key, this.wal.seq, tenant, batch, idempotency)
     this.inflight++
     try {
-      await this.wal.append(record)
+      const written = this.wal.append(record)
+      onWrite?.()
+      await written
       // Before `inflight` drops: a flush then finds the key in the table it saves.
       if (idempotency !== undefined) this.recentKeys.add(tenant, idempotency.key, idempotency.timeMs, this.nowMs())
       this.head.add(tenant, batch, this.partitionNs)
