@@ -26,50 +26,51 @@ test('collects only when a check is due and the buffers pass the allowance over 
     },
     () => buffers,
   )
+  /** The collections run after the thread decoded 8 MiB more, holding `mib` of buffers then. */
+  const at = (mib: number): number => {
+    buffers = mib * MiB
+    ceiling.decoded(8 * MiB)
+    return collections
+  }
   buffers = 200 * MiB
   // The check is due only after 8 MiB decoded.
   ceiling.decoded(7 * MiB)
   expect(collections).toBe(0)
   ceiling.decoded(1 * MiB)
   expect(collections).toBe(1)
-  // Within the allowance over the cache's budget: nothing.
-  buffers = 8 * MiB
-  ceiling.decoded(8 * MiB)
-  buffers = 130 * MiB
-  ceiling.decoded(8 * MiB)
-  expect(collections).toBe(1)
-  buffers = 133 * MiB
-  ceiling.decoded(8 * MiB)
-  expect(collections).toBe(2)
+  // Within the allowance over the cache's chunks: nothing; past it, a collection.
+  expect([at(8), at(130), at(133)]).toEqual([1, 1, 2])
   // An operator's 300 MiB survive the collection (seen at the next check, less what was decoded
   // since): the next collection comes only 32 MiB past them.
-  buffers = 308 * MiB
-  ceiling.decoded(8 * MiB)
-  buffers = 330 * MiB
-  ceiling.decoded(8 * MiB)
-  expect(collections).toBe(2)
+  expect([at(308), at(330)]).toEqual([2, 2])
   alive = 20 * MiB
-  buffers = 340 * MiB
-  ceiling.decoded(8 * MiB)
-  expect([collections, buffers]).toEqual([3, 20 * MiB])
-  buffers = 28 * MiB
-  ceiling.decoded(8 * MiB)
-  expect(collections).toBe(3)
-  // A smaller cache budget lowers the ceiling to the allowance over what survived.
+  expect([at(340), buffers]).toEqual([3, 20 * MiB])
+  expect(at(28)).toBe(3)
+  // Fewer cached chunks lower the ceiling to the allowance over what survived.
   kept = 10
-  buffers = 50 * MiB
-  ceiling.decoded(8 * MiB)
-  expect(collections).toBe(3)
-  buffers = 60 * MiB
-  ceiling.decoded(8 * MiB)
-  expect([collections, ceiling.collections]).toEqual([4, 4])
+  expect([at(50), at(60), ceiling.collections]).toEqual([3, 4, 4])
 })
 
-test("in a worker thread, the collection gives back the buffers of chunks it decoded and dropped", async () => {
+/** Runs `source` (CommonJS) in a worker thread and returns the message it posts. */
+async function inWorker<T>(source: string): Promise<T> {
+  const worker = new Worker(source, { eval: true })
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })
+  } finally {
+    await worker.terminate()
+  }
+}
+
+const MODULE = JSON.stringify(new URL('./shared-memory-gc.ts', import.meta.url).pathname)
+
+test('in a worker thread, the collection gives back the buffers of chunks it decoded and dropped', async () => {
   // A thread that drops a chunk of 4 MiB after each "scan", 64 of them, and reports its buffers at the end.
-  const source = `
+  const reply = await inWorker<{ buffers: number; collections: number }>(`
     const { parentPort } = require('node:worker_threads')
-    const { BufferCeiling } = require(${JSON.stringify(new URL('./shared-memory-gc.ts', import.meta.url).pathname)})
+    const { BufferCeiling } = require(${MODULE})
     const ceiling = new BufferCeiling(() => 0, 32 * 2 ** 20, 8 * 2 ** 20)
     let kept = 0
     for (let i = 0; i < 64; i++) {
@@ -79,41 +80,25 @@ test("in a worker thread, the collection gives back the buffers of chunks it dec
       ceiling.decoded(chunk.byteLength)
     }
     parentPort.postMessage({ buffers: process.memoryUsage().arrayBuffers, collections: ceiling.collections, kept })
-  `
-  const worker = new Worker(source, { eval: true })
-  const reply = await new Promise<{ buffers: number; collections: number }>((resolve, reject) => {
-    worker.once('message', resolve)
-    worker.once('error', reject)
-  })
-  await worker.terminate()
+  `)
   expect(reply.collections).toBeGreaterThan(0)
   // 256 MiB decoded in all; at most the allowance, a check's worth and the last chunk alive.
   expect(reply.buffers).toBeLessThanOrEqual(48 * MiB)
 })
 
 test('a shrinking collection hands the emptied heap back, where a plain one keeps it', async () => {
-  const source = (shrink: boolean) => `
-    const { parentPort } = require('node:worker_threads')
-    const { fullCollection } = require(${JSON.stringify(new URL('./shared-memory-gc.ts', import.meta.url).pathname)})
-    const collect = fullCollection(${shrink})
-    let objects = []
-    for (let i = 0; i < 1e6; i++) objects.push({ i, s: 'value ' + i })
-    const grown = process.memoryUsage().heapTotal
-    objects = undefined
-    collect()
-    parentPort.postMessage({ grown, after: process.memoryUsage().heapTotal })
-  `
-  const run = async (shrink: boolean): Promise<{ grown: number; after: number }> => {
-    const worker = new Worker(source(shrink), { eval: true })
-    try {
-      return await new Promise((resolve, reject) => {
-        worker.once('message', resolve)
-        worker.once('error', reject)
-      })
-    } finally {
-      await worker.terminate()
-    }
-  }
+  const run = (shrink: boolean) =>
+    inWorker<{ grown: number; after: number }>(`
+      const { parentPort } = require('node:worker_threads')
+      const { fullCollection } = require(${MODULE})
+      const collect = fullCollection(${shrink})
+      let objects = []
+      for (let i = 0; i < 1e6; i++) objects.push({ i, s: 'value ' + i })
+      const grown = process.memoryUsage().heapTotal
+      objects = undefined
+      collect()
+      parentPort.postMessage({ grown, after: process.memoryUsage().heapTotal })
+    `)
   const plain = await run(false)
   const shrunk = await run(true)
   expect(plain.grown).toBeGreaterThan(80 * MiB)
