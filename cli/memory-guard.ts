@@ -167,12 +167,13 @@ export class MemoryGuard {
 
 /**
  * The query threads' block cache (the largest report: they share one) and what they hold
- * besides it: their heaps and buffers, less the cache's chunks each of them references.
+ * besides it: their heaps and buffers, less the cache's chunks (a thread's buffers count the
+ * chunks it decoded, whoever holds them: the cache counts once).
  * @example queryThreadMemory(watch.threads()).besidesCache
  */
 export function queryThreadMemory(threads: readonly ThreadMemory[]): { cache: number; besidesCache: number } {
   const query = threads.filter((t) => t.role === 'query')
   const cache = query.reduce((n, t) => Math.max(n, t.extra?.blockCacheBytes ?? 0), 0)
   const all = query.reduce((n, t) => n + t.heapUsed + t.arrayBuffers, 0)
-  return { cache, besidesCache: Math.max(0, all - query.length * cache) }
+  return { cache, besidesCache: Math.max(0, all - cache) }
 }
