@@ -122,7 +122,7 @@ export const MAX_QUERY_THREADS = 4
 export const QUERY_CACHE_BYTES = 256 * 1024 * 1024
 
 /**
- * Buffers a query thread may keep past its share of the block cache before it collects its
+ * Buffers a query thread may keep past the cached chunks it decoded before it collects its
  * garbage (storage's BufferCeiling), as a share of the cache's configured budget (so of
  * memoryLimit: 32 MiB per thread at 1 GiB), checked every QUERY_BUFFER_CHECK_BYTES decoded.
  * Left to V8, the buffers of chunks a dashboard's scans decoded reached 200 to 700 MiB on two
