@@ -52,10 +52,12 @@ export interface SoakSample {
   /** Resident anonymous and file-backed memory (/proc), MiB. */
   rssAnonMiB: number
   rssFileMiB: number
-  /** Per kind of thread (main, query, part-writer, decode): V8 heap used and ArrayBuffers held, summed over its threads, MiB. */
-  threads: Record<string, { heapMiB: number; arrayBuffersMiB: number }>
-  /** The query threads' shared block cache, MiB. */
+  /** Per kind of thread (main, query, part-writer, decode): V8 heap used and reserved, and ArrayBuffers held, summed over its threads, MiB. */
+  threads: Record<string, { heapMiB: number; heapTotalMiB: number; arrayBuffersMiB: number }>
+  /** The query threads' shared block cache, and its budget now (the memory guard sizes it), MiB; the guard's pressure level (0 none, 1 queries shed, 2 ingest refused too). */
   blockCacheMiB: number
+  blockCacheBudgetMiB: number
+  pressure: number
   /** Resident memory of the C allocator's arenas (/proc smaps): the main one (the brk heap) and the other threads' (64 MiB-aligned mappings), MiB. */
   mallocMainMiB: number
   mallocThreadsMiB: number
@@ -105,7 +107,7 @@ function panelQueries(service = 'payment-service'): string[] {
 /** Kinds of threads the server reports (storage's thread-memory.ts). */
 const THREAD_KINDS = ['main', 'query', 'part-writer', 'decode']
 
-type MemorySample = Pick<SoakSample, 'rssMiB' | 'peakRssMiB' | 'heapUsedMiB' | 'externalMiB' | 'rssAnonMiB' | 'rssFileMiB' | 'threads' | 'blockCacheMiB' | 'mallocMainMiB' | 'mallocThreadsMiB'>
+type MemorySample = Pick<SoakSample, 'rssMiB' | 'peakRssMiB' | 'heapUsedMiB' | 'externalMiB' | 'rssAnonMiB' | 'rssFileMiB' | 'threads' | 'blockCacheMiB' | 'blockCacheBudgetMiB' | 'pressure' | 'mallocMainMiB' | 'mallocThreadsMiB'>
 
 /** glibc's heaps for threads other than the first are mapped 64 MiB-aligned, at most 64 MiB. */
 const ARENA_BYTES = 64 * 2 ** 20
@@ -146,7 +148,7 @@ async function memory(server: Running): Promise<MemorySample> {
   const threads: MemorySample['threads'] = {}
   for (const kind of THREAD_KINDS) {
     const labels = `{thread="${kind}"}`
-    threads[kind] = { heapMiB: metric('blazedb_thread_heap_used_bytes', labels), arrayBuffersMiB: metric('blazedb_thread_array_buffers_bytes', labels) }
+    threads[kind] = { heapMiB: metric('blazedb_thread_heap_used_bytes', labels), heapTotalMiB: metric('blazedb_thread_heap_total_bytes', labels), arrayBuffersMiB: metric('blazedb_thread_array_buffers_bytes', labels) }
   }
   return {
     rssMiB: rss,
@@ -157,6 +159,8 @@ async function memory(server: Running): Promise<MemorySample> {
     rssFileMiB: kib('RssFile'),
     threads,
     blockCacheMiB: metric('blazedb_query_block_cache_bytes'),
+    blockCacheBudgetMiB: metric('blazedb_query_block_cache_budget_bytes'),
+    pressure: metric('blazedb_memory_pressure') * 2 ** 20,
     ...(({ main, threads }) => ({ mallocMainMiB: main, mallocThreadsMiB: threads }))(arenas(server.pid)),
   }
 }
@@ -257,8 +261,8 @@ export async function run(options: SoakOptions): Promise<{ figures: SoakFigures;
           queryErrors: w.queryErrors,
         }
         samples.push(sample)
-        const threads = THREAD_KINDS.map((k) => `${k} ${fmt(sample.threads[k].heapMiB)}+${fmt(sample.threads[k].arrayBuffersMiB)}`).join(', ')
-        process.stderr.write(`soak: ${fmt(sample.at)} s  rss ${fmt(sample.rssMiB)} MiB (peak ${fmt(sample.peakRssMiB)}, anon ${fmt(sample.rssAnonMiB)}, file ${fmt(sample.rssFileMiB)}), heap+buffers ${threads}, block cache ${fmt(sample.blockCacheMiB)}, malloc arenas main ${fmt(sample.mallocMainMiB)} threads ${fmt(sample.mallocThreadsMiB)}; export p99 ${fmt(sample.exportP99)} ms (${sample.exports}); query p50 ${fmt(sample.queryP50)} p99 ${fmt(sample.queryP99)} ms (${sample.queries}, ${sample.queryErrors} errors)\n`)
+        const threads = THREAD_KINDS.map((k) => `${k} ${fmt(sample.threads[k].heapMiB)}/${fmt(sample.threads[k].heapTotalMiB)}+${fmt(sample.threads[k].arrayBuffersMiB)}`).join(', ')
+        process.stderr.write(`soak: ${fmt(sample.at)} s  rss ${fmt(sample.rssMiB)} MiB (peak ${fmt(sample.peakRssMiB)}, anon ${fmt(sample.rssAnonMiB)}, file ${fmt(sample.rssFileMiB)}), heap used/reserved+buffers ${threads}, block cache ${fmt(sample.blockCacheMiB)} of ${fmt(sample.blockCacheBudgetMiB)}, pressure ${sample.pressure}, malloc arenas main ${fmt(sample.mallocMainMiB)} threads ${fmt(sample.mallocThreadsMiB)}; export p99 ${fmt(sample.exportP99)} ms (${sample.exports}, ${sample.exportFailures} refused); query p50 ${fmt(sample.queryP50)} p99 ${fmt(sample.queryP99)} ms (${sample.queries}, ${sample.queryErrors} errors)\n`)
       }, (error: Error) => process.stderr.write(`soak: no sample: ${error.message}\n`))
     }, SAMPLE_MS)
     const sent = await reports

@@ -1,10 +1,11 @@
 /**
  * MemoryGuard's policy, with the resident memory it reads given by the test: queries shed from
- * 90 % of the limit, ingest from 97 %, the block cache halved (down to an eighth) and grown
- * back below 75 %, and messages that name the limit.
+ * 90 % of the limit (when they hold memory of their own), ingest from 97 %, the block cache cut
+ * by the overshoot it holds (down to an eighth) and grown back by the room below 85 %, and
+ * messages that name the limit.
  */
 import { afterEach, beforeEach, expect, test, vi } from 'vitest'
-import { MemoryGuard, REGROW_INTERVAL_MS, SHRINK_INTERVAL_MS } from './memory-guard.ts'
+import { MemoryGuard, queryThreadMemory, REGROW_INTERVAL_MS, SHRINK_INTERVAL_MS } from './memory-guard.ts'
 
 const MiB = 2 ** 20
 
@@ -15,11 +16,12 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-function guarded(held?: () => number): { guard: MemoryGuard; set: (mib: number) => void; budgets: [number, boolean][] } {
+/** A guard with a limit of 1000 MiB and a cache of 256 MiB; `held`: what the threads hold, `cache`: what the cache holds (MiB). */
+function guarded(held?: () => number, cache?: () => number): { guard: MemoryGuard; set: (mib: number) => void; budgets: [number, boolean][] } {
   let rss = 0
   const budgets: [number, boolean][] = []
   const inUse = held === undefined ? undefined : () => held() * MiB
-  const guard = new MemoryGuard(1000 * MiB, { rss: () => rss, inUse, cache: { bytes: 256 * MiB, setBudget: (bytes, collect) => budgets.push([bytes / MiB, collect]) } })
+  const guard = new MemoryGuard(1000 * MiB, { rss: () => rss, inUse, cache: { bytes: 256 * MiB, setBudget: (bytes, collect) => budgets.push([bytes / MiB, collect]), held: cache === undefined ? undefined : () => cache() * MiB } })
   return {
     guard,
     // A new reading is taken once the sampling interval has passed.
@@ -45,36 +47,97 @@ test('queries are shed from 90 % of the limit and ingest from 97 %, with message
   expect([guard.queries(), guard.ingest(), guard.level]).toEqual([undefined, undefined, 0])
 })
 
-test('the block cache halves at most every few seconds while memory is short, down to an eighth, and grows back once it has room', () => {
-  const { guard, set, budgets } = guarded()
-  /** `times` readings `ms` apart, each by a query asking. */
-  const readings = (ms: number, times: number): void => {
-    for (let i = 0; i < times; i++) {
-      vi.advanceTimersByTime(ms)
-      guard.queries()
-    }
+/** `times` readings `ms` apart, each by a query asking. */
+function readings(guard: MemoryGuard, ms: number, times: number): void {
+  for (let i = 0; i < times; i++) {
+    vi.advanceTimersByTime(ms)
+    guard.queries()
   }
+}
+
+test('the block cache gives up the overshoot it holds, at most every few seconds and down to an eighth', () => {
+  let cache = 256
+  const { guard, set, budgets } = guarded(undefined, () => cache)
   set(950)
   guard.queries()
-  expect(budgets).toEqual([[128, true]])
+  // 100 MiB over 85 %: off the 256 the cache holds.
+  expect(budgets).toEqual([[156, true]])
   // Another reading soon after changes nothing.
-  readings(1000, 1)
+  readings(guard, 1000, 1)
   expect(budgets).toHaveLength(1)
-  readings(SHRINK_INTERVAL_MS, 5)
-  expect(budgets.map(([b]) => b)).toEqual([128, 64, 32, 32, 32, 32])
+  cache = 156
+  set(920)
+  readings(guard, SHRINK_INTERVAL_MS, 1)
+  expect(budgets.at(-1)).toEqual([86, true])
+  cache = 86
+  set(990)
+  readings(guard, SHRINK_INTERVAL_MS, 1)
+  expect(budgets.at(-1)).toEqual([32, true])
+  // At its floor it holds nothing more to give.
+  cache = 32
+  readings(guard, SHRINK_INTERVAL_MS, 3)
+  expect(budgets).toHaveLength(3)
   expect(guard.cacheBytes).toBe(32 * MiB)
-  // Between 75 % and 90 %: left as it is.
-  set(800)
-  readings(REGROW_INTERVAL_MS, 1)
-  expect(budgets).toHaveLength(6)
-  set(700)
-  guard.queries()
-  expect(budgets.at(-1)).toEqual([64, false])
-  readings(1000, 1)
-  expect(budgets).toHaveLength(7)
-  readings(REGROW_INTERVAL_MS, 3)
-  expect(budgets.map(([b]) => b).slice(6)).toEqual([64, 128, 256])
+})
+
+test('a cache that holds less than the overshoot is not cut: the cut would free nothing', () => {
+  let cache = 10
+  const { guard, set, budgets } = guarded(undefined, () => cache)
+  set(950)
+  readings(guard, SHRINK_INTERVAL_MS, 3)
+  expect(budgets).toEqual([])
   expect(guard.cacheBytes).toBe(256 * MiB)
+  // Once it has filled up to where it holds the overshoot, it gives that back.
+  cache = 200
+  readings(guard, SHRINK_INTERVAL_MS, 1)
+  expect(budgets).toEqual([[100, true]])
+})
+
+test('the cache grows back by the room below 85 %, and not while memory sits between 85 and 90 %', () => {
+  let cache = 256
+  const { guard, set, budgets } = guarded(undefined, () => cache)
+  set(1000)
+  guard.queries()
+  expect(budgets).toEqual([[106, true]])
+  cache = 106
+  // A server whose fixed cost sits just under the shedding line keeps the cache it has.
+  set(880)
+  readings(guard, REGROW_INTERVAL_MS, 2)
+  expect(budgets).toHaveLength(1)
+  // Room for 50 MiB more: that much.
+  set(800)
+  guard.queries()
+  expect(budgets.at(-1)).toEqual([156, false])
+  // Room for the rest, but not before the interval.
+  cache = 156
+  set(600)
+  readings(guard, 1000, 1)
+  expect(budgets).toHaveLength(2)
+  readings(guard, REGROW_INTERVAL_MS, 1)
+  expect(budgets.at(-1)).toEqual([256, false])
+  readings(guard, REGROW_INTERVAL_MS, 2)
+  expect(budgets).toHaveLength(3)
+  expect(guard.cacheBytes).toBe(256 * MiB)
+})
+
+test('queries run one at a time only while the query threads hold memory of their own besides the cache', () => {
+  let queries = 50
+  const guard = new MemoryGuard(1000 * MiB, { rss: () => 950 * MiB, inUse: () => 700 * MiB, queries: () => queries * MiB })
+  expect([guard.queries(), guard.level]).toEqual([undefined, 0])
+  queries = 200
+  vi.advanceTimersByTime(1000)
+  expect(guard.queries()).toMatch(/near its limit/)
+  expect(guard.level).toBe(1)
+  // Ingest is refused only near the limit itself, whatever the queries hold.
+  expect(guard.ingest()).toBeUndefined()
+})
+
+test("the query threads' memory besides their shared cache: their heaps and buffers less the cache, once", () => {
+  const thread = (role: string, heapUsed: number, arrayBuffers: number, blockCacheBytes?: number) => ({ role, threadId: 1, heapUsed: heapUsed * MiB, heapTotal: heapUsed * MiB, external: 0, arrayBuffers: arrayBuffers * MiB, extra: blockCacheBytes === undefined ? undefined : { blockCacheBytes: blockCacheBytes * MiB } })
+  // Each thread's buffers count the chunks it decoded: 150 MiB of cache between them.
+  const figures = queryThreadMemory([thread('main', 40, 100), thread('query', 30, 100, 150), thread('query', 30, 80, 148), thread('decode', 10, 50)])
+  expect(figures).toEqual({ cache: 150 * MiB, besidesCache: 90 * MiB })
+  expect(queryThreadMemory([thread('main', 40, 100)])).toEqual({ cache: 0, besidesCache: 0 })
 })
 
 test('nothing is shed while the threads hold under half the limit: the rest is memory the allocator keeps for reuse', () => {
@@ -87,5 +150,6 @@ test('nothing is shed while the threads hold under half the limit: the rest is m
   set(990)
   expect(guard.ingest()).toBe("the server's memory (990MiB resident, 600MiB held by its threads) is near its limit (memoryLimit 1000MiB)")
   expect(guard.level).toBe(2)
-  expect(budgets).toEqual([[128, true]])
+  // 140 MiB over 85 %, off a full cache.
+  expect(budgets).toEqual([[116, true]])
 })

@@ -2,13 +2,13 @@
  * @module cli/memory-guard
  * The run-time side of `memoryLimit`: the sizes memory-budget.ts derives keep a server under
  * the limit in the common case; the guard watches the process's resident memory and, when it
- * nears the limit, sheds load rather than grow: queries run one at a time and the others are
- * refused (503 with Retry-After, query-pool.ts), the query threads' block cache is halved (down
- * to an eighth, grown back once memory has room) and they collect their garbage, and near the
- * limit itself new OTLP requests are refused (429 with
- * Retry-After / UNAVAILABLE with RetryInfo: retryable, as OTLP asks). Nothing acknowledged is
- * dropped: a refused request was never acknowledged, and the head, the write-ahead log and
- * flushes carry on.
+ * nears the limit, gives back what holding on to frees, cheapest first: the query threads'
+ * block cache is sized to what fits (shrunk by the overshoot when it holds that memory, grown
+ * back when there is room for the growth), queries run one at a time while they hold memory of
+ * their own (the others wait or are refused: 503 with Retry-After, query-pool.ts), and only
+ * near the limit itself are new OTLP requests refused (429 with Retry-After / UNAVAILABLE with
+ * RetryInfo: retryable, as OTLP asks). Nothing acknowledged is dropped: a refused request was
+ * never acknowledged, and the head, the write-ahead log and flushes carry on.
  *
  * Contract: `queries()` and `ingest()` are called per request; resident memory is read at most
  * every GUARD_SAMPLE_MS, so the guard costs nothing. It sheds only while the threads' heaps and
@@ -16,8 +16,9 @@
  * peak counts as resident, but no shedding returns it, and new work reuses it.
  */
 import { memoryUsage } from 'node:process'
+import type { ThreadMemory } from '../storage/index.ts'
 
-/** Fraction of the limit past which queries run one at a time and the block cache shrinks. */
+/** Fraction of the limit past which memory is short: the cache shrinks, queries holding memory run one at a time. */
 export const QUERY_SHED_FRACTION = 0.9
 /** Fraction of the limit past which new OTLP requests are refused: ingest then only drains. */
 export const INGEST_PACE_FRACTION = 0.97
@@ -29,28 +30,42 @@ export const INGEST_PACE_FRACTION = 0.97
  * budgets memoryLimit sizes (caches, head, requests in flight) add up to about half of it.
  */
 export const IN_USE_FRACTION = 0.5
-/** Fraction of the limit below which a shrunk block cache grows back. */
-export const CACHE_REGROW_FRACTION = 0.75
+/**
+ * Fraction of the limit the block cache is sized to keep resident memory at: a shrink takes
+ * what passes it off the cache, a regrowth only the room left below it. Below the shedding
+ * line, so that a cache grown back does not at once pass it again.
+ */
+export const CACHE_TARGET_FRACTION = 0.85
+/**
+ * Fraction of the limit the query threads must hold besides the block cache (their queries'
+ * scans, groups and results) for queries to run one at a time: running fewer frees only that.
+ */
+export const QUERY_HELD_FRACTION = 1 / 8
+/** Smallest change of the cache's budget, as a fraction of the limit: a smaller one is not worth its collections. */
+export const CACHE_STEP_FRACTION = 1 / 64
 /** Resident memory is read at most this often: per request would be a system call each. */
 export const GUARD_SAMPLE_MS = 100
-/** The cache is halved at most this often (its threads collect garbage each time): the memory
+/** The cache shrinks at most this often (its threads collect garbage each time): the memory
  * freed shows in resident memory only after the collections. */
 export const SHRINK_INTERVAL_MS = 10_000
-/** The cache doubles back at most this often, so that it does not swing up and down. */
-export const REGROW_INTERVAL_MS = 60_000
+/** The cache grows back at most this often (and not sooner after a shrink), so that it does not swing up and down. */
+export const REGROW_INTERVAL_MS = 20_000
 /** The smallest the block cache is shrunk to, as a fraction of its configured budget: queries
  * over the last minutes still find their hottest columns. */
 export const CACHE_FLOOR_FRACTION = 1 / 8
 
 export interface MemoryGuardOptions {
-  /** The block cache the guard shrinks when memory is short and grows back when it has room:
-   * its configured budget, and how to give it a new one (and collect garbage). */
-  cache?: { bytes: number; setBudget(bytes: number, collect: boolean): void }
+  /** The block cache the guard sizes: its configured budget, how to give it a new one (and
+   * collect garbage), and the bytes it holds now (its budget when not given). */
+  cache?: { bytes: number; setBudget(bytes: number, collect: boolean): void; held?: () => number }
   /** Resident bytes of the process now (process.memoryUsage.rss by default). */
   rss?: () => number
   /** Bytes the threads hold now: their heaps and buffers (storage's ThreadMemoryWatch); without
    * it, resident memory alone decides. */
   inUse?: () => number
+  /** Bytes the query threads hold besides the block cache (what running queries one at a time
+   * frees); without it, queries are shed whenever memory is short. */
+  queries?: () => number
 }
 
 export class MemoryGuard {
@@ -58,9 +73,11 @@ export class MemoryGuard {
   private readonly cache: MemoryGuardOptions['cache']
   private readonly rss: () => number
   private readonly inUse: () => number
+  private readonly queryHeld: () => number
   private sampledAt = -Infinity
   private resident = 0
   private held = 0
+  private queriesHold = 0
   private changedAt = -Infinity
   /** The block cache's budget now. */
   cacheBytes: number
@@ -71,6 +88,7 @@ export class MemoryGuard {
     this.cacheBytes = options.cache?.bytes ?? 0
     this.rss = options.rss ?? (() => memoryUsage.rss())
     this.inUse = options.inUse ?? (() => Infinity)
+    this.queryHeld = options.queries ?? (() => Infinity)
   }
 
   /** Resident memory (last read) is past `fraction` of the limit, and the threads hold enough of it for shedding to help. */
@@ -78,37 +96,60 @@ export class MemoryGuard {
     return this.resident >= this.limit * fraction && this.held >= this.limit * IN_USE_FRACTION
   }
 
-  /** Reads resident and held memory at most every GUARD_SAMPLE_MS; shrinks or regrows the cache. */
+  /** Reads resident and held memory at most every GUARD_SAMPLE_MS; resizes the cache. */
   private sample(): void {
     const now = performance.now()
     if (now - this.sampledAt < GUARD_SAMPLE_MS) return
     this.sampledAt = now
     this.resident = this.rss()
     this.held = this.inUse()
+    this.queriesHold = this.queryHeld()
     const cache = this.cache
-    if (cache === undefined) return
+    if (cache !== undefined) this.size(cache, now)
+  }
+
+  /**
+   * Sizes the cache so that resident memory comes to CACHE_TARGET_FRACTION: what it holds now
+   * plus the room (negative: minus the overshoot), between its floor and its configured budget.
+   * It shrinks only while memory is short and the cut frees memory the cache holds (a cut below
+   * an empty cache's budget frees nothing), and grows only by room there is.
+   */
+  private size(cache: NonNullable<MemoryGuardOptions['cache']>, now: number): void {
+    const step = this.limit * CACHE_STEP_FRACTION
+    const floor = Math.floor(cache.bytes * CACHE_FLOOR_FRACTION)
+    const holds = Math.min(this.cacheBytes, cache.held?.() ?? this.cacheBytes)
+    const fits = Math.floor(holds + this.limit * CACHE_TARGET_FRACTION - this.resident)
     const since = now - this.changedAt
     if (this.over(QUERY_SHED_FRACTION) && since >= SHRINK_INTERVAL_MS) {
+      const budget = Math.max(floor, fits)
+      if (holds - budget < step) return
       this.changedAt = now
-      this.cacheBytes = Math.max(Math.floor(cache.bytes * CACHE_FLOOR_FRACTION), Math.floor(this.cacheBytes / 2))
-      cache.setBudget(this.cacheBytes, true)
-    } else if (!this.over(CACHE_REGROW_FRACTION) && this.cacheBytes < cache.bytes && since >= REGROW_INTERVAL_MS) {
+      this.cacheBytes = budget
+      cache.setBudget(budget, true)
+    } else if (this.cacheBytes < cache.bytes && since >= REGROW_INTERVAL_MS) {
+      const budget = Math.min(cache.bytes, fits)
+      if (budget - this.cacheBytes < Math.min(step, cache.bytes - this.cacheBytes)) return
       this.changedAt = now
-      this.cacheBytes = Math.min(cache.bytes, this.cacheBytes * 2)
-      cache.setBudget(this.cacheBytes, false)
+      this.cacheBytes = budget
+      cache.setBudget(budget, false)
     }
+  }
+
+  /** Queries are shed: memory is short and queries hold enough of it for running fewer to help. */
+  private shedding(): boolean {
+    return this.over(QUERY_SHED_FRACTION) && this.queriesHold >= this.limit * QUERY_HELD_FRACTION
   }
 
   /** 0 when memory is plentiful, 1 when queries are shed, 2 when ingest is paced too (for /metrics). */
   get level(): number {
     this.sample()
-    return this.over(INGEST_PACE_FRACTION) ? 2 : this.over(QUERY_SHED_FRACTION) ? 1 : 0
+    return this.over(INGEST_PACE_FRACTION) ? 2 : this.shedding() ? 1 : 0
   }
 
   /** Why queries are shed now, undefined when they are not. */
   queries(): string | undefined {
     this.sample()
-    return this.over(QUERY_SHED_FRACTION) ? this.describe() : undefined
+    return this.shedding() ? this.describe() : undefined
   }
 
   /** Why new OTLP requests are refused now, undefined when they are not. */
@@ -122,4 +163,17 @@ export class MemoryGuard {
     const held = Number.isFinite(this.held) ? `, ${mib(this.held)} held by its threads` : ''
     return `the server's memory (${mib(this.resident)} resident${held}) is near its limit (memoryLimit ${mib(this.limit)})`
   }
+}
+
+/**
+ * The query threads' block cache (the largest report: they share one) and what they hold
+ * besides it: their heaps and buffers, less the cache's chunks (a thread's buffers count the
+ * chunks it decoded, whoever holds them: the cache counts once).
+ * @example queryThreadMemory(watch.threads()).besidesCache
+ */
+export function queryThreadMemory(threads: readonly ThreadMemory[]): { cache: number; besidesCache: number } {
+  const query = threads.filter((t) => t.role === 'query')
+  const cache = query.reduce((n, t) => Math.max(n, t.extra?.blockCacheBytes ?? 0), 0)
+  const all = query.reduce((n, t) => n + t.heapUsed + t.arrayBuffers, 0)
+  return { cache, besidesCache: Math.max(0, all - cache) }
 }

@@ -23,7 +23,7 @@ import { createCollectorsApi } from './collectors-api.ts'
 import { openStore } from './open-store.ts'
 import { TlsFiles } from './tls-files.ts'
 import { tuneServerRuntime } from './runtime.ts'
-import { MemoryGuard } from './memory-guard.ts'
+import { MemoryGuard, queryThreadMemory } from './memory-guard.ts'
 
 export interface RunningServer {
   readonly store: Store
@@ -99,8 +99,9 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const threadMemory = new ThreadMemoryWatch()
     closers.push(async () => threadMemory.close())
     const guard = new MemoryGuard(parseBytes('memoryLimit', config.memoryLimit), {
-      cache: { bytes: budget.queryCacheBytes, setBudget: (bytes, collect) => queries.setCacheBudget(bytes, collect) },
+      cache: { bytes: budget.queryCacheBytes, setBudget: (bytes, collect) => queries.setCacheBudget(bytes, collect), held: () => queryThreadMemory(threadMemory.threads()).cache },
       inUse: () => threadMemory.threads().reduce((n, t) => n + t.heapTotal + t.arrayBuffers, 0),
+      queries: () => queryThreadMemory(threadMemory.threads()).besidesCache,
     })
     app.route('/', createQueryApi({ store, access, limits: queryLimits(config), queries }))
     app.route('/', createDashboardsUi({ documents: store.documents, access, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))

@@ -122,6 +122,17 @@ export const MAX_QUERY_THREADS = 4
 export const QUERY_CACHE_BYTES = 256 * 1024 * 1024
 
 /**
+ * Buffers a query thread may keep past the cached chunks it decoded before it collects its
+ * garbage (storage's BufferCeiling), as a share of the cache's configured budget (so of
+ * memoryLimit: 32 MiB per thread at 1 GiB), checked every QUERY_BUFFER_CHECK_BYTES decoded.
+ * Left to V8, the buffers of chunks a dashboard's scans decoded reached 200 to 700 MiB on two
+ * query threads (bench/RESULTS.md, soak); a full collection of a query thread's heap takes a
+ * few milliseconds, against tens to decode 32 MiB of chunks.
+ */
+export const QUERY_BUFFER_ALLOWANCE_SHARE = 1 / 8
+export const QUERY_BUFFER_CHECK_BYTES = 8 * 1024 * 1024
+
+/**
  * Old-generation heap of one query thread, MiB. A query that buffers past its memory budget's
  * estimate (DEFAULT_MAX_MEMORY_BYTES) is stopped by V8 at this size: the thread dies, the query
  * fails and the pool starts a new thread, instead of the process running out of memory.

@@ -9,7 +9,7 @@
 import { readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
-import { fullCollection, indexBudget, limits, reportThreadMemory, SharedBlockCache, SharedMemoryCollector, sharedBytes, SnapshotScanner, traceLookup, type ScanSnapshot } from '../storage/index.ts'
+import { BufferCeiling, columnBytes, fullCollection, indexBudget, limits, reportThreadMemory, SharedBlockCache, SharedMemoryCollector, sharedBytes, SnapshotScanner, traceLookup, type ChunkCache, type ScanSnapshot } from '../storage/index.ts'
 import { runQuery } from './engine.ts'
 import { parseMemo } from './parser.ts'
 import { QueryError } from './errors.ts'
@@ -17,6 +17,7 @@ import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './qu
 import { SnapshotStore } from './snapshot-store.ts'
 import { setPaceGate } from './budget.ts'
 import { yieldGate } from './yield-gate.ts'
+import { QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES } from './limits.ts'
 
 /** Gives this thread (not the process) a lower CPU priority; where threads have no ids of their own, nothing. */
 function lowerPriority(nice: number): void {
@@ -35,10 +36,26 @@ const gate = data.yieldTo === undefined ? undefined : yieldGate(data.yieldTo)
 setPaceGate(gate)
 // Part indexes are kept per thread: each takes its share of the budget for them.
 const collect = fullCollection()
+// Memory is short when the cache is cut: the heap's emptied pages go back too.
+const shrink = fullCollection(true)
 const cache = new SharedBlockCache(data.cacheBytes, data.cacheChannel, data.threads, collect)
 // A query's head batches come in shared memory, kept by this thread until it collects.
 const collector = new SharedMemoryCollector(limits.SHARED_COLLECT_BYTES, collect)
-const scanner = new SnapshotScanner(cache, indexBudget(data.cacheBytes / data.threads))
+// Chunks this thread decodes leave garbage buffers behind (and copies in shared memory when
+// cached): past the cached chunks it decoded and a working allowance (sized from memoryLimit
+// through the cache's budget), the thread collects, so that a query's transient buffers stay
+// bounded however much it scans.
+const ceiling = new BufferCeiling(() => cache.ownSize, data.cacheBytes * QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, collect)
+const metered: ChunkCache = {
+  has: (key) => cache.has(key),
+  get: (key) => cache.get(key),
+  set: (key, column) => {
+    cache.set(key, column)
+    ceiling.decoded(columnBytes(column))
+  },
+  clear: () => cache.clear(),
+}
+const scanner = new SnapshotScanner(metered, indexBudget(data.cacheBytes / data.threads))
 reportThreadMemory('query', () => ({ blockCacheBytes: cache.size.bytes, indexBytes: scanner.cachedIndexBytes }))
 const running = new Map<number, AbortController>()
 const encoder = new TextEncoder()
@@ -94,7 +111,7 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
   if (message.kind === 'cache-budget') {
     // Every thread is sent one: each drops what passes the new budget (announced to all) and collects what it held.
     cache.resize(message.bytes)
-    if (message.collect) collect?.()
+    if (message.collect) shrink?.()
     return
   }
   const { id, query, options } = message

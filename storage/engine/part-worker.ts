@@ -13,7 +13,8 @@ import { fullCollection } from '../shared-memory-gc.ts'
 import { PART_WRITER_IDLE_COLLECT_MS } from '../limits.ts'
 
 reportThreadMemory('part-writer')
-const collect = fullCollection()
+// After a build the heap it grew to is given back too (its next build grows it again).
+const collect = fullCollection(true)
 
 /**
  * A compaction decodes its input parts whole: once it is written, that garbage (a 3M-span

@@ -63,6 +63,8 @@ test('evictions apply to every member: the chunks held stay within the one budge
   await waitFor('b to apply a\'s eviction', () => b.size.chunks === a.size.chunks)
   expect(b.get('p:0:duration')).toBeUndefined()
   expect(a.get('p:2:duration')).toEqual(durations(3))
+  // Each member counts the chunks it decoded itself (their shared memory is its allocation).
+  expect([a.ownSize, b.ownSize]).toEqual([chunk * 2, chunk])
 })
 
 test('a chunk past a quarter of the budget is not kept; other channels see nothing', async () => {

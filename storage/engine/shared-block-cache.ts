@@ -50,6 +50,8 @@ type Announcement = { op: 'set'; key: string; chunk: SharedChunk; bytes: number 
 interface Entry {
   chunk: SharedChunk
   bytes: number
+  /** This thread decoded it (its shared memory counts among this thread's buffers). */
+  own?: boolean
   /** This thread's column over the shared chunk (strings made from packed bytes). */
   column?: Column
 }
@@ -112,6 +114,7 @@ function unshare(chunk: SharedChunk, what: string): Column {
 export class SharedBlockCache implements ChunkCache {
   private readonly entries = new Map<string, Entry>()
   private bytes = 0
+  private ownBytes = 0
   private budget: number
   private readonly readers: number
   private readonly channel: BroadcastChannel
@@ -133,6 +136,11 @@ export class SharedBlockCache implements ChunkCache {
 
   get size(): { chunks: number; bytes: number } {
     return { chunks: this.entries.size, bytes: this.bytes }
+  }
+
+  /** Bytes of the chunks held that this thread decoded (their shared memory is allocated by it). */
+  get ownSize(): number {
+    return this.ownBytes
   }
 
   has(key: string): boolean {
@@ -157,7 +165,7 @@ export class SharedBlockCache implements ChunkCache {
     if (bytes > this.budget / 4) return
     // This thread keeps the strings it made, over the shared arrays (its own copies can go).
     const own = 'packed' in chunk ? column : 'utf8' in chunk ? undefined : 'dict' in chunk ? { ...chunk.column, dict: (column as Extract<Column, { kind: 'str' }>).dict } : chunk.column
-    this.insert(key, { chunk, bytes, column: own })
+    this.insert(key, { chunk, bytes, column: own, own: true })
     this.post({ op: 'set', key, chunk, bytes })
     this.evict()
   }
@@ -173,6 +181,7 @@ export class SharedBlockCache implements ChunkCache {
     this.post({ op: 'drop', keys: [...this.entries.keys()] })
     this.entries.clear()
     this.bytes = 0
+    this.ownBytes = 0
   }
 
   /** Leaves the channel (the thread's own entries stay readable until it goes). */
@@ -183,6 +192,7 @@ export class SharedBlockCache implements ChunkCache {
   private insert(key: string, entry: Entry): void {
     this.entries.set(key, entry)
     this.bytes += entry.bytes
+    if (entry.own === true) this.ownBytes += entry.bytes
   }
 
   private receive(message: Announcement): void {
@@ -200,6 +210,7 @@ export class SharedBlockCache implements ChunkCache {
     if (e === undefined) return
     this.entries.delete(key)
     this.bytes -= e.bytes
+    if (e.own === true) this.ownBytes -= e.bytes
     this.dropped(e.bytes)
   }
 
