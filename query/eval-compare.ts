@@ -6,6 +6,7 @@
  */
 import { bytesToHex, hexToBytes, type Utf8Strings } from '../storage/index.ts'
 import type { BinaryOp, CompareOp, StringOp } from './ast.ts'
+import { halves } from './i64.ts'
 import { DICT_TABLE_MIN_ENTRIES, DICT_TABLES_PER_DICT } from './limits.ts'
 import type { Pattern } from './regex.ts'
 import { utf8Table } from './utf8-match.ts'
@@ -127,6 +128,26 @@ function numConst(op: CompareOp, v: ArrayLike<number>, p: Uint8Array | undefined
     case '<=': for (let i = 0; i < n; i++) out[i] = v[i] <= c ? 1 : 0; break
     case '>': for (let i = 0; i < n; i++) out[i] = v[i] > c ? 1 : 0; break
     case '>=': for (let i = 0; i < n; i++) out[i] = v[i] >= c ? 1 : 0; break
+  }
+  if (p !== undefined) for (let i = 0; i < n; i++) out[i] &= p[i]
+  return out
+}
+
+/**
+ * numConst over an i64 column read as numbers: each value made a double as toDoubles makes it
+ * (so the answer is the same to the bit), compared at once, with no array of doubles.
+ */
+export function i64Const(op: CompareOp, values: BigInt64Array, p: Uint8Array | undefined, c: number): Uint8Array {
+  const n = values.length
+  const out = new Uint8Array(n)
+  const { lo, hi } = halves(values)
+  switch (op) {
+    case '=': for (let i = 0; i < n; i++) out[i] = hi[2 * i + 1] * 4294967296 + lo[2 * i] === c ? 1 : 0; break
+    case '!=': for (let i = 0; i < n; i++) out[i] = hi[2 * i + 1] * 4294967296 + lo[2 * i] !== c ? 1 : 0; break
+    case '<': for (let i = 0; i < n; i++) out[i] = hi[2 * i + 1] * 4294967296 + lo[2 * i] < c ? 1 : 0; break
+    case '<=': for (let i = 0; i < n; i++) out[i] = hi[2 * i + 1] * 4294967296 + lo[2 * i] <= c ? 1 : 0; break
+    case '>': for (let i = 0; i < n; i++) out[i] = hi[2 * i + 1] * 4294967296 + lo[2 * i] > c ? 1 : 0; break
+    case '>=': for (let i = 0; i < n; i++) out[i] = hi[2 * i + 1] * 4294967296 + lo[2 * i] >= c ? 1 : 0; break
   }
   if (p !== undefined) for (let i = 0; i < n; i++) out[i] &= p[i]
   return out

@@ -7,9 +7,9 @@ import type { Batch } from '../storage/index.ts'
 import type { Expr } from './ast.ts'
 import { QueryError } from './errors.ts'
 import { where, type EvalContext } from './eval-context.ts'
-import { compareVec, dictTable, type MatchOp } from './eval-compare.ts'
+import { compareVec, dictTable, i64Const, type MatchOp } from './eval-compare.ts'
 import { arith } from './eval-arith.ts'
-import { fieldVec } from './eval-field.ts'
+import { fieldVec, i64Numbers } from './eval-field.ts'
 import { resolveField } from './fields.ts'
 import { callScalar } from './fn-scalar.ts'
 import { printExpr } from './print-expr.ts'
@@ -63,10 +63,23 @@ export function evalExpr(e: Expr, batch: Batch, ctx: EvalContext): Vec {
         case '/':
         case '%':
           return arith(e.op, evalExpr(e.left, batch, ctx), evalExpr(e.right, batch, ctx), n, where(ctx, e.at))
-        default:
+        default: {
+          const i64 = i64Compare(e.op, e.left, e.right, batch, ctx)
+          if (i64 !== undefined) return maskVec(i64)
           return maskVec(compareVec(e.op, evalExpr(e.left, batch, ctx), evalExpr(e.right, batch, ctx), n, regexOf(e.op, e.right, ctx)))
+        }
       }
   }
+}
+
+/**
+ * `field op number` where the field reads an i64 column as numbers (an HTTP status code): the
+ * mask straight from the column's halves, with no array of doubles per batch; undefined otherwise.
+ */
+function i64Compare(op: string, field: Expr, literal: Expr, batch: Batch, ctx: EvalContext): Uint8Array | undefined {
+  if (field.kind !== 'Field' || literal.kind !== 'Literal' || typeof literal.value !== 'number' || !(op in FLIPPED)) return undefined
+  const raw = i64Numbers(batch, resolveField(field.path, ctx.scope, where(ctx, field.at)))
+  return raw === undefined ? undefined : i64Const(op as keyof typeof FLIPPED, raw.values, raw.present, literal.value)
 }
 
 const shared = new WeakMap<Batch, Map<string, Vec>>()
@@ -118,13 +131,15 @@ export function evalCondition(e: Expr, batch: Batch, ctx: EvalContext): CodedCon
   const flipped = e.left.kind === 'Literal' && e.op in FLIPPED
   const [field, literal] = flipped ? [e.right, e.left] : [e.left, e.right]
   if (literal.kind !== 'Literal' || literal.value === null) return evalMask(e, batch, ctx)
+  const op = flipped ? FLIPPED[e.op as keyof typeof FLIPPED] : (e.op as MatchOp)
+  const i64 = i64Compare(op, field, literal, batch, ctx)
+  if (i64 !== undefined) return i64
   const v = evalExpr(field, batch, ctx)
   const regex = regexOf(e.op, e.right, ctx)
   if (v.t !== 'str') {
     const lit = evalExpr(literal, batch, ctx)
     return compareVec(e.op as MatchOp, flipped ? lit : v, flipped ? v : lit, batch.length, regex)
   }
-  const op = flipped ? FLIPPED[e.op as keyof typeof FLIPPED] : (e.op as MatchOp)
   return { codes: v.codes, p: v.p, table: dictTable(op, v, literal.value, regex) }
 }
 

@@ -36,6 +36,22 @@ function presentUnlessZero(values: BigInt64Array, p: Uint8Array | undefined): Ui
   return out
 }
 
+/**
+ * The i64 column `fieldVec` reads as numbers (its values made doubles, toDoubles), or undefined
+ * for any other field: a comparison with a number reads the column's halves instead, with no
+ * array of doubles per batch (eval-compare.ts i64Const).
+ */
+export function i64Numbers(batch: Batch, ref: FieldRef): Extract<Column, { kind: 'i64' }> | undefined {
+  let c: Column | undefined
+  if (ref.kind === 'column') c = ref.type === 'number' ? batch.columns[ref.column] : undefined
+  else if (ref.kind === 'attr') {
+    // coalesce reads the first column alone when it is the only one or present in every row.
+    const first = batch.columns[ref.columns[0]]
+    c = ref.columns.length === 1 || (first !== undefined && first.present === undefined) ? first : undefined
+  }
+  return c?.kind === 'i64' ? c : undefined
+}
+
 function durationVec(start: Column | undefined, end: Column | undefined): Vec {
   const times = durationTimes(start, end)
   if (times === undefined) return ABSENT
