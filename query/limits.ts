@@ -174,6 +174,14 @@ export const QUERY_STOP_GRACE_MS = 1_000
 export const QUERY_PRESSURE_QUEUE = 16
 
 /**
+ * Query texts whose last thread the pool remembers (query-pool.ts): a text runs again on the
+ * thread that ran it, if free, where its code is compiled and its blocks' derived data (match
+ * tables, rare picks, strings of packed dictionaries) already made. A dashboard's panels and
+ * alert rules are tens of texts; an entry is a string and a reference.
+ */
+export const QUERY_AFFINITY_TEXTS = 256
+
+/**
  * A hash join on id keys filters probe rows through a bitset of the indexed rows' ids
  * (join-hash.ts): 16 bits per indexed row leave about 6 % of non-matching probe rows to
  * hash and look up (about 1 % when every key is an id: three bits a row, in one 32-bit word

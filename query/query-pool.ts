@@ -16,6 +16,12 @@
  * cache they share (`warm`), so a query alone scans on every thread; a thread that a waiting
  * query needs stops helping first (`stop-warm`).
  *
+ * A query goes to the thread that last ran the same text when that thread is free (`affinity`):
+ * each thread compiles its own code (V8 optimises a path only after it has run it many times)
+ * and keeps its own derived data of cached blocks, so a dashboard refreshed or a query re-run
+ * spread over threads would warm each of them up in turn. When that thread is busy, the query
+ * takes any free one: affinity never makes a query wait.
+ *
  * Memory pressure (`pressure`, the server's memory near its limit): one query runs at a time,
  * at most QUERY_PRESSURE_QUEUE wait and the next is refused (OVERLOADED, retry later),
  * no thread helps; `setCacheBudget` shrinks (or restores) the threads' block cache.
@@ -23,7 +29,7 @@
 import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { QueryError } from './errors.ts'
-import { QUERY_PRESSURE_QUEUE, QUERY_STOP_GRACE_MS, QUERY_THREAD_HEAP_MB, QUERY_THREAD_NICE } from './limits.ts'
+import { QUERY_AFFINITY_TEXTS, QUERY_PRESSURE_QUEUE, QUERY_STOP_GRACE_MS, QUERY_THREAD_HEAP_MB, QUERY_THREAD_NICE } from './limits.ts'
 import type { QueryResult } from './engine.ts'
 import type { ScanSnapshot } from '../storage/index.ts'
 import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './query-protocol.ts'
@@ -44,6 +50,8 @@ export interface PoolTask {
   /** The time limit, for the message. */
   timeoutMs: number
   signal?: AbortSignal
+  /** The query's text: it runs on the thread that last ran the same text when that one is free. */
+  affinity?: string
 }
 
 /** A thread's answer: the result, or its JSON when the query asked for it (jsonSince). */
@@ -96,6 +104,10 @@ export class QueryPool {
   restarts = 0
   /** Chunks threads decoded ahead for another thread's query (warm). */
   warmed = 0
+  /** Queries that ran on the thread that last ran their text (affinity). */
+  affine = 0
+  /** The slot that last ran each recent text, least recently run first. */
+  private readonly lastRan = new Map<string, Slot>()
 
   private readonly stopGraceMs: number
   private readonly pressure: () => string | undefined
@@ -254,12 +266,23 @@ export class QueryPool {
       if (this.running > 0 && this.pressure() !== undefined) return
       // A thread that helps another query is free too (it stops helping), after idle ones.
       const free = this.slots.filter((s) => s.ready && s.job === undefined && s.stopping === undefined)
-      const slot = free.find((s) => s.helping === undefined) ?? free[0]
+      const key = this.queue[0].task.affinity
+      const last = key === undefined ? undefined : this.lastRan.get(key)
+      const slot = (last !== undefined && free.includes(last) ? last : undefined) ?? free.find((s) => s.helping === undefined) ?? free[0]
       if (slot === undefined) return
+      if (slot === last) this.affine++
+      if (key !== undefined) this.ranOn(key, slot)
       const queued = this.queue.shift()!
       if (queued.onAbort !== undefined) queued.task.signal?.removeEventListener('abort', queued.onAbort)
       this.start(slot, queued)
     }
+  }
+
+  /** Remembers `slot` as the thread of `key`, forgetting the least recently run text past QUERY_AFFINITY_TEXTS. */
+  private ranOn(key: string, slot: Slot): void {
+    this.lastRan.delete(key)
+    this.lastRan.set(key, slot)
+    if (this.lastRan.size > QUERY_AFFINITY_TEXTS) this.lastRan.delete(this.lastRan.keys().next().value!)
   }
 
   private start(slot: Slot, queued: Queued): void {

@@ -3,11 +3,13 @@
  * in-process ones; the time limit and cancellation hold on a thread, cooperatively and by
  * terminating a thread that cannot stop; a thread that fails answers with an error and is
  * replaced; close fails queries in flight and in the queue; threads that pause for ingest
- * still answer.
+ * still answer; a text runs again on the thread that ran it when that one is free, never waits
+ * for it, and runs on a thread that replaced it.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { BroadcastChannel } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryStore, openEngine, type Engine } from '../storage/index.ts'
 import { HOUR, MINUTE, T0, makeLogs, makePoints, makeSpans } from '../test/support/telemetry.ts'
@@ -18,9 +20,19 @@ import { QUERY_THREAD_NICE } from './limits.ts'
 import { createQueryApi } from './api.ts'
 import { createQueryService, type QueryService } from './query-service.ts'
 import { BothWays } from './testdata/both-ways.ts'
+import { THREAD_LOG_CHANNEL } from './testdata/thread-log.ts'
 
 const FAULTY = new URL('./testdata/faulty-query-worker.ts', import.meta.url)
 const SLOW_SCAN = new URL('./testdata/slow-scan-query-worker.ts', import.meta.url)
+const THREAD_LOG = new URL('./testdata/thread-log-query-worker.ts', import.meta.url)
+
+/** The threads that take queries, in order (thread-log-query-worker.ts); `close` when done. */
+function threadLog(): { runs: { threadId: number; query: string }[]; close(): void } {
+  const channel = new BroadcastChannel(THREAD_LOG_CHANNEL)
+  const runs: { threadId: number; query: string }[] = []
+  channel.onmessage = (event) => runs.push((event as { data: { threadId: number; query: string } }).data)
+  return { runs, close: () => channel.close() }
+}
 
 async function failure(p: Promise<unknown>): Promise<Error> {
   const e = await p.then(() => undefined, (error: unknown) => error)
@@ -124,6 +136,74 @@ describe('answers from query threads over parts and the head', () => {
         expect((await queries.run(text, range)).rows).toEqual((await runQuery(text, { store: engine, ...range })).rows)
       }
     } finally {
+      await queries.close()
+    }
+  })
+
+  it('a text runs again on the thread that ran it last, and at once on another when that one is busy', async () => {
+    const queries = createQueryService({ store: engine, threads: 2, workerUrl: THREAD_LOG, stopGraceMs: 120_000 })
+    const log = threadLog()
+    const blocker = 'spans | join spans as t on service.name | stats count()'
+    const block = () => {
+      const controller = new AbortController()
+      const answer = failure(queries.run(blocker, { signal: controller.signal, limits: { maxMemoryBytes: 1e12 } }))
+      return { answer, stop: () => controller.abort() }
+    }
+    const text = 'spans | stats count(), max(duration) by service.name | sort service.name'
+    const range = { start: T0, end: T0 + 2n * HOUR }
+    const expected = (await runQuery(text, { store: engine, ...range })).rows
+    try {
+      // A blocker holds one thread, so the text first runs on the other.
+      const first = block()
+      await waitFor('a blocker holds one thread', () => queries.status().running === 1, 30_000, 1)
+      expect((await queries.run(text, range)).rows).toEqual(expected)
+      first.stop()
+      expect(((await first.answer) as QueryError).code).toBe('CANCELLED')
+      // Both threads are free: the text goes back to its thread each time.
+      for (let i = 0; i < 3; i++) expect((await queries.run(text, range)).rows).toEqual(expected)
+      await waitFor('every run is logged', () => log.runs.length === 5, 30_000, 1)
+      // Threads log a query when they get to it: not necessarily in the order they took them.
+      const blockerThread = log.runs.find((r) => r.query === blocker)!.threadId
+      const textThreads = log.runs.filter((r) => r.query === text).map((r) => r.threadId)
+      expect(new Set(textThreads)).toEqual(new Set([textThreads[0]]))
+      expect(textThreads[0]).not.toBe(blockerThread)
+      expect(queries.status().affine).toBe(3)
+      // The blocker's thread is busy with it: the same text again does not wait for that thread.
+      const again = block()
+      await waitFor('the blocker runs on its thread', () => queries.status().running === 1, 30_000, 1)
+      const other = block()
+      await waitFor('the second runs at once on the other thread', () => queries.status().running === 2, 30_000, 1)
+      expect(queries.status().queued).toBe(0)
+      again.stop()
+      other.stop()
+      await Promise.all([again.answer, other.answer])
+      await waitFor('every run is logged', () => log.runs.length === 7, 30_000, 1)
+      expect(new Set(log.runs.filter((r) => r.query === blocker).map((r) => r.threadId))).toEqual(new Set([blockerThread, textThreads[0]]))
+      // The first went back to the blocker's thread, the second took the other one.
+      expect(queries.status()).toMatchObject({ affine: 4, restarts: 0 })
+    } finally {
+      log.close()
+      await queries.close()
+    }
+  })
+
+  it('a text whose thread died runs on the thread that replaced it, with the same answer', async () => {
+    const queries = createQueryService({ store: engine, threads: 1, workerUrl: THREAD_LOG })
+    const log = threadLog()
+    const text = 'spans | where attr.http.response.status_code >= 500 | stats count() by name | sort name'
+    const range = { start: T0, end: T0 + 2n * HOUR }
+    const expected = (await runQuery(text, { store: engine, ...range })).rows
+    try {
+      expect((await queries.run(text, range)).rows).toEqual(expected)
+      // The thread throws once the query has started; a query this small may have answered first.
+      await queries.run('spans | where name = "crash-thread" | stats count() by span_id').catch((error: Error) => expect(error.message).toBe('cannot finish query: its thread failed (a fault inside the query thread)'))
+      await waitFor('the thread is replaced', () => queries.status().restarts === 1, 30_000, 1)
+      expect((await queries.run(text, range)).rows).toEqual(expected)
+      await waitFor('every run is logged', () => log.runs.length === 3, 30_000, 1)
+      expect(log.runs[2].threadId).not.toBe(log.runs[0].threadId)
+      expect(queries.status().affine).toBe(1)
+    } finally {
+      log.close()
       await queries.close()
     }
   })

@@ -45,9 +45,10 @@ export interface QueryService {
   run(query: string | QueryNode, options?: ServiceQueryOptions): Promise<QueryResult>
   /** `run`'s result as UTF-8 JSON, made on the query thread: the event loop only sends the bytes. */
   runJson(query: string | QueryNode, options?: ServiceQueryOptions): Promise<Uint8Array<ArrayBuffer>>
-  /** Queries running and waiting, threads started in place of failed ones, and chunks threads
-   * decoded ahead for another thread's query (a query alone scans on every thread). */
-  status(): { threads: number; running: number; queued: number; restarts: number; warmed: number }
+  /** Queries running and waiting, threads started in place of failed ones, chunks threads
+   * decoded ahead for another thread's query (a query alone scans on every thread), and queries
+   * that ran on the thread that last ran their text (query-pool.ts affinity). */
+  status(): { threads: number; running: number; queued: number; restarts: number; warmed: number; affine: number }
   /** Gives the query threads' block cache a new budget (memory is short, or has room again);
    * `collect`: the threads then collect their garbage. */
   setCacheBudget(bytes: number, collect: boolean): void
@@ -102,7 +103,7 @@ export function createQueryService(options: QueryServiceOptions): QueryService {
       }
     }
     try {
-      return await pool.run({ prepare, deadline: began + limits.timeoutMs, timeoutMs: limits.timeoutMs, signal: o.signal })
+      return await pool.run({ prepare, deadline: began + limits.timeoutMs, timeoutMs: limits.timeoutMs, signal: o.signal, affinity: text })
     } catch (error) {
       // The thread's limit was what was left of the query's: name the query's own.
       throw error instanceof QueryError && error.code === 'TIMEOUT' ? timeoutError(limits.timeoutMs) : error
@@ -125,7 +126,7 @@ export function createQueryService(options: QueryServiceOptions): QueryService {
   return {
     run,
     runJson,
-    status: () => ({ threads, running: pool?.running ?? 0, queued: pool?.queued ?? 0, restarts: pool?.restarts ?? 0, warmed: pool?.warmed ?? 0 }),
+    status: () => ({ threads, running: pool?.running ?? 0, queued: pool?.queued ?? 0, restarts: pool?.restarts ?? 0, warmed: pool?.warmed ?? 0, affine: pool?.affine ?? 0 }),
     setCacheBudget: (bytes, collect) => pool?.setCacheBudget(bytes, collect),
     close: async () => pool?.close(),
   }
