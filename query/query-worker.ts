@@ -46,12 +46,16 @@ const collector = new SharedMemoryCollector(limits.SHARED_COLLECT_BYTES, collect
 // through the cache's budget), the thread collects, so that a query's transient buffers stay
 // bounded however much it scans.
 const ceiling = new BufferCeiling(() => cache.ownSize, data.cacheBytes * QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, collect)
+/** The running query's scans that may need help, asked for once the thread decodes a chunk. */
+let unhelped: QueryThreadReply[] = []
 const metered: ChunkCache = {
   has: (key) => cache.has(key),
   get: (key) => cache.get(key),
   set: (key, column) => {
     cache.set(key, column)
     ceiling.decoded(columnBytes(column))
+    // A decode means the scans are not all cached: helpers now have something to do.
+    for (const help of unhelped.splice(0)) parentPort?.postMessage(help)
   },
   clear: () => cache.clear(),
 }
@@ -119,14 +123,15 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
   running.set(id, controller)
   let reply: QueryThreadReply
   try {
-    const store = new SnapshotStore(scanner, new Map(message.snapshots), (key, request, snapshot) => {
+    const store = new SnapshotStore(scanner, new Map(message.snapshots), (key, request) => {
       // A top-k scan reads blocks best first and skips most (storage's scan-top.ts), a trace
       // lookup a few rows of a few blocks: helpers decoding every block from the other end
       // would only spend CPU ingest could use. Nor is there anything to help with when every
-      // chunk the scan reads is decoded already.
-      if (request.top !== undefined || traceLookup(request) !== undefined || scanner.decoded(snapshot, request)) return
+      // chunk the scan reads is decoded already, so help is asked for only once the thread
+      // decodes one (metered.set): a warm query walks no block ahead of its scan for that.
+      if (request.top !== undefined || traceLookup(request) !== undefined) return
       const help = { key, request: { columns: request.columns, start: request.start, end: request.end, where: request.where, timeForRangeOnly: request.timeForRangeOnly } }
-      parentPort?.postMessage({ id, help } satisfies QueryThreadReply)
+      unhelped.push({ id, help } satisfies QueryThreadReply)
     })
     const result = await runQuery(query, { ...options, store, signal: controller.signal, parse })
     if (message.jsonSince === undefined) reply = { id, result }
@@ -142,6 +147,7 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
     }
   } finally {
     running.delete(id)
+    unhelped = []
   }
   // JSON bytes are moved, not copied: the event loop only writes them to the socket.
   parentPort?.postMessage(reply, reply.json === undefined ? [] : [reply.json.buffer])

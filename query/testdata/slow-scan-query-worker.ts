@@ -1,7 +1,8 @@
 /**
  * @module query/testdata/slow-scan-query-worker
- * A query thread (query-worker.ts) whose scans of several parts, after their first block, wait
- * until another thread has put a chunk of the last part in the shared block cache: a query
+ * A query thread (query-worker.ts) whose scans of several parts, after their first block read
+ * from a part (the thread asks for help once it decodes a chunk), wait until another thread
+ * has put a chunk of the last part in the shared block cache: a query
  * that cannot finish before an idle thread has helped it (query-pool.ts `warm`). Parts of one
  * block each (the test's data) make the last part's chunk key known.
  */
@@ -18,11 +19,11 @@ SnapshotScanner.prototype.scan = function (snapshot, request) {
   const key = `${bytesToHex(last.fileId)}:0:${column}`
   const cache = (this as unknown as { cache: { has(key: string): boolean } }).cache
   async function* slowed() {
-    let first = true
+    // The head's batches come first, one each.
+    let seen = 0
     for await (const batch of inner) {
       yield batch
-      if (!first) continue
-      first = false
+      if (++seen !== snapshot.head.length + 1) continue
       const until = Date.now() + 30_000
       while (!cache.has(key) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5))
     }
