@@ -11,9 +11,9 @@
  * A query's `release` runs only once its thread has answered or exited and every thread
  * helping it has stopped, never while a thread may still read the snapshot.
  *
- * Threads with nothing to do help: when a query's thread starts a scan of part files and no
- * query waits, the idle threads decode that scan's blocks from its other end into the block
- * cache they share (`warm`), so a query alone scans on every thread; a thread that a waiting
+ * Threads with nothing to do help: when a query's thread decodes the first chunk of its scans
+ * of part files and no query waits, the idle threads decode those scans' blocks from their
+ * other end into the block cache they share (`warm`), so a query alone scans on every thread; a thread that a waiting
  * query needs stops helping first (`stop-warm`).
  *
  * A query goes to the thread that last ran the same text when that thread is free (`affinity`):
@@ -217,8 +217,8 @@ export class QueryPool {
   }
 
   /**
-   * `job`'s thread starts a scan of a snapshot with parts: idle threads (nothing queued) decode
-   * its blocks from the other end into the shared block cache, so that one query alone scans on
+   * `job`'s thread decodes the first chunk of a scan of a snapshot with parts: idle threads
+   * (nothing queued) decode its blocks from the other end into the shared block cache, so that one query alone scans on
    * every thread. Without an idle thread, the scan waits for a helper that becomes free.
    */
   private seekHelp(job: Running, help: NonNullable<QueryThreadReply['help']>): void {

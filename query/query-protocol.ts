@@ -61,7 +61,7 @@ export interface QueryThreadReply {
   id?: number
   ready?: boolean
   result?: QueryResult
-  /** The query thread starts the scan of snapshot `key`: idle threads may help (`warm`). */
+  /** The query thread scans snapshot `key` and has begun decoding chunks: idle threads may help (`warm`). */
   help?: { key: string; request: WarmRequest }
   /** A `warm` has ended (stopped or done), having decoded this many chunks: its snapshot is no longer read. */
   warmed?: number
