@@ -9,7 +9,7 @@ import { QueryError } from './errors.ts'
 import { runPlan, type QueryStore, type RunContext } from './executor.ts'
 import { DEFAULT_MAX_MEMORY_BYTES, DEFAULT_RESULT_ROWS, DEFAULT_TIMEOUT_MS, MAX_RESULT_ROWS } from './limits.ts'
 import { parseQuery } from './parser.ts'
-import { planQuery, type QueryPlan } from './planner.ts'
+import { planQuery, type PlanOptions, type QueryPlan } from './planner.ts'
 import { printQuery } from './printer.ts'
 import { ResultBuilder, type ResultColumn } from './result.ts'
 import { checkDepth } from './tree-depth.ts'
@@ -42,6 +42,8 @@ export interface QueryOptions {
   limits?: Partial<QueryLimits>
   /** Parses query text; parseQuery by default (a query thread keeps recent trees: parseMemo). */
   parse?: (source: string) => QueryNode
+  /** Plans a tree; planQuery by default (a query thread keeps recent plans: planMemo). */
+  plan?: (query: QueryNode, options: PlanOptions) => QueryPlan
 }
 
 /** Execution statistics of one query. */
@@ -75,7 +77,7 @@ export async function runQuery(query: string | QueryNode, options: QueryOptions)
   const tree = typeof query === 'string' ? (options.parse ?? parseQuery)(query) : query
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const now = options.now ?? BigInt(Date.now()) * 1_000_000n
-  const plan = planQuery(tree, { start: options.start, end: options.end, now, source: text })
+  const plan = (options.plan ?? planQuery)(tree, { start: options.start, end: options.end, now, source: text })
   const budget = new Budget(limits.maxMemoryBytes, limits.timeoutMs, options.signal)
   const run: RunContext = { store: options.store, tenant: options.tenant ?? DEFAULT_TENANT, budget, now, source: text, scans: [] }
   const result = new ResultBuilder(plan.out, rowCap(plan, limits))

@@ -49,6 +49,40 @@ interface Draft {
   all: boolean
 }
 
+/** Ranges whose plans planMemo keeps per tree (a dashboard moves its range every refresh). */
+const MEMO_RANGES = 4
+
+/**
+ * planQuery remembering the plans of a tree (parseMemo's trees, frozen: the same object for the
+ * same text) by range: plans are never changed once made, so a query run again is not planned
+ * again. A plan that read `now` (a `last 1h` range) is not kept: it holds for that moment only.
+ * @example const plan = planMemo(); plan(tree, options) === plan(tree, options) // true
+ */
+export function planMemo(): (query: QueryNode, options: PlanOptions) => QueryPlan {
+  const plans = new WeakMap<QueryNode, Map<string, QueryPlan>>()
+  return (query, options) => {
+    const key = `${options.start}:${options.end}`
+    let kept = plans.get(query)
+    const known = kept?.get(key)
+    if (known !== undefined) return known
+    let timeless = true
+    const plan = planQuery(query, {
+      start: options.start,
+      end: options.end,
+      source: options.source,
+      get now() {
+        timeless = false
+        return options.now
+      },
+    })
+    if (!timeless) return plan
+    if (kept === undefined) plans.set(query, (kept = new Map()))
+    if (kept.size >= MEMO_RANGES) kept.delete(kept.keys().next().value!)
+    kept.set(key, plan)
+    return plan
+  }
+}
+
 /**
  * Plans `query`; throws QueryError for unknown names, misplaced aggregates and empty ranges.
  * @example planQuery(parseQuery('spans last 1h | where status = "error"'), { now, source })

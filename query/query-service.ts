@@ -14,7 +14,7 @@ import { QueryError } from './errors.ts'
 import { MAX_QUERY_THREADS, QUERY_CACHE_BYTES } from './limits.ts'
 import { parseMemo } from './parser.ts'
 import { planScans } from './plan-scans.ts'
-import { planQuery } from './planner.ts'
+import { planMemo } from './planner.ts'
 import { printQuery } from './printer.ts'
 import { QueryPool, timeoutError, type PoolAnswer, type PreparedQuery } from './query-pool.ts'
 
@@ -73,6 +73,7 @@ export function createQueryService(options: QueryServiceOptions): QueryService {
   const pool = threads === 0 ? undefined : new QueryPool(threads, options.cacheBytes ?? QUERY_CACHE_BYTES, { url: options.workerUrl, stopGraceMs: options.stopGraceMs, pressure: options.memoryPressure, yieldTo: options.yieldTo })
   // Trees here are only planned (their thread runs the text), so they may serve several queries at once.
   const parse = parseMemo()
+  const planned = planMemo()
 
   /** On a thread: the result, or its JSON (`json`). */
   async function execute(pool: QueryPool, query: string | QueryNode, o: ServiceQueryOptions, json: boolean): Promise<PoolAnswer> {
@@ -81,7 +82,7 @@ export function createQueryService(options: QueryServiceOptions): QueryService {
     const tree = typeof query === 'string' ? parse(query) : query
     const limits = { ...DEFAULT_LIMITS, ...o.limits }
     const now = o.now ?? BigInt(Date.now()) * 1_000_000n
-    const plan = planQuery(tree, { start: o.start, end: o.end, now, source: text })
+    const plan = planned(tree, { start: o.start, end: o.end, now, source: text })
     const tenant = o.tenant ?? DEFAULT_TENANT
     const prepare = (remainingMs: number): PreparedQuery => {
       const held: [string, HeldSnapshot][] = []

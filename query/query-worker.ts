@@ -12,6 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { BufferCeiling, columnBytes, fullCollection, indexBudget, limits, reportThreadMemory, SharedBlockCache, SharedMemoryCollector, sharedBytes, SnapshotScanner, traceLookup, type ChunkCache, type ScanSnapshot } from '../storage/index.ts'
 import { runQuery } from './engine.ts'
 import { parseMemo } from './parser.ts'
+import { planMemo } from './planner.ts'
 import { QueryError } from './errors.ts'
 import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './query-protocol.ts'
 import { SnapshotStore } from './snapshot-store.ts'
@@ -63,8 +64,9 @@ const scanner = new SnapshotScanner(metered, indexBudget(data.cacheBytes / data.
 reportThreadMemory('query', () => ({ blockCacheBytes: cache.size.bytes, indexBytes: scanner.cachedIndexBytes }))
 const running = new Map<number, AbortController>()
 const encoder = new TextEncoder()
-// The thread runs one query at a time, so the trees of recent texts can serve each run.
+// The thread runs one query at a time, so the trees (and plans) of recent texts can serve each run.
 const parse = parseMemo()
+const plan = planMemo()
 // The pool sends a query only once the thread is ready: starting a thread (loading the engine)
 // takes a few hundred milliseconds that must not count against a query's time limit.
 parentPort?.postMessage({ ready: true } satisfies QueryThreadReply)
@@ -133,7 +135,7 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
       const help = { key, request: { columns: request.columns, start: request.start, end: request.end, where: request.where, timeForRangeOnly: request.timeForRangeOnly } }
       unhelped.push({ id, help } satisfies QueryThreadReply)
     })
-    const result = await runQuery(query, { ...options, store, signal: controller.signal, parse })
+    const result = await runQuery(query, { ...options, store, signal: controller.signal, parse, plan })
     if (message.jsonSince === undefined) reply = { id, result }
     else {
       result.stats.elapsedMs = performance.timeOrigin + performance.now() - message.jsonSince
