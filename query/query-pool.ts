@@ -19,8 +19,9 @@
  * A query goes to the thread that last ran the same text when that thread is free (`affinity`):
  * each thread compiles its own code (V8 optimises a path only after it has run it many times)
  * and keeps its own derived data of cached blocks, so a dashboard refreshed or a query re-run
- * spread over threads would warm each of them up in turn. When that thread is busy, the query
- * takes any free one: affinity never makes a query wait.
+ * spread over threads would warm each of them up in turn. When that thread is busy, or still
+ * finishing a block it decodes to help another query, the query takes another free one:
+ * affinity never makes a query wait.
  *
  * Memory pressure (`pressure`, the server's memory near its limit): one query runs at a time,
  * at most QUERY_PRESSURE_QUEUE wait and the next is refused (OVERLOADED, retry later),
@@ -268,10 +269,13 @@ export class QueryPool {
       const free = this.slots.filter((s) => s.ready && s.job === undefined && s.stopping === undefined)
       const key = this.queue[0].task.affinity
       const last = key === undefined ? undefined : this.lastRan.get(key)
-      const slot = (last !== undefined && free.includes(last) ? last : undefined) ?? free.find((s) => s.helping === undefined) ?? free[0]
+      // The text's thread, unless it is still helping: the query would wait for its block.
+      const lastFree = last !== undefined && free.includes(last)
+      const slot = (lastFree && last.helping === undefined ? last : undefined) ?? free.find((s) => s.helping === undefined) ?? free[0]
       if (slot === undefined) return
       if (slot === last) this.affine++
-      if (key !== undefined) this.ranOn(key, slot)
+      // Passed over only while it finished helping, it stays the text's thread.
+      if (key !== undefined && (slot === last || !lastFree)) this.ranOn(key, slot)
       const queued = this.queue.shift()!
       if (queued.onAbort !== undefined) queued.task.signal?.removeEventListener('abort', queued.onAbort)
       this.start(slot, queued)
