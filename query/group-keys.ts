@@ -184,15 +184,22 @@ function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[]
     if (scratch.starts.length < n + 1) [scratch.starts, scratch.runGroups] = [new Uint32Array(n + 1), new Uint32Array(n)]
     const { starts, runGroups } = scratch
     const count = codeRuns(codes[0], n, starts)
-    for (let r = 0; r < count; r++) {
-      const from = starts[r]
-      const code = codes[0][from]
-      const g = table[code] >= 0 ? table[code] : group(from, code)
-      out.fill(g, from, starts[r + 1])
-      hist[code] += starts[r + 1] - from
-      runGroups[r] = g
+    if (count * RUN_ROWS <= n) {
+      for (let r = 0; r < count; r++) {
+        const from = starts[r]
+        const code = codes[0][from]
+        const g = table[code] >= 0 ? table[code] : group(from, code)
+        out.fill(g, from, starts[r + 1])
+        hist[code] += starts[r + 1] - from
+        runGroups[r] = g
+      }
+      runs = { count, starts, groups: runGroups }
+    } else {
+      // Short runs (span names within a service): a fill call per run costs more than a
+      // lookup per row, so rows map code to group as with several keys.
+      out.set(codes[0].subarray(0, n))
+      for (let i = mapCodes(out, table, hist, 0, n); i < n; i = mapCodes(out, table, hist, i, n)) group(i, out[i])
     }
-    if (count * RUN_ROWS <= n) runs = { count, starts, groups: runGroups }
   } else {
     // New combinations are met outside the loops, which then go on from the row that made one.
     if (codes.length === 2) {
@@ -295,6 +302,8 @@ export class GroupKeys {
   runs: GroupRuns | undefined
   /** Groups of the bins countRows met, by bin number (time / width). */
   private readonly bins = new Map<number, number>()
+  /** Group numbers of a batch with no keys (all 0), grown as batches need. */
+  private zeros = new Uint32Array(0)
   private readonly scratch: Scratch = { groups: new Uint32Array(0), table: new Int32Array(0), hist: new Uint32Array(0), starts: new Uint32Array(0), runGroups: new Uint32Array(0) }
 
   constructor(keyCount: number) {
@@ -313,7 +322,14 @@ export class GroupKeys {
    * @example keys.assign([serviceVec, nameVec], batch.length) // Uint32Array of group numbers
    */
   assign(vecs: readonly Vec[], n: number): Uint32Array {
-    if (vecs.length === 0) return new Uint32Array(n)
+    if (vecs.length === 0) {
+      // One group: every row's number is 0, from one array of zeros nobody writes, and the
+      // rows are counted for count() without a pass.
+      if (this.zeros.length < n) this.zeros = new Uint32Array(n)
+      this.rowsPerGroup = Float64Array.of(n)
+      this.runs = undefined
+      return this.zeros.subarray(0, n)
+    }
     const coded = dictionaryGroups(vecs, n, this.keys, this.folds, this.values, this.scratch)
     this.rowsPerGroup = coded?.rows
     this.runs = coded?.runs
