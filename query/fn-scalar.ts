@@ -7,7 +7,7 @@ import type { Batch, Utf8Strings } from '../storage/index.ts'
 import type { CallNode, Expr } from './ast.ts'
 import { QueryError } from './errors.ts'
 import { where, type EvalContext } from './eval-context.ts'
-import { cell, present, utf8Vec, type ValueType, type Vec } from './vec.ts'
+import { cell, presentMask, utf8Vec, type ValueType, type Vec } from './vec.ts'
 
 type ScalarFn = (call: CallNode, args: Vec[], n: number, ctx: EvalContext) => Vec
 
@@ -19,11 +19,7 @@ export const SCALAR_RESULT: Readonly<Record<keyof typeof FUNCTIONS, ValueType | 
 
 const FUNCTIONS = {
   bin: (call, [x, width], n, ctx) => bin(x, width, n, () => fail(call, ctx, 'bin(x, width) takes a time or number and a positive duration or number literal, like bin(time, 1m)')),
-  exists: (_call, [x], n) => {
-    const out = new Uint8Array(n)
-    for (let i = 0; i < n; i++) out[i] = present(x, i) ? 1 : 0
-    return { t: 'bool', v: out }
-  },
+  exists: (_call, [x], n) => ({ t: 'bool', v: presentMask(x, n) }),
   lower: (_c, [x], n) => (x.t === 'str' && x.utf8?.ascii === true ? asciiCase(x, x.utf8, 0x41) : mapString(x, n, (s) => s.toLowerCase())),
   upper: (_c, [x], n) => (x.t === 'str' && x.utf8?.ascii === true ? asciiCase(x, x.utf8, 0x61) : mapString(x, n, (s) => s.toUpperCase())),
   len: (_c, [x], n) => {

@@ -61,6 +61,9 @@ describe('grouping on dictionary codes', () => {
       const rand = seededRandom(seed)
       const timed = new GroupKeys(1)
       const interned = new GroupKeys(1)
+      // With a second key (per minute and service), ids are folded through the reused arrays.
+      const timedPairs = new GroupKeys(2)
+      const internedPairs = new GroupKeys(2)
       for (let b = 0; b < 3; b++) {
         const rows = 1 + Math.floor(rand() * 3000)
         const distinct = seed % 2 === 0 ? 60 : 1e9
@@ -68,8 +71,13 @@ describe('grouping on dictionary codes', () => {
         const times = BigInt64Array.from({ length: rows }, () => 1793491200000000000n + BigInt(Math.floor(rand() * distinct)) * (seed % 3 === 0 ? 2n ** 32n : 60_000_000_000n))
         const groups = timed.assign([{ t: 'time', v: times }], rows)
         expect(groups, `seed ${seed}`).toEqual(interned.assign([{ t: 'any', v: Array.from(times) }], rows))
+        const codes = Uint32Array.from({ length: rows }, () => Math.floor(rand() * 3))
+        const dict = ['cart', 'checkout', 'payment']
+        const pairs = timedPairs.assign([{ t: 'time', v: times }, { t: 'str', dict, codes }], rows)
+        expect(pairs, `seed ${seed}`).toEqual(internedPairs.assign([{ t: 'any', v: Array.from(times) }, { t: 'any', v: Array.from(codes, (c) => dict[c]) }], rows))
       }
       expect(timed.values, `seed ${seed}`).toEqual(interned.values)
+      expect(timedPairs.values, `seed ${seed}`).toEqual(internedPairs.values)
     }
   })
 

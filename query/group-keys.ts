@@ -15,6 +15,8 @@ const PAIR = 2 ** 26
 /** Interns values of one key: equal values get equal dense ids, in first-seen order. */
 export class ValueInterner {
   private readonly ids = new Map<unknown, number>()
+  /** rowIds' table of the time halves last seen at each slot, with their ids. */
+  private times: Int32Array | undefined
 
   get size(): number {
     return this.ids.size
@@ -30,9 +32,8 @@ export class ValueInterner {
     return id
   }
 
-  /** The id of every row of `v`; absent values share one id. */
-  rowIds(v: Vec, n: number): Uint32Array {
-    const out = new Uint32Array(n)
+  /** The id of every row of `v`; absent values share one id. `out`: an array of n to write them to. */
+  rowIds(v: Vec, n: number, out: Uint32Array = new Uint32Array(n)): Uint32Array {
     if (v.t === 'str') {
       // Ids are given on first use in row order, so group numbers follow the rows.
       const table = new Int32Array(v.dict.length).fill(-1)
@@ -54,7 +55,8 @@ export class ValueInterner {
       // hashes it. A few distinct times (bin(time, 1m) buckets) in any order hit a small table
       // of the halves last seen at each slot.
       const w = new Int32Array(v.v.buffer, v.v.byteOffset, 2 * n)
-      const seen = new Int32Array(3 * TIME_SLOTS).fill(-1)
+      // Ids never change, so the table holds from batch to batch.
+      const seen = (this.times ??= new Int32Array(3 * TIME_SLOTS).fill(-1))
       for (let i = 0; i < n; i++) {
         const lo = w[2 * i]
         const hi = w[2 * i + 1]
@@ -92,8 +94,12 @@ export class ValueInterner {
   }
 }
 
-/** Slots of the table of recent times rowIds keeps per batch (a power of two). */
-const TIME_SLOTS = 256
+/**
+ * Slots of the table of recent times rowIds keeps (a power of two): several times the distinct
+ * bins a block holds (240 bins of a minute over four hours), so that few collide and make a
+ * BigInt to look up again.
+ */
+const TIME_SLOTS = 4096
 
 function keyOf(value: Scalar): unknown {
   if (value === null || typeof value !== 'object') return value
@@ -184,15 +190,22 @@ function dictionaryGroups(vecs: readonly Vec[], n: number, keys: ValueInterner[]
     if (scratch.starts.length < n + 1) [scratch.starts, scratch.runGroups] = [new Uint32Array(n + 1), new Uint32Array(n)]
     const { starts, runGroups } = scratch
     const count = codeRuns(codes[0], n, starts)
-    for (let r = 0; r < count; r++) {
-      const from = starts[r]
-      const code = codes[0][from]
-      const g = table[code] >= 0 ? table[code] : group(from, code)
-      out.fill(g, from, starts[r + 1])
-      hist[code] += starts[r + 1] - from
-      runGroups[r] = g
+    if (count * RUN_ROWS <= n) {
+      for (let r = 0; r < count; r++) {
+        const from = starts[r]
+        const code = codes[0][from]
+        const g = table[code] >= 0 ? table[code] : group(from, code)
+        out.fill(g, from, starts[r + 1])
+        hist[code] += starts[r + 1] - from
+        runGroups[r] = g
+      }
+      runs = { count, starts, groups: runGroups }
+    } else {
+      // Short runs (span names within a service): a fill call per run costs more than a
+      // lookup per row, so rows map code to group as with several keys.
+      out.set(codes[0].subarray(0, n))
+      for (let i = mapCodes(out, table, hist, 0, n); i < n; i = mapCodes(out, table, hist, i, n)) group(i, out[i])
     }
-    if (count * RUN_ROWS <= n) runs = { count, starts, groups: runGroups }
   } else {
     // New combinations are met outside the loops, which then go on from the row that made one.
     if (codes.length === 2) {
@@ -262,6 +275,8 @@ function mapCodes(out: Uint32Array, table: Int32Array, hist: Uint32Array, from: 
  */
 interface Scratch {
   groups: Uint32Array
+  /** One key's ids, before they are folded into groups. */
+  ids: Uint32Array
   table: Int32Array
   hist: Uint32Array
   starts: Uint32Array
@@ -295,7 +310,9 @@ export class GroupKeys {
   runs: GroupRuns | undefined
   /** Groups of the bins countRows met, by bin number (time / width). */
   private readonly bins = new Map<number, number>()
-  private readonly scratch: Scratch = { groups: new Uint32Array(0), table: new Int32Array(0), hist: new Uint32Array(0), starts: new Uint32Array(0), runGroups: new Uint32Array(0) }
+  /** Group numbers of a batch with no keys (all 0), grown as batches need. */
+  private zeros = new Uint32Array(0)
+  private readonly scratch: Scratch = { groups: new Uint32Array(0), ids: new Uint32Array(0), table: new Int32Array(0), hist: new Uint32Array(0), starts: new Uint32Array(0), runGroups: new Uint32Array(0) }
 
   constructor(keyCount: number) {
     this.keys = Array.from({ length: keyCount }, () => new ValueInterner())
@@ -313,13 +330,23 @@ export class GroupKeys {
    * @example keys.assign([serviceVec, nameVec], batch.length) // Uint32Array of group numbers
    */
   assign(vecs: readonly Vec[], n: number): Uint32Array {
-    if (vecs.length === 0) return new Uint32Array(n)
+    if (vecs.length === 0) {
+      // One group: every row's number is 0, from one array of zeros nobody writes, and the
+      // rows are counted for count() without a pass.
+      if (this.zeros.length < n) this.zeros = new Uint32Array(n)
+      this.rowsPerGroup = Float64Array.of(n)
+      this.runs = undefined
+      return this.zeros.subarray(0, n)
+    }
     const coded = dictionaryGroups(vecs, n, this.keys, this.folds, this.values, this.scratch)
     this.rowsPerGroup = coded?.rows
     this.runs = coded?.runs
     if (coded !== undefined) return coded.groups
-    const groups = this.keys[0].rowIds(vecs[0], n)
-    for (let k = 1; k < vecs.length; k++) foldInto(groups, this.keys[k].rowIds(vecs[k], n), this.folds[k - 1])
+    const { scratch } = this
+    if (scratch.groups.length < n) scratch.groups = new Uint32Array(n)
+    if (vecs.length > 1 && scratch.ids.length < n) scratch.ids = new Uint32Array(n)
+    const groups = this.keys[0].rowIds(vecs[0], n, scratch.groups.subarray(0, n))
+    for (let k = 1; k < vecs.length; k++) foldInto(groups, this.keys[k].rowIds(vecs[k], n, scratch.ids.subarray(0, n)), this.folds[k - 1])
     for (let i = 0; i < n; i++) {
       const g = groups[i]
       if (g >= this.values.length) keepValues(this.values, g, rowValues(vecs, i))

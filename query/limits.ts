@@ -141,6 +141,18 @@ export const QUERY_BUFFER_CHECK_BYTES = 8 * 1024 * 1024
 export const QUERY_THREAD_HEAP_MB = 1024
 
 /**
+ * Heap a query thread holds for its whole life, MiB, in one array of doubles (no pointers, so
+ * marking never looks inside it). V8 sets a heap's next full collection from what survived the
+ * last, and starts marking as soon as the room left is under its young generation's size: a
+ * query thread keeps only ~12 MiB alive (its garbage goes with each query), so its limit sat
+ * within that size of the live heap and V8 marked again right after every full collection,
+ * on its helper threads, which run at normal priority beside ingest. With 16 MiB held, V8's
+ * helpers spent about a third less CPU per query (bench/mixed.ts's heavy queries, 1M
+ * workload), for 16 MiB of memory per thread.
+ */
+export const QUERY_THREAD_HEAP_RESERVE_MB = 16
+
+/**
  * Niceness of query threads (Linux: each thread has its own). 10 gives a query thread about a
  * tenth of the CPU share of the event loop and the decoding threads (weights 110 against 1024)
  * when they compete for a core, so queries take what ingest leaves instead of delaying

@@ -18,7 +18,7 @@ import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './qu
 import { SnapshotStore } from './snapshot-store.ts'
 import { setPaceGate } from './budget.ts'
 import { yieldGate } from './yield-gate.ts'
-import { QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES } from './limits.ts'
+import { QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, QUERY_THREAD_HEAP_RESERVE_MB } from './limits.ts'
 
 /** Gives this thread (not the process) a lower CPU priority; where threads have no ids of their own, nothing. */
 function lowerPriority(nice: number): void {
@@ -31,6 +31,9 @@ function lowerPriority(nice: number): void {
 }
 
 const data = workerData as QueryThreadData
+// Held, never read: it keeps V8 from marking the thread's small heap after every collection
+// (limits.ts). Exported so that it lives in the module's record, not in a frame of its evaluation.
+export const heapReserve: number[] = new Array((QUERY_THREAD_HEAP_RESERVE_MB * 1024 * 1024) / 8).fill(0.5)
 lowerPriority(data.nice)
 // Between batches, the thread waits while exports are in flight (bounded: yield-gate.ts).
 const gate = data.yieldTo === undefined ? undefined : yieldGate(data.yieldTo)

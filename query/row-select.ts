@@ -27,13 +27,25 @@ export function selectRows(batch: Batch, mask: Uint8Array | undefined, lazy = fa
   if (count === 0) return undefined
   const first = mask.indexOf(1)
   if (mask.lastIndexOf(1) - first + 1 === count) return sliceRows(batch, first, first + count)
-  const rows = new Uint32Array(count)
+  // Each row of a word holding one is written and the count advanced by its mask byte, with no
+  // branch per row (a row's slot is overwritten by the next row when it is not kept): the
+  // count never passes `count`, so one slot past the end takes the writes of rows after the last kept.
+  const slots = new Uint32Array(count + 1)
   let k = 0
   for (let j = 0; j < words.length; j++) {
     if (words[j] === 0) continue
-    for (let i = j * 4; i < j * 4 + 4; i++) if (mask[i] === 1) rows[k++] = i
+    const i = j * 4
+    slots[k] = i
+    k += mask[i]
+    slots[k] = i + 1
+    k += mask[i + 1]
+    slots[k] = i + 2
+    k += mask[i + 2]
+    slots[k] = i + 3
+    k += mask[i + 3]
   }
-  for (let i = tail; i < n; i++) if (mask[i] === 1) rows[k++] = i
+  for (let i = tail; i < n; i++) if (mask[i] === 1) slots[k++] = i
+  const rows = slots.subarray(0, count)
   return lazy ? pickRows(batch, rows) : takeRows(batch, rows)
 }
 

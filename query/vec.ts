@@ -201,6 +201,26 @@ export function present(v: Vec, i: number): boolean {
   }
 }
 
+/**
+ * present() of every row of `v`, as a new mask the caller may change: copied from the vector's
+ * present marks where it has them, with no test per row. An id vector's marks already count an
+ * all-zero id absent (columnVec keeps them per column), so ids are neither read nor made.
+ */
+export function presentMask(v: Vec, n: number): Uint8Array {
+  switch (v.t) {
+    case 'const':
+      return new Uint8Array(n).fill(v.value !== null ? 1 : 0)
+    case 'any':
+    case 'list': {
+      const out = new Uint8Array(n)
+      for (let i = 0; i < n; i++) out[i] = present(v, i) ? 1 : 0
+      return out
+    }
+    default:
+      return v.p === undefined ? new Uint8Array(n).fill(1) : v.p.slice(0, n)
+  }
+}
+
 /** The JSON form of a cell of a result column: times as RFC 3339, ids as hex, integers as numbers. */
 export function jsonCell(value: Scalar | undefined, type: ValueType): unknown {
   if (value === null || value === undefined) return null
