@@ -2,7 +2,8 @@
  * MemoryGuard's policy, with the resident memory it reads given by the test: queries shed from
  * 90 % of the limit (when they hold memory of their own), ingest from 97 %, the block cache cut
  * by the overshoot it holds (down to an eighth) and grown back by the room below 85 %, and
- * messages that name the limit.
+ * messages that name the limit; an overshoot acted on once it lasts PERSIST_MS, or at once on
+ * a steep climb, and a one-reading spike only counted.
  */
 import { afterEach, beforeEach, expect, test, vi } from 'vitest'
 import { CLIMB_MS, GUARD_SAMPLE_MS, MemoryGuard, PERSIST_MS, queryThreadMemory, REGROW_INTERVAL_MS, SHRINK_INTERVAL_MS } from './memory-guard.ts'
