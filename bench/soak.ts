@@ -58,6 +58,8 @@ export interface SoakSample {
   blockCacheMiB: number
   blockCacheBudgetMiB: number
   pressure: number
+  /** The memory guard's decisions so far (cli/memory-guard.ts: shrink, regrow, climb, spike), from /metrics. */
+  guard: Record<string, number>
   /** Resident memory of the C allocator's arenas (/proc smaps): the main one (the brk heap) and the other threads' (64 MiB-aligned mappings), MiB. */
   mallocMainMiB: number
   mallocThreadsMiB: number
@@ -85,6 +87,8 @@ export interface SoakFigures {
   queryP99: number
   queries: number
   queryErrors: number
+  /** The memory guard's decisions over the run (its last sample). */
+  guard: Record<string, number>
   /** Records sent and acknowledged, and counted back by queries at the end, per signal. */
   sent: Record<OtlpSignal, number>
   stored: Record<OtlpSignal, number>
@@ -107,7 +111,7 @@ function panelQueries(service = 'payment-service'): string[] {
 /** Kinds of threads the server reports (storage's thread-memory.ts). */
 const THREAD_KINDS = ['main', 'query', 'part-writer', 'decode']
 
-type MemorySample = Pick<SoakSample, 'rssMiB' | 'peakRssMiB' | 'heapUsedMiB' | 'externalMiB' | 'rssAnonMiB' | 'rssFileMiB' | 'threads' | 'blockCacheMiB' | 'blockCacheBudgetMiB' | 'pressure' | 'mallocMainMiB' | 'mallocThreadsMiB'>
+type MemorySample = Pick<SoakSample, 'rssMiB' | 'peakRssMiB' | 'heapUsedMiB' | 'externalMiB' | 'rssAnonMiB' | 'rssFileMiB' | 'threads' | 'blockCacheMiB' | 'blockCacheBudgetMiB' | 'pressure' | 'guard' | 'mallocMainMiB' | 'mallocThreadsMiB'>
 
 /** glibc's heaps for threads other than the first are mapped 64 MiB-aligned, at most 64 MiB. */
 const ARENA_BYTES = 64 * 2 ** 20
@@ -161,6 +165,7 @@ async function memory(server: Running): Promise<MemorySample> {
     blockCacheMiB: metric('blazedb_query_block_cache_bytes'),
     blockCacheBudgetMiB: metric('blazedb_query_block_cache_budget_bytes'),
     pressure: metric('blazedb_memory_pressure') * 2 ** 20,
+    guard: Object.fromEntries(['shrink', 'regrow', 'climb', 'spike'].map((decision) => [decision, metric('blazedb_memory_guard_decisions_total', `{decision="${decision}"}`) * 2 ** 20])),
     ...(({ main, threads }) => ({ mallocMainMiB: main, mallocThreadsMiB: threads }))(arenas(server.pid)),
   }
 }
@@ -262,7 +267,7 @@ export async function run(options: SoakOptions): Promise<{ figures: SoakFigures;
         }
         samples.push(sample)
         const threads = THREAD_KINDS.map((k) => `${k} ${fmt(sample.threads[k].heapMiB)}/${fmt(sample.threads[k].heapTotalMiB)}+${fmt(sample.threads[k].arrayBuffersMiB)}`).join(', ')
-        process.stderr.write(`soak: ${fmt(sample.at)} s  rss ${fmt(sample.rssMiB)} MiB (peak ${fmt(sample.peakRssMiB)}, anon ${fmt(sample.rssAnonMiB)}, file ${fmt(sample.rssFileMiB)}), heap used/reserved+buffers ${threads}, block cache ${fmt(sample.blockCacheMiB)} of ${fmt(sample.blockCacheBudgetMiB)}, pressure ${sample.pressure}, malloc arenas main ${fmt(sample.mallocMainMiB)} threads ${fmt(sample.mallocThreadsMiB)}; export p99 ${fmt(sample.exportP99)} ms (${sample.exports}, ${sample.exportFailures} refused); query p50 ${fmt(sample.queryP50)} p99 ${fmt(sample.queryP99)} ms (${sample.queries}, ${sample.queryErrors} errors)\n`)
+        process.stderr.write(`soak: ${fmt(sample.at)} s  rss ${fmt(sample.rssMiB)} MiB (peak ${fmt(sample.peakRssMiB)}, anon ${fmt(sample.rssAnonMiB)}, file ${fmt(sample.rssFileMiB)}), heap used/reserved+buffers ${threads}, block cache ${fmt(sample.blockCacheMiB)} of ${fmt(sample.blockCacheBudgetMiB)}, pressure ${sample.pressure}, guard ${Object.entries(sample.guard).map(([k, n]) => `${k} ${n}`).join(' ')}, malloc arenas main ${fmt(sample.mallocMainMiB)} threads ${fmt(sample.mallocThreadsMiB)}; export p99 ${fmt(sample.exportP99)} ms (${sample.exports}, ${sample.exportFailures} refused); query p50 ${fmt(sample.queryP50)} p99 ${fmt(sample.queryP99)} ms (${sample.queries}, ${sample.queryErrors} errors)\n`)
       }, (error: Error) => process.stderr.write(`soak: no sample: ${error.message}\n`))
     }, SAMPLE_MS)
     const sent = await reports
@@ -299,6 +304,7 @@ function summarise(samples: SoakSample[], minutes: number, exports: number[], al
     rssAfter1MinMiB: at(60),
     rssAt5MinMiB: at(300),
     rssEndMiB: samples.at(-1)?.rssMiB ?? NaN,
+    guard: samples.at(-1)?.guard ?? {},
     peakRssMiB: Math.max(...samples.map((s) => s.peakRssMiB)),
     slopeMiBPerMin: slope(last.map((s) => ({ x: s.at / 60, y: s.rssMiB }))),
     slopeMinutes,
@@ -331,7 +337,7 @@ function markdown(f: SoakFigures, rates: Record<OtlpSignal, number>, options: So
     `|---:|---:|---:|---:|${THREAD_KINDS.map(() => '---:|---:|').join('')}---:|---:|---:|---:|---:|---:|`,
     ...rows.map((s) => `| ${fmt(s.at / 60, 1)} min | ${n(s.rssMiB)} | ${n(s.rssAnonMiB)} | ${n(s.rssFileMiB)} | ${THREAD_KINDS.map((k) => `${n(s.threads[k].heapMiB)} | ${n(s.threads[k].arrayBuffersMiB)}`).join(' | ')} | ${n(s.blockCacheMiB)} | ${n(s.mallocMainMiB)} | ${n(s.mallocThreadsMiB)} | ${n(s.exportP99)} | ${n(s.queryP50)} | ${n(s.queryP99)} |`),
     '',
-    `Counted back at the end: ${lost} acknowledged${Object.keys(f.refused).length === 0 ? '' : ` (exports not acknowledged, not retried: ${Object.entries(f.refused).map(([k, n]) => `${fmt(n)} ${k}`).join(', ')})`}. A fresh \`blazedb serve\` process; the load generator (bench/mixed-loadgen.ts, a child process) replays the workload's OTLP/HTTP requests open loop with their timestamps moved to now; samples every ${SAMPLE_MS / 1000} s (RSS and its anonymous and file-backed parts from /proc; per kind of thread, V8 heap used and ArrayBuffers held, summed over its threads, from /metrics, MiB: SharedArrayBuffers count in every thread holding them, so these overlap; the query threads' shared block cache as it estimates itself; the C allocator's arenas from /proc smaps, the main one and the other threads'); latencies per sample window, figures in the first table over the whole run.`,
+    `Memory guard over the run: ${Object.entries(f.guard).map(([k, n]) => `${k} ${n}`).join(', ')} (cli/memory-guard.ts). Counted back at the end: ${lost} acknowledged${Object.keys(f.refused).length === 0 ? '' : ` (exports not acknowledged, not retried: ${Object.entries(f.refused).map(([k, n]) => `${fmt(n)} ${k}`).join(', ')})`}. A fresh \`blazedb serve\` process; the load generator (bench/mixed-loadgen.ts, a child process) replays the workload's OTLP/HTTP requests open loop with their timestamps moved to now; samples every ${SAMPLE_MS / 1000} s (RSS and its anonymous and file-backed parts from /proc; per kind of thread, V8 heap used and the ArrayBuffers it allocated that are alive, summed over its threads, from /metrics, MiB: a buffer counts once, in the thread that made it, wherever it is held (the decoding threads' count the head's batches, the main thread's the request bodies being decoded); the query threads' shared block cache as it estimates itself; the C allocator's arenas from /proc smaps, the main one and the other threads'); latencies per sample window, figures in the first table over the whole run.`,
   ].join('\n')
 }
 

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig, type ConfigFlags } from './config.ts'
 import { startServer } from './serve.ts'
-import { execWithAllocatorSettings } from './runtime.ts'
+import { execWithServerSettings } from './runtime.ts'
 import { runQueryCommand } from './query-command.ts'
 import { runInspect, runVacuum, runVerify } from './storage-commands.ts'
 import { runCollectCommand } from './collect-command.ts'
@@ -82,7 +82,7 @@ function usage(): number {
 async function runServe(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: CONFIG_FLAGS, strict: true })
   if (values.help === true) return usage()
-  execWithAllocatorSettings()
+  execWithServerSettings()
   const config = loadConfig(values as ConfigFlags, process.env)
   // SIGHUP re-reads the TLS files (they are also checked every few seconds). The handler is
   // there before the listeners print their addresses, so a SIGHUP never stops the server.

@@ -2,10 +2,11 @@
  * MemoryGuard's policy, with the resident memory it reads given by the test: queries shed from
  * 90 % of the limit (when they hold memory of their own), ingest from 97 %, the block cache cut
  * by the overshoot it holds (down to an eighth) and grown back by the room below 85 %, and
- * messages that name the limit.
+ * messages that name the limit; an overshoot acted on once it lasts PERSIST_MS, or at once on
+ * a steep climb, and a one-reading spike only counted.
  */
 import { afterEach, beforeEach, expect, test, vi } from 'vitest'
-import { MemoryGuard, queryThreadMemory, REGROW_INTERVAL_MS, SHRINK_INTERVAL_MS } from './memory-guard.ts'
+import { CLIMB_MS, GUARD_SAMPLE_MS, MemoryGuard, PERSIST_MS, queryThreadMemory, REGROW_INTERVAL_MS, SHRINK_INTERVAL_MS } from './memory-guard.ts'
 
 const MiB = 2 ** 20
 
@@ -24,10 +25,13 @@ function guarded(held?: () => number, cache?: () => number): { guard: MemoryGuar
   const guard = new MemoryGuard(1000 * MiB, { rss: () => rss, inUse, cache: { bytes: 256 * MiB, setBudget: (bytes, collect) => budgets.push([bytes / MiB, collect]), held: cache === undefined ? undefined : () => cache() * MiB } })
   return {
     guard,
-    // A new reading is taken once the sampling interval has passed.
+    // Resident memory stays at `mib` for PERSIST_MS (read at its start): the guard acts on it
+    // at the next reading.
     set: (mib) => {
       rss = mib * MiB
       vi.advanceTimersByTime(1000)
+      void guard.level
+      vi.advanceTimersByTime(PERSIST_MS)
     },
     budgets,
   }
@@ -125,7 +129,7 @@ test('queries run one at a time only while the query threads hold memory of thei
   const guard = new MemoryGuard(1000 * MiB, { rss: () => 950 * MiB, inUse: () => 700 * MiB, queries: () => queries * MiB })
   expect([guard.queries(), guard.level]).toEqual([undefined, 0])
   queries = 200
-  vi.advanceTimersByTime(1000)
+  vi.advanceTimersByTime(PERSIST_MS)
   expect(guard.queries()).toMatch(/near its limit/)
   expect(guard.level).toBe(1)
   // Ingest is refused only near the limit itself, whatever the queries hold.
@@ -152,4 +156,49 @@ test('nothing is shed while the threads hold under half the limit: the rest is m
   expect(guard.level).toBe(2)
   // 140 MiB over 85 %, off a full cache.
   expect(budgets).toEqual([[116, true]])
+})
+
+/** A guard with a limit of 1000 MiB and a full 256 MiB cache, read every GUARD_SAMPLE_MS: `read(mib)` reads resident memory once. */
+function sampled(): { guard: MemoryGuard; read: (mib: number) => string | undefined; budgets: number[] } {
+  let rss = 0
+  const budgets: number[] = []
+  const guard = new MemoryGuard(1000 * MiB, { rss: () => rss, cache: { bytes: 256 * MiB, setBudget: (bytes) => budgets.push(bytes / MiB), held: () => 256 * MiB } })
+  const read = (mib: number): string | undefined => {
+    rss = mib * MiB
+    vi.advanceTimersByTime(GUARD_SAMPLE_MS)
+    return guard.queries()
+  }
+  return { guard, read, budgets }
+}
+
+test('a spike past 90 % for one reading is counted and ignored; an overshoot that lasts PERSIST_MS cuts the cache', () => {
+  const { guard, read, budgets } = sampled()
+  for (let i = 0; i < 30; i++) read(800)
+  // 150 MiB up in one reading (steep enough to pass the limit within CLIMB_MS, but once), then gone.
+  expect(read(950)).toBeUndefined()
+  expect(read(800)).toBeUndefined()
+  expect(budgets).toEqual([])
+  expect(guard.decisions).toEqual({ shrink: 0, regrow: 0, climb: 0, spike: 1 })
+  // A step up that stays: acted on once every reading of PERSIST_MS was past the line.
+  const readings = PERSIST_MS / GUARD_SAMPLE_MS
+  for (let i = 0; i < readings; i++) expect(read(940)).toBeUndefined()
+  expect(budgets).toEqual([])
+  expect(read(940)).toMatch(/940MiB resident.*near its limit/)
+  // 90 MiB over 85 %, off the 256 the cache holds.
+  expect(budgets).toEqual([166])
+  expect(guard.decisions).toEqual({ shrink: 1, regrow: 0, climb: 0, spike: 1 })
+  expect(guard.level).toBe(1)
+})
+
+test('a climb steep enough to pass the limit within CLIMB_MS is acted on at once', () => {
+  const { guard, read, budgets } = sampled()
+  for (let i = 0; i < CLIMB_MS / GUARD_SAMPLE_MS + 5; i++) read(800)
+  // 80 MiB a reading: past 90 % at the second, and on course past the limit at the second and third.
+  expect(read(880)).toBeUndefined()
+  expect(read(960)).toBeUndefined()
+  expect(read(1040)).toMatch(/1040MiB resident/)
+  expect(budgets).toEqual([66])
+  expect(guard.decisions).toEqual({ shrink: 1, regrow: 0, climb: 1, spike: 0 })
+  // Past 97 % and still climbing: ingest is refused too, at once.
+  expect(guard.ingest()).toMatch(/near its limit/)
 })

@@ -13,7 +13,10 @@
  * Contract: `queries()` and `ingest()` are called per request; resident memory is read at most
  * every GUARD_SAMPLE_MS, so the guard costs nothing. It sheds only while the threads' heaps and
  * buffers hold at least IN_USE_FRACTION of the limit: memory the allocator keeps free after a
- * peak counts as resident, but no shedding returns it, and new work reuses it.
+ * peak counts as resident, but no shedding returns it, and new work reuses it. It acts on an
+ * overshoot that lasts (PERSIST_MS), or at once on a climb steep enough to pass the limit
+ * (CLIMB_MS): a spike that passes in a moment (a dashboard's refresh decoding, freed by its
+ * next collection) is counted (`decisions`), not acted on.
  */
 import { memoryUsage } from 'node:process'
 import type { ThreadMemory } from '../storage/index.ts'
@@ -45,6 +48,18 @@ export const QUERY_HELD_FRACTION = 1 / 8
 export const CACHE_STEP_FRACTION = 1 / 64
 /** Resident memory is read at most this often: per request would be a system call each. */
 export const GUARD_SAMPLE_MS = 100
+/**
+ * An overshoot is acted on once every reading over this long (at least two) was past the line:
+ * a dashboard refresh's decoding passes 90 % for a second or two and is freed by the query
+ * threads' next collection; cutting the cache for it only made the next refreshes decode again.
+ */
+export const PERSIST_MS = 2_000
+/**
+ * ...unless resident memory climbed so fast over the last CLIMB_MS that, climbing as fast for
+ * as long again, it would pass the limit itself (in two readings in a row: one reading alone
+ * may be a spike's): then the guard acts at once.
+ */
+export const CLIMB_MS = 1_000
 /** The cache shrinks at most this often (its threads collect garbage each time): the memory
  * freed shows in resident memory only after the collections. */
 export const SHRINK_INTERVAL_MS = 10_000
@@ -68,8 +83,15 @@ export interface MemoryGuardOptions {
   queries?: () => number
 }
 
+/** What the guard decided, counted since start (for /metrics): the cache shrunk (`shrink`) or
+ * grown back (`regrow`), an action taken at once on a steep climb (`climb`), an overshoot of
+ * the shedding line that passed before it lasted PERSIST_MS (`spike`, nothing done). */
+export type GuardDecision = 'shrink' | 'regrow' | 'climb' | 'spike'
+
 export class MemoryGuard {
   readonly limit: number
+  /** How often each decision was taken. */
+  readonly decisions: Record<GuardDecision, number> = { shrink: 0, regrow: 0, climb: 0, spike: 0 }
   private readonly cache: MemoryGuardOptions['cache']
   private readonly rss: () => number
   private readonly inUse: () => number
@@ -79,6 +101,11 @@ export class MemoryGuard {
   private held = 0
   private queriesHold = 0
   private changedAt = -Infinity
+  /** Readings (ms, resident bytes) of the last PERSIST_MS and CLIMB_MS, and the last one before. */
+  private readonly history: { at: number; rss: number; steep: boolean }[] = []
+  /** The latest reading is past the shedding line, and the guard has acted on this overshoot. */
+  private overLine = false
+  private acted = false
   /** The block cache's budget now. */
   cacheBytes: number
 
@@ -91,9 +118,58 @@ export class MemoryGuard {
     this.queryHeld = options.queries ?? (() => Infinity)
   }
 
-  /** Resident memory (last read) is past `fraction` of the limit, and the threads hold enough of it for shedding to help. */
+  /**
+   * Resident memory (last read) is past `fraction` of the limit, and the threads hold enough of
+   * it for shedding to help; and it either was past it in every reading of the last PERSIST_MS
+   * or climbs steeply enough to pass the limit within CLIMB_MS.
+   */
   private over(fraction: number): boolean {
-    return this.resident >= this.limit * fraction && this.held >= this.limit * IN_USE_FRACTION
+    const line = this.limit * fraction
+    if (this.resident < line || this.held < this.limit * IN_USE_FRACTION) return false
+    return this.lasted(line) || (this.history.length > 1 && this.history.at(-1)!.steep && this.history.at(-2)!.steep)
+  }
+
+  /** Every reading since PERSIST_MS ago, and the last one before, was at least `line`. */
+  private lasted(line: number): boolean {
+    const h = this.history
+    const from = this.sampledAt - PERSIST_MS
+    for (let i = h.length - 1; i >= 0; i--) {
+      if (h[i].rss < line) return false
+      if (h[i].at <= from) return true
+    }
+    return false
+  }
+
+  /** Resident memory, climbing as fast as since CLIMB_MS ago (or the oldest reading since), passes the limit within CLIMB_MS. */
+  private climbing(): boolean {
+    const h = this.history
+    const from = this.sampledAt - CLIMB_MS
+    let base = h[0]
+    for (const r of h) if (r.at <= from) base = r
+    if (base === undefined || base.at >= this.sampledAt || this.resident <= base.rss) return false
+    const perMs = (this.resident - base.rss) / (this.sampledAt - base.at)
+    return this.resident + perMs * CLIMB_MS >= this.limit
+  }
+
+  /** Keeps the readings `lasted` and `climbing` look at; counts overshoots that passed unacted on. */
+  private remember(now: number): void {
+    const h = this.history
+    // Still climbing: a step up that then holds is an overshoot like any other.
+    const steep = this.climbing() && (h.length === 0 || this.resident > h[h.length - 1].rss)
+    h.push({ at: now, rss: this.resident, steep })
+    const from = now - Math.max(PERSIST_MS, CLIMB_MS)
+    while (h.length > 2 && h[1].at <= from) h.shift()
+    const past = this.resident >= this.limit * QUERY_SHED_FRACTION && this.held >= this.limit * IN_USE_FRACTION
+    if (this.overLine && !past && !this.acted) this.decisions.spike++
+    if (!past) this.acted = false
+    this.overLine = past
+  }
+
+  /** Notes that the guard acts on the overshoot now (counted as `climb` when it had not lasted PERSIST_MS). */
+  private acting(): void {
+    if (this.acted) return
+    this.acted = true
+    if (!this.lasted(this.limit * QUERY_SHED_FRACTION)) this.decisions.climb++
   }
 
   /** Reads resident and held memory at most every GUARD_SAMPLE_MS; resizes the cache. */
@@ -104,6 +180,8 @@ export class MemoryGuard {
     this.resident = this.rss()
     this.held = this.inUse()
     this.queriesHold = this.queryHeld()
+    this.remember(now)
+    if (this.over(QUERY_SHED_FRACTION)) this.acting()
     const cache = this.cache
     if (cache !== undefined) this.size(cache, now)
   }
@@ -125,12 +203,14 @@ export class MemoryGuard {
       if (holds - budget < step) return
       this.changedAt = now
       this.cacheBytes = budget
+      this.decisions.shrink++
       cache.setBudget(budget, true)
     } else if (this.cacheBytes < cache.bytes && since >= REGROW_INTERVAL_MS) {
       const budget = Math.min(cache.bytes, fits)
       if (budget - this.cacheBytes < Math.min(step, cache.bytes - this.cacheBytes)) return
       this.changedAt = now
       this.cacheBytes = budget
+      this.decisions.regrow++
       cache.setBudget(budget, false)
     }
   }

@@ -45,3 +45,17 @@ test('counts requests while they work, once each, until they wait or end', () =>
   a.work(true)
   expect(working()).toBe(0)
 })
+
+test('bytes a request holds already (its decoded batch) are counted without refusal; later requests are refused', () => {
+  const limiter = new InflightLimiter(100)
+  const a = limiter.lease()
+  a.grow(60)
+  a.hold(70)
+  expect(limiter.inflight).toBe(130)
+  expect(() => limiter.lease().grow(1)).toThrow(IngestError)
+  a.release()
+  expect(limiter.inflight).toBe(0)
+  // A released lease holds nothing more.
+  a.hold(10)
+  expect(limiter.inflight).toBe(0)
+})

@@ -1,6 +1,8 @@
 /**
  * @module ingest/inflight
- * Backpressure: a bound on the request bytes being read, decoded or appended at once. A
+ * Backpressure: a bound on the request bytes being read, decoded or appended at once (a
+ * request's body, and from its decoding on its decoded batch too: both are held until the
+ * decoding thread's next collection and the append, and appends wait while the head is full). A
  * request that would pass it is refused (OVERLOADED: 429 / UNAVAILABLE with a retry delay)
  * instead of queued, so memory stays bounded whatever the clients do. Every new request is
  * refused so while the server's memory is near its limit (`pressure`), however few bytes are in
@@ -73,6 +75,17 @@ export class InflightLease {
   /** Adds `bytes`; throws OVERLOADED when the limiter is full (one request alone always fits). */
   grow(bytes: number): void {
     this.limiter.take(bytes, this.bytes === 0)
+    this.bytes += bytes
+  }
+
+  /**
+   * Adds `bytes` the request holds already (its decoded batch), without refusing it: they are
+   * in memory whatever the answer, and refusing the request now would waste its decoding. New
+   * requests are refused while they fill the limit (`grow`).
+   */
+  hold(bytes: number): void {
+    if (this.released) return
+    this.limiter.give(-bytes)
     this.bytes += bytes
   }
 

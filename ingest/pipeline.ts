@@ -6,7 +6,7 @@
 import type { DecodePool } from './decode-pool.ts'
 import type { IngestError } from './errors.ts'
 import type { InflightLease } from './inflight.ts'
-import type { AcceptResult, Intake } from './intake.ts'
+import { batchBytes, type AcceptResult, type Intake } from './intake.ts'
 import type { OtlpEncoding, OtlpSignal } from './otlp/decoder.ts'
 import type { IngestMetrics } from './self-metrics.ts'
 
@@ -37,6 +37,9 @@ export class IngestPipeline {
   async export(tenant: string, signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array, handOver = false, idempotencyKey?: string, lease?: InflightLease): Promise<AcceptResult> {
     lease?.work(true)
     const decoded = await this.decoder.decode(signal, encoding, body, handOver)
+    // The batch waits for the store (appends wait while the head is full) beside its body,
+    // which its decoding thread frees only at its next collection: both count until the answer.
+    lease?.hold(batchBytes(decoded.batch))
     return this.intake.acceptDecoded(tenant, decoded, idempotencyKey, lease)
   }
 

@@ -8,8 +8,11 @@
  *
  * Contract: reports are the latest each thread sent: a thread busy in one long synchronous
  * stretch reports when it is done. A thread that stops reporting (it exited) is forgotten after
- * THREAD_MEMORY_STALE_MS. A SharedArrayBuffer counts in the ArrayBuffer figure of every thread
- * that holds it (the figures of several threads may overlap; resident memory does not).
+ * THREAD_MEMORY_STALE_MS. An ArrayBuffer or SharedArrayBuffer counts in the ArrayBuffer figure
+ * of the thread that allocated it, once, until every thread holding it has let go (a body handed
+ * to a decoding thread counts on the event loop's; the batches in the head count on the decoding
+ * threads'): the figures add up to the process's buffers, but say where buffers were made, not
+ * who holds them. `external` counts the ArrayBuffers a thread holds (SharedArrayBuffers not).
  */
 import { readFileSync } from 'node:fs'
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads'
@@ -26,7 +29,7 @@ export interface ThreadMemory {
   heapTotal: number
   /** Memory outside the heap V8 was told of (buffers, ArrayBuffers, native objects). */
   external: number
-  /** ArrayBuffers and SharedArrayBuffers the thread holds. */
+  /** ArrayBuffers and SharedArrayBuffers the thread allocated that are still alive, wherever held. */
   arrayBuffers: number
   /** Further figures of the thread's own (e.g. a block cache's bytes). */
   extra?: Record<string, number>

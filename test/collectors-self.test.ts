@@ -109,6 +109,7 @@ describe('self-telemetry', () => {
     expect(value(s, 'blazedb_query_block_cache_bytes')).toBeGreaterThanOrEqual(0)
     expect(value(s, 'blazedb_memory_limit_bytes')).toBe(1024 ** 3)
     expect(value(s, 'blazedb_memory_pressure')).toBe(0)
+    for (const decision of ['shrink', 'regrow', 'climb', 'spike']) expect(value(s, 'blazedb_memory_guard_decisions_total', { decision })).toBe(0)
     expect(value(s, 'blazedb_query_block_cache_budget_bytes')).toBe(memoryBudget(1024 ** 3).queryCacheBytes)
     if (process.platform === 'linux') {
       const anon = value(s, 'process_resident_memory_anon_bytes')!

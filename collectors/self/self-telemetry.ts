@@ -35,6 +35,8 @@ export interface QueueDepths {
   memoryPressure?: number
   /** The query threads' block cache budget now (shrunk under memory pressure). */
   queryCacheBudgetBytes?: number
+  /** The memory guard's decisions since start, by kind (cli/memory-guard.ts: shrink, regrow, climb, spike). */
+  memoryGuardDecisions?: Record<string, number>
 }
 
 export interface SelfTelemetryOptions {
@@ -129,6 +131,7 @@ export class SelfTelemetry {
       f.push({ name: 'blazedb_queries_queued', help: 'Queries waiting for a query thread.', type: 'gauge', samples: [{ value: q.queriesQueued }] })
       if (q.memoryLimitBytes !== undefined) f.push({ name: 'blazedb_memory_limit_bytes', help: 'The configured memoryLimit, bytes.', type: 'gauge', samples: [{ value: q.memoryLimitBytes }] })
       if (q.queryCacheBudgetBytes !== undefined) f.push({ name: 'blazedb_query_block_cache_budget_bytes', help: 'Budget of the query threads\' block cache now (shrunk while memory is near memoryLimit).', type: 'gauge', samples: [{ value: q.queryCacheBudgetBytes }] })
+      if (q.memoryGuardDecisions !== undefined) f.push({ name: 'blazedb_memory_guard_decisions_total', help: 'Decisions of the memory guard: block cache shrunk or grown back, acted on at once on a steep climb, overshoot ignored as a spike (it passed within 2 s).', type: 'counter', samples: Object.entries(q.memoryGuardDecisions).map(([decision, value]) => ({ labels: { decision }, value })) })
       if (q.memoryPressure !== undefined) f.push({ name: 'blazedb_memory_pressure', help: 'Load shed to stay under memoryLimit: 0 none, 1 queries one at a time (others 503), 2 new OTLP requests refused (429) too.', type: 'gauge', samples: [{ value: q.memoryPressure }] })
     }
     const mem = memoryUsage()
