@@ -133,6 +133,23 @@ export const QUERY_BUFFER_ALLOWANCE_SHARE = 1 / 8
 export const QUERY_BUFFER_CHECK_BYTES = 8 * 1024 * 1024
 
 /**
+ * Bytes of chunks a query thread decodes between two young-generation collections, each run
+ * at the next block a scan is past (storage's BufferCeiling.passed): the blocks before it are
+ * garbage then, young, and a scavenge frees them in about a millisecond. Left to V8, the
+ * young generation fills only after gigabytes of chunks (a chunk's arrays are small objects
+ * over large buffers), so the buffers waited for a full collection. 8 MiB is a few blocks.
+ */
+export const QUERY_YOUNG_COLLECT_BYTES = 8 * 1024 * 1024
+
+/**
+ * Share of a query's memory budget (maxMemoryBytes) that idle query threads helping its scan
+ * may decode ahead of it (query-worker.ts warm), at most half the block cache besides: those
+ * chunks wait in the cache, unconsumed, until the scan reaches them. A quarter: 128 MiB at the
+ * default budget, the half of the default cache the helpers always had.
+ */
+export const QUERY_AHEAD_SHARE = 1 / 4
+
+/**
  * Old-generation heap of one query thread, MiB. A query that buffers past its memory budget's
  * estimate (DEFAULT_MAX_MEMORY_BYTES) is stopped by V8 at this size: the thread dies, the query
  * fails and the pool starts a new thread, instead of the process running out of memory.
