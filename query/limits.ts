@@ -5,7 +5,7 @@
 
 /**
  * Default memory budget of one query, in bytes of buffered state (join build sides, sort
- * buffers, group tables, percentile values). 512 MiB holds the build side of a join over a
+ * buffers, group tables, percentile values, the block a scan has decoded and hands on). 512 MiB holds the build side of a join over a
  * few million rows on a 2-core machine with room left for ingest; beyond it the query fails
  * with MEMORY_LIMIT instead of taking the process down.
  */
