@@ -65,6 +65,8 @@ async function* source(plan: QueryPlan, run: RunContext, input?: AsyncIterable<B
   let batches = input
   let scan: Scan | undefined
   if (batches === undefined) {
+    // The block the scan decoded and hands on counts against the memory budget until the next.
+    const decoding = {}
     scan = run.store.scan({
       tenant: run.tenant,
       signal: plan.signal,
@@ -75,6 +77,7 @@ async function* source(plan: QueryPlan, run: RunContext, input?: AsyncIterable<B
       where: plan.where,
       top: scanTop(plan),
       abort: run.budget.signal,
+      holding: (bytes) => run.budget.set(decoding, bytes, 'decoding a block'),
     })
     run.scans.push(scan)
     batches = scan

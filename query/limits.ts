@@ -5,7 +5,7 @@
 
 /**
  * Default memory budget of one query, in bytes of buffered state (join build sides, sort
- * buffers, group tables, percentile values). 512 MiB holds the build side of a join over a
+ * buffers, group tables, percentile values, the block a scan has decoded and hands on). 512 MiB holds the build side of a join over a
  * few million rows on a 2-core machine with room left for ingest; beyond it the query fails
  * with MEMORY_LIMIT instead of taking the process down.
  */
@@ -131,6 +131,23 @@ export const QUERY_CACHE_BYTES = 256 * 1024 * 1024
  */
 export const QUERY_BUFFER_ALLOWANCE_SHARE = 1 / 8
 export const QUERY_BUFFER_CHECK_BYTES = 8 * 1024 * 1024
+
+/**
+ * Bytes of chunks a query thread decodes between two young-generation collections, each run
+ * at the next block a scan is past (storage's BufferCeiling.passed): the blocks before it are
+ * garbage then, young, and a scavenge frees them in about a millisecond. Left to V8, the
+ * young generation fills only after gigabytes of chunks (a chunk's arrays are small objects
+ * over large buffers), so the buffers waited for a full collection. 8 MiB is a few blocks.
+ */
+export const QUERY_YOUNG_COLLECT_BYTES = 8 * 1024 * 1024
+
+/**
+ * Share of a query's memory budget (maxMemoryBytes) that idle query threads helping its scan
+ * may decode ahead of it (query-worker.ts warm), at most half the block cache besides: those
+ * chunks wait in the cache, unconsumed, until the scan reaches them. A quarter: 128 MiB at the
+ * default budget, the half of the default cache the helpers always had.
+ */
+export const QUERY_AHEAD_SHARE = 1 / 4
 
 /**
  * Old-generation heap of one query thread, MiB. A query that buffers past its memory budget's

@@ -233,7 +233,7 @@ export class QueryPool {
     idle.forEach((slot, k) => {
       slot.helping = job
       job.helpers++
-      slot.worker.postMessage({ kind: 'warm', id: job.id, snapshot, request: help.request, offset: k, stride: idle.length } satisfies QueryThreadRequest)
+      slot.worker.postMessage({ kind: 'warm', id: job.id, snapshot, request: help.request, offset: k, stride: idle.length, ahead: help.ahead } satisfies QueryThreadRequest)
     })
   }
 

@@ -42,8 +42,9 @@ export type QueryThreadRequest =
     }
   | { kind: 'cancel'; id: number }
   /** Decode the blocks query `id`'s scan of `snapshot` reads into the shared block cache, from the
-   * other end (storage's SnapshotScanner.warm), until `stop-warm` or the walk is done. */
-  | { kind: 'warm'; id: number; snapshot: ScanSnapshot; request: WarmRequest; offset: number; stride: number }
+   * other end (storage's SnapshotScanner.warm), until `stop-warm` or the walk is done, the helpers
+   * together at most `ahead` bytes of chunks. */
+  | { kind: 'warm'; id: number; snapshot: ScanSnapshot; request: WarmRequest; offset: number; stride: number; ahead: number }
   | { kind: 'stop-warm'; id: number }
   /** The block cache's budget changes (the server's memory nears its limit, or has room again);
    * `collect`: run a full garbage collection too. */
@@ -61,8 +62,8 @@ export interface QueryThreadReply {
   id?: number
   ready?: boolean
   result?: QueryResult
-  /** The query thread scans snapshot `key` and has begun decoding chunks: idle threads may help (`warm`). */
-  help?: { key: string; request: WarmRequest }
+  /** The query thread scans snapshot `key` and has begun decoding chunks: idle threads may help (`warm`), decoding at most `ahead` bytes ahead of it. */
+  help?: { key: string; request: WarmRequest; ahead: number }
   /** A `warm` has ended (stopped or done), having decoded this many chunks: its snapshot is no longer read. */
   warmed?: number
   /** The result as UTF-8 JSON, when the request asked for it (its buffer is transferred). */

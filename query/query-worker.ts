@@ -9,8 +9,8 @@
 import { readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
-import { BufferCeiling, columnBytes, fullCollection, indexBudget, limits, reportThreadMemory, SharedBlockCache, SharedMemoryCollector, sharedBytes, SnapshotScanner, traceLookup, type ChunkCache, type ScanSnapshot } from '../storage/index.ts'
-import { runQuery } from './engine.ts'
+import { BufferCeiling, fullCollection, indexBudget, limits, reportThreadMemory, SharedBlockCache, SharedMemoryCollector, sharedBytes, SnapshotScanner, traceLookup, youngCollection, type ChunkCache, type ScanSnapshot } from '../storage/index.ts'
+import { DEFAULT_LIMITS, runQuery } from './engine.ts'
 import { parseMemo } from './parser.ts'
 import { planMemo } from './planner.ts'
 import { QueryError } from './errors.ts'
@@ -18,7 +18,7 @@ import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './qu
 import { SnapshotStore } from './snapshot-store.ts'
 import { setPaceGate } from './budget.ts'
 import { yieldGate } from './yield-gate.ts'
-import { QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, QUERY_THREAD_HEAP_RESERVE_MB } from './limits.ts'
+import { QUERY_AHEAD_SHARE, QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, QUERY_THREAD_HEAP_RESERVE_MB, QUERY_YOUNG_COLLECT_BYTES } from './limits.ts'
 
 /** Gives this thread (not the process) a lower CPU priority; where threads have no ids of their own, nothing. */
 function lowerPriority(nice: number): void {
@@ -49,7 +49,9 @@ const collector = new SharedMemoryCollector(limits.SHARED_COLLECT_BYTES, collect
 // cached): past the cached chunks it decoded and a working allowance (sized from memoryLimit
 // through the cache's budget), the thread collects, so that a query's transient buffers stay
 // bounded however much it scans.
-const ceiling = new BufferCeiling(() => cache.ownSize, data.cacheBytes * QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, collect)
+// Besides, once QUERY_YOUNG_COLLECT_BYTES were decoded, a scavenge at the next block a scan is
+// past frees the blocks before it, young garbage, without waiting for a full collection.
+const ceiling = new BufferCeiling(() => cache.ownSize, data.cacheBytes * QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, collect, undefined, { collect: youngCollection(), every: QUERY_YOUNG_COLLECT_BYTES })
 /** The running query's scans that may need help, asked for once the thread decodes a chunk. */
 let unhelped: QueryThreadReply[] = []
 const metered: ChunkCache = {
@@ -57,13 +59,12 @@ const metered: ChunkCache = {
   get: (key) => cache.get(key),
   set: (key, column) => {
     cache.set(key, column)
-    ceiling.decoded(columnBytes(column))
     // A decode means the scans are not all cached: helpers now have something to do.
     for (const help of unhelped.splice(0)) parentPort?.postMessage(help)
   },
   clear: () => cache.clear(),
 }
-const scanner = new SnapshotScanner(metered, indexBudget(data.cacheBytes / data.threads))
+const scanner = new SnapshotScanner(metered, indexBudget(data.cacheBytes / data.threads), ceiling)
 reportThreadMemory('query', () => ({ blockCacheBytes: cache.size.bytes, indexBytes: scanner.cachedIndexBytes }))
 const running = new Map<number, AbortController>()
 const encoder = new TextEncoder()
@@ -82,8 +83,8 @@ async function warm(message: Extract<QueryThreadRequest, { kind: 'warm' }>): Pro
   warming.set(message.id, state)
   let decoded = 0
   try {
-    // Helpers together decode at most half the cache, which must still hold the query's own chunks.
-    const walk = { offset: message.offset, stride: message.stride, maxBytes: data.cacheBytes / 2 / message.stride }
+    // Helpers together decode at most `ahead` (the query thread's bound: see limits.ts QUERY_AHEAD_SHARE).
+    const walk = { offset: message.offset, stride: message.stride, maxBytes: message.ahead / message.stride }
     decoded = await scanner.warm(message.snapshot, message.request, walk, () => {
       gate?.()
       return state.stopped
@@ -135,7 +136,10 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
       // chunk the scan reads is decoded already, so help is asked for only once the thread
       // decodes one (metered.set): a warm query walks no block ahead of its scan for that.
       if (request.top !== undefined || traceLookup(request) !== undefined) return
-      const help = { key, request: { columns: request.columns, start: request.start, end: request.end, where: request.where, timeForRangeOnly: request.timeForRangeOnly } }
+      // Blocks decoded ahead wait, unconsumed, until the scan reaches them: at most half the cache
+      // (which must still hold the query's own chunks), and a share of the query's memory budget.
+      const ahead = Math.min(data.cacheBytes / 2, (options.limits?.maxMemoryBytes ?? DEFAULT_LIMITS.maxMemoryBytes) * QUERY_AHEAD_SHARE)
+      const help = { key, ahead, request: { columns: request.columns, start: request.start, end: request.end, where: request.where, timeForRangeOnly: request.timeForRangeOnly } }
       unhelped.push({ id, help } satisfies QueryThreadReply)
     })
     const result = await runQuery(query, { ...options, store, signal: controller.signal, parse, plan })

@@ -2,7 +2,8 @@
  * BufferCeiling's policy, with the thread's buffers given by the test: a check every so many
  * bytes decoded, a collection only past the allowance over what the thread keeps on purpose
  * (its cache's budget, or what survived its last collection).
- * And that the collection it runs in a real worker thread gives back the buffers of chunks.
+ * And that the collections it runs in a real worker thread give back the buffers of chunks:
+ * full ones past the ceiling, young-generation ones at the blocks a scan is past.
  */
 import { Worker } from 'node:worker_threads'
 import { expect, test } from 'vitest'
@@ -104,4 +105,31 @@ test('a shrinking collection hands the emptied heap back, where a plain one keep
   expect(plain.grown).toBeGreaterThan(80 * MiB)
   expect(plain.after).toBeGreaterThan(plain.grown / 3)
   expect(shrunk.after).toBeLessThan(16 * MiB)
+})
+
+test('young-generation collections at the blocks a scan is past give back the decoded buffers, with no full collection', async () => {
+  // A thread that decodes a 4 MiB block 64 times and is past each before the next; no full collection.
+  const run = (young: boolean) =>
+    inWorker<{ peak: number; youngCollections: number }>(`
+      const { parentPort } = require('node:worker_threads')
+      const { BufferCeiling, youngCollection } = require(${MODULE})
+      const ceiling = new BufferCeiling(() => 0, Infinity, 8 * 2 ** 20, undefined, undefined, { collect: ${young} ? youngCollection() : undefined, every: 8 * 2 ** 20 })
+      let peak = 0
+      let sum = 0
+      for (let i = 0; i < 64; i++) {
+        const block = new Float64Array(2 ** 19).fill(i)
+        sum += block[7]
+        ceiling.decoded(block.byteLength)
+        peak = Math.max(peak, process.memoryUsage().arrayBuffers)
+        ceiling.passed()
+      }
+      parentPort.postMessage({ peak, youngCollections: ceiling.youngCollections, sum })
+    `)
+  const scavenged = await run(true)
+  const left = await run(false)
+  expect(scavenged.youngCollections).toBe(32)
+  // A few blocks (collections free buffers a little after they return): 256 MiB decoded in all;
+  // left to V8, about 100 MiB pile up before its own full collection.
+  expect(scavenged.peak).toBeLessThanOrEqual(32 * MiB)
+  expect(left.peak).toBeGreaterThan(2 * scavenged.peak)
 })

@@ -31,6 +31,22 @@ export function fullCollection(shrink = false): (() => void) | undefined {
   }
 }
 
+/**
+ * A young-generation collection (a scavenge) of this thread, as fullCollection gets it;
+ * undefined where it cannot. It visits only the objects allocated since the last one that are
+ * still alive, so it costs about a millisecond, and frees the buffers of every typed array that
+ * died young: a decoded block a scan is past, when nothing else took it.
+ */
+export function youngCollection(): (() => void) | undefined {
+  try {
+    setFlagsFromString('--expose-gc')
+    const gc: unknown = runInNewContext('gc')
+    return typeof gc === 'function' ? () => gc({ type: 'minor' }) : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** Runs a full collection once `threshold` bytes of shared memory were let go of since the last. */
 export class SharedMemoryCollector {
   private readonly threshold: number
@@ -77,11 +93,14 @@ export function sharedBytes(batch: Batch): number {
  * Bounds the buffers a thread that decodes column chunks keeps (a query thread): every chunk it
  * decodes is a few buffers (decrypted, decompressed, decoded; a copy into shared memory for a
  * shared cache) that are garbage once the scan is past the block, and V8 collects them only
- * well after they pile up (tens of MiB per thread before it even starts; shared memory not at
- * all). Every `checkEvery` bytes decoded, the thread's own buffers are read (a system call's
- * cost) and collected once they pass `allowance` over what it keeps on purpose: `kept()` (its
- * share of a cache), or what was still alive after its last collection (an operator's state),
- * whichever is more.
+ * well after they pile up: their objects are small, so the young generation fills slowly and
+ * scavenges are rare, and a full collection starts only once tens of MiB of buffers piled up
+ * (then finishes while the scan keeps decoding). So once `young.every` bytes were decoded, at
+ * the next block a scan is past (`passed`, when the blocks before are garbage and young), the
+ * thread runs a young-generation collection. Besides, every `checkEvery` bytes decoded, the
+ * thread's own buffers are read (a system call's cost) and collected in full once they pass
+ * `allowance` over what it keeps on purpose: `kept()` (its share of a cache), or what was still
+ * alive after its last full collection (an operator's state), whichever is more.
  */
 export class BufferCeiling {
   private readonly kept: () => number
@@ -93,16 +112,41 @@ export class BufferCeiling {
   private since = 0
   private settling = false
   private alive = 0
+  private readonly young: { collect: (() => void) | undefined; every: number }
+  private youngPending = 0
   /** Collections run (for tests and /metrics). */
   collections = 0
+  /** Young-generation collections run. */
+  youngCollections = 0
 
-  /** `buffers`: the ArrayBuffers this thread allocated that are still alive (process.memoryUsage's figure, per thread). */
-  constructor(kept: () => number, allowance: number, checkEvery: number, collect: (() => void) | undefined = fullCollection(), buffers = () => process.memoryUsage().arrayBuffers) {
+  /** `buffers`: the ArrayBuffers this thread allocated that are still alive (process.memoryUsage's figure, per thread);
+   * `young`: the young-generation collection, run at the first `passed` after `every` bytes were decoded (none by default). */
+  constructor(
+    kept: () => number,
+    allowance: number,
+    checkEvery: number,
+    collect: (() => void) | undefined = fullCollection(),
+    buffers = () => process.memoryUsage().arrayBuffers,
+    young: { collect: (() => void) | undefined; every: number } = { collect: undefined, every: Infinity },
+  ) {
     this.kept = kept
     this.allowance = allowance
     this.checkEvery = checkEvery
     this.collect = collect
     this.buffers = buffers
+    this.young = young
+  }
+
+  /**
+   * A scan is past a block and references none of its chunks: a young-generation collection
+   * is run when `young.every` bytes were decoded since the last.
+   * @example ceiling.passed()
+   */
+  passed(): void {
+    if (this.young.collect === undefined || this.youngPending < this.young.every) return
+    this.youngPending = 0
+    this.youngCollections++
+    this.young.collect()
   }
 
   /**
@@ -110,6 +154,7 @@ export class BufferCeiling {
    * @example ceiling.decoded(columnBytes(column))
    */
   decoded(bytes: number): void {
+    this.youngPending += bytes
     this.pending += bytes
     this.since += bytes
     if (this.collect === undefined || this.pending < this.checkEvery) return

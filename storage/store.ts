@@ -70,6 +70,13 @@ export interface ScanRequest {
   abort?: AbortSignal
   /** The caller keeps only the best rows by one key: blocks that cannot hold any are skipped. */
   top?: ScanTop
+  /**
+   * Told the bytes of column chunks the scan decoded from part files (cache hits are the
+   * cache's) that it holds now: a block's, from its decoding until the caller asks for the next
+   * batch, then 0 (the scan keeps no reference to a block it is past). A query charges them to
+   * its memory budget; a throw stops the scan.
+   */
+  holding?: (bytes: number) => void
 }
 
 /** What a scan did, for the query's execution statistics. */

@@ -11,7 +11,7 @@ import { SPAN_COLUMNS, TIME_COLUMN, type Batch, type Column } from '../model.ts'
 import { BLOCK_ROWS } from '../limits.ts'
 import { mayMatch, traceRows } from '../part/block-stats.ts'
 import type { ColumnCondition, ScanCondition, ScanRequest, ScanStats } from '../store.ts'
-import type { ChunkCache } from './block-cache.ts'
+import { columnBytes, type ChunkCache } from './block-cache.ts'
 import type { BlockIndex, PartReader } from '../part/part-file.ts'
 import { blockBestScore, TopScores } from './scan-top.ts'
 
@@ -34,12 +34,12 @@ export function blockWanted(block: BlockIndex, request: Pick<ScanRequest, 'start
 export async function* scanParts(
   parts: readonly { readonly reader: PartReader }[],
   cache: ChunkCache,
-  request: Pick<ScanRequest, 'signal' | 'start' | 'end' | 'columns' | 'where' | 'abort' | 'top' | 'timeForRangeOnly'>,
+  request: Pick<ScanRequest, 'signal' | 'start' | 'end' | 'columns' | 'where' | 'abort' | 'top' | 'timeForRangeOnly' | 'holding'>,
   stats: ScanStats,
   useCache: boolean,
   inRange?: WeakSet<Batch>,
+  meter?: DecodeMeter,
 ): AsyncGenerator<Batch> {
-  const timeName = TIME_COLUMN[request.signal]
   // Blocks that may hold wanted rows, in file order, or best first for a top-k scan.
   const wanted: { reader: PartReader; fileKey: string; b: number; score: number }[] = []
   const top = request.top !== undefined && request.top.limit > 0 && (request.where === undefined || request.where.length === 0) ? request.top : undefined
@@ -60,57 +60,82 @@ export async function* scanParts(
   if (top !== undefined) wanted.sort((x, y) => y.score - x.score || 0) // stable: file order among equals
   for (const { reader, fileKey, b, score } of wanted) {
     if (request.abort?.aborted) throw new StorageError('ABORTED', 'scan aborted', { cause: request.abort.reason })
-    const block = reader.index.blocks[b]
     if (best?.excludes(score) === true) {
       stats.blocksSkipped++
       continue
     }
-    const within = covers(block, timeName, request)
-    // Without inRange the caller cannot know which batches may lack the time column.
-    const names = blockColumns(block, request, within && inRange !== undefined)
-    const chunk = { reader, fileKey, b, cache: useCache ? cache : undefined, stats }
-    // One trace's spans: a binary search per run of the block finds their rows in the trace id
-    // column, and only those rows of the other columns are decoded.
-    let rows: number[] | undefined
-    if (trace !== undefined && block.traceRuns !== undefined && names.includes(SPAN_COLUMNS.traceId)) {
-      const ids = readChunk(chunk, SPAN_COLUMNS.traceId)
-      if (ids?.kind === 'bytes') rows = traceRows(ids, block.rows, block.traceRuns, trace)
-      if (rows?.length === 0) {
-        stats.blocksSkipped++
-        continue
-      }
-    }
-    const columns: Record<string, Column> = {}
-    for (const name of names) {
-      const column = rows === undefined ? readChunk(chunk, name) : readChunkRows(chunk, name, rows, traceTag)
-      if (column !== undefined) columns[name] = column
-    }
-    if (names.includes(timeName) && columns[timeName] === undefined) {
-      throw new StorageError('CORRUPT', `cannot scan ${reader.path}: block ${b} has no ${timeName} column`, { file: reader.path })
-    }
-    let batch: Batch = { signal: request.signal, length: rows?.length ?? block.rows, columns }
-    const span = rows === undefined ? matchingSpan(columns, block.rows, request.where, names) : undefined
-    if (span !== undefined && span.from >= span.to) {
-      stats.blocksSkipped++
+    const chunk: ChunkSource = { reader, fileKey, b, cache: useCache ? cache : undefined, stats, meter, decoded: 0 }
+    let batch = readBlock(chunk, request, trace, traceTag, best, inRange)
+    if (batch === undefined) {
+      meter?.passed()
       continue
     }
-    // Rows are stored grouped by service: an equality on it keeps one run of the block.
-    if (span !== undefined && span.to - span.from < block.rows) batch = sliceRows(batch, span.from, span.to)
-    // A column the run holds one value of goes on as that value alone: a `where` on it then
-    // keeps every row by its dictionary, without a pass over the run's rows.
-    if (span?.constant !== undefined) batch = { ...batch, columns: { ...batch.columns, [span.constant.name]: span.constant.column } }
-    stats.blocksRead++
-    stats.rowsRead += block.rows
-    if (best !== undefined) {
-      // Only the rows that can still enter the top go on (ScanTop: the caller wants no others).
-      const rows = best.add(columns, block.rows, within ? () => true : timeKeeper(columns[timeName], request))
-      if (rows !== undefined && rows.length < block.rows) batch = takeRows(batch, rows)
-    }
-    if (within) inRange?.add(batch)
+    if (chunk.decoded > 0) request.holding?.(chunk.decoded)
     if (batch.length > 0) yield batch
+    // The caller is done with the block: nothing here keeps it (a young-generation collection
+    // can free its buffers now, meter.passed), and the query's charge for it ends.
+    batch = undefined
+    if (chunk.decoded > 0) request.holding?.(0)
+    meter?.passed()
     // Give other work (ingest acknowledgements) a turn between blocks of a long scan.
     await new Promise<void>((resolve) => setImmediate(resolve))
   }
+}
+
+/** The batch of block `src.b` for `request`; undefined when none of its rows is wanted (counted as skipped). */
+function readBlock(
+  src: ChunkSource,
+  request: Pick<ScanRequest, 'signal' | 'start' | 'end' | 'columns' | 'where' | 'timeForRangeOnly'>,
+  trace: Uint8Array | undefined,
+  traceTag: string,
+  best: TopScores | undefined,
+  inRange: WeakSet<Batch> | undefined,
+): Batch | undefined {
+  const { reader, b, stats } = src
+  const timeName = TIME_COLUMN[request.signal]
+  const block = reader.index.blocks[b]
+  const within = covers(block, timeName, request)
+  // Without inRange the caller cannot know which batches may lack the time column.
+  const names = blockColumns(block, request, within && inRange !== undefined)
+  // One trace's spans: a binary search per run of the block finds their rows in the trace id
+  // column, and only those rows of the other columns are decoded.
+  let rows: number[] | undefined
+  if (trace !== undefined && block.traceRuns !== undefined && names.includes(SPAN_COLUMNS.traceId)) {
+    const ids = readChunk(src, SPAN_COLUMNS.traceId)
+    if (ids?.kind === 'bytes') rows = traceRows(ids, block.rows, block.traceRuns, trace)
+    if (rows?.length === 0) {
+      stats.blocksSkipped++
+      return undefined
+    }
+  }
+  const columns: Record<string, Column> = {}
+  for (const name of names) {
+    const column = rows === undefined ? readChunk(src, name) : readChunkRows(src, name, rows, traceTag)
+    if (column !== undefined) columns[name] = column
+  }
+  if (names.includes(timeName) && columns[timeName] === undefined) {
+    throw new StorageError('CORRUPT', `cannot scan ${reader.path}: block ${b} has no ${timeName} column`, { file: reader.path })
+  }
+  let batch: Batch = { signal: request.signal, length: rows?.length ?? block.rows, columns }
+  const span = rows === undefined ? matchingSpan(columns, block.rows, request.where, names) : undefined
+  if (span !== undefined && span.from >= span.to) {
+    stats.blocksSkipped++
+    return undefined
+  }
+  // Rows are stored grouped by service: an equality on it keeps one run of the block.
+  if (span !== undefined && span.to - span.from < block.rows) batch = sliceRows(batch, span.from, span.to)
+  // A column the run holds one value of goes on as that value alone: a `where` on it then
+  // keeps every row by its dictionary, without a pass over the run's rows.
+  if (span?.constant !== undefined) batch = { ...batch, columns: { ...batch.columns, [span.constant.name]: span.constant.column } }
+  stats.blocksRead++
+  stats.rowsRead += block.rows
+  if (best !== undefined) {
+    // Only the rows that can still enter the top go on (ScanTop: the caller wants no others).
+    const kept = best.add(columns, block.rows, within ? () => true : timeKeeper(columns[timeName], request))
+    if (kept !== undefined && kept.length < block.rows) batch = takeRows(batch, kept)
+  }
+  if (within) inRange?.add(batch)
+  return batch
 }
 
 /** A block of a part being scanned, with the cache its chunks go through (none for compaction). */
@@ -120,17 +145,43 @@ interface ChunkSource {
   b: number
   cache: ChunkCache | undefined
   stats: ScanStats
+  meter: DecodeMeter | undefined
+  /** Bytes of the block's chunks decoded from the file so far (columnBytes). */
+  decoded: number
+}
+
+/**
+ * What a thread that decodes is told (storage/shared-memory-gc.ts BufferCeiling): each chunk
+ * it decodes from a file, and each block a scan is past, whose chunks it no longer references
+ * (its garbage is young then, and a young-generation collection frees it).
+ */
+export interface DecodeMeter {
+  decoded(bytes: number): void
+  passed(): void
+}
+
+/** Column `name` of the block decoded from its file (rows `rows` alone when given), counted. */
+function decodeChunk(src: ChunkSource, name: string, rows?: readonly number[]): Column | undefined {
+  const column = src.reader.readColumn(src.b, name, rows)
+  src.stats.bytesRead += src.reader.chunkBytes(src.b, name)
+  if (column === undefined) return undefined
+  const bytes = columnBytes(column)
+  src.decoded += bytes
+  src.meter?.decoded(bytes)
+  return column
 }
 
 /** Column `name` of the block, decoded whole, from the cache or the file; undefined when the block lacks it. */
 function readChunk(src: ChunkSource, name: string): Column | undefined {
   const key = chunkKey(src.fileKey, src.b, name)
-  let column = src.cache?.get(key)
-  if (column !== undefined) return column
-  column = src.reader.readColumn(src.b, name)
-  src.stats.bytesRead += src.reader.chunkBytes(src.b, name)
-  if (column !== undefined) src.cache?.set(key, column)
-  return column
+  const cached = src.cache?.get(key)
+  if (cached !== undefined) return cached
+  const column = decodeChunk(src, name)
+  if (column === undefined || src.cache === undefined) return column
+  // The scan goes on with the cache's copy when it keeps one (a shared cache's is in shared
+  // memory): the decoded arrays are garbage at once, not only once the scan is past the block.
+  src.cache.set(key, column)
+  return src.cache.get(key) ?? column
 }
 
 /**
@@ -144,8 +195,7 @@ function readChunkRows(src: ChunkSource, name: string, rows: readonly number[], 
   const key = `${chunkKey(src.fileKey, src.b, name)}/${tag}`
   let column = src.cache?.get(key)
   if (column !== undefined) return column
-  column = src.reader.readColumn(src.b, name, rows)
-  src.stats.bytesRead += src.reader.chunkBytes(src.b, name)
+  column = decodeChunk(src, name, rows)
   if (column !== undefined) src.cache?.set(key, column)
   return column
 }

@@ -16,7 +16,7 @@ import { PartReader, type PartIndex } from '../part/part-file.ts'
 import { unpackBatch, type ScanSnapshot } from '../scan-snapshot.ts'
 import { emptyScanStats, type Scan, type ScanRequest } from '../store.ts'
 import { BlockCache, columnBytes, type ChunkCache } from './block-cache.ts'
-import { blockColumns, blockWanted, chunkKey, covers, scanParts } from './scan-parts.ts'
+import { blockColumns, blockWanted, chunkKey, covers, scanParts, type DecodeMeter } from './scan-parts.ts'
 
 /** The bytes of part indexes a scanner with `cacheBytes` of column chunks keeps besides. */
 export function indexBudget(cacheBytes: number): number {
@@ -28,15 +28,18 @@ export class SnapshotScanner {
   private readonly indexes = new Map<string, { index: PartIndex; bytes: number }>()
   private indexBytes = 0
   private readonly indexBudget: number
+  private readonly meter: DecodeMeter | undefined
 
   /**
    * `cache`: the budget of decoded column chunks this scanner keeps, or a cache shared with
    * other threads (shared-block-cache.ts). Its decoded part indexes take `indexBytes` besides
-   * (by default indexBudget of a budget given as a number).
+   * (by default indexBudget of a budget given as a number). `meter` is told of every chunk its
+   * scans and warms decode and every block they are past (the thread's BufferCeiling).
    */
-  constructor(cache: number | ChunkCache, indexBytes = indexBudget(typeof cache === 'number' ? cache : 0)) {
+  constructor(cache: number | ChunkCache, indexBytes = indexBudget(typeof cache === 'number' ? cache : 0), meter?: DecodeMeter) {
     this.cache = typeof cache === 'number' ? new BlockCache(cache) : cache
     this.indexBudget = indexBytes
+    this.meter = meter
   }
 
   /** Estimated bytes of the part indexes kept (partIndexBytes). */
@@ -70,7 +73,7 @@ export class SnapshotScanner {
       const key = snapshot.key
       if (key === undefined) throw new StorageError('INVALID_ARGUMENT', 'cannot scan a snapshot: it names parts but carries no key')
       const parts = snapshot.parts.map((p) => ({ reader: scanner.reader(p.fd, p.path, p.fileId, key) }))
-      yield* scanParts(parts, scanner.cache, { ...request, signal: snapshot.signal }, stats, true, inRange)
+      yield* scanParts(parts, scanner.cache, { ...request, signal: snapshot.signal }, stats, true, inRange, scanner.meter)
     }
     return { stats, inRange: (batch) => inRange.has(batch), [Symbol.asyncIterator]: iterate }
   }
@@ -101,7 +104,9 @@ export class SnapshotScanner {
         this.cache.set(chunk, column)
         decoded++
         bytes += columnBytes(column)
+        this.meter?.decoded(columnBytes(column))
       }
+      this.meter?.passed()
       // Messages (the stop, the cache's announcements) are read between blocks.
       await new Promise<void>((resolve) => setImmediate(resolve))
     }
