@@ -95,7 +95,7 @@ export class ValueInterner {
 /** Slots of the table of recent times rowIds keeps per batch (a power of two). */
 const TIME_SLOTS = 256
 
-function keyOf(value: Scalar): unknown {
+export function keyOf(value: Scalar): unknown {
   if (value === null || typeof value !== 'object') return value
   if (value instanceof Uint8Array) return `id:${bytesToHex(value)}`
   return `json:${JSON.stringify(value, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))}`

@@ -17,7 +17,8 @@ import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './qu
 import { SnapshotStore } from './snapshot-store.ts'
 import { setPaceGate } from './budget.ts'
 import { yieldGate } from './yield-gate.ts'
-import { QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES } from './limits.ts'
+import { PARTIAL_CACHE_SHARE, QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES } from './limits.ts'
+import { PartialCache } from './stats-cache.ts'
 
 /** Gives this thread (not the process) a lower CPU priority; where threads have no ids of their own, nothing. */
 function lowerPriority(nice: number): void {
@@ -57,6 +58,8 @@ const metered: ChunkCache = {
 }
 const scanner = new SnapshotScanner(metered, indexBudget(data.cacheBytes / data.threads))
 reportThreadMemory('query', () => ({ blockCacheBytes: cache.size.bytes, indexBytes: scanner.cachedIndexBytes }))
+// Blocks' partial aggregates: a dashboard's refresh aggregates only the blocks new since the last.
+const partials = new PartialCache(data.cacheBytes * PARTIAL_CACHE_SHARE)
 const running = new Map<number, AbortController>()
 const encoder = new TextEncoder()
 // The thread runs one query at a time, so the trees of recent texts can serve each run.
@@ -111,6 +114,7 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
   if (message.kind === 'cache-budget') {
     // Every thread is sent one: each drops what passes the new budget (announced to all) and collects what it held.
     cache.resize(message.bytes)
+    partials.resize(message.bytes * PARTIAL_CACHE_SHARE)
     if (message.collect) shrink?.()
     return
   }
@@ -123,12 +127,13 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
       // A top-k scan reads blocks best first and skips most (storage's scan-top.ts), a trace
       // lookup a few rows of a few blocks: helpers decoding every block from the other end
       // would only spend CPU ingest could use. Nor is there anything to help with when every
-      // chunk the scan reads is decoded already.
-      if (request.top !== undefined || traceLookup(request) !== undefined || scanner.decoded(snapshot, request)) return
+      // chunk the scan reads is decoded already, nor when the scan reuses blocks' aggregates
+      // (helpers would decode the blocks it skips).
+      if (request.top !== undefined || request.reuse !== undefined || traceLookup(request) !== undefined || scanner.decoded(snapshot, request)) return
       const help = { key, request: { columns: request.columns, start: request.start, end: request.end, where: request.where, timeForRangeOnly: request.timeForRangeOnly } }
       parentPort?.postMessage({ id, help } satisfies QueryThreadReply)
     })
-    const result = await runQuery(query, { ...options, store, signal: controller.signal, parse })
+    const result = await runQuery(query, { ...options, store, signal: controller.signal, parse, partials })
     if (message.jsonSince === undefined) reply = { id, result }
     else {
       result.stats.elapsedMs = performance.timeOrigin + performance.now() - message.jsonSince

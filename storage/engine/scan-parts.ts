@@ -34,7 +34,7 @@ export function blockWanted(block: BlockIndex, request: Pick<ScanRequest, 'start
 export async function* scanParts(
   parts: readonly { readonly reader: PartReader }[],
   cache: ChunkCache,
-  request: Pick<ScanRequest, 'signal' | 'start' | 'end' | 'columns' | 'where' | 'abort' | 'top' | 'timeForRangeOnly'>,
+  request: Pick<ScanRequest, 'signal' | 'start' | 'end' | 'columns' | 'where' | 'abort' | 'top' | 'timeForRangeOnly' | 'reuse'>,
   stats: ScanStats,
   useCache: boolean,
   inRange?: WeakSet<Batch>,
@@ -66,6 +66,10 @@ export async function* scanParts(
       continue
     }
     const within = covers(block, timeName, request)
+    if (within && request.reuse?.({ key: `${fileKey}:${b}`, rows: block.rows }) === true) {
+      stats.blocksSkipped++
+      continue
+    }
     // Without inRange the caller cannot know which batches may lack the time column.
     const names = blockColumns(block, request, within && inRange !== undefined)
     const chunk = { reader, fileKey, b, cache: useCache ? cache : undefined, stats }
