@@ -14,7 +14,7 @@ import { rangeMask, selectRows } from './row-select.ts'
 import type { QueryPlan } from './planner.ts'
 import { scanTop } from './plan-top.ts'
 import { stageDef } from './stage-registry.ts'
-import { cachedStats, type CachedStats, type PartialCache } from './stats-cache.ts'
+import { cachedStats, type CachedPrefix, type PartialCache } from './stats-cache.ts'
 import { treeOrder } from './trace-tree.ts'
 
 /** What the engine reads through: a Store, or a query thread's view of scan snapshots. */
@@ -40,25 +40,33 @@ export interface RunContext {
 export async function* runPlan(plan: QueryPlan, run: RunContext, input?: AsyncIterable<Batch>): AsyncGenerator<Batch> {
   const cached = input === undefined && run.partials !== undefined ? cachedStats(plan, run.tenant, run.partials) : undefined
   let stream: AsyncIterable<Batch> = source(plan, run, input, cached)
-  plan.stages.forEach((stage, k) => {
-    const ctx: EvalContext = { scope: stage.scope, now: run.now, source: run.source }
-    if (k === cached?.at) {
-      stream = cached.run(stream, { ...ctx, rangeStart: plan.start, rangeEnd: plan.end }, run.budget)
-      return
-    }
-    stream = stageDef(stage.node).run(stream, stage, {
-      ctx,
+  const stage = (k: number, input: AsyncIterable<Batch>): AsyncIterable<Batch> =>
+    stageDef(plan.stages[k].node).run(input, plan.stages[k], {
+      ctx: { scope: plan.stages[k].scope, now: run.now, source: run.source },
       budget: run.budget,
       start: plan.start,
       end: plan.end,
       next: plan.stages[k + 1]?.node,
       subquery: (right) => runPlan(right, run),
     })
-  })
+  for (let k = 0; k < plan.stages.length; k++) {
+    if (k !== cached?.from) {
+      stream = stage(k, stream)
+      continue
+    }
+    // Stages from..to run over each block's rows once, and over the partials kept (stats-cache.ts).
+    const ctx: EvalContext = { scope: plan.stages[k].scope, now: run.now, source: run.source }
+    const apply = (input: AsyncIterable<Batch>): AsyncIterable<Batch> => {
+      for (let j = cached.from; j <= cached.to; j++) input = stage(j, input)
+      return input
+    }
+    stream = cached.run(stream, apply, { ...ctx, rangeStart: plan.start, rangeEnd: plan.end }, run.budget)
+    k = cached.to
+  }
   yield* stream
 }
 
-async function* source(plan: QueryPlan, run: RunContext, input?: AsyncIterable<Batch>, cached?: CachedStats): AsyncGenerator<Batch> {
+async function* source(plan: QueryPlan, run: RunContext, input?: AsyncIterable<Batch>, cached?: CachedPrefix): AsyncGenerator<Batch> {
   const time = { kind: 'column', column: TIME_COLUMN[plan.signal], type: 'time' } as const
   if (plan.traceId !== undefined) {
     await run.budget.pace()

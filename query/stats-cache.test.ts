@@ -48,6 +48,10 @@ const CACHED = [
   'spans | where not exists(parent_span_id) | where name != "db.query" | stats count() by resource.service.name, bin(time, 7s)',
   'spans | stats rate() as rps, countif(attr.http.route = "/a") as a',
   'spans | stats count() as requests, rate() as per_second, countif(status = "error") as errors by resource.service.name as service | extend errors / requests * 100 as error_pct | sort service',
+  'spans | where not exists(parent_span_id) | sort duration desc | limit 20 | select time, trace_id, resource.service.name, name, duration, status',
+  'spans | where status = "error" | sort time desc | limit 50 | select time, name, resource.service.name',
+  'spans | where duration > 1ms | sort name desc | limit 7',
+  'spans | where attr.http.route = "/b" | sort resource.service.name, duration | limit 300 | stats count() by resource.service.name',
 ]
 // Not mergeable (or depending on the moment): these run as always and keep nothing.
 const PLAIN = ['spans | stats p95(duration) by resource.service.name', 'spans | stats sum(duration) by name', 'spans | where time > now() - 1h | stats count()', 'spans | stats count() by name | where count > 1 | stats count()']

@@ -10,7 +10,7 @@
  * kept. Head rows and cut blocks are aggregated as they come. Groups are merged in the order
  * the scan meets them, so the answer, its row order included, is the one the scan would give.
  */
-import type { Batch, ScanBlock, Signal } from '../storage/index.ts'
+import { columnBytes, concatBatches, takeRows, type Batch, type ScanBlock, type Signal } from '../storage/index.ts'
 import type { CallNode, QueryNode, StatsNode } from './ast.ts'
 import type { AggContext } from './agg.ts'
 import type { Budget } from './budget.ts'
@@ -21,10 +21,14 @@ import { printQuery } from './printer.ts'
 import type { QueryPlan } from './query-plan.ts'
 import type { Scalar } from './vec.ts'
 
-/** One block's (or one run of uncached batches') groups, in first-seen order, and each aggregate's count per group. */
+/**
+ * One block's (or one run of uncached batches') partial: for `stats`, its groups in first-seen
+ * order and each aggregate's count per group; for `sort | limit`, its best rows.
+ */
 interface Partial {
   readonly values: readonly Scalar[][]
   readonly counts: readonly Float64Array[]
+  readonly batch?: Batch
   /** Whether any row reached `stats` (the result's signal is that of the rows seen). */
   readonly rows: boolean
   readonly bytes: number
@@ -89,7 +93,7 @@ export class PartialCache {
 
 /** Aggregates whose per-block state merges exactly: counts of rows (`rate()` is rows per second). */
 function mergeable(call: CallNode): boolean {
-  return (call.name === 'count' || call.name === 'rate') ? call.args.length === 0 : call.name === 'countif' && call.args.length === 1
+  return call.name === 'count' || call.name === 'rate' ? call.args.length === 0 : call.name === 'countif' && call.args.length === 1
 }
 
 /** True when `node` (an expression tree) calls now(): its answer depends on the moment, not on the rows alone. */
@@ -101,104 +105,175 @@ function callsNow(node: unknown): boolean {
   return Object.values(node).some(callsNow)
 }
 
-/** The index of the `stats` a cached prefix ends with, and the prefix's text, or undefined when the plan has none. */
-function cachedPrefix(plan: QueryPlan): { at: number; text: string; node: StatsNode } | undefined {
+/**
+ * The stages a cache can stand in for, `from` to `to`, after leading `where` stages: a `stats`
+ * of mergeable aggregates, or `sort ... | limit k` (the best k of the best k of each block are
+ * the best k of all). `text` names the prefix, with the columns its rows carry on.
+ */
+function cachedPrefix(plan: QueryPlan): { from: number; to: number; text: string; stats?: StatsNode } | undefined {
   if (plan.traceId !== undefined || plan.seriesColumns !== undefined) return undefined
   const at = plan.stages.findIndex((s) => s.node.kind !== 'Where')
   const node = plan.stages[at]?.node
-  if (node?.kind !== 'Stats' || !node.aggregates.every((a) => a.expr.kind === 'Call' && mergeable(a.expr))) return undefined
-  const prefix = plan.stages.slice(0, at + 1).map((s) => s.node)
+  let to = at
+  if (node?.kind === 'Sort' && plan.stages[at + 1]?.node.kind === 'Limit') to = at + 1
+  else if (node?.kind !== 'Stats' || !node.aggregates.every((a) => a.expr.kind === 'Call' && mergeable(a.expr))) return undefined
+  const prefix = plan.stages.slice(0, to + 1).map((s) => s.node)
   if (callsNow(prefix)) return undefined
   const query: QueryNode = { kind: 'Query', source: { kind: 'SignalSource', signal: plan.signal, at: 0 }, stages: prefix, at: 0 }
-  return { at, text: printQuery(query), node }
+  const text = node.kind === 'Stats' ? printQuery(query) : `${printQuery(query)}\u0000${plan.columns?.join(',') ?? '*'}`
+  return { from: at, to, text, stats: node.kind === 'Stats' ? node : undefined }
 }
 
-/** What the executor wires in for a plan with a cached prefix: the scan's reuse hook, a tap on the scanned batches, and the `stats` stage to run instead. */
-export interface CachedStats {
-  /** Index of the `stats` stage this replaces. */
-  readonly at: number
+/** What the executor wires in for a plan with a cached prefix: the scan's reuse hook, a tap on the scanned batches, and the stages to run instead. */
+export interface CachedPrefix {
+  /** The stages this stands in for, first and last. */
+  readonly from: number
+  readonly to: number
   readonly reuse: (block: ScanBlock) => boolean
   /** Called with each scanned batch as the source yields it: whether it is the block reuse last declined. */
   seen(block: boolean): void
-  run(input: AsyncIterable<Batch>, ctx: AggContext, budget: Budget): AsyncGenerator<Batch>
+  /** The rows stages `from`..`to` would produce from `input`; `apply` runs those stages over batches. */
+  run(input: AsyncIterable<Batch>, apply: (batches: AsyncIterable<Batch>) => AsyncIterable<Batch>, ctx: AggContext, budget: Budget): AsyncGenerator<Batch>
+}
+
+/** Rows of one segment of the scan (a block, or batches of no block) on their way to a partial. */
+interface Segment {
+  readonly key: string | null
+  add(batch: Batch): Promise<number>
+  close(): Promise<Partial>
 }
 
 /**
- * The cached `stats` of `plan`, or undefined when its prefix is not one whose blocks can be
- * kept. Build a fresh one per run of the plan.
+ * The cached prefix of `plan`, or undefined when it has none whose blocks can be kept. Build
+ * a fresh one per run of the plan.
  */
-export function cachedStats(plan: QueryPlan, tenant: string, cache: PartialCache): CachedStats | undefined {
+export function cachedStats(plan: QueryPlan, tenant: string, cache: PartialCache): CachedPrefix | undefined {
   const prefix = cachedPrefix(plan)
   if (prefix === undefined) return undefined
-  const { node } = prefix
-  // rate() is counted per block, and divided once merged.
-  const counting: StatsNode = { ...node, aggregates: node.aggregates.map((a) => (a.expr.kind === 'Call' && a.expr.name === 'rate' ? { ...a, expr: { ...a.expr, name: 'count' } } : a)) }
   const space = `${tenant}\u0000${prefix.text}\u0000`
-  let aggCtx: AggContext | undefined
-  let merged: Merged | undefined
-  // The segment being aggregated: one block (its key) or consecutive batches of no block (null).
-  let current: { key: string | null; rows: StatsRows; seen: boolean } | undefined
+  // Hits and segments in scan order; segments are reduced to partials as the rows go on.
+  const parts: (Partial | Segment)[] = []
+  let current: Segment | undefined
   let declined: string | null = null
   let origin: string | null = null
-  const close = (): void => {
-    if (current === undefined || merged === undefined) return
-    const { rows, key } = current
-    const values = rows.keys.values
-    const counts = rows.aggregators.map((a) => Float64Array.from(values, (_v, g) => a.value(g) as number))
-    const p: Partial = { values, counts, rows: current.seen, bytes: values.length * (BYTES_PER_GROUP + 8 * counts.length) }
-    if (key !== null) {
-      cache.set(space + key, p)
-      cache.misses++
+  let open: ((key: string | null) => Segment) | undefined
+  const reduce = async (budget: Budget, owner: object): Promise<void> => {
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]
+      if (!('close' in p) || p === current) continue
+      const partial = await p.close()
+      if (p.key !== null) {
+        cache.set(space + p.key, partial)
+        cache.misses++
+      }
+      parts[i] = partial
     }
-    merged.add(p)
-    current = undefined
-  }
-  const open = (key: string | null): void => {
-    close()
-    if (aggCtx !== undefined) current = { key, rows: new StatsRows(counting, aggCtx), seen: false }
+    budget.set(owner, parts.reduce((n, p) => n + ('bytes' in p ? p.bytes : 0), 0), 'cached partials')
   }
   return {
-    at: prefix.at,
+    from: prefix.from,
+    to: prefix.to,
     reuse(block) {
       declined = null
-      if (merged === undefined) return false
+      if (open === undefined) return false
       const hit = cache.get(space + block.key)
+      current = undefined
       if (hit !== undefined) {
-        close()
-        merged.add(hit)
+        parts.push(hit)
         cache.hits++
         return true
       }
       declined = block.key
-      open(block.key)
+      parts.push((current = open(block.key)))
       return false
     },
     seen(block) {
       origin = block ? declined : null
     },
-    async *run(input, ctx, budget) {
-      aggCtx = statsContext(node, ctx)
-      // The aggregators the plain stage would make: their checks (a rate() with no bucket nor
-      // bounded range) fail here as they would there.
-      void new StatsRows(node, aggCtx)
-      merged = new Merged(node, plan.signal)
+    async *run(input, apply, ctx, budget) {
       const owner = {}
-      for await (const batch of input) {
-        if (current === undefined || current.key !== origin) open(origin)
-        const c = current as NonNullable<typeof current>
-        c.seen = true
-        budget.set(owner, merged.bytes + (await c.rows.add(batch, budget)), 'stats')
+      const stats = prefix.stats
+      const rows = async function* (batches: readonly Batch[]): AsyncGenerator<Batch> {
+        yield* batches
       }
-      close()
-      const m = merged
+      if (stats !== undefined) {
+        const aggCtx = statsContext(stats, ctx)
+        // The aggregators the plain stage would make: their checks (a rate() with no bucket
+        // nor bounded range) fail here as they would there.
+        void new StatsRows(stats, aggCtx)
+        // rate() is counted per block, and divided once merged.
+        const counting: StatsNode = { ...stats, aggregates: stats.aggregates.map((a) => (a.expr.kind === 'Call' && a.expr.name === 'rate' ? { ...a, expr: { ...a.expr, name: 'count' } } : a)) }
+        open = (key) => {
+          const state = new StatsRows(counting, aggCtx)
+          let seen = false
+          return {
+            key,
+            add: (batch) => ((seen = true), state.add(batch, budget)),
+            close: async () => {
+              const values = state.keys.values
+              const counts = state.aggregators.map((a) => Float64Array.from(values, (_v, g) => a.value(g) as number))
+              return { values, counts, rows: seen, bytes: values.length * (BYTES_PER_GROUP + 8 * counts.length) }
+            },
+          }
+        }
+      } else {
+        open = (key) => {
+          const held: Batch[] = []
+          let bytes = 0
+          return {
+            key,
+            add: async (batch) => (held.push(batch), (bytes += batchBytes(batch))),
+            close: async () => {
+              const out: Batch[] = []
+              for await (const b of apply(rows(held))) out.push(b)
+              const batch = out.length === 0 ? undefined : compact(concatBatches(out[0].signal, out))
+              return { batch, values: [], counts: [], rows: held.length > 0, bytes: batch === undefined ? 64 : 64 + batchBytes(batch) }
+            },
+          }
+        }
+      }
+      for await (const batch of input) {
+        if (current === undefined || current.key !== origin) parts.push((current = open(origin)))
+        const held = await current.add(batch)
+        budget.set(owner, held, 'stats')
+        // Rows of no block (the head) are reduced a slice at a time, not held to the end.
+        if (current.key === null && held > SEGMENT_BYTES) current = undefined
+        await reduce(budget, owner)
+      }
+      current = undefined
+      await reduce(budget, owner)
+      const partials = parts as Partial[]
+      if (stats === undefined) {
+        yield* apply(rows(partials.flatMap((p) => (p.batch === undefined ? [] : [p.batch]))))
+        budget.set(owner, 0, 'cached partials')
+        return
+      }
+      const aggCtx = statsContext(stats, ctx)
+      const merged = new Merged(stats, plan.signal)
+      for (const p of partials) merged.add(p)
       const seconds = aggCtx.binWidthNs ?? (aggCtx.rangeStart !== undefined && aggCtx.rangeEnd !== undefined ? Number(aggCtx.rangeEnd - aggCtx.rangeStart) : NaN)
-      const rate = node.aggregates.map((a) => (a.expr as CallNode).name === 'rate')
-      const value = (k: number, g: number): Scalar => (rate[k] ? m.counts[k][g] / (seconds / 1e9) : m.counts[k][g])
-      const out = await statsOutput(node, aggCtx, m, value, m.signal, budget)
-      budget.set(owner, 0, 'stats')
+      const rate = stats.aggregates.map((a) => (a.expr as CallNode).name === 'rate')
+      const value = (k: number, g: number): Scalar => (rate[k] ? merged.counts[k][g] / (seconds / 1e9) : merged.counts[k][g])
+      const out = await statsOutput(stats, aggCtx, merged, value, merged.signal, budget)
+      budget.set(owner, 0, 'cached partials')
       if (out !== undefined) yield out
     },
   }
+}
+
+/** Rows of no block held before they are reduced (the best k of a slice of the head). */
+const SEGMENT_BYTES = 16 * 1024 * 1024
+
+/** Bytes of a batch's columns. */
+function batchBytes(batch: Batch): number {
+  let n = 0
+  for (const name in batch.columns) n += columnBytes(batch.columns[name])
+  return n
+}
+
+/** A copy of `batch` holding only its own rows: no view of a block's arrays, nor of its whole dictionaries. */
+function compact(batch: Batch): Batch {
+  return takeRows(batch, Uint32Array.from({ length: batch.length }, (_, i) => i))
 }
 
 /** Partials merged in scan order: a group is numbered where the scan would first meet it. */
