@@ -1,14 +1,14 @@
 /**
  * @module query/stats-cache
- * Per-block partial aggregates for `where ... | stats ...` (query/README.md "Cached partial
- * aggregates"). A dashboard refreshes the same panels over a moving window: of the blocks it
- * reads, all but the newest and the two the range cuts were read by the refresh before, and
- * part files never change. For a query that starts with `where` stages and a `stats` whose
- * aggregates merge exactly (counts: count, countif, rate() of rows), each part block wholly
- * inside the range is reduced once to its groups and counts, kept by (tenant, text of the
- * prefix, part file id, block), and later scans skip it (ScanRequest.reuse) and merge what was
- * kept. Head rows and cut blocks are aggregated as they come. Groups are merged in the order
- * the scan meets them, so the answer, its row order included, is the one the scan would give.
+ * Per-block partials for `where ... | stats ...` and `where ... | sort ... | limit k` (query/README.md,
+ * "Cached partial aggregates"). A dashboard refreshes the same panels over a moving window: of
+ * the blocks it reads, all but the newest and those the range cuts were read by the refresh
+ * before, and part files never change. Each part block wholly inside the range is run through
+ * those stages once, and what comes out (groups and counts, or the block's best k rows) is
+ * kept by (tenant, text of the prefix, part file id, block); later scans skip the block
+ * (ScanRequest.reuse) and merge what was kept. Head rows and cut blocks go through the same
+ * stages as they come. Partials are merged in the order the scan meets them, so the answer, its
+ * row order included, is the one the plain run gives.
  */
 import { columnBytes, concatBatches, takeRows, type Batch, type ScanBlock, type Signal } from '../storage/index.ts'
 import type { CallNode, QueryNode, StatsNode } from './ast.ts'
@@ -115,7 +115,8 @@ function cachedPrefix(plan: QueryPlan): { from: number; to: number; text: string
   const at = plan.stages.findIndex((s) => s.node.kind !== 'Where')
   const node = plan.stages[at]?.node
   let to = at
-  if (node?.kind === 'Sort' && plan.stages[at + 1]?.node.kind === 'Limit') to = at + 1
+  // Without a where, the scan itself skips the blocks that cannot enter the top (plan-top.ts).
+  if (node?.kind === 'Sort' && plan.stages[at + 1]?.node.kind === 'Limit' && at > 0) to = at + 1
   else if (node?.kind !== 'Stats' || !node.aggregates.every((a) => a.expr.kind === 'Call' && mergeable(a.expr))) return undefined
   const prefix = plan.stages.slice(0, to + 1).map((s) => s.node)
   if (callsNow(prefix)) return undefined
@@ -157,7 +158,8 @@ export function cachedStats(plan: QueryPlan, tenant: string, cache: PartialCache
   let declined: string | null = null
   let origin: string | null = null
   let open: ((key: string | null) => Segment) | undefined
-  const reduce = async (budget: Budget, owner: object): Promise<void> => {
+  /** Reduces the segments the scan is past; returns the bytes of the partials held. */
+  const reduce = async (): Promise<number> => {
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i]
       if (!('close' in p) || p === current) continue
@@ -168,7 +170,7 @@ export function cachedStats(plan: QueryPlan, tenant: string, cache: PartialCache
       }
       parts[i] = partial
     }
-    budget.set(owner, parts.reduce((n, p) => n + ('bytes' in p ? p.bytes : 0), 0), 'cached partials')
+    return parts.reduce((n, p) => n + ('bytes' in p ? p.bytes : 0), 0)
   }
   return {
     from: prefix.from,
@@ -235,17 +237,17 @@ export function cachedStats(plan: QueryPlan, tenant: string, cache: PartialCache
       for await (const batch of input) {
         if (current === undefined || current.key !== origin) parts.push((current = open(origin)))
         const held = await current.add(batch)
-        budget.set(owner, held, 'stats')
         // Rows of no block (the head) are reduced a slice at a time, not held to the end.
         if (current.key === null && held > SEGMENT_BYTES) current = undefined
-        await reduce(budget, owner)
+        const kept = await reduce()
+        budget.set(owner, (current === undefined ? 0 : held) + kept, 'stats')
       }
       current = undefined
-      await reduce(budget, owner)
+      budget.set(owner, await reduce(), 'stats')
       const partials = parts as Partial[]
       if (stats === undefined) {
         yield* apply(rows(partials.flatMap((p) => (p.batch === undefined ? [] : [p.batch]))))
-        budget.set(owner, 0, 'cached partials')
+        budget.set(owner, 0, 'stats')
         return
       }
       const aggCtx = statsContext(stats, ctx)
@@ -255,7 +257,7 @@ export function cachedStats(plan: QueryPlan, tenant: string, cache: PartialCache
       const rate = stats.aggregates.map((a) => (a.expr as CallNode).name === 'rate')
       const value = (k: number, g: number): Scalar => (rate[k] ? merged.counts[k][g] / (seconds / 1e9) : merged.counts[k][g])
       const out = await statsOutput(stats, aggCtx, merged, value, merged.signal, budget)
-      budget.set(owner, 0, 'cached partials')
+      budget.set(owner, 0, 'stats')
       if (out !== undefined) yield out
     },
   }
