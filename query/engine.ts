@@ -40,11 +40,11 @@ export interface QueryOptions {
   now?: bigint
   /** Cancels the query (the client went away). */
   signal?: AbortSignal
+  /** Keeps and reuses partial aggregates of part blocks (stats-cache.ts); none by default. */
+  partials?: PartialCache
   limits?: Partial<QueryLimits>
   /** Parses query text; parseQuery by default (a query thread keeps recent trees: parseMemo). */
   parse?: (source: string) => QueryNode
-  /** Keeps and reuses partial aggregates of part blocks (stats-cache.ts); none by default. */
-  partials?: PartialCache
 }
 
 /** Execution statistics of one query. */

@@ -110,7 +110,24 @@ function callsNow(node: unknown): boolean {
  * of mergeable aggregates, or `sort ... | limit k` (the best k of the best k of each block are
  * the best k of all). `text` names the prefix, with the columns its rows carry on.
  */
-function cachedPrefix(plan: QueryPlan): { from: number; to: number; text: string; stats?: StatsNode } | undefined {
+function cachedPrefix(plan: QueryPlan): Prefix | undefined {
+  // A query thread keeps recent plans (planMemo): their prefixes are worked out once.
+  if (prefixes.has(plan)) return prefixes.get(plan)
+  const prefix = findPrefix(plan)
+  prefixes.set(plan, prefix)
+  return prefix
+}
+
+interface Prefix {
+  readonly from: number
+  readonly to: number
+  readonly text: string
+  readonly stats?: StatsNode
+}
+
+const prefixes = new WeakMap<QueryPlan, Prefix | undefined>()
+
+function findPrefix(plan: QueryPlan): Prefix | undefined {
   if (plan.traceId !== undefined || plan.seriesColumns !== undefined) return undefined
   const at = plan.stages.findIndex((s) => s.node.kind !== 'Where')
   const node = plan.stages[at]?.node
