@@ -51,6 +51,9 @@ const CACHED = [
   'spans | where not exists(parent_span_id) | sort duration desc | limit 20 | select time, trace_id, resource.service.name, name, duration, status',
   'spans | where status = "error" | sort time desc | limit 50 | select time, name, resource.service.name',
   'spans | where duration > 1ms | sort name desc | limit 7',
+  // One prefix and the same columns read, but rows carrying different columns past the sort.
+  'spans | where duration > 1ms | sort name desc | limit 7 | select name',
+  'spans | where duration > 1ms | sort name desc | limit 7 | select name, duration',
   'spans | where attr.http.route = "/b" | sort resource.service.name, duration | limit 300 | stats count() by resource.service.name',
 ]
 // Not mergeable (or depending on the moment): these run as always and keep nothing.

@@ -138,7 +138,9 @@ function findPrefix(plan: QueryPlan): Prefix | undefined {
   const prefix = plan.stages.slice(0, to + 1).map((s) => s.node)
   if (callsNow(prefix)) return undefined
   const query: QueryNode = { kind: 'Query', source: { kind: 'SignalSource', signal: plan.signal, at: 0 }, stages: prefix, at: 0 }
-  const text = node.kind === 'Stats' ? printQuery(query) : `${printQuery(query)}\u0000${plan.columns?.join(',') ?? '*'}`
+  // Rows kept carry the columns each stage passes on (StagePlan.readAfter: what later stages read).
+  const columns = plan.stages.slice(0, to + 1).map((s) => s.readAfter?.join(',') ?? '*')
+  const text = node.kind === 'Stats' ? printQuery(query) : `${printQuery(query)}\u0000${plan.columns?.join(',') ?? '*'}\u0000${columns.join(';')}`
   return { from: at, to, text, stats: node.kind === 'Stats' ? node : undefined }
 }
 
