@@ -12,6 +12,7 @@ import { parseQuery } from './parser.ts'
 import { planQuery, type PlanOptions, type QueryPlan } from './planner.ts'
 import { printQuery } from './printer.ts'
 import { ResultBuilder, type ResultColumn } from './result.ts'
+import type { PartialCache } from './stats-cache.ts'
 import { checkDepth } from './tree-depth.ts'
 
 export interface QueryLimits {
@@ -39,6 +40,8 @@ export interface QueryOptions {
   now?: bigint
   /** Cancels the query (the client went away). */
   signal?: AbortSignal
+  /** Keeps and reuses partial aggregates of part blocks (stats-cache.ts); none by default. */
+  partials?: PartialCache
   limits?: Partial<QueryLimits>
   /** Parses query text; parseQuery by default (a query thread keeps recent trees: parseMemo). */
   parse?: (source: string) => QueryNode
@@ -79,7 +82,7 @@ export async function runQuery(query: string | QueryNode, options: QueryOptions)
   const now = options.now ?? BigInt(Date.now()) * 1_000_000n
   const plan = (options.plan ?? planQuery)(tree, { start: options.start, end: options.end, now, source: text })
   const budget = new Budget(limits.maxMemoryBytes, limits.timeoutMs, options.signal)
-  const run: RunContext = { store: options.store, tenant: options.tenant ?? DEFAULT_TENANT, budget, now, source: text, scans: [] }
+  const run: RunContext = { store: options.store, tenant: options.tenant ?? DEFAULT_TENANT, budget, now, source: text, scans: [], partials: options.partials }
   const result = new ResultBuilder(plan.out, rowCap(plan, limits))
   try {
     for await (const batch of runPlan(plan, run)) if (!result.add(batch)) break

@@ -14,6 +14,7 @@ import { rangeMask, selectRows } from './row-select.ts'
 import type { QueryPlan } from './planner.ts'
 import { scanTop } from './plan-top.ts'
 import { stageDef } from './stage-registry.ts'
+import { cachedStats, type CachedPrefix, type PartialCache } from './stats-cache.ts'
 import { treeOrder } from './trace-tree.ts'
 
 /** What the engine reads through: a Store, or a query thread's view of scan snapshots. */
@@ -28,6 +29,8 @@ export interface RunContext {
   readonly source: string
   /** Every scan started, for the statistics. */
   readonly scans: Scan[]
+  /** Partial aggregates of blocks kept from run to run (stats-cache.ts); none when absent. */
+  readonly partials?: PartialCache
 }
 
 /**
@@ -35,22 +38,35 @@ export interface RunContext {
  * (live subscriptions feed newly stored batches); they are range-filtered all the same.
  */
 export async function* runPlan(plan: QueryPlan, run: RunContext, input?: AsyncIterable<Batch>): AsyncGenerator<Batch> {
-  let stream: AsyncIterable<Batch> = source(plan, run, input)
-  plan.stages.forEach((stage, k) => {
-    const ctx: EvalContext = { scope: stage.scope, now: run.now, source: run.source }
-    stream = stageDef(stage.node).run(stream, stage, {
-      ctx,
+  const cached = input === undefined && run.partials !== undefined ? cachedStats(plan, run.tenant, run.partials) : undefined
+  let stream: AsyncIterable<Batch> = source(plan, run, input, cached)
+  const stage = (k: number, input: AsyncIterable<Batch>): AsyncIterable<Batch> =>
+    stageDef(plan.stages[k].node).run(input, plan.stages[k], {
+      ctx: { scope: plan.stages[k].scope, now: run.now, source: run.source },
       budget: run.budget,
       start: plan.start,
       end: plan.end,
       next: plan.stages[k + 1]?.node,
       subquery: (right) => runPlan(right, run),
     })
-  })
+  for (let k = 0; k < plan.stages.length; k++) {
+    if (k !== cached?.from) {
+      stream = stage(k, stream)
+      continue
+    }
+    // Stages from..to run over each block's rows once, and over the partials kept (stats-cache.ts).
+    const ctx: EvalContext = { scope: plan.stages[k].scope, now: run.now, source: run.source }
+    const apply = (input: AsyncIterable<Batch>): AsyncIterable<Batch> => {
+      for (let j = cached.from; j <= cached.to; j++) input = stage(j, input)
+      return input
+    }
+    stream = cached.run(stream, apply, { ...ctx, rangeStart: plan.start, rangeEnd: plan.end }, run.budget)
+    k = cached.to
+  }
   yield* stream
 }
 
-async function* source(plan: QueryPlan, run: RunContext, input?: AsyncIterable<Batch>): AsyncGenerator<Batch> {
+async function* source(plan: QueryPlan, run: RunContext, input?: AsyncIterable<Batch>, cached?: CachedPrefix): AsyncGenerator<Batch> {
   const time = { kind: 'column', column: TIME_COLUMN[plan.signal], type: 'time' } as const
   if (plan.traceId !== undefined) {
     await run.budget.pace()
@@ -78,6 +94,7 @@ async function* source(plan: QueryPlan, run: RunContext, input?: AsyncIterable<B
       top: scanTop(plan),
       abort: run.budget.signal,
       holding: (bytes) => run.budget.set(decoding, bytes, 'decoding a block'),
+      reuse: cached?.reuse,
     })
     run.scans.push(scan)
     batches = scan
@@ -89,7 +106,9 @@ async function* source(plan: QueryPlan, run: RunContext, input?: AsyncIterable<B
     const batch = keep === undefined ? scanned : projectBatch(scanned, Object.keys(scanned.columns).filter((c) => keep.has(c) || isLabelColumn(c)))
     // Blocks the scan knows to lie inside the range need no filtering by time (nor come with
     // the time column, when it was read for that alone).
-    const within = scan !== undefined && (scan.inRange?.(scanned) === true || (plan.timeForRangeOnly === true && scanned.columns[time.column] === undefined))
+    const block = scan?.inRange?.(scanned) === true
+    const within = scan !== undefined && (block || (plan.timeForRangeOnly === true && scanned.columns[time.column] === undefined))
+    cached?.seen(block)
     if ((plan.start === undefined && plan.end === undefined) || within) {
       yield batch
       continue

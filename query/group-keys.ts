@@ -101,7 +101,7 @@ export class ValueInterner {
  */
 const TIME_SLOTS = 4096
 
-function keyOf(value: Scalar): unknown {
+export function keyOf(value: Scalar): unknown {
   if (value === null || typeof value !== 'object') return value
   if (value instanceof Uint8Array) return `id:${bytesToHex(value)}`
   return `json:${JSON.stringify(value, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))}`

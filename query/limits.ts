@@ -150,6 +150,14 @@ export const QUERY_YOUNG_COLLECT_BYTES = 8 * 1024 * 1024
 export const QUERY_AHEAD_SHARE = 1 / 4
 
 /**
+ * Partial aggregates of part blocks each query thread keeps (stats-cache.ts), as a share of
+ * the block cache's budget (so of memoryLimit: 16 MiB per thread at 1 GiB, resized with the
+ * cache). A block's counts by a few keys take a few hundred bytes to tens of kilobytes: a
+ * dashboard's count panels over hours of blocks fit many times over.
+ */
+export const PARTIAL_CACHE_SHARE = 1 / 16
+
+/**
  * Old-generation heap of one query thread, MiB. A query that buffers past its memory budget's
  * estimate (DEFAULT_MAX_MEMORY_BYTES) is stopped by V8 at this size: the thread dies, the query
  * fails and the pool starts a new thread, instead of the process running out of memory.

@@ -7,7 +7,7 @@
  */
 import { bytesToHex, type Batch, type Column } from '../storage/index.ts'
 import type { CallNode, FieldNode, StatsNode } from './ast.ts'
-import type { AggContext } from './agg.ts'
+import type { AggContext, Aggregator } from './agg.ts'
 import { AGGREGATES, createAggregator, isAggregate } from './agg-registry.ts'
 import type { Budget } from './budget.ts'
 import { QueryError } from './errors.ts'
@@ -64,30 +64,11 @@ export function binWidth(node: StatsNode): number | undefined {
 }
 
 export async function* statsOp(input: AsyncIterable<Batch>, node: StatsNode, ctx: AggContext, budget: Budget): AsyncGenerator<Batch> {
-  const keys = new GroupKeys(node.by.length)
-  const aggCtx: AggContext = { ...ctx, binWidthNs: binWidth(node), shared: new Map() }
-  const aggregators = node.aggregates.map((a) => createAggregator(a.expr as CallNode, aggCtx))
+  const aggCtx = statsContext(node, ctx)
+  const rows = new StatsRows(node, aggCtx)
   const owner = {}
   let signal: Batch['signal'] = 'spans'
-  const matches = matchesIn([...node.aggregates, ...node.by].map((i) => i.expr))
-  const counted = countedKey(node)
-  const addRows = async (batch: Batch): Promise<void> => {
-    const counts = counted === undefined ? undefined : countPicked(batch, counted, keys, ctx)
-    if (counts !== undefined) {
-      for (const a of aggregators) a.add(batch, NO_GROUPS, keys.count, counts)
-      budget.set(owner, keys.count * BYTES_PER_GROUP + aggregators.reduce((n, a) => n + a.bytes(), 0), 'stats')
-      return
-    }
-    const prepared = await prepareMatches(matches, batch, ctx, budget)
-    const groups = keys.assign(node.by.map((b) => evalShared(b.expr, batch, ctx)), batch.length)
-    let bytes = keys.count * BYTES_PER_GROUP
-    for (const a of aggregators) {
-      a.add(batch, groups, keys.count, keys.rowsPerGroup, keys.runs)
-      bytes += a.bytes()
-    }
-    for (const p of prepared) p.release()
-    budget.set(owner, bytes, 'stats')
-  }
+  const addRows = async (batch: Batch): Promise<void> => budget.set(owner, await rows.add(batch, budget), 'stats')
   // Counter and histogram panels go series by series (series-stats.ts), else row by row.
   let series = seriesStats(node, aggCtx)
   const generic = async (batches: Batch[]): Promise<void> => {
@@ -101,7 +82,67 @@ export async function* statsOp(input: AsyncIterable<Batch>, node: StatsNode, ctx
     else await generic([...series.release(), batch])
   }
   if (series !== undefined && !series.finish()) await generic(series.release())
-  const groups = series ?? keys
+  const final = series
+  const out = await statsOutput(node, aggCtx, final ?? rows.keys, (k, g) => (final !== undefined ? final.value(k, g) : rows.aggregators[k].value(g)), signal, budget)
+  budget.set(owner, 0, 'stats')
+  if (out !== undefined) yield out
+}
+
+/** What aggregates of `node` know besides the rows: its bin width, and state they share. */
+export function statsContext(node: StatsNode, ctx: AggContext): AggContext {
+  return { ...ctx, binWidthNs: binWidth(node), shared: new Map() }
+}
+
+/** Groups of `stats` rows and each aggregate's state per group, added batch after batch (row by row, not series by series). */
+export class StatsRows {
+  readonly keys: GroupKeys
+  readonly aggregators: Aggregator[]
+  private readonly node: StatsNode
+  private readonly ctx: AggContext
+  private readonly matches: ReturnType<typeof matchesIn>
+  private readonly counted: CountedKey | undefined
+
+  constructor(node: StatsNode, aggCtx: AggContext) {
+    this.node = node
+    this.ctx = aggCtx
+    this.keys = new GroupKeys(node.by.length)
+    this.aggregators = node.aggregates.map((a) => createAggregator(a.expr as CallNode, aggCtx))
+    this.matches = matchesIn([...node.aggregates, ...node.by].map((i) => i.expr))
+    this.counted = countedKey(node)
+  }
+
+  /** Adds the rows of `batch`; returns the bytes of state now held. */
+  async add(batch: Batch, budget: Budget): Promise<number> {
+    const { keys, aggregators, node, ctx } = this
+    const counts = this.counted === undefined ? undefined : countPicked(batch, this.counted, keys, ctx)
+    if (counts !== undefined) {
+      for (const a of aggregators) a.add(batch, NO_GROUPS, keys.count, counts)
+      return keys.count * BYTES_PER_GROUP + aggregators.reduce((n, a) => n + a.bytes(), 0)
+    }
+    const prepared = await prepareMatches(this.matches, batch, ctx, budget)
+    const groups = keys.assign(node.by.map((b) => evalShared(b.expr, batch, ctx)), batch.length)
+    let bytes = keys.count * BYTES_PER_GROUP
+    for (const a of aggregators) {
+      a.add(batch, groups, keys.count, keys.rowsPerGroup, keys.runs)
+      bytes += a.bytes()
+    }
+    for (const p of prepared) p.release()
+    return bytes
+  }
+}
+
+/**
+ * The one batch `stats` yields: a row per group (keys first, bucket order with a bin key,
+ * buckets of the range without rows filled in), `value(k, g)` the k-th aggregate of group g.
+ */
+export async function statsOutput(
+  node: StatsNode,
+  aggCtx: AggContext,
+  groups: { readonly count: number; readonly values: readonly (readonly unknown[])[] },
+  value: (k: number, g: number) => Scalar,
+  signal: Batch['signal'],
+  budget: Budget,
+): Promise<Batch | undefined> {
   const columns: Record<string, Column> = {}
   const empty = emptyBuckets(node, aggCtx, groups.values)
   const n = groups.count + empty.length
@@ -128,13 +169,12 @@ export async function* statsOp(input: AsyncIterable<Batch>, node: StatsNode, ctx
     // Final values cost up to a sort per group (percentiles): the clock is checked as they go.
     for (let i = 0; i < n; i++) {
       const g = order[i]
-      values[i] = g >= groups.count ? none : series !== undefined ? series.value(k, g) : aggregators[k].value(g)
+      values[i] = g >= groups.count ? none : value(k, g)
       if ((i & (PACE_ROWS - 1)) === PACE_ROWS - 1) await budget.pace()
     }
     columns[outputName(item)] = columnOf(values)
   }
-  budget.set(owner, 0, 'stats')
-  if (n > 0) yield { signal, length: n, columns }
+  return n > 0 ? { signal, length: n, columns } : undefined
 }
 
 const NO_GROUPS = new Uint32Array(0)

@@ -18,7 +18,8 @@ import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './qu
 import { SnapshotStore } from './snapshot-store.ts'
 import { setPaceGate } from './budget.ts'
 import { yieldGate } from './yield-gate.ts'
-import { QUERY_AHEAD_SHARE, QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, QUERY_THREAD_HEAP_RESERVE_MB, QUERY_YOUNG_COLLECT_BYTES } from './limits.ts'
+import { PARTIAL_CACHE_SHARE, QUERY_AHEAD_SHARE, QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, QUERY_THREAD_HEAP_RESERVE_MB, QUERY_YOUNG_COLLECT_BYTES } from './limits.ts'
+import { PartialCache } from './stats-cache.ts'
 
 /** Gives this thread (not the process) a lower CPU priority; where threads have no ids of their own, nothing. */
 function lowerPriority(nice: number): void {
@@ -66,6 +67,8 @@ const metered: ChunkCache = {
 }
 const scanner = new SnapshotScanner(metered, indexBudget(data.cacheBytes / data.threads), ceiling)
 reportThreadMemory('query', () => ({ blockCacheBytes: cache.size.bytes, indexBytes: scanner.cachedIndexBytes }))
+// Blocks' partial aggregates: a dashboard's refresh aggregates only the blocks new since the last.
+const partials = new PartialCache(data.cacheBytes * PARTIAL_CACHE_SHARE)
 const running = new Map<number, AbortController>()
 const encoder = new TextEncoder()
 // The thread runs one query at a time, so the trees (and plans) of recent texts can serve each run.
@@ -121,6 +124,7 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
   if (message.kind === 'cache-budget') {
     // Every thread is sent one: each drops what passes the new budget (announced to all) and collects what it held.
     cache.resize(message.bytes)
+    partials.resize(message.bytes * PARTIAL_CACHE_SHARE)
     if (message.collect) shrink?.()
     return
   }
@@ -134,15 +138,16 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
       // lookup a few rows of a few blocks: helpers decoding every block from the other end
       // would only spend CPU ingest could use. Nor is there anything to help with when every
       // chunk the scan reads is decoded already, so help is asked for only once the thread
-      // decodes one (metered.set): a warm query walks no block ahead of its scan for that.
-      if (request.top !== undefined || traceLookup(request) !== undefined) return
+      // decodes one (metered.set): a warm query walks no block ahead of its scan for that. Nor when
+      // the scan reuses blocks' aggregates (helpers would decode the blocks it skips).
+      if (request.top !== undefined || request.reuse !== undefined || traceLookup(request) !== undefined) return
       // Blocks decoded ahead wait, unconsumed, until the scan reaches them: at most half the cache
       // (which must still hold the query's own chunks), and a share of the query's memory budget.
       const ahead = Math.min(data.cacheBytes / 2, (options.limits?.maxMemoryBytes ?? DEFAULT_LIMITS.maxMemoryBytes) * QUERY_AHEAD_SHARE)
       const help = { key, ahead, request: { columns: request.columns, start: request.start, end: request.end, where: request.where, timeForRangeOnly: request.timeForRangeOnly } }
       unhelped.push({ id, help } satisfies QueryThreadReply)
     })
-    const result = await runQuery(query, { ...options, store, signal: controller.signal, parse, plan })
+    const result = await runQuery(query, { ...options, store, signal: controller.signal, parse, plan, partials })
     if (message.jsonSince === undefined) reply = { id, result }
     else {
       result.stats.elapsedMs = performance.timeOrigin + performance.now() - message.jsonSince

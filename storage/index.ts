@@ -29,6 +29,7 @@ export {
   type ScanRequest,
   type ScanStats,
   type ScanTop,
+  type ScanBlock,
   type Store,
   type StoreStats,
 } from './store.ts'

@@ -77,6 +77,19 @@ export interface ScanRequest {
    * its memory budget; a throw stops the scan.
    */
   holding?: (bytes: number) => void
+  /**
+   * Asked, in scan order, of each part block lying wholly inside [start, end) that may hold
+   * wanted rows, just before it is read: true skips it (the caller holds what it needs of that
+   * block from an earlier scan). Part files never change, so `key` names the same rows for as
+   * long as the part exists. Never asked of head rows nor of blocks the range cuts.
+   */
+  reuse?: (block: ScanBlock) => boolean
+}
+
+/** A part block offered to ScanRequest.reuse: `key` is its part file's random id and block number. */
+export interface ScanBlock {
+  readonly key: string
+  readonly rows: number
 }
 
 /** What a scan did, for the query's execution statistics. */

@@ -34,7 +34,7 @@ export function blockWanted(block: BlockIndex, request: Pick<ScanRequest, 'start
 export async function* scanParts(
   parts: readonly { readonly reader: PartReader }[],
   cache: ChunkCache,
-  request: Pick<ScanRequest, 'signal' | 'start' | 'end' | 'columns' | 'where' | 'abort' | 'top' | 'timeForRangeOnly' | 'holding'>,
+  request: Pick<ScanRequest, 'signal' | 'start' | 'end' | 'columns' | 'where' | 'abort' | 'top' | 'timeForRangeOnly' | 'holding' | 'reuse'>,
   stats: ScanStats,
   useCache: boolean,
   inRange?: WeakSet<Batch>,
@@ -61,6 +61,12 @@ export async function* scanParts(
   for (const { reader, fileKey, b, score } of wanted) {
     if (request.abort?.aborted) throw new StorageError('ABORTED', 'scan aborted', { cause: request.abort.reason })
     if (best?.excludes(score) === true) {
+      stats.blocksSkipped++
+      continue
+    }
+    // A block wholly inside the range whose result the caller holds from an earlier scan.
+    const block = reader.index.blocks[b]
+    if (request.reuse !== undefined && covers(block, TIME_COLUMN[request.signal], request) && request.reuse({ key: `${fileKey}:${b}`, rows: block.rows })) {
       stats.blocksSkipped++
       continue
     }
