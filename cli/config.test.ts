@@ -43,6 +43,7 @@ describe('query limits', () => {
     bad({ queryMaxMemory: '1KiB' }, 'queryMaxMemory', 'must be at least 1MiB')
     bad({ memoryLimit: 'lots' }, 'memoryLimit', 'expected a size like 512KiB')
     bad({ memoryLimit: '256MiB' }, 'memoryLimit', 'must be at least 384MiB')
+    bad({ queryPartials: 'no' }, 'queryPartials', 'must be true or false')
   })
 })
 

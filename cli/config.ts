@@ -53,6 +53,8 @@ export interface Config {
   memoryLimit: string
   /** Threads that run queries; absent: one per core, up to 4; 0 runs queries on the event loop. */
   queryThreads?: number
+  /** Whether query threads keep blocks' partial aggregates for repeated queries (query/README.md); absent: true. */
+  queryPartials?: boolean
   /** Directory of dashboard JSON files provisioned at start (read-only in the UI); "" for none. */
   dashboardsDir: string
   /** Origins allowed to embed UI pages in an iframe, like "https://wiki.example.com". */
@@ -146,7 +148,7 @@ function mergeFile(config: Config, file: string): Config {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError('config', `${file} must hold a JSON object`)
   }
-  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile', 'alerts', 'queryThreads', 'queryMaxMemory']))
+  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile', 'alerts', 'queryThreads', 'queryMaxMemory', 'queryPartials']))
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) throw new ConfigError(key, `unknown field in ${file}; known fields: ${[...known].join(', ')}`)
   }
@@ -238,6 +240,7 @@ export function validateConfig(config: Config): void {
   queryLimits(config)
   const qt = config.queryThreads
   if (qt !== undefined && (!Number.isInteger(qt) || qt < 0 || qt > 64)) throw new ConfigError('queryThreads', `must be an integer from 0 to 64, got ${JSON.stringify(qt)}`)
+  if (config.queryPartials !== undefined && typeof config.queryPartials !== 'boolean') throw new ConfigError('queryPartials', `must be true or false, got ${JSON.stringify(config.queryPartials)}`)
   if (!Array.isArray(config.tokens)) throw new ConfigError('tokens', 'must be a list of {token, tenant, scopes}')
   config.tokens.forEach((t, i) => {
     try {

@@ -118,8 +118,8 @@ export class QueryPool {
   /** `cacheBytes`: the budget of the block cache all the threads share (storage's SharedBlockCache);
    * `pressure`: why memory is short now (a message), undefined when it is not; `yieldTo`: a count
    * in shared memory the threads pause for while it is above 0 (QueryThreadData). */
-  constructor(threads: number, cacheBytes: number, options: { url?: URL; stopGraceMs?: number; pressure?: () => string | undefined; yieldTo?: Int32Array } = {}) {
-    this.data = { cacheBytes, cacheChannel: `blazedb-block-cache-${process.pid}-${randomUUID()}`, threads, nice: QUERY_THREAD_NICE, yieldTo: options.yieldTo }
+  constructor(threads: number, cacheBytes: number, options: { url?: URL; stopGraceMs?: number; pressure?: () => string | undefined; yieldTo?: Int32Array; partials?: boolean } = {}) {
+    this.data = { cacheBytes, cacheChannel: `blazedb-block-cache-${process.pid}-${randomUUID()}`, threads, nice: QUERY_THREAD_NICE, yieldTo: options.yieldTo, partials: options.partials ?? true }
     this.url = options.url ?? QUERY_WORKER_URL
     this.stopGraceMs = options.stopGraceMs ?? QUERY_STOP_GRACE_MS
     this.pressure = options.pressure ?? (() => undefined)

@@ -19,6 +19,8 @@ export interface QueryThreadData {
   /** A count another part of the process keeps above 0 while its work comes first (the intake's
    * requests in flight): the thread pauses at each pace while it is (yield-gate.ts). */
   yieldTo?: Int32Array
+  /** Whether the thread keeps blocks' partial aggregates for repeated queries (stats-cache.ts). */
+  partials: boolean
 }
 
 /** The options of runQuery a thread receives: no store (it reads the snapshots), no AbortSignal. */

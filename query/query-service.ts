@@ -24,6 +24,8 @@ export interface QueryServiceOptions {
   threads?: number
   /** Bytes of decoded blocks all threads together cache, one cache they share (QUERY_CACHE_BYTES). */
   cacheBytes?: number
+  /** Whether threads keep blocks' partial aggregates for repeated queries (stats-cache.ts); default true. */
+  partials?: boolean
   /** The module each thread runs; query-worker.ts (tests wrap it to make a thread fail). */
   workerUrl?: URL
   /** How long a thread may take to stop on its own past a deadline or a cancellation (QUERY_STOP_GRACE_MS). */
@@ -70,7 +72,7 @@ export function defaultQueryThreads(): number {
 export function createQueryService(options: QueryServiceOptions): QueryService {
   const { store } = options
   const threads = store.snapshot === undefined ? 0 : (options.threads ?? defaultQueryThreads())
-  const pool = threads === 0 ? undefined : new QueryPool(threads, options.cacheBytes ?? QUERY_CACHE_BYTES, { url: options.workerUrl, stopGraceMs: options.stopGraceMs, pressure: options.memoryPressure, yieldTo: options.yieldTo })
+  const pool = threads === 0 ? undefined : new QueryPool(threads, options.cacheBytes ?? QUERY_CACHE_BYTES, { url: options.workerUrl, stopGraceMs: options.stopGraceMs, pressure: options.memoryPressure, yieldTo: options.yieldTo, partials: options.partials })
   // Trees here are only planned (their thread runs the text), so they may serve several queries at once.
   const parse = parseMemo()
   const planned = planMemo()

@@ -68,7 +68,7 @@ const metered: ChunkCache = {
 const scanner = new SnapshotScanner(metered, indexBudget(data.cacheBytes / data.threads), ceiling)
 reportThreadMemory('query', () => ({ blockCacheBytes: cache.size.bytes, indexBytes: scanner.cachedIndexBytes }))
 // Blocks' partial aggregates: a dashboard's refresh aggregates only the blocks new since the last.
-const partials = new PartialCache(data.cacheBytes * PARTIAL_CACHE_SHARE)
+const partials = data.partials ? new PartialCache(data.cacheBytes * PARTIAL_CACHE_SHARE) : undefined
 const running = new Map<number, AbortController>()
 const encoder = new TextEncoder()
 // The thread runs one query at a time, so the trees (and plans) of recent texts can serve each run.
@@ -124,7 +124,7 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
   if (message.kind === 'cache-budget') {
     // Every thread is sent one: each drops what passes the new budget (announced to all) and collects what it held.
     cache.resize(message.bytes)
-    partials.resize(message.bytes * PARTIAL_CACHE_SHARE)
+    partials?.resize(message.bytes * PARTIAL_CACHE_SHARE)
     if (message.collect) shrink?.()
     return
   }
