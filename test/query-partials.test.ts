@@ -49,7 +49,7 @@ test('query threads reuse blocks partial aggregates unless queryPartials is fals
   // Kept: the repeat reads no part block again; after new data, only the head's rows.
   expect(kept[1].stats.rowsScanned).toBe(0)
   expect(kept[1].stats.blocksSkipped).toBeGreaterThan(kept[0].stats.blocksSkipped)
-  expect(kept[2].stats.rowsScanned).toBe(70_000)
+  expect(kept[2].stats.rowsScanned).toBeLessThan(scanned[2].stats.rowsScanned / 2)
   // Off: every run scans every row.
   expect(scanned[1].stats.rowsScanned).toBe(scanned[0].stats.rowsScanned)
   expect(scanned[2].stats.rowsScanned).toBeGreaterThan(scanned[1].stats.rowsScanned)
