@@ -158,9 +158,7 @@ test('warm decodes into the cache the chunks a scan reads, from the last block b
     const cache = new BlockCache(64 * 1024 * 1024)
     const helper = new SnapshotScanner(cache)
     // Every other block from the last: the fifth and the third hour's, two columns each.
-    expect(helper.decoded(held.snapshot, request)).toBe(false)
     expect(await helper.warm(held.snapshot, request, { offset: 0, stride: 2, maxBytes: Infinity }, () => false)).toBe(4)
-    expect(helper.decoded(held.snapshot, request)).toBe(false)
     expect(await helper.warm(held.snapshot, request, { offset: 0, stride: 2, maxBytes: Infinity }, () => false)).toBe(0)
     expect(await helper.warm(held.snapshot, request, { offset: 1, stride: 2, maxBytes: Infinity }, () => true)).toBe(0)
     // A byte limit ends the walk after the block that reaches it (two chunks each).
@@ -170,15 +168,6 @@ test('warm decodes into the cache the chunks a scan reads, from the last block b
     const read = await collect(scan)
     expect(rowsOf(read)).toEqual(rowsOf(await collect(engine.scan(request))))
     expect(scan.stats.blocksRead).toBe(4)
-    // Now every chunk the scan reads is decoded: nothing left for a helper. Another column is not.
-    expect(reader.decoded(held.snapshot, request)).toBe(true)
-    expect(reader.decoded(held.snapshot, { ...request, columns: ['name', 'kind'] })).toBe(false)
-    // A time read for the range alone is not decoded for blocks inside it: nothing is missing then.
-    const rangeOnly: ScanRequest = { ...request, columns: ['kind', 'startTimeUnixNano'], timeForRangeOnly: true }
-    const fresh = new SnapshotScanner(new BlockCache(64 * 1024 * 1024))
-    await collect(fresh.scan(held.snapshot, rangeOnly))
-    expect(fresh.decoded(held.snapshot, rangeOnly)).toBe(true)
-    expect(fresh.decoded(held.snapshot, { ...rangeOnly, timeForRangeOnly: false })).toBe(false)
     // The scan decoded only the blocks the helper did not: half the bytes of a cold scan.
     const cold = new SnapshotScanner(1024 * 1024).scan(held.snapshot, request)
     await collect(cold)

@@ -113,23 +113,6 @@ export class SnapshotScanner {
     return decoded
   }
 
-  /**
-   * Whether every chunk a scan of `snapshot` for `request` reads is in the cache: then helpers
-   * (warm) would find nothing to decode, and asking them only costs messages.
-   */
-  decoded(snapshot: ScanSnapshot, request: Pick<ScanRequest, 'columns' | 'start' | 'end' | 'where' | 'timeForRangeOnly'>): boolean {
-    for (const { reader, fileKey, block } of this.wantedBlocks(snapshot, request)) {
-      const index = reader.index.blocks[block]
-      const refs = index.columns
-      // The columns the scan reads, as warm walks them: a block inside the range is read without
-      // its time column when that is read for the range alone, so that chunk is never decoded.
-      for (const name of blockColumns(index, { ...request, signal: snapshot.signal }, covers(index, TIME_COLUMN[snapshot.signal], request))) {
-        if (!this.cache.has(chunkKey(fileKey, block, name)) && refs.some((c) => c.name === name)) return false
-      }
-    }
-    return true
-  }
-
   /** The blocks of `snapshot`'s parts a scan for `request` reads (blockWanted), in file order. */
   private wantedBlocks(snapshot: ScanSnapshot, request: Pick<ScanRequest, 'start' | 'end' | 'where'>): { reader: PartReader; fileKey: string; block: number }[] {
     const key = snapshot.key
