@@ -14,7 +14,7 @@ import { evalShared, where } from './eval-expr.ts'
 import { durationTimesOf, type DurationTimes } from './eval-field.ts'
 import { resolveField } from './fields.ts'
 import { halves } from './i64.ts'
-import { BYTES_PER_SAMPLE, SPARE_SAMPLE_BYTES } from './limits.ts'
+import { SAMPLE_PAGE_BYTES, SPARE_SAMPLE_BYTES } from './limits.ts'
 import { printExpr } from './print-expr.ts'
 import type { ValueType, Vec } from './vec.ts'
 
@@ -104,12 +104,20 @@ const HISTOGRAM_SELECT_ROWS = 1024
 /** Buckets of that histogram: 16 KiB of counts, a few values per bucket for groups this size. */
 const HISTOGRAM_BUCKETS = 4096
 
+/** Buckets of a histogram of 32-bit whole numbers (wholeBucket): 33 lengths of 128 each. */
+const WHOLE_BUCKETS = 33 << 7
+
 /** Arrays selectByHistogram reuses from group to group. */
 export interface HistogramScratch {
   counts: Uint32Array
   /** Where the next value of each bucket goes while values are copied out, -1 when not copied. */
   slot: Int32Array
   values: Float64Array
+}
+
+/** Scratch for histograms of up to `buckets` buckets. */
+export function histogramScratch(buckets = Math.max(HISTOGRAM_BUCKETS, WHOLE_BUCKETS)): HistogramScratch {
+  return { counts: new Uint32Array(buckets), slot: new Int32Array(buckets), values: new Float64Array(0) }
 }
 
 /**
@@ -136,8 +144,63 @@ export function selectByHistogram(a: Float64Array, ranks: readonly number[], out
   while ((max - min) >>> shift >= HISTOGRAM_BUCKETS) shift++
   const counts = scratch.counts.fill(0)
   for (let i = 1; i < 2 * n; i += 2) counts[(words[i] - min) >>> shift]++
-  // The bucket of each rank and the values before it; then the values of those buckets, copied
-  // out in one pass (slot[b] is where bucket b's next value goes, -1 for the others).
+  const plan = planBuckets(ranks, scratch)
+  const { values, slot } = scratch
+  for (let i = 0; i < n; i++) {
+    const b = (words[2 * i + 1] - min) >>> shift
+    const to = slot[b]
+    if (to >= 0) {
+      values[to] = a[i]
+      slot[b] = to + 1
+    }
+  }
+  selectPlanned(plan, ranks, scratch, out, at)
+  return true
+}
+
+/**
+ * selectByHistogram for whole numbers in [0, 2^32): the bucket of a value is its bit length
+ * and the 7 bits after its leading one (wholeBucket), so latencies spread over several orders
+ * of magnitude still fall a few to a bucket, with no pass for the extremes.
+ */
+export function selectWholeByHistogram(a: Uint32Array, ranks: readonly number[], out: Float64Array, at: number, scratch: HistogramScratch): void {
+  const n = a.length
+  const counts = scratch.counts.fill(0)
+  for (let i = 0; i < n; i++) counts[wholeBucket(a[i])]++
+  const plan = planBuckets(ranks, scratch)
+  const { values, slot } = scratch
+  for (let i = 0; i < n; i++) {
+    const v = a[i]
+    const b = wholeBucket(v)
+    const to = slot[b]
+    if (to >= 0) {
+      values[to] = v
+      slot[b] = to + 1
+    }
+  }
+  selectPlanned(plan, ranks, scratch, out, at)
+}
+
+/** A bucket number that orders as `v` (a 32-bit whole number) does: its length in bits, then the 7 bits after its leading one. */
+function wholeBucket(v: number): number {
+  const z = Math.clz32(v)
+  return ((32 - z) << 7) | (((v << z) >>> 24) & 127)
+}
+
+/** Where the buckets of a histogram's ranks are: bucket, values before it, and where its values are copied to. */
+interface BucketPlan {
+  buckets: Int32Array
+  befores: Float64Array
+  starts: Float64Array
+}
+
+/**
+ * From `scratch.counts`, the bucket of each rank and the values before it; sets `scratch.slot`
+ * so the values of those buckets are copied out in one pass (slot[b] is where bucket b's next
+ * value goes, -1 for the others) and gives `scratch.values` the room.
+ */
+function planBuckets(ranks: readonly number[], scratch: HistogramScratch): BucketPlan {
+  const counts = scratch.counts
   const buckets = new Int32Array(ranks.length)
   const befores = new Float64Array(ranks.length)
   let bucket = 0
@@ -150,7 +213,6 @@ export function selectByHistogram(a: Float64Array, ranks: readonly number[], out
   let room = 0
   for (let j = 0; j < ranks.length; j++) if (j === 0 || buckets[j] !== buckets[j - 1]) room += counts[buckets[j]]
   if (scratch.values.length < room) scratch.values = new Float64Array(Math.max(room, 2 * scratch.values.length))
-  const values = scratch.values
   const starts = new Float64Array(ranks.length)
   const slot = scratch.slot.fill(-1)
   let next = 0
@@ -158,18 +220,25 @@ export function selectByHistogram(a: Float64Array, ranks: readonly number[], out
     if (j > 0 && buckets[j] === buckets[j - 1]) starts[j] = starts[j - 1]
     else [starts[j], slot[buckets[j]], next] = [next, next, next + counts[buckets[j]]]
   }
-  for (let i = 0; i < n; i++) {
-    const to = slot[(words[2 * i + 1] - min) >>> shift]
-    if (to >= 0) {
-      values[to] = a[i]
-      slot[(words[2 * i + 1] - min) >>> shift] = to + 1
-    }
-  }
+  return { buckets, befores, starts }
+}
+
+/** Selects each rank among the values copied out of its bucket. */
+function selectPlanned({ buckets, befores, starts }: BucketPlan, ranks: readonly number[], scratch: HistogramScratch, out: Float64Array, at: number): void {
   for (let j = 0; j < ranks.length; j++) {
     const from = starts[j]
-    out[at + j] = j > 0 && ranks[j - 1] === ranks[j] ? out[at + j - 1] : select(values.subarray(from, from + counts[buckets[j]]), ranks[j] - befores[j])
+    out[at + j] = j > 0 && ranks[j - 1] === ranks[j] ? out[at + j - 1] : select(scratch.values.subarray(from, from + scratch.counts[buckets[j]]), ranks[j] - befores[j])
   }
-  return true
+}
+
+/** Writes the values of ascending ranks `ranks` of `a` (reordered) to out[at ...]. */
+function selectRanks(a: Float64Array, ranks: readonly number[], out: Float64Array, at: number, scratch: HistogramScratch): void {
+  if (a.length >= HISTOGRAM_SELECT_ROWS && selectByHistogram(a, ranks, out, at, scratch)) return
+  let last = -1
+  ranks.forEach((k, j) => {
+    out[at + j] = k === last ? a[k] : select(a, k, last + 1)
+    last = k
+  })
 }
 
 export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
@@ -185,7 +254,7 @@ export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
     add(batch, groups, groupCount, rowsPerGroup) {
       if (!owner) return
       const e = call.args[0]
-      // A duration is laid out from its times: no array of doubles per batch.
+      // A duration is read from its times: no array of doubles per batch.
       const times = e.kind === 'Field' ? durationTimesOf(batch, resolveField(e.path, ctx.scope, where(ctx, e.at))) : undefined
       samples.add(times ?? evalShared(e, batch, ctx), groups, groupCount, rowsPerGroup)
     },
@@ -195,68 +264,177 @@ export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
       return samples.type === 'time' ? samples.base + BigInt(x) : x
     },
     type: () => samples.type,
-    bytes: () => (owner ? samples.total * BYTES_PER_SAMPLE : 0),
+    bytes: () => (owner ? samples.bytes() : 0),
   }
+}
+
+/**
+ * Marks a kept value that is no whole number in [0, 2^32 - 2] (a span over 4.3 s, a fraction,
+ * a negative number, NaN): the value itself is kept as a double beside (`over`).
+ */
+const OVER = 0xffffffff
+
+/** One batch's kept values: its present rows', in row order. */
+interface SampleBatch {
+  /** The group of each value; undefined when the query had one group then (all are 0). */
+  readonly ids: Uint16Array | Uint32Array | undefined
+  /** Each value, or OVER. */
+  readonly values: Uint32Array
+  /** The values marked OVER, in order. */
+  readonly over: Float64Array
+  /** The page (SamplePages) these arrays are in. */
+  readonly page: number
 }
 
 /**
  * The values of one expression per group. Times are kept as nanoseconds after the first time
  * seen (`base`): a double holds those exactly for 2^53 ns (104 days) either side, where epoch
  * nanoseconds themselves would be rounded to 256 ns.
- * Each batch's values are kept as they come and its groups appended to one array (no per-group
- * arrays growing); the first `rank` lays the values out group after group in one array (a
- * counting sort by group).
+ * Each batch's values are kept as they come, in as few bytes as they need: a whole number
+ * below 2^32 - 1 (a duration under 4.3 s) in 4 bytes, others as doubles beside, and the group
+ * of each in 2 bytes while there are at most 65,536 groups (none while there is one), all in
+ * pages of SAMPLE_PAGE_BYTES: 6 bytes a span, where keeping each batch's start and end times
+ * held 16 and the groups 4 to 8 (an array doubling). The first `rank` lays the values out
+ * group after group (a counting sort by group, 4 bytes a value), letting each page go once
+ * laid out; then each group's ranks are selected in place.
  */
 class Samples {
-  /** Each batch's values (or the times durations are the differences of) and where its rows' groups are in `ids`. */
-  private batches: { v?: ArrayLike<number>; times?: DurationTimes; p?: Uint8Array; from: number; rows: number }[] = []
-  /** The group of every row added, batch after batch (grouping reuses its array). */
-  private ids: Uint32Array = new Uint32Array(0)
-  private rows = 0
-  private groupCount = 0
+  private batches: (SampleBatch | undefined)[] = []
+  private readonly pages = new SamplePages()
+  /** Values per group, and of them OVER ones; groups holding an OVER value that is no finite number >= OVER (`mixed`). */
   private counts = new Uint32Array(0)
-  /** All values, group g's in values[starts[g] .. starts[g + 1]), once laid out; `unanswered` groups still need them. */
-  private values: Float64Array = new Float64Array(0)
+  private overCounts = new Uint32Array(0)
+  private mixed = new Uint8Array(0)
+  private groupCount = 0
+  /** A batch's values, groups and OVER values while they are worked out, before they are copied to a page. */
+  private scratch = { values: new Uint32Array(0), ids: new Uint32Array(0), over: new Float64Array(0) }
+  /** All values, group g's in values[starts[g] .. starts[g + 1]) (its OVER ones in over[overStarts[g] ..]), once laid out; `unanswered` groups still need them. */
+  private values: Uint32Array = new Uint32Array(0)
+  private over: Float64Array = new Float64Array(0)
   private starts: Uint32Array | undefined
+  private overStarts = new Uint32Array(0)
   private unanswered = 0
   /** The percentiles asked for, ascending, and each group's answers once selected. */
   private readonly wanted: number[] = []
   private answers = new Float64Array(0)
   private answered = new Uint8Array(0)
-  private readonly histogram: HistogramScratch = { counts: new Uint32Array(HISTOGRAM_BUCKETS), slot: new Int32Array(HISTOGRAM_BUCKETS), values: new Float64Array(0) }
-  total = 0
+  private readonly histogram = histogramScratch()
+  /** Values kept, and of them OVER ones. */
+  private total = 0
+  private overTotal = 0
   type: ValueType = 'number'
   base = 0n
 
   add(vec: Vec | DurationTimes, groups: Uint32Array, groupCount: number, rowsPerGroup?: Float64Array): void {
-    let numbers: { v?: ArrayLike<number>; times?: DurationTimes; p?: Uint8Array }
+    const n = groups.length
+    this.counts = growTo(this.counts, groupCount)
+    this.overCounts = growTo(this.overCounts, groupCount)
+    this.mixed = growTo(this.mixed, groupCount)
+    this.groupCount = groupCount
+    const s = this.scratch
+    if (s.values.length < n) this.scratch = { values: new Uint32Array(n), ids: new Uint32Array(n), over: new Float64Array(n) }
+    let kept: number
+    let p: Uint8Array | undefined
     if ('start' in vec) {
       this.type = 'duration'
-      numbers = { times: vec, p: vec.p }
-    } else if (vec.t === 'time') {
-      if (this.type !== 'time') {
-        const first = vec.p === undefined ? 0 : vec.p.indexOf(1)
-        if (first >= 0 && first < vec.v.length) [this.type, this.base] = ['time', vec.v[first]]
-      }
-      const base = this.base
-      numbers = { v: Float64Array.from(vec.v, (t) => Number(t - base)), p: vec.p }
+      p = vec.p
+      kept = this.keepDurations(vec, groups)
     } else {
-      if (vec.t === 'num' && vec.dur === true) this.type = 'duration'
-      numbers = numbersOf(vec, groups.length)
+      let numbers: { v: ArrayLike<number>; p?: Uint8Array }
+      if (vec.t === 'time') {
+        if (this.type !== 'time') {
+          const first = vec.p === undefined ? 0 : vec.p.indexOf(1)
+          if (first >= 0 && first < vec.v.length) [this.type, this.base] = ['time', vec.v[first]]
+        }
+        const base = this.base
+        numbers = { v: Float64Array.from(vec.v, (t) => Number(t - base)), p: vec.p }
+      } else {
+        if (vec.t === 'num' && vec.dur === true) this.type = 'duration'
+        numbers = numbersOf(vec, n)
+      }
+      p = numbers.p
+      kept = this.keepNumbers(numbers.v, p, groups)
     }
-    // Values per group, counted while the batch is at hand: group g's values will start at
-    // the sum of the counts before it.
-    const counts = (this.counts = growTo(this.counts, groupCount))
-    const { p } = numbers
+    // Values per group: group g's will start at the sum of the counts before it.
+    const counts = this.counts
     if (p === undefined && rowsPerGroup !== undefined) for (let g = 0; g < rowsPerGroup.length; g++) counts[g] += rowsPerGroup[g]
-    else if (p === undefined) for (let i = 0; i < groups.length; i++) counts[groups[i]]++
-    else for (let i = 0; i < groups.length; i++) counts[groups[i]] += p[i]
-    if (this.rows + groups.length > this.ids.length) this.ids = grown(this.ids, this.rows + groups.length)
-    this.ids.set(groups, this.rows)
-    this.batches.push({ ...numbers, from: this.rows, rows: groups.length })
-    this.rows += groups.length
-    this.groupCount = groupCount
-    this.total += groups.length
+    else for (let i = 0; i < kept; i++) counts[this.scratch.ids[i]]++
+    this.store(kept, groupCount)
+  }
+
+  /** Keeps end - start of each row holding both (exact below 2^53 ns) in the scratch arrays; returns how many. */
+  private keepDurations({ start, end, p }: DurationTimes, groups: Uint32Array): number {
+    const s = halves(start)
+    const e = halves(end)
+    const { values, ids } = this.scratch
+    let k = 0
+    for (let i = 0; i < groups.length; i++) {
+      if (p !== undefined && p[i] !== 1) continue
+      const d = (e.hi[2 * i + 1] - s.hi[2 * i + 1]) * 4294967296 + (e.lo[2 * i] - s.lo[2 * i])
+      const g = groups[i]
+      ids[k] = g
+      // A whole number: no fraction, and never -0 (x - x is +0).
+      if (d >= 0 && d < OVER) values[k] = d
+      else this.keepOver(k, d, g)
+      k++
+    }
+    return k
+  }
+
+  /** Keeps the present values of `v` in the scratch arrays; returns how many. */
+  private keepNumbers(v: ArrayLike<number>, p: Uint8Array | undefined, groups: Uint32Array): number {
+    const { values, ids } = this.scratch
+    let k = 0
+    for (let i = 0; i < groups.length; i++) {
+      if (p !== undefined && p[i] !== 1) continue
+      const d = v[i]
+      const g = groups[i]
+      ids[k] = g
+      if (d >= 0 && d < OVER && Math.floor(d) === d && (d !== 0 || 1 / d > 0)) values[k] = d
+      else this.keepOver(k, d, g)
+      k++
+    }
+    return k
+  }
+
+  private keepOver(k: number, d: number, g: number): void {
+    this.scratch.values[k] = OVER
+    this.scratch.over[this.overTotal - this.batchOverFrom] = d
+    this.overTotal++
+    this.overCounts[g]++
+    // Above every whole number kept in 4 bytes, and ordered like one: else the group is selected among doubles.
+    if (!(d >= OVER && d < Infinity)) this.mixed[g] = 1
+  }
+
+  /** OVER values before the batch being added. */
+  private batchOverFrom = 0
+
+  /** Copies the batch's `kept` values (in the scratch arrays) to a page. */
+  private store(kept: number, groupCount: number): void {
+    const s = this.scratch
+    const overs = this.overTotal - this.batchOverFrom
+    const idBytes = groupCount <= 1 ? 0 : groupCount <= 65536 ? 2 : 4
+    const pages = this.pages
+    const room = pages.take(8 * overs + 4 * kept + idBytes * kept)
+    const { page } = room
+    const buffer = pages.buffer(page)
+    let at = room.at
+    const over = new Float64Array(buffer, at, overs)
+    over.set(s.over.subarray(0, overs))
+    at += 8 * overs
+    const values = new Uint32Array(buffer, at, kept)
+    values.set(s.values.subarray(0, kept))
+    at += 4 * kept
+    const ids = idBytes === 0 ? undefined : idBytes === 2 ? new Uint16Array(buffer, at, kept) : new Uint32Array(buffer, at, kept)
+    ids?.set(s.ids.subarray(0, kept))
+    this.batches.push({ ids, values, over, page })
+    this.total += kept
+    this.batchOverFrom = this.overTotal
+  }
+
+  /** Bytes held now and to be held when the values are laid out (the memory budget's figure). */
+  bytes(): number {
+    return this.pages.bytes + 4 * this.total + 8 * this.overTotal + 16 * this.groupCount
   }
 
   /** Asks for the p-th percentile of every group (before any rank is read). */
@@ -277,99 +455,183 @@ class Samples {
     if (!(n > 0)) return undefined
     const wanted = this.wanted
     if (this.answered[g] === 0) {
-      const a = this.values.subarray(from, from + n)
-      const ranks = wanted.map((q) => rankIndex(n, q))
-      const at = g * wanted.length
-      if (n < HISTOGRAM_SELECT_ROWS || !selectByHistogram(a, ranks, this.answers, at, this.histogram)) {
-        let last = -1
-        ranks.forEach((k, j) => {
-          this.answers[at + j] = k === last ? a[k] : select(a, k, last + 1)
-          last = k
-        })
-      }
+      this.select(g, from, n, wanted.map((q) => rankIndex(n, q)), g * wanted.length)
       this.answered[g] = 1
       // Every group answered: the values are let go, their array kept for the next query.
       if (--this.unanswered === 0) {
         keepSpare(this.values)
-        this.values = new Float64Array(0)
+        this.values = new Uint32Array(0)
+        this.over = new Float64Array(0)
       }
     }
     return this.answers[g * wanted.length + wanted.indexOf(p)]
   }
 
+  /**
+   * Writes group g's values of ascending ranks to answers[at ...]. Its OVER values, when all are
+   * finite numbers >= OVER, are its highest: the ranks below them are selected among the 4-byte
+   * values (where their marks are the highest), the others among them. Else the group's values
+   * are put back in the order they came, as doubles, and selected among as such.
+   */
+  private select(g: number, from: number, n: number, ranks: number[], at: number): void {
+    const a = this.values.subarray(from, from + n)
+    const over = this.over.subarray(this.overStarts[g], this.overStarts[g + 1])
+    const whole = n - over.length
+    const low = ranks.filter((k) => k < whole)
+    if (this.mixed[g] === 1) {
+      const doubles = this.doubles(n)
+      for (let i = 0, x = 0; i < n; i++) doubles[i] = a[i] === OVER ? over[x++] : a[i]
+      selectRanks(doubles, ranks, this.answers, at, this.histogram)
+      return
+    }
+    if (low.length > 0 && n >= HISTOGRAM_SELECT_ROWS) selectWholeByHistogram(a, low, this.answers, at, this.histogram)
+    else if (low.length > 0) {
+      const doubles = this.doubles(n)
+      doubles.set(a)
+      selectRanks(doubles, low, this.answers, at, this.histogram)
+    }
+    if (low.length < ranks.length) {
+      selectRanks(
+        over,
+        ranks.slice(low.length).map((k) => k - whole),
+        this.answers,
+        at + low.length,
+        this.histogram,
+      )
+    }
+  }
+
+  /** A scratch array of n doubles (the histogram's, which selection copies into only after reading its input). */
+  private doubles(n: number): Float64Array {
+    if (this.flat.length < n) this.flat = new Float64Array(Math.max(n, 2 * this.flat.length))
+    return this.flat.subarray(0, n)
+  }
+
+  private flat = new Float64Array(0)
+
   private layOut(): Uint32Array {
     const groups = this.groupCount
     const starts = new Uint32Array(groups + 1)
-    for (let g = 0; g < groups; g++) starts[g + 1] = starts[g] + this.counts[g]
+    const overStarts = new Uint32Array(groups + 1)
+    for (let g = 0; g < groups; g++) {
+      starts[g + 1] = starts[g] + this.counts[g]
+      overStarts[g + 1] = overStarts[g] + this.overCounts[g]
+    }
     const next = starts.slice(0, groups)
+    const overNext = overStarts.slice(0, groups)
     const values = takeSpare(starts[groups])
-    for (const { v, times, p, from, rows } of this.batches) {
-      const ids = this.ids.subarray(from, from + rows)
-      if (times !== undefined) scatterDurations(times, ids, next, values)
-      else if (p === undefined) for (let i = 0; i < ids.length; i++) values[next[ids[i]]++] = v![i]
-      else for (let i = 0; i < ids.length; i++) if (p[i] === 1) values[next[ids[i]]++] = v![i]
+    const over = new Float64Array(overStarts[groups])
+    const batches = this.batches
+    for (let b = 0; b < batches.length; b++) {
+      const { ids, values: v, over: o, page } = batches[b]!
+      if (ids === undefined) {
+        values.set(v, next[0])
+        next[0] += v.length
+        over.set(o, overNext[0])
+        overNext[0] += o.length
+      } else {
+        for (let i = 0, x = 0; i < ids.length; i++) {
+          const g = ids[i]
+          const y = v[i]
+          values[next[g]++] = y
+          if (y === OVER) over[overNext[g]++] = o[x++]
+        }
+      }
+      batches[b] = undefined
+      if (batches[b + 1]?.page !== page) this.pages.release(page)
     }
     this.batches = []
-    keepSpare(this.ids)
-    this.ids = new Uint32Array(0)
     this.values = values
+    this.over = over
     for (let g = 0; g < groups; g++) if (this.counts[g] > 0) this.unanswered++
     this.answers = new Float64Array(groups * this.wanted.length)
     this.answered = new Uint8Array(groups)
+    this.overStarts = overStarts
     this.starts = starts
     return starts
   }
 }
 
 /**
- * Arrays percentiles lay values and groups out in, kept from one query to the next on a thread,
- * one of each kind: a million values are 8 MB of fresh memory outside the heap each query,
- * which V8 counts toward its next full collection (marking the whole heap, every cached
- * block's objects): at that size, most queries paid one. An array is taken by one `Samples` at
- * a time (a query interleaved on the same thread makes its own) and kept only up to
- * SPARE_SAMPLE_BYTES.
+ * Pages the values of batches are kept in: a batch's arrays are views of one page (a batch
+ * larger than a page gets a buffer of its own), so what a query holds grows a page at a time,
+ * with at most the end of its last page unused, not by doubling one array. Pages double from
+ * FIRST_PAGE_BYTES to SAMPLE_PAGE_BYTES, so a query over a few thousand rows holds little. A
+ * thread keeps let-go full pages for its next query (up to SPARE_SAMPLE_BYTES / 2): like a spare
+ * array, a fresh page is memory outside the heap that V8 counts toward its next full collection.
  */
-const spares: { values?: Float64Array; ids?: Uint32Array } = {}
+class SamplePages {
+  private readonly buffers: (ArrayBuffer | undefined)[] = []
+  /** Bytes of the last page in use. */
+  private used = 0
+  /** Bytes of the pages held. */
+  bytes = 0
 
-/** An array of at least n doubles (a view of the spare one when it is large enough). */
-function takeSpare(n: number): Float64Array {
-  const spare = spares.values
-  if (spare === undefined || spare.length < n) return new Float64Array(n)
-  spares.values = undefined
+  /** Room for `size` bytes: the page and where in it (the last page, or a new one). */
+  take(size: number): { page: number; at: number } {
+    const room = (size + 7) & ~7
+    const last = this.buffers.at(-1)
+    if (last === undefined || this.used + room > last.byteLength) {
+      const grown = Math.min(SAMPLE_PAGE_BYTES, FIRST_PAGE_BYTES * 2 ** this.buffers.length)
+      const spare = room <= SAMPLE_PAGE_BYTES ? sparePages.pop() : undefined
+      const buffer = spare ?? new ArrayBuffer(Math.max(room, grown))
+      this.buffers.push(buffer)
+      this.bytes += buffer.byteLength
+      this.used = 0
+    }
+    const at = this.used
+    this.used += room
+    return { page: this.buffers.length - 1, at }
+  }
+
+  buffer(page: number): ArrayBuffer {
+    return this.buffers[page]!
+  }
+
+  /** Lets `page` go: kept for the thread's next query while the spare pages are few. */
+  release(page: number): void {
+    const buffer = this.buffers[page]
+    if (buffer === undefined) return
+    this.buffers[page] = undefined
+    this.bytes -= buffer.byteLength
+    if (buffer.byteLength === SAMPLE_PAGE_BYTES && (sparePages.length + 1) * SAMPLE_PAGE_BYTES <= SPARE_SAMPLE_BYTES / 2) sparePages.push(buffer)
+  }
+}
+
+/** The first page of a query's values (SamplePages). */
+const FIRST_PAGE_BYTES = 64 * 1024
+
+/** Pages a thread keeps for its next query (SamplePages). */
+const sparePages: ArrayBuffer[] = []
+
+/**
+ * The array percentiles lay values out in, kept from one query to the next on a thread: a
+ * million values are 4 MB of fresh memory outside the heap each query, which V8 counts toward
+ * its next full collection (marking the whole heap, every cached block's objects): at that
+ * size, most queries paid one. It is taken by one `Samples` at a time (a query interleaved on
+ * the same thread makes its own) and kept only up to SPARE_SAMPLE_BYTES.
+ */
+let spareValues: Uint32Array | undefined
+
+/** An array of at least n values (a view of the spare one when it is large enough). */
+function takeSpare(n: number): Uint32Array {
+  const spare = spareValues
+  if (spare === undefined || spare.length < n) return new Uint32Array(n)
+  spareValues = undefined
   return spare.subarray(0, n)
 }
 
-/** Keeps the whole array under `a` for the next takeSpare or grown, the larger of two. */
-function keepSpare(a: Float64Array | Uint32Array): void {
+/** Keeps the whole array under `a` for the next takeSpare, the larger of two. */
+function keepSpare(a: Uint32Array): void {
   if (a.buffer.byteLength > SPARE_SAMPLE_BYTES || a.buffer instanceof SharedArrayBuffer) return
-  if (a instanceof Float64Array) {
-    const whole = new Float64Array(a.buffer)
-    if (spares.values === undefined || spares.values.length < whole.length) spares.values = whole
-  } else {
-    const whole = new Uint32Array(a.buffer)
-    if (spares.ids === undefined || spares.ids.length < whole.length) spares.ids = whole
-  }
+  const whole = new Uint32Array(a.buffer)
+  if (spareValues === undefined || spareValues.length < whole.length) spareValues = whole
 }
 
-/** `ids` with room for n (doubling), its contents kept: the spare array when it has the room. */
-function grown(ids: Uint32Array, n: number): Uint32Array {
-  let size = Math.max(16, ids.length * 2)
-  while (size < n) size *= 2
-  const spare = spares.ids
-  const next = spare !== undefined && spare.length >= n && spare !== ids ? spare : new Uint32Array(size)
-  if (next === spare) spares.ids = undefined
-  next.set(ids)
-  return next
-}
-
-/** Lays out end - start of each row (present in both) at its group's next place, exact below 2^53 ns. */
-function scatterDurations({ start, end, p }: DurationTimes, ids: Uint32Array, next: Uint32Array, values: Float64Array): void {
-  const s = halves(start)
-  const e = halves(end)
-  for (let i = 0; i < ids.length; i++) {
-    if (p !== undefined && p[i] !== 1) continue
-    values[next[ids[i]]++] = (e.hi[2 * i + 1] - s.hi[2 * i + 1]) * 4294967296 + (e.lo[2 * i] - s.lo[2 * i])
-  }
+/** Lets go of the arrays and pages kept for the next query (memory measurements start from none). */
+export function releaseSpareSamples(): void {
+  spareValues = undefined
+  sparePages.length = 0
 }
 
 function percentArg(call: CallNode, ctx: AggContext): number {

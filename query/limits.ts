@@ -33,13 +33,12 @@ export const COUNTER_START_LOOKBACK_NS = 5n * 60n * 1_000_000_000n
 
 /**
  * Accounting estimates, in bytes, used to check the memory budget without measuring the heap:
- * one buffered cell of a row, one group of `stats` with its key and one state, one join key,
- * one value kept for a percentile (a double and its group number).
+ * one buffered cell of a row, one group of `stats` with its key and one state, one join key.
+ * (Percentiles count the bytes they hold: agg-quantile.ts.)
  */
 export const BYTES_PER_CELL = 16
 export const BYTES_PER_GROUP = 200
 export const BYTES_PER_JOIN_KEY = 64
-export const BYTES_PER_SAMPLE = 12
 
 /**
  * Stored rows a live subscription may have waiting to be sent before it gives up: a client
@@ -257,6 +256,13 @@ export const RARE_PICK_SHARE = 8
  * rate; larger ones are let go, as before.
  */
 export const SPARE_SAMPLE_BYTES = 32 * 1024 * 1024
+
+/**
+ * Bytes of one page percentiles keep batches' values in (agg-quantile.ts): ten 65,536-row
+ * batches of durations (6 bytes a span), so a query holds at most a few hundred KiB unused at
+ * the end of its last page; a thread keeps up to SPARE_SAMPLE_BYTES / 2 of them between queries.
+ */
+export const SAMPLE_PAGE_BYTES = 4 * 1024 * 1024
 
 /** Rare picks kept per codes array (the oldest is dropped first). */
 export const RARE_PICKS_PER_COLUMN = 4
