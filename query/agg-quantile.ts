@@ -104,7 +104,7 @@ const HISTOGRAM_SELECT_ROWS = 1024
 /** Buckets of that histogram: 16 KiB of counts, a few values per bucket for groups this size. */
 const HISTOGRAM_BUCKETS = 4096
 
-/** Buckets of a histogram of 32-bit whole numbers (wholeBucket): 33 lengths of 128 each. */
+/** Most buckets of a histogram of 32-bit whole numbers (wholeBucket): 33 lengths of 128 each. */
 const WHOLE_BUCKETS = 33 << 7
 
 /** Arrays selectByHistogram reuses from group to group. */
@@ -159,32 +159,48 @@ export function selectByHistogram(a: Float64Array, ranks: readonly number[], out
 }
 
 /**
- * selectByHistogram for whole numbers in [0, 2^32): the bucket of a value is its bit length
- * and the 7 bits after its leading one (wholeBucket), so latencies spread over several orders
- * of magnitude still fall a few to a bucket, with no pass for the extremes.
+ * selectByHistogram for whole numbers in [0, 2^32), held in one or more arrays (`parts`, read
+ * as one). A value's bucket is its bit length and as many of the bits after its leading one as
+ * let the lengths from the smallest value's to the largest's fill WHOLE_BUCKETS, the way a
+ * double's high word orders it: latencies spread over several orders of magnitude still fall
+ * a few to a bucket.
  */
-export function selectWholeByHistogram(a: Uint32Array, ranks: readonly number[], out: Float64Array, at: number, scratch: HistogramScratch): void {
-  const n = a.length
+export function selectWholeByHistogram(parts: readonly Uint32Array[], ranks: readonly number[], out: Float64Array, at: number, scratch: HistogramScratch): void {
+  let min = 0xffffffff
+  let max = 0
+  for (const a of parts) {
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i]
+      min = v < min ? v : min
+      max = v > max ? v : max
+    }
+  }
+  const low = 32 - Math.clz32(min)
+  const lengths = 33 - Math.clz32(max) - low
+  let bits = 0
+  while (lengths << (bits + 1) <= WHOLE_BUCKETS && bits < 31) bits++
   const counts = scratch.counts.fill(0)
-  for (let i = 0; i < n; i++) counts[wholeBucket(a[i])]++
+  for (const a of parts) for (let i = 0; i < a.length; i++) counts[wholeBucket(a[i], low, bits)]++
   const plan = planBuckets(ranks, scratch)
   const { values, slot } = scratch
-  for (let i = 0; i < n; i++) {
-    const v = a[i]
-    const b = wholeBucket(v)
-    const to = slot[b]
-    if (to >= 0) {
-      values[to] = v
-      slot[b] = to + 1
+  for (const a of parts) {
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i]
+      const b = wholeBucket(v, low, bits)
+      const to = slot[b]
+      if (to >= 0) {
+        values[to] = v
+        slot[b] = to + 1
+      }
     }
   }
   selectPlanned(plan, ranks, scratch, out, at)
 }
 
-/** A bucket number that orders as `v` (a 32-bit whole number) does: its length in bits, then the 7 bits after its leading one. */
-function wholeBucket(v: number): number {
+/** A bucket number that orders as `v` (a 32-bit whole number) does: its length in bits past `low`, then the `bits` bits after its leading one. */
+function wholeBucket(v: number, low: number, bits: number): number {
   const z = Math.clz32(v)
-  return ((32 - z) << 7) | (((v << z) >>> 24) & 127)
+  return ((32 - z - low) << bits) | (((v << z) << 1) >>> (32 - bits))
 }
 
 /** Where the buckets of a histogram's ranks are: bucket, values before it, and where its values are copied to. */
@@ -251,12 +267,12 @@ export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
   const { state: samples, owner } = sharedState(ctx, `samples:${printExpr(call.args[0])}`, () => new Samples())
   samples.want(p)
   return {
-    add(batch, groups, groupCount, rowsPerGroup) {
+    add(batch, groups, groupCount) {
       if (!owner) return
       const e = call.args[0]
       // A duration is read from its times: no array of doubles per batch.
       const times = e.kind === 'Field' ? durationTimesOf(batch, resolveField(e.path, ctx.scope, where(ctx, e.at))) : undefined
-      samples.add(times ?? evalShared(e, batch, ctx), groups, groupCount, rowsPerGroup)
+      samples.add(times ?? evalShared(e, batch, ctx), groups, groupCount)
     },
     value(g) {
       const x = samples.rank(g, p)
@@ -270,171 +286,150 @@ export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
 
 /**
  * Marks a kept value that is no whole number in [0, 2^32 - 2] (a span over 4.3 s, a fraction,
- * a negative number, NaN): the value itself is kept as a double beside (`over`).
+ * a negative number, NaN): the value itself is kept as a double beside, with its group.
  */
 const OVER = 0xffffffff
-
-/** One batch's kept values: its present rows', in row order. */
-interface SampleBatch {
-  /** The group of each value; undefined when the query had one group then (all are 0). */
-  readonly ids: Uint16Array | Uint32Array | undefined
-  /** Each value, or OVER. */
-  readonly values: Uint32Array
-  /** The values marked OVER, in order. */
-  readonly over: Float64Array
-  /** The page (SamplePages) these arrays are in. */
-  readonly page: number
-}
 
 /**
  * The values of one expression per group. Times are kept as nanoseconds after the first time
  * seen (`base`): a double holds those exactly for 2^53 ns (104 days) either side, where epoch
  * nanoseconds themselves would be rounded to 256 ns.
- * Each batch's values are kept as they come, in as few bytes as they need: a whole number
- * below 2^32 - 1 (a duration under 4.3 s) in 4 bytes, others as doubles beside, and the group
- * of each in 2 bytes while there are at most 65,536 groups (none while there is one), all in
- * pages of SAMPLE_PAGE_BYTES: 6 bytes a span, where keeping each batch's start and end times
- * held 16 and the groups 4 to 8 (an array doubling). The first `rank` lays the values out
- * group after group (a counting sort by group, 4 bytes a value), letting each page go once
- * laid out; then each group's ranks are selected in place.
+ * Each value goes straight to its group's chunk as it comes, in as few bytes as it needs: a
+ * whole number below 2^32 - 1 (a duration under 4.3 s) in 4 bytes, others as doubles beside
+ * (`over`). A group's chunks double from MIN_CHUNK_VALUES to MAX_CHUNK_VALUES (so the room
+ * unused is at most the values a group has, and at most one chunk), cut from pages
+ * (SamplePages): 4 bytes a span, where keeping each batch's start and end times held 16, their
+ * groups 4 to 8 (an array doubling) and laying them out group after group 8 more. At the end
+ * each group's ranks are selected from its chunks (a histogram) or a copy of them.
  */
 class Samples {
-  private batches: (SampleBatch | undefined)[] = []
   private readonly pages = new SamplePages()
-  /** Values per group, and of them OVER ones; groups holding an OVER value that is no finite number >= OVER (`mixed`). */
-  private counts = new Uint32Array(0)
+  /** Each group's chunk being filled, how many of it are, and its filled chunks before it. */
+  private chunks: Uint32Array[] = []
+  private fill = new Uint32Array(0)
+  private full: Uint32Array[][] = []
+  /** Per group: values marked OVER, and whether one is no finite number >= OVER (then the group is selected among doubles). */
   private overCounts = new Uint32Array(0)
   private mixed = new Uint8Array(0)
-  private groupCount = 0
-  /** A batch's values, groups and OVER values while they are worked out, before they are copied to a page. */
-  private scratch = { values: new Uint32Array(0), ids: new Uint32Array(0), over: new Float64Array(0) }
-  /** All values, group g's in values[starts[g] .. starts[g + 1]) (its OVER ones in over[overStarts[g] ..]), once laid out; `unanswered` groups still need them. */
-  private values: Uint32Array = new Uint32Array(0)
-  private over: Float64Array = new Float64Array(0)
-  private starts: Uint32Array | undefined
+  /** OVER values and their groups as they came; laid out group after group (overStarts) at the end. */
+  private over = new Float64Array(0)
+  private overGroups = new Uint32Array(0)
+  private overTotal = 0
   private overStarts = new Uint32Array(0)
+  /** Values per group, once all are in. */
+  private sizes: Uint32Array | undefined
+  private groupCount = 0
   private unanswered = 0
   /** The percentiles asked for, ascending, and each group's answers once selected. */
   private readonly wanted: number[] = []
   private answers = new Float64Array(0)
   private answered = new Uint8Array(0)
   private readonly histogram = histogramScratch()
-  /** Values kept, and of them OVER ones. */
-  private total = 0
-  private overTotal = 0
+  private flat = new Float64Array(0)
   type: ValueType = 'number'
   base = 0n
 
-  add(vec: Vec | DurationTimes, groups: Uint32Array, groupCount: number, rowsPerGroup?: Float64Array): void {
-    const n = groups.length
-    this.counts = growTo(this.counts, groupCount)
-    this.overCounts = growTo(this.overCounts, groupCount)
-    this.mixed = growTo(this.mixed, groupCount)
-    this.groupCount = groupCount
-    const s = this.scratch
-    if (s.values.length < n) this.scratch = { values: new Uint32Array(n), ids: new Uint32Array(n), over: new Float64Array(n) }
-    let kept: number
-    let p: Uint8Array | undefined
+  add(vec: Vec | DurationTimes, groups: Uint32Array, groupCount: number): void {
+    if (groupCount > this.groupCount) {
+      this.fill = growTo(this.fill, groupCount)
+      this.overCounts = growTo(this.overCounts, groupCount)
+      this.mixed = growTo(this.mixed, groupCount)
+      for (let g = this.groupCount; g < groupCount; g++) {
+        this.chunks.push(NO_CHUNK)
+        this.full.push([])
+      }
+      this.groupCount = groupCount
+    }
     if ('start' in vec) {
       this.type = 'duration'
-      p = vec.p
-      kept = this.keepDurations(vec, groups)
-    } else {
-      let numbers: { v: ArrayLike<number>; p?: Uint8Array }
-      if (vec.t === 'time') {
-        if (this.type !== 'time') {
-          const first = vec.p === undefined ? 0 : vec.p.indexOf(1)
-          if (first >= 0 && first < vec.v.length) [this.type, this.base] = ['time', vec.v[first]]
-        }
-        const base = this.base
-        numbers = { v: Float64Array.from(vec.v, (t) => Number(t - base)), p: vec.p }
-      } else {
-        if (vec.t === 'num' && vec.dur === true) this.type = 'duration'
-        numbers = numbersOf(vec, n)
-      }
-      p = numbers.p
-      kept = this.keepNumbers(numbers.v, p, groups)
+      this.keepDurations(vec, groups)
+      return
     }
-    // Values per group: group g's will start at the sum of the counts before it.
-    const counts = this.counts
-    if (p === undefined && rowsPerGroup !== undefined) for (let g = 0; g < rowsPerGroup.length; g++) counts[g] += rowsPerGroup[g]
-    else for (let i = 0; i < kept; i++) counts[this.scratch.ids[i]]++
-    this.store(kept, groupCount)
+    let numbers: { v: ArrayLike<number>; p?: Uint8Array }
+    if (vec.t === 'time') {
+      if (this.type !== 'time') {
+        const first = vec.p === undefined ? 0 : vec.p.indexOf(1)
+        if (first >= 0 && first < vec.v.length) [this.type, this.base] = ['time', vec.v[first]]
+      }
+      const base = this.base
+      numbers = { v: Float64Array.from(vec.v, (t) => Number(t - base)), p: vec.p }
+    } else {
+      if (vec.t === 'num' && vec.dur === true) this.type = 'duration'
+      numbers = numbersOf(vec, groups.length)
+    }
+    this.keepNumbers(numbers.v, numbers.p, groups)
   }
 
-  /** Keeps end - start of each row holding both (exact below 2^53 ns) in the scratch arrays; returns how many. */
-  private keepDurations({ start, end, p }: DurationTimes, groups: Uint32Array): number {
-    const s = halves(start)
-    const e = halves(end)
-    const { values, ids } = this.scratch
-    let k = 0
+  /** Keeps end - start of each row holding both (exact below 2^53 ns). */
+  private keepDurations({ start, end, p }: DurationTimes, groups: Uint32Array): void {
+    const { lo: startLo, hi: startHi } = halves(start)
+    const { lo: endLo, hi: endHi } = halves(end)
+    const { chunks, fill } = this
     for (let i = 0; i < groups.length; i++) {
       if (p !== undefined && p[i] !== 1) continue
-      const d = (e.hi[2 * i + 1] - s.hi[2 * i + 1]) * 4294967296 + (e.lo[2 * i] - s.lo[2 * i])
+      const d = (endHi[2 * i + 1] - startHi[2 * i + 1]) * 4294967296 + (endLo[2 * i] - startLo[2 * i])
       const g = groups[i]
-      ids[k] = g
+      let c = chunks[g]
+      let k = fill[g]
+      if (k === c.length) {
+        c = this.nextChunk(g)
+        k = 0
+      }
       // A whole number: no fraction, and never -0 (x - x is +0).
-      if (d >= 0 && d < OVER) values[k] = d
-      else this.keepOver(k, d, g)
-      k++
+      if (d >= 0 && d < OVER) c[k] = d
+      else c[k] = this.keepOver(d, g)
+      fill[g] = k + 1
     }
-    return k
   }
 
-  /** Keeps the present values of `v` in the scratch arrays; returns how many. */
-  private keepNumbers(v: ArrayLike<number>, p: Uint8Array | undefined, groups: Uint32Array): number {
-    const { values, ids } = this.scratch
-    let k = 0
+  /** Keeps the present values of `v`. */
+  private keepNumbers(v: ArrayLike<number>, p: Uint8Array | undefined, groups: Uint32Array): void {
+    const { chunks, fill } = this
     for (let i = 0; i < groups.length; i++) {
       if (p !== undefined && p[i] !== 1) continue
       const d = v[i]
       const g = groups[i]
-      ids[k] = g
-      if (d >= 0 && d < OVER && Math.floor(d) === d && (d !== 0 || 1 / d > 0)) values[k] = d
-      else this.keepOver(k, d, g)
-      k++
+      let c = chunks[g]
+      let k = fill[g]
+      if (k === c.length) {
+        c = this.nextChunk(g)
+        k = 0
+      }
+      if (d >= 0 && d < OVER && Math.floor(d) === d && (d !== 0 || 1 / d > 0)) c[k] = d
+      else c[k] = this.keepOver(d, g)
+      fill[g] = k + 1
     }
-    return k
   }
 
-  private keepOver(k: number, d: number, g: number): void {
-    this.scratch.values[k] = OVER
-    this.scratch.over[this.overTotal - this.batchOverFrom] = d
-    this.overTotal++
+  /** Keeps `d` of group g beside; returns the mark its place holds. */
+  private keepOver(d: number, g: number): number {
+    if (this.overTotal === this.over.length) {
+      this.over = growTo(this.over, this.overTotal + 1)
+      this.overGroups = growTo(this.overGroups, this.overTotal + 1)
+    }
+    this.over[this.overTotal] = d
+    this.overGroups[this.overTotal++] = g
     this.overCounts[g]++
     // Above every whole number kept in 4 bytes, and ordered like one: else the group is selected among doubles.
     if (!(d >= OVER && d < Infinity)) this.mixed[g] = 1
+    return OVER
   }
 
-  /** OVER values before the batch being added. */
-  private batchOverFrom = 0
-
-  /** Copies the batch's `kept` values (in the scratch arrays) to a page. */
-  private store(kept: number, groupCount: number): void {
-    const s = this.scratch
-    const overs = this.overTotal - this.batchOverFrom
-    const idBytes = groupCount <= 1 ? 0 : groupCount <= 65536 ? 2 : 4
-    const pages = this.pages
-    const room = pages.take(8 * overs + 4 * kept + idBytes * kept)
-    const { page } = room
-    const buffer = pages.buffer(page)
-    let at = room.at
-    const over = new Float64Array(buffer, at, overs)
-    over.set(s.over.subarray(0, overs))
-    at += 8 * overs
-    const values = new Uint32Array(buffer, at, kept)
-    values.set(s.values.subarray(0, kept))
-    at += 4 * kept
-    const ids = idBytes === 0 ? undefined : idBytes === 2 ? new Uint16Array(buffer, at, kept) : new Uint32Array(buffer, at, kept)
-    ids?.set(s.ids.subarray(0, kept))
-    this.batches.push({ ids, values, over, page })
-    this.total += kept
-    this.batchOverFrom = this.overTotal
+  /** Group g's next chunk, its full one set aside: twice as long, up to MAX_CHUNK_VALUES. */
+  private nextChunk(g: number): Uint32Array {
+    const last = this.chunks[g]
+    if (last.length > 0) this.full[g].push(last)
+    const size = Math.min(MAX_CHUNK_VALUES, Math.max(MIN_CHUNK_VALUES, 2 * last.length))
+    const { page, at } = this.pages.take(4 * size)
+    const chunk = new Uint32Array(this.pages.buffer(page), at, size)
+    this.chunks[g] = chunk
+    this.fill[g] = 0
+    return chunk
   }
 
-  /** Bytes held now and to be held when the values are laid out (the memory budget's figure). */
+  /** Bytes held now and to be held at the end (the memory budget's figure). */
   bytes(): number {
-    return this.pages.bytes + 4 * this.total + 8 * this.overTotal + 16 * this.groupCount
+    return this.pages.bytes + 20 * this.over.length + BYTES_PER_SAMPLE_GROUP * this.groupCount
   }
 
   /** Asks for the p-th percentile of every group (before any rank is read). */
@@ -449,19 +444,18 @@ class Samples {
    * in cache: each search starts past the rank before it (p95 after p50 looks at the top half).
    */
   rank(g: number, p: number): number | undefined {
-    const starts = this.starts ?? this.layOut()
-    const from = starts[g]
-    const n = starts[g + 1] - from
+    const sizes = this.sizes ?? this.finish()
+    const n = sizes[g]
     if (!(n > 0)) return undefined
     const wanted = this.wanted
     if (this.answered[g] === 0) {
-      this.select(g, from, n, wanted.map((q) => rankIndex(n, q)), g * wanted.length)
+      this.select(g, [...this.full[g], this.chunks[g].subarray(0, this.fill[g])], n, wanted.map((q) => rankIndex(n, q)), g * wanted.length)
       this.answered[g] = 1
-      // Every group answered: the values are let go, their array kept for the next query.
+      // Every group answered: the pages are let go, kept for the next query.
       if (--this.unanswered === 0) {
-        keepSpare(this.values)
-        this.values = new Uint32Array(0)
-        this.over = new Float64Array(0)
+        this.pages.releaseAll()
+        this.chunks = []
+        this.full = []
       }
     }
     return this.answers[g * wanted.length + wanted.indexOf(p)]
@@ -470,26 +464,24 @@ class Samples {
   /**
    * Writes group g's values of ascending ranks to answers[at ...]. Its OVER values, when all are
    * finite numbers >= OVER, are its highest: the ranks below them are selected among the 4-byte
-   * values (where their marks are the highest), the others among them. Else the group's values
-   * are put back in the order they came, as doubles, and selected among as such.
+   * values (where their marks are the highest), the others among them. Else, and in a small
+   * group, the group's values are copied as doubles in the order they came and selected among.
    */
-  private select(g: number, from: number, n: number, ranks: number[], at: number): void {
-    const a = this.values.subarray(from, from + n)
-    const over = this.over.subarray(this.overStarts[g], this.overStarts[g + 1])
-    const whole = n - over.length
-    const low = ranks.filter((k) => k < whole)
-    if (this.mixed[g] === 1) {
-      const doubles = this.doubles(n)
-      for (let i = 0, x = 0; i < n; i++) doubles[i] = a[i] === OVER ? over[x++] : a[i]
+  private select(g: number, parts: readonly Uint32Array[], n: number, ranks: number[], at: number): void {
+    const overStarts = this.overStarts
+    const over = this.over.subarray(overStarts[g], overStarts[g + 1])
+    if (this.mixed[g] === 1 || n < HISTOGRAM_SELECT_ROWS) {
+      if (this.flat.length < n) this.flat = new Float64Array(Math.max(n, 2 * this.flat.length))
+      const doubles = this.flat.subarray(0, n)
+      let i = 0
+      let x = 0
+      for (const c of parts) for (let j = 0; j < c.length; j++) doubles[i++] = c[j] === OVER ? over[x++] : c[j]
       selectRanks(doubles, ranks, this.answers, at, this.histogram)
       return
     }
-    if (low.length > 0 && n >= HISTOGRAM_SELECT_ROWS) selectWholeByHistogram(a, low, this.answers, at, this.histogram)
-    else if (low.length > 0) {
-      const doubles = this.doubles(n)
-      doubles.set(a)
-      selectRanks(doubles, low, this.answers, at, this.histogram)
-    }
+    const whole = n - over.length
+    const low = ranks.filter((k) => k < whole)
+    if (low.length > 0) selectWholeByHistogram(parts, low, this.answers, at, this.histogram)
     if (low.length < ranks.length) {
       selectRanks(
         over,
@@ -501,80 +493,61 @@ class Samples {
     }
   }
 
-  /** A scratch array of n doubles (the histogram's, which selection copies into only after reading its input). */
-  private doubles(n: number): Float64Array {
-    if (this.flat.length < n) this.flat = new Float64Array(Math.max(n, 2 * this.flat.length))
-    return this.flat.subarray(0, n)
-  }
-
-  private flat = new Float64Array(0)
-
-  private layOut(): Uint32Array {
+  /** Counts each group's values and lays the OVER values out group after group (in the order they came within each). */
+  private finish(): Uint32Array {
     const groups = this.groupCount
-    const starts = new Uint32Array(groups + 1)
     const overStarts = new Uint32Array(groups + 1)
-    for (let g = 0; g < groups; g++) {
-      starts[g + 1] = starts[g] + this.counts[g]
-      overStarts[g + 1] = overStarts[g] + this.overCounts[g]
-    }
-    const next = starts.slice(0, groups)
-    const overNext = overStarts.slice(0, groups)
-    const values = takeSpare(starts[groups])
-    const over = new Float64Array(overStarts[groups])
-    const batches = this.batches
-    for (let b = 0; b < batches.length; b++) {
-      const { ids, values: v, over: o, page } = batches[b]!
-      if (ids === undefined) {
-        values.set(v, next[0])
-        next[0] += v.length
-        over.set(o, overNext[0])
-        overNext[0] += o.length
-      } else {
-        for (let i = 0, x = 0; i < ids.length; i++) {
-          const g = ids[i]
-          const y = v[i]
-          values[next[g]++] = y
-          if (y === OVER) over[overNext[g]++] = o[x++]
-        }
-      }
-      batches[b] = undefined
-      if (batches[b + 1]?.page !== page) this.pages.release(page)
-    }
-    this.batches = []
-    this.values = values
+    for (let g = 0; g < groups; g++) overStarts[g + 1] = overStarts[g] + this.overCounts[g]
+    const next = overStarts.slice(0, groups)
+    const over = new Float64Array(this.overTotal)
+    for (let i = 0; i < this.overTotal; i++) over[next[this.overGroups[i]]++] = this.over[i]
     this.over = over
-    for (let g = 0; g < groups; g++) if (this.counts[g] > 0) this.unanswered++
+    this.overGroups = new Uint32Array(0)
+    const sizes = new Uint32Array(groups)
+    for (let g = 0; g < groups; g++) {
+      sizes[g] = this.full[g].reduce((n, c) => n + c.length, this.fill[g])
+      if (sizes[g] > 0) this.unanswered++
+    }
     this.answers = new Float64Array(groups * this.wanted.length)
     this.answered = new Uint8Array(groups)
     this.overStarts = overStarts
-    this.starts = starts
-    return starts
+    this.sizes = sizes
+    return sizes
   }
 }
 
+/** A group's chunk before its first value. */
+const NO_CHUNK = new Uint32Array(0)
+
+/** Values of a group's first chunk, and of its longest (256 KiB). */
+const MIN_CHUNK_VALUES = 16
+const MAX_CHUNK_VALUES = 65_536
+
+/** Bytes a group costs besides its values: its chunk views and counters. */
+const BYTES_PER_SAMPLE_GROUP = 200
+
 /**
- * Pages the values of batches are kept in: a batch's arrays are views of one page (a batch
- * larger than a page gets a buffer of its own), so what a query holds grows a page at a time,
- * with at most the end of its last page unused, not by doubling one array. Pages double from
+ * Pages chunks of values are cut from, so what a query holds grows a page at a time, with at
+ * most the end of a page unused, not by doubling one array. Pages double from
  * FIRST_PAGE_BYTES to SAMPLE_PAGE_BYTES, so a query over a few thousand rows holds little. A
- * thread keeps let-go full pages for its next query (up to SPARE_SAMPLE_BYTES / 2): like a spare
- * array, a fresh page is memory outside the heap that V8 counts toward its next full collection.
+ * thread keeps let-go full pages for its next query (up to SPARE_SAMPLE_BYTES): a fresh page
+ * is memory outside the heap that V8 counts toward its next full collection (marking the whole
+ * heap, every cached block's objects); fresh arrays of a million values each query made most
+ * queries pay one.
  */
 class SamplePages {
-  private readonly buffers: (ArrayBuffer | undefined)[] = []
+  private buffers: ArrayBuffer[] = []
   /** Bytes of the last page in use. */
   private used = 0
   /** Bytes of the pages held. */
   bytes = 0
 
-  /** Room for `size` bytes: the page and where in it (the last page, or a new one). */
+  /** Room for `size` bytes (at most SAMPLE_PAGE_BYTES): the page and where in it (the last page, or a new one). */
   take(size: number): { page: number; at: number } {
     const room = (size + 7) & ~7
     const last = this.buffers.at(-1)
     if (last === undefined || this.used + room > last.byteLength) {
-      const grown = Math.min(SAMPLE_PAGE_BYTES, FIRST_PAGE_BYTES * 2 ** this.buffers.length)
-      const spare = room <= SAMPLE_PAGE_BYTES ? sparePages.pop() : undefined
-      const buffer = spare ?? new ArrayBuffer(Math.max(room, grown))
+      const buffer = sparePages.pop() ?? new ArrayBuffer(Math.max(room, Math.min(SAMPLE_PAGE_BYTES, FIRST_PAGE_BYTES * 2 ** this.buffers.length)))
       this.buffers.push(buffer)
       this.bytes += buffer.byteLength
       this.used = 0
@@ -585,16 +558,16 @@ class SamplePages {
   }
 
   buffer(page: number): ArrayBuffer {
-    return this.buffers[page]!
+    return this.buffers[page]
   }
 
-  /** Lets `page` go: kept for the thread's next query while the spare pages are few. */
-  release(page: number): void {
-    const buffer = this.buffers[page]
-    if (buffer === undefined) return
-    this.buffers[page] = undefined
-    this.bytes -= buffer.byteLength
-    if (buffer.byteLength === SAMPLE_PAGE_BYTES && (sparePages.length + 1) * SAMPLE_PAGE_BYTES <= SPARE_SAMPLE_BYTES / 2) sparePages.push(buffer)
+  /** Lets every page go: full ones kept for the thread's next query while the spare pages are few. */
+  releaseAll(): void {
+    for (const buffer of this.buffers) {
+      if (buffer.byteLength === SAMPLE_PAGE_BYTES && (sparePages.length + 1) * SAMPLE_PAGE_BYTES <= SPARE_SAMPLE_BYTES) sparePages.push(buffer)
+    }
+    this.buffers = []
+    this.bytes = 0
   }
 }
 
@@ -604,33 +577,8 @@ const FIRST_PAGE_BYTES = 64 * 1024
 /** Pages a thread keeps for its next query (SamplePages). */
 const sparePages: ArrayBuffer[] = []
 
-/**
- * The array percentiles lay values out in, kept from one query to the next on a thread: a
- * million values are 4 MB of fresh memory outside the heap each query, which V8 counts toward
- * its next full collection (marking the whole heap, every cached block's objects): at that
- * size, most queries paid one. It is taken by one `Samples` at a time (a query interleaved on
- * the same thread makes its own) and kept only up to SPARE_SAMPLE_BYTES.
- */
-let spareValues: Uint32Array | undefined
-
-/** An array of at least n values (a view of the spare one when it is large enough). */
-function takeSpare(n: number): Uint32Array {
-  const spare = spareValues
-  if (spare === undefined || spare.length < n) return new Uint32Array(n)
-  spareValues = undefined
-  return spare.subarray(0, n)
-}
-
-/** Keeps the whole array under `a` for the next takeSpare, the larger of two. */
-function keepSpare(a: Uint32Array): void {
-  if (a.buffer.byteLength > SPARE_SAMPLE_BYTES || a.buffer instanceof SharedArrayBuffer) return
-  const whole = new Uint32Array(a.buffer)
-  if (spareValues === undefined || spareValues.length < whole.length) spareValues = whole
-}
-
-/** Lets go of the arrays and pages kept for the next query (memory measurements start from none). */
+/** Lets go of the pages kept for the next query (memory measurements start from none). */
 export function releaseSpareSamples(): void {
-  spareValues = undefined
   sparePages.length = 0
 }
 
