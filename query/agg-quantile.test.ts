@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MemoryStore, type Batch } from '../storage/index.ts'
-import { rankIndex, select, selectByHistogram } from './agg-quantile.ts'
+import { histogramScratch, rankIndex, select, selectByHistogram, selectWholeByHistogram } from './agg-quantile.ts'
 import { runQuery } from './engine.ts'
 import { randomSpans, seededRandom } from '../test/support/random-batch.ts'
 
@@ -47,6 +47,30 @@ describe('nearest-rank selection', () => {
     for (const odd of [-1, -0, Infinity, NaN]) {
       const input = Float64Array.from({ length: 2000 }, (_, i) => (i === 1234 ? odd : i))
       expect(selectByHistogram(input, [1000], new Float64Array(1), 0, scratch)).toBe(false)
+    }
+  })
+
+  it('through a histogram of lengths and leading bits, finds the ranks of whole numbers held in several arrays as a sort does', () => {
+    const rand = seededRandom(5)
+    const scratch = histogramScratch()
+    const inputs = [
+      Uint32Array.from({ length: 5000 }, () => Math.floor(rand() ** 4 * 0xfffffffe)),
+      Uint32Array.from({ length: 3000 }, () => 1_000_000 + Math.floor(rand() * 1000)),
+      Uint32Array.from({ length: 2000 }, (_, i) => (i % 7 === 0 ? 0xffffffff : i % 5)),
+      Uint32Array.from({ length: 1500 }, (_, i) => (i % 3 === 0 ? 0 : 2 ** (i % 32) - 1)),
+      new Uint32Array(1024).fill(9),
+    ]
+    for (const input of inputs) {
+      const sorted = Float64Array.from(input).sort()
+      const ranks = [1, 50, 95, 99, 99.9, 100].map((p) => rankIndex(input.length, p))
+      const out = new Float64Array(ranks.length + 1)
+      // Cut in uneven parts, read as one.
+      const cuts = [0, 1, 17, Math.floor(input.length / 3), input.length]
+      const parts = cuts.slice(1).map((to, i) => input.subarray(cuts[i], to))
+      const copy = Uint32Array.from(input)
+      selectWholeByHistogram(parts, ranks, out, 1, scratch)
+      expect([...out.subarray(1)]).toEqual(ranks.map((k) => sorted[k]))
+      expect(input).toEqual(copy)
     }
   })
 
@@ -98,6 +122,59 @@ describe('percentiles per group', () => {
         expect(values, `seed ${seed}, route ${String(route)}`).toEqual(ps.flatMap((p) => [at(sx, p), at(sd, p)]))
       }
     }
+  })
+
+  it('are exact over values kept beside the 4-byte ones: durations from 2^32 - 2 ns up, negatives and fractions', async () => {
+    const edge = [0, 1, 2 ** 32 - 2, 2 ** 32 - 1, 2 ** 32, 95e9, 2 ** 53 - 1]
+    for (let seed = 1; seed <= 6; seed++) {
+      const rand = seededRandom(seed)
+      const store = new MemoryStore()
+      const want = new Map<unknown, { x: number[]; duration: number[] }>()
+      for (let b = 0; b < 3; b++) {
+        const batch = randomSpans(rand, 1500 + Math.floor(rand() * 1500))
+        const route = batch.columns['a:route'] as Extract<Batch['columns'][string], { kind: 'str' }>
+        // Two routes, so groups pass HISTOGRAM_SELECT_ROWS values (and a third, small one, seed by seed).
+        route.codes.forEach((c, i) => (route.codes[i] = i % 97 === 0 && seed % 2 === 0 ? Math.min(2, route.dict.length - 1) : c % Math.min(2, route.dict.length)))
+        route.present = undefined
+        const start = (batch.columns.startTimeUnixNano as Extract<Batch['columns'][string], { kind: 'i64' }>).values
+        const end = (batch.columns.endTimeUnixNano as Extract<Batch['columns'][string], { kind: 'i64' }>).values
+        const x = batch.columns['a:x'] as Extract<Batch['columns'][string], { kind: 'f64' }>
+        for (let i = 0; i < batch.length; i++) {
+          // Seed by seed, more of the values leave 4 bytes: from none of the groups mixed to all.
+          const odd = rand() < seed / 40
+          const d = odd ? edge[Math.floor(rand() * edge.length)] : Math.floor(rand() * 5e6)
+          end[i] = start[i] + BigInt(d)
+          x.values[i] = odd && seed > 3 ? [-3, 0.5, -1e300, 2 ** 40 + 0.5][i % 4] : Math.floor(rand() * 1e4)
+          const group = want.get(route.dict[route.codes[i]]) ?? { x: [], duration: [] }
+          want.set(route.dict[route.codes[i]], group)
+          group.duration.push(d)
+          if (x.present === undefined || x.present[i] === 1) group.x.push(x.values[i])
+        }
+        await store.append('default', batch)
+      }
+      const ps = [1, 50, 95, 99, 99.9, 100]
+      const asked = ps.map((p) => `percentile(duration, ${p}), percentile(attr.x, ${p})`).join(', ')
+      const { rows } = await runQuery(`spans | stats ${asked} by attr.route`, { store })
+      expect(rows.length).toBe(want.size)
+      for (const [route, ...values] of rows) {
+        const { x, duration } = want.get(route)!
+        const at = (sorted: number[], p: number) => (sorted.length === 0 ? null : sorted[rankIndex(sorted.length, p)])
+        const [sx, sd] = [x, duration].map((v) => v.sort((a, b) => a - b))
+        expect(values, `seed ${seed}, route ${String(route)}`).toEqual(ps.flatMap((p) => [at(sd, p), at(sx, p)]))
+      }
+    }
+  })
+
+  it('count the bytes they keep against the query budget: past it, MEMORY_LIMIT, not a growing process', async () => {
+    const store = new MemoryStore()
+    const rand = seededRandom(3)
+    for (let b = 0; b < 10; b++) await store.append('default', randomSpans(rand, 30_000))
+    const text = 'spans | stats p50(duration), p99(duration) by attr.route'
+    // 300,000 durations are 1.2 MB in 4 bytes each, with room for the end of each group's last chunk and page.
+    const error = await runQuery(text, { store, limits: { maxMemoryBytes: 1024 * 1024 } }).then(() => undefined, (e: unknown) => e)
+    expect(error).toMatchObject({ code: 'MEMORY_LIMIT', message: expect.stringContaining('stats needs about') })
+    const { rows } = await runQuery(text, { store, limits: { maxMemoryBytes: 3 * 1024 * 1024 } })
+    expect(rows.length).toBeGreaterThan(0)
   })
 
   it('answer the same when queries of different sizes run one after another or interleaved on one thread', async () => {
