@@ -166,38 +166,60 @@ export function selectByHistogram(a: Float64Array, ranks: readonly number[], out
  * a few to a bucket.
  */
 export function selectWholeByHistogram(parts: readonly Uint32Array[], ranks: readonly number[], out: Float64Array, at: number, scratch: HistogramScratch): void {
-  let min = 0xffffffff
-  let max = 0
-  for (const a of parts) {
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i]
-      min = v < min ? v : min
-      max = v > max ? v : max
-    }
-  }
-  const low = 32 - Math.clz32(min)
-  const lengths = 33 - Math.clz32(max) - low
+  // Each pass over a part is a call of its own (V8 optimises a loop nested in another badly),
+  // reading the part as 32-bit signed words: a value of 2^31 or more read unsigned is a double.
+  const words = parts.map((a) => new Int32Array(a.buffer, a.byteOffset, a.length))
+  const lengths = Int32Array.of(32, 0)
+  for (let k = 0; k < words.length; k++) wholeLengths(words[k], lengths)
+  const low = lengths[0]
   let bits = 0
-  while (lengths << (bits + 1) <= WHOLE_BUCKETS && bits < 31) bits++
+  while ((lengths[1] - low + 1) << (bits + 1) <= WHOLE_BUCKETS && bits < 31) bits++
   const counts = scratch.counts.fill(0)
-  for (const a of parts) for (let i = 0; i < a.length; i++) counts[wholeBucket(a[i], low, bits)]++
+  for (let k = 0; k < words.length; k++) countWhole(words[k], counts, low, bits)
   const plan = planBuckets(ranks, scratch)
-  const { values, slot } = scratch
-  for (const a of parts) {
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i]
-      const b = wholeBucket(v, low, bits)
-      const to = slot[b]
-      if (to >= 0) {
-        values[to] = v
-        slot[b] = to + 1
-      }
-    }
-  }
+  for (let k = 0; k < words.length; k++) copyWhole(words[k], scratch, low, bits)
   selectPlanned(plan, ranks, scratch, out, at)
 }
 
-/** A bucket number that orders as `v` (a 32-bit whole number) does: its length in bits past `low`, then the `bits` bits after its leading one. */
+/** Lowers lengths[0] to the least bit length of the words of `a`, raises lengths[1] to the greatest. */
+function wholeLengths(a: Int32Array, lengths: Int32Array): void {
+  let least = lengths[0]
+  let most = lengths[1]
+  for (let i = 0; i < a.length; i++) {
+    const length = 32 - Math.clz32(a[i])
+    least = length < least ? length : least
+    most = length > most ? length : most
+  }
+  lengths[0] = least
+  lengths[1] = most
+}
+
+function countWhole(a: Int32Array, counts: Uint32Array, low: number, bits: number): void {
+  const right = 32 - bits
+  for (let i = 0; i < a.length; i++) {
+    // wholeBucket, written out: a call per value costs more than the rest of the pass.
+    const v = a[i]
+    const z = Math.clz32(v)
+    counts[((32 - z - low) << bits) | (((v << z) << 1) >>> right)]++
+  }
+}
+
+/** Copies the values of `a` in buckets with a slot to their slots (planBuckets). */
+function copyWhole(a: Int32Array, { slot, values }: HistogramScratch, low: number, bits: number): void {
+  const right = 32 - bits
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]
+    const z = Math.clz32(v)
+    const b = ((32 - z - low) << bits) | (((v << z) << 1) >>> right)
+    const to = slot[b]
+    if (to >= 0) {
+      values[to] = v >>> 0
+      slot[b] = to + 1
+    }
+  }
+}
+
+/** A bucket number that orders as the 32-bit whole number with the bits of `v` does: its length in bits past `low`, then the `bits` bits after its leading one. */
 function wholeBucket(v: number, low: number, bits: number): number {
   const z = Math.clz32(v)
   return ((32 - z - low) << bits) | (((v << z) << 1) >>> (32 - bits))
@@ -267,12 +289,12 @@ export function percentileAgg(call: CallNode, ctx: AggContext): Aggregator {
   const { state: samples, owner } = sharedState(ctx, `samples:${printExpr(call.args[0])}`, () => new Samples())
   samples.want(p)
   return {
-    add(batch, groups, groupCount) {
+    add(batch, groups, groupCount, rowsPerGroup) {
       if (!owner) return
       const e = call.args[0]
       // A duration is read from its times: no array of doubles per batch.
       const times = e.kind === 'Field' ? durationTimesOf(batch, resolveField(e.path, ctx.scope, where(ctx, e.at))) : undefined
-      samples.add(times ?? evalShared(e, batch, ctx), groups, groupCount)
+      samples.add(times ?? evalShared(e, batch, ctx), groups, groupCount, rowsPerGroup)
     },
     value(g) {
       const x = samples.rank(g, p)
@@ -294,21 +316,25 @@ const OVER = 0xffffffff
  * The values of one expression per group. Times are kept as nanoseconds after the first time
  * seen (`base`): a double holds those exactly for 2^53 ns (104 days) either side, where epoch
  * nanoseconds themselves would be rounded to 256 ns.
- * Each value goes straight to its group's chunk as it comes, in as few bytes as it needs: a
- * whole number below 2^32 - 1 (a duration under 4.3 s) in 4 bytes, others as doubles beside
- * (`over`). A group's chunks double from MIN_CHUNK_VALUES to MAX_CHUNK_VALUES (so the room
- * unused is at most the values a group has, and at most one chunk), cut from pages
- * (SamplePages): 4 bytes a span, where keeping each batch's start and end times held 16, their
- * groups 4 to 8 (an array doubling) and laying them out group after group 8 more. At the end
- * each group's ranks are selected from its chunks (a histogram) or a copy of them.
+ * Each batch's values are kept as they come, in as few bytes as they need: a whole number
+ * below 2^32 - 1 (a duration under 4.3 s) in 4 bytes, others as doubles beside (`over`), and
+ * laid out group after group within the batch's own region of a page (SamplePages; a counting
+ * sort by the batch's rows per group), with a record of where each group's values start: 4
+ * bytes a span plus a record per group and batch, where keeping each batch's start and end
+ * times held 16, their groups 4 to 8 (an array doubling) and laying them all out at the end 8
+ * more. At the end each group's ranks are selected from its runs of values (a histogram) or a
+ * copy of them.
  */
 class Samples {
   private readonly pages = new SamplePages()
-  /** Each group's chunk being filled, how many of it are, and its filled chunks before it. */
-  private chunks: Uint32Array[] = []
-  private fill = new Uint32Array(0)
-  private full: Uint32Array[][] = []
-  /** Per group: values marked OVER, and whether one is no finite number >= OVER (then the group is selected among doubles). */
+  /** Each batch's values, group after group, in a page. */
+  private regions: Uint32Array[] = []
+  /** Where a group's values are in a batch's region: its group, region, first value and count. */
+  private runs = new Uint32Array(0)
+  private runCount = 0
+  /** Per group: values, next place in the batch's region (while adding), OVER values, and whether one is no finite number >= OVER (then the group is selected among doubles). */
+  private counts = new Float64Array(0)
+  private next = new Uint32Array(0)
   private overCounts = new Uint32Array(0)
   private mixed = new Uint8Array(0)
   /** OVER values and their groups as they came; laid out group after group (overStarts) at the end. */
@@ -316,8 +342,9 @@ class Samples {
   private overGroups = new Uint32Array(0)
   private overTotal = 0
   private overStarts = new Uint32Array(0)
-  /** Values per group, once all are in. */
-  private sizes: Uint32Array | undefined
+  /** Each group's runs (runs[4 * order[runStarts[g]] ...]), once all values are in. */
+  private runStarts: Uint32Array | undefined
+  private order = new Uint32Array(0)
   private groupCount = 0
   private unanswered = 0
   /** The percentiles asked for, ascending, and each group's answers once selected. */
@@ -326,23 +353,22 @@ class Samples {
   private answered = new Uint8Array(0)
   private readonly histogram = histogramScratch()
   private flat = new Float64Array(0)
+  private batchCounts = new Float64Array(0)
   type: ValueType = 'number'
   base = 0n
 
-  add(vec: Vec | DurationTimes, groups: Uint32Array, groupCount: number): void {
+  add(vec: Vec | DurationTimes, groups: Uint32Array, groupCount: number, rowsPerGroup?: Float64Array): void {
     if (groupCount > this.groupCount) {
-      this.fill = growTo(this.fill, groupCount)
+      this.counts = growTo(this.counts, groupCount)
+      this.next = growTo(this.next, groupCount)
       this.overCounts = growTo(this.overCounts, groupCount)
       this.mixed = growTo(this.mixed, groupCount)
-      for (let g = this.groupCount; g < groupCount; g++) {
-        this.chunks.push(NO_CHUNK)
-        this.full.push([])
-      }
       this.groupCount = groupCount
     }
     if ('start' in vec) {
       this.type = 'duration'
-      this.keepDurations(vec, groups)
+      const region = this.lay(groups, groupCount, vec.p, rowsPerGroup)
+      if (region !== undefined) this.keepDurations(vec, groups, region)
       return
     }
     let numbers: { v: ArrayLike<number>; p?: Uint8Array }
@@ -357,47 +383,70 @@ class Samples {
       if (vec.t === 'num' && vec.dur === true) this.type = 'duration'
       numbers = numbersOf(vec, groups.length)
     }
-    this.keepNumbers(numbers.v, numbers.p, groups)
+    const region = this.lay(groups, groupCount, numbers.p, rowsPerGroup)
+    if (region !== undefined) this.keepNumbers(numbers.v, numbers.p, groups, region)
   }
 
-  /** Keeps end - start of each row holding both (exact below 2^53 ns). */
-  private keepDurations({ start, end, p }: DurationTimes, groups: Uint32Array): void {
+  /**
+   * Makes this batch's region: each group's present rows counted (or taken from grouping),
+   * its place in the region set in `next` and recorded as a run. Undefined when no row is present.
+   */
+  private lay(groups: Uint32Array, groupCount: number, p: Uint8Array | undefined, rowsPerGroup: Float64Array | undefined): Uint32Array | undefined {
+    let per = rowsPerGroup
+    if (p !== undefined || per === undefined) {
+      per = this.batchCounts = growTo(this.batchCounts, groupCount)
+      per.fill(0, 0, groupCount)
+      if (p === undefined) for (let i = 0; i < groups.length; i++) per[groups[i]]++
+      else for (let i = 0; i < groups.length; i++) per[groups[i]] += p[i]
+    }
+    const region = this.regions.length
+    const { counts, next } = this
+    let at = 0
+    for (let g = 0; g < Math.min(per.length, groupCount); g++) {
+      const c = per[g]
+      if (c === 0) continue
+      const run = 4 * this.runCount++
+      if (run === this.runs.length) this.runs = growTo(this.runs, run + 4)
+      const runs = this.runs
+      runs[run] = g
+      runs[run + 1] = region
+      runs[run + 2] = at
+      runs[run + 3] = c
+      next[g] = at
+      counts[g] += c
+      at += c
+    }
+    if (at === 0) return undefined
+    const room = this.pages.take(4 * at)
+    const values = new Uint32Array(this.pages.buffer(room.page), room.at, at)
+    this.regions.push(values)
+    return values
+  }
+
+  /** Keeps end - start of each row holding both (exact below 2^53 ns) at its group's next place in `region`. */
+  private keepDurations({ start, end, p }: DurationTimes, groups: Uint32Array, region: Uint32Array): void {
     const { lo: startLo, hi: startHi } = halves(start)
     const { lo: endLo, hi: endHi } = halves(end)
-    const { chunks, fill } = this
+    const next = this.next
     for (let i = 0; i < groups.length; i++) {
       if (p !== undefined && p[i] !== 1) continue
       const d = (endHi[2 * i + 1] - startHi[2 * i + 1]) * 4294967296 + (endLo[2 * i] - startLo[2 * i])
       const g = groups[i]
-      let c = chunks[g]
-      let k = fill[g]
-      if (k === c.length) {
-        c = this.nextChunk(g)
-        k = 0
-      }
       // A whole number: no fraction, and never -0 (x - x is +0).
-      if (d >= 0 && d < OVER) c[k] = d
-      else c[k] = this.keepOver(d, g)
-      fill[g] = k + 1
+      if (d >= 0 && d < OVER) region[next[g]++] = d
+      else region[next[g]++] = this.keepOver(d, g)
     }
   }
 
-  /** Keeps the present values of `v`. */
-  private keepNumbers(v: ArrayLike<number>, p: Uint8Array | undefined, groups: Uint32Array): void {
-    const { chunks, fill } = this
+  /** Keeps the present values of `v` at their group's next place in `region`. */
+  private keepNumbers(v: ArrayLike<number>, p: Uint8Array | undefined, groups: Uint32Array, region: Uint32Array): void {
+    const next = this.next
     for (let i = 0; i < groups.length; i++) {
       if (p !== undefined && p[i] !== 1) continue
       const d = v[i]
       const g = groups[i]
-      let c = chunks[g]
-      let k = fill[g]
-      if (k === c.length) {
-        c = this.nextChunk(g)
-        k = 0
-      }
-      if (d >= 0 && d < OVER && Math.floor(d) === d && (d !== 0 || 1 / d > 0)) c[k] = d
-      else c[k] = this.keepOver(d, g)
-      fill[g] = k + 1
+      if (d >= 0 && d < OVER && Math.floor(d) === d && (d !== 0 || 1 / d > 0)) region[next[g]++] = d
+      else region[next[g]++] = this.keepOver(d, g)
     }
   }
 
@@ -415,21 +464,9 @@ class Samples {
     return OVER
   }
 
-  /** Group g's next chunk, its full one set aside: twice as long, up to MAX_CHUNK_VALUES. */
-  private nextChunk(g: number): Uint32Array {
-    const last = this.chunks[g]
-    if (last.length > 0) this.full[g].push(last)
-    const size = Math.min(MAX_CHUNK_VALUES, Math.max(MIN_CHUNK_VALUES, 2 * last.length))
-    const { page, at } = this.pages.take(4 * size)
-    const chunk = new Uint32Array(this.pages.buffer(page), at, size)
-    this.chunks[g] = chunk
-    this.fill[g] = 0
-    return chunk
-  }
-
   /** Bytes held now and to be held at the end (the memory budget's figure). */
   bytes(): number {
-    return this.pages.bytes + 20 * this.over.length + BYTES_PER_SAMPLE_GROUP * this.groupCount
+    return this.pages.bytes + 2 * this.runs.byteLength + 20 * this.over.length + BYTES_PER_SAMPLE_GROUP * this.groupCount
   }
 
   /** Asks for the p-th percentile of every group (before any rank is read). */
@@ -444,18 +481,23 @@ class Samples {
    * in cache: each search starts past the rank before it (p95 after p50 looks at the top half).
    */
   rank(g: number, p: number): number | undefined {
-    const sizes = this.sizes ?? this.finish()
-    const n = sizes[g]
+    const runStarts = this.runStarts ?? this.finish()
+    const n = this.counts[g]
     if (!(n > 0)) return undefined
     const wanted = this.wanted
     if (this.answered[g] === 0) {
-      this.select(g, [...this.full[g], this.chunks[g].subarray(0, this.fill[g])], n, wanted.map((q) => rankIndex(n, q)), g * wanted.length)
+      const parts: Uint32Array[] = []
+      for (let r = runStarts[g]; r < runStarts[g + 1]; r++) {
+        const run = 4 * this.order[r]
+        const at = this.runs[run + 2]
+        parts.push(this.regions[this.runs[run + 1]].subarray(at, at + this.runs[run + 3]))
+      }
+      this.select(g, parts, n, wanted.map((q) => rankIndex(n, q)), g * wanted.length)
       this.answered[g] = 1
       // Every group answered: the pages are let go, kept for the next query.
       if (--this.unanswered === 0) {
         this.pages.releaseAll()
-        this.chunks = []
-        this.full = []
+        this.regions = []
       }
     }
     return this.answers[g * wanted.length + wanted.indexOf(p)]
@@ -468,14 +510,12 @@ class Samples {
    * group, the group's values are copied as doubles in the order they came and selected among.
    */
   private select(g: number, parts: readonly Uint32Array[], n: number, ranks: number[], at: number): void {
-    const overStarts = this.overStarts
-    const over = this.over.subarray(overStarts[g], overStarts[g + 1])
+    const over = this.over.subarray(this.overStarts[g], this.overStarts[g + 1])
     if (this.mixed[g] === 1 || n < HISTOGRAM_SELECT_ROWS) {
       if (this.flat.length < n) this.flat = new Float64Array(Math.max(n, 2 * this.flat.length))
       const doubles = this.flat.subarray(0, n)
-      let i = 0
-      let x = 0
-      for (const c of parts) for (let j = 0; j < c.length; j++) doubles[i++] = c[j] === OVER ? over[x++] : c[j]
+      const places = new Uint32Array(2)
+      for (let k = 0; k < parts.length; k++) copyDoubles(parts[k], over, doubles, places)
       selectRanks(doubles, ranks, this.answers, at, this.histogram)
       return
     }
@@ -493,45 +533,46 @@ class Samples {
     }
   }
 
-  /** Counts each group's values and lays the OVER values out group after group (in the order they came within each). */
+  /** Orders the runs by group and lays the OVER values out group after group (each in the order they came, both). */
   private finish(): Uint32Array {
     const groups = this.groupCount
     const overStarts = new Uint32Array(groups + 1)
     for (let g = 0; g < groups; g++) overStarts[g + 1] = overStarts[g] + this.overCounts[g]
-    const next = overStarts.slice(0, groups)
+    const overNext = overStarts.slice(0, groups)
     const over = new Float64Array(this.overTotal)
-    for (let i = 0; i < this.overTotal; i++) over[next[this.overGroups[i]]++] = this.over[i]
-    this.over = over
-    this.overGroups = new Uint32Array(0)
-    const sizes = new Uint32Array(groups)
-    for (let g = 0; g < groups; g++) {
-      sizes[g] = this.full[g].reduce((n, c) => n + c.length, this.fill[g])
-      if (sizes[g] > 0) this.unanswered++
-    }
+    for (let i = 0; i < this.overTotal; i++) over[overNext[this.overGroups[i]]++] = this.over[i]
+    const runStarts = new Uint32Array(groups + 1)
+    for (let r = 0; r < this.runCount; r++) runStarts[this.runs[4 * r] + 1]++
+    for (let g = 0; g < groups; g++) runStarts[g + 1] += runStarts[g]
+    const runNext = runStarts.slice(0, groups)
+    const order = new Uint32Array(this.runCount)
+    for (let r = 0; r < this.runCount; r++) order[runNext[this.runs[4 * r]]++] = r
+    for (let g = 0; g < groups; g++) if (this.counts[g] > 0) this.unanswered++
+    Object.assign(this, { over, overGroups: new Uint32Array(0), overStarts, order, runStarts })
     this.answers = new Float64Array(groups * this.wanted.length)
     this.answered = new Uint8Array(groups)
-    this.overStarts = overStarts
-    this.sizes = sizes
-    return sizes
+    return runStarts
   }
 }
 
-/** A group's chunk before its first value. */
-const NO_CHUNK = new Uint32Array(0)
+/** Appends the values of `a` to doubles[places[0] ...], each OVER mark replaced by over[places[1]++]. */
+function copyDoubles(a: Uint32Array, over: Float64Array, doubles: Float64Array, places: Uint32Array): void {
+  let i = places[0]
+  let x = places[1]
+  for (let j = 0; j < a.length; j++) doubles[i++] = a[j] === OVER ? over[x++] : a[j]
+  places[0] = i
+  places[1] = x
+}
 
-/** Values of a group's first chunk, and of its longest (256 KiB). */
-const MIN_CHUNK_VALUES = 16
-const MAX_CHUNK_VALUES = 65_536
-
-/** Bytes a group costs besides its values: its chunk views and counters. */
-const BYTES_PER_SAMPLE_GROUP = 200
+/** Bytes a group costs besides its values: counters while adding, where its runs and answers are at the end. */
+const BYTES_PER_SAMPLE_GROUP = 64
 
 /**
- * Pages chunks of values are cut from, so what a query holds grows a page at a time, with at
+ * Pages batches' values are kept in, so what a query holds grows a page at a time, with at
  * most the end of a page unused, not by doubling one array. Pages double from
  * FIRST_PAGE_BYTES to SAMPLE_PAGE_BYTES, so a query over a few thousand rows holds little. A
- * thread keeps let-go full pages for its next query (up to SPARE_SAMPLE_BYTES): a fresh page
- * is memory outside the heap that V8 counts toward its next full collection (marking the whole
+ * thread keeps let-go pages for its next query (up to SPARE_SAMPLE_BYTES): a fresh page is
+ * memory outside the heap that V8 counts toward its next full collection (marking the whole
  * heap, every cached block's objects); fresh arrays of a million values each query made most
  * queries pay one.
  */
@@ -542,12 +583,15 @@ class SamplePages {
   /** Bytes of the pages held. */
   bytes = 0
 
-  /** Room for `size` bytes (at most SAMPLE_PAGE_BYTES): the page and where in it (the last page, or a new one). */
+  /** Room for `size` bytes: the page and where in it (the last page, or a new one: a spare one when one is large enough). */
   take(size: number): { page: number; at: number } {
     const room = (size + 7) & ~7
     const last = this.buffers.at(-1)
     if (last === undefined || this.used + room > last.byteLength) {
-      const buffer = sparePages.pop() ?? new ArrayBuffer(Math.max(room, Math.min(SAMPLE_PAGE_BYTES, FIRST_PAGE_BYTES * 2 ** this.buffers.length)))
+      const want = Math.max(room, Math.min(SAMPLE_PAGE_BYTES, FIRST_PAGE_BYTES * 2 ** this.buffers.length))
+      // Spare pages are kept smallest first: the largest one, when it holds `room`.
+      const spare = sparePages.at(-1)
+      const buffer = spare !== undefined && spare.byteLength >= room ? sparePages.pop()! : new ArrayBuffer(want)
       this.buffers.push(buffer)
       this.bytes += buffer.byteLength
       this.used = 0
@@ -561,11 +605,12 @@ class SamplePages {
     return this.buffers[page]
   }
 
-  /** Lets every page go: full ones kept for the thread's next query while the spare pages are few. */
+  /** Lets every page go, kept for the thread's next query up to SPARE_SAMPLE_BYTES in all (the largest). */
   releaseAll(): void {
-    for (const buffer of this.buffers) {
-      if (buffer.byteLength === SAMPLE_PAGE_BYTES && (sparePages.length + 1) * SAMPLE_PAGE_BYTES <= SPARE_SAMPLE_BYTES) sparePages.push(buffer)
-    }
+    sparePages.push(...this.buffers)
+    sparePages.sort((a, b) => a.byteLength - b.byteLength)
+    let bytes = sparePages.reduce((n, b) => n + b.byteLength, 0)
+    while (bytes > SPARE_SAMPLE_BYTES) bytes -= sparePages.shift()!.byteLength
     this.buffers = []
     this.bytes = 0
   }
@@ -574,7 +619,7 @@ class SamplePages {
 /** The first page of a query's values (SamplePages). */
 const FIRST_PAGE_BYTES = 64 * 1024
 
-/** Pages a thread keeps for its next query (SamplePages). */
+/** Pages a thread keeps for its next query (SamplePages), smallest first. */
 const sparePages: ArrayBuffer[] = []
 
 /** Lets go of the pages kept for the next query (memory measurements start from none). */
