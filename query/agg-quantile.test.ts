@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MemoryStore, type Batch } from '../storage/index.ts'
-import { histogramScratch, rankIndex, select, selectByHistogram, selectWholeByHistogram } from './agg-quantile.ts'
+import { histogramScratch, rankIndex, releaseSpareSamples, select, selectByHistogram, selectWholeByHistogram } from './agg-quantile.ts'
 import { runQuery } from './engine.ts'
 import { randomSpans, seededRandom } from '../test/support/random-batch.ts'
 
@@ -85,9 +85,30 @@ describe('nearest-rank selection', () => {
   })
 })
 
+/**
+ * Expects each row (route, then per percentile `asked(p, x, duration)` of the route's values)
+ * to hold the nearest-rank values of `want`'s sorted values.
+ */
+function expectNearestRanks(
+  rows: unknown[][],
+  want: Map<unknown, { x: number[]; duration: number[] }>,
+  asked: (p: number, x: (p: number) => number | null, duration: (p: number) => number | null) => (number | null)[],
+  what: string,
+  ps: readonly number[] = PS,
+): void {
+  expect(rows.length).toBe(want.size)
+  for (const [route, ...values] of rows) {
+    const [sx, sd] = [want.get(route)!.x, want.get(route)!.duration].map((v) => v.sort((a, b) => a - b))
+    const at = (sorted: number[]) => (p: number) => (sorted.length === 0 ? null : sorted[rankIndex(sorted.length, p)])
+    expect(values, `${what}, route ${String(route)}`).toEqual(ps.flatMap((p) => asked(p, at(sx), at(sd))))
+  }
+}
+
+const PS = [50, 99, 95, 12.5, 99.9, 100, 1]
+
 describe('percentiles per group', () => {
   it('equal the nearest-rank values of each group sorted, whichever ranks are asked and in what order', async () => {
-    const ps = [50, 99, 95, 12.5, 99.9, 100, 1]
+    const ps = PS
     for (let seed = 1; seed <= 12; seed++) {
       const rand = seededRandom(seed)
       const store = new MemoryStore()
@@ -114,13 +135,7 @@ describe('percentiles per group', () => {
           group.duration.push(Number(end[i] - start[i]))
         }
       }
-      expect(rows.length).toBe(want.size)
-      for (const [route, ...values] of rows) {
-        const { x, duration } = want.get(route)!
-        const at = (sorted: number[], p: number) => (sorted.length === 0 ? null : sorted[rankIndex(sorted.length, p)])
-        const [sx, sd] = [x, duration].map((v) => v.sort((a, b) => a - b))
-        expect(values, `seed ${seed}, route ${String(route)}`).toEqual(ps.flatMap((p) => [at(sx, p), at(sd, p)]))
-      }
+      expectNearestRanks(rows, want, (p, x, duration) => [x(p), duration(p)], `seed ${seed}`)
     }
   })
 
@@ -155,13 +170,7 @@ describe('percentiles per group', () => {
       const ps = [1, 50, 95, 99, 99.9, 100]
       const asked = ps.map((p) => `percentile(duration, ${p}), percentile(attr.x, ${p})`).join(', ')
       const { rows } = await runQuery(`spans | stats ${asked} by attr.route`, { store })
-      expect(rows.length).toBe(want.size)
-      for (const [route, ...values] of rows) {
-        const { x, duration } = want.get(route)!
-        const at = (sorted: number[], p: number) => (sorted.length === 0 ? null : sorted[rankIndex(sorted.length, p)])
-        const [sx, sd] = [x, duration].map((v) => v.sort((a, b) => a - b))
-        expect(values, `seed ${seed}, route ${String(route)}`).toEqual(ps.flatMap((p) => [at(sd, p), at(sx, p)]))
-      }
+      expectNearestRanks(rows, want, (p, x, duration) => [duration(p), x(p)], `seed ${seed}`, ps)
     }
   })
 
@@ -184,8 +193,12 @@ describe('percentiles per group', () => {
     const texts = ['spans | stats p50(duration), p99(duration), count() by attr.route', 'spans | where attr.x > 100 | stats p50(duration), p95(duration), percentile(attr.x, 90)', 'spans | stats p95(duration) by attr.route']
     const alone = []
     for (const text of texts) alone.push((await runQuery(text, { store })).rows)
-    // Again, one after another: the arrays the first runs kept are reused.
+    // Again, one after another: the pages the first runs kept are reused; then on fresh pages.
     for (const [k, text] of texts.entries()) expect((await runQuery(text, { store })).rows).toEqual(alone[k])
+    for (const [k, text] of texts.entries()) {
+      releaseSpareSamples()
+      expect((await runQuery(text, { store })).rows).toEqual(alone[k])
+    }
     const together = await Promise.all([...texts, ...texts].map((text) => runQuery(text, { store })))
     expect(together.map((r) => r.rows)).toEqual([...alone, ...alone])
   })

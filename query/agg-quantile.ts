@@ -3,8 +3,9 @@
  * Exact percentiles of a numeric expression per group: percentile(x, p) and the shorthands
  * p50, p75, p90, p95, p99, p999. Definition: nearest rank, the value at rank ceil(p/100 * n)
  * in ascending order (like SQL percentile_disc), so every answer is a value that occurred.
- * Every value is kept until the end (the memory budget bounds how many), then each rank is
- * found by quickselect.
+ * Every value is kept until the end, a duration in 4 bytes (Samples), and the bytes kept are
+ * charged to the query's memory budget: past it the query fails with MEMORY_LIMIT. Then each
+ * group's ranks are selected (a histogram, then Floyd–Rivest).
  */
 import type { CallNode } from './ast.ts'
 import type { AggContext, Aggregator } from './agg.ts'

@@ -251,16 +251,16 @@ export const DICT_TABLES_PER_DICT = 4
 export const RARE_PICK_SHARE = 8
 
 /**
- * Largest array of percentile values (or of their groups) a query thread keeps for the next
- * query (agg-quantile.ts): 32 MiB is four million values, a few hours of spans at the reference
- * rate; larger ones are let go, as before.
+ * Bytes of pages of percentile values a query thread keeps for the next query
+ * (agg-quantile.ts): 32 MiB is eight million durations, a few hours of spans at the reference
+ * rate; more are let go.
  */
 export const SPARE_SAMPLE_BYTES = 32 * 1024 * 1024
 
 /**
- * Bytes of one page percentiles keep batches' values in (agg-quantile.ts): ten 65,536-row
- * batches of durations (6 bytes a span), so a query holds at most a few hundred KiB unused at
- * the end of its last page; a thread keeps up to SPARE_SAMPLE_BYTES / 2 of them between queries.
+ * Largest page percentiles keep batches' values in (agg-quantile.ts; pages double up to it from
+ * 64 KiB): sixteen 65,536-row batches of durations (4 bytes a span), so a query holds at most a
+ * batch's 256 KiB unused at the end of its last page.
  */
 export const SAMPLE_PAGE_BYTES = 4 * 1024 * 1024
 
