@@ -105,7 +105,7 @@ const HISTOGRAM_SELECT_ROWS = 1024
 /** Buckets of that histogram: 16 KiB of counts, a few values per bucket for groups this size. */
 const HISTOGRAM_BUCKETS = 4096
 
-/** Most buckets of a histogram of 32-bit whole numbers (wholeBucket): 33 lengths of 128 each. */
+/** Most buckets of a histogram of 32-bit whole numbers (selectWholeByHistogram): 33 lengths of 128 each. */
 const WHOLE_BUCKETS = 33 << 7
 
 /** Arrays selectByHistogram reuses from group to group. */
@@ -160,56 +160,39 @@ export function selectByHistogram(a: Float64Array, ranks: readonly number[], out
 }
 
 /**
- * selectByHistogram for whole numbers in [0, 2^32), held in one or more arrays (`parts`, read
- * as one). A value's bucket is its bit length and as many of the bits after its leading one as
- * let the lengths from the smallest value's to the largest's fill WHOLE_BUCKETS, the way a
- * double's high word orders it: latencies spread over several orders of magnitude still fall
- * a few to a bucket.
+ * selectByHistogram for whole numbers in [0, 2^32). A value's bucket is its bit length and as
+ * many of the bits after its leading one as let the lengths from the smallest value's to the
+ * largest's fill WHOLE_BUCKETS, the way a double's high word orders it: latencies spread over
+ * several orders of magnitude still fall a few to a bucket. `a` is read as 32-bit signed words:
+ * a value of 2^31 or more read unsigned would be a double.
  */
-export function selectWholeByHistogram(parts: readonly Uint32Array[], ranks: readonly number[], out: Float64Array, at: number, scratch: HistogramScratch): void {
-  // Each pass over a part is a call of its own (V8 optimises a loop nested in another badly),
-  // reading the part as 32-bit signed words: a value of 2^31 or more read unsigned is a double.
-  const words = parts.map((a) => new Int32Array(a.buffer, a.byteOffset, a.length))
-  const lengths = Int32Array.of(32, 0)
-  for (let k = 0; k < words.length; k++) wholeLengths(words[k], lengths)
-  const low = lengths[0]
-  let bits = 0
-  while ((lengths[1] - low + 1) << (bits + 1) <= WHOLE_BUCKETS && bits < 31) bits++
-  const counts = scratch.counts.fill(0)
-  for (let k = 0; k < words.length; k++) countWhole(words[k], counts, low, bits)
-  const plan = planBuckets(ranks, scratch)
-  for (let k = 0; k < words.length; k++) copyWhole(words[k], scratch, low, bits)
-  selectPlanned(plan, ranks, scratch, out, at)
-}
-
-/** Lowers lengths[0] to the least bit length of the words of `a`, raises lengths[1] to the greatest. */
-function wholeLengths(a: Int32Array, lengths: Int32Array): void {
-  let least = lengths[0]
-  let most = lengths[1]
-  for (let i = 0; i < a.length; i++) {
-    const length = 32 - Math.clz32(a[i])
-    least = length < least ? length : least
-    most = length > most ? length : most
+export function selectWholeByHistogram(a: Uint32Array, ranks: readonly number[], out: Float64Array, at: number, scratch: HistogramScratch): void {
+  const words = new Int32Array(a.buffer, a.byteOffset, a.length)
+  const n = words.length
+  // The least value (unsigned order is signed order with the top bit flipped) and the bits any value has.
+  let least = 0x7fffffff
+  let any = 0
+  for (let i = 0; i < n; i++) {
+    const v = words[i]
+    const flipped = v ^ -0x80000000
+    least = flipped < least ? flipped : least
+    any |= v
   }
-  lengths[0] = least
-  lengths[1] = most
-}
-
-function countWhole(a: Int32Array, counts: Uint32Array, low: number, bits: number): void {
+  const low = 32 - Math.clz32(least ^ -0x80000000)
+  const high = 32 - Math.clz32(any)
+  let bits = 0
+  while ((high - low + 1) << (bits + 1) <= WHOLE_BUCKETS && bits < 31) bits++
   const right = 32 - bits
-  for (let i = 0; i < a.length; i++) {
-    // wholeBucket, written out: a call per value costs more than the rest of the pass.
-    const v = a[i]
+  const counts = scratch.counts.fill(0)
+  for (let i = 0; i < n; i++) {
+    const v = words[i]
     const z = Math.clz32(v)
     counts[((32 - z - low) << bits) | (((v << z) << 1) >>> right)]++
   }
-}
-
-/** Copies the values of `a` in buckets with a slot to their slots (planBuckets). */
-function copyWhole(a: Int32Array, { slot, values }: HistogramScratch, low: number, bits: number): void {
-  const right = 32 - bits
-  for (let i = 0; i < a.length; i++) {
-    const v = a[i]
+  const plan = planBuckets(ranks, scratch)
+  const { values, slot } = scratch
+  for (let i = 0; i < n; i++) {
+    const v = words[i]
     const z = Math.clz32(v)
     const b = ((32 - z - low) << bits) | (((v << z) << 1) >>> right)
     const to = slot[b]
@@ -218,12 +201,7 @@ function copyWhole(a: Int32Array, { slot, values }: HistogramScratch, low: numbe
       slot[b] = to + 1
     }
   }
-}
-
-/** A bucket number that orders as the 32-bit whole number with the bits of `v` does: its length in bits past `low`, then the `bits` bits after its leading one. */
-function wholeBucket(v: number, low: number, bits: number): number {
-  const z = Math.clz32(v)
-  return ((32 - z - low) << bits) | (((v << z) << 1) >>> (32 - bits))
+  selectPlanned(plan, ranks, scratch, out, at)
 }
 
 /** Where the buckets of a histogram's ranks are: bucket, values before it, and where its values are copied to. */
@@ -353,7 +331,9 @@ class Samples {
   private answers = new Float64Array(0)
   private answered = new Uint8Array(0)
   private readonly histogram = histogramScratch()
+  /** A group's values as doubles or as whole numbers, in one array, while its ranks are selected. */
   private flat = new Float64Array(0)
+  private whole = new Uint32Array(0)
   private batchCounts = new Float64Array(0)
   type: ValueType = 'number'
   base = 0n
@@ -499,6 +479,7 @@ class Samples {
       if (--this.unanswered === 0) {
         this.pages.releaseAll()
         this.regions = []
+        this.whole = new Uint32Array(0)
       }
     }
     return this.answers[g * wanted.length + wanted.indexOf(p)]
@@ -522,7 +503,17 @@ class Samples {
     }
     const whole = n - over.length
     const low = ranks.filter((k) => k < whole)
-    if (low.length > 0) selectWholeByHistogram(parts, low, this.answers, at, this.histogram)
+    if (low.length > 0) {
+      // One array, read by one loop a pass: V8 compiles a loop over the parts in turn far worse.
+      if (this.whole.length < n) this.whole = new Uint32Array(Math.max(n, 2 * this.whole.length))
+      const whole = this.whole.subarray(0, n)
+      let to = 0
+      for (const c of parts) {
+        whole.set(c, to)
+        to += c.length
+      }
+      selectWholeByHistogram(whole, low, this.answers, at, this.histogram)
+    }
     if (low.length < ranks.length) {
       selectRanks(
         over,
