@@ -334,6 +334,7 @@ class Samples {
   /** A group's values as doubles or as whole numbers, in one array, while its ranks are selected. */
   private flat = new Float64Array(0)
   private whole = new Uint32Array(0)
+  private readonly places = new Uint32Array(2)
   private batchCounts = new Float64Array(0)
   type: ValueType = 'number'
   base = 0n
@@ -467,13 +468,7 @@ class Samples {
     if (!(n > 0)) return undefined
     const wanted = this.wanted
     if (this.answered[g] === 0) {
-      const parts: Uint32Array[] = []
-      for (let r = runStarts[g]; r < runStarts[g + 1]; r++) {
-        const run = 4 * this.order[r]
-        const at = this.runs[run + 2]
-        parts.push(this.regions[this.runs[run + 1]].subarray(at, at + this.runs[run + 3]))
-      }
-      this.select(g, parts, n, wanted.map((q) => rankIndex(n, q)), g * wanted.length)
+      this.select(g, n, wanted.map((q) => rankIndex(n, q)), g * wanted.length)
       this.answered[g] = 1
       // Every group answered: the pages are let go, kept for the next query.
       if (--this.unanswered === 0) {
@@ -491,28 +486,36 @@ class Samples {
    * values (where their marks are the highest), the others among them. Else, and in a small
    * group, the group's values are copied as doubles in the order they came and selected among.
    */
-  private select(g: number, parts: readonly Uint32Array[], n: number, ranks: number[], at: number): void {
+  private select(g: number, n: number, ranks: number[], at: number): void {
     const over = this.over.subarray(this.overStarts[g], this.overStarts[g + 1])
+    const { order, runs, regions } = this
+    const first = this.runStarts![g]
+    const end = this.runStarts![g + 1]
+    // A small group's runs are copied by a call each (V8 compiles a loop nested in another badly), with no view made of them.
     if (this.mixed[g] === 1 || n < HISTOGRAM_SELECT_ROWS) {
       if (this.flat.length < n) this.flat = new Float64Array(Math.max(n, 2 * this.flat.length))
       const doubles = this.flat.subarray(0, n)
-      const places = new Uint32Array(2)
-      for (let k = 0; k < parts.length; k++) copyDoubles(parts[k], over, doubles, places)
+      const places = this.places.fill(0)
+      for (let r = first; r < end; r++) {
+        const run = 4 * order[r]
+        copyDoubles(regions[runs[run + 1]], runs[run + 2], runs[run + 3], over, doubles, places)
+      }
       selectRanks(doubles, ranks, this.answers, at, this.histogram)
       return
     }
     const whole = n - over.length
     const low = ranks.filter((k) => k < whole)
     if (low.length > 0) {
-      // One array, read by one loop a pass: V8 compiles a loop over the parts in turn far worse.
+      // One array, read by one loop a pass: V8 compiles a loop over the runs in turn far worse.
       if (this.whole.length < n) this.whole = new Uint32Array(Math.max(n, 2 * this.whole.length))
-      const whole = this.whole.subarray(0, n)
-      let to = 0
-      for (const c of parts) {
-        whole.set(c, to)
-        to += c.length
+      const values = this.whole.subarray(0, n)
+      for (let r = first, to = 0; r < end; r++) {
+        const run = 4 * order[r]
+        const from = runs[run + 2]
+        values.set(regions[runs[run + 1]].subarray(from, from + runs[run + 3]), to)
+        to += runs[run + 3]
       }
-      selectWholeByHistogram(whole, low, this.answers, at, this.histogram)
+      selectWholeByHistogram(values, low, this.answers, at, this.histogram)
     }
     if (low.length < ranks.length) {
       selectRanks(
@@ -547,11 +550,11 @@ class Samples {
   }
 }
 
-/** Appends the values of `a` to doubles[places[0] ...], each OVER mark replaced by over[places[1]++]. */
-function copyDoubles(a: Uint32Array, over: Float64Array, doubles: Float64Array, places: Uint32Array): void {
+/** Appends a[from .. from + count) to doubles[places[0] ...], each OVER mark replaced by over[places[1]++]. */
+function copyDoubles(a: Uint32Array, from: number, count: number, over: Float64Array, doubles: Float64Array, places: Uint32Array): void {
   let i = places[0]
   let x = places[1]
-  for (let j = 0; j < a.length; j++) doubles[i++] = a[j] === OVER ? over[x++] : a[j]
+  for (let j = from; j < from + count; j++) doubles[i++] = a[j] === OVER ? over[x++] : a[j]
   places[0] = i
   places[1] = x
 }
