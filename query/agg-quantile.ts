@@ -301,8 +301,9 @@ const OVER = 0xffffffff
  * sort by the batch's rows per group), with a record of where each group's values start: 4
  * bytes a span plus a record per group and batch, where keeping each batch's start and end
  * times held 16, their groups 4 to 8 (an array doubling) and laying them all out at the end 8
- * more. At the end each group's ranks are selected from its runs of values (a histogram) or a
- * copy of them.
+ * more. At the end each group's runs are copied together into one array (as whole numbers,
+ * or as doubles for a small group or one with values no whole number orders) and its ranks
+ * selected there.
  */
 class Samples {
   private readonly pages = new SamplePages()
