@@ -10,6 +10,11 @@
  * keys are read once, and the bin of a point is recomputed only where time leaves the last
  * one. The answers are the generic path's to the bit: the same points, the same links between
  * them, summed in the same order (series by first appearance, then time).
+ * Counters whose input can be read again are walked batch by batch as they come instead, each
+ * series from where its last batch left it (Stream), so nothing is kept but per-series and
+ * per-group state; that is exact while the values are whole numbers and the sums stay at most
+ * 2^52 (any order of adding then gives the same sum). When they are not, or a series' points
+ * arrive out of time order, the caller reads the input again and keeps the batches.
  * Anything else (another histogram kind, mixed bounds, a column of an unexpected kind) makes
  * `finish` or `add` return false, and the caller feeds the kept batches to the generic path.
  */
@@ -34,9 +39,9 @@ type KeyPlan = { readonly label: Expr } | { readonly binWidth: bigint }
  * The series-wise evaluation of `node`, or undefined when its shape is not one this handles:
  * raw metric rows; every aggregate increase(value) / rate(value), or every one
  * histogram_quantile(q); keys that are labels (attributes, metric.name) and at most one
- * bin(time, w).
+ * bin(time, w). `stream`: counters are walked batch by batch as they come, not kept (Stream).
  */
-export function seriesStats(node: StatsNode, ctx: AggContext): SeriesStats | undefined {
+export function seriesStats(node: StatsNode, ctx: AggContext, stream = false): SeriesStats | undefined {
   const scope = ctx.scope
   if (scope.signal !== 'metrics' || Object.keys(scope.aliases).length > 0 || Object.keys(scope.columns ?? {}).length > 0 || node.by.length === 0 || node.aggregates.length === 0) return undefined
   const column = (e: Expr): string | undefined => {
@@ -66,7 +71,7 @@ export function seriesStats(node: StatsNode, ctx: AggContext): SeriesStats | und
     // A rate without a bin or a bounded range divides by each group's span of points: generic.
     const hasRate = calls.some((c) => c.kind === 'Call' && c.name === 'rate')
     if (hasRate && ctx.binWidthNs === undefined && (ctx.rangeStart === undefined || ctx.rangeEnd === undefined)) return undefined
-    return new SeriesStats(keys, ctx, calls.map((c) => (c.kind === 'Call' && c.name === 'rate' ? 'rate' : 'increase')))
+    return new SeriesStats(keys, ctx, calls.map((c) => (c.kind === 'Call' && c.name === 'rate' ? 'rate' : 'increase')), stream)
   }
   if (quantiles.every((q) => q !== undefined)) return new SeriesStats(keys, ctx, quantiles as number[])
   return undefined
@@ -116,22 +121,51 @@ export class SeriesStats {
   private readonly ctx: AggContext
   /** Per aggregate: 'increase' or 'rate' (counters), or its quantile (histograms). */
   private readonly what: readonly ('increase' | 'rate' | number)[]
+  /** Walks counter batches as they come, keeping only each series' last point (Stream); else keeps them. */
+  private readonly stream: Stream | undefined
+  /** Whether a batch was walked and let go: then no kept batches can answer instead. */
+  dropped = false
 
-  constructor(keys: readonly KeyPlan[], ctx: AggContext, what: readonly ('increase' | 'rate' | number)[]) {
+  // Groups as rows make them, in arrival order (numberBatch).
+  private readonly labelKeys: readonly { label: Expr }[]
+  private readonly bin: { binWidth: bigint } | undefined
+  private readonly bins: Bins
+  private readonly seriesIds = new SeriesIds()
+  private readonly labelGroupIds: LabelGroupIds = { plain: new Map(), encoded: new Map() }
+  private labelGroupOf = new Uint32Array(64)
+  private readonly labelValues: Scalar[][] = []
+  /** Group of (label group, bin): a table per label group, indexed by bin id (-1: none yet). */
+  private readonly groupIds: Int32Array[] = []
+
+  constructor(keys: readonly KeyPlan[], ctx: AggContext, what: readonly ('increase' | 'rate' | number)[], stream = false) {
     this.keys = keys
     this.ctx = ctx
     this.what = what
+    this.labelKeys = keys.filter((k): k is { label: Expr } => 'label' in k)
+    this.bin = keys.find((k): k is { binWidth: bigint } => 'binWidth' in k)
+    this.bins = new Bins(this.bin?.binWidth)
+    this.stream = stream && !this.histogram ? new Stream(new CounterWalk(this.bins, this.groupOf, ctx.rangeStart, 0)) : undefined
   }
 
   private get histogram(): boolean {
     return typeof this.what[0] === 'number'
   }
 
+  /** Whether batches are walked as they come (and let go) rather than kept to the end. */
+  get streaming(): boolean {
+    return this.stream !== undefined
+  }
+
   get count(): number {
     return this.values.length
   }
 
-  /** Keeps `batch`; false when its columns are not what the walk reads (the caller goes generic). */
+  /**
+   * Takes `batch`; false when its columns are not what the walk reads, or (streaming) when
+   * its points cannot be walked as they come: a series' points before ones already walked,
+   * values other than whole numbers in [0, 2^52] (`dropped` then tells whether the batches
+   * before are gone, and the input must be read again).
+   */
   add(batch: Batch): boolean {
     const c = batch.columns
     const time = c[METRIC_COLUMNS.timeUnixNano]
@@ -147,6 +181,16 @@ export class SeriesStats {
     }
     if (!this.histogram) {
       if (value !== undefined && value.kind !== 'f64') return false
+      if (this.stream !== undefined) {
+        const counter = { ...cols, value }
+        const stream = this.stream
+        stream.runs.length = 0
+        stream.runs.segments = 0
+        const shape = this.numberBatch(batch, counter, 0, stream.runs)
+        if (!stream.walk(counter, shape, this.labelGroupOf, this.values.length)) return false
+        this.dropped = true
+        return true
+      }
       this.columns.push({ ...cols, value })
     } else {
       const buckets = c[METRIC_COLUMNS.bucketCounts]
@@ -168,9 +212,9 @@ export class SeriesStats {
     return true
   }
 
-  /** Bytes held: the kept batches' columns (often shared with the block cache) and the groups. */
+  /** Bytes held: the kept batches' columns (often shared with the block cache), the groups and the series. */
   bytes(): number {
-    return this.held + this.values.length * BYTES_PER_GROUP
+    return this.held + this.values.length * BYTES_PER_GROUP + (this.stream?.bytes() ?? 0)
   }
 
   /** The kept batches, for the generic path, and nothing kept any more. */
@@ -196,87 +240,98 @@ export class SeriesStats {
     return seconds > 0 ? increase / seconds : null
   }
 
+  /** The group of (label group, bin id), numbered at its first row. */
+  private readonly groupOf = (labelGroup: number, binId: number): number => {
+    const groupIds = this.groupIds
+    let table = groupIds[labelGroup]
+    if (table === undefined || binId >= table.length) {
+      const wider = new Int32Array(Math.max(16, 2 * binId + 2)).fill(-1)
+      if (table !== undefined) wider.set(table)
+      groupIds[labelGroup] = table = wider
+    }
+    let g = table[binId]
+    if (g < 0) {
+      g = table[binId] = this.values.length
+      keepValues(this.values, g, keysInOrder(this.keys, this.labelValues[labelGroup], this.bins.starts[binId]))
+    }
+    return g
+  }
+
+  /**
+   * Makes the group of every row of `batch` (columns `cols`), in row order, as GroupKeys numbers
+   * them, and notes each run of one series in `runs` as from batch `b`: whether its times
+   * ascend, its first and last time, its bins. Returns the block's shape.
+   */
+  private numberBatch(batch: Batch, cols: Columns, b: number, runs: Runs): BlockShape {
+    const { seriesIds, bins, bin, groupOf } = this
+    const n = batch.length
+    const { rows, key } = seriesRuns(batch)
+    const vecs = this.labelKeys.map((k) => evalShared(k.label, batch, this.ctx))
+    const { timeLo, timeHi, time } = cols
+    const tp = time?.present
+    const shape = blockShape(rows, n, cols, !this.histogram)
+    const shapes = shape.runs
+    const segments = segmentsOf(shape, bin?.binWidth)
+    // The query's bin id of each of the block's bins (-1: not looked up yet).
+    const binIds = new Int32Array(segments?.starts.length ?? 0).fill(-1)
+    runs.reserve(rows.length, segments === undefined ? 0 : segments.first[rows.length])
+    for (let r = 0; r < rows.length; r++) {
+      const from = rows[r]
+      const to = r + 1 < rows.length ? rows[r + 1] : n
+      const s = seriesIds.id(key[r])
+      if (seriesIds.added) {
+        if (s >= this.labelGroupOf.length) this.labelGroupOf = grown(this.labelGroupOf)
+        this.labelGroupOf[s] = labelGroupIdOf(vecs, from, this.labelGroupIds, this.labelValues)
+      }
+      const lg = this.labelGroupOf[s]
+      if (timeHi === undefined || tp !== undefined) {
+        runs.add(b, from, to, s, ...groupRows(timeHi, timeLo, tp, time?.values, from, to, bins, lg, groupOf))
+        continue
+      }
+      // Every row has a time: if they ascend, each bin's rows are found by binary search.
+      if ((shapes[r] & SORTED) === 0) {
+        runs.add(b, from, to, s, ...groupRows(timeHi, timeLo, tp, time!.values, from, to, bins, lg, groupOf))
+        continue
+      }
+      // Each of the run's bins (its rows found once per block: segmentsOf) makes its group.
+      const k0 = runs.segments
+      for (let k = segments!.first[r], row = from; k < segments!.first[r + 1]; k++) {
+        const local = segments!.bin[k]
+        let id = binIds[local]
+        if (id < 0) id = binIds[local] = bins.seek(timeHi[2 * row + 1], timeLo![2 * row], time!.values, row)
+        runs.segment(segments!.end[k], id, groupOf(lg, id))
+        row = segments!.end[k]
+      }
+      const firstHi = timeHi[2 * from + 1]
+      const firstLo = timeLo![2 * from]
+      const lastHi = timeHi[2 * to - 1]
+      const lastLo = timeLo![2 * to - 2]
+      runs.add(b, from, to, s, true, true, firstHi, firstLo, lastHi, lastLo, (shapes[r] & STEADY) !== 0 ? 2 * k0 + ((shapes[r] & RESETS) !== 0 ? 1 : 0) : -1)
+    }
+    return shape
+  }
+
   /**
    * Groups every row and walks every series; false when the data needs the generic path
-   * (histograms of one group with different bounds: its error), which then gets the batches.
+   * (histograms of one group with different bounds: its error), which then gets the batches,
+   * or, streaming, when a group's increase passed 2^52 (walked in another order than the
+   * generic path's, its sum could round otherwise): then the input must be read again.
    */
   finish(): boolean {
-    const { batches, keys } = this
-    const labelKeys = keys.filter((k): k is { label: Expr } => 'label' in k)
-    const bin = keys.find((k): k is { binWidth: bigint } => 'binWidth' in k)
-    const bins = new Bins(bin?.binWidth)
-    const seriesIds = new SeriesIds()
-    const labelGroupIds: LabelGroupIds = { plain: new Map(), encoded: new Map() }
-    let labelGroupOf = new Uint32Array(64)
-    const labelValues: Scalar[][] = []
-    // Group of (label group, bin): a table per label group, indexed by bin id (-1: none yet).
-    const groupIds: Int32Array[] = []
-    const groupOf = (labelGroup: number, binId: number): number => {
-      let table = groupIds[labelGroup]
-      if (table === undefined || binId >= table.length) {
-        const wider = new Int32Array(Math.max(16, 2 * binId + 2)).fill(-1)
-        if (table !== undefined) wider.set(table)
-        groupIds[labelGroup] = table = wider
-      }
-      let g = table[binId]
-      if (g < 0) {
-        g = table[binId] = this.values.length
-        keepValues(this.values, g, keysInOrder(keys, labelValues[labelGroup], bins.starts[binId]))
-      }
-      return g
+    if (this.stream !== undefined) {
+      const sums = this.stream.walker.sums.slice(0, this.values.length)
+      for (let g = 0; g < sums.length; g++) if (sums[g] > STEADY_MAX) return false
+      this.counterSums = sums
+      return true
     }
+    const { batches, bins, groupOf } = this
     // Every row makes its group, in row order, as GroupKeys numbers them; each run of one
     // series is noted with whether its times ascend, and its first and last time.
     const runs = new Runs()
     const shapeOf: BlockShape[] = []
-    for (let b = 0; b < batches.length; b++) {
-      const batch = batches[b]
-      const n = batch.length
-      const { rows, key } = seriesRuns(batch)
-      const vecs = labelKeys.map((k) => evalShared(k.label, batch, this.ctx))
-      const { timeLo, timeHi, time } = this.columns[b]
-      const tp = time?.present
-      const shape = blockShape(rows, n, this.columns[b], !this.histogram)
-      const shapes = shape.runs
-      shapeOf[b] = shape
-      const segments = segmentsOf(shape, bin?.binWidth)
-      // The query's bin id of each of the block's bins (-1: not looked up yet).
-      const binIds = new Int32Array(segments?.starts.length ?? 0).fill(-1)
-      runs.reserve(rows.length, segments === undefined ? 0 : segments.first[rows.length])
-      for (let r = 0; r < rows.length; r++) {
-        const from = rows[r]
-        const to = r + 1 < rows.length ? rows[r + 1] : n
-        const s = seriesIds.id(key[r])
-        if (seriesIds.added) {
-          if (s >= labelGroupOf.length) labelGroupOf = grown(labelGroupOf)
-          labelGroupOf[s] = labelGroupIdOf(vecs, from, labelGroupIds, labelValues)
-        }
-        const lg = labelGroupOf[s]
-        if (timeHi === undefined || tp !== undefined) {
-          runs.add(b, from, to, s, ...groupRows(timeHi, timeLo, tp, time?.values, from, to, bins, lg, groupOf))
-          continue
-        }
-        // Every row has a time: if they ascend, each bin's rows are found by binary search.
-        if ((shapes[r] & SORTED) === 0) {
-          runs.add(b, from, to, s, ...groupRows(timeHi, timeLo, tp, time!.values, from, to, bins, lg, groupOf))
-          continue
-        }
-        // Each of the run's bins (its rows found once per block: segmentsOf) makes its group.
-        const k0 = runs.segments
-        for (let k = segments!.first[r], row = from; k < segments!.first[r + 1]; k++) {
-          const local = segments!.bin[k]
-          let id = binIds[local]
-          if (id < 0) id = binIds[local] = bins.seek(timeHi[2 * row + 1], timeLo![2 * row], time!.values, row)
-          runs.segment(segments!.end[k], id, groupOf(lg, id))
-          row = segments!.end[k]
-        }
-        const firstHi = timeHi[2 * from + 1]
-        const firstLo = timeLo![2 * from]
-        const lastHi = timeHi[2 * to - 1]
-        const lastLo = timeLo![2 * to - 2]
-        runs.add(b, from, to, s, true, true, firstHi, firstLo, lastHi, lastLo, (shapes[r] & STEADY) !== 0 ? 2 * k0 + ((shapes[r] & RESETS) !== 0 ? 1 : 0) : -1)
-      }
-    }
+    for (let b = 0; b < batches.length; b++) shapeOf[b] = this.numberBatch(batches[b], this.columns[b], b, runs)
+    const seriesIds = this.seriesIds
+    const labelGroupOf = this.labelGroupOf
     const walk = this.histogram ? new HistogramWalk(bins, groupOf, this.ctx.rangeStart) : new CounterWalk(bins, groupOf, this.ctx.rangeStart, this.values.length)
     const bySeries = runs.bySeries(seriesIds.size)
     const pairs = new Points()
@@ -735,11 +790,11 @@ class Runs {
   to = new Int32Array(256)
   series = new Int32Array(256)
   /** 1 when the run has a timed row and its times ascend, 0 when they do not; 2 when it has none. */
-  private kind = new Int32Array(256)
-  private firstHi = new Int32Array(256)
-  private firstLo = new Uint32Array(256)
-  private lastHi = new Int32Array(256)
-  private lastLo = new Uint32Array(256)
+  kind = new Int32Array(256)
+  firstHi = new Int32Array(256)
+  firstLo = new Uint32Array(256)
+  lastHi = new Int32Array(256)
+  lastLo = new Uint32Array(256)
   /**
    * For a STEADY run (BlockShape) walked by CounterWalk.runSteady, twice its first segment,
    * plus 1 when it has RESETS (it walks BlockShape.increases, not the values); else -1.
@@ -825,6 +880,143 @@ class Runs {
     }
     return true
   }
+}
+
+/**
+ * Counter series walked batch by batch as the batches come (SeriesStats streaming), keeping per
+ * series only what its next point links to (Walk's state: whether it had a point, its last value
+ * and start time) and the time of its last row: memory grows with series and groups, not with
+ * points. Increases that are whole numbers in [0, 2^52], summing to at most 2^52 per group, add
+ * exactly in any order, so adding each series' points as they arrive gives the series-by-series
+ * walk's sums to the bit. A run with other values, or with points before ones of its series
+ * already walked (parts written apart), stops it (walk returns false).
+ */
+class Stream {
+  readonly walker: CounterWalk
+  /** The runs of the batch being walked (SeriesStats.numberBatch). */
+  readonly runs = new Runs()
+  private readonly pairs = new Points()
+  private size = 0
+  /** Per series: 1 while it has had no point (Walk.first), its last value and start time halves. */
+  private first = new Uint8Array(256)
+  private prevValue = new Float64Array(256)
+  private prevLo = new Uint32Array(256)
+  private prevHi = new Uint32Array(256)
+  /** Per series: 1 once a run with a timed row was walked, and the latest such row's time halves. */
+  private timed = new Uint8Array(256)
+  private lastHi = new Int32Array(256)
+  private lastLo = new Uint32Array(256)
+
+  constructor(walker: CounterWalk) {
+    this.walker = walker
+  }
+
+  bytes(): number {
+    return this.first.length * 30 + this.walker.sums.length * 8
+  }
+
+  private reserve(s: number): void {
+    if (s >= this.size) {
+      if (s >= this.first.length) {
+        const n = Math.max(2 * this.first.length, s + 1)
+        const wider = <T extends Uint8Array | Float64Array | Uint32Array | Int32Array>(a: T): T => {
+          const out = new (a.constructor as new (n: number) => T)(n)
+          out.set(a)
+          return out
+        }
+        this.first = wider(this.first)
+        this.prevValue = wider(this.prevValue)
+        this.prevLo = wider(this.prevLo)
+        this.prevHi = wider(this.prevHi)
+        this.timed = wider(this.timed)
+        this.lastHi = wider(this.lastHi)
+        this.lastLo = wider(this.lastLo)
+      }
+      this.first.fill(1, this.size, s + 1)
+      this.size = s + 1
+    }
+  }
+
+  /**
+   * Walks the runs of one batch (columns `c`, shape `shape`, runs `this.runs`) in row order,
+   * each after the series' points walked before; `groups`: the groups there are now.
+   */
+  walk(c: Columns, shape: BlockShape, labelGroupOf: Uint32Array, groups: number): boolean {
+    const { runs, walker } = this
+    if (walker.sums.length < groups) {
+      const sums = new Float64Array(Math.max(groups, 2 * walker.sums.length))
+      sums.set(walker.sums)
+      walker.sums = sums
+    }
+    for (let r = 0; r < runs.length; r++) {
+      const kind = runs.kind[r]
+      if (kind === 2) continue
+      const s = runs.series[r]
+      const from = runs.from[r]
+      const to = runs.to[r]
+      this.reserve(s)
+      // The run's earliest and latest timed row.
+      let loHi = runs.firstHi[r]
+      let loLo = runs.firstLo[r]
+      let hiHi = runs.lastHi[r]
+      let hiLo = runs.lastLo[r]
+      if (kind === 0) {
+        const { timeHi, timeLo, time } = c
+        const tp = time!.present
+        loHi = 2 ** 31
+        hiHi = -(2 ** 31) - 1
+        for (let row = from; row < to; row++) {
+          if (tp !== undefined && tp[row] !== 1) continue
+          const hi = timeHi![2 * row + 1]
+          const lo = timeLo![2 * row]
+          if (hi < loHi || (hi === loHi && lo < loLo)) (loHi = hi), (loLo = lo)
+          if (hi > hiHi || (hi === hiHi && lo >= hiLo)) (hiHi = hi), (hiLo = lo)
+        }
+      }
+      // Ties come after the points walked before, as the sort by time, ties by arrival.
+      if (this.timed[s] === 1 && (loHi < this.lastHi[s] || (loHi === this.lastHi[s] && loLo < this.lastLo[s]))) return false
+      const steady = runs.steady[r]
+      if (steady < 0 && !wholeNumbers(c, from, to)) return false
+      walker.begin(labelGroupOf[s])
+      walker.first = this.first[s] === 1
+      walker.prevValue = this.prevValue[s]
+      walker.prevLo = this.prevLo[s]
+      walker.prevHi = this.prevHi[s]
+      if (steady >= 0) walker.runSteady(c, from, to, runs, steady >>> 1, (steady & 1) === 1 ? shape.increases! : c.value!.values)
+      else if (kind === 1) walker.run(c, from, to, true)
+      else {
+        // Rows out of time order within the run: its points sorted by time, ties by arrival.
+        const pairs = this.pairs
+        pairs.length = 0
+        walker.collect(c, 0, from, to, pairs)
+        pairs.sortByTime(() => c)
+        for (let k = 0; k < pairs.length; k++) walker.run(c, pairs.row[k], pairs.row[k] + 1)
+      }
+      this.first[s] = walker.first ? 1 : 0
+      this.prevValue[s] = walker.prevValue
+      this.prevLo[s] = walker.prevLo
+      this.prevHi[s] = walker.prevHi
+      this.timed[s] = 1
+      this.lastHi[s] = hiHi
+      this.lastLo[s] = hiLo
+    }
+    return true
+  }
+}
+
+/** True when every point among rows [from, to) (time and value present) is a whole number in [0, 2^52]. */
+function wholeNumbers(c: Columns, from: number, to: number): boolean {
+  const { time, value } = c
+  if (time === undefined || value === undefined) return true
+  const tp = time.present
+  const vp = value.present
+  const values = value.values
+  for (let row = from; row < to; row++) {
+    if ((tp !== undefined && tp[row] !== 1) || (vp !== undefined && vp[row] !== 1)) continue
+    const v = values[row]
+    if (!(Number.isInteger(v) && v >= 0 && v <= STEADY_MAX)) return false
+  }
+  return true
 }
 
 /** Points of one series to sort by time: batch and row, in arrival order. */
