@@ -883,125 +883,178 @@ class Runs {
 }
 
 /**
+ * A stretch of one series' points walked together (Stream): the times of its first and last
+ * point; its first point (value, start time halves, whether that start is within the lookback,
+ * its group) and what that point's link added to its group; the state its last point leaves
+ * (Walk: value and start time halves), which the next piece's first point links to.
+ */
+interface Piece {
+  fromHi: number
+  fromLo: number
+  toHi: number
+  toLo: number
+  headValue: number
+  headLo: number
+  headHi: number
+  headRecent: boolean
+  headGroup: number
+  added: number
+  value: number
+  lo: number
+  hi: number
+}
+
+/**
  * Counter series walked batch by batch as the batches come (SeriesStats streaming), keeping per
- * series only what its next point links to (Walk's state: whether it had a point, its last value
- * and start time) and the time of its last row: memory grows with series and groups, not with
- * points. Increases that are whole numbers in [0, 2^52], summing to at most 2^52 per group, add
- * exactly in any order, so adding each series' points as they arrive gives the series-by-series
- * walk's sums to the bit. A run with other values, or with points before ones of its series
- * already walked (parts written apart), stops it (walk returns false).
+ * series only its pieces (Piece: stretches of points in time order, usually one, a few when
+ * parts or the head bring a series out of time order), not its points: memory grows with
+ * series and groups. Increases that are whole numbers in [0, 2^52], summing to at most 2^52 per
+ * group, add (and are taken back) exactly in any order, so adding each series' points as they
+ * arrive gives the series-by-series walk's sums to the bit. A run of points arriving before the
+ * last piece goes into the gap between two pieces, its first point linked to the piece before
+ * and the next piece's first point linked again to it (what it added taken back). A run that
+ * falls inside a piece (points interleaved with ones walked), or values other than such whole
+ * numbers, stop it (walk returns false).
  */
 class Stream {
   readonly walker: CounterWalk
   /** The runs of the batch being walked (SeriesStats.numberBatch). */
   readonly runs = new Runs()
   private readonly pairs = new Points()
-  private size = 0
-  /** Per series: 1 while it has had no point (Walk.first), its last value and start time halves. */
-  private first = new Uint8Array(256)
-  private prevValue = new Float64Array(256)
-  private prevLo = new Uint32Array(256)
-  private prevHi = new Uint32Array(256)
-  /** Per series: 1 once a run with a timed row was walked, and the latest such row's time halves. */
-  private timed = new Uint8Array(256)
-  private lastHi = new Int32Array(256)
-  private lastLo = new Uint32Array(256)
+  /** Per series, its pieces in time order. */
+  private readonly pieces: Piece[][] = []
+  private count = 0
 
   constructor(walker: CounterWalk) {
     this.walker = walker
   }
 
   bytes(): number {
-    return this.first.length * 30 + this.walker.sums.length * 8
-  }
-
-  private reserve(s: number): void {
-    if (s >= this.size) {
-      if (s >= this.first.length) {
-        const n = Math.max(2 * this.first.length, s + 1)
-        const wider = <T extends Uint8Array | Float64Array | Uint32Array | Int32Array>(a: T): T => {
-          const out = new (a.constructor as new (n: number) => T)(n)
-          out.set(a)
-          return out
-        }
-        this.first = wider(this.first)
-        this.prevValue = wider(this.prevValue)
-        this.prevLo = wider(this.prevLo)
-        this.prevHi = wider(this.prevHi)
-        this.timed = wider(this.timed)
-        this.lastHi = wider(this.lastHi)
-        this.lastLo = wider(this.lastLo)
-      }
-      this.first.fill(1, this.size, s + 1)
-      this.size = s + 1
-    }
+    return this.pieces.length * 16 + this.count * 120 + this.walker.sums.length * 8
   }
 
   /**
    * Walks the runs of one batch (columns `c`, shape `shape`, runs `this.runs`) in row order,
-   * each after the series' points walked before; `groups`: the groups there are now.
+   * each after its series' points walked before; `groups`: the groups there are now.
    */
   walk(c: Columns, shape: BlockShape, labelGroupOf: Uint32Array, groups: number): boolean {
-    const { runs, walker } = this
+    const { runs, walker, pairs } = this
     if (walker.sums.length < groups) {
       const sums = new Float64Array(Math.max(groups, 2 * walker.sums.length))
       sums.set(walker.sums)
       walker.sums = sums
     }
+    const { time, value, timeHi, timeLo } = c
+    if (time === undefined || value === undefined) return true
+    const tp = time.present
+    const vp = value.present
+    const point = (row: number): boolean => (tp === undefined || tp[row] === 1) && (vp === undefined || vp[row] === 1)
     for (let r = 0; r < runs.length; r++) {
       const kind = runs.kind[r]
       if (kind === 2) continue
-      const s = runs.series[r]
       const from = runs.from[r]
       const to = runs.to[r]
-      this.reserve(s)
-      // The run's earliest and latest timed row.
-      let loHi = runs.firstHi[r]
-      let loLo = runs.firstLo[r]
-      let hiHi = runs.lastHi[r]
-      let hiLo = runs.lastLo[r]
-      if (kind === 0) {
-        const { timeHi, timeLo, time } = c
-        const tp = time!.present
-        loHi = 2 ** 31
-        hiHi = -(2 ** 31) - 1
-        for (let row = from; row < to; row++) {
-          if (tp !== undefined && tp[row] !== 1) continue
-          const hi = timeHi![2 * row + 1]
-          const lo = timeLo![2 * row]
-          if (hi < loHi || (hi === loHi && lo < loLo)) (loHi = hi), (loLo = lo)
-          if (hi > hiHi || (hi === hiHi && lo >= hiLo)) (hiHi = hi), (hiLo = lo)
-        }
-      }
-      // Ties come after the points walked before, as the sort by time, ties by arrival.
-      if (this.timed[s] === 1 && (loHi < this.lastHi[s] || (loHi === this.lastHi[s] && loLo < this.lastLo[s]))) return false
       const steady = runs.steady[r]
       if (steady < 0 && !wholeNumbers(c, from, to)) return false
-      walker.begin(labelGroupOf[s])
-      walker.first = this.first[s] === 1
-      walker.prevValue = this.prevValue[s]
-      walker.prevLo = this.prevLo[s]
-      walker.prevHi = this.prevHi[s]
-      if (steady >= 0) walker.runSteady(c, from, to, runs, steady >>> 1, (steady & 1) === 1 ? shape.increases! : c.value!.values)
-      else if (kind === 1) walker.run(c, from, to, true)
-      else {
+      // The run's first and last point in time order (rows with a time but no value link nothing).
+      let head = -1
+      let last = -1
+      if (kind === 1) {
+        for (let row = from; row < to && head < 0; row++) if (point(row)) head = row
+        for (let row = to - 1; row >= from && last < 0; row--) if (point(row)) last = row
+      } else {
         // Rows out of time order within the run: its points sorted by time, ties by arrival.
-        const pairs = this.pairs
         pairs.length = 0
         walker.collect(c, 0, from, to, pairs)
         pairs.sortByTime(() => c)
-        for (let k = 0; k < pairs.length; k++) walker.run(c, pairs.row[k], pairs.row[k] + 1)
+        if (pairs.length > 0) {
+          head = pairs.row[0]
+          last = pairs.row[pairs.length - 1]
+        }
       }
-      this.first[s] = walker.first ? 1 : 0
-      this.prevValue[s] = walker.prevValue
-      this.prevLo[s] = walker.prevLo
-      this.prevHi[s] = walker.prevHi
-      this.timed[s] = 1
-      this.lastHi[s] = hiHi
-      this.lastLo[s] = hiLo
+      if (head < 0) continue
+      const headHi = timeHi![2 * head + 1]
+      const headLo = timeLo![2 * head]
+      const lastHi = timeHi![2 * last + 1]
+      const lastLo = timeLo![2 * last]
+      const s = runs.series[r]
+      const pieces = (this.pieces[s] ??= [])
+      // The gap it goes in: after piece j - 1 (ties after it: it arrived later), before piece j.
+      let j = pieces.length
+      while (j > 0 && before(headHi, headLo, pieces[j - 1].toHi, pieces[j - 1].toLo)) j--
+      const prev = j > 0 ? pieces[j - 1] : undefined
+      const next = j < pieces.length ? pieces[j] : undefined
+      if (next !== undefined && !before(lastHi, lastLo, next.fromHi, next.fromLo)) return false
+      walker.begin(labelGroupOf[s])
+      walker.first = prev === undefined
+      walker.prevValue = prev?.value ?? 0
+      walker.prevLo = prev?.lo ?? 0
+      walker.prevHi = prev?.hi ?? 0
+      const first = this.headOf(c, head, prev)
+      walker.lastBin = -1
+      if (steady >= 0) walker.runSteady(c, from, to, runs, steady >>> 1, (steady & 1) === 1 ? shape.increases! : value.values)
+      else if (kind === 1) walker.run(c, from, to, true)
+      else for (let k = 0; k < pairs.length; k++) walker.run(c, pairs.row[k], pairs.row[k] + 1)
+      let tail: Piece
+      if (prev !== undefined) {
+        // Joined to the piece before: a later run inside the stretch it spans is out of order.
+        tail = prev
+        tail.toHi = lastHi
+        tail.toLo = lastLo
+      } else {
+        tail = { ...first, fromHi: headHi, fromLo: headLo, toHi: lastHi, toLo: lastLo, value: 0, lo: 0, hi: 0 }
+        pieces.splice(j, 0, tail)
+        this.count++
+      }
+      tail.value = walker.prevValue
+      tail.lo = walker.prevLo
+      tail.hi = walker.prevHi
+      // The next piece's first point now links to this run's last.
+      if (next !== undefined && !this.relink(next, tail)) return false
     }
     return true
   }
+
+  /** The first point of a run at `row`, and what its link to `prev` (none: the series' first) adds. */
+  private headOf(c: Columns, row: number, prev: Piece | undefined): Pick<Piece, 'headValue' | 'headLo' | 'headHi' | 'headRecent' | 'headGroup' | 'added'> {
+    const { startWords, start, value, timeHi, timeLo } = c
+    const walker = this.walker
+    const has = startWords !== undefined && (start!.present === undefined || start!.present[row] === 1)
+    const headLo = has ? startWords[2 * row] : 0
+    const headHi = has ? startWords[2 * row + 1] : 0
+    const headRecent = (headLo !== 0 || headHi !== 0) && (walker.earliest === undefined || start!.values[row] >= walker.earliest)
+    const headValue = value!.values[row]
+    const headGroup = walker.groupAt(c, timeHi![2 * row + 1], timeLo![2 * row], row)
+    return { headValue, headLo, headHi, headRecent, headGroup, added: linked(prev, headValue, headLo, headHi, headRecent) }
+  }
+
+  /** Links `piece`'s first point to `prev`'s last instead: takes back what it added, adds the new link's increase. */
+  private relink(piece: Piece, prev: Piece): boolean {
+    const sums = this.walker.sums
+    const g = piece.headGroup
+    // Exact while the group's sum, only grown since it was last taken from, is at most 2^52.
+    if (!(sums[g] <= STEADY_MAX)) return false
+    const added = linked(prev, piece.headValue, piece.headLo, piece.headHi, piece.headRecent)
+    sums[g] = sums[g] - piece.added + added
+    piece.added = added
+    return true
+  }
+}
+
+/** True when time (hi, lo) is before time (toHi, toLo). */
+function before(hi: number, lo: number, toHi: number, toLo: number): boolean {
+  return hi < toHi || (hi === toHi && lo < toLo)
+}
+
+/**
+ * The increase a point (value, start time halves lo/hi, start within the lookback: recent) adds
+ * after `prev`'s last point, as CounterWalk.run takes it (Walk.link); with no `prev`, as a
+ * series' first point ('zero' or 'base').
+ */
+function linked(prev: Pick<Piece, 'value' | 'lo' | 'hi'> | undefined, v: number, lo: number, hi: number, recent: boolean): number {
+  const started = lo !== 0 || hi !== 0
+  if (prev === undefined) return started && recent ? v : 0
+  return (started && (lo !== prev.lo || hi !== prev.hi)) || v < prev.value ? v : v - prev.value
 }
 
 /** True when every point among rows [from, to) (time and value present) is a whole number in [0, 2^52]. */
@@ -1100,7 +1153,7 @@ abstract class Walk {
   }
 
   /** The group of the point at (hi, lo), row `row` of `c`. */
-  protected groupAt(c: Columns, hi: number, lo: number, row: number): number {
+  groupAt(c: Columns, hi: number, lo: number, row: number): number {
     const bins = this.bins
     const bin = bins.holds(hi, lo) ? bins.id : bins.seek(hi, lo, c.time!.values, row)
     if (bin !== this.lastBin) {
