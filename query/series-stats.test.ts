@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BatchBuilder, DEFAULT_TENANT, MemoryStore, METRIC_COLUMNS, METRIC_TYPE, openEngine, takeRows, type Batch, type Store } from '../storage/index.ts'
+import { BatchBuilder, DEFAULT_TENANT, MemoryStore, METRIC_COLUMNS, METRIC_TYPE, openEngine, takeRows, type Batch, type Engine, type Store } from '../storage/index.ts'
 import { runQuery } from './engine.ts'
 import { parseQuery } from './parser.ts'
 import { planQuery } from './planner.ts'
@@ -123,6 +123,27 @@ const COUNTER_QUERIES = [
 
 const counterColumns = (query: string): string[] => (query.includes('increase(value),') ? ['increase_value', 'rate_value'] : query.includes('as inc') ? ['inc'] : ['r'])
 
+/** Every counter query over `s` answers as the row-by-row path does. */
+async function expectRowByRow(s: Store): Promise<void> {
+  for (const query of COUNTER_QUERIES) {
+    const [generic, series] = await both(s, query, counterColumns(query))
+    expect(series.length, query).toBeGreaterThan(0)
+    expect(series, query).toEqual(generic)
+  }
+}
+
+/** `fn` over a fresh on-disk engine of 20-minute partitions, closed and removed after. */
+async function withEngine(name: string, fn: (engine: Engine) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), `blazedb-${name}-`))
+  const engine = await openEngine({ dataDir: dir, password: 'test', background: false, partWriterThread: false, partitionDuration: 1200n * SECOND })
+  try {
+    await fn(engine)
+  } finally {
+    await engine.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 function statsNode(query: string): { node: StatsNode; scope: never } {
   const plan = planQuery(parseQuery(query), { ...RANGE, now: RANGE.end, source: query })
   const stage = plan.stages.find((s) => s.node.kind === 'Stats')!
@@ -185,17 +206,12 @@ describe('series-wise stats', () => {
       }
     }
     await s.append('default', b.finish(row))
-    for (const query of COUNTER_QUERIES) {
-      const [generic, series] = await both(s, query, counterColumns(query))
-      expect(series, query).toEqual(generic)
-    }
+    await expectRowByRow(s)
   })
 
   it('answers counters of the on-disk engine as the row-by-row path: series over blocks, parts and partitions, with and without start times', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'blazedb-series-stats-'))
     // Partitions of 20 minutes: each series spans three; 320 series of 240 points fill two blocks.
-    const engine = await openEngine({ dataDir: dir, password: 'test', background: false, partWriterThread: false, partitionDuration: 1200n * SECOND })
-    try {
+    await withEngine('series-stats', async (engine) => {
       const rand = seededRandom(10)
       // OTLP-style counters carry a start time, Prometheus-style ones (start 0n) none.
       const series = makeSeries(rand, 320).map((x, i) => ({ ...x, start: i % 2 === 0 ? 0n : x.start }))
@@ -220,10 +236,7 @@ describe('series-wise stats', () => {
         // Again from the block cache, with the blocks' shapes kept from the first run.
         expect((await both(engine, query, counterColumns(query)))[1], `${query} (cached)`).toEqual(walked)
       }
-    } finally {
-      await engine.close()
-      rmSync(dir, { recursive: true, force: true })
-    }
+    })
   })
 
   it('answers histogram quantiles as the row-by-row path, to the bit', async () => {
@@ -354,16 +367,11 @@ describe('counter panels walked as the batches come', () => {
     // Through the executor: the input read again, answers as the row-by-row path.
     const s = new MemoryStore()
     for (const b of [...even, ...odd, whole[0], fraction]) await s.append('default', b)
-    for (const q of COUNTER_QUERIES) {
-      const [generic, series] = await both(s, q, counterColumns(q))
-      expect(series, q).toEqual(generic)
-    }
+    await expectRowByRow(s)
   })
 
   it('walks the head rows of the engine and parts as the scan brings them, as the row-by-row path does', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'blazedb-series-stream-'))
-    const engine = await openEngine({ dataDir: dir, password: 'test', background: false, partWriterThread: false, partitionDuration: 1200n * SECOND })
-    try {
+    await withEngine('series-stream', async (engine) => {
       const whole = slices(15)
       // Parts: two slices written newest first, two more (two blocks' worth of flushes) later; the newest slices stay in the head.
       for (const k of [1, 0]) {
@@ -380,14 +388,7 @@ describe('counter panels walked as the batches come', () => {
         expect('rows' in streamed, query).toBe(true)
         expect(streamed, query).toEqual(walkBatches(query, batches, false))
       }
-      for (const query of COUNTER_QUERIES) {
-        const [generic, series] = await both(engine, query, counterColumns(query))
-        expect(series.length, query).toBeGreaterThan(0)
-        expect(series, query).toEqual(generic)
-      }
-    } finally {
-      await engine.close()
-      rmSync(dir, { recursive: true, force: true })
-    }
+      await expectRowByRow(engine)
+    })
   })
 })
