@@ -990,7 +990,8 @@ class Stream {
       walker.prevValue = prev?.value ?? 0
       walker.prevLo = prev?.lo ?? 0
       walker.prevHi = prev?.hi ?? 0
-      const first = this.headOf(c, head, prev)
+      // A run joining the piece before needs no first point of its own.
+      const first = prev === undefined ? this.headOf(c, head) : undefined
       walker.lastBin = -1
       if (steady >= 0) walker.runSteady(c, from, to, runs, steady >>> 1, (steady & 1) === 1 ? shape.increases! : value.values)
       else if (kind === 1) walker.run(c, from, to, true)
@@ -1002,7 +1003,7 @@ class Stream {
         tail.toHi = lastHi
         tail.toLo = lastLo
       } else {
-        tail = { ...first, fromHi: headHi, fromLo: headLo, toHi: lastHi, toLo: lastLo, value: 0, lo: 0, hi: 0 }
+        tail = { ...first!, fromHi: headHi, fromLo: headLo, toHi: lastHi, toLo: lastLo, value: 0, lo: 0, hi: 0 }
         pieces.splice(j, 0, tail)
         this.count++
       }
@@ -1015,8 +1016,8 @@ class Stream {
     return true
   }
 
-  /** The first point of a run at `row`, and what its link to `prev` (none: the series' first) adds. */
-  private headOf(c: Columns, row: number, prev: Piece | undefined): Pick<Piece, 'headValue' | 'headLo' | 'headHi' | 'headRecent' | 'headGroup' | 'added'> {
+  /** The first point of a series' earliest run so far, at `row`, and what it adds as the series' first point. */
+  private headOf(c: Columns, row: number): Pick<Piece, 'headValue' | 'headLo' | 'headHi' | 'headRecent' | 'headGroup' | 'added'> {
     const { startWords, start, value, timeHi, timeLo } = c
     const walker = this.walker
     const has = startWords !== undefined && (start!.present === undefined || start!.present[row] === 1)
@@ -1025,7 +1026,7 @@ class Stream {
     const headRecent = (headLo !== 0 || headHi !== 0) && (walker.earliest === undefined || start!.values[row] >= walker.earliest)
     const headValue = value!.values[row]
     const headGroup = walker.groupAt(c, timeHi![2 * row + 1], timeLo![2 * row], row)
-    return { headValue, headLo, headHi, headRecent, headGroup, added: linked(prev, headValue, headLo, headHi, headRecent) }
+    return { headValue, headLo, headHi, headRecent, headGroup, added: linked(undefined, headValue, headLo, headHi, headRecent) }
   }
 
   /** Links `piece`'s first point to `prev`'s last instead: takes back what it added, adds the new link's increase. */
