@@ -411,6 +411,8 @@ const STEADY = 2
 /** STEADY, and some point of the run after its first resets (links as 'zero': Walk.link). */
 const RESETS = 4
 const STEADY_MAX = 2 ** 52
+/** Every point of the run (time and value present) is a whole number in [0, 2^52] (counters; Stream walks only such runs). */
+const WHOLE = 8
 
 /**
  * The bins a block's SORTED runs have points in, for one bin width: run r's bins are
@@ -437,7 +439,7 @@ interface BlockShape {
   readonly n: number
   /** The time column, when every row has a time. */
   readonly time: BigInt64Array | undefined
-  /** Shape bits of each run. */
+  /** Shape bits of each run (SORTED, STEADY, RESETS, WHOLE). */
   readonly runs: Uint8Array
   /** For each row of a STEADY run with RESETS, the sum of the run's increases up to it. */
   readonly increases: Float64Array | undefined
@@ -526,6 +528,9 @@ function blockShape(rows: Uint32Array, n: number, c: Columns, counters: boolean)
       shapes[r] |= shape
       if ((shape & RESETS) !== 0) runningIncreases(values, startWords, sp, from, to, (increases ??= new Float64Array(n)))
     }
+  }
+  if (counters) {
+    for (let r = 0; r < rows.length; r++) if (wholeNumbers(c, rows[r], r + 1 < rows.length ? rows[r + 1] : n)) shapes[r] |= WHOLE
   }
   const shape: BlockShape = { of, rows, n, time: dense ? time!.values : undefined, runs: shapes, increases, bySize: new Map() }
   shapeOfBlock.set(rows, shape)
@@ -955,7 +960,7 @@ class Stream {
       const from = runs.from[r]
       const to = runs.to[r]
       const steady = runs.steady[r]
-      if (steady < 0 && !wholeNumbers(c, from, to)) return false
+      if ((shape.runs[r] & WHOLE) === 0) return false
       // The run's first and last point in time order (rows with a time but no value link nothing).
       let head = -1
       let last = -1
@@ -991,7 +996,7 @@ class Stream {
       walker.prevLo = prev?.lo ?? 0
       walker.prevHi = prev?.hi ?? 0
       // A run joining the piece before needs no first point of its own.
-      const first = prev === undefined ? this.headOf(c, head) : undefined
+      const first = prev === undefined ? this.pieceAt(c, head, headHi, headLo, lastHi, lastLo) : undefined
       walker.lastBin = -1
       if (steady >= 0) walker.runSteady(c, from, to, runs, steady >>> 1, (steady & 1) === 1 ? shape.increases! : value.values)
       else if (kind === 1) walker.run(c, from, to, true)
@@ -1003,7 +1008,7 @@ class Stream {
         tail.toHi = lastHi
         tail.toLo = lastLo
       } else {
-        tail = { ...first!, fromHi: headHi, fromLo: headLo, toHi: lastHi, toLo: lastLo, value: 0, lo: 0, hi: 0 }
+        tail = first!
         pieces.splice(j, 0, tail)
         this.count++
       }
@@ -1016,17 +1021,21 @@ class Stream {
     return true
   }
 
-  /** The first point of a series' earliest run so far, at `row`, and what it adds as the series' first point. */
-  private headOf(c: Columns, row: number): Pick<Piece, 'headValue' | 'headLo' | 'headHi' | 'headRecent' | 'headGroup' | 'added'> {
-    const { startWords, start, value, timeHi, timeLo } = c
+  /**
+   * A piece of the points from `row` (time halves fromHi, fromLo) to the time (toHi, toLo), the
+   * series' earliest so far: its first point, and what that adds as the series' first point.
+   */
+  private pieceAt(c: Columns, row: number, fromHi: number, fromLo: number, toHi: number, toLo: number): Piece {
+    const { startWords, start, value } = c
     const walker = this.walker
     const has = startWords !== undefined && (start!.present === undefined || start!.present[row] === 1)
     const headLo = has ? startWords[2 * row] : 0
     const headHi = has ? startWords[2 * row + 1] : 0
     const headRecent = (headLo !== 0 || headHi !== 0) && (walker.earliest === undefined || start!.values[row] >= walker.earliest)
     const headValue = value!.values[row]
-    const headGroup = walker.groupAt(c, timeHi![2 * row + 1], timeLo![2 * row], row)
-    return { headValue, headLo, headHi, headRecent, headGroup, added: linked(undefined, headValue, headLo, headHi, headRecent) }
+    const headGroup = walker.groupAt(c, fromHi, fromLo, row)
+    const added = linked(undefined, headValue, headLo, headHi, headRecent)
+    return { fromHi, fromLo, toHi, toLo, headValue, headLo, headHi, headRecent, headGroup, added, value: 0, lo: 0, hi: 0 }
   }
 
   /** Links `piece`'s first point to `prev`'s last instead: takes back what it added, adds the new link's increase. */
