@@ -930,8 +930,15 @@ class Stream {
   private readonly pieces: Piece[][] = []
   private count = 0
 
+  /** The lookback's start (Walk.earliest) as 32-bit halves, high one signed; none: every start is recent. */
+  private readonly earliestHi: number | undefined
+  private readonly earliestLo: number
+
   constructor(walker: CounterWalk) {
     this.walker = walker
+    const halves = new Int32Array(BigInt64Array.of(walker.earliest ?? 0n).buffer)
+    this.earliestHi = walker.earliest === undefined ? undefined : halves[1]
+    this.earliestLo = halves[0] >>> 0
   }
 
   bytes(): number {
@@ -964,7 +971,11 @@ class Stream {
       // The run's first and last point in time order (rows with a time but no value link nothing).
       let head = -1
       let last = -1
-      if (kind === 1) {
+      if (steady >= 0) {
+        // Every row a point, in time order.
+        head = from
+        last = to - 1
+      } else if (kind === 1) {
         for (let row = from; row < to && head < 0; row++) if (point(row)) head = row
         for (let row = to - 1; row >= from && last < 0; row--) if (point(row)) last = row
       } else {
@@ -1031,7 +1042,8 @@ class Stream {
     const has = startWords !== undefined && (start!.present === undefined || start!.present[row] === 1)
     const headLo = has ? startWords[2 * row] : 0
     const headHi = has ? startWords[2 * row + 1] : 0
-    const headRecent = (headLo !== 0 || headHi !== 0) && (walker.earliest === undefined || start!.values[row] >= walker.earliest)
+    const eHi = this.earliestHi
+    const headRecent = (headLo !== 0 || headHi !== 0) && (eHi === undefined || (headHi | 0) > eHi || ((headHi | 0) === eHi && headLo >= this.earliestLo))
     const headValue = value!.values[row]
     const headGroup = walker.groupAt(c, fromHi, fromLo, row)
     const added = linked(undefined, headValue, headLo, headHi, headRecent)
