@@ -370,6 +370,21 @@ describe('counter panels walked as the batches come', () => {
     await expectRowByRow(s)
   })
 
+  it('holds series and groups, not points: a panel answers within a memory limit its batches would pass', async () => {
+    const s = new MemoryStore()
+    const whole = slices(16)
+    for (const b of whole) await s.append('default', b)
+    const query = COUNTER_QUERIES[0]
+    const limits = { maxMemoryBytes: 256 * 1024 }
+    // Kept to the end, the batches alone (about 40 bytes a row) would pass the limit.
+    expect(whole.reduce((n, b) => n + b.length, 0) * 40).toBeGreaterThan(limits.maxMemoryBytes)
+    const streamed = await runQuery(query, { store: s, ...RANGE, limits })
+    expect(streamed.rows).toEqual((await runQuery(query, { store: s, ...RANGE })).rows)
+    // Points between walked ones: the input is read again and kept, and the limit holds.
+    await s.append('default', takeRows(whole[0], [1]))
+    await expect(runQuery(query, { store: s, ...RANGE, limits })).rejects.toThrow(/over the limit of/)
+  })
+
   it('walks the head rows of the engine and parts as the scan brings them, as the row-by-row path does', async () => {
     await withEngine('series-stream', async (engine) => {
       const whole = slices(15)
