@@ -67,7 +67,7 @@ export async function* runPlan(plan: QueryPlan, run: RunContext, input?: AsyncIt
       for (let j = cached.from; j <= cached.to; j++) input = stage(j, input)
       return input
     }
-    stream = cached.run(stream, apply, { ...ctx, rangeStart: plan.start, rangeEnd: plan.end }, run.budget)
+    stream = cached.run(stream, apply, { ...ctx, rangeStart: plan.start, rangeEnd: plan.end }, run.budget, () => apply(again(cached.from)))
     k = cached.to
   }
   yield* stream

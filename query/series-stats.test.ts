@@ -16,6 +16,7 @@ import { parseQuery } from './parser.ts'
 import { planQuery } from './planner.ts'
 import { seriesStats } from './series-stats.ts'
 import { statsContext } from './op-stats.ts'
+import { PartialCache } from './stats-cache.ts'
 import type { StatsNode } from './ast.ts'
 import { seededRandom } from '../test/support/random-batch.ts'
 
@@ -404,6 +405,41 @@ describe('counter panels walked as the batches come', () => {
         expect(streamed, query).toEqual(walkBatches(query, batches, false))
       }
       await expectRowByRow(engine)
+    })
+  })
+
+  it('keeps the series walk of each block among the partial aggregates and merges them in scan order, as the plain run answers', async () => {
+    await withEngine('series-partials', async (engine) => {
+      const whole = slices(17)
+      // Parts written newest first and in order, and the newest slice in the head.
+      for (const k of [1, 0, 2, 3, 4]) {
+        await engine.append('default', whole[k])
+        await engine.flush()
+      }
+      await engine.append('default', whole[5])
+      const partials = new PartialCache(64 << 20)
+      const minute = 60n * SECOND
+      // The whole hour, windows that cut blocks, and one moving on as a dashboard's does.
+      const ranges = [RANGE, { start: T0 + 7n * minute, end: T0 + 43n * minute }, ...[0n, 1n, 2n].map((k) => ({ start: T0 + (10n + k) * minute, end: T0 + (50n + k) * minute }))]
+      for (const range of ranges) {
+        for (const query of COUNTER_QUERIES) {
+          const plain = await runQuery(query, { store: engine, ...range })
+          for (let run = 0; run < 2; run++) {
+            const cached = await runQuery(query, { store: engine, ...range, partials })
+            expect({ query, range, run, rows: cached.rows }).toEqual({ query, range, run, rows: plain.rows })
+          }
+        }
+      }
+      expect(partials.hits).toBeGreaterThan(20)
+      const again = await runQuery(COUNTER_QUERIES[0], { store: engine, ...RANGE, partials })
+      expect(again.stats.rowsScanned).toBeLessThan(whole[5].length + 1)
+      // A late part whose points fall between walked ones: the partials do not merge, the plain run answers.
+      await engine.append('default', takeRows(whole[2], [5, 6]))
+      await engine.flush()
+      for (const query of COUNTER_QUERIES) {
+        const plain = await runQuery(query, { store: engine, ...RANGE })
+        expect((await runQuery(query, { store: engine, ...RANGE, partials })).rows, query).toEqual(plain.rows)
+      }
     })
   })
 })

@@ -41,7 +41,7 @@ type KeyPlan = { readonly label: Expr } | { readonly binWidth: bigint }
  * histogram_quantile(q); keys that are labels (attributes, metric.name) and at most one
  * bin(time, w). `stream`: counters are walked batch by batch as they come, not kept (Stream).
  */
-export function seriesStats(node: StatsNode, ctx: AggContext, stream = false): SeriesStats | undefined {
+export function seriesStats(node: StatsNode, ctx: AggContext, stream: boolean | 'summary' = false): SeriesStats | undefined {
   const scope = ctx.scope
   if (scope.signal !== 'metrics' || Object.keys(scope.aliases).length > 0 || Object.keys(scope.columns ?? {}).length > 0 || node.by.length === 0 || node.aggregates.length === 0) return undefined
   const column = (e: Expr): string | undefined => {
@@ -125,6 +125,8 @@ export class SeriesStats {
   private readonly stream: Stream | undefined
   /** Whether a batch was walked and let go: then no kept batches can answer instead. */
   dropped = false
+  /** Groups by their values' key, when partials are merged (`merge`). */
+  private merged?: Map<string, number>
 
   // Groups as rows make them, in arrival order (numberBatch).
   private readonly labelKeys: readonly { label: Expr }[]
@@ -137,14 +139,19 @@ export class SeriesStats {
   /** Group of (label group, bin): a table per label group, indexed by bin id (-1: none yet). */
   private readonly groupIds: Int32Array[] = []
 
-  constructor(keys: readonly KeyPlan[], ctx: AggContext, what: readonly ('increase' | 'rate' | number)[], stream = false) {
+  /**
+   * `stream`: counters are walked as they come (Stream); 'summary' too, for one block's partial
+   * (stats-cache.ts): then every started series' first point counts from zero (`partial` takes
+   * the pieces' first points out, the merge links them with the query's range).
+   */
+  constructor(keys: readonly KeyPlan[], ctx: AggContext, what: readonly ('increase' | 'rate' | number)[], stream: boolean | 'summary' = false) {
     this.keys = keys
     this.ctx = ctx
     this.what = what
     this.labelKeys = keys.filter((k): k is { label: Expr } => 'label' in k)
     this.bin = keys.find((k): k is { binWidth: bigint } => 'binWidth' in k)
     this.bins = new Bins(this.bin?.binWidth)
-    this.stream = stream && !this.histogram ? new Stream(new CounterWalk(this.bins, this.groupOf, ctx.rangeStart, 0)) : undefined
+    this.stream = stream !== false && !this.histogram ? new Stream(new CounterWalk(this.bins, this.groupOf, stream === 'summary' ? undefined : ctx.rangeStart, 0)) : undefined
   }
 
   private get histogram(): boolean {
@@ -309,6 +316,50 @@ export class SeriesStats {
       runs.add(b, from, to, s, true, true, firstHi, firstLo, lastHi, lastLo, (shapes[r] & STEADY) !== 0 ? 2 * k0 + ((shapes[r] & RESETS) !== 0 ? 1 : 0) : -1)
     }
     return shape
+  }
+
+  /**
+   * What the batches added so far leave, to be merged with others' (`merge`): the groups in
+   * first-seen order, each group's increases but those of the pieces' first points, and each
+   * series' pieces. Undefined when a sum passed 2^52 (it could have rounded).
+   */
+  partial(): SeriesPartial | undefined {
+    const stream = this.stream!
+    const sums = stream.walker.sums.slice(0, this.values.length)
+    for (let g = 0; g < sums.length; g++) if (sums[g] > STEADY_MAX) return undefined
+    const series = stream.pieces.map((pieces, s) => ({ key: this.seriesIds.byId[s], pieces: pieces.map((p) => copyPiece(p, p.headGroup)) }))
+    for (const { pieces } of series) for (const p of pieces) sums[p.headGroup] -= p.added
+    return { values: this.values, sums, series, bytes: this.values.length * BYTES_PER_GROUP + 8 * sums.length + stream.bytes() }
+  }
+
+  /**
+   * Adds a partial (`partial` of another SeriesStats, in scan order) to this streaming one:
+   * its groups numbered where the scan first meets them (`keyOf`: one string per group's
+   * values), its sums added, its series' pieces placed among the ones before. False where a
+   * stream would give up (Stream.walk).
+   */
+  merge(partial: SeriesPartial, keyOf: (row: readonly Scalar[]) => string): boolean {
+    const stream = this.stream!
+    const ids = (this.merged ??= new Map())
+    // A kept partial comes back every refresh: its groups' keys are made once.
+    const keys = (partial.keys ??= partial.values.map(keyOf))
+    const global = partial.values.map((row, k) => {
+      let g = ids.get(keys[k])
+      if (g === undefined) {
+        ids.set(keys[k], (g = this.values.length))
+        keepValues(this.values, g, row)
+      }
+      return g
+    })
+    stream.grow(this.values.length)
+    const sums = stream.walker.sums
+    for (let g = 0; g < global.length; g++) sums[global[g]] += partial.sums[g]
+    for (const { key, pieces } of partial.series) {
+      const s = this.seriesIds.id(key)
+      for (const p of pieces) if (!stream.place(s, copyPiece(p, global[p.headGroup]))) return false
+    }
+    this.dropped = true
+    return true
   }
 
   /**
@@ -589,6 +640,8 @@ class SeriesIds {
   size = 0
   /** Whether the last `id` gave a new number. */
   added = false
+  /** The key of each series number. */
+  readonly byId: number[] = []
   private keys = new Float64Array(1024)
   private ids = new Int32Array(1024).fill(-1)
 
@@ -622,6 +675,7 @@ class SeriesIds {
     this.keys[at] = key
     this.ids[at] = this.size
     this.added = true
+    this.byId.push(key)
     return this.size++
   }
 }
@@ -909,6 +963,25 @@ interface Piece {
   hi: number
 }
 
+/** What a counter walk over some batches leaves to merge (SeriesStats.partial, SeriesStats.merge). */
+export interface SeriesPartial {
+  /** Groups' key values, in first-seen order. */
+  readonly values: readonly Scalar[][]
+  /** Each group's increases, but those of the pieces' first points. */
+  readonly sums: Float64Array
+  /** Each series' key (seriesRuns) and pieces, whose headGroup numbers a group of `values`. */
+  readonly series: readonly { readonly key: number; readonly pieces: readonly Piece[] }[]
+  readonly bytes: number
+  /** One string per group's values (SeriesStats.merge's `keyOf`), made at the first merge. */
+  keys?: readonly string[]
+}
+
+/** A copy of `p` whose first point is in group `headGroup`. */
+function copyPiece(p: Piece, headGroup: number): Piece {
+  const { fromHi, fromLo, toHi, toLo, headValue, headLo, headHi, headRecent, added, value, lo, hi } = p
+  return { fromHi, fromLo, toHi, toLo, headValue, headLo, headHi, headRecent, headGroup, added, value, lo, hi }
+}
+
 /**
  * Counter series walked batch by batch as the batches come (SeriesStats streaming), keeping per
  * series only its pieces (Piece: stretches of points in time order, usually one, a few when
@@ -927,7 +1000,7 @@ class Stream {
   readonly runs = new Runs()
   private readonly pairs = new Points()
   /** Per series, its pieces in time order. */
-  private readonly pieces: Piece[][] = []
+  readonly pieces: Piece[][] = []
   private count = 0
 
   /** The lookback's start (Walk.earliest) as 32-bit halves, high one signed; none: every start is recent. */
@@ -951,11 +1024,7 @@ class Stream {
    */
   walk(c: Columns, shape: BlockShape, labelGroupOf: Uint32Array, groups: number): boolean {
     const { runs, walker, pairs } = this
-    if (walker.sums.length < groups) {
-      const sums = new Float64Array(Math.max(groups, 2 * walker.sums.length))
-      sums.set(walker.sums)
-      walker.sums = sums
-    }
+    this.grow(groups)
     const { time, value, timeHi, timeLo } = c
     if (time === undefined || value === undefined) return true
     const tp = time.present
@@ -1032,6 +1101,52 @@ class Stream {
     return true
   }
 
+  /** Makes room for the sums of `groups` groups. */
+  grow(groups: number): void {
+    const walker = this.walker
+    if (walker.sums.length >= groups) return
+    const sums = new Float64Array(Math.max(groups, 2 * walker.sums.length))
+    sums.set(walker.sums)
+    walker.sums = sums
+  }
+
+  /**
+   * Places a piece of series `s` walked elsewhere (a partial's, SeriesStats.merge) as walk
+   * places a run: its first point linked to the piece before (the query's lookback judging a
+   * series' first), the piece after linked again to its last. False where walk gives up.
+   */
+  place(s: number, piece: Piece): boolean {
+    const pieces = (this.pieces[s] ??= [])
+    let j = pieces.length
+    while (j > 0 && before(piece.fromHi, piece.fromLo, pieces[j - 1].toHi, pieces[j - 1].toLo)) j--
+    const prev = j > 0 ? pieces[j - 1] : undefined
+    const next = j < pieces.length ? pieces[j] : undefined
+    if (next !== undefined && !before(piece.toHi, piece.toLo, next.fromHi, next.fromLo)) return false
+    piece.headRecent = this.recent(piece.headLo, piece.headHi)
+    const added = linked(prev, piece.headValue, piece.headLo, piece.headHi, piece.headRecent)
+    this.walker.sums[piece.headGroup] += added
+    let tail = piece
+    if (prev !== undefined) {
+      tail = prev
+      tail.toHi = piece.toHi
+      tail.toLo = piece.toLo
+      tail.value = piece.value
+      tail.lo = piece.lo
+      tail.hi = piece.hi
+    } else {
+      piece.added = added
+      pieces.splice(j, 0, piece)
+      this.count++
+    }
+    return next === undefined || this.relink(next, tail)
+  }
+
+  /** True when a start time (halves lo, hi) is not before the lookback's start (Walk.link's 'zero' for a first point). */
+  private recent(lo: number, hi: number): boolean {
+    const eHi = this.earliestHi
+    return (lo !== 0 || hi !== 0) && (eHi === undefined || (hi | 0) > eHi || ((hi | 0) === eHi && lo >= this.earliestLo))
+  }
+
   /**
    * A piece of the points from `row` (time halves fromHi, fromLo) to the time (toHi, toLo), the
    * series' earliest so far: its first point, and what that adds as the series' first point.
@@ -1042,8 +1157,7 @@ class Stream {
     const has = startWords !== undefined && (start!.present === undefined || start!.present[row] === 1)
     const headLo = has ? startWords[2 * row] : 0
     const headHi = has ? startWords[2 * row + 1] : 0
-    const eHi = this.earliestHi
-    const headRecent = (headLo !== 0 || headHi !== 0) && (eHi === undefined || (headHi | 0) > eHi || ((headHi | 0) === eHi && headLo >= this.earliestLo))
+    const headRecent = this.recent(headLo, headHi)
     const headValue = value!.values[row]
     const headGroup = walker.groupAt(c, fromHi, fromLo, row)
     const added = linked(undefined, headValue, headLo, headHi, headRecent)
