@@ -4,7 +4,7 @@
  * "Cached partial aggregates"). A dashboard refreshes the same panels over a moving window: of
  * the blocks it reads, all but the newest and those the range cuts were read by the refresh
  * before, and part files never change. Each part block wholly inside the range is run through
- * those stages once, and what comes out (groups and counts, or the block's best k rows) is
+ * those stages once, and what comes out (groups and counts, a counter panel's series walk, or the block's best k rows) is
  * kept by (tenant, text of the prefix, part file id, block); later scans skip the block
  * (ScanRequest.reuse) and merge what was kept. Head rows and cut blocks go through the same
  * stages as they come. Partials are merged in the order the scan meets them, so the answer, its
