@@ -40,7 +40,7 @@ export interface RunContext {
 export async function* runPlan(plan: QueryPlan, run: RunContext, input?: AsyncIterable<Batch>): AsyncGenerator<Batch> {
   const cached = input === undefined && run.partials !== undefined ? cachedStats(plan, run.tenant, run.partials) : undefined
   let stream: AsyncIterable<Batch> = source(plan, run, input, cached)
-  const stage = (k: number, input: AsyncIterable<Batch>): AsyncIterable<Batch> =>
+  const stage = (k: number, input: AsyncIterable<Batch>, replay?: () => AsyncIterable<Batch>): AsyncIterable<Batch> =>
     stageDef(plan.stages[k].node).run(input, plan.stages[k], {
       ctx: { scope: plan.stages[k].scope, now: run.now, source: run.source },
       budget: run.budget,
@@ -48,10 +48,17 @@ export async function* runPlan(plan: QueryPlan, run: RunContext, input?: AsyncIt
       end: plan.end,
       next: plan.stages[k + 1]?.node,
       subquery: (right) => runPlan(right, run),
+      replay,
     })
+  // Stage k's input again: a new scan through the stages before it.
+  const again = (k: number): AsyncIterable<Batch> => {
+    let s: AsyncIterable<Batch> = source(plan, run)
+    for (let j = 0; j < k; j++) s = stage(j, s)
+    return s
+  }
   for (let k = 0; k < plan.stages.length; k++) {
     if (k !== cached?.from) {
-      stream = stage(k, stream)
+      stream = stage(k, stream, input === undefined && cached === undefined ? () => again(k) : undefined)
       continue
     }
     // Stages from..to run over each block's rows once, and over the partials kept (stats-cache.ts).
@@ -60,7 +67,7 @@ export async function* runPlan(plan: QueryPlan, run: RunContext, input?: AsyncIt
       for (let j = cached.from; j <= cached.to; j++) input = stage(j, input)
       return input
     }
-    stream = cached.run(stream, apply, { ...ctx, rangeStart: plan.start, rangeEnd: plan.end }, run.budget)
+    stream = cached.run(stream, apply, { ...ctx, rangeStart: plan.start, rangeEnd: plan.end }, run.budget, () => apply(again(cached.from)))
     k = cached.to
   }
   yield* stream

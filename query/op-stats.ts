@@ -51,7 +51,7 @@ export const statsStage: StageDef<StatsNode> = {
     node.aggregates.forEach((item, k) => (columns[outputName(item)] = types[k]))
     return { aliases: {}, columns }
   },
-  run: (input, stage, run) => statsOp(input, stage.node, { ...run.ctx, rangeStart: run.start, rangeEnd: run.end }, run.budget),
+  run: (input, stage, run) => statsOp(input, stage.node, { ...run.ctx, rangeStart: run.start, rangeEnd: run.end }, run.budget, run.replay),
 }
 
 /** Width in nanoseconds of the first `bin(x, width)` key, if any: rate() divides by it. */
@@ -63,25 +63,45 @@ export function binWidth(node: StatsNode): number | undefined {
   return undefined
 }
 
-export async function* statsOp(input: AsyncIterable<Batch>, node: StatsNode, ctx: AggContext, budget: Budget): AsyncGenerator<Batch> {
+/** `replay`: the input read again, which lets counter panels go through it as it comes (series-stats.ts Stream). */
+export async function* statsOp(input: AsyncIterable<Batch>, node: StatsNode, ctx: AggContext, budget: Budget, replay?: () => AsyncIterable<Batch>): AsyncGenerator<Batch> {
   const aggCtx = statsContext(node, ctx)
   const rows = new StatsRows(node, aggCtx)
   const owner = {}
   let signal: Batch['signal'] = 'spans'
   const addRows = async (batch: Batch): Promise<void> => budget.set(owner, await rows.add(batch, budget), 'stats')
   // Counter and histogram panels go series by series (series-stats.ts), else row by row.
-  let series = seriesStats(node, aggCtx)
+  let series = seriesStats(node, aggCtx, replay !== undefined)
   const generic = async (batches: Batch[]): Promise<void> => {
     series = undefined
     for (const b of batches) await addRows(b)
   }
-  for await (const batch of input) {
+  // Whether batches walked as they came and let go must be read again, kept.
+  let again = false
+  const add = async (batch: Batch): Promise<void> => {
     signal = batch.signal
-    if (series === undefined) await addRows(batch)
-    else if (series.add(batch)) budget.set(owner, series.bytes(), 'stats')
-    else await generic([...series.release(), batch])
+    if (series === undefined) return addRows(batch)
+    if (series.add(batch)) return budget.set(owner, series.bytes(), 'stats')
+    if (!series.streaming) return generic([...series.release(), batch])
+    if (series.dropped) again = true
+    else {
+      series = seriesStats(node, aggCtx)
+      await add(batch)
+    }
   }
-  if (series !== undefined && !series.finish()) await generic(series.release())
+  for await (const batch of input) {
+    await add(batch)
+    if (again) break
+  }
+  if (!again && series !== undefined && !series.finish()) {
+    if (series.dropped) again = true
+    else await generic(series.release())
+  }
+  if (again) {
+    series = seriesStats(node, aggCtx)
+    for await (const batch of replay!()) await add(batch)
+    if (series !== undefined && !series.finish()) await generic(series.release())
+  }
   const final = series
   const out = await statsOutput(node, aggCtx, final ?? rows.keys, (k, g) => (final !== undefined ? final.value(k, g) : rows.aggregators[k].value(g)), signal, budget)
   budget.set(owner, 0, 'stats')

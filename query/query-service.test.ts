@@ -55,6 +55,9 @@ describe('answers from query threads over parts and the head', () => {
       if (i < 5) await engine.flush()
     }
     await engine.append('default', makePoints(2000))
+    // Points between those of the same series: a counter panel walking batches as they come
+    // gives up and reads its snapshot again (series-stats.ts).
+    await engine.append('default', makePoints(200, T0 + 7_500_000_000n))
     ways.open(engine)
   })
   afterAll(async () => {
@@ -72,6 +75,7 @@ describe('answers from query threads over parts and the head', () => {
     'logs | where severity_number >= 17 | join spans as s on trace_id | stats count() by s.name | sort s.name',
     'spans | join spans as t on trace_id | stats count()',
     'metrics | where metric.name = "requests" | stats sum(value) by attr.route | sort attr.route',
+    'metrics | where metric.name = "requests" | stats increase(value), rate(value) by attr.route, bin(time, 10m) | sort attr.route, time',
     'trace "0a0c0000000000000000000000000001"',
     'spans | limit 5',
   ])('%s', async (query) => {

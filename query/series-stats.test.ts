@@ -10,11 +10,13 @@ import { describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BatchBuilder, MemoryStore, METRIC_COLUMNS, METRIC_TYPE, openEngine, takeRows, type Batch, type Store } from '../storage/index.ts'
+import { BatchBuilder, DEFAULT_TENANT, MemoryStore, METRIC_COLUMNS, METRIC_TYPE, openEngine, takeRows, type Batch, type Engine, type Store } from '../storage/index.ts'
 import { runQuery } from './engine.ts'
 import { parseQuery } from './parser.ts'
 import { planQuery } from './planner.ts'
 import { seriesStats } from './series-stats.ts'
+import { statsContext } from './op-stats.ts'
+import { PartialCache } from './stats-cache.ts'
 import type { StatsNode } from './ast.ts'
 import { seededRandom } from '../test/support/random-batch.ts'
 
@@ -122,6 +124,27 @@ const COUNTER_QUERIES = [
 
 const counterColumns = (query: string): string[] => (query.includes('increase(value),') ? ['increase_value', 'rate_value'] : query.includes('as inc') ? ['inc'] : ['r'])
 
+/** Every counter query over `s` answers as the row-by-row path does. */
+async function expectRowByRow(s: Store): Promise<void> {
+  for (const query of COUNTER_QUERIES) {
+    const [generic, series] = await both(s, query, counterColumns(query))
+    expect(series.length, query).toBeGreaterThan(0)
+    expect(series, query).toEqual(generic)
+  }
+}
+
+/** `fn` over a fresh on-disk engine of 20-minute partitions, closed and removed after. */
+async function withEngine(name: string, fn: (engine: Engine) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), `blazedb-${name}-`))
+  const engine = await openEngine({ dataDir: dir, password: 'test', background: false, partWriterThread: false, partitionDuration: 1200n * SECOND })
+  try {
+    await fn(engine)
+  } finally {
+    await engine.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 function statsNode(query: string): { node: StatsNode; scope: never } {
   const plan = planQuery(parseQuery(query), { ...RANGE, now: RANGE.end, source: query })
   const stage = plan.stages.find((s) => s.node.kind === 'Stats')!
@@ -184,17 +207,12 @@ describe('series-wise stats', () => {
       }
     }
     await s.append('default', b.finish(row))
-    for (const query of COUNTER_QUERIES) {
-      const [generic, series] = await both(s, query, counterColumns(query))
-      expect(series, query).toEqual(generic)
-    }
+    await expectRowByRow(s)
   })
 
   it('answers counters of the on-disk engine as the row-by-row path: series over blocks, parts and partitions, with and without start times', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'blazedb-series-stats-'))
     // Partitions of 20 minutes: each series spans three; 320 series of 240 points fill two blocks.
-    const engine = await openEngine({ dataDir: dir, password: 'test', background: false, partWriterThread: false, partitionDuration: 1200n * SECOND })
-    try {
+    await withEngine('series-stats', async (engine) => {
       const rand = seededRandom(10)
       // OTLP-style counters carry a start time, Prometheus-style ones (start 0n) none.
       const series = makeSeries(rand, 320).map((x, i) => ({ ...x, start: i % 2 === 0 ? 0n : x.start }))
@@ -219,10 +237,7 @@ describe('series-wise stats', () => {
         // Again from the block cache, with the blocks' shapes kept from the first run.
         expect((await both(engine, query, counterColumns(query)))[1], `${query} (cached)`).toEqual(walked)
       }
-    } finally {
-      await engine.close()
-      rmSync(dir, { recursive: true, force: true })
-    }
+    })
   })
 
   it('answers histogram quantiles as the row-by-row path, to the bit', async () => {
@@ -253,5 +268,178 @@ describe('series-wise stats', () => {
     await s.append('default', b.finish(1))
     const query = 'metrics | where metric.name = "latency" | stats histogram_quantile(0.99) as p99 by http.route'
     await expect(runQuery(query, { store: s, ...RANGE })).rejects.toThrow(/different bucket bounds/)
+  })
+})
+
+/**
+ * The series-wise stats of `query` over `batches` in that order, walked as they come
+ * (`stream`) or kept to the end: its rows (keys, then aggregates), or how it gave up.
+ */
+function walkBatches(query: string, batches: readonly Batch[], stream: boolean): { rows: unknown[][] } | { failed: 'add' | 'finish'; dropped: boolean } {
+  const { node, scope } = statsNode(query)
+  const ctx = statsContext(node, { scope, now: RANGE.end, source: query, rangeStart: RANGE.start, rangeEnd: RANGE.end })
+  const s = seriesStats(node, ctx, stream)!
+  expect(s.streaming).toBe(stream)
+  for (const b of batches) if (!s.add(b)) return { failed: 'add', dropped: s.dropped }
+  if (!s.finish()) return { failed: 'finish', dropped: s.dropped }
+  return { rows: s.values.map((keys, g) => [...keys, ...node.aggregates.map((_, k) => s.value(k, g))]) }
+}
+
+/** Rows [from, to) of `batch`. */
+const slice = (batch: Batch, from: number, to: number): Batch => takeRows(batch, Array.from({ length: to - from }, (_, i) => from + i))
+
+/** Batches of every metric point of `store` in its scan order (the head's first, then parts). */
+async function scanned(store: Store): Promise<Batch[]> {
+  const out: Batch[] = []
+  for await (const b of store.scan({ tenant: DEFAULT_TENANT, signal: 'metrics', ...RANGE })) out.push(b)
+  return out
+}
+
+describe('counter panels walked as the batches come', () => {
+  const QUERIES = COUNTER_QUERIES.map((q) => q.replace(/ \| sort .*$/, ''))
+
+  /** Whole-number counters of 40 series over six 10-minute slices: one batch a slice, series after series. */
+  function slices(seed: number): Batch[] {
+    const rand = seededRandom(seed)
+    const series = makeSeries(rand, 40)
+    return [0, 1, 2, 3, 4, 5].map((k) => points(rand, series, Array.from({ length: 40 }, (_, i) => k * 600 + i * 15), false, true))
+  }
+
+  it('answers as the batches kept to the end, to the bit: series split at any row, resets and restarts at batch boundaries', () => {
+    for (const seed of [11, 12]) {
+      const whole = slices(seed)
+      // Cuts inside series runs (40 points a series), so most series continue in the next batch.
+      const cut = whole.flatMap((b) => [slice(b, 0, 17), slice(b, 17, 523), slice(b, 523, 1013), slice(b, 1013, b.length)])
+      // A reset and a restart exactly at a cut: the first row of a batch drops below the row before, or starts anew.
+      const reset = cut[1].columns[METRIC_COLUMNS.value]
+      const restart = cut[2].columns[METRIC_COLUMNS.startTimeUnixNano]
+      if (reset.kind !== 'f64' || restart.kind !== 'i64') throw new Error('unexpected column kinds')
+      reset.values[0] = 0
+      reset.present?.fill(1, 0, 1)
+      restart.values[0] = T0 + 600n * SECOND
+      restart.present?.fill(1, 0, 1)
+      for (const query of QUERIES) {
+        const kept = walkBatches(query, cut, false)
+        const streamed = walkBatches(query, cut, true)
+        expect('rows' in streamed, query).toBe(true)
+        expect(streamed, query).toEqual(kept)
+        expect((kept as { rows: unknown[][] }).rows.some((r) => r.some((v) => typeof v === 'number' && v > 0)), query).toBe(true)
+        // One batch for all: the same again.
+        expect(walkBatches(query, [whole.reduce((a, b) => a)], true), query).toEqual(walkBatches(query, [whole.reduce((a, b) => a)], false))
+      }
+    }
+  })
+
+  it('takes series arriving out of time order in stretches that do not interleave: newest first, gaps filled later', () => {
+    const whole = slices(13)
+    // As a scan meets them: the head (newest) first, then older parts, one filling the gap left between two.
+    for (const order of [
+      [5, 4, 3, 2, 1, 0],
+      [5, 0, 1, 2, 3, 4],
+      [4, 5, 0, 1, 2, 3],
+      [3, 0, 4, 1, 5, 2],
+    ]) {
+      const batches = order.map((k) => whole[k])
+      for (const query of QUERIES) {
+        const kept = walkBatches(query, batches, false)
+        const streamed = walkBatches(query, batches, true)
+        expect('rows' in streamed, `${query} ${order}`).toBe(true)
+        expect(streamed, `${query} ${order}`).toEqual(kept)
+      }
+    }
+    // A stretch joins the one before it: a later one inside what they span interleaves (the query reads its input again).
+    expect(walkBatches(QUERIES[0], [0, 2, 1].map((k) => whole[k]), true)).toEqual({ failed: 'add', dropped: true })
+  })
+
+  it('gives up, with the batches before dropped, where points interleave with ones walked or values are not whole numbers; the query then reads its input again', async () => {
+    const whole = slices(14)
+    // Every other point of each series apart: the second batch's points fall between the first's.
+    const even = whole.map((b) => takeRows(b, Array.from({ length: b.length / 2 }, (_, i) => 2 * i)))
+    const odd = whole.map((b) => takeRows(b, Array.from({ length: b.length / 2 }, (_, i) => 2 * i + 1)))
+    const query = QUERIES[0]
+    expect(walkBatches(query, [...even, ...odd], true)).toEqual({ failed: 'add', dropped: true })
+    const fraction = slice(whole[1], 0, 50)
+    const v = fraction.columns[METRIC_COLUMNS.value]
+    if (v.kind !== 'f64') throw new Error('unexpected column kind')
+    v.values[3] += 0.5
+    expect(walkBatches(query, [whole[0], fraction], true)).toEqual({ failed: 'add', dropped: true })
+    // The first batch already: nothing dropped, the batches are kept from there on.
+    expect(walkBatches(query, [fraction], true)).toEqual({ failed: 'add', dropped: false })
+    // Through the executor: the input read again, answers as the row-by-row path.
+    const s = new MemoryStore()
+    for (const b of [...even, ...odd, whole[0], fraction]) await s.append('default', b)
+    await expectRowByRow(s)
+  })
+
+  it('holds series and groups, not points: a panel answers within a memory limit its batches would pass', async () => {
+    const s = new MemoryStore()
+    const whole = slices(16)
+    for (const b of whole) await s.append('default', b)
+    const query = COUNTER_QUERIES[0]
+    const limits = { maxMemoryBytes: 256 * 1024 }
+    // Kept to the end, the batches alone (about 40 bytes a row) would pass the limit.
+    expect(whole.reduce((n, b) => n + b.length, 0) * 40).toBeGreaterThan(limits.maxMemoryBytes)
+    const streamed = await runQuery(query, { store: s, ...RANGE, limits })
+    expect(streamed.rows).toEqual((await runQuery(query, { store: s, ...RANGE })).rows)
+    // Points between walked ones: the input is read again and kept, and the limit holds.
+    await s.append('default', takeRows(whole[0], [1]))
+    await expect(runQuery(query, { store: s, ...RANGE, limits })).rejects.toThrow(/over the limit of/)
+  })
+
+  it('walks the head rows of the engine and parts as the scan brings them, as the row-by-row path does', async () => {
+    await withEngine('series-stream', async (engine) => {
+      const whole = slices(15)
+      // Parts: two slices written newest first, two more (two blocks' worth of flushes) later; the newest slices stay in the head.
+      for (const k of [1, 0]) {
+        await engine.append('default', whole[k])
+        await engine.flush()
+      }
+      for (const k of [2, 3]) await engine.append('default', whole[k])
+      await engine.flush()
+      for (const k of [4, 5]) await engine.append('default', whole[k])
+      const batches = await scanned(engine)
+      expect(batches.length).toBeGreaterThan(3)
+      for (const query of QUERIES) {
+        const streamed = walkBatches(query, batches, true)
+        expect('rows' in streamed, query).toBe(true)
+        expect(streamed, query).toEqual(walkBatches(query, batches, false))
+      }
+      await expectRowByRow(engine)
+    })
+  })
+
+  it('keeps the series walk of each block among the partial aggregates and merges them in scan order, as the plain run answers', async () => {
+    await withEngine('series-partials', async (engine) => {
+      const whole = slices(17)
+      // Parts written newest first and in order, and the newest slice in the head.
+      for (const k of [1, 0, 2, 3, 4]) {
+        await engine.append('default', whole[k])
+        await engine.flush()
+      }
+      await engine.append('default', whole[5])
+      const partials = new PartialCache(64 << 20)
+      const minute = 60n * SECOND
+      // The whole hour, windows that cut blocks, and one moving on as a dashboard's does.
+      const ranges = [RANGE, { start: T0 + 7n * minute, end: T0 + 43n * minute }, ...[0n, 1n, 2n].map((k) => ({ start: T0 + (10n + k) * minute, end: T0 + (50n + k) * minute }))]
+      for (const range of ranges) {
+        for (const query of COUNTER_QUERIES) {
+          const plain = await runQuery(query, { store: engine, ...range })
+          for (let run = 0; run < 2; run++) {
+            const cached = await runQuery(query, { store: engine, ...range, partials })
+            expect({ query, range, run, rows: cached.rows }).toEqual({ query, range, run, rows: plain.rows })
+          }
+        }
+      }
+      expect(partials.hits).toBeGreaterThan(20)
+      const again = await runQuery(COUNTER_QUERIES[0], { store: engine, ...RANGE, partials })
+      expect(again.stats.rowsScanned).toBeLessThan(whole[5].length + 1)
+      // A late part whose points fall between walked ones: the partials do not merge, the plain run answers.
+      await engine.append('default', takeRows(whole[2], [5, 6]))
+      await engine.flush()
+      for (const query of COUNTER_QUERIES) {
+        const plain = await runQuery(query, { store: engine, ...RANGE })
+        expect((await runQuery(query, { store: engine, ...RANGE, partials })).rows, query).toEqual(plain.rows)
+      }
+    })
   })
 })

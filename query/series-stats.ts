@@ -10,6 +10,11 @@
  * keys are read once, and the bin of a point is recomputed only where time leaves the last
  * one. The answers are the generic path's to the bit: the same points, the same links between
  * them, summed in the same order (series by first appearance, then time).
+ * Counters whose input can be read again are walked batch by batch as they come instead, each
+ * series from where its last batch left it (Stream), so nothing is kept but per-series and
+ * per-group state; that is exact while the values are whole numbers and the sums stay at most
+ * 2^52 (any order of adding then gives the same sum). When they are not, or a series' points
+ * arrive out of time order, the caller reads the input again and keeps the batches.
  * Anything else (another histogram kind, mixed bounds, a column of an unexpected kind) makes
  * `finish` or `add` return false, and the caller feeds the kept batches to the generic path.
  */
@@ -34,9 +39,9 @@ type KeyPlan = { readonly label: Expr } | { readonly binWidth: bigint }
  * The series-wise evaluation of `node`, or undefined when its shape is not one this handles:
  * raw metric rows; every aggregate increase(value) / rate(value), or every one
  * histogram_quantile(q); keys that are labels (attributes, metric.name) and at most one
- * bin(time, w).
+ * bin(time, w). `stream`: counters are walked batch by batch as they come, not kept (Stream).
  */
-export function seriesStats(node: StatsNode, ctx: AggContext): SeriesStats | undefined {
+export function seriesStats(node: StatsNode, ctx: AggContext, stream: boolean | 'summary' = false): SeriesStats | undefined {
   const scope = ctx.scope
   if (scope.signal !== 'metrics' || Object.keys(scope.aliases).length > 0 || Object.keys(scope.columns ?? {}).length > 0 || node.by.length === 0 || node.aggregates.length === 0) return undefined
   const column = (e: Expr): string | undefined => {
@@ -66,7 +71,7 @@ export function seriesStats(node: StatsNode, ctx: AggContext): SeriesStats | und
     // A rate without a bin or a bounded range divides by each group's span of points: generic.
     const hasRate = calls.some((c) => c.kind === 'Call' && c.name === 'rate')
     if (hasRate && ctx.binWidthNs === undefined && (ctx.rangeStart === undefined || ctx.rangeEnd === undefined)) return undefined
-    return new SeriesStats(keys, ctx, calls.map((c) => (c.kind === 'Call' && c.name === 'rate' ? 'rate' : 'increase')))
+    return new SeriesStats(keys, ctx, calls.map((c) => (c.kind === 'Call' && c.name === 'rate' ? 'rate' : 'increase')), stream)
   }
   if (quantiles.every((q) => q !== undefined)) return new SeriesStats(keys, ctx, quantiles as number[])
   return undefined
@@ -116,22 +121,58 @@ export class SeriesStats {
   private readonly ctx: AggContext
   /** Per aggregate: 'increase' or 'rate' (counters), or its quantile (histograms). */
   private readonly what: readonly ('increase' | 'rate' | number)[]
+  /** Walks counter batches as they come, keeping only each series' last point (Stream); else keeps them. */
+  private readonly stream: Stream | undefined
+  /** Whether a batch was walked and let go: then no kept batches can answer instead. */
+  dropped = false
+  /** Groups by their values' key, when partials are merged (`merge`). */
+  private merged?: Map<string, number>
 
-  constructor(keys: readonly KeyPlan[], ctx: AggContext, what: readonly ('increase' | 'rate' | number)[]) {
+  // Groups as rows make them, in arrival order (numberBatch).
+  private readonly labelKeys: readonly { label: Expr }[]
+  private readonly bin: { binWidth: bigint } | undefined
+  private readonly bins: Bins
+  private readonly seriesIds = new SeriesIds()
+  private readonly labelGroupIds: LabelGroupIds = { plain: new Map(), encoded: new Map() }
+  private labelGroupOf = new Uint32Array(64)
+  private readonly labelValues: Scalar[][] = []
+  /** Group of (label group, bin): a table per label group, indexed by bin id (-1: none yet). */
+  private readonly groupIds: Int32Array[] = []
+
+  /**
+   * `stream`: counters are walked as they come (Stream); 'summary' too, for one block's partial
+   * (stats-cache.ts): then every started series' first point counts from zero (`partial` takes
+   * the pieces' first points out, the merge links them with the query's range).
+   */
+  constructor(keys: readonly KeyPlan[], ctx: AggContext, what: readonly ('increase' | 'rate' | number)[], stream: boolean | 'summary' = false) {
     this.keys = keys
     this.ctx = ctx
     this.what = what
+    this.labelKeys = keys.filter((k): k is { label: Expr } => 'label' in k)
+    this.bin = keys.find((k): k is { binWidth: bigint } => 'binWidth' in k)
+    this.bins = new Bins(this.bin?.binWidth)
+    this.stream = stream !== false && !this.histogram ? new Stream(new CounterWalk(this.bins, this.groupOf, stream === 'summary' ? undefined : ctx.rangeStart, 0)) : undefined
   }
 
   private get histogram(): boolean {
     return typeof this.what[0] === 'number'
   }
 
+  /** Whether batches are walked as they come (and let go) rather than kept to the end. */
+  get streaming(): boolean {
+    return this.stream !== undefined
+  }
+
   get count(): number {
     return this.values.length
   }
 
-  /** Keeps `batch`; false when its columns are not what the walk reads (the caller goes generic). */
+  /**
+   * Takes `batch`; false when its columns are not what the walk reads, or (streaming) when
+   * its points cannot be walked as they come: a series' points before ones already walked,
+   * values other than whole numbers in [0, 2^52] (`dropped` then tells whether the batches
+   * before are gone, and the input must be read again).
+   */
   add(batch: Batch): boolean {
     const c = batch.columns
     const time = c[METRIC_COLUMNS.timeUnixNano]
@@ -147,6 +188,16 @@ export class SeriesStats {
     }
     if (!this.histogram) {
       if (value !== undefined && value.kind !== 'f64') return false
+      if (this.stream !== undefined) {
+        const counter = { ...cols, value }
+        const stream = this.stream
+        stream.runs.length = 0
+        stream.runs.segments = 0
+        const shape = this.numberBatch(batch, counter, 0, stream.runs)
+        if (!stream.walk(counter, shape, this.labelGroupOf, this.values.length)) return false
+        this.dropped = true
+        return true
+      }
       this.columns.push({ ...cols, value })
     } else {
       const buckets = c[METRIC_COLUMNS.bucketCounts]
@@ -168,9 +219,9 @@ export class SeriesStats {
     return true
   }
 
-  /** Bytes held: the kept batches' columns (often shared with the block cache) and the groups. */
+  /** Bytes held: the kept batches' columns (often shared with the block cache), the groups and the series. */
   bytes(): number {
-    return this.held + this.values.length * BYTES_PER_GROUP
+    return this.held + this.values.length * BYTES_PER_GROUP + (this.stream?.bytes() ?? 0)
   }
 
   /** The kept batches, for the generic path, and nothing kept any more. */
@@ -196,87 +247,142 @@ export class SeriesStats {
     return seconds > 0 ? increase / seconds : null
   }
 
+  /** The group of (label group, bin id), numbered at its first row. */
+  private readonly groupOf = (labelGroup: number, binId: number): number => {
+    const groupIds = this.groupIds
+    let table = groupIds[labelGroup]
+    if (table === undefined || binId >= table.length) {
+      const wider = new Int32Array(Math.max(16, 2 * binId + 2)).fill(-1)
+      if (table !== undefined) wider.set(table)
+      groupIds[labelGroup] = table = wider
+    }
+    let g = table[binId]
+    if (g < 0) {
+      g = table[binId] = this.values.length
+      keepValues(this.values, g, keysInOrder(this.keys, this.labelValues[labelGroup], this.bins.starts[binId]))
+    }
+    return g
+  }
+
   /**
-   * Groups every row and walks every series; false when the data needs the generic path
-   * (histograms of one group with different bounds: its error), which then gets the batches.
+   * Makes the group of every row of `batch` (columns `cols`), in row order, as GroupKeys numbers
+   * them, and notes each run of one series in `runs` as from batch `b`: whether its times
+   * ascend, its first and last time, its bins. Returns the block's shape.
    */
-  finish(): boolean {
-    const { batches, keys } = this
-    const labelKeys = keys.filter((k): k is { label: Expr } => 'label' in k)
-    const bin = keys.find((k): k is { binWidth: bigint } => 'binWidth' in k)
-    const bins = new Bins(bin?.binWidth)
-    const seriesIds = new SeriesIds()
-    const labelGroupIds: LabelGroupIds = { plain: new Map(), encoded: new Map() }
-    let labelGroupOf = new Uint32Array(64)
-    const labelValues: Scalar[][] = []
-    // Group of (label group, bin): a table per label group, indexed by bin id (-1: none yet).
-    const groupIds: Int32Array[] = []
-    const groupOf = (labelGroup: number, binId: number): number => {
-      let table = groupIds[labelGroup]
-      if (table === undefined || binId >= table.length) {
-        const wider = new Int32Array(Math.max(16, 2 * binId + 2)).fill(-1)
-        if (table !== undefined) wider.set(table)
-        groupIds[labelGroup] = table = wider
+  private numberBatch(batch: Batch, cols: Columns, b: number, runs: Runs): BlockShape {
+    const { seriesIds, bins, bin, groupOf } = this
+    const n = batch.length
+    const { rows, key } = seriesRuns(batch)
+    const vecs = this.labelKeys.map((k) => evalShared(k.label, batch, this.ctx))
+    const { timeLo, timeHi, time } = cols
+    const tp = time?.present
+    const shape = blockShape(rows, n, cols, !this.histogram)
+    const shapes = shape.runs
+    const segments = segmentsOf(shape, bin?.binWidth)
+    // The query's bin id of each of the block's bins (-1: not looked up yet).
+    const binIds = new Int32Array(segments?.starts.length ?? 0).fill(-1)
+    runs.reserve(rows.length, segments === undefined ? 0 : segments.first[rows.length])
+    for (let r = 0; r < rows.length; r++) {
+      const from = rows[r]
+      const to = r + 1 < rows.length ? rows[r + 1] : n
+      const s = seriesIds.id(key[r])
+      if (seriesIds.added) {
+        if (s >= this.labelGroupOf.length) this.labelGroupOf = grown(this.labelGroupOf)
+        this.labelGroupOf[s] = labelGroupIdOf(vecs, from, this.labelGroupIds, this.labelValues)
       }
-      let g = table[binId]
-      if (g < 0) {
-        g = table[binId] = this.values.length
-        keepValues(this.values, g, keysInOrder(keys, labelValues[labelGroup], bins.starts[binId]))
+      const lg = this.labelGroupOf[s]
+      if (timeHi === undefined || tp !== undefined) {
+        runs.add(b, from, to, s, ...groupRows(timeHi, timeLo, tp, time?.values, from, to, bins, lg, groupOf))
+        continue
+      }
+      // Every row has a time: if they ascend, each bin's rows are found by binary search.
+      if ((shapes[r] & SORTED) === 0) {
+        runs.add(b, from, to, s, ...groupRows(timeHi, timeLo, tp, time!.values, from, to, bins, lg, groupOf))
+        continue
+      }
+      // Each of the run's bins (its rows found once per block: segmentsOf) makes its group.
+      const k0 = runs.segments
+      for (let k = segments!.first[r], row = from; k < segments!.first[r + 1]; k++) {
+        const local = segments!.bin[k]
+        let id = binIds[local]
+        if (id < 0) id = binIds[local] = bins.seek(timeHi[2 * row + 1], timeLo![2 * row], time!.values, row)
+        runs.segment(segments!.end[k], id, groupOf(lg, id))
+        row = segments!.end[k]
+      }
+      const firstHi = timeHi[2 * from + 1]
+      const firstLo = timeLo![2 * from]
+      const lastHi = timeHi[2 * to - 1]
+      const lastLo = timeLo![2 * to - 2]
+      runs.add(b, from, to, s, true, true, firstHi, firstLo, lastHi, lastLo, (shapes[r] & STEADY) !== 0 ? 2 * k0 + ((shapes[r] & RESETS) !== 0 ? 1 : 0) : -1)
+    }
+    return shape
+  }
+
+  /**
+   * What the batches added so far leave, to be merged with others' (`merge`): the groups in
+   * first-seen order, each group's increases but those of the pieces' first points, and each
+   * series' pieces. Undefined when a sum passed 2^52 (it could have rounded).
+   */
+  partial(): SeriesPartial | undefined {
+    const stream = this.stream!
+    const sums = stream.walker.sums.slice(0, this.values.length)
+    for (let g = 0; g < sums.length; g++) if (sums[g] > STEADY_MAX) return undefined
+    const series = stream.pieces.map((pieces, s) => ({ key: this.seriesIds.byId[s], pieces: pieces.map((p) => copyPiece(p, p.headGroup)) }))
+    for (const { pieces } of series) for (const p of pieces) sums[p.headGroup] -= p.added
+    return { values: this.values, sums, series, bytes: this.values.length * BYTES_PER_GROUP + 8 * sums.length + stream.bytes() }
+  }
+
+  /**
+   * Adds a partial (`partial` of another SeriesStats, in scan order) to this streaming one:
+   * its groups numbered where the scan first meets them (`keyOf`: one string per group's
+   * values), its sums added, its series' pieces placed among the ones before. False where a
+   * stream would give up (Stream.walk).
+   */
+  merge(partial: SeriesPartial, keyOf: (row: readonly Scalar[]) => string): boolean {
+    const stream = this.stream!
+    const ids = (this.merged ??= new Map())
+    // A kept partial comes back every refresh: its groups' keys are made once.
+    const keys = (partial.keys ??= partial.values.map(keyOf))
+    const global = partial.values.map((row, k) => {
+      let g = ids.get(keys[k])
+      if (g === undefined) {
+        ids.set(keys[k], (g = this.values.length))
+        keepValues(this.values, g, row)
       }
       return g
+    })
+    stream.grow(this.values.length)
+    const sums = stream.walker.sums
+    for (let g = 0; g < global.length; g++) sums[global[g]] += partial.sums[g]
+    for (const { key, pieces } of partial.series) {
+      const s = this.seriesIds.id(key)
+      for (const p of pieces) if (!stream.place(s, copyPiece(p, global[p.headGroup]))) return false
     }
+    this.dropped = true
+    return true
+  }
+
+  /**
+   * Groups every row and walks every series; false when the data needs the generic path
+   * (histograms of one group with different bounds: its error), which then gets the batches,
+   * or, streaming, when a group's increase passed 2^52 (walked in another order than the
+   * generic path's, its sum could round otherwise): then the input must be read again.
+   */
+  finish(): boolean {
+    if (this.stream !== undefined) {
+      const sums = this.stream.walker.sums.slice(0, this.values.length)
+      for (let g = 0; g < sums.length; g++) if (sums[g] > STEADY_MAX) return false
+      this.counterSums = sums
+      return true
+    }
+    const { batches, bins, groupOf } = this
     // Every row makes its group, in row order, as GroupKeys numbers them; each run of one
     // series is noted with whether its times ascend, and its first and last time.
     const runs = new Runs()
     const shapeOf: BlockShape[] = []
-    for (let b = 0; b < batches.length; b++) {
-      const batch = batches[b]
-      const n = batch.length
-      const { rows, key } = seriesRuns(batch)
-      const vecs = labelKeys.map((k) => evalShared(k.label, batch, this.ctx))
-      const { timeLo, timeHi, time } = this.columns[b]
-      const tp = time?.present
-      const shape = blockShape(rows, n, this.columns[b], !this.histogram)
-      const shapes = shape.runs
-      shapeOf[b] = shape
-      const segments = segmentsOf(shape, bin?.binWidth)
-      // The query's bin id of each of the block's bins (-1: not looked up yet).
-      const binIds = new Int32Array(segments?.starts.length ?? 0).fill(-1)
-      runs.reserve(rows.length, segments === undefined ? 0 : segments.first[rows.length])
-      for (let r = 0; r < rows.length; r++) {
-        const from = rows[r]
-        const to = r + 1 < rows.length ? rows[r + 1] : n
-        const s = seriesIds.id(key[r])
-        if (seriesIds.added) {
-          if (s >= labelGroupOf.length) labelGroupOf = grown(labelGroupOf)
-          labelGroupOf[s] = labelGroupIdOf(vecs, from, labelGroupIds, labelValues)
-        }
-        const lg = labelGroupOf[s]
-        if (timeHi === undefined || tp !== undefined) {
-          runs.add(b, from, to, s, ...groupRows(timeHi, timeLo, tp, time?.values, from, to, bins, lg, groupOf))
-          continue
-        }
-        // Every row has a time: if they ascend, each bin's rows are found by binary search.
-        if ((shapes[r] & SORTED) === 0) {
-          runs.add(b, from, to, s, ...groupRows(timeHi, timeLo, tp, time!.values, from, to, bins, lg, groupOf))
-          continue
-        }
-        // Each of the run's bins (its rows found once per block: segmentsOf) makes its group.
-        const k0 = runs.segments
-        for (let k = segments!.first[r], row = from; k < segments!.first[r + 1]; k++) {
-          const local = segments!.bin[k]
-          let id = binIds[local]
-          if (id < 0) id = binIds[local] = bins.seek(timeHi[2 * row + 1], timeLo![2 * row], time!.values, row)
-          runs.segment(segments!.end[k], id, groupOf(lg, id))
-          row = segments!.end[k]
-        }
-        const firstHi = timeHi[2 * from + 1]
-        const firstLo = timeLo![2 * from]
-        const lastHi = timeHi[2 * to - 1]
-        const lastLo = timeLo![2 * to - 2]
-        runs.add(b, from, to, s, true, true, firstHi, firstLo, lastHi, lastLo, (shapes[r] & STEADY) !== 0 ? 2 * k0 + ((shapes[r] & RESETS) !== 0 ? 1 : 0) : -1)
-      }
-    }
+    for (let b = 0; b < batches.length; b++) shapeOf[b] = this.numberBatch(batches[b], this.columns[b], b, runs)
+    const seriesIds = this.seriesIds
+    const labelGroupOf = this.labelGroupOf
     const walk = this.histogram ? new HistogramWalk(bins, groupOf, this.ctx.rangeStart) : new CounterWalk(bins, groupOf, this.ctx.rangeStart, this.values.length)
     const bySeries = runs.bySeries(seriesIds.size)
     const pairs = new Points()
@@ -356,6 +462,8 @@ const STEADY = 2
 /** STEADY, and some point of the run after its first resets (links as 'zero': Walk.link). */
 const RESETS = 4
 const STEADY_MAX = 2 ** 52
+/** Every point of the run (time and value present) is a whole number in [0, 2^52] (counters; Stream walks only such runs). */
+const WHOLE = 8
 
 /**
  * The bins a block's SORTED runs have points in, for one bin width: run r's bins are
@@ -382,7 +490,7 @@ interface BlockShape {
   readonly n: number
   /** The time column, when every row has a time. */
   readonly time: BigInt64Array | undefined
-  /** Shape bits of each run. */
+  /** Shape bits of each run (SORTED, STEADY, RESETS, WHOLE). */
   readonly runs: Uint8Array
   /** For each row of a STEADY run with RESETS, the sum of the run's increases up to it. */
   readonly increases: Float64Array | undefined
@@ -472,6 +580,9 @@ function blockShape(rows: Uint32Array, n: number, c: Columns, counters: boolean)
       if ((shape & RESETS) !== 0) runningIncreases(values, startWords, sp, from, to, (increases ??= new Float64Array(n)))
     }
   }
+  if (counters) {
+    for (let r = 0; r < rows.length; r++) if (wholeNumbers(c, rows[r], r + 1 < rows.length ? rows[r + 1] : n)) shapes[r] |= WHOLE
+  }
   const shape: BlockShape = { of, rows, n, time: dense ? time!.values : undefined, runs: shapes, increases, bySize: new Map() }
   shapeOfBlock.set(rows, shape)
   return shape
@@ -529,6 +640,8 @@ class SeriesIds {
   size = 0
   /** Whether the last `id` gave a new number. */
   added = false
+  /** The key of each series number. */
+  readonly byId: number[] = []
   private keys = new Float64Array(1024)
   private ids = new Int32Array(1024).fill(-1)
 
@@ -562,6 +675,7 @@ class SeriesIds {
     this.keys[at] = key
     this.ids[at] = this.size
     this.added = true
+    this.byId.push(key)
     return this.size++
   }
 }
@@ -735,11 +849,11 @@ class Runs {
   to = new Int32Array(256)
   series = new Int32Array(256)
   /** 1 when the run has a timed row and its times ascend, 0 when they do not; 2 when it has none. */
-  private kind = new Int32Array(256)
-  private firstHi = new Int32Array(256)
-  private firstLo = new Uint32Array(256)
-  private lastHi = new Int32Array(256)
-  private lastLo = new Uint32Array(256)
+  kind = new Int32Array(256)
+  firstHi = new Int32Array(256)
+  firstLo = new Uint32Array(256)
+  lastHi = new Int32Array(256)
+  lastLo = new Uint32Array(256)
   /**
    * For a STEADY run (BlockShape) walked by CounterWalk.runSteady, twice its first segment,
    * plus 1 when it has RESETS (it walks BlockShape.increases, not the values); else -1.
@@ -827,6 +941,273 @@ class Runs {
   }
 }
 
+/**
+ * A stretch of one series' points walked together (Stream): the times of its first and last
+ * point; its first point (value, start time halves, whether that start is within the lookback,
+ * its group) and what that point's link added to its group; the state its last point leaves
+ * (Walk: value and start time halves), which the next piece's first point links to.
+ */
+interface Piece {
+  fromHi: number
+  fromLo: number
+  toHi: number
+  toLo: number
+  headValue: number
+  headLo: number
+  headHi: number
+  headRecent: boolean
+  headGroup: number
+  added: number
+  value: number
+  lo: number
+  hi: number
+}
+
+/** What a counter walk over some batches leaves to merge (SeriesStats.partial, SeriesStats.merge). */
+export interface SeriesPartial {
+  /** Groups' key values, in first-seen order. */
+  readonly values: readonly Scalar[][]
+  /** Each group's increases, but those of the pieces' first points. */
+  readonly sums: Float64Array
+  /** Each series' key (seriesRuns) and pieces, whose headGroup numbers a group of `values`. */
+  readonly series: readonly { readonly key: number; readonly pieces: readonly Piece[] }[]
+  readonly bytes: number
+  /** One string per group's values (SeriesStats.merge's `keyOf`), made at the first merge. */
+  keys?: readonly string[]
+}
+
+/** A copy of `p` whose first point is in group `headGroup`. */
+function copyPiece(p: Piece, headGroup: number): Piece {
+  const { fromHi, fromLo, toHi, toLo, headValue, headLo, headHi, headRecent, added, value, lo, hi } = p
+  return { fromHi, fromLo, toHi, toLo, headValue, headLo, headHi, headRecent, headGroup, added, value, lo, hi }
+}
+
+/**
+ * Counter series walked batch by batch as the batches come (SeriesStats streaming), keeping per
+ * series only its pieces (Piece: stretches of points in time order, usually one, a few when
+ * parts or the head bring a series out of time order), not its points: memory grows with
+ * series and groups. Increases that are whole numbers in [0, 2^52], summing to at most 2^52 per
+ * group, add (and are taken back) exactly in any order, so adding each series' points as they
+ * arrive gives the series-by-series walk's sums to the bit. A run of points arriving before the
+ * last piece goes into the gap between two pieces, its first point linked to the piece before
+ * and the next piece's first point linked again to it (what it added taken back). A run that
+ * falls inside a piece (points interleaved with ones walked), or values other than such whole
+ * numbers, stop it (walk returns false).
+ */
+class Stream {
+  readonly walker: CounterWalk
+  /** The runs of the batch being walked (SeriesStats.numberBatch). */
+  readonly runs = new Runs()
+  private readonly pairs = new Points()
+  /** Per series, its pieces in time order. */
+  readonly pieces: Piece[][] = []
+  private count = 0
+
+  /** The lookback's start (Walk.earliest) as 32-bit halves, high one signed; none: every start is recent. */
+  private readonly earliestHi: number | undefined
+  private readonly earliestLo: number
+
+  constructor(walker: CounterWalk) {
+    this.walker = walker
+    const halves = new Int32Array(BigInt64Array.of(walker.earliest ?? 0n).buffer)
+    this.earliestHi = walker.earliest === undefined ? undefined : halves[1]
+    this.earliestLo = halves[0] >>> 0
+  }
+
+  bytes(): number {
+    return this.pieces.length * 16 + this.count * 120 + this.walker.sums.length * 8
+  }
+
+  /**
+   * Walks the runs of one batch (columns `c`, shape `shape`, runs `this.runs`) in row order,
+   * each after its series' points walked before; `groups`: the groups there are now.
+   */
+  walk(c: Columns, shape: BlockShape, labelGroupOf: Uint32Array, groups: number): boolean {
+    const { runs, walker, pairs } = this
+    this.grow(groups)
+    const { time, value, timeHi, timeLo } = c
+    if (time === undefined || value === undefined) return true
+    const tp = time.present
+    const vp = value.present
+    const point = (row: number): boolean => (tp === undefined || tp[row] === 1) && (vp === undefined || vp[row] === 1)
+    for (let r = 0; r < runs.length; r++) {
+      const kind = runs.kind[r]
+      if (kind === 2) continue
+      const from = runs.from[r]
+      const to = runs.to[r]
+      const steady = runs.steady[r]
+      if ((shape.runs[r] & WHOLE) === 0) return false
+      // The run's first and last point in time order (rows with a time but no value link nothing).
+      let head = -1
+      let last = -1
+      if (steady >= 0) {
+        // Every row a point, in time order.
+        head = from
+        last = to - 1
+      } else if (kind === 1) {
+        for (let row = from; row < to && head < 0; row++) if (point(row)) head = row
+        for (let row = to - 1; row >= from && last < 0; row--) if (point(row)) last = row
+      } else {
+        // Rows out of time order within the run: its points sorted by time, ties by arrival.
+        pairs.length = 0
+        walker.collect(c, 0, from, to, pairs)
+        pairs.sortByTime(() => c)
+        if (pairs.length > 0) {
+          head = pairs.row[0]
+          last = pairs.row[pairs.length - 1]
+        }
+      }
+      if (head < 0) continue
+      const headHi = timeHi![2 * head + 1]
+      const headLo = timeLo![2 * head]
+      const lastHi = timeHi![2 * last + 1]
+      const lastLo = timeLo![2 * last]
+      const s = runs.series[r]
+      const pieces = (this.pieces[s] ??= [])
+      // The gap it goes in: after piece j - 1 (ties after it: it arrived later), before piece j.
+      let j = pieces.length
+      while (j > 0 && before(headHi, headLo, pieces[j - 1].toHi, pieces[j - 1].toLo)) j--
+      const prev = j > 0 ? pieces[j - 1] : undefined
+      const next = j < pieces.length ? pieces[j] : undefined
+      if (next !== undefined && !before(lastHi, lastLo, next.fromHi, next.fromLo)) return false
+      walker.begin(labelGroupOf[s])
+      walker.first = prev === undefined
+      walker.prevValue = prev?.value ?? 0
+      walker.prevLo = prev?.lo ?? 0
+      walker.prevHi = prev?.hi ?? 0
+      // A run joining the piece before needs no first point of its own.
+      const first = prev === undefined ? this.pieceAt(c, head, headHi, headLo, lastHi, lastLo) : undefined
+      walker.lastBin = -1
+      if (steady >= 0) walker.runSteady(c, from, to, runs, steady >>> 1, (steady & 1) === 1 ? shape.increases! : value.values)
+      else if (kind === 1) walker.run(c, from, to, true)
+      else for (let k = 0; k < pairs.length; k++) walker.run(c, pairs.row[k], pairs.row[k] + 1)
+      let tail: Piece
+      if (prev !== undefined) {
+        // Joined to the piece before: a later run inside the stretch it spans is out of order.
+        tail = prev
+        tail.toHi = lastHi
+        tail.toLo = lastLo
+      } else {
+        tail = first!
+        pieces.splice(j, 0, tail)
+        this.count++
+      }
+      tail.value = walker.prevValue
+      tail.lo = walker.prevLo
+      tail.hi = walker.prevHi
+      // The next piece's first point now links to this run's last.
+      if (next !== undefined && !this.relink(next, tail)) return false
+    }
+    return true
+  }
+
+  /** Makes room for the sums of `groups` groups. */
+  grow(groups: number): void {
+    const walker = this.walker
+    if (walker.sums.length >= groups) return
+    const sums = new Float64Array(Math.max(groups, 2 * walker.sums.length))
+    sums.set(walker.sums)
+    walker.sums = sums
+  }
+
+  /**
+   * Places a piece of series `s` walked elsewhere (a partial's, SeriesStats.merge) as walk
+   * places a run: its first point linked to the piece before (the query's lookback judging a
+   * series' first), the piece after linked again to its last. False where walk gives up.
+   */
+  place(s: number, piece: Piece): boolean {
+    const pieces = (this.pieces[s] ??= [])
+    let j = pieces.length
+    while (j > 0 && before(piece.fromHi, piece.fromLo, pieces[j - 1].toHi, pieces[j - 1].toLo)) j--
+    const prev = j > 0 ? pieces[j - 1] : undefined
+    const next = j < pieces.length ? pieces[j] : undefined
+    if (next !== undefined && !before(piece.toHi, piece.toLo, next.fromHi, next.fromLo)) return false
+    piece.headRecent = this.recent(piece.headLo, piece.headHi)
+    const added = linked(prev, piece.headValue, piece.headLo, piece.headHi, piece.headRecent)
+    this.walker.sums[piece.headGroup] += added
+    let tail = piece
+    if (prev !== undefined) {
+      tail = prev
+      tail.toHi = piece.toHi
+      tail.toLo = piece.toLo
+      tail.value = piece.value
+      tail.lo = piece.lo
+      tail.hi = piece.hi
+    } else {
+      piece.added = added
+      pieces.splice(j, 0, piece)
+      this.count++
+    }
+    return next === undefined || this.relink(next, tail)
+  }
+
+  /** True when a start time (halves lo, hi) is not before the lookback's start (Walk.link's 'zero' for a first point). */
+  private recent(lo: number, hi: number): boolean {
+    const eHi = this.earliestHi
+    return (lo !== 0 || hi !== 0) && (eHi === undefined || (hi | 0) > eHi || ((hi | 0) === eHi && lo >= this.earliestLo))
+  }
+
+  /**
+   * A piece of the points from `row` (time halves fromHi, fromLo) to the time (toHi, toLo), the
+   * series' earliest so far: its first point, and what that adds as the series' first point.
+   */
+  private pieceAt(c: Columns, row: number, fromHi: number, fromLo: number, toHi: number, toLo: number): Piece {
+    const { startWords, start, value } = c
+    const walker = this.walker
+    const has = startWords !== undefined && (start!.present === undefined || start!.present[row] === 1)
+    const headLo = has ? startWords[2 * row] : 0
+    const headHi = has ? startWords[2 * row + 1] : 0
+    const headRecent = this.recent(headLo, headHi)
+    const headValue = value!.values[row]
+    const headGroup = walker.groupAt(c, fromHi, fromLo, row)
+    const added = linked(undefined, headValue, headLo, headHi, headRecent)
+    return { fromHi, fromLo, toHi, toLo, headValue, headLo, headHi, headRecent, headGroup, added, value: 0, lo: 0, hi: 0 }
+  }
+
+  /** Links `piece`'s first point to `prev`'s last instead: takes back what it added, adds the new link's increase. */
+  private relink(piece: Piece, prev: Piece): boolean {
+    const sums = this.walker.sums
+    const g = piece.headGroup
+    // Exact while the group's sum, only grown since it was last taken from, is at most 2^52.
+    if (!(sums[g] <= STEADY_MAX)) return false
+    const added = linked(prev, piece.headValue, piece.headLo, piece.headHi, piece.headRecent)
+    sums[g] = sums[g] - piece.added + added
+    piece.added = added
+    return true
+  }
+}
+
+/** True when time (hi, lo) is before time (toHi, toLo). */
+function before(hi: number, lo: number, toHi: number, toLo: number): boolean {
+  return hi < toHi || (hi === toHi && lo < toLo)
+}
+
+/**
+ * The increase a point (value, start time halves lo/hi, start within the lookback: recent) adds
+ * after `prev`'s last point, as CounterWalk.run takes it (Walk.link); with no `prev`, as a
+ * series' first point ('zero' or 'base').
+ */
+function linked(prev: Pick<Piece, 'value' | 'lo' | 'hi'> | undefined, v: number, lo: number, hi: number, recent: boolean): number {
+  const started = lo !== 0 || hi !== 0
+  if (prev === undefined) return started && recent ? v : 0
+  return (started && (lo !== prev.lo || hi !== prev.hi)) || v < prev.value ? v : v - prev.value
+}
+
+/** True when every point among rows [from, to) (time and value present) is a whole number in [0, 2^52]. */
+function wholeNumbers(c: Columns, from: number, to: number): boolean {
+  const { time, value } = c
+  if (time === undefined || value === undefined) return true
+  const tp = time.present
+  const vp = value.present
+  const values = value.values
+  for (let row = from; row < to; row++) {
+    if ((tp !== undefined && tp[row] !== 1) || (vp !== undefined && vp[row] !== 1)) continue
+    const v = values[row]
+    if (!(Number.isInteger(v) && v >= 0 && v <= STEADY_MAX)) return false
+  }
+  return true
+}
+
 /** Points of one series to sort by time: batch and row, in arrival order. */
 class Points {
   batch = new Uint32Array(1024)
@@ -908,7 +1289,7 @@ abstract class Walk {
   }
 
   /** The group of the point at (hi, lo), row `row` of `c`. */
-  protected groupAt(c: Columns, hi: number, lo: number, row: number): number {
+  groupAt(c: Columns, hi: number, lo: number, row: number): number {
     const bins = this.bins
     const bin = bins.holds(hi, lo) ? bins.id : bins.seek(hi, lo, c.time!.values, row)
     if (bin !== this.lastBin) {

@@ -69,6 +69,11 @@ export interface StageRun {
   readonly next?: StageNode
   /** The batches of a planned subquery (a join's right side). */
   subquery(plan: QueryPlan): AsyncIterable<Batch>
+  /**
+   * The stage's input read again from the start (a new scan through the stages before it);
+   * absent when it cannot be (rows fed live, or a stage over cached partials before it).
+   */
+  readonly replay?: () => AsyncIterable<Batch>
 }
 
 export interface StageDef<N extends StageNode> {

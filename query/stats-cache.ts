@@ -4,7 +4,7 @@
  * "Cached partial aggregates"). A dashboard refreshes the same panels over a moving window: of
  * the blocks it reads, all but the newest and those the range cuts were read by the refresh
  * before, and part files never change. Each part block wholly inside the range is run through
- * those stages once, and what comes out (groups and counts, or the block's best k rows) is
+ * those stages once, and what comes out (groups and counts, a counter panel's series walk, or the block's best k rows) is
  * kept by (tenant, text of the prefix, part file id, block); later scans skip the block
  * (ScanRequest.reuse) and merge what was kept. Head rows and cut blocks go through the same
  * stages as they come. Partials are merged in the order the scan meets them, so the answer, its
@@ -19,6 +19,7 @@ import { BYTES_PER_GROUP } from './limits.ts'
 import { statsContext, statsOutput, StatsRows } from './op-stats.ts'
 import { printQuery } from './printer.ts'
 import type { QueryPlan } from './query-plan.ts'
+import { seriesStats, type SeriesPartial } from './series-stats.ts'
 import type { Scalar } from './vec.ts'
 
 /**
@@ -29,9 +30,13 @@ interface Partial {
   readonly values: readonly Scalar[][]
   readonly counts: readonly Float64Array[]
   readonly batch?: Batch
+  /** For counter panels, what its series walk left (undefined: it gave up, and nothing is kept). */
+  readonly series?: SeriesPartial
   /** Whether any row reached `stats` (the result's signal is that of the rows seen). */
   readonly rows: boolean
   readonly bytes: number
+  /** Not to be kept: a counter walk that gave up. */
+  readonly failed?: boolean
 }
 
 /**
@@ -123,25 +128,30 @@ interface Prefix {
   readonly to: number
   readonly text: string
   readonly stats?: StatsNode
+  /** The stats is a counter panel whose blocks keep series walks (series-stats.ts SeriesPartial). */
+  readonly series?: boolean
 }
 
 const prefixes = new WeakMap<QueryPlan, Prefix | undefined>()
 
 function findPrefix(plan: QueryPlan): Prefix | undefined {
-  if (plan.traceId !== undefined || plan.seriesColumns !== undefined) return undefined
+  if (plan.traceId !== undefined) return undefined
   const at = plan.stages.findIndex((s) => s.node.kind !== 'Where')
   const node = plan.stages[at]?.node
   let to = at
+  // Counter panels walk each block's series once, merged exactly in scan order (series-stats.ts).
+  const series = node?.kind === 'Stats' && seriesStats(node, statsContext(node, { scope: plan.stages[at].scope, now: 0n, source: '', rangeStart: plan.start, rangeEnd: plan.end }), true)?.streaming === true
+  if (plan.seriesColumns !== undefined && !series) return undefined
   // Without a where, the scan itself skips the blocks that cannot enter the top (plan-top.ts).
   if (node?.kind === 'Sort' && plan.stages[at + 1]?.node.kind === 'Limit' && at > 0) to = at + 1
-  else if (node?.kind !== 'Stats' || !node.aggregates.every((a) => a.expr.kind === 'Call' && mergeable(a.expr))) return undefined
+  else if (node?.kind !== 'Stats' || !(series || node.aggregates.every((a) => a.expr.kind === 'Call' && mergeable(a.expr)))) return undefined
   const prefix = plan.stages.slice(0, to + 1).map((s) => s.node)
   if (callsNow(prefix)) return undefined
   const query: QueryNode = { kind: 'Query', source: { kind: 'SignalSource', signal: plan.signal, at: 0 }, stages: prefix, at: 0 }
   // Rows kept carry the columns each stage passes on (StagePlan.readAfter: what later stages read).
   const columns = plan.stages.slice(0, to + 1).map((s) => s.readAfter?.join(',') ?? '*')
   const text = node.kind === 'Stats' ? printQuery(query) : `${printQuery(query)}\u0000${plan.columns?.join(',') ?? '*'}\u0000${columns.join(';')}`
-  return { from: at, to, text, stats: node.kind === 'Stats' ? node : undefined }
+  return { from: at, to, text, stats: node.kind === 'Stats' ? node : undefined, series }
 }
 
 /** What the executor wires in for a plan with a cached prefix: the scan's reuse hook, a tap on the scanned batches, and the stages to run instead. */
@@ -152,8 +162,12 @@ export interface CachedPrefix {
   readonly reuse: (block: ScanBlock) => boolean
   /** Called with each scanned batch as the source yields it: whether it is the block reuse last declined. */
   seen(block: boolean): void
-  /** The rows stages `from`..`to` would produce from `input`; `apply` runs those stages over batches. */
-  run(input: AsyncIterable<Batch>, apply: (batches: AsyncIterable<Batch>) => AsyncIterable<Batch>, ctx: AggContext, budget: Budget): AsyncGenerator<Batch>
+  /**
+   * The rows stages `from`..`to` would produce from `input`; `apply` runs those stages over
+   * batches; `plain`: what they produce over a new scan that keeps nothing (where the partials
+   * of a counter panel cannot be merged exactly).
+   */
+  run(input: AsyncIterable<Batch>, apply: (batches: AsyncIterable<Batch>) => AsyncIterable<Batch>, ctx: AggContext, budget: Budget, plain: () => AsyncIterable<Batch>): AsyncGenerator<Batch>
 }
 
 /** Rows of one segment of the scan (a block, or batches of no block) on their way to a partial. */
@@ -161,6 +175,8 @@ interface Segment {
   readonly key: string | null
   add(batch: Batch): Promise<number>
   close(): Promise<Partial>
+  /** True once the segment cannot make a partial that merges (a counter walk gave up). */
+  failed?(): boolean
 }
 
 /**
@@ -183,7 +199,7 @@ export function cachedStats(plan: QueryPlan, tenant: string, cache: PartialCache
       const p = parts[i]
       if (!('close' in p) || p === current) continue
       const partial = await p.close()
-      if (p.key !== null) {
+      if (p.key !== null && partial.failed !== true) {
         cache.set(space + p.key, partial)
         cache.misses++
       }
@@ -211,13 +227,34 @@ export function cachedStats(plan: QueryPlan, tenant: string, cache: PartialCache
     seen(block) {
       origin = block ? declined : null
     },
-    async *run(input, apply, ctx, budget) {
+    async *run(input, apply, ctx, budget, plain) {
       const owner = {}
       const stats = prefix.stats
       const rows = async function* (batches: readonly Batch[]): AsyncGenerator<Batch> {
         yield* batches
       }
-      if (stats !== undefined) {
+      if (stats !== undefined && prefix.series === true) {
+        const aggCtx = statsContext(stats, ctx)
+        open = (key) => {
+          // Walked as the whole-block stream would, but every first point left to the merge.
+          const walk = seriesStats(stats, aggCtx, 'summary')!
+          let failed = false
+          let seen = false
+          return {
+            key,
+            add: async (batch) => {
+              seen = true
+              if (!failed && !walk.add(batch)) failed = true
+              return walk.bytes()
+            },
+            close: async () => {
+              const series = failed ? undefined : walk.partial()
+              return { values: [], counts: [], series, rows: seen, failed: series === undefined, bytes: series?.bytes ?? 64 }
+            },
+            failed: () => failed,
+          }
+        }
+      } else if (stats !== undefined) {
         const aggCtx = statsContext(stats, ctx)
         // The aggregators the plain stage would make: their checks (a rate() with no bucket
         // nor bounded range) fail here as they would there.
@@ -256,6 +293,12 @@ export function cachedStats(plan: QueryPlan, tenant: string, cache: PartialCache
       for await (const batch of input) {
         if (current === undefined || current.key !== origin) parts.push((current = open(origin)))
         const held = await current.add(batch)
+        if (current.failed?.() === true) {
+          // Nothing merges past a counter walk that gave up: the plain stages over a new scan.
+          budget.set(owner, 0, 'stats')
+          yield* plain()
+          return
+        }
         // Rows of no block (the head) are reduced a slice at a time, not held to the end.
         if (current.key === null && held > SEGMENT_BYTES) current = undefined
         const kept = await reduce()
@@ -270,6 +313,19 @@ export function cachedStats(plan: QueryPlan, tenant: string, cache: PartialCache
         return
       }
       const aggCtx = statsContext(stats, ctx)
+      if (prefix.series === true) {
+        const walk = seriesStats(stats, aggCtx, true)!
+        if (!partials.every((p) => p.series !== undefined && walk.merge(p.series, groupKey)) || !walk.finish()) {
+          // Interleaved series or sums past 2^52: the plain stages over a new scan.
+          budget.set(owner, 0, 'stats')
+          yield* plain()
+          return
+        }
+        const out = await statsOutput(stats, aggCtx, walk, (k, g) => walk.value(k, g), partials.some((p) => p.rows) ? plan.signal : 'spans', budget)
+        budget.set(owner, 0, 'stats')
+        if (out !== undefined) yield out
+        return
+      }
       const merged = new Merged(stats, plan.signal)
       for (const p of partials) merged.add(p)
       const seconds = aggCtx.binWidthNs ?? (aggCtx.rangeStart !== undefined && aggCtx.rangeEnd !== undefined ? Number(aggCtx.rangeEnd - aggCtx.rangeStart) : NaN)
