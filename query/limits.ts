@@ -177,6 +177,19 @@ export const QUERY_THREAD_HEAP_MB = 1024
 export const QUERY_THREAD_HEAP_RESERVE_MB = 16
 
 /**
+ * Rounds of the warm-up queries a query thread runs once started (thread-warmup.ts), at most
+ * QUERY_WARMUP_MS of them, stopping at its first query. V8 optimises a function after some
+ * hundreds of calls (and loops sooner); a query's fixed path runs once per query, so a cheap
+ * query (a trace lookup over HTTP) took about twice as long over its first ten runs on a new
+ * thread as later. Each round runs 12 queries over ~200 rows; measured in process (a fresh
+ * service, per-query thread CPU over runs 2..11 of Q3, Q4, Q5 at 1M, three rounds), 10 rounds
+ * took a third to a half off those runs, and 40 no clearly more (40 rounds took 2 s on a thread
+ * of a server starting on a loaded machine). The first query stops it anyway.
+ */
+export const QUERY_WARMUP_ROUNDS = 20
+export const QUERY_WARMUP_MS = 2_000
+
+/**
  * Niceness of query threads (Linux: each thread has its own). 10 gives a query thread about a
  * tenth of the CPU share of the event loop and the decoding threads (weights 110 against 1024)
  * when they compete for a core, so queries take what ingest leaves instead of delaying

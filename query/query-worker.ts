@@ -4,7 +4,8 @@
  * snapshot-store.ts), through the block cache all threads of its pool share, and answers with
  * the result (or its JSON, made here rather than on the event loop) or the error.
  * A `cancel` message aborts the query in progress; the budget notices at its next check.
- * The thread lowers its own CPU priority first (limits.ts QUERY_THREAD_NICE).
+ * The thread lowers its own CPU priority first (limits.ts QUERY_THREAD_NICE), then warms up
+ * (thread-warmup.ts) until its first query.
  */
 import { readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
@@ -18,8 +19,9 @@ import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './qu
 import { SnapshotStore } from './snapshot-store.ts'
 import { setPaceGate } from './budget.ts'
 import { yieldGate } from './yield-gate.ts'
-import { PARTIAL_CACHE_SHARE, QUERY_AHEAD_SHARE, QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, QUERY_THREAD_HEAP_RESERVE_MB, QUERY_YOUNG_COLLECT_BYTES } from './limits.ts'
+import { PARTIAL_CACHE_SHARE, QUERY_AHEAD_SHARE, QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, QUERY_THREAD_HEAP_RESERVE_MB, QUERY_WARMUP_MS, QUERY_WARMUP_ROUNDS, QUERY_YOUNG_COLLECT_BYTES } from './limits.ts'
 import { PartialCache } from './stats-cache.ts'
+import { warmupRuns } from './thread-warmup.ts'
 
 /** Gives this thread (not the process) a lower CPU priority; where threads have no ids of their own, nothing. */
 function lowerPriority(nice: number): void {
@@ -78,6 +80,26 @@ const plan = planMemo()
 // takes a few hundred milliseconds that must not count against a query's time limit.
 parentPort?.postMessage({ ready: true } satisfies QueryThreadReply)
 
+type RunMessage = Omit<Extract<QueryThreadRequest, { kind: 'run' }>, 'kind' | 'id'>
+
+/** Runs the warm-up queries (thread-warmup.ts) while the thread has nothing else to do: it
+ * stops for good at the first query (or help for one) sent, so a query waits for at most one
+ * warm-up run (in a server up for a while, the thread is warm long before), and after QUERY_WARMUP_MS. */
+function startWarmup(): { stop(): void } {
+  let stopped = false
+  const deadline = performance.now() + QUERY_WARMUP_MS
+  void (async () => {
+    for await (const run of warmupRuns(QUERY_WARMUP_ROUNDS)) {
+      // A turn of the event loop first: a query sent meanwhile stops the warm-up.
+      await new Promise((resolve) => setImmediate(resolve))
+      if (stopped || performance.now() > deadline) return
+      await answer(run)
+    }
+  })()
+  return { stop: () => (stopped = true) }
+}
+const warmup = startWarmup()
+
 /** Helping another thread's query: whether its stop has come, by query id. */
 const warming = new Map<number, { stopped: boolean }>()
 
@@ -110,28 +132,11 @@ function headBytes(snapshot: ScanSnapshot): number {
   return bytes
 }
 
-parentPort?.on('message', async (message: QueryThreadRequest) => {
-  if (message.kind === 'cancel') {
-    running.get(message.id)?.abort(new Error('cancelled'))
-    return
-  }
-  if (message.kind === 'stop-warm') {
-    const state = warming.get(message.id)
-    if (state !== undefined) state.stopped = true
-    return
-  }
-  if (message.kind === 'warm') return warm(message)
-  if (message.kind === 'cache-budget') {
-    // Every thread is sent one: each drops what passes the new budget (announced to all) and collects what it held.
-    cache.resize(message.bytes)
-    partials?.resize(message.bytes * PARTIAL_CACHE_SHARE)
-    if (message.collect) shrink?.()
-    return
-  }
-  const { id, query, options } = message
+/** Runs one query of the pool (`message`), or of the warm-up (no id: nothing else to track). */
+async function answer(message: RunMessage, id?: number): Promise<QueryThreadReply> {
+  const { query, options } = message
   const controller = new AbortController()
-  running.set(id, controller)
-  let reply: QueryThreadReply
+  if (id !== undefined) running.set(id, controller)
   try {
     const store = new SnapshotStore(scanner, new Map(message.snapshots), (key, request) => {
       // A top-k scan reads blocks best first and skips most (storage's scan-top.ts), a trace
@@ -147,22 +152,46 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
       const help = { key, ahead, request: { columns: request.columns, start: request.start, end: request.end, where: request.where, timeForRangeOnly: request.timeForRangeOnly } }
       unhelped.push({ id, help } satisfies QueryThreadReply)
     })
-    const result = await runQuery(query, { ...options, store, signal: controller.signal, parse, plan, partials })
-    if (message.jsonSince === undefined) reply = { id, result }
-    else {
-      result.stats.elapsedMs = performance.timeOrigin + performance.now() - message.jsonSince
-      reply = { id, json: encoder.encode(JSON.stringify(result)) }
-    }
+    // The warm-up parses and plans every time: that code is what a new text runs.
+    const memos = id === undefined ? {} : { parse, plan }
+    const result = await runQuery(query, { ...options, store, signal: controller.signal, ...memos, partials })
+    if (message.jsonSince === undefined) return { id, result }
+    result.stats.elapsedMs = performance.timeOrigin + performance.now() - message.jsonSince
+    return { id, json: encoder.encode(JSON.stringify(result)) }
   } catch (error) {
-    if (error instanceof QueryError) {
-      reply = { id, error: { kind: 'query', code: error.code, message: error.message, line: error.line, column: error.column, source: error.source } }
-    } else {
-      reply = { id, error: { kind: 'internal', message: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack } }
-    }
+    if (error instanceof QueryError) return { id, error: { kind: 'query', code: error.code, message: error.message, line: error.line, column: error.column, source: error.source } }
+    return { id, error: { kind: 'internal', message: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack } }
   } finally {
-    running.delete(id)
-    unhelped = []
+    if (id !== undefined) {
+      running.delete(id)
+      unhelped = []
+    }
   }
+}
+
+parentPort?.on('message', async (message: QueryThreadRequest) => {
+  if (message.kind === 'cancel') {
+    running.get(message.id)?.abort(new Error('cancelled'))
+    return
+  }
+  if (message.kind === 'stop-warm') {
+    const state = warming.get(message.id)
+    if (state !== undefined) state.stopped = true
+    return
+  }
+  if (message.kind === 'warm') {
+    warmup.stop()
+    return warm(message)
+  }
+  if (message.kind === 'cache-budget') {
+    // Every thread is sent one: each drops what passes the new budget (announced to all) and collects what it held.
+    cache.resize(message.bytes)
+    partials?.resize(message.bytes * PARTIAL_CACHE_SHARE)
+    if (message.collect) shrink?.()
+    return
+  }
+  warmup.stop()
+  const reply = await answer(message, message.id)
   // JSON bytes are moved, not copied: the event loop only writes them to the socket.
   parentPort?.postMessage(reply, reply.json === undefined ? [] : [reply.json.buffer])
   // After the answer, not before: a collection would delay it.
