@@ -195,6 +195,21 @@ export const QUERY_YIELD_SHARE = 1
 export const QUERY_YIELD_MAX_MS = 20
 
 /**
+ * Share of the machine's CPU (of all its cores) the query threads together may use while ingest
+ * has work (cpu-share.ts; config `queryCpuShare`): 0.25 is half a core of two. At 100k spans/s
+ * ingest itself takes about a third of two cores, and V8's collection helpers (not counted in the
+ * share) add about two thirds of what the query threads use: 0.25 leaves ingest a core of its
+ * own. Queries alone (no export working for QUERY_INGEST_QUIET_MS) are not paced.
+ */
+export const QUERY_CPU_SHARE = 0.25
+/** CPU milliseconds the threads may spend at once after a quiet spell before the share paces
+ * them: a short query (a trace lookup, a dashboard panel) runs without a pause. */
+export const QUERY_CPU_BURST_MS = 30
+/** Milliseconds with no export working after which ingest counts as quiet: exports at a steady
+ * rate come more often than that; a single export does not pace the queries for long. */
+export const QUERY_INGEST_QUIET_MS = 250
+
+/**
  * Milliseconds a query thread has, past its deadline or a cancellation, to stop on its own
  * (operators check the budget once per batch) before it is terminated and replaced: a little
  * over the longest stretch between two checks (decoding one block, a few milliseconds; a sort
