@@ -16,7 +16,7 @@ import { runQuery } from './engine.ts'
 import { QUERY_CPU_BURST_MS, QUERY_THREAD_NICE } from './limits.ts'
 import { createQueryService } from './query-service.ts'
 
-const OPTIONS: CpuShareOptions = { rate: 0.5, burstMs: 30, quietMs: 250, maxPauseMs: 20 }
+const OPTIONS: CpuShareOptions = { rate: 0.5, burstMs: 30, quietMs: 250, maxPauseMs: 20, maxWaitMs: 200 }
 /** Simulated wall clocks start here (any time well past the quiet span works). */
 const EPOCH = 1_000_000
 
@@ -65,6 +65,27 @@ describe('cpuShareGate on simulated clocks', () => {
     // An export working 2 ms of every 10 (the pace sees it only then) still paces the threads.
     const { cpu } = simulate(2, 10_000, (t) => (t % 10 < 2 ? 1 : 0))
     expect(sum(cpu)).toBeLessThanOrEqual(0.5 * 10_000 + OPTIONS.burstMs + 2)
+  })
+
+  it('waits at most maxWaitMs in one call, and what is owed at the calls after', () => {
+    const ledger = cpuShareLedger()
+    const count = new Int32Array(new SharedArrayBuffer(4))
+    Atomics.store(count, 0, 1)
+    const s = { wall: EPOCH, cpu: 0 }
+    const gate = cpuShareGate(ledger, count, OPTIONS, { wall: () => s.wall, cpu: () => s.cpu, sleep: (d) => void (s.wall += d) })
+    gate()
+    // 400 ms of CPU between two paces (a long stretch with no check) owe 800 ms at a rate of 0.5.
+    s.cpu += 400
+    s.wall += 400
+    const waits: number[] = []
+    for (let i = 0; i < 6; i++) {
+      const before = s.wall
+      gate()
+      waits.push(s.wall - before)
+    }
+    expect(waits.every((w) => w <= OPTIONS.maxWaitMs + 1e-6), String(waits)).toBe(true)
+    expect(waits.slice(0, 4).reduce((a, b) => a + b, 0)).toBeCloseTo(800 - 400 - OPTIONS.burstMs / OPTIONS.rate, 0)
+    expect(waits[5]).toBe(0)
   })
 
   it('does not pace threads while no export works, nor once exports have stopped for the quiet span', () => {

@@ -9,8 +9,10 @@
  * (process.threadCpuUsage: the thread's own query and the blocks it decodes to help another).
  *
  * The allowance is a virtual clock (GCRA): each charge of `c` ms of CPU moves it `c / rate` ms on,
- * from no earlier than `burstMs / rate` ms ago; a thread that finds it ahead of the wall clock
- * sleeps until the wall clock catches up (slices of at most `maxPauseMs`). It only runs while
+ * from no earlier than `burstMs / rate` ms before the thread's previous charge (when it began
+ * to use that CPU); a thread that finds it ahead of the wall clock
+ * sleeps until the wall clock catches up (slices of at most `maxPauseMs`, at most `maxWaitMs` in
+ * one call, so that a query past its deadline stops in time). It only runs while
  * ingest has work: an export was seen working (the intake's count above 0) within `quietMs`.
  * Otherwise a pace reads no CPU clock and charges nothing, and queries alone run at full speed.
  *
@@ -51,6 +53,9 @@ export interface CpuShareOptions {
   quietMs: number
   /** Longest single sleep; the thread looks again whether ingest went quiet after each. */
   maxPauseMs: number
+  /** Longest wait in one call: the query checks its deadline and cancellation between calls,
+   * and what is still owed is waited for at the next. */
+  maxWaitMs: number
 }
 
 /** The ledger the threads of one pool share: made by the pool, handed to each thread. */
@@ -63,14 +68,16 @@ const us = (ms: number): bigint => BigInt(Math.round(ms * 1000))
 /**
  * This thread's side of the share: a function for every pace (and every block a helper decodes)
  * that charges the CPU used since the last call, and sleeps while the pool is over its allowance.
- * @example setPaceGate(cpuShareGate(data.cpuLedger, data.yieldTo, { rate: 0.5, burstMs: 30, quietMs: 250, maxPauseMs: 20 }))
+ * @example setPaceGate(cpuShareGate(data.cpuLedger, data.yieldTo, { rate: 0.5, burstMs: 30, quietMs: 250, maxPauseMs: 20, maxWaitMs: 200 }))
  */
 export function cpuShareGate(ledger: BigInt64Array, busy: Int32Array, options: CpuShareOptions, clocks: ShareClocks = THREAD_CLOCKS): () => void {
-  const { rate, burstMs, quietMs, maxPauseMs } = options
+  const { rate, burstMs, quietMs, maxPauseMs, maxWaitMs } = options
   const quiet = us(quietMs)
   const slack = us(burstMs / rate)
   /** This thread's CPU clock at its last charge; undefined while ingest was quiet (nothing charged). */
   let ran: number | undefined
+  /** The wall clock then: the CPU charged now was used since, when the credit was at most the burst. */
+  let ranAt = 0n
   const active = (now: bigint): boolean => {
     if (Atomics.load(busy, 0) > 0) {
       Atomics.store(ledger, LAST_BUSY, now)
@@ -86,18 +93,22 @@ export function cpuShareGate(ledger: BigInt64Array, busy: Int32Array, options: C
     }
     const cpu = clocks.cpu()
     const spent = ran === undefined ? 0 : cpu - ran
+    const since = ran === undefined ? now : ranAt
     ran = cpu
     let due: bigint
     for (;;) {
       const tat = Atomics.load(ledger, TAT)
-      const from = tat > now - slack ? tat : now - slack
+      const from = tat > since - slack ? tat : since - slack
       due = from + us(spent / rate)
       if (Atomics.compareExchange(ledger, TAT, tat, due) === tat) break
     }
+    const until = now + us(maxWaitMs)
+    if (due > until) due = until
     while (due > now) {
       clocks.sleep(Math.min(maxPauseMs, Number(due - now) / 1000))
       now = us(clocks.wall())
       if (!active(now)) break
     }
+    ranAt = now
   }
 }

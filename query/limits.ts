@@ -208,6 +208,9 @@ export const QUERY_CPU_BURST_MS = 30
 /** Milliseconds with no export working after which ingest counts as quiet: exports at a steady
  * rate come more often than that; a single export does not pace the queries for long. */
 export const QUERY_INGEST_QUIET_MS = 250
+/** Longest a query thread waits for its share in one pace: what is still owed it waits at the
+ * next; well under QUERY_STOP_GRACE_MS, so that a query past its deadline or cancelled stops on its own. */
+export const QUERY_CPU_MAX_WAIT_MS = 200
 
 /**
  * Milliseconds a query thread has, past its deadline or a cancellation, to stop on its own

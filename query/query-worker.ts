@@ -19,7 +19,7 @@ import { SnapshotStore } from './snapshot-store.ts'
 import { setPaceGate } from './budget.ts'
 import { yieldGate } from './yield-gate.ts'
 import { cpuShareGate } from './cpu-share.ts'
-import { PARTIAL_CACHE_SHARE, QUERY_CPU_BURST_MS, QUERY_INGEST_QUIET_MS, QUERY_YIELD_MAX_MS, QUERY_AHEAD_SHARE, QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, QUERY_THREAD_HEAP_RESERVE_MB, QUERY_YOUNG_COLLECT_BYTES } from './limits.ts'
+import { PARTIAL_CACHE_SHARE, QUERY_CPU_BURST_MS, QUERY_CPU_MAX_WAIT_MS, QUERY_INGEST_QUIET_MS, QUERY_YIELD_MAX_MS, QUERY_AHEAD_SHARE, QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, QUERY_THREAD_HEAP_RESERVE_MB, QUERY_YOUNG_COLLECT_BYTES } from './limits.ts'
 import { PartialCache } from './stats-cache.ts'
 
 /** Gives this thread (not the process) a lower CPU priority; where threads have no ids of their own, nothing. */
@@ -37,7 +37,7 @@ function paceGate({ yieldTo, cpuRate, cpuLedger }: QueryThreadData): (() => void
   if (yieldTo === undefined) return undefined
   const pause = yieldGate(yieldTo)
   if (cpuRate === undefined || cpuLedger === undefined) return pause
-  const share = cpuShareGate(cpuLedger, yieldTo, { rate: cpuRate, burstMs: QUERY_CPU_BURST_MS, quietMs: QUERY_INGEST_QUIET_MS, maxPauseMs: QUERY_YIELD_MAX_MS })
+  const share = cpuShareGate(cpuLedger, yieldTo, { rate: cpuRate, burstMs: QUERY_CPU_BURST_MS, quietMs: QUERY_INGEST_QUIET_MS, maxPauseMs: QUERY_YIELD_MAX_MS, maxWaitMs: QUERY_CPU_MAX_WAIT_MS })
   return () => {
     share()
     pause()
