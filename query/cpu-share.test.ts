@@ -4,12 +4,13 @@
  * once they stop; real query threads held to a small share by an ingest that never stops use
  * about that much CPU (measured in /proc) and still answer, the same as in-process.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openEngine, type Engine } from '../storage/index.ts'
 import { HOUR, MINUTE, T0, makeSpans } from '../test/support/telemetry.ts'
+import { HAS_THREAD_STATS, threadIds, threadStat } from '../test/support/thread-stat.ts'
 import { waitFor } from '../test/support/wait-for.ts'
 import { cpuShareGate, cpuShareLedger, type CpuShareOptions } from './cpu-share.ts'
 import { runQuery } from './engine.ts'
@@ -97,19 +98,9 @@ describe('cpuShareGate on simulated clocks', () => {
   })
 })
 
-/** CPU milliseconds of this process's thread `tid` (Linux /proc: user and system clock ticks of 10 ms). */
-function threadCpuMs(tid: string): number {
-  const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
+const threadCpuMs = (tid: string): number => threadStat(tid)?.cpuMs ?? 0
 
-function niceOf(tid: string): number {
-  const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
-}
-
-describe.skipIf(!existsSync('/proc/thread-self'))('query threads under an ingest that never stops', () => {
+describe.skipIf(!HAS_THREAD_STATS)('query threads under an ingest that never stops', () => {
   let dir: string
   let engine: Engine
 
@@ -131,13 +122,13 @@ describe.skipIf(!existsSync('/proc/thread-self'))('query threads under an ingest
     const rate = share * availableParallelism()
     const inflight = new Int32Array(new SharedArrayBuffer(4))
     Atomics.store(inflight, 0, 1)
-    const others = new Set(readdirSync('/proc/self/task'))
+    const others = new Set(threadIds())
     const queries = createQueryService({ store: engine, threads: 2, yieldTo: inflight, cpuShare: share })
     const range = { start: T0, end: T0 + 2n * HOUR }
     const texts = ['spans | stats count(), percentile(duration, 99) by service.name, name | sort service.name, name', 'spans | where duration > 1ms | stats count() by bin(time, 1m) | sort time']
     const expected = await Promise.all(texts.map(async (text) => (await runQuery(text, { store: engine, ...range })).rows))
     try {
-      const mine = () => readdirSync('/proc/self/task').filter((t) => !others.has(t) && niceOf(t) === QUERY_THREAD_NICE)
+      const mine = () => threadIds().filter((t) => !others.has(t) && threadStat(t)?.nice === QUERY_THREAD_NICE)
       await waitFor('both query threads have started', () => mine().length === 2, 30_000, 1)
       const threads = mine()
       // Warm: the first runs load code, outside what is measured.
