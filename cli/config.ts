@@ -55,7 +55,7 @@ export interface Config {
   queryThreads?: number
   /** Whether query threads keep blocks' partial aggregates for repeated queries (query/README.md); absent: true. */
   queryPartials?: boolean
-  /** Share of all cores the query threads together may use while exports keep coming (query/README.md); absent: 0.25. */
+  /** Share of all cores the query threads together may use while exports keep coming (query/README.md); absent: 0.2. */
   queryCpuShare?: number
   /** Directory of dashboard JSON files provisioned at start (read-only in the UI); "" for none. */
   dashboardsDir: string

@@ -196,12 +196,14 @@ export const QUERY_YIELD_MAX_MS = 20
 
 /**
  * Share of the machine's CPU (of all its cores) the query threads together may use while ingest
- * has work (cpu-share.ts; config `queryCpuShare`): 0.25 is half a core of two. At 100k spans/s
- * ingest itself takes about a third of two cores, and V8's collection helpers (not counted in the
- * share) add about two thirds of what the query threads use: 0.25 leaves ingest a core of its
- * own. Queries alone (no export working for QUERY_INGEST_QUIET_MS) are not paced.
+ * has work (cpu-share.ts; config `queryCpuShare`): 0.2 is 400 ms a second of two cores. On a
+ * quiet two-core machine at 100k spans/s (bench/mixed.ts), ingest alone took about 650 ms a
+ * second; with the heavy queries, query threads that took 520 ms a second kept export p99 within
+ * 1.4x of ingest alone, 630 ms a second within 1.73x, and V8's collection helpers (not counted
+ * here) added about as much again as the query threads used. Queries alone (no export working
+ * for QUERY_INGEST_QUIET_MS) are not paced.
  */
-export const QUERY_CPU_SHARE = 0.25
+export const QUERY_CPU_SHARE = 0.2
 /** CPU milliseconds the threads may spend at once after a quiet spell before the share paces
  * them: a short query (a trace lookup, a dashboard panel) runs without a pause. */
 export const QUERY_CPU_BURST_MS = 30
