@@ -44,6 +44,8 @@ describe('query limits', () => {
     bad({ memoryLimit: 'lots' }, 'memoryLimit', 'expected a size like 512KiB')
     bad({ memoryLimit: '256MiB' }, 'memoryLimit', 'must be at least 384MiB')
     bad({ queryPartials: 'no' }, 'queryPartials', 'must be true or false')
+    bad({ queryCpuShare: 0 }, 'queryCpuShare', 'must be a number from 0.05 to 1')
+    bad({ queryCpuShare: '25%' }, 'queryCpuShare', 'must be a number from 0.05 to 1')
   })
 })
 

@@ -55,6 +55,8 @@ export interface Config {
   queryThreads?: number
   /** Whether query threads keep blocks' partial aggregates for repeated queries (query/README.md); absent: true. */
   queryPartials?: boolean
+  /** Share of all cores the query threads together may use while exports keep coming (query/README.md); absent: 0.2. */
+  queryCpuShare?: number
   /** Directory of dashboard JSON files provisioned at start (read-only in the UI); "" for none. */
   dashboardsDir: string
   /** Origins allowed to embed UI pages in an iframe, like "https://wiki.example.com". */
@@ -148,7 +150,7 @@ function mergeFile(config: Config, file: string): Config {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError('config', `${file} must hold a JSON object`)
   }
-  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile', 'alerts', 'queryThreads', 'queryMaxMemory', 'queryPartials']))
+  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile', 'alerts', 'queryThreads', 'queryMaxMemory', 'queryPartials', 'queryCpuShare']))
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) throw new ConfigError(key, `unknown field in ${file}; known fields: ${[...known].join(', ')}`)
   }
@@ -241,6 +243,8 @@ export function validateConfig(config: Config): void {
   const qt = config.queryThreads
   if (qt !== undefined && (!Number.isInteger(qt) || qt < 0 || qt > 64)) throw new ConfigError('queryThreads', `must be an integer from 0 to 64, got ${JSON.stringify(qt)}`)
   if (config.queryPartials !== undefined && typeof config.queryPartials !== 'boolean') throw new ConfigError('queryPartials', `must be true or false, got ${JSON.stringify(config.queryPartials)}`)
+  const share = config.queryCpuShare
+  if (share !== undefined && !(typeof share === 'number' && share >= 0.05 && share <= 1)) throw new ConfigError('queryCpuShare', `must be a number from 0.05 to 1 (1: not paced), got ${JSON.stringify(share)}`)
   if (!Array.isArray(config.tokens)) throw new ConfigError('tokens', 'must be a list of {token, tenant, scopes}')
   config.tokens.forEach((t, i) => {
     try {

@@ -92,7 +92,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const intake = new Intake({ store, metrics: ingestMetrics, timeWindow, maxInflightBytes: budget.maxInflightBytes, memoryPressure: () => guard.ingest() })
     // Queries run on threads of their own, off the event loop that acknowledges exports, and
     // pause between batches while exports have work for the CPU (query/yield-gate.ts).
-    const queries = createQueryService({ store, threads: config.queryThreads, cacheBytes: budget.queryCacheBytes, partials: config.queryPartials, memoryPressure: () => guard.queries(), yieldTo: intake.inflight.working })
+    const queries = createQueryService({ store, threads: config.queryThreads, cacheBytes: budget.queryCacheBytes, partials: config.queryPartials, cpuShare: config.queryCpuShare, memoryPressure: () => guard.queries(), yieldTo: intake.inflight.working })
     closers.push(() => queries.close())
     // Near the limit, the server sheds queries and paces ingest (memory-guard.ts), when its
     // threads hold the memory (their reports: storage's thread-memory.ts).

@@ -207,6 +207,26 @@ export const QUERY_YIELD_SHARE = 1
 export const QUERY_YIELD_MAX_MS = 20
 
 /**
+ * Share of the machine's CPU (of all its cores) the query threads together may use while ingest
+ * has work (cpu-share.ts; config `queryCpuShare`): 0.2 is 400 ms a second of two cores. On a
+ * quiet two-core machine at 100k spans/s (bench/mixed.ts), ingest alone took about 650 ms a
+ * second; with the heavy queries, query threads that took 520 ms a second kept export p99 within
+ * 1.4x of ingest alone, 630 ms a second within 1.73x, and V8's collection helpers (not counted
+ * here) added about as much again as the query threads used. Queries alone (no export working
+ * for QUERY_INGEST_QUIET_MS) are not paced.
+ */
+export const QUERY_CPU_SHARE = 0.2
+/** CPU milliseconds the threads may spend at once after a quiet spell before the share paces
+ * them: a short query (a trace lookup, a dashboard panel) runs without a pause. */
+export const QUERY_CPU_BURST_MS = 30
+/** Milliseconds with no export working after which ingest counts as quiet: exports at a steady
+ * rate come more often than that; a single export does not pace the queries for long. */
+export const QUERY_INGEST_QUIET_MS = 250
+/** Longest a query thread waits for its share in one pace: what is still owed it waits at the
+ * next; well under QUERY_STOP_GRACE_MS, so that a query past its deadline or cancelled stops on its own. */
+export const QUERY_CPU_MAX_WAIT_MS = 200
+
+/**
  * Milliseconds a query thread has, past its deadline or a cancellation, to stop on its own
  * (operators check the budget once per batch) before it is terminated and replaced: a little
  * over the longest stretch between two checks (decoding one block, a few milliseconds; a sort

@@ -29,6 +29,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
+import { cpuShareLedger } from './cpu-share.ts'
 import { QueryError } from './errors.ts'
 import { QUERY_AFFINITY_TEXTS, QUERY_PRESSURE_QUEUE, QUERY_STOP_GRACE_MS, QUERY_THREAD_HEAP_MB, QUERY_THREAD_NICE } from './limits.ts'
 import type { QueryResult } from './engine.ts'
@@ -117,9 +118,11 @@ export class QueryPool {
 
   /** `cacheBytes`: the budget of the block cache all the threads share (storage's SharedBlockCache);
    * `pressure`: why memory is short now (a message), undefined when it is not; `yieldTo`: a count
-   * in shared memory the threads pause for while it is above 0 (QueryThreadData). */
-  constructor(threads: number, cacheBytes: number, options: { url?: URL; stopGraceMs?: number; pressure?: () => string | undefined; yieldTo?: Int32Array; partials?: boolean } = {}) {
-    this.data = { cacheBytes, cacheChannel: `blazedb-block-cache-${process.pid}-${randomUUID()}`, threads, nice: QUERY_THREAD_NICE, yieldTo: options.yieldTo, partials: options.partials ?? true }
+   * in shared memory the threads pause for while it is above 0, and `cpuRate` the CPU they may use
+   * together meanwhile (QueryThreadData). */
+  constructor(threads: number, cacheBytes: number, options: { url?: URL; stopGraceMs?: number; pressure?: () => string | undefined; yieldTo?: Int32Array; cpuRate?: number; partials?: boolean } = {}) {
+    const cpuLedger = options.cpuRate === undefined ? undefined : cpuShareLedger()
+    this.data = { cacheBytes, cacheChannel: `blazedb-block-cache-${process.pid}-${randomUUID()}`, threads, nice: QUERY_THREAD_NICE, yieldTo: options.yieldTo, cpuRate: options.cpuRate, cpuLedger, partials: options.partials ?? true }
     this.url = options.url ?? QUERY_WORKER_URL
     this.stopGraceMs = options.stopGraceMs ?? QUERY_STOP_GRACE_MS
     this.pressure = options.pressure ?? (() => undefined)

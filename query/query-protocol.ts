@@ -19,6 +19,11 @@ export interface QueryThreadData {
   /** A count another part of the process keeps above 0 while its work comes first (the intake's
    * requests in flight): the thread pauses at each pace while it is (yield-gate.ts). */
   yieldTo?: Int32Array
+  /** While `yieldTo` shows ingest at work, CPU milliseconds all threads together may use per
+   * millisecond of wall time, drawn from `cpuLedger`, shared by the pool's threads (cpu-share.ts);
+   * absent: not paced beyond the yield gate. */
+  cpuRate?: number
+  cpuLedger?: BigInt64Array
   /** Whether the thread keeps blocks' partial aggregates for repeated queries (stats-cache.ts). */
   partials: boolean
 }

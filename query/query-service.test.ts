@@ -6,13 +6,14 @@
  * still answer; a text runs again on the thread that ran it when that one is free, never waits
  * for it, and runs on a thread that replaced it.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BroadcastChannel } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryStore, openEngine, type Engine } from '../storage/index.ts'
 import { HOUR, MINUTE, T0, makeLogs, makePoints, makeSpans } from '../test/support/telemetry.ts'
+import { HAS_THREAD_STATS, threadIds, threadStat } from '../test/support/thread-stat.ts'
 import { waitFor } from '../test/support/wait-for.ts'
 import { runQuery } from './engine.ts'
 import { QueryError } from './errors.ts'
@@ -292,17 +293,16 @@ describe('time limit, cancellation, failures and close', () => {
 })
 
 // Linux gives each thread a niceness of its own: query threads lower theirs, the others keep 0.
-it.skipIf(!existsSync('/proc/thread-self'))('query threads run at a lower CPU priority than the thread that takes appends', async (ctx) => {
-  const niceOf = (task: string): number => {
-    const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8')
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
-  }
-  const lowered = () => readdirSync('/proc/self/task').filter((t) => niceOf(t) === QUERY_THREAD_NICE).length
-  if (niceOf(String(process.pid)) >= QUERY_THREAD_NICE) ctx.skip() // the whole process runs at a lower priority already
-  const before = lowered()
+it.skipIf(!HAS_THREAD_STATS)('query threads run at a lower CPU priority than the thread that takes appends', async (ctx) => {
+  const niceOf = (tid: string) => threadStat(tid)?.nice
+  if (niceOf(String(process.pid))! >= QUERY_THREAD_NICE) ctx.skip() // the whole process runs at a lower priority already
+  // Threads of the pools of earlier tests may still be exiting (and leave /proc as they are
+  // read): count only the threads started since.
+  const earlier = new Set(threadIds())
+  const lowered = () => threadIds().filter((t) => !earlier.has(t) && niceOf(t) === QUERY_THREAD_NICE).length
   const queries = createQueryService({ store: new MemoryStore(), threads: 2 })
   try {
-    await waitFor('both query threads have lowered their priority', () => lowered() === before + 2, 30_000, 1)
+    await waitFor('both query threads have lowered their priority', () => lowered() === 2, 30_000, 1)
     expect(niceOf(String(process.pid))).toBeLessThan(QUERY_THREAD_NICE)
   } finally {
     await queries.close()

@@ -11,7 +11,7 @@ import { DEFAULT_TENANT, StorageError, type HeldSnapshot, type Store } from '../
 import type { QueryNode } from './ast.ts'
 import { DEFAULT_LIMITS, runQuery, type QueryOptions, type QueryResult } from './engine.ts'
 import { QueryError } from './errors.ts'
-import { MAX_QUERY_THREADS, QUERY_CACHE_BYTES } from './limits.ts'
+import { MAX_QUERY_THREADS, QUERY_CACHE_BYTES, QUERY_CPU_SHARE } from './limits.ts'
 import { parseMemo } from './parser.ts'
 import { planScans } from './plan-scans.ts'
 import { planMemo } from './planner.ts'
@@ -37,6 +37,9 @@ export interface QueryServiceOptions {
    * (blazedb serve: the intake's requests in flight, ingest/inflight.ts): query threads pause
    * between batches while it is, for at most as long as they ran (yield-gate.ts). */
   yieldTo?: Int32Array
+  /** Share of all the machine's cores the query threads together may use while `yieldTo` shows
+   * ingest at work (cpu-share.ts), from above 0 to 1 (1: not paced); QUERY_CPU_SHARE by default. */
+  cpuShare?: number
 }
 
 /** runQuery's options without the store: the service reads its own. */
@@ -63,6 +66,12 @@ export function defaultQueryThreads(): number {
   return Math.max(1, Math.min(MAX_QUERY_THREADS, availableParallelism()))
 }
 
+/** CPU milliseconds a millisecond the query threads may use together while ingest works; undefined: no share to keep (nothing to yield to, or a share of 1). */
+function cpuRate(options: QueryServiceOptions): number | undefined {
+  const share = options.cpuShare ?? QUERY_CPU_SHARE
+  return options.yieldTo === undefined || share >= 1 ? undefined : share * availableParallelism()
+}
+
 /**
  * @example
  * const queries = createQueryService({ store })
@@ -72,7 +81,7 @@ export function defaultQueryThreads(): number {
 export function createQueryService(options: QueryServiceOptions): QueryService {
   const { store } = options
   const threads = store.snapshot === undefined ? 0 : (options.threads ?? defaultQueryThreads())
-  const pool = threads === 0 ? undefined : new QueryPool(threads, options.cacheBytes ?? QUERY_CACHE_BYTES, { url: options.workerUrl, stopGraceMs: options.stopGraceMs, pressure: options.memoryPressure, yieldTo: options.yieldTo, partials: options.partials })
+  const pool = threads === 0 ? undefined : new QueryPool(threads, options.cacheBytes ?? QUERY_CACHE_BYTES, { url: options.workerUrl, stopGraceMs: options.stopGraceMs, pressure: options.memoryPressure, yieldTo: options.yieldTo, cpuRate: cpuRate(options), partials: options.partials })
   // Trees here are only planned (their thread runs the text), so they may serve several queries at once.
   const parse = parseMemo()
   const planned = planMemo()

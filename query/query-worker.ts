@@ -19,7 +19,8 @@ import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './qu
 import { SnapshotStore } from './snapshot-store.ts'
 import { setPaceGate } from './budget.ts'
 import { yieldGate } from './yield-gate.ts'
-import { PARTIAL_CACHE_SHARE, QUERY_AHEAD_SHARE, QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, QUERY_THREAD_HEAP_RESERVE_MB, QUERY_WARMUP_MS, QUERY_WARMUP_ROUNDS, QUERY_YOUNG_COLLECT_BYTES } from './limits.ts'
+import { cpuShareGate } from './cpu-share.ts'
+import { PARTIAL_CACHE_SHARE, QUERY_CPU_BURST_MS, QUERY_CPU_MAX_WAIT_MS, QUERY_INGEST_QUIET_MS, QUERY_YIELD_MAX_MS, QUERY_AHEAD_SHARE, QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, QUERY_THREAD_HEAP_RESERVE_MB, QUERY_WARMUP_MS, QUERY_WARMUP_ROUNDS, QUERY_YOUNG_COLLECT_BYTES } from './limits.ts'
 import { PartialCache } from './stats-cache.ts'
 import { warmupRuns } from './thread-warmup.ts'
 
@@ -33,13 +34,26 @@ function lowerPriority(nice: number): void {
   }
 }
 
+/** What every pace of this thread calls first; undefined when nothing comes before queries. */
+function paceGate({ yieldTo, cpuRate, cpuLedger }: QueryThreadData): (() => void) | undefined {
+  if (yieldTo === undefined) return undefined
+  const pause = yieldGate(yieldTo)
+  if (cpuRate === undefined || cpuLedger === undefined) return pause
+  const share = cpuShareGate(cpuLedger, yieldTo, { rate: cpuRate, burstMs: QUERY_CPU_BURST_MS, quietMs: QUERY_INGEST_QUIET_MS, maxPauseMs: QUERY_YIELD_MAX_MS, maxWaitMs: QUERY_CPU_MAX_WAIT_MS })
+  return () => {
+    share()
+    pause()
+  }
+}
+
 const data = workerData as QueryThreadData
 // Held, never read: it keeps V8 from marking the thread's small heap after every collection
 // (limits.ts). Exported so that it lives in the module's record, not in a frame of its evaluation.
 export const heapReserve: number[] = new Array((QUERY_THREAD_HEAP_RESERVE_MB * 1024 * 1024) / 8).fill(0.5)
 lowerPriority(data.nice)
-// Between batches, the thread waits while exports are in flight (bounded: yield-gate.ts).
-const gate = data.yieldTo === undefined ? undefined : yieldGate(data.yieldTo)
+// Between batches, the thread waits while exports are in flight (bounded: yield-gate.ts), and
+// while they keep coming the pool's threads together keep to their share of the CPU (cpu-share.ts).
+const gate = paceGate(data)
 setPaceGate(gate)
 // Part indexes are kept per thread: each takes its share of the budget for them.
 const collect = fullCollection()
