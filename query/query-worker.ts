@@ -18,8 +18,9 @@ import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './qu
 import { SnapshotStore } from './snapshot-store.ts'
 import { setPaceGate } from './budget.ts'
 import { yieldGate } from './yield-gate.ts'
-import { PARTIAL_CACHE_SHARE, QUERY_AHEAD_SHARE, QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, QUERY_THREAD_HEAP_RESERVE_MB, QUERY_YOUNG_COLLECT_BYTES } from './limits.ts'
+import { PARTIAL_CACHE_SHARE, QUERY_AHEAD_SHARE, QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, QUERY_YOUNG_COLLECT_BYTES } from './limits.ts'
 import { PartialCache } from './stats-cache.ts'
+import { QueryMemorySlot } from './query-memory.ts'
 
 /** Gives this thread (not the process) a lower CPU priority; where threads have no ids of their own, nothing. */
 function lowerPriority(nice: number): void {
@@ -34,7 +35,7 @@ function lowerPriority(nice: number): void {
 const data = workerData as QueryThreadData
 // Held, never read: it keeps V8 from marking the thread's small heap after every collection
 // (limits.ts). Exported so that it lives in the module's record, not in a frame of its evaluation.
-export const heapReserve: number[] = new Array((QUERY_THREAD_HEAP_RESERVE_MB * 1024 * 1024) / 8).fill(0.5)
+export const heapReserve: number[] = new Array(Math.floor(data.heapReserveBytes / 8)).fill(0.5)
 lowerPriority(data.nice)
 // Between batches, the thread waits while exports are in flight (bounded: yield-gate.ts).
 const gate = data.yieldTo === undefined ? undefined : yieldGate(data.yieldTo)
@@ -66,9 +67,12 @@ const metered: ChunkCache = {
   clear: () => cache.clear(),
 }
 const scanner = new SnapshotScanner(metered, indexBudget(data.cacheBytes / data.threads), ceiling)
-reportThreadMemory('query', () => ({ blockCacheBytes: cache.size.bytes, indexBytes: scanner.cachedIndexBytes }))
 // Blocks' partial aggregates: a dashboard's refresh aggregates only the blocks new since the last.
 const partials = data.partials ? new PartialCache(data.cacheBytes * PARTIAL_CACHE_SHARE) : undefined
+// The partials' figures are this thread's own (/metrics sums them over the threads); the block cache's are shared.
+reportThreadMemory('query', () => ({ blockCacheBytes: cache.size.bytes, indexBytes: scanner.cachedIndexBytes, ...(partials === undefined ? {} : { partialCacheBytes: partials.bytes, partialCacheBudgetBytes: partials.budgetBytes, partialCacheHits: partials.hits, partialCacheMisses: partials.misses }) }))
+// This thread's slot in the bound on all running queries' memory.
+const memory = new QueryMemorySlot(data.memory, data.memoryBytes, data.slot)
 const running = new Map<number, AbortController>()
 const encoder = new TextEncoder()
 // The thread runs one query at a time, so the trees (and plans) of recent texts can serve each run.
@@ -131,6 +135,7 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
   const { id, query, options } = message
   const controller = new AbortController()
   running.set(id, controller)
+  memory.begin(id)
   let reply: QueryThreadReply
   try {
     const store = new SnapshotStore(scanner, new Map(message.snapshots), (key, request) => {
@@ -147,7 +152,7 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
       const help = { key, ahead, request: { columns: request.columns, start: request.start, end: request.end, where: request.where, timeForRangeOnly: request.timeForRangeOnly } }
       unhelped.push({ id, help } satisfies QueryThreadReply)
     })
-    const result = await runQuery(query, { ...options, store, signal: controller.signal, parse, plan, partials })
+    const result = await runQuery(query, { ...options, store, signal: controller.signal, parse, plan, partials, memory })
     if (message.jsonSince === undefined) reply = { id, result }
     else {
       result.stats.elapsedMs = performance.timeOrigin + performance.now() - message.jsonSince
@@ -161,6 +166,7 @@ parentPort?.on('message', async (message: QueryThreadRequest) => {
     }
   } finally {
     running.delete(id)
+    memory.end()
     unhelped = []
   }
   // JSON bytes are moved, not copied: the event loop only writes them to the socket.
