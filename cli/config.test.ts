@@ -43,6 +43,7 @@ describe('query limits', () => {
     bad({ queryMaxMemory: '1KiB' }, 'queryMaxMemory', 'must be at least 1MiB')
     bad({ memoryLimit: 'lots' }, 'memoryLimit', 'expected a size like 512KiB')
     bad({ memoryLimit: '256MiB' }, 'memoryLimit', 'must be at least 384MiB')
+    bad({ queriesMaxMemory: '2GiB' }, 'queriesMaxMemory', 'must be at least 1MiB and at most memoryLimit (1GiB)')
     bad({ queryPartials: 'no' }, 'queryPartials', 'must be true or false')
   })
 })
@@ -58,5 +59,12 @@ describe('memory limit', () => {
 
   it('leaves a query budget set on its own as it is', () => {
     expect(queryLimits(withFile({ memoryLimit: '512MiB', queryMaxMemory: '400MiB' })()).maxMemoryBytes).toBe(400 * MiB)
+  })
+
+  it('takes the bound on all running queries from queriesMaxMemory, and one query its budget from it when not set', () => {
+    const set = withFile({ queriesMaxMemory: '64MiB' })()
+    expect(memoryBudgetOf(set).queriesMaxMemoryBytes).toBe(64 * MiB)
+    expect(queryLimits(set).maxMemoryBytes).toBe(64 * MiB)
+    expect(queryLimits(withFile({ queriesMaxMemory: '64MiB', queryMaxMemory: '32MiB' })()).maxMemoryBytes).toBe(32 * MiB)
   })
 })

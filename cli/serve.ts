@@ -73,7 +73,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       // Read once the server runs: `queries` and `intake` are made below, before anything awaits.
       queues: () => {
         const q = queries.status()
-        return { ingestInflightBytes: intake.inflight.inflight, ingestInflightLimitBytes: intake.inflight.limit, ingestDecodeWaiting: decodePool.waiting, queriesRunning: q.running, queriesQueued: q.queued, queriesMemoryBytes: q.memoryBytes, queriesMemoryLimitBytes: q.memoryMaxBytes, queriesDeferred: q.deferred, memoryLimitBytes: guard.limit, memoryPressure: guard.level, queryCacheBudgetBytes: guard.cacheBytes, memoryGuardDecisions: guard.decisions }
+        return { ingestInflightBytes: intake.inflight.inflight, ingestInflightLimitBytes: intake.inflight.limit, ingestDecodeWaiting: decodePool.waiting, queriesRunning: q.running, queriesQueued: q.queued, queriesMemoryBytes: q.memoryBytes, queriesMemoryLimitBytes: q.memoryMaxBytes, queriesDeferred: q.deferred, queriesPaced: q.paced, memoryLimitBytes: guard.limit, memoryPressure: guard.level, queryCacheBudgetBytes: guard.cacheBytes, memoryGuardDecisions: guard.decisions }
       },
     })
     closers.push(() => collectors.close())

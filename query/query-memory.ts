@@ -19,11 +19,12 @@
  */
 import { QUERY_HOLD_SLICE_MS } from './limits.ts'
 
-/** Words of the array: the total KiB held, a count bumped at every release (what waits wait on), the hold flag; then two per slot. */
+/** Words of the array: the total KiB held, a count bumped at every release (what waits wait on), the hold flag, the queries that waited at a pace; then two per slot. */
 const TOTAL = 0
 const CHANGES = 1
 const HOLD = 2
-const HEADER = 3
+const PACED = 3
+const HEADER = 4
 /** A slot's words: the id of its running query (0: none; ids grow, so the smallest is the oldest), and the KiB it holds. */
 const TICKET = 0
 const HELD = 1
@@ -59,6 +60,11 @@ export class QueryMemory {
 
   get holding(): boolean {
     return Atomics.load(this.words, HOLD) === 1
+  }
+
+  /** Times a query waited at its pace for others to let memory go (or for the guard's hold). */
+  get paced(): number {
+    return Atomics.load(this.words, PACED)
   }
 
   /** Forgets what the query of thread `slot` held: the thread has exited. */
@@ -131,6 +137,7 @@ export class QueryMemorySlot extends QueryMemory {
    */
   async wait(check: () => void): Promise<number> {
     const began = performance.now()
+    if (this.mustWait()) Atomics.add(this.words, PACED, 1)
     while (this.mustWait()) {
       const seen = Atomics.load(this.words, CHANGES)
       const waited = Atomics.waitAsync(this.words, CHANGES, seen, QUERY_HOLD_SLICE_MS)

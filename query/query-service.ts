@@ -54,7 +54,7 @@ export interface QueryService {
   /** Queries running and waiting, threads started in place of failed ones, chunks threads
    * decoded ahead for another thread's query (a query alone scans on every thread), and queries
    * that ran on the thread that last ran their text (query-pool.ts affinity). */
-  status(): { threads: number; running: number; queued: number; restarts: number; warmed: number; affine: number; memoryBytes: number; memoryMaxBytes: number; deferred: number }
+  status(): { threads: number; running: number; queued: number; restarts: number; warmed: number; affine: number; memoryBytes: number; memoryMaxBytes: number; deferred: number; paced: number }
   /** Gives the query threads' block cache a new budget (memory is short, or has room again);
    * `collect`: the threads then collect their garbage. */
   setCacheBudget(bytes: number, collect: boolean): void
@@ -135,7 +135,7 @@ export function createQueryService(options: QueryServiceOptions): QueryService {
   return {
     run,
     runJson,
-    status: () => ({ threads, running: pool?.running ?? 0, queued: pool?.queued ?? 0, restarts: pool?.restarts ?? 0, warmed: pool?.warmed ?? 0, affine: pool?.affine ?? 0, memoryBytes: pool?.memory.bytes ?? 0, memoryMaxBytes: pool?.memory.maxBytes ?? Infinity, deferred: pool?.deferred ?? 0 }),
+    status: () => ({ threads, running: pool?.running ?? 0, queued: pool?.queued ?? 0, restarts: pool?.restarts ?? 0, warmed: pool?.warmed ?? 0, affine: pool?.affine ?? 0, memoryBytes: pool?.memory.bytes ?? 0, memoryMaxBytes: pool?.memory.maxBytes ?? Infinity, deferred: pool?.deferred ?? 0, paced: pool?.memory.paced ?? 0 }),
     setCacheBudget: (bytes, collect) => pool?.setCacheBudget(bytes, collect),
     holdQueries: (on) => pool?.holdQueries(on),
     close: async () => pool?.close(),

@@ -31,10 +31,11 @@ export interface QueueDepths {
   queriesRunning: number
   queriesQueued: number
   /** Estimated bytes the running queries hold together, the bound on them (query/query-memory.ts),
-   * and queries that waited in the queue for them to let go. */
+   * queries that waited in the queue for them to let go, and that waited at a pace. */
   queriesMemoryBytes?: number
   queriesMemoryLimitBytes?: number
   queriesDeferred?: number
+  queriesPaced?: number
   /** The configured memoryLimit, and how hard the server sheds load to stay under it: 0 not, 1 queries one at a time, 2 new OTLP requests refused too. */
   memoryLimitBytes?: number
   memoryPressure?: number
@@ -137,6 +138,7 @@ export class SelfTelemetry {
       if (q.queriesMemoryBytes !== undefined) f.push({ name: 'blazedb_queries_memory_bytes', help: 'Estimated bytes of buffered state all running queries hold together.', type: 'gauge', samples: [{ value: q.queriesMemoryBytes }] })
       if (q.queriesMemoryLimitBytes !== undefined && Number.isFinite(q.queriesMemoryLimitBytes)) f.push({ name: 'blazedb_queries_memory_limit_bytes', help: 'Bound on what all running queries hold together (a share of memoryLimit): past it all but the oldest wait at their next pace.', type: 'gauge', samples: [{ value: q.queriesMemoryLimitBytes }] })
       if (q.queriesDeferred !== undefined) f.push({ name: 'blazedb_queries_deferred_total', help: 'Queries that waited in the queue for the running queries to let memory go.', type: 'counter', samples: [{ value: q.queriesDeferred }] })
+      if (q.queriesPaced !== undefined) f.push({ name: 'blazedb_queries_paced_total', help: 'Times a running query waited at its pace for older queries to let memory go (past the bound on them all, or memory near memoryLimit).', type: 'counter', samples: [{ value: q.queriesPaced }] })
       if (q.memoryLimitBytes !== undefined) f.push({ name: 'blazedb_memory_limit_bytes', help: 'The configured memoryLimit, bytes.', type: 'gauge', samples: [{ value: q.memoryLimitBytes }] })
       if (q.queryCacheBudgetBytes !== undefined) f.push({ name: 'blazedb_query_block_cache_budget_bytes', help: 'Budget of the query threads\' block cache now (shrunk while memory is near memoryLimit).', type: 'gauge', samples: [{ value: q.queryCacheBudgetBytes }] })
       if (q.memoryGuardDecisions !== undefined) f.push({ name: 'blazedb_memory_guard_decisions_total', help: 'Decisions of the memory guard: block cache shrunk or grown back, acted on at once on a steep climb, overshoot ignored as a spike (it passed within 2 s).', type: 'counter', samples: Object.entries(q.memoryGuardDecisions).map(([decision, value]) => ({ labels: { decision }, value })) })
