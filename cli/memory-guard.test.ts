@@ -160,16 +160,17 @@ test('nothing is shed while the threads hold under half the limit: the rest is m
 })
 
 /** A guard with a limit of 1000 MiB and a full 256 MiB cache, read every GUARD_SAMPLE_MS: `read(mib)` reads resident memory once; `queries`: what the query threads hold besides the cache (MiB). */
-function sampled(queries?: () => number): { guard: MemoryGuard; read: (mib: number) => string | undefined; budgets: number[] } {
+function sampled(queries?: () => number): { guard: MemoryGuard; read: (mib: number) => string | undefined; budgets: number[]; collections: () => number } {
   let rss = 0
+  let collections = 0
   const budgets: number[] = []
-  const guard = new MemoryGuard(1000 * MiB, { rss: () => rss, cache: { bytes: 256 * MiB, setBudget: (bytes) => budgets.push(bytes / MiB), held: () => 256 * MiB }, queries: queries === undefined ? undefined : () => queries() * MiB })
+  const guard = new MemoryGuard(1000 * MiB, { rss: () => rss, cache: { bytes: 256 * MiB, setBudget: (bytes) => budgets.push(bytes / MiB), held: () => 256 * MiB }, queries: queries === undefined ? undefined : () => queries() * MiB, collect: () => collections++ })
   const read = (mib: number): string | undefined => {
     rss = mib * MiB
     vi.advanceTimersByTime(GUARD_SAMPLE_MS)
     return guard.queries()
   }
-  return { guard, read, budgets }
+  return { guard, read, budgets, collections: () => collections }
 }
 
 test('a spike past 90 % for one reading is counted and ignored; an overshoot that lasts PERSIST_MS cuts the cache', () => {
@@ -214,7 +215,7 @@ test('a climb steep enough to pass the limit within CLIMB_MS sheds load at once;
 })
 
 test("a climb the queries' buffers hold paces the queries and keeps the cache until the overshoot lasts SUSTAINED_MS", () => {
-  const { guard, read, budgets } = sampled(() => 300)
+  const { guard, read, budgets, collections } = sampled(() => 300)
   hold(read, 800, CLIMB_MS + 5 * GUARD_SAMPLE_MS)
   expect(read(880)).toBeUndefined()
   expect(read(960)).toBeUndefined()
@@ -222,6 +223,8 @@ test("a climb the queries' buffers hold paces the queries and keeps the cache un
   expect(read(1040)).toMatch(/1040MiB resident/)
   expect(guard.level).toBe(2)
   expect(guard.decisions).toEqual({ shrink: 0, regrow: 0, climb: 1, spike: 0, pace: 1 })
+  // ...the query threads collect the garbage of what their queries are past, once...
+  expect(collections()).toBe(1)
   // ...and the cache is left alone while the queries may still let their memory go.
   // (The overshoot began at the reading of 960, a reading before.)
   hold(read, 1040, SUSTAINED_MS - 2 * GUARD_SAMPLE_MS)
@@ -233,10 +236,11 @@ test("a climb the queries' buffers hold paces the queries and keeps the cache un
   expect(read(700)).toBeUndefined()
   expect(guard.level).toBe(0)
   expect(guard.decisions).toEqual({ shrink: 1, regrow: 0, climb: 1, spike: 0, pace: 1 })
+  expect(collections()).toBe(1)
 })
 
 test('an overshoot the queries do not hold (under an eighth of the limit besides the cache) cuts the cache once it lasts PERSIST_MS', () => {
-  const { guard, read, budgets } = sampled(() => 60)
+  const { guard, read, budgets, collections } = sampled(() => 60)
   hold(read, 800, CLIMB_MS)
   hold(read, 940, PERSIST_MS)
   expect(budgets).toEqual([])
@@ -244,4 +248,5 @@ test('an overshoot the queries do not hold (under an eighth of the limit besides
   expect(read(940)).toBeUndefined()
   expect(budgets).toEqual([166])
   expect(guard.decisions).toEqual({ shrink: 1, regrow: 0, climb: 0, spike: 0, pace: 0 })
+  expect(collections()).toBe(0)
 })

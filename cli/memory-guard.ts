@@ -19,7 +19,8 @@
  * (CLIMB_MS): a spike that passes in a moment (a dashboard's refresh decoding, freed by its
  * next collection) is counted (`decisions`), not acted on. A climb, or an overshoot the
  * queries' own buffers hold, paces queries and leaves the cache alone: those buffers go when
- * the queries end, while a cache emptied for them made every later refresh decode anew. The
+ * the queries end (the threads collect their garbage at once), while a cache emptied for them
+ * made every later refresh decode anew. The
  * cache shrinks once an overshoot lasted PERSIST_MS without the queries holding it, or
  * SUSTAINED_MS whatever holds it.
  */
@@ -96,6 +97,10 @@ export interface MemoryGuardOptions {
    * frees); without it, queries are shed whenever memory is short, and no overshoot is taken
    * for theirs. */
   queries?: () => number
+  /** Has the query threads collect their garbage, keeping the cache: called when the guard acts
+   * on an overshoot the queries' buffers hold (decoded blocks they are past are garbage, and
+   * pacing queries alone does not free them). */
+  collect?: () => void
 }
 
 /** What the guard decided, counted since start (for /metrics): the cache shrunk (`shrink`) or
@@ -113,6 +118,7 @@ export class MemoryGuard {
   private readonly inUse: () => number
   private readonly queryHeld: () => number
   private readonly queriesKnown: boolean
+  private readonly collect: () => void
   private sampledAt = -Infinity
   private resident = 0
   private held = 0
@@ -136,6 +142,7 @@ export class MemoryGuard {
     this.inUse = options.inUse ?? (() => Infinity)
     this.queryHeld = options.queries ?? (() => Infinity)
     this.queriesKnown = options.queries !== undefined
+    this.collect = options.collect ?? (() => {})
   }
 
   /**
@@ -193,7 +200,9 @@ export class MemoryGuard {
     if (this.acted) return
     this.acted = true
     if (!this.lasted(this.limit * QUERY_SHED_FRACTION)) this.decisions.climb++
-    if (this.queriesHoldIt()) this.decisions.pace++
+    if (!this.queriesHoldIt()) return
+    this.decisions.pace++
+    this.collect()
   }
 
   /** The query threads hold enough besides the cache for the overshoot to be their buffers' (and go with their queries). */

@@ -103,6 +103,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       cache: { bytes: budget.queryCacheBytes, setBudget: (bytes, collect) => queries.setCacheBudget(bytes, collect), held: () => queryThreadMemory(threadMemory.threads()).cache },
       inUse: () => threadMemory.threads().reduce((n, t) => n + t.heapTotal + t.arrayBuffers, 0),
       queries: () => queryThreadMemory(threadMemory.threads()).besidesCache,
+      collect: () => queries.collect(),
     })
     // While the guard sheds queries, running ones but the oldest wait at their next pace; read
     // on a timer too, so that they go on when memory comes back with no request to notice it.

@@ -357,6 +357,11 @@ export class QueryPool {
     for (const slot of this.slots) if (slot.stopping === undefined) slot.worker.postMessage({ kind: 'cache-budget', bytes, collect } satisfies QueryThreadRequest)
   }
 
+  /** Each thread collects its garbage (at its next pace, when it runs a query): what its queries decoded and are past, the cache kept. */
+  collect(): void {
+    this.setCacheBudget(this.cacheBudget ?? this.data.cacheBytes, true)
+  }
+
   /** Holds every running query but the oldest at its next pace until `on` is false (memory is short: query-memory.ts). */
   holdQueries(on: boolean): void {
     this.memory.hold(on)

@@ -60,6 +60,8 @@ export interface QueryService {
   setCacheBudget(bytes: number, collect: boolean): void
   /** Holds every running query but the oldest at its next pace while `on` (memory is short), or lets them go. */
   holdQueries(on: boolean): void
+  /** The threads collect their garbage (the buffers their queries are past), keeping the block cache. */
+  collect(): void
   /** Fails queries in flight with CANCELLED and stops the threads. */
   close(): Promise<void>
 }
@@ -138,6 +140,7 @@ export function createQueryService(options: QueryServiceOptions): QueryService {
     status: () => ({ threads, running: pool?.running ?? 0, queued: pool?.queued ?? 0, restarts: pool?.restarts ?? 0, warmed: pool?.warmed ?? 0, affine: pool?.affine ?? 0, memoryBytes: pool?.memory.bytes ?? 0, memoryMaxBytes: pool?.memory.maxBytes ?? Infinity, deferred: pool?.deferred ?? 0, paced: pool?.memory.paced ?? 0 }),
     setCacheBudget: (bytes, collect) => pool?.setCacheBudget(bytes, collect),
     holdQueries: (on) => pool?.holdQueries(on),
+    collect: () => pool?.collect(),
     close: async () => pool?.close(),
   }
 }
