@@ -20,9 +20,8 @@
  * next collection) is counted (`decisions`), not acted on. A climb, or an overshoot the
  * queries' own buffers hold, paces queries and leaves the cache alone: those buffers go when
  * the queries end (the threads collect their garbage at once), while a cache emptied for them
- * made every later refresh decode anew. The
- * cache shrinks once an overshoot lasted PERSIST_MS without the queries holding it, or
- * SUSTAINED_MS whatever holds it.
+ * made every later refresh decode anew. The cache shrinks once an overshoot lasted PERSIST_MS
+ * without the queries holding it, or SUSTAINED_MS whatever holds it.
  */
 import { memoryUsage } from 'node:process'
 import type { ThreadMemory } from '../storage/index.ts'
