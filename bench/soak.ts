@@ -58,7 +58,7 @@ export interface SoakSample {
   blockCacheMiB: number
   blockCacheBudgetMiB: number
   pressure: number
-  /** The memory guard's decisions so far (cli/memory-guard.ts: shrink, regrow, climb, spike), from /metrics. */
+  /** The memory guard's decisions so far (cli/memory-guard.ts: shrink, regrow, climb, spike, pace), from /metrics. */
   guard: Record<string, number>
   /** Resident memory of the C allocator's arenas (/proc smaps): the main one (the brk heap) and the other threads' (64 MiB-aligned mappings), MiB. */
   mallocMainMiB: number
@@ -165,7 +165,7 @@ async function memory(server: Running): Promise<MemorySample> {
     blockCacheMiB: metric('blazedb_query_block_cache_bytes'),
     blockCacheBudgetMiB: metric('blazedb_query_block_cache_budget_bytes'),
     pressure: metric('blazedb_memory_pressure') * 2 ** 20,
-    guard: Object.fromEntries(['shrink', 'regrow', 'climb', 'spike'].map((decision) => [decision, metric('blazedb_memory_guard_decisions_total', `{decision="${decision}"}`) * 2 ** 20])),
+    guard: Object.fromEntries(['shrink', 'regrow', 'climb', 'spike', 'pace'].map((decision) => [decision, metric('blazedb_memory_guard_decisions_total', `{decision="${decision}"}`) * 2 ** 20])),
     ...(({ main, threads }) => ({ mallocMainMiB: main, mallocThreadsMiB: threads }))(arenas(server.pid)),
   }
 }

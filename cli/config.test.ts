@@ -19,8 +19,8 @@ function withFile(fields: Record<string, unknown>) {
 }
 
 describe('query limits', () => {
-  it('default to 30 s and 512 MiB, and come from the config file', () => {
-    expect(queryLimits(loadConfig({}, {}))).toEqual({ timeoutMs: 30_000, maxMemoryBytes: 512 * 1024 * 1024 })
+  it('default to 30 s and 384 MiB, and come from the config file', () => {
+    expect(queryLimits(loadConfig({}, {}))).toEqual({ timeoutMs: 30_000, maxMemoryBytes: 384 * 1024 * 1024 })
     expect(queryLimits(withFile({ queryTimeout: '1500ms', queryMaxMemory: '64MiB' })())).toEqual({ timeoutMs: 1_500, maxMemoryBytes: 64 * 1024 * 1024 })
   })
 
@@ -43,6 +43,7 @@ describe('query limits', () => {
     bad({ queryMaxMemory: '1KiB' }, 'queryMaxMemory', 'must be at least 1MiB')
     bad({ memoryLimit: 'lots' }, 'memoryLimit', 'expected a size like 512KiB')
     bad({ memoryLimit: '256MiB' }, 'memoryLimit', 'must be at least 384MiB')
+    bad({ queriesMaxMemory: '2GiB' }, 'queriesMaxMemory', 'must be at least 1MiB and at most memoryLimit (1GiB)')
     bad({ queryPartials: 'no' }, 'queryPartials', 'must be true or false')
     bad({ queryCpuShare: 0 }, 'queryCpuShare', 'must be a number from 0.05 to 1')
     bad({ queryCpuShare: '25%' }, 'queryCpuShare', 'must be a number from 0.05 to 1')
@@ -51,14 +52,21 @@ describe('query limits', () => {
 
 describe('memory limit', () => {
   const MiB = 1024 * 1024
-  it('sizes heads, requests in flight, caches and the query budget, 1 GiB by default', () => {
-    expect(memoryBudgetOf(loadConfig({}, {}))).toEqual({ headFlushBytes: 32 * MiB, maxInflightBytes: 64 * MiB, engineCacheBytes: 64 * MiB, queryCacheBytes: 256 * MiB, compactMaxRows: 600_000, queryMaxMemoryBytes: 512 * MiB })
+  it('sizes heads, requests in flight, caches, the query budgets and heap reserves, 1 GiB by default', () => {
+    expect(memoryBudgetOf(loadConfig({}, {}))).toEqual({ headFlushBytes: 32 * MiB, maxInflightBytes: 64 * MiB, engineCacheBytes: 64 * MiB, queryCacheBytes: 256 * MiB, compactMaxRows: 600_000, queryMaxMemoryBytes: 384 * MiB, queriesMaxMemoryBytes: 384 * MiB, queryThreadHeapReserveBytes: 16 * MiB })
     const small = withFile({ memoryLimit: '512MiB' })()
-    expect(memoryBudgetOf(small)).toEqual({ headFlushBytes: 16 * MiB, maxInflightBytes: 32 * MiB, engineCacheBytes: 32 * MiB, queryCacheBytes: 128 * MiB, compactMaxRows: 300_000, queryMaxMemoryBytes: 256 * MiB })
-    expect(queryLimits(small).maxMemoryBytes).toBe(256 * MiB)
+    expect(memoryBudgetOf(small)).toEqual({ headFlushBytes: 16 * MiB, maxInflightBytes: 32 * MiB, engineCacheBytes: 32 * MiB, queryCacheBytes: 128 * MiB, compactMaxRows: 300_000, queryMaxMemoryBytes: 192 * MiB, queriesMaxMemoryBytes: 192 * MiB, queryThreadHeapReserveBytes: 8 * MiB })
+    expect(queryLimits(small).maxMemoryBytes).toBe(192 * MiB)
   })
 
   it('leaves a query budget set on its own as it is', () => {
     expect(queryLimits(withFile({ memoryLimit: '512MiB', queryMaxMemory: '400MiB' })()).maxMemoryBytes).toBe(400 * MiB)
+  })
+
+  it('takes the bound on all running queries from queriesMaxMemory, and one query its budget from it when not set', () => {
+    const set = withFile({ queriesMaxMemory: '64MiB' })()
+    expect(memoryBudgetOf(set).queriesMaxMemoryBytes).toBe(64 * MiB)
+    expect(queryLimits(set).maxMemoryBytes).toBe(64 * MiB)
+    expect(queryLimits(withFile({ queriesMaxMemory: '64MiB', queryMaxMemory: '32MiB' })()).maxMemoryBytes).toBe(32 * MiB)
   })
 })

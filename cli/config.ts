@@ -47,8 +47,10 @@ export interface Config {
   collectors: CollectorsConfig
   /** Time limit of one query, e.g. "30s": past it the query fails with TIMEOUT (504). */
   queryTimeout: string
-  /** Memory budget of one query, e.g. "512MiB": past it the query fails with MEMORY_LIMIT (422); absent: half of `memoryLimit`. */
+  /** Memory budget of one query, e.g. "512MiB": past it the query fails with MEMORY_LIMIT (422); absent: `queriesMaxMemory`. */
   queryMaxMemory?: string
+  /** Memory all queries running on the query threads hold together, e.g. "384MiB": past it all but the oldest wait at their next pace, and a query that alone passes it fails with MEMORY_LIMIT (422); absent: 3/8 of `memoryLimit`. */
+  queriesMaxMemory?: string
   /** Resident memory the server is sized to stay under, e.g. "1GiB": heads, caches, requests in flight and query budgets derive from it (memory-budget.ts). */
   memoryLimit: string
   /** Threads that run queries; absent: one per core, up to 4; 0 runs queries on the event loop. */
@@ -150,7 +152,7 @@ function mergeFile(config: Config, file: string): Config {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError('config', `${file} must hold a JSON object`)
   }
-  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile', 'alerts', 'queryThreads', 'queryMaxMemory', 'queryPartials', 'queryCpuShare']))
+  const known = new Set(Object.keys(DEFAULT_CONFIG).concat(['password', 'keyFile', 'tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile', 'alerts', 'queryThreads', 'queryMaxMemory', 'queriesMaxMemory', 'queryPartials', 'queryCpuShare']))
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) throw new ConfigError(key, `unknown field in ${file}; known fields: ${[...known].join(', ')}`)
   }
@@ -201,7 +203,11 @@ export function queryLimits(config: Config): { timeoutMs: number; maxMemoryBytes
 export function memoryBudgetOf(config: Config): MemoryBudget {
   const limit = parseBytes('memoryLimit', config.memoryLimit)
   if (limit < MIN_MEMORY_LIMIT_BYTES) throw new ConfigError('memoryLimit', `must be at least 384MiB (the threads of a server under load take about 350MiB), got ${JSON.stringify(config.memoryLimit)}`)
-  return memoryBudget(limit)
+  const budget = memoryBudget(limit)
+  if (config.queriesMaxMemory === undefined) return budget
+  const queries = parseBytes('queriesMaxMemory', config.queriesMaxMemory)
+  if (queries < 1024 * 1024 || queries > limit) throw new ConfigError('queriesMaxMemory', `must be at least 1MiB and at most memoryLimit (${config.memoryLimit}), got ${JSON.stringify(config.queriesMaxMemory)}`)
+  return { ...budget, queriesMaxMemoryBytes: queries, queryMaxMemoryBytes: queries }
 }
 
 export function validateConfig(config: Config): void {

@@ -3,10 +3,11 @@
  * 90 % of the limit (when they hold memory of their own), ingest from 97 %, the block cache cut
  * by the overshoot it holds (down to an eighth) and grown back by the room below 85 %, and
  * messages that name the limit; an overshoot acted on once it lasts PERSIST_MS, or at once on
- * a steep climb, and a one-reading spike only counted.
+ * a steep climb, and a one-reading spike only counted; the cache cut only for a sustained
+ * overshoot, not for a climb nor, until SUSTAINED_MS, for the queries' own buffers.
  */
 import { afterEach, beforeEach, expect, test, vi } from 'vitest'
-import { CLIMB_MS, GUARD_SAMPLE_MS, MemoryGuard, PERSIST_MS, queryThreadMemory, REGROW_INTERVAL_MS, SHRINK_INTERVAL_MS } from './memory-guard.ts'
+import { CLIMB_MS, GUARD_SAMPLE_MS, MemoryGuard, PERSIST_MS, queryThreadMemory, REGROW_INTERVAL_MS, SHRINK_INTERVAL_MS, SUSTAINED_MS } from './memory-guard.ts'
 
 const MiB = 2 ** 20
 
@@ -158,17 +159,18 @@ test('nothing is shed while the threads hold under half the limit: the rest is m
   expect(budgets).toEqual([[116, true]])
 })
 
-/** A guard with a limit of 1000 MiB and a full 256 MiB cache, read every GUARD_SAMPLE_MS: `read(mib)` reads resident memory once. */
-function sampled(): { guard: MemoryGuard; read: (mib: number) => string | undefined; budgets: number[] } {
+/** A guard with a limit of 1000 MiB and a full 256 MiB cache, read every GUARD_SAMPLE_MS: `read(mib)` reads resident memory once; `queries`: what the query threads hold besides the cache (MiB). */
+function sampled(queries?: () => number): { guard: MemoryGuard; read: (mib: number) => string | undefined; budgets: number[]; collections: () => number } {
   let rss = 0
+  let collections = 0
   const budgets: number[] = []
-  const guard = new MemoryGuard(1000 * MiB, { rss: () => rss, cache: { bytes: 256 * MiB, setBudget: (bytes) => budgets.push(bytes / MiB), held: () => 256 * MiB } })
+  const guard = new MemoryGuard(1000 * MiB, { rss: () => rss, cache: { bytes: 256 * MiB, setBudget: (bytes) => budgets.push(bytes / MiB), held: () => 256 * MiB }, queries: queries === undefined ? undefined : () => queries() * MiB, collect: () => collections++ })
   const read = (mib: number): string | undefined => {
     rss = mib * MiB
     vi.advanceTimersByTime(GUARD_SAMPLE_MS)
     return guard.queries()
   }
-  return { guard, read, budgets }
+  return { guard, read, budgets, collections: () => collections }
 }
 
 test('a spike past 90 % for one reading is counted and ignored; an overshoot that lasts PERSIST_MS cuts the cache', () => {
@@ -178,7 +180,7 @@ test('a spike past 90 % for one reading is counted and ignored; an overshoot tha
   expect(read(950)).toBeUndefined()
   expect(read(800)).toBeUndefined()
   expect(budgets).toEqual([])
-  expect(guard.decisions).toEqual({ shrink: 0, regrow: 0, climb: 0, spike: 1 })
+  expect(guard.decisions).toEqual({ shrink: 0, regrow: 0, climb: 0, spike: 1, pace: 0 })
   // A step up that stays: acted on once every reading of PERSIST_MS was past the line.
   const readings = PERSIST_MS / GUARD_SAMPLE_MS
   for (let i = 0; i < readings; i++) expect(read(940)).toBeUndefined()
@@ -186,19 +188,65 @@ test('a spike past 90 % for one reading is counted and ignored; an overshoot tha
   expect(read(940)).toMatch(/940MiB resident.*near its limit/)
   // 90 MiB over 85 %, off the 256 the cache holds.
   expect(budgets).toEqual([166])
-  expect(guard.decisions).toEqual({ shrink: 1, regrow: 0, climb: 0, spike: 1 })
+  expect(guard.decisions).toEqual({ shrink: 1, regrow: 0, climb: 0, spike: 1, pace: 0 })
   expect(guard.level).toBe(1)
 })
 
-test('a climb steep enough to pass the limit within CLIMB_MS is acted on at once', () => {
+/** Reads `mib` for `ms`, one reading every GUARD_SAMPLE_MS. */
+function hold(read: (mib: number) => unknown, mib: number, ms: number): void {
+  for (let i = 0; i < ms / GUARD_SAMPLE_MS; i++) read(mib)
+}
+
+test('a climb steep enough to pass the limit within CLIMB_MS sheds load at once; the cache is cut only once the overshoot lasts', () => {
   const { guard, read, budgets } = sampled()
-  for (let i = 0; i < CLIMB_MS / GUARD_SAMPLE_MS + 5; i++) read(800)
+  hold(read, 800, CLIMB_MS + 5 * GUARD_SAMPLE_MS)
   // 80 MiB a reading: past 90 % at the second, and on course past the limit at the second and third.
   expect(read(880)).toBeUndefined()
   expect(read(960)).toBeUndefined()
   expect(read(1040)).toMatch(/1040MiB resident/)
-  expect(budgets).toEqual([66])
-  expect(guard.decisions).toEqual({ shrink: 1, regrow: 0, climb: 1, spike: 0 })
   // Past 97 % and still climbing: ingest is refused too, at once.
   expect(guard.ingest()).toMatch(/near its limit/)
+  expect(budgets).toEqual([])
+  expect(guard.decisions).toEqual({ shrink: 0, regrow: 0, climb: 1, spike: 0, pace: 0 })
+  // Still there PERSIST_MS later: sustained, and nothing says the queries hold it; 190 MiB over 85 %, off 256.
+  hold(read, 1040, PERSIST_MS)
+  expect(budgets).toEqual([66])
+  expect(guard.decisions).toEqual({ shrink: 1, regrow: 0, climb: 1, spike: 0, pace: 0 })
+})
+
+test("a climb the queries' buffers hold paces the queries and keeps the cache until the overshoot lasts SUSTAINED_MS", () => {
+  const { guard, read, budgets, collections } = sampled(() => 300)
+  hold(read, 800, CLIMB_MS + 5 * GUARD_SAMPLE_MS)
+  expect(read(880)).toBeUndefined()
+  expect(read(960)).toBeUndefined()
+  // Queries are shed (one at a time, the others held at their pace) at once...
+  expect(read(1040)).toMatch(/1040MiB resident/)
+  expect(guard.level).toBe(2)
+  expect(guard.decisions).toEqual({ shrink: 0, regrow: 0, climb: 1, spike: 0, pace: 1 })
+  // ...the query threads collect the garbage of what their queries are past, once...
+  expect(collections()).toBe(1)
+  // ...and the cache is left alone while the queries may still let their memory go.
+  // (The overshoot began at the reading of 960, a reading before.)
+  hold(read, 1040, SUSTAINED_MS - 2 * GUARD_SAMPLE_MS)
+  expect(budgets).toEqual([])
+  // Past SUSTAINED_MS it is not theirs alone: the cache gives back the overshoot.
+  hold(read, 1040, GUARD_SAMPLE_MS)
+  expect(budgets).toEqual([66])
+  // The queries let go: memory comes back, nothing is shed, nothing more is counted.
+  expect(read(700)).toBeUndefined()
+  expect(guard.level).toBe(0)
+  expect(guard.decisions).toEqual({ shrink: 1, regrow: 0, climb: 1, spike: 0, pace: 1 })
+  expect(collections()).toBe(1)
+})
+
+test('an overshoot the queries do not hold (under an eighth of the limit besides the cache) cuts the cache once it lasts PERSIST_MS', () => {
+  const { guard, read, budgets, collections } = sampled(() => 60)
+  hold(read, 800, CLIMB_MS)
+  hold(read, 940, PERSIST_MS)
+  expect(budgets).toEqual([])
+  // Queries are not shed: running fewer would free little.
+  expect(read(940)).toBeUndefined()
+  expect(budgets).toEqual([166])
+  expect(guard.decisions).toEqual({ shrink: 1, regrow: 0, climb: 0, spike: 0, pace: 0 })
+  expect(collections()).toBe(0)
 })

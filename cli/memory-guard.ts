@@ -2,11 +2,12 @@
  * @module cli/memory-guard
  * The run-time side of `memoryLimit`: the sizes memory-budget.ts derives keep a server under
  * the limit in the common case; the guard watches the process's resident memory and, when it
- * nears the limit, gives back what holding on to frees, cheapest first: the query threads'
- * block cache is sized to what fits (shrunk by the overshoot when it holds that memory, grown
- * back when there is room for the growth), queries run one at a time while they hold memory of
- * their own (the others wait or are refused: 503 with Retry-After, query-pool.ts), and only
- * near the limit itself are new OTLP requests refused (429 with Retry-After / UNAVAILABLE with
+ * nears the limit, gives back what holding on to frees, cheapest first: queries run one at a
+ * time while they hold memory of their own (running ones but the oldest wait at their next
+ * pace, new ones wait or are refused: 503 with Retry-After, query-pool.ts), the query threads'
+ * block cache is sized to what fits once the pressure is sustained (shrunk by the overshoot
+ * when it holds that memory, grown back when there is room for the growth), and only near the
+ * limit itself are new OTLP requests refused (429 with Retry-After / UNAVAILABLE with
  * RetryInfo: retryable, as OTLP asks). Nothing acknowledged is dropped: a refused request was
  * never acknowledged, and the head, the write-ahead log and flushes carry on.
  *
@@ -16,7 +17,11 @@
  * peak counts as resident, but no shedding returns it, and new work reuses it. It acts on an
  * overshoot that lasts (PERSIST_MS), or at once on a climb steep enough to pass the limit
  * (CLIMB_MS): a spike that passes in a moment (a dashboard's refresh decoding, freed by its
- * next collection) is counted (`decisions`), not acted on.
+ * next collection) is counted (`decisions`), not acted on. A climb, or an overshoot the
+ * queries' own buffers hold, paces queries and leaves the cache alone: those buffers go when
+ * the queries end (the threads collect their garbage at once), while a cache emptied for them
+ * made every later refresh decode anew. The cache shrinks once an overshoot lasted PERSIST_MS
+ * without the queries holding it, or SUSTAINED_MS whatever holds it.
  */
 import { memoryUsage } from 'node:process'
 import type { ThreadMemory } from '../storage/index.ts'
@@ -60,6 +65,15 @@ export const PERSIST_MS = 2_000
  * may be a spike's): then the guard acts at once.
  */
 export const CLIMB_MS = 1_000
+/**
+ * An overshoot the queries' buffers hold (QUERY_HELD_FRACTION) shrinks the block cache only
+ * once it lasted this long: queries held at their pace and run one at a time let their memory
+ * go within a dashboard refresh or two (2 s each in the soak benchmark); what remains past it
+ * is not theirs alone.
+ */
+export const SUSTAINED_MS = 10_000
+/** How often the server reads whether queries are held at their pace (besides every request's reading): a held query goes on within this of memory coming back. */
+export const QUERY_HOLD_CHECK_MS = 250
 /** The cache shrinks at most this often (its threads collect garbage each time): the memory
  * freed shows in resident memory only after the collections. */
 export const SHRINK_INTERVAL_MS = 10_000
@@ -79,23 +93,31 @@ export interface MemoryGuardOptions {
    * it, resident memory alone decides. */
   inUse?: () => number
   /** Bytes the query threads hold besides the block cache (what running queries one at a time
-   * frees); without it, queries are shed whenever memory is short. */
+   * frees); without it, queries are shed whenever memory is short, and no overshoot is taken
+   * for theirs. */
   queries?: () => number
+  /** Has the query threads collect their garbage, keeping the cache: called when the guard acts
+   * on an overshoot the queries' buffers hold (decoded blocks they are past are garbage, and
+   * pacing queries alone does not free them). */
+  collect?: () => void
 }
 
 /** What the guard decided, counted since start (for /metrics): the cache shrunk (`shrink`) or
  * grown back (`regrow`), an action taken at once on a steep climb (`climb`), an overshoot of
- * the shedding line that passed before it lasted PERSIST_MS (`spike`, nothing done). */
-export type GuardDecision = 'shrink' | 'regrow' | 'climb' | 'spike'
+ * the shedding line that passed before it lasted PERSIST_MS (`spike`, nothing done), an
+ * overshoot acted on by pacing queries, their buffers holding it (`pace`, the cache kept). */
+export type GuardDecision = 'shrink' | 'regrow' | 'climb' | 'spike' | 'pace'
 
 export class MemoryGuard {
   readonly limit: number
   /** How often each decision was taken. */
-  readonly decisions: Record<GuardDecision, number> = { shrink: 0, regrow: 0, climb: 0, spike: 0 }
+  readonly decisions: Record<GuardDecision, number> = { shrink: 0, regrow: 0, climb: 0, spike: 0, pace: 0 }
   private readonly cache: MemoryGuardOptions['cache']
   private readonly rss: () => number
   private readonly inUse: () => number
   private readonly queryHeld: () => number
+  private readonly queriesKnown: boolean
+  private readonly collect: () => void
   private sampledAt = -Infinity
   private resident = 0
   private held = 0
@@ -106,6 +128,8 @@ export class MemoryGuard {
   /** The latest reading is past the shedding line, and the guard has acted on this overshoot. */
   private overLine = false
   private acted = false
+  /** When the readings past the shedding line began (undefined: the latest is not). */
+  private overSince: number | undefined
   /** The block cache's budget now. */
   cacheBytes: number
 
@@ -116,6 +140,8 @@ export class MemoryGuard {
     this.rss = options.rss ?? (() => memoryUsage.rss())
     this.inUse = options.inUse ?? (() => Infinity)
     this.queryHeld = options.queries ?? (() => Infinity)
+    this.queriesKnown = options.queries !== undefined
+    this.collect = options.collect ?? (() => {})
   }
 
   /**
@@ -162,14 +188,32 @@ export class MemoryGuard {
     const past = this.resident >= this.limit * QUERY_SHED_FRACTION && this.held >= this.limit * IN_USE_FRACTION
     if (this.overLine && !past && !this.acted) this.decisions.spike++
     if (!past) this.acted = false
+    if (!past) this.overSince = undefined
+    else if (!this.overLine) this.overSince = now
     this.overLine = past
   }
 
-  /** Notes that the guard acts on the overshoot now (counted as `climb` when it had not lasted PERSIST_MS). */
+  /** Notes that the guard acts on the overshoot now (counted as `climb` when it had not lasted
+   * PERSIST_MS, and as `pace` when the queries' buffers hold it). */
   private acting(): void {
     if (this.acted) return
     this.acted = true
     if (!this.lasted(this.limit * QUERY_SHED_FRACTION)) this.decisions.climb++
+    if (!this.queriesHoldIt()) return
+    this.decisions.pace++
+    this.collect()
+  }
+
+  /** The query threads hold enough besides the cache for the overshoot to be their buffers' (and go with their queries). */
+  private queriesHoldIt(): boolean {
+    return this.queriesKnown && this.queriesHold >= this.limit * QUERY_HELD_FRACTION
+  }
+
+  /** The overshoot is sustained enough for the cache to give memory back: it lasted PERSIST_MS
+   * (not a climb) and either the queries do not hold it or it lasted SUSTAINED_MS. */
+  private sustained(now: number): boolean {
+    if (!this.lasted(this.limit * QUERY_SHED_FRACTION)) return false
+    return !this.queriesHoldIt() || (this.overSince !== undefined && now - this.overSince >= SUSTAINED_MS)
   }
 
   /** Reads resident and held memory at most every GUARD_SAMPLE_MS; resizes the cache. */
@@ -189,8 +233,9 @@ export class MemoryGuard {
   /**
    * Sizes the cache so that resident memory comes to CACHE_TARGET_FRACTION: what it holds now
    * plus the room (negative: minus the overshoot), between its floor and its configured budget.
-   * It shrinks only while memory is short and the cut frees memory the cache holds (a cut below
-   * an empty cache's budget frees nothing), and grows only by room there is.
+   * It shrinks only while memory is short, the shortage is sustained (not a climb, nor the
+   * queries' buffers for less than SUSTAINED_MS), and the cut frees memory the cache holds (a
+   * cut below an empty cache's budget frees nothing), and grows only by room there is.
    */
   private size(cache: NonNullable<MemoryGuardOptions['cache']>, now: number): void {
     const step = this.limit * CACHE_STEP_FRACTION
@@ -198,7 +243,7 @@ export class MemoryGuard {
     const holds = Math.min(this.cacheBytes, cache.held?.() ?? this.cacheBytes)
     const fits = Math.floor(holds + this.limit * CACHE_TARGET_FRACTION - this.resident)
     const since = now - this.changedAt
-    if (this.over(QUERY_SHED_FRACTION) && since >= SHRINK_INTERVAL_MS) {
+    if (this.over(QUERY_SHED_FRACTION) && since >= SHRINK_INTERVAL_MS && this.sustained(now)) {
       const budget = Math.max(floor, fits)
       if (holds - budget < step) return
       this.changedAt = now

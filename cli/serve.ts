@@ -23,7 +23,7 @@ import { createCollectorsApi } from './collectors-api.ts'
 import { openStore } from './open-store.ts'
 import { TlsFiles } from './tls-files.ts'
 import { tuneServerRuntime } from './runtime.ts'
-import { MemoryGuard, queryThreadMemory } from './memory-guard.ts'
+import { MemoryGuard, QUERY_HOLD_CHECK_MS, queryThreadMemory } from './memory-guard.ts'
 
 export interface RunningServer {
   readonly store: Store
@@ -73,7 +73,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       // Read once the server runs: `queries` and `intake` are made below, before anything awaits.
       queues: () => {
         const q = queries.status()
-        return { ingestInflightBytes: intake.inflight.inflight, ingestInflightLimitBytes: intake.inflight.limit, ingestDecodeWaiting: decodePool.waiting, queriesRunning: q.running, queriesQueued: q.queued, memoryLimitBytes: guard.limit, memoryPressure: guard.level, queryCacheBudgetBytes: guard.cacheBytes, memoryGuardDecisions: guard.decisions }
+        return { ingestInflightBytes: intake.inflight.inflight, ingestInflightLimitBytes: intake.inflight.limit, ingestDecodeWaiting: decodePool.waiting, queriesRunning: q.running, queriesQueued: q.queued, queriesMemoryBytes: q.memoryBytes, queriesMemoryLimitBytes: q.memoryMaxBytes, queriesDeferred: q.deferred, queriesPaced: q.paced, memoryLimitBytes: guard.limit, memoryPressure: guard.level, queryCacheBudgetBytes: guard.cacheBytes, memoryGuardDecisions: guard.decisions }
       },
     })
     closers.push(() => collectors.close())
@@ -92,7 +92,8 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     const intake = new Intake({ store, metrics: ingestMetrics, timeWindow, maxInflightBytes: budget.maxInflightBytes, memoryPressure: () => guard.ingest() })
     // Queries run on threads of their own, off the event loop that acknowledges exports, and
     // pause between batches while exports have work for the CPU (query/yield-gate.ts).
-    const queries = createQueryService({ store, threads: config.queryThreads, cacheBytes: budget.queryCacheBytes, partials: config.queryPartials, cpuShare: config.queryCpuShare, memoryPressure: () => guard.queries(), yieldTo: intake.inflight.working })
+    // All running queries together hold at most a share of memoryLimit (query/query-memory.ts).
+    const queries = createQueryService({ store, threads: config.queryThreads, cacheBytes: budget.queryCacheBytes, partials: config.queryPartials, cpuShare: config.queryCpuShare, memoryPressure: () => guard.queries(), yieldTo: intake.inflight.working, memoryBytes: budget.queriesMaxMemoryBytes, heapReserveBytes: budget.queryThreadHeapReserveBytes })
     closers.push(() => queries.close())
     // Near the limit, the server sheds queries and paces ingest (memory-guard.ts), when its
     // threads hold the memory (their reports: storage's thread-memory.ts).
@@ -102,7 +103,12 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
       cache: { bytes: budget.queryCacheBytes, setBudget: (bytes, collect) => queries.setCacheBudget(bytes, collect), held: () => queryThreadMemory(threadMemory.threads()).cache },
       inUse: () => threadMemory.threads().reduce((n, t) => n + t.heapTotal + t.arrayBuffers, 0),
       queries: () => queryThreadMemory(threadMemory.threads()).besidesCache,
+      collect: () => queries.collect(),
     })
+    // While the guard sheds queries, running ones but the oldest wait at their next pace; read
+    // on a timer too, so that they go on when memory comes back with no request to notice it.
+    const holdQueries = setInterval(() => queries.holdQueries(guard.queries() !== undefined), QUERY_HOLD_CHECK_MS).unref()
+    closers.push(async () => clearInterval(holdQueries))
     app.route('/', createQueryApi({ store, access, limits: queryLimits(config), queries }))
     app.route('/', createDashboardsUi({ documents: store.documents, access, dashboardsDir: config.dashboardsDir, embedOrigins: config.embedOrigins }))
 
@@ -129,7 +135,7 @@ export async function startServer(config: Config, options: ServeOptions = {}): P
     app.route('/', createAlertsApi({ service: alerts, access }))
 
     // Once everything that can refuse the configuration has started: its messages come first.
-    log(`blazedb: memory limit ${config.memoryLimit}: head flushed at ${mib(budget.headFlushBytes)}, ${mib(budget.maxInflightBytes)} of requests in flight, block caches ${mib(budget.engineCacheBytes)} + ${mib(budget.queryCacheBytes)} for query threads, queries ${mib(queryLimits(config).maxMemoryBytes)} each`)
+    log(`blazedb: memory limit ${config.memoryLimit}: head flushed at ${mib(budget.headFlushBytes)}, ${mib(budget.maxInflightBytes)} of requests in flight, block caches ${mib(budget.engineCacheBytes)} + ${mib(budget.queryCacheBytes)} for query threads, queries ${mib(queryLimits(config).maxMemoryBytes)} each, ${mib(budget.queriesMaxMemoryBytes)} together`)
     const { host, port } = parseAddr('httpAddr', config.httpAddr)
     const http = await listenHono(app, host, port, tls)
     closers.push(() => closeHttp(http.server))

@@ -5,9 +5,12 @@
  * than exhausting the process. Sizes are estimates (limits.ts), not heap measurements.
  * Queries share the event loop with ingest and /healthz: `pace()` is where a query checks its
  * clock and lets them run (every batch, and every PACE_ROWS rows inside operators).
+ * On a query thread the bytes also count toward the bound on all running queries together
+ * (query-memory.ts): past it a query fails when it alone cannot fit, else it may wait at a pace.
  */
 import { QueryError } from './errors.ts'
 import { PACE_SLICE_MS } from './limits.ts'
+import type { QueryMemorySlot } from './query-memory.ts'
 
 /** Called at every `pace()` of this thread (setPaceGate); a query thread pauses in it while ingest works. */
 let paceGate: (() => void) | undefined
@@ -28,9 +31,14 @@ export class Budget {
   private sliceStart = performance.now()
   /** Aborts when the caller cancels or the time limit passes: handed to Store.scan. */
   readonly signal: AbortSignal
+  /** The thread's share of the bound on all running queries' memory, when on a query thread. */
+  private readonly shared?: QueryMemorySlot
+  /** Milliseconds spent waiting at paces for other queries to let memory go. */
+  heldMs = 0
 
-  constructor(maxBytes: number, timeoutMs: number, cancel?: AbortSignal) {
+  constructor(maxBytes: number, timeoutMs: number, cancel?: AbortSignal, shared?: QueryMemorySlot) {
     this.maxBytes = maxBytes
+    this.shared = shared
     this.timeoutMs = timeoutMs
     this.deadline = performance.now() + timeoutMs
     this.cancel = cancel
@@ -52,6 +60,15 @@ export class Budget {
         `cannot run query: ${what} needs about ${mib(this.total)} MiB, over the limit of ${mib(this.maxBytes)} MiB; narrow the time range, filter first, or lower the number of groups`,
       )
     }
+    const shared = this.shared
+    if (shared === undefined) return
+    if (this.total > shared.maxBytes) {
+      throw new QueryError(
+        'MEMORY_LIMIT',
+        `cannot run query: ${what} needs about ${mib(this.total)} MiB, over the ${mib(shared.maxBytes)} MiB all running queries share (a share of memoryLimit), so it cannot run even alone; narrow the time range, filter first, or lower the number of groups`,
+      )
+    }
+    shared.set(this.total)
   }
 
   /** Throws CANCELLED or TIMEOUT when the query must stop. */
@@ -69,6 +86,11 @@ export class Budget {
   async pace(): Promise<void> {
     paceGate?.()
     this.check()
+    // Past the bound on all running queries (or held by the memory guard): an older query goes first.
+    if (this.shared?.mustWait() === true) {
+      this.heldMs += await this.shared.wait(() => this.check())
+      this.sliceStart = performance.now()
+    }
     if (!this.due()) return
     await new Promise<void>((resolve) => setImmediate(resolve))
     this.sliceStart = performance.now()

@@ -13,6 +13,7 @@ import { planQuery, type PlanOptions, type QueryPlan } from './planner.ts'
 import { printQuery } from './printer.ts'
 import { ResultBuilder, type ResultColumn } from './result.ts'
 import type { PartialCache } from './stats-cache.ts'
+import type { QueryMemorySlot } from './query-memory.ts'
 import { checkDepth } from './tree-depth.ts'
 
 export interface QueryLimits {
@@ -43,6 +44,8 @@ export interface QueryOptions {
   /** Keeps and reuses partial aggregates of part blocks (stats-cache.ts); none by default. */
   partials?: PartialCache
   limits?: Partial<QueryLimits>
+  /** The thread's share of the bound on all running queries' memory (query-memory.ts); none on the event loop. */
+  memory?: QueryMemorySlot
   /** Parses query text; parseQuery by default (a query thread keeps recent trees: parseMemo). */
   parse?: (source: string) => QueryNode
   /** Plans a tree; planQuery by default (a query thread keeps recent plans: planMemo). */
@@ -81,7 +84,7 @@ export async function runQuery(query: string | QueryNode, options: QueryOptions)
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const now = options.now ?? BigInt(Date.now()) * 1_000_000n
   const plan = (options.plan ?? planQuery)(tree, { start: options.start, end: options.end, now, source: text })
-  const budget = new Budget(limits.maxMemoryBytes, limits.timeoutMs, options.signal)
+  const budget = new Budget(limits.maxMemoryBytes, limits.timeoutMs, options.signal, options.memory)
   const run: RunContext = { store: options.store, tenant: options.tenant ?? DEFAULT_TENANT, budget, now, source: text, scans: [], partials: options.partials }
   const result = new ResultBuilder(plan.out, rowCap(plan, limits))
   try {

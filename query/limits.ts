@@ -172,7 +172,8 @@ export const QUERY_THREAD_HEAP_MB = 1024
  * within that size of the live heap and V8 marked again right after every full collection,
  * on its helper threads, which run at normal priority beside ingest. With 16 MiB held, V8's
  * helpers spent about a third less CPU per query (bench/mixed.ts's heavy queries, 1M
- * workload), for 16 MiB of memory per thread.
+ * workload), for 16 MiB of memory per thread. The default of a query service; `blazedb serve`
+ * sizes it from memoryLimit (cli/memory-budget.ts).
  */
 export const QUERY_THREAD_HEAP_RESERVE_MB = 16
 
@@ -241,6 +242,21 @@ export const QUERY_STOP_GRACE_MS = 1_000
  * dashboard's panels (ten on the built-in overview) wait their turn rather than fail.
  */
 export const QUERY_PRESSURE_QUEUE = 16
+
+/**
+ * Longest a query held at its pace by the bound on all running queries' memory
+ * (query-memory.ts) sleeps before it checks its deadline again: releases wake it at once, so
+ * this only bounds how late a timeout is noticed.
+ */
+export const QUERY_HOLD_SLICE_MS = 50
+
+/**
+ * Share of the bound on all running queries' memory (query-memory.ts) past which the pool
+ * starts no new query while one runs: a query starts holding little (its first blocks) and
+ * grows, so a new one is let in only while there is room for it to grow before the running
+ * ones must wait for it at their pace.
+ */
+export const QUERY_ADMIT_SHARE = 1 / 2
 
 /**
  * Query texts whose last thread the pool remembers (query-pool.ts): a text runs again on the

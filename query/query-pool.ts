@@ -25,13 +25,19 @@
  *
  * Memory pressure (`pressure`, the server's memory near its limit): one query runs at a time,
  * at most QUERY_PRESSURE_QUEUE wait and the next is refused (OVERLOADED, retry later),
- * no thread helps; `setCacheBudget` shrinks (or restores) the threads' block cache.
+ * no thread helps; `setCacheBudget` shrinks (or restores) the threads' block cache;
+ * `holdQueries` holds every running query but the oldest at its next pace.
+ *
+ * Memory of all running queries together (query-memory.ts, `memoryBytes`): a query that alone
+ * passes it fails (MEMORY_LIMIT); past it, running queries but the oldest wait at their next
+ * pace; while the running ones hold QUERY_ADMIT_SHARE of it, waiting queries stay queued.
  */
 import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { cpuShareLedger } from './cpu-share.ts'
 import { QueryError } from './errors.ts'
-import { QUERY_AFFINITY_TEXTS, QUERY_PRESSURE_QUEUE, QUERY_STOP_GRACE_MS, QUERY_THREAD_HEAP_MB, QUERY_THREAD_NICE } from './limits.ts'
+import { QUERY_ADMIT_SHARE, QUERY_AFFINITY_TEXTS, QUERY_PRESSURE_QUEUE, QUERY_STOP_GRACE_MS, QUERY_THREAD_HEAP_MB, QUERY_THREAD_HEAP_RESERVE_MB, QUERY_THREAD_NICE } from './limits.ts'
+import { QueryMemory, queryMemoryWords } from './query-memory.ts'
 import type { QueryResult } from './engine.ts'
 import type { ScanSnapshot } from '../storage/index.ts'
 import type { QueryThreadData, QueryThreadReply, QueryThreadRequest } from './query-protocol.ts'
@@ -61,6 +67,8 @@ export type PoolAnswer = QueryResult | Uint8Array<ArrayBuffer>
 
 interface Queued {
   task: PoolTask
+  /** It waited for the running queries' memory to come down before it started (counted once). */
+  deferred?: boolean
   resolve: (answer: PoolAnswer) => void
   reject: (error: Error) => void
   onAbort?: () => void
@@ -98,7 +106,9 @@ export const timeoutError = (ms: number): QueryError => new QueryError('TIMEOUT'
 export class QueryPool {
   private readonly slots: Slot[] = []
   private readonly queue: Queued[] = []
-  private readonly data: QueryThreadData
+  private readonly data: Omit<QueryThreadData, 'slot'>
+  /** What all running queries hold, and their bound. */
+  readonly memory: QueryMemory
   private readonly url: URL
   private nextId = 1
   private closed = false
@@ -108,6 +118,8 @@ export class QueryPool {
   warmed = 0
   /** Queries that ran on the thread that last ran their text (affinity). */
   affine = 0
+  /** Queries that waited in the queue for the running queries' memory to come down (QUERY_ADMIT_SHARE). */
+  deferred = 0
   /** The slot that last ran each recent text, least recently run first. */
   private readonly lastRan = new Map<string, Slot>()
 
@@ -119,17 +131,20 @@ export class QueryPool {
   /** `cacheBytes`: the budget of the block cache all the threads share (storage's SharedBlockCache);
    * `pressure`: why memory is short now (a message), undefined when it is not; `yieldTo`: a count
    * in shared memory the threads pause for while it is above 0, and `cpuRate` the CPU they may use
-   * together meanwhile (QueryThreadData). */
-  constructor(threads: number, cacheBytes: number, options: { url?: URL; stopGraceMs?: number; pressure?: () => string | undefined; yieldTo?: Int32Array; cpuRate?: number; partials?: boolean } = {}) {
+   * together meanwhile (QueryThreadData); `memoryBytes`: the bound on all running queries' memory
+   * together (none by default); `heapReserveBytes`: each thread's heap reserve. */
+  constructor(threads: number, cacheBytes: number, options: { url?: URL; stopGraceMs?: number; pressure?: () => string | undefined; yieldTo?: Int32Array; cpuRate?: number; partials?: boolean; memoryBytes?: number; heapReserveBytes?: number } = {}) {
     const cpuLedger = options.cpuRate === undefined ? undefined : cpuShareLedger()
-    this.data = { cacheBytes, cacheChannel: `blazedb-block-cache-${process.pid}-${randomUUID()}`, threads, nice: QUERY_THREAD_NICE, yieldTo: options.yieldTo, cpuRate: options.cpuRate, cpuLedger, partials: options.partials ?? true }
+    const words = queryMemoryWords(threads)
+    this.memory = new QueryMemory(words, options.memoryBytes ?? Infinity)
+    this.data = { cacheBytes, cacheChannel: `blazedb-block-cache-${process.pid}-${randomUUID()}`, threads, nice: QUERY_THREAD_NICE, yieldTo: options.yieldTo, cpuRate: options.cpuRate, cpuLedger, partials: options.partials ?? true, memory: words, memoryBytes: this.memory.maxBytes, heapReserveBytes: options.heapReserveBytes ?? QUERY_THREAD_HEAP_RESERVE_MB * 1024 * 1024 }
     this.url = options.url ?? QUERY_WORKER_URL
     this.stopGraceMs = options.stopGraceMs ?? QUERY_STOP_GRACE_MS
     this.pressure = options.pressure ?? (() => undefined)
     for (let i = 0; i < threads; i++) {
       const slot = { ready: false } as Slot
-      slot.worker = this.spawn(slot)
       this.slots.push(slot)
+      slot.worker = this.spawn(slot)
     }
   }
 
@@ -160,7 +175,8 @@ export class QueryPool {
   }
 
   private spawn(slot: Slot): Worker {
-    const worker = new Worker(this.url, { workerData: this.data, resourceLimits: { maxOldGenerationSizeMb: QUERY_THREAD_HEAP_MB } })
+    const data: QueryThreadData = { ...this.data, slot: this.slots.indexOf(slot) }
+    const worker = new Worker(this.url, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: QUERY_THREAD_HEAP_MB } })
     worker.unref()
     slot.ready = false
     if (this.cacheBudget !== undefined) worker.postMessage({ kind: 'cache-budget', bytes: this.cacheBudget, collect: false } satisfies QueryThreadRequest)
@@ -192,6 +208,8 @@ export class QueryPool {
       if (slot.worker !== worker) return
       const reason = slot.stopping ?? new Error(`cannot finish query: its thread failed (${slot.crash ?? `exit code ${code}`})`)
       const job = slot.job === undefined ? undefined : this.finish(slot)
+      // What its query held is gone with the thread.
+      this.memory.clear(data.slot)
       // A helper that exits reads nothing more.
       this.helped(slot)
       slot.stopping = undefined
@@ -268,6 +286,12 @@ export class QueryPool {
     while (this.queue.length > 0 && !this.closed) {
       // Short of memory: queries queued before run one at a time.
       if (this.running > 0 && this.pressure() !== undefined) return
+      // The running queries hold much of the bound on them all: the next starts once they let go.
+      if (this.running > 0 && this.memory.bytes >= this.memory.maxBytes * QUERY_ADMIT_SHARE) {
+        if (this.queue[0].deferred !== true) this.deferred++
+        this.queue[0].deferred = true
+        return
+      }
       // A thread that helps another query is free too (it stops helping), after idle ones.
       const free = this.slots.filter((s) => s.ready && s.job === undefined && s.stopping === undefined)
       const key = this.queue[0].task.affinity
@@ -334,6 +358,16 @@ export class QueryPool {
   setCacheBudget(bytes: number, collect: boolean): void {
     this.cacheBudget = bytes
     for (const slot of this.slots) if (slot.stopping === undefined) slot.worker.postMessage({ kind: 'cache-budget', bytes, collect } satisfies QueryThreadRequest)
+  }
+
+  /** Each thread collects its garbage (at its next pace, when it runs a query): what its queries decoded and are past, the cache kept. */
+  collect(): void {
+    this.setCacheBudget(this.cacheBudget ?? this.data.cacheBytes, true)
+  }
+
+  /** Holds every running query but the oldest at its next pace until `on` is false (memory is short: query-memory.ts). */
+  holdQueries(on: boolean): void {
+    this.memory.hold(on)
   }
 
   /** Fails waiting and running queries (CANCELLED) and stops every thread. */

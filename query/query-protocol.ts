@@ -26,6 +26,12 @@ export interface QueryThreadData {
   cpuLedger?: BigInt64Array
   /** Whether the thread keeps blocks' partial aggregates for repeated queries (stats-cache.ts). */
   partials: boolean
+  /** The bound on all running queries' memory together (query-memory.ts): its shared words, its bytes, and this thread's slot. */
+  memory: Int32Array
+  memoryBytes: number
+  slot: number
+  /** Heap the thread holds for its whole life, bytes (limits.ts QUERY_THREAD_HEAP_RESERVE_MB). */
+  heapReserveBytes: number
 }
 
 /** The options of runQuery a thread receives: no store (it reads the snapshots), no AbortSignal. */

@@ -40,6 +40,10 @@ export interface QueryServiceOptions {
   /** Share of all the machine's cores the query threads together may use while `yieldTo` shows
    * ingest at work (cpu-share.ts), from above 0 to 1 (1: not paced); QUERY_CPU_SHARE by default. */
   cpuShare?: number
+  /** Bytes all queries running on the threads may hold together (query-memory.ts); no bound by default. */
+  memoryBytes?: number
+  /** Heap each thread holds for its whole life, bytes (limits.ts QUERY_THREAD_HEAP_RESERVE_MB by default). */
+  heapReserveBytes?: number
 }
 
 /** runQuery's options without the store: the service reads its own. */
@@ -53,10 +57,14 @@ export interface QueryService {
   /** Queries running and waiting, threads started in place of failed ones, chunks threads
    * decoded ahead for another thread's query (a query alone scans on every thread), and queries
    * that ran on the thread that last ran their text (query-pool.ts affinity). */
-  status(): { threads: number; running: number; queued: number; restarts: number; warmed: number; affine: number }
+  status(): { threads: number; running: number; queued: number; restarts: number; warmed: number; affine: number; memoryBytes: number; memoryMaxBytes: number; deferred: number; paced: number }
   /** Gives the query threads' block cache a new budget (memory is short, or has room again);
    * `collect`: the threads then collect their garbage. */
   setCacheBudget(bytes: number, collect: boolean): void
+  /** Holds every running query but the oldest at its next pace while `on` (memory is short), or lets them go. */
+  holdQueries(on: boolean): void
+  /** The threads collect their garbage (the buffers their queries are past), keeping the block cache. */
+  collect(): void
   /** Fails queries in flight with CANCELLED and stops the threads. */
   close(): Promise<void>
 }
@@ -81,7 +89,7 @@ function cpuRate(options: QueryServiceOptions): number | undefined {
 export function createQueryService(options: QueryServiceOptions): QueryService {
   const { store } = options
   const threads = store.snapshot === undefined ? 0 : (options.threads ?? defaultQueryThreads())
-  const pool = threads === 0 ? undefined : new QueryPool(threads, options.cacheBytes ?? QUERY_CACHE_BYTES, { url: options.workerUrl, stopGraceMs: options.stopGraceMs, pressure: options.memoryPressure, yieldTo: options.yieldTo, cpuRate: cpuRate(options), partials: options.partials })
+  const pool = threads === 0 ? undefined : new QueryPool(threads, options.cacheBytes ?? QUERY_CACHE_BYTES, { url: options.workerUrl, stopGraceMs: options.stopGraceMs, pressure: options.memoryPressure, yieldTo: options.yieldTo, cpuRate: cpuRate(options), partials: options.partials, memoryBytes: options.memoryBytes, heapReserveBytes: options.heapReserveBytes })
   // Trees here are only planned (their thread runs the text), so they may serve several queries at once.
   const parse = parseMemo()
   const planned = planMemo()
@@ -138,8 +146,10 @@ export function createQueryService(options: QueryServiceOptions): QueryService {
   return {
     run,
     runJson,
-    status: () => ({ threads, running: pool?.running ?? 0, queued: pool?.queued ?? 0, restarts: pool?.restarts ?? 0, warmed: pool?.warmed ?? 0, affine: pool?.affine ?? 0 }),
+    status: () => ({ threads, running: pool?.running ?? 0, queued: pool?.queued ?? 0, restarts: pool?.restarts ?? 0, warmed: pool?.warmed ?? 0, affine: pool?.affine ?? 0, memoryBytes: pool?.memory.bytes ?? 0, memoryMaxBytes: pool?.memory.maxBytes ?? Infinity, deferred: pool?.deferred ?? 0, paced: pool?.memory.paced ?? 0 }),
     setCacheBudget: (bytes, collect) => pool?.setCacheBudget(bytes, collect),
+    holdQueries: (on) => pool?.holdQueries(on),
+    collect: () => pool?.collect(),
     close: async () => pool?.close(),
   }
 }

@@ -20,8 +20,9 @@ import { SnapshotStore } from './snapshot-store.ts'
 import { setPaceGate } from './budget.ts'
 import { yieldGate } from './yield-gate.ts'
 import { cpuShareGate } from './cpu-share.ts'
-import { PARTIAL_CACHE_SHARE, QUERY_CPU_BURST_MS, QUERY_CPU_MAX_WAIT_MS, QUERY_INGEST_QUIET_MS, QUERY_YIELD_MAX_MS, QUERY_AHEAD_SHARE, QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, QUERY_THREAD_HEAP_RESERVE_MB, QUERY_WARMUP_MS, QUERY_WARMUP_ROUNDS, QUERY_YOUNG_COLLECT_BYTES } from './limits.ts'
+import { PARTIAL_CACHE_SHARE, QUERY_CPU_BURST_MS, QUERY_CPU_MAX_WAIT_MS, QUERY_INGEST_QUIET_MS, QUERY_YIELD_MAX_MS, QUERY_AHEAD_SHARE, QUERY_BUFFER_ALLOWANCE_SHARE, QUERY_BUFFER_CHECK_BYTES, QUERY_WARMUP_MS, QUERY_WARMUP_ROUNDS, QUERY_YOUNG_COLLECT_BYTES } from './limits.ts'
 import { PartialCache } from './stats-cache.ts'
+import { QueryMemorySlot } from './query-memory.ts'
 import { warmupRuns } from './thread-warmup.ts'
 
 /** Gives this thread (not the process) a lower CPU priority; where threads have no ids of their own, nothing. */
@@ -49,7 +50,7 @@ function paceGate({ yieldTo, cpuRate, cpuLedger }: QueryThreadData): (() => void
 const data = workerData as QueryThreadData
 // Held, never read: it keeps V8 from marking the thread's small heap after every collection
 // (limits.ts). Exported so that it lives in the module's record, not in a frame of its evaluation.
-export const heapReserve: number[] = new Array((QUERY_THREAD_HEAP_RESERVE_MB * 1024 * 1024) / 8).fill(0.5)
+export const heapReserve: number[] = new Array(Math.floor(data.heapReserveBytes / 8)).fill(0.5)
 lowerPriority(data.nice)
 // Between batches, the thread waits while exports are in flight (bounded: yield-gate.ts), and
 // while they keep coming the pool's threads together keep to their share of the CPU (cpu-share.ts).
@@ -82,9 +83,12 @@ const metered: ChunkCache = {
   clear: () => cache.clear(),
 }
 const scanner = new SnapshotScanner(metered, indexBudget(data.cacheBytes / data.threads), ceiling)
-reportThreadMemory('query', () => ({ blockCacheBytes: cache.size.bytes, indexBytes: scanner.cachedIndexBytes }))
 // Blocks' partial aggregates: a dashboard's refresh aggregates only the blocks new since the last.
 const partials = data.partials ? new PartialCache(data.cacheBytes * PARTIAL_CACHE_SHARE) : undefined
+// The partials' figures are this thread's own (/metrics sums them over the threads); the block cache's are shared.
+reportThreadMemory('query', () => ({ blockCacheBytes: cache.size.bytes, indexBytes: scanner.cachedIndexBytes, ...(partials === undefined ? {} : { partialCacheBytes: partials.bytes, partialCacheBudgetBytes: partials.budgetBytes, partialCacheHits: partials.hits, partialCacheMisses: partials.misses }) }))
+// This thread's slot in the bound on all running queries' memory.
+const memory = new QueryMemorySlot(data.memory, data.memoryBytes, data.slot)
 const running = new Map<number, AbortController>()
 const encoder = new TextEncoder()
 // The thread runs one query at a time, so the trees (and plans) of recent texts can serve each run.
@@ -150,7 +154,10 @@ function headBytes(snapshot: ScanSnapshot): number {
 async function answer(message: RunMessage, id?: number): Promise<QueryThreadReply> {
   const { query, options } = message
   const controller = new AbortController()
-  if (id !== undefined) running.set(id, controller)
+  if (id !== undefined) {
+    running.set(id, controller)
+    memory.begin(id)
+  }
   try {
     const store = new SnapshotStore(scanner, new Map(message.snapshots), (key, request) => {
       // A top-k scan reads blocks best first and skips most (storage's scan-top.ts), a trace
@@ -166,8 +173,9 @@ async function answer(message: RunMessage, id?: number): Promise<QueryThreadRepl
       const help = { key, ahead, request: { columns: request.columns, start: request.start, end: request.end, where: request.where, timeForRangeOnly: request.timeForRangeOnly } }
       unhelped.push({ id, help } satisfies QueryThreadReply)
     })
-    // The warm-up parses and plans every time: that code is what a new text runs.
-    const memos = id === undefined ? {} : { parse, plan }
+    // The warm-up parses and plans every time (that code is what a new text runs), and holds no
+    // place in the bound on running queries' memory.
+    const memos = id === undefined ? {} : { parse, plan, memory }
     const result = await runQuery(query, { ...options, store, signal: controller.signal, ...memos, partials })
     if (message.jsonSince === undefined) return { id, result }
     result.stats.elapsedMs = performance.timeOrigin + performance.now() - message.jsonSince
@@ -178,6 +186,7 @@ async function answer(message: RunMessage, id?: number): Promise<QueryThreadRepl
   } finally {
     if (id !== undefined) {
       running.delete(id)
+      memory.end()
       unhelped = []
     }
   }

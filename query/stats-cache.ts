@@ -63,6 +63,10 @@ export class PartialCache {
     return this.entries.size
   }
 
+  get budgetBytes(): number {
+    return this.budget
+  }
+
   /** Sets the budget, dropping the least recently used entries past it. */
   resize(budgetBytes: number): void {
     this.budget = budgetBytes

@@ -62,7 +62,7 @@ test.skipIf(!existsSync('/proc/self/status'))(
       return answered
     }
     // The sizes the limit gives, as the server reports them at start.
-    expect(running.server.lines).toContain(`blazedb: memory limit ${LIMIT_MIB}MiB: head flushed at 16MiB, 32MiB of requests in flight, block caches 32MiB + 128MiB for query threads, queries 256MiB each`)
+    expect(running.server.lines).toContain(`blazedb: memory limit ${LIMIT_MIB}MiB: head flushed at 16MiB, 32MiB of requests in flight, block caches 32MiB + 128MiB for query threads, queries 192MiB each, 192MiB together`)
     const queries = dashboard()
     await Promise.all((['traces', 'logs', 'metrics'] as const).flatMap((signal) => Array.from({ length: SENDERS }, (_, k) => send(signal, k))))
     sending = false

@@ -30,6 +30,12 @@ export interface QueueDepths {
   /** Queries running on the query threads, and waiting for one. */
   queriesRunning: number
   queriesQueued: number
+  /** Estimated bytes the running queries hold together, the bound on them (query/query-memory.ts),
+   * queries that waited in the queue for them to let go, and that waited at a pace. */
+  queriesMemoryBytes?: number
+  queriesMemoryLimitBytes?: number
+  queriesDeferred?: number
+  queriesPaced?: number
   /** The configured memoryLimit, and how hard the server sheds load to stay under it: 0 not, 1 queries one at a time, 2 new OTLP requests refused too. */
   memoryLimitBytes?: number
   memoryPressure?: number
@@ -129,6 +135,10 @@ export class SelfTelemetry {
       f.push({ name: 'blazedb_ingest_decode_waiting', help: 'OTLP requests waiting for or being decoded on the decoding threads.', type: 'gauge', samples: [{ value: q.ingestDecodeWaiting }] })
       f.push({ name: 'blazedb_queries_running', help: 'Queries running on the query threads.', type: 'gauge', samples: [{ value: q.queriesRunning }] })
       f.push({ name: 'blazedb_queries_queued', help: 'Queries waiting for a query thread.', type: 'gauge', samples: [{ value: q.queriesQueued }] })
+      if (q.queriesMemoryBytes !== undefined) f.push({ name: 'blazedb_queries_memory_bytes', help: 'Estimated bytes of buffered state all running queries hold together.', type: 'gauge', samples: [{ value: q.queriesMemoryBytes }] })
+      if (q.queriesMemoryLimitBytes !== undefined && Number.isFinite(q.queriesMemoryLimitBytes)) f.push({ name: 'blazedb_queries_memory_limit_bytes', help: 'Bound on what all running queries hold together (a share of memoryLimit): past it all but the oldest wait at their next pace.', type: 'gauge', samples: [{ value: q.queriesMemoryLimitBytes }] })
+      if (q.queriesDeferred !== undefined) f.push({ name: 'blazedb_queries_deferred_total', help: 'Queries that waited in the queue for the running queries to let memory go.', type: 'counter', samples: [{ value: q.queriesDeferred }] })
+      if (q.queriesPaced !== undefined) f.push({ name: 'blazedb_queries_paced_total', help: 'Times a running query waited at its pace for older queries to let memory go (past the bound on them all, or memory near memoryLimit).', type: 'counter', samples: [{ value: q.queriesPaced }] })
       if (q.memoryLimitBytes !== undefined) f.push({ name: 'blazedb_memory_limit_bytes', help: 'The configured memoryLimit, bytes.', type: 'gauge', samples: [{ value: q.memoryLimitBytes }] })
       if (q.queryCacheBudgetBytes !== undefined) f.push({ name: 'blazedb_query_block_cache_budget_bytes', help: 'Budget of the query threads\' block cache now (shrunk while memory is near memoryLimit).', type: 'gauge', samples: [{ value: q.queryCacheBudgetBytes }] })
       if (q.memoryGuardDecisions !== undefined) f.push({ name: 'blazedb_memory_guard_decisions_total', help: 'Decisions of the memory guard: block cache shrunk or grown back, acted on at once on a steep climb, overshoot ignored as a spike (it passed within 2 s).', type: 'counter', samples: Object.entries(q.memoryGuardDecisions).map(([decision, value]) => ({ labels: { decision }, value })) })
@@ -157,17 +167,21 @@ export class SelfTelemetry {
       f.push({ name: 'process_resident_memory_shmem_bytes', help: 'Resident shared memory objects, bytes.', type: 'gauge', samples: [{ value: proc.rssShmem }] })
       f.push({ name: 'process_resident_memory_peak_bytes', help: 'Peak resident memory since start, bytes.', type: 'gauge', samples: [{ value: proc.peakRss }] })
     }
-    const sums = new Map<string, { threads: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; extra: Record<string, number> }>()
+    const sums = new Map<string, { threads: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; extra: Record<string, number>; extraSum: Record<string, number> }>()
     for (const t of this.threadMemory.threads()) {
       let s = sums.get(t.role)
-      if (s === undefined) sums.set(t.role, (s = { threads: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0, extra: {} }))
+      if (s === undefined) sums.set(t.role, (s = { threads: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0, extra: {}, extraSum: {} }))
       s.threads++
       s.heapUsed += t.heapUsed
       s.heapTotal += t.heapTotal
       s.external += t.external
       s.arrayBuffers += t.arrayBuffers
-      // Extra figures are of something the threads share (the query threads' one block cache): the largest report.
-      for (const [k, v] of Object.entries(t.extra ?? {})) s.extra[k] = Math.max(s.extra[k] ?? 0, v)
+      // Extra figures of something the threads share (the query threads' one block cache): the
+      // largest report; of something each has (its partial aggregates): the sum (extraSum).
+      for (const [k, v] of Object.entries(t.extra ?? {})) {
+        s.extra[k] = Math.max(s.extra[k] ?? 0, v)
+        s.extraSum[k] = (s.extraSum[k] ?? 0) + v
+      }
     }
     const family = (name: string, help: string, value: (s: NonNullable<ReturnType<typeof sums.get>>) => number): PromFamily => ({
       name,
@@ -182,6 +196,13 @@ export class SelfTelemetry {
     f.push(family('blazedb_thread_array_buffers_bytes', 'ArrayBuffers and SharedArrayBuffers held, summed over the threads of a kind (shared ones count in each holder), bytes.', (s) => s.arrayBuffers))
     const query = sums.get('query')?.extra
     if (query?.blockCacheBytes !== undefined) f.push({ name: 'blazedb_query_block_cache_bytes', help: 'Decoded column chunks the query threads share, estimated bytes.', type: 'gauge', samples: [{ value: query.blockCacheBytes }] })
+    const own = sums.get('query')?.extraSum
+    if (own?.partialCacheBytes !== undefined) {
+      f.push({ name: 'blazedb_query_partial_cache_bytes', help: "Blocks' partial aggregates the query threads keep (query/stats-cache.ts), estimated bytes, summed over the threads.", type: 'gauge', samples: [{ value: own.partialCacheBytes }] })
+      f.push({ name: 'blazedb_query_partial_cache_budget_bytes', help: "Budget of the query threads' partial aggregates, summed over the threads (a share of the block cache's budget).", type: 'gauge', samples: [{ value: own.partialCacheBudgetBytes ?? 0 }] })
+      f.push({ name: 'blazedb_query_partial_cache_hits_total', help: "Blocks answered from the query threads' partial aggregates, summed over the threads (a thread started anew starts from 0).", type: 'counter', samples: [{ value: own.partialCacheHits ?? 0 }] })
+      f.push({ name: 'blazedb_query_partial_cache_misses_total', help: "Blocks aggregated and kept in the query threads' partial aggregates, summed over the threads.", type: 'counter', samples: [{ value: own.partialCacheMisses ?? 0 }] })
+    }
     return f
   }
 
