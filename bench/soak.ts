@@ -87,6 +87,8 @@ export interface SoakFigures {
   queryP99: number
   queries: number
   queryErrors: number
+  /** Failed dashboard queries by error code (the body's `error.code`; NETWORK: no answer). */
+  queryErrorCodes: Record<string, number>
   /** The memory guard's decisions over the run (its last sample). */
   guard: Record<string, number>
   /** Records sent and acknowledged, and counted back by queries at the end, per signal. */
@@ -213,7 +215,7 @@ export async function run(options: SoakOptions): Promise<{ figures: SoakFigures;
     const began = BigInt(Date.now()) * 1_000_000n
     const t0 = performance.now()
     let window = { exports: [] as number[], exportFailures: 0, queryMs: [] as number[], queryErrors: 0 }
-    const all = { queryMs: [] as number[], queryErrors: 0 }
+    const all = { queryMs: [] as number[], queryErrors: 0, queryErrorCodes: {} as Record<string, number> }
     const samples: SoakSample[] = []
     const child = fork(new URL('./mixed-loadgen.ts', import.meta.url), [], { stdio: 'inherit' })
     const reports = new Promise<SteadyLoadReport[]>((done, reject) => {
@@ -237,12 +239,12 @@ export async function run(options: SoakOptions): Promise<{ figures: SoakFigures;
           texts.map(async (query) => {
             const t = performance.now()
             // A connection the server closed as idle just as the request left fails: an error, not the end of the run.
-            const ok = await fetch(`http://${server.http}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, start: String(end - windowNs), end: String(end) }) }).then(
-              async (res) => (await res.arrayBuffer(), res.status === 200),
-              () => false,
+            const failure = await fetch(`http://${server.http}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, start: String(end - windowNs), end: String(end) }) }).then(
+              async (res) => (res.status === 200 ? (await res.arrayBuffer(), undefined) : errorCode(res, query)),
+              () => 'NETWORK',
             )
-            if (ok) window.queryMs.push(performance.now() - t), all.queryMs.push(performance.now() - t)
-            else window.queryErrors++, all.queryErrors++
+            if (failure === undefined) window.queryMs.push(performance.now() - t), all.queryMs.push(performance.now() - t)
+            else window.queryErrors++, all.queryErrors++, (all.queryErrorCodes[failure] = (all.queryErrorCodes[failure] ?? 0) + 1)
           }),
         )
         const wait = refreshMs - (performance.now() - refreshed)
@@ -294,7 +296,18 @@ export async function run(options: SoakOptions): Promise<{ figures: SoakFigures;
   }
 }
 
-function summarise(samples: SoakSample[], minutes: number, exports: number[], all: { queryMs: number[]; queryErrors: number }, sent: Record<OtlpSignal, number>, stored: Record<OtlpSignal, number>): Omit<SoakFigures, 'refused'> {
+/** The last message seen per error code, for the report. */
+const errorExamples = new Map<string, string>()
+
+/** The code of a failed query's answer (`{ error: { code, message } }`), or its HTTP status. */
+async function errorCode(res: Response, query: string): Promise<string> {
+  const body = (await res.json().catch(() => undefined)) as { error?: { code?: unknown; message?: unknown } } | undefined
+  const code = typeof body?.error?.code === 'string' ? body.error.code : `HTTP ${res.status}`
+  errorExamples.set(code, `${query}: ${String(body?.error?.message ?? '')}`)
+  return code
+}
+
+function summarise(samples: SoakSample[], minutes: number, exports: number[], all: { queryMs: number[]; queryErrors: number; queryErrorCodes: Record<string, number> }, sent: Record<OtlpSignal, number>, stored: Record<OtlpSignal, number>): Omit<SoakFigures, 'refused'> {
   const at = (seconds: number): number => samples.find((s) => s.at >= seconds - 0.5)?.rssMiB ?? NaN
   const slopeMinutes = Math.min(5, minutes / 2)
   const last = samples.filter((s) => s.at >= minutes * 60 - slopeMinutes * 60)
@@ -313,6 +326,7 @@ function summarise(samples: SoakSample[], minutes: number, exports: number[], al
     queryP99: all.queryMs.length === 0 ? NaN : percentile(all.queryMs, 99),
     queries: all.queryMs.length,
     queryErrors: all.queryErrors,
+    queryErrorCodes: all.queryErrorCodes,
     sent,
     stored,
   }
@@ -337,7 +351,7 @@ function markdown(f: SoakFigures, rates: Record<OtlpSignal, number>, options: So
     `|---:|---:|---:|---:|${THREAD_KINDS.map(() => '---:|---:|').join('')}---:|---:|---:|---:|---:|---:|`,
     ...rows.map((s) => `| ${fmt(s.at / 60, 1)} min | ${n(s.rssMiB)} | ${n(s.rssAnonMiB)} | ${n(s.rssFileMiB)} | ${THREAD_KINDS.map((k) => `${n(s.threads[k].heapMiB)} | ${n(s.threads[k].arrayBuffersMiB)}`).join(' | ')} | ${n(s.blockCacheMiB)} | ${n(s.mallocMainMiB)} | ${n(s.mallocThreadsMiB)} | ${n(s.exportP99)} | ${n(s.queryP50)} | ${n(s.queryP99)} |`),
     '',
-    `Memory guard over the run: ${Object.entries(f.guard).map(([k, n]) => `${k} ${n}`).join(', ')} (cli/memory-guard.ts). Counted back at the end: ${lost} acknowledged${Object.keys(f.refused).length === 0 ? '' : ` (exports not acknowledged, not retried: ${Object.entries(f.refused).map(([k, n]) => `${fmt(n)} ${k}`).join(', ')})`}. A fresh \`blazedb serve\` process; the load generator (bench/mixed-loadgen.ts, a child process) replays the workload's OTLP/HTTP requests open loop with their timestamps moved to now; samples every ${SAMPLE_MS / 1000} s (RSS and its anonymous and file-backed parts from /proc; per kind of thread, V8 heap used and the ArrayBuffers it allocated that are alive, summed over its threads, from /metrics, MiB: a buffer counts once, in the thread that made it, wherever it is held (the decoding threads' count the head's batches, the main thread's the request bodies being decoded); the query threads' shared block cache as it estimates itself; the C allocator's arenas from /proc smaps, the main one and the other threads'); latencies per sample window, figures in the first table over the whole run.`,
+    `Failed dashboard queries by code: ${Object.keys(f.queryErrorCodes).length === 0 ? 'none' : Object.entries(f.queryErrorCodes).map(([k, n]) => `${k} ${n} (last: ${errorExamples.get(k) ?? '?'})`).join(', ')}. Memory guard over the run: ${Object.entries(f.guard).map(([k, n]) => `${k} ${n}`).join(', ')} (cli/memory-guard.ts). Counted back at the end: ${lost} acknowledged${Object.keys(f.refused).length === 0 ? '' : ` (exports not acknowledged, not retried: ${Object.entries(f.refused).map(([k, n]) => `${fmt(n)} ${k}`).join(', ')})`}. A fresh \`blazedb serve\` process; the load generator (bench/mixed-loadgen.ts, a child process) replays the workload's OTLP/HTTP requests open loop with their timestamps moved to now; samples every ${SAMPLE_MS / 1000} s (RSS and its anonymous and file-backed parts from /proc; per kind of thread, V8 heap used and the ArrayBuffers it allocated that are alive, summed over its threads, from /metrics, MiB: a buffer counts once, in the thread that made it, wherever it is held (the decoding threads' count the head's batches, the main thread's the request bodies being decoded); the query threads' shared block cache as it estimates itself; the C allocator's arenas from /proc smaps, the main one and the other threads'); latencies per sample window, figures in the first table over the whole run.`,
   ].join('\n')
 }
 
