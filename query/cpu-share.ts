@@ -21,6 +21,8 @@
  * ingest's; the default rate leaves room for them (limits.ts QUERY_CPU_SHARE).
  */
 
+import { threadCpuMs } from './yield-gate.ts'
+
 /** Slots of the shared ledger (BigInt64, microseconds on the shared wall clock). */
 const TAT = 0
 const LAST_BUSY = 1
@@ -37,10 +39,7 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4))
 const THREAD_CLOCKS: ShareClocks = {
   // performance.now() counts from each thread's own start: timeOrigin makes it the process's.
   wall: () => performance.timeOrigin + performance.now(),
-  cpu: () => {
-    const { user, system } = process.threadCpuUsage()
-    return (user + system) / 1000
-  },
+  cpu: threadCpuMs,
   sleep: (ms) => void Atomics.wait(sleeper, 0, 0, ms),
 }
 

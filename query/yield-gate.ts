@@ -23,13 +23,13 @@ export interface GateClocks {
   cpu(): number
 }
 
-const THREAD_CLOCKS: GateClocks = {
-  now: () => performance.now(),
-  cpu: () => {
-    const { user, system } = process.threadCpuUsage()
-    return (user + system) / 1000
-  },
+/** This thread's CPU time (user and system), milliseconds. */
+export function threadCpuMs(): number {
+  const { user, system } = process.threadCpuUsage()
+  return (user + system) / 1000
 }
+
+const THREAD_CLOCKS: GateClocks = { now: () => performance.now(), cpu: threadCpuMs }
 
 /**
  * The gate over `busy[0]`: a function that returns once the count is 0 or the pause allowance
